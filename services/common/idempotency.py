@@ -1,0 +1,80 @@
+"""Request-id idempotency: a retry returns the first answer; the same id with other content is refused."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from google.protobuf.message import Message
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Field, Session, SQLModel
+
+from services.common.errors import FieldViolation, ServiceError, invalid_argument
+from services.common.outbox import utcnow
+
+MAX_REQUEST_ID_LENGTH = 128
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The stored first answer to one mutating request."""
+
+    __tablename__ = "idempotency_records"
+
+    request_id: str = Field(primary_key=True, max_length=MAX_REQUEST_ID_LENGTH)
+    method: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    response: bytes = b""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+def request_fingerprint(method: str, request: Message) -> str:
+    """Hash the method and the request's deterministic serialisation."""
+    digest = hashlib.sha256(method.encode())
+    digest.update(request.SerializeToString(deterministic=True))
+    return digest.hexdigest()
+
+
+def request_id_violations(request_id: str, field: str = "request_id") -> list[FieldViolation]:
+    """Check the shape of a request id."""
+    if not request_id:
+        return [FieldViolation(field, "required: a unique id per mutating request (e.g. a UUID)")]
+    if len(request_id) > MAX_REQUEST_ID_LENGTH:
+        return [FieldViolation(field, f"at most {MAX_REQUEST_ID_LENGTH} characters")]
+    return []
+
+
+def reused_id_error(request_id: str) -> ServiceError:
+    """The error for a request id already used with different content."""
+    return invalid_argument(
+        [FieldViolation("request_id", f"request id {request_id!r} was already used for a different request")],
+        "request_id reused with different content",
+    )
+
+
+def replay(session: Session, method: str, request_id: str, fingerprint: str) -> bytes | None:
+    """Return the stored answer for a retried request, None if new; refuse a reused id."""
+    record = session.get(IdempotencyRecord, request_id)
+    if record is None:
+        return None
+    if record.method != method or record.request_hash != fingerprint:
+        err = reused_id_error(request_id)
+        err.reason = "REQUEST_ID_REUSED"
+        raise err
+    return record.response
+
+
+def remember(session: Session, method: str, request_id: str, fingerprint: str, response: Message) -> None:
+    """Store the answer in the same transaction as the change it reports."""
+    session.add(
+        IdempotencyRecord(
+            request_id=request_id,
+            method=method,
+            request_hash=fingerprint,
+            response=response.SerializeToString(deterministic=True),
+        )
+    )
+
+
+def is_duplicate_key(exc: IntegrityError) -> bool:
+    """Tell whether an integrity error came from a concurrent insert of the same request id."""
+    return "idempotency_records" in str(exc).lower() or "request_id" in str(exc).lower()

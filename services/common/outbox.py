@@ -1,0 +1,194 @@
+"""Transactional outbox: events written with the change, relayed to Redis Streams at least once."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import ResponseError
+from sqlalchemy import Engine
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from services.common.db import run_in_thread, session_scope
+
+log = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class OutboxEvent(SQLModel, table=True):
+    """One domain event waiting to be (or already) relayed to its stream."""
+
+    __tablename__ = "outbox_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(index=True, unique=True, max_length=64)
+    stream: str = Field(max_length=200)
+    event_type: str = Field(max_length=100)
+    subject: str = Field(max_length=300)
+    version: int = 0
+    exercise_id: str = Field(default="", max_length=100)
+    payload: str = "{}"
+    created_at: datetime = Field(default_factory=utcnow)
+    relayed_at: datetime | None = Field(default=None, index=True)
+
+
+def add_event(
+    session: Session,
+    *,
+    stream: str,
+    event_type: str,
+    subject: str,
+    version: int = 0,
+    exercise_id: str = "",
+    payload: dict[str, Any] | None = None,
+) -> OutboxEvent:
+    """Write an event row in the caller's transaction."""
+    row = OutboxEvent(
+        event_id=str(uuid.uuid4()),
+        stream=stream,
+        event_type=event_type,
+        subject=subject,
+        version=version,
+        exercise_id=exercise_id,
+        payload=json.dumps(payload or {}, sort_keys=True, default=str),
+    )
+    session.add(row)
+    return row
+
+
+def stream_fields(row: OutboxEvent) -> dict[str, str]:
+    """Flatten an outbox row into Redis stream entry fields."""
+    return {
+        "event_id": row.event_id,
+        "type": row.event_type,
+        "subject": row.subject,
+        "version": str(row.version),
+        "exercise_id": row.exercise_id,
+        "occurred_at": row.created_at.isoformat(),
+        "payload": row.payload,
+    }
+
+
+class OutboxRelay:
+    """Moves unrelayed outbox rows to Redis Streams, in row order, until stopped."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        redis_client: aioredis.Redis,
+        *,
+        batch_size: int = 200,
+        poll_interval_s: float = 0.2,
+        stream_maxlen: int = 100_000,
+    ) -> None:
+        self._engine = engine
+        self._redis = redis_client
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._stream_maxlen = stream_maxlen
+        self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    def _pending(self) -> list[OutboxEvent]:
+        """Read the next batch of rows not yet relayed."""
+        with Session(self._engine) as session:
+            query = (
+                select(OutboxEvent)
+                .where(col(OutboxEvent.relayed_at).is_(None))
+                .order_by(col(OutboxEvent.id))
+                .limit(self._batch_size)
+            )
+            return list(session.exec(query).all())
+
+    def _mark_relayed(self, ids: list[int]) -> None:
+        """Record that these rows reached their stream."""
+        with session_scope(self._engine) as session:
+            for row in session.exec(select(OutboxEvent).where(col(OutboxEvent.id).in_(ids))):
+                row.relayed_at = utcnow()
+                session.add(row)
+
+    async def _publish(self, row: OutboxEvent) -> None:
+        """Append one row, using its row id as the entry id so a replay after a crash is refused by Redis."""
+        entry_id = f"{row.id}-1"
+        try:
+            await self._redis.xadd(row.stream, stream_fields(row), id=entry_id, maxlen=self._stream_maxlen, approximate=True)  # type: ignore[arg-type]
+        except ResponseError as exc:
+            if "equal or smaller" not in str(exc):
+                raise
+            if await self._redis.xrange(row.stream, min=entry_id, max=entry_id):
+                return  # already relayed before a restart
+            # A row committed out of id order: append it with a fresh id; consumers dedupe by event_id.
+            await self._redis.xadd(row.stream, stream_fields(row), maxlen=self._stream_maxlen, approximate=True)  # type: ignore[arg-type]
+
+    async def relay_once(self) -> int:
+        """Relay one batch; return how many rows were relayed."""
+        rows = await run_in_thread(self._pending)
+        done: list[int] = []
+        try:
+            for row in rows:
+                await self._publish(row)
+                assert row.id is not None
+                done.append(row.id)
+        finally:
+            if done:
+                await run_in_thread(self._mark_relayed, done)
+        return len(done)
+
+    def notify(self) -> None:
+        """Wake the relay loop early (after a local commit)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until cancelled, backing off while Redis is unreachable."""
+        backoff = self._poll_interval_s
+        while True:
+            try:
+                moved = await self.relay_once()
+                backoff = self._poll_interval_s
+                if moved:
+                    continue
+            except (OSError, ConnectionError, aioredis.RedisError) as exc:
+                log.warning("outbox relay waiting for redis: %s", exc)
+                backoff = min(backoff * 2, 5.0)
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+            except TimeoutError:
+                pass
+
+    def start(self) -> None:
+        """Run the relay as a background task."""
+        if self._task is None:
+            self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        """Stop the background task after its current batch."""
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+
+class EventDeduplicator:
+    """Remembers seen event ids in Redis so an at-least-once stream is handled once per consumer."""
+
+    def __init__(self, redis_client: aioredis.Redis, consumer: str, ttl_s: int = 7 * 24 * 3600) -> None:
+        self._redis = redis_client
+        self._prefix = f"dedupe:{consumer}:"
+        self._ttl_s = ttl_s
+
+    async def first_time(self, event_id: str) -> bool:
+        """Return True exactly once per event id."""
+        return bool(await self._redis.set(self._prefix + event_id, "1", nx=True, ex=self._ttl_s))
