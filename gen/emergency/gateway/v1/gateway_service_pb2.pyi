@@ -1,0 +1,309 @@
+import datetime
+
+from emergency.casebase.v1 import casebase_service_pb2 as _casebase_service_pb2
+from emergency.common.v1 import common_pb2 as _common_pb2
+from emergency.dispatch.v1 import dispatch_service_pb2 as _dispatch_service_pb2
+from emergency.incident.v1 import incident_service_pb2 as _incident_service_pb2
+from emergency.resources.v1 import resources_service_pb2 as _resources_service_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ReportIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "accept_recommendation")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_RECOMMENDATION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: _incident_service_pb2.Incident
+    accept_recommendation: bool
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., accept_recommendation: _Optional[bool] = ...) -> None: ...
+
+class ReportIncidentResponse(_message.Message):
+    __slots__ = ("incident", "similar_cases", "recommended_demands")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    SIMILAR_CASES_FIELD_NUMBER: _ClassVar[int]
+    RECOMMENDED_DEMANDS_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    similar_cases: _containers.RepeatedCompositeFieldContainer[_casebase_service_pb2.SimilarCase]
+    recommended_demands: _containers.RepeatedCompositeFieldContainer[_casebase_service_pb2.RecommendedDemand]
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., similar_cases: _Optional[_Iterable[_Union[_casebase_service_pb2.SimilarCase, _Mapping]]] = ..., recommended_demands: _Optional[_Iterable[_Union[_casebase_service_pb2.RecommendedDemand, _Mapping]]] = ...) -> None: ...
+
+class SetDemandsRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "demands", "note")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    DEMANDS_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    demands: _containers.RepeatedCompositeFieldContainer[_common_pb2.ResourceDemand]
+    note: str
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., demands: _Optional[_Iterable[_Union[_common_pb2.ResourceDemand, _Mapping]]] = ..., note: _Optional[str] = ...) -> None: ...
+
+class SetDemandsResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ...) -> None: ...
+
+class Proposal(_message.Message):
+    __slots__ = ("name", "exercise_id", "incidents", "optimized", "snapshot_version", "create_time")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    OPTIMIZED_FIELD_NUMBER: _ClassVar[int]
+    SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    exercise_id: str
+    incidents: _containers.RepeatedScalarFieldContainer[str]
+    optimized: _dispatch_service_pb2.OptimizePlanResponse
+    snapshot_version: int
+    create_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., exercise_id: _Optional[str] = ..., incidents: _Optional[_Iterable[str]] = ..., optimized: _Optional[_Union[_dispatch_service_pb2.OptimizePlanResponse, _Mapping]] = ..., snapshot_version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ProposePlanRequest(_message.Message):
+    __slots__ = ("incidents", "exercise_id", "options")
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    incidents: _containers.RepeatedScalarFieldContainer[str]
+    exercise_id: str
+    options: _dispatch_service_pb2.PlanOptions
+    def __init__(self, incidents: _Optional[_Iterable[str]] = ..., exercise_id: _Optional[str] = ..., options: _Optional[_Union[_dispatch_service_pb2.PlanOptions, _Mapping]] = ...) -> None: ...
+
+class ProposePlanResponse(_message.Message):
+    __slots__ = ("proposal",)
+    PROPOSAL_FIELD_NUMBER: _ClassVar[int]
+    proposal: Proposal
+    def __init__(self, proposal: _Optional[_Union[Proposal, _Mapping]] = ...) -> None: ...
+
+class CommitPlanRequest(_message.Message):
+    __slots__ = ("request_id", "proposal", "max_replans")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PROPOSAL_FIELD_NUMBER: _ClassVar[int]
+    MAX_REPLANS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    proposal: str
+    max_replans: int
+    def __init__(self, request_id: _Optional[str] = ..., proposal: _Optional[str] = ..., max_replans: _Optional[int] = ...) -> None: ...
+
+class CommitPlanResponse(_message.Message):
+    __slots__ = ("committed", "reservations", "replans", "incidents")
+    COMMITTED_FIELD_NUMBER: _ClassVar[int]
+    RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    REPLANS_FIELD_NUMBER: _ClassVar[int]
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    committed: Proposal
+    reservations: _containers.RepeatedScalarFieldContainer[str]
+    replans: int
+    incidents: _containers.RepeatedCompositeFieldContainer[_incident_service_pb2.Incident]
+    def __init__(self, committed: _Optional[_Union[Proposal, _Mapping]] = ..., reservations: _Optional[_Iterable[str]] = ..., replans: _Optional[int] = ..., incidents: _Optional[_Iterable[_Union[_incident_service_pb2.Incident, _Mapping]]] = ...) -> None: ...
+
+class AutoDispatchRequest(_message.Message):
+    __slots__ = ("request_id", "incidents", "exercise_id", "options", "max_replans")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    MAX_REPLANS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incidents: _containers.RepeatedScalarFieldContainer[str]
+    exercise_id: str
+    options: _dispatch_service_pb2.PlanOptions
+    max_replans: int
+    def __init__(self, request_id: _Optional[str] = ..., incidents: _Optional[_Iterable[str]] = ..., exercise_id: _Optional[str] = ..., options: _Optional[_Union[_dispatch_service_pb2.PlanOptions, _Mapping]] = ..., max_replans: _Optional[int] = ...) -> None: ...
+
+class AutoDispatchResponse(_message.Message):
+    __slots__ = ("commit",)
+    COMMIT_FIELD_NUMBER: _ClassVar[int]
+    commit: CommitPlanResponse
+    def __init__(self, commit: _Optional[_Union[CommitPlanResponse, _Mapping]] = ...) -> None: ...
+
+class IncidentSituation(_message.Message):
+    __slots__ = ("incident", "assignments", "shipments", "unmet")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    ASSIGNMENTS_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    UNMET_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    assignments: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.UnitAssignment]
+    shipments: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.Shipment]
+    unmet: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.UnmetDemand]
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., assignments: _Optional[_Iterable[_Union[_dispatch_service_pb2.UnitAssignment, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[_dispatch_service_pb2.Shipment, _Mapping]]] = ..., unmet: _Optional[_Iterable[_Union[_dispatch_service_pb2.UnmetDemand, _Mapping]]] = ...) -> None: ...
+
+class ReserveLevel(_message.Message):
+    __slots__ = ("park_id", "resource_type", "available", "minimum")
+    PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    MINIMUM_FIELD_NUMBER: _ClassVar[int]
+    park_id: str
+    resource_type: str
+    available: float
+    minimum: float
+    def __init__(self, park_id: _Optional[str] = ..., resource_type: _Optional[str] = ..., available: _Optional[float] = ..., minimum: _Optional[float] = ...) -> None: ...
+
+class GetSituationRequest(_message.Message):
+    __slots__ = ("exercise_id",)
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    exercise_id: str
+    def __init__(self, exercise_id: _Optional[str] = ...) -> None: ...
+
+class GetSituationResponse(_message.Message):
+    __slots__ = ("incidents", "units", "reserve_levels", "low_stocks", "available_units", "time")
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    RESERVE_LEVELS_FIELD_NUMBER: _ClassVar[int]
+    LOW_STOCKS_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_UNITS_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    incidents: _containers.RepeatedCompositeFieldContainer[IncidentSituation]
+    units: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Unit]
+    reserve_levels: _containers.RepeatedCompositeFieldContainer[ReserveLevel]
+    low_stocks: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Stock]
+    available_units: int
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, incidents: _Optional[_Iterable[_Union[IncidentSituation, _Mapping]]] = ..., units: _Optional[_Iterable[_Union[_resources_service_pb2.Unit, _Mapping]]] = ..., reserve_levels: _Optional[_Iterable[_Union[ReserveLevel, _Mapping]]] = ..., low_stocks: _Optional[_Iterable[_Union[_resources_service_pb2.Stock, _Mapping]]] = ..., available_units: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class Event(_message.Message):
+    __slots__ = ("id", "stream", "event_id", "type", "subject", "version", "exercise_id", "time", "payload")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STREAM_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    stream: str
+    event_id: str
+    type: str
+    subject: str
+    version: int
+    exercise_id: str
+    time: _timestamp_pb2.Timestamp
+    payload: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., stream: _Optional[str] = ..., event_id: _Optional[str] = ..., type: _Optional[str] = ..., subject: _Optional[str] = ..., version: _Optional[int] = ..., exercise_id: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class WatchEventsRequest(_message.Message):
+    __slots__ = ("exercise_id", "after_ids", "types", "from_start")
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    AFTER_IDS_FIELD_NUMBER: _ClassVar[int]
+    TYPES_FIELD_NUMBER: _ClassVar[int]
+    FROM_START_FIELD_NUMBER: _ClassVar[int]
+    exercise_id: str
+    after_ids: _containers.RepeatedScalarFieldContainer[str]
+    types: _containers.RepeatedScalarFieldContainer[str]
+    from_start: bool
+    def __init__(self, exercise_id: _Optional[str] = ..., after_ids: _Optional[_Iterable[str]] = ..., types: _Optional[_Iterable[str]] = ..., from_start: _Optional[bool] = ...) -> None: ...
+
+class WatchEventsResponse(_message.Message):
+    __slots__ = ("event",)
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    event: Event
+    def __init__(self, event: _Optional[_Union[Event, _Mapping]] = ...) -> None: ...
+
+class ImportParkInventoryRequest(_message.Message):
+    __slots__ = ("inventory",)
+    INVENTORY_FIELD_NUMBER: _ClassVar[int]
+    inventory: _resources_service_pb2.ImportInventoryRequest
+    def __init__(self, inventory: _Optional[_Union[_resources_service_pb2.ImportInventoryRequest, _Mapping]] = ...) -> None: ...
+
+class ImportParkInventoryResponse(_message.Message):
+    __slots__ = ("result",)
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    result: _resources_service_pb2.ImportInventoryResponse
+    def __init__(self, result: _Optional[_Union[_resources_service_pb2.ImportInventoryResponse, _Mapping]] = ...) -> None: ...
+
+class Drill(_message.Message):
+    __slots__ = ("name", "scenario", "exercise_id", "mode", "clock_speed", "auto_dispatch", "state", "released_injects", "start_time", "report")
+    class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        STATE_UNSPECIFIED: _ClassVar[Drill.State]
+        STATE_RUNNING: _ClassVar[Drill.State]
+        STATE_FINISHED: _ClassVar[Drill.State]
+        STATE_ABORTED: _ClassVar[Drill.State]
+    STATE_UNSPECIFIED: Drill.State
+    STATE_RUNNING: Drill.State
+    STATE_FINISHED: Drill.State
+    STATE_ABORTED: Drill.State
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_SPEED_FIELD_NUMBER: _ClassVar[int]
+    AUTO_DISPATCH_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_INJECTS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    scenario: str
+    exercise_id: str
+    mode: _casebase_service_pb2.Scenario.Mode
+    clock_speed: float
+    auto_dispatch: bool
+    state: Drill.State
+    released_injects: _containers.RepeatedScalarFieldContainer[str]
+    start_time: _timestamp_pb2.Timestamp
+    report: str
+    def __init__(self, name: _Optional[str] = ..., scenario: _Optional[str] = ..., exercise_id: _Optional[str] = ..., mode: _Optional[_Union[_casebase_service_pb2.Scenario.Mode, str]] = ..., clock_speed: _Optional[float] = ..., auto_dispatch: _Optional[bool] = ..., state: _Optional[_Union[Drill.State, str]] = ..., released_injects: _Optional[_Iterable[str]] = ..., start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., report: _Optional[str] = ...) -> None: ...
+
+class StartDrillRequest(_message.Message):
+    __slots__ = ("request_id", "scenario", "mode", "clock_speed", "auto_dispatch")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    SCENARIO_FIELD_NUMBER: _ClassVar[int]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    CLOCK_SPEED_FIELD_NUMBER: _ClassVar[int]
+    AUTO_DISPATCH_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    scenario: str
+    mode: _casebase_service_pb2.Scenario.Mode
+    clock_speed: float
+    auto_dispatch: bool
+    def __init__(self, request_id: _Optional[str] = ..., scenario: _Optional[str] = ..., mode: _Optional[_Union[_casebase_service_pb2.Scenario.Mode, str]] = ..., clock_speed: _Optional[float] = ..., auto_dispatch: _Optional[bool] = ...) -> None: ...
+
+class StartDrillResponse(_message.Message):
+    __slots__ = ("drill",)
+    DRILL_FIELD_NUMBER: _ClassVar[int]
+    drill: Drill
+    def __init__(self, drill: _Optional[_Union[Drill, _Mapping]] = ...) -> None: ...
+
+class GetDrillRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetDrillResponse(_message.Message):
+    __slots__ = ("drill",)
+    DRILL_FIELD_NUMBER: _ClassVar[int]
+    drill: Drill
+    def __init__(self, drill: _Optional[_Union[Drill, _Mapping]] = ...) -> None: ...
+
+class GetDrillReportRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetDrillReportResponse(_message.Message):
+    __slots__ = ("report", "hindsight")
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    HINDSIGHT_FIELD_NUMBER: _ClassVar[int]
+    report: _casebase_service_pb2.AfterActionReport
+    hindsight: _dispatch_service_pb2.OptimizePlanResponse
+    def __init__(self, report: _Optional[_Union[_casebase_service_pb2.AfterActionReport, _Mapping]] = ..., hindsight: _Optional[_Union[_dispatch_service_pb2.OptimizePlanResponse, _Mapping]] = ...) -> None: ...
