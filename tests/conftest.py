@@ -15,6 +15,20 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from opentelemetry import trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from services.common.auth import Role, mint_token
+from services.common.settings import DEVELOPMENT_JWT_SECRET, Settings, load_settings
+
+# One in-memory exporter for the whole run, installed before any server sets up tracing.
+SPAN_EXPORTER = InMemorySpanExporter()
+_provider = TracerProvider(resource=Resource.create({"service.name": "tests"}))
+_provider.add_span_processor(SimpleSpanProcessor(SPAN_EXPORTER))
+trace.set_tracer_provider(_provider)
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -100,3 +114,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     name, url = _create_postgres_database()
     yield url
     _drop_postgres_database(name)
+
+
+@pytest.fixture()
+def span_exporter() -> Iterator[InMemorySpanExporter]:
+    """The in-memory span exporter, emptied before the test."""
+    SPAN_EXPORTER.clear()
+    yield SPAN_EXPORTER
+
+
+def token(role: Role | str, *, park_id: str = "", subject: str = "", ttl_s: int = 3600, now: float | None = None, secret: str = DEVELOPMENT_JWT_SECRET) -> str:
+    """A signed bearer token for tests."""
+    role = Role(role)
+    return mint_token(secret, subject=subject or f"{role.value}-{park_id or 'all'}", role=role, park_id=park_id, ttl_s=ttl_s, now=now)
+
+
+def auth(role: Role | str, *, park_id: str = "", **kwargs: object) -> tuple[tuple[str, str], ...]:
+    """Call metadata with a bearer token for the role."""
+    return (("authorization", f"Bearer {token(role, park_id=park_id, **kwargs)}"),)  # type: ignore[arg-type]
+
+
+def service_settings(tmp_path: Path, database_url: str, redis_url: str, **overrides: object) -> Settings:
+    """Settings for an in-process service bound to port 0."""
+    return load_settings(data_dir=tmp_path, database_url=database_url, redis_url=redis_url, log_format="text", shutdown_grace_s=5.0, **overrides)

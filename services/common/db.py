@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,6 +78,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             raise
 
 
+_EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="db")
+
+
 async def run_in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """Run blocking database work off the event loop."""
-    return await asyncio.to_thread(func, *args, **kwargs)
+    """Run blocking database work off the event loop, keeping the caller's context (principal, deadline, trace)."""
+    context = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_EXECUTOR, functools.partial(context.run, func, *args, **kwargs))

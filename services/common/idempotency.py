@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from google.protobuf.message import Message
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
+from services.common.db import session_scope
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
 from services.common.outbox import utcnow
+
+M = TypeVar("M", bound=Message)
 
 MAX_REQUEST_ID_LENGTH = 128
 
@@ -78,3 +84,33 @@ def remember(session: Session, method: str, request_id: str, fingerprint: str, r
 def is_duplicate_key(exc: IntegrityError) -> bool:
     """Tell whether an integrity error came from a concurrent insert of the same request id."""
     return "idempotency_records" in str(exc).lower() or "request_id" in str(exc).lower()
+
+
+def run_idempotent(
+    engine: Engine,
+    *,
+    method: str,
+    request: Message,
+    request_id: str,
+    response_type: type[M],
+    work: Callable[[Session], M],
+) -> M:
+    """Do `work` and store its answer in one transaction, or return the stored answer of an earlier try."""
+    fingerprint = request_fingerprint(method, request)
+    try:
+        with session_scope(engine) as session:
+            stored = replay(session, method, request_id, fingerprint)
+            if stored is not None:
+                return response_type.FromString(stored)
+            response = work(session)
+            remember(session, method, request_id, fingerprint, response)
+            return response
+    except (ServiceError, IntegrityError) as exc:
+        # A concurrent try with the same id may have won; if so, answer as it did.
+        if isinstance(exc, ServiceError) and exc.reason == "REQUEST_ID_REUSED":
+            raise
+        with Session(engine) as session:
+            stored = replay(session, method, request_id, fingerprint)
+        if stored is not None:
+            return response_type.FromString(stored)
+        raise

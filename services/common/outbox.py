@@ -97,6 +97,7 @@ class OutboxRelay:
         self._stream_maxlen = stream_maxlen
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def _pending(self) -> list[OutboxEvent]:
         """Read the next batch of rows not yet relayed."""
@@ -143,14 +144,22 @@ class OutboxRelay:
                 await run_in_thread(self._mark_relayed, done)
         return len(done)
 
+    async def relay_once_safely(self) -> None:
+        """Relay what is left, if Redis can be reached (used at shutdown)."""
+        try:
+            while await self.relay_once():
+                pass
+        except (OSError, ConnectionError, aioredis.RedisError) as exc:
+            log.warning("outbox rows left for the next start: %s", exc)
+
     def notify(self) -> None:
         """Wake the relay loop early (after a local commit)."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Relay until cancelled, backing off while Redis is unreachable."""
+        """Relay until stopped, backing off while Redis is unreachable."""
         backoff = self._poll_interval_s
-        while True:
+        while not self._stopping:
             try:
                 moved = await self.relay_once()
                 backoff = self._poll_interval_s
@@ -161,24 +170,30 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 5.0)
             self._wake.clear()
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                async with asyncio.timeout(backoff):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
     def start(self) -> None:
         """Run the relay as a background task."""
         if self._task is None:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        """Stop the background task after its current batch."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        """Stop the background task; a batch in progress is finished or left for the next start."""
+        task, self._task = self._task, None
+        if task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=5)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
+        except Exception:
+            log.exception("outbox relay ended with an error")
 
 
 class EventDeduplicator:

@@ -354,3 +354,4 @@ class DispatchResponse:
     explanations: tuple[IncidentExplanation, ...]
     violations: tuple[Violation, ...] = ()
     source: str = ""
+    solver_first_solution_s: float | None = None

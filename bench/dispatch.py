@@ -1,0 +1,257 @@
+"""Dispatch benchmark: optimal versus greedy on seeded riverside-park instances.
+
+Run from the repository root: `.venv/bin/python -m bench.dispatch [--quick]`.
+Writes bench/results/dispatch.json and prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from services.dispatch.domain import optimise
+from services.dispatch.instances import InstanceSpec, generate, load_of
+from services.dispatch.model import DispatchRequest, Strategy
+
+RESULTS = Path(__file__).resolve().parent / "results" / "dispatch.json"
+CONTENTION_LOAD = 0.8
+
+# (load, reserve fraction, response standard in minutes) per seed of each size.
+MIXES = [(0.5, 0.0, None), (0.8, 0.1, None), (0.95, 0.2, 20.0), (1.1, 0.1, None)]
+SIZES = [("small", 5, 200, 2.0), ("medium", 20, 1000, 5.0), ("large", 50, 3000, 10.0)]
+SCALING_UNITS = [1000, 2000, 4000, 8000]
+GAP_TIMES = [1.0, 2.0, 5.0, 10.0, 20.0]
+
+
+def _specs(quick: bool) -> list[InstanceSpec]:
+    specs = []
+    for size, incidents, units, limit in SIZES:
+        mixes = MIXES[1:3] if quick else MIXES
+        if quick and size == "large":
+            mixes = MIXES[1:2]
+        for seed, (load, reserve, standard) in enumerate(mixes, start=1):
+            tag = f"{size}-s{seed}-l{load:g}-r{reserve:g}" + (f"-t{standard:g}" if standard else "")
+            specs.append(
+                InstanceSpec(
+                    tag,
+                    incidents,
+                    units,
+                    seed=seed,
+                    load=load,
+                    reserve_fraction=reserve,
+                    response_standard_min=standard,
+                    time_limit_s=limit,
+                )
+            )
+    return specs
+
+
+def _with(request: DispatchRequest, **changes: Any) -> DispatchRequest:
+    return replace(request, options=replace(request.options, **changes))
+
+
+def run_instance(spec: InstanceSpec) -> dict[str, Any]:
+    """Greedy and optimal on one instance."""
+    request = generate(spec)
+    started = time.perf_counter()
+    greedy = optimise(_with(request, strategy=Strategy.GREEDY))
+    greedy_s = time.perf_counter() - started
+    best = optimise(request)
+    return {
+        "name": spec.name,
+        "incidents": spec.incidents,
+        "units": spec.units,
+        "load": round(load_of(request), 3),
+        "reserve_fraction": spec.reserve_fraction,
+        "response_standard_min": spec.response_standard_min,
+        "time_limit_s": spec.time_limit_s,
+        "greedy": {
+            "weighted_unmet": greedy.objective.weighted_unmet,
+            "weighted_completion_s": greedy.objective.weighted_completion_s,
+            "solve_s": greedy_s,
+        },
+        "optimal": {
+            "weighted_unmet": best.objective.weighted_unmet,
+            "weighted_completion_s": best.objective.weighted_completion_s,
+            "travel_s": best.objective.travel_s,
+            "solve_s": best.wall_time_s,
+            "first_feasible_s": best.first_feasible_s,
+            "solver_first_solution_s": best.solver_first_solution_s,
+            "status": best.status.value,
+            "source": best.source,
+            "bound": best.best_bound_s,
+            "gap": best.relative_gap,
+            "unmet_proven_optimal": best.unmet_proven_optimal,
+            "build_s": best.build_s,
+            "variables": best.model_size.variables,
+            "constraints": best.model_size.constraints,
+            "violations": len(best.violations),
+        },
+    }
+
+
+def run_scaling(units: list[int]) -> list[dict[str, Any]]:
+    """Build time and first plan time as the number of units grows (50 incidents, short solve)."""
+    out = []
+    for count in units:
+        spec = InstanceSpec(f"scale-{count}", 50, count, seed=11, load=0.9, reserve_fraction=0.1, time_limit_s=2.0)
+        response = optimise(generate(spec))
+        out.append(
+            {
+                "units": count,
+                "groups": response.model_size.groups,
+                "build_s": response.build_s,
+                "first_feasible_s": response.first_feasible_s,
+                "variables": response.model_size.variables,
+                "status": response.status.value,
+                "gap": response.relative_gap,
+            }
+        )
+    return out
+
+
+def run_gap_vs_time(times: list[float]) -> list[dict[str, Any]]:
+    """Gap of one contended medium instance against the time limit."""
+    spec = InstanceSpec("medium-gap", 20, 1000, seed=2, load=0.95, reserve_fraction=0.2)
+    request = generate(spec)
+    out = []
+    for limit in times:
+        response = optimise(_with(request, time_limit_s=limit))
+        out.append(
+            {
+                "time_limit_s": limit,
+                "weighted_completion_s": response.objective.weighted_completion_s,
+                "bound": response.best_bound_s,
+                "gap": response.relative_gap,
+                "status": response.status.value,
+            }
+        )
+    return out
+
+
+def summarise(instances: list[dict[str, Any]], scaling: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures the acceptance targets ask about."""
+
+    def no_worse(i: dict[str, Any]) -> bool:
+        g, o = i["greedy"], i["optimal"]
+        if o["weighted_unmet"] < g["weighted_unmet"] - 1e-9:
+            return True
+        return abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and (
+            o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6
+        )
+
+    contention = [i for i in instances if i["load"] >= CONTENTION_LOAD]
+    reductions = [
+        1 - i["optimal"]["weighted_completion_s"] / i["greedy"]["weighted_completion_s"]
+        for i in contention
+        if i["optimal"]["weighted_unmet"] <= i["greedy"]["weighted_unmet"] + 1e-9
+        and i["greedy"]["weighted_completion_s"] > 0
+    ]
+    unmet_cut = [
+        1 - i["optimal"]["weighted_unmet"] / i["greedy"]["weighted_unmet"]
+        for i in contention
+        if i["greedy"]["weighted_unmet"] > 0
+    ]
+    medium = [i for i in instances if i["name"].startswith("medium")]
+    large = [i for i in instances if i["name"].startswith("large")]
+    per_unit = [s["build_s"] / s["units"] for s in scaling]
+    return {
+        "all_no_worse_than_greedy": all(no_worse(i) for i in instances),
+        "contention_instances": len(contention),
+        "contention_mean_completion_reduction": statistics.fmean(reductions) if reductions else None,
+        "contention_mean_unmet_reduction": statistics.fmean(unmet_cut) if unmet_cut else None,
+        "medium_within_2pct_gap": sum(1 for i in medium if i["optimal"]["gap"] <= 0.02),
+        "medium_count": len(medium),
+        "medium_mean_gap": statistics.fmean(i["optimal"]["gap"] for i in medium) if medium else None,
+        "large_max_first_feasible_s": max((i["optimal"]["first_feasible_s"] for i in large), default=None),
+        "scaling_build_s_per_unit": per_unit,
+    }
+
+
+def _table(instances: list[dict[str, Any]]) -> Table:
+    table = Table(title="dispatch: optimal vs greedy")
+    for col in (
+        "instance",
+        "load",
+        "unmet g",
+        "unmet o",
+        "compl g (s)",
+        "compl o (s)",
+        "status",
+        "gap",
+        "first (s)",
+        "build (s)",
+        "solve (s)",
+    ):
+        table.add_column(col, justify="right" if col != "instance" else "left")
+    for i in instances:
+        g, o = i["greedy"], i["optimal"]
+        table.add_row(
+            i["name"],
+            f"{i['load']:.2f}",
+            f"{g['weighted_unmet']:.2f}",
+            f"{o['weighted_unmet']:.2f}",
+            f"{g['weighted_completion_s']:.0f}",
+            f"{o['weighted_completion_s']:.0f}",
+            o["status"],
+            f"{o['gap']:.1%}",
+            f"{o['first_feasible_s']:.3f}",
+            f"{o['build_s']:.3f}",
+            f"{o['solve_s']:.1f}",
+        )
+    return table
+
+
+def main() -> None:
+    """Run the benchmark and write its results."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a small subset (about a minute)")
+    args = parser.parse_args()
+    console = Console()
+    optimise(generate(InstanceSpec("warm-up", 3, 100, seed=99, time_limit_s=0.5)))
+    started = time.perf_counter()
+    instances = []
+    for spec in _specs(args.quick):
+        instances.append(run_instance(spec))
+        console.log(f"{spec.name}: {instances[-1]['optimal']['status']} gap {instances[-1]['optimal']['gap']:.1%}")
+    scaling = run_scaling(SCALING_UNITS[:2] if args.quick else SCALING_UNITS)
+    gap_vs_time = [] if args.quick else run_gap_vs_time(GAP_TIMES)
+    summary = summarise(instances, scaling)
+    result = {
+        "quick": args.quick,
+        "num_workers": 2,
+        "wall_s": time.perf_counter() - started,
+        "instances": instances,
+        "scaling": scaling,
+        "gap_vs_time": gap_vs_time,
+        "summary": summary,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    console.print(_table(instances))
+    scale = Table(title="scaling (50 incidents)")
+    for col in ("units", "groups", "build (s)", "first (s)", "variables"):
+        scale.add_column(col, justify="right")
+    for s in scaling:
+        scale.add_row(
+            str(s["units"]),
+            str(s["groups"]),
+            f"{s['build_s']:.3f}",
+            f"{s['first_feasible_s']:.3f}",
+            str(s["variables"]),
+        )
+    console.print(scale)
+    console.print(summary)
+    console.print(f"wrote {RESULTS} in {result['wall_s']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

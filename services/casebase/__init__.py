@@ -1,0 +1,1 @@
+"""Accident-case and drill-scenario libraries: content, retrieval, recommendation and validation."""

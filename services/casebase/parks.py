@@ -1,0 +1,44 @@
+"""Parks and depots of the demo data set (riverside parks of Jiangyin on the Yangtze)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from services.casebase.vocabulary import ParkKind
+
+
+@dataclass(frozen=True)
+class Park:
+    """A park known to the scenario library."""
+
+    id: str
+    name: str
+    lat: float
+    lon: float
+    kind: ParkKind
+
+
+DEMO_PARKS: dict[str, Park] = {
+    p.id: p
+    for p in (
+        Park("ligang", "Ligang chemical park", 31.955, 120.090, ParkKind.CHEMICAL_PARK),
+        Park("shengang", "Shengang chemical park", 31.925, 120.175, ParkKind.CHEMICAL_PARK),
+        Park("xiagang", "Xiagang steel and materials park", 31.935, 120.225, ParkKind.STEEL),
+        Park("bridge-port", "Riverside port and jetties by the Yangtze bridge", 31.94, 120.27,
+             ParkKind.PORT_AND_JETTIES),
+        Park("hitech-east", "High-tech zone east of the centre", 31.90, 120.33, ParkKind.HIGH_TECH),
+    )
+}
+
+SHARED_DEPOT_ID = "riverside-hazchem-base"
+"""The riverside hazardous-chemicals rescue base shared by all parks."""
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    r = 6371.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))

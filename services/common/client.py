@@ -1,0 +1,98 @@
+"""Client channels that forward the caller's deadline and principal and retry only what is safe."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import grpc
+from opentelemetry.instrumentation.grpc import aio_client_interceptors
+
+from services.common.auth import current_principal
+from services.common.deadline import outgoing_timeout
+
+# Every method of these services is safe to retry on UNAVAILABLE: reads have no effect, and every
+# mutating call carries a request_id, so a retry after a lost answer returns the first answer.
+IDEMPOTENT_SERVICES = (
+    "emergency.incident.v1.IncidentService",
+    "emergency.resources.v1.ResourceService",
+    "emergency.casebase.v1.CaseBaseService",
+    "emergency.dispatch.v1.DispatchService",
+    "emergency.gateway.v1.CommandCenterService",
+)
+
+
+def retry_service_config(services: Sequence[str] = IDEMPOTENT_SERVICES) -> str:
+    """gRPC service config with a bounded retry on UNAVAILABLE for the given services."""
+    return json.dumps(
+        {
+            "methodConfig": [
+                {
+                    "name": [{"service": name} for name in services],
+                    "retryPolicy": {
+                        "maxAttempts": 4,
+                        "initialBackoff": "0.1s",
+                        "maxBackoff": "1s",
+                        "backoffMultiplier": 2,
+                        "retryableStatusCodes": ["UNAVAILABLE"],
+                    },
+                }
+            ]
+        }
+    )
+
+
+def _details_with(details: grpc.aio.ClientCallDetails, cap_s: float) -> grpc.aio.ClientCallDetails:
+    """Copy call details, setting the forwarded timeout and the caller's bearer token."""
+    metadata = list(details.metadata or [])
+    token = current_principal().token
+    if token and not any(k.lower() == "authorization" for k, _ in metadata):
+        metadata.append(("authorization", f"Bearer {token}"))
+    return grpc.aio.ClientCallDetails(
+        method=details.method,
+        timeout=outgoing_timeout(details.timeout, cap_s),
+        metadata=grpc.aio.Metadata(*metadata),
+        credentials=details.credentials,
+        wait_for_ready=details.wait_for_ready,
+    )
+
+
+class _ForwardUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
+    """Forwards deadline and principal on unary calls."""
+
+    def __init__(self, cap_s: float) -> None:
+        self._cap_s = cap_s
+
+    async def intercept_unary_unary(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
+        """Call on with the adjusted details."""
+        return await continuation(_details_with(client_call_details, self._cap_s), request)
+
+
+class _ForwardUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
+    """Forwards principal (and a deadline only if the caller has one) on server-streaming calls."""
+
+    def __init__(self, cap_s: float) -> None:
+        self._cap_s = cap_s
+
+    async def intercept_unary_stream(self, continuation: Any, client_call_details: Any, request: Any) -> Any:
+        """Call on with the adjusted details; streams may be long, so the cap is not applied."""
+        details = _details_with(client_call_details, 10**9)
+        return await continuation(details, request)
+
+
+def open_channel(address: str, *, default_timeout_s: float = 10.0, token: str = "") -> grpc.aio.Channel:
+    """An insecure channel to an in-cluster service with tracing, deadline forwarding and safe retries."""
+    interceptors: list[Any] = [*aio_client_interceptors(), _ForwardUnaryUnary(default_timeout_s), _ForwardUnaryStream(default_timeout_s)]
+    options = [
+        ("grpc.enable_retries", 1),
+        ("grpc.service_config", retry_service_config()),
+        ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+        ("grpc.max_send_message_length", 64 * 1024 * 1024),
+    ]
+    return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
+
+
+def bearer(token: str) -> tuple[tuple[str, str], ...]:
+    """Call metadata carrying a bearer token."""
+    return (("authorization", f"Bearer {token}"),)

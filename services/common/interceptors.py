@@ -1,0 +1,137 @@
+"""Server interceptor: principal and deadline binding, rich error mapping, and request logging."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+
+from services.common.auth import (
+    ANONYMOUS,
+    TokenVerifier,
+    reset_current_principal,
+    set_current_principal,
+)
+from services.common.deadline import reset_deadline, set_deadline_from_remaining
+from services.common.errors import ServiceError
+from services.common.status import trailing_metadata_for
+
+log = logging.getLogger("emergency.rpc")
+
+UNAUTHENTICATED_OK = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every handler so no exception escapes as UNKNOWN and every call is logged with its trace id."""
+
+    def __init__(self, verifier: TokenVerifier) -> None:
+        self._verifier = verifier
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        """Return a handler that binds the call's context around the real one."""
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or method.startswith(UNAUTHENTICATED_OK):
+            return handler
+        metadata = tuple(handler_call_details.invocation_metadata or ())
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                self._wrap_unary(method, metadata, handler.unary_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                self._wrap_stream(method, metadata, handler.unary_stream),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler
+
+    def _wrap_unary(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a unary-unary behaviour."""
+
+        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            principal_token, deadline_token = self._enter(context)
+            try:
+                self._authenticate(metadata)
+                return await inner(request, context)
+            except ServiceError as error:
+                code = error.code
+                await self._abort(context, error)
+            except Exception as exc:
+                code = _code_of(exc, context)
+                if code is None:
+                    code = grpc.StatusCode.INTERNAL
+                    log.exception("unhandled error in %s", method)
+                    await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
+                raise
+            finally:
+                _log_call(method, code, started)
+                reset_deadline(deadline_token)
+                reset_current_principal(principal_token)
+
+        return behaviour
+
+    def _wrap_stream(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
+        """Wrap a unary-stream behaviour."""
+
+        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            principal_token, deadline_token = self._enter(context)
+            try:
+                self._authenticate(metadata)
+                async for item in inner(request, context):
+                    yield item
+            except ServiceError as error:
+                code = error.code
+                await self._abort(context, error)
+            except Exception as exc:
+                code = _code_of(exc, context)
+                if code is None:
+                    code = grpc.StatusCode.INTERNAL
+                    log.exception("unhandled error in %s", method)
+                    await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
+                raise
+            finally:
+                _log_call(method, code, started)
+                reset_deadline(deadline_token)
+                reset_current_principal(principal_token)
+
+        return behaviour
+
+    def _enter(self, context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
+        """Bind an anonymous principal and the call's deadline."""
+        return set_current_principal(ANONYMOUS), set_deadline_from_remaining(context.time_remaining())
+
+    def _authenticate(self, metadata: tuple[Any, ...]) -> None:
+        """Verify the bearer token, if any, and bind its principal."""
+        set_current_principal(self._verifier.principal_from_metadata(metadata))
+
+    @staticmethod
+    async def _abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
+        """End the call with the error's code, message and rich details."""
+        await context.abort(error.code, error.message, trailing_metadata=trailing_metadata_for(error))
+
+
+def _code_of(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.StatusCode | None:
+    """The code of an abort already under way (context.abort raises), or None for a real failure."""
+    if isinstance(exc, grpc.aio.AbortError) or type(exc).__name__ == "AbortError":
+        code = context.code()
+        return code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
+    return None
+
+
+def _log_call(method: str, code: grpc.StatusCode, started: float) -> None:
+    """One log line per call."""
+    log.info("rpc", extra={"rpc_method": method, "rpc_code": code.name, "duration_ms": round((time.perf_counter() - started) * 1000, 2)})

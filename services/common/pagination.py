@@ -1,0 +1,51 @@
+"""Opaque page tokens bound to the filter they were issued for."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Any
+
+from services.common.errors import FieldViolation, invalid_argument
+
+
+def filter_fingerprint(filters: dict[str, Any]) -> str:
+    """A short hash of a list call's filters."""
+    return hashlib.sha256(json.dumps(filters, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def encode_page_token(position: dict[str, Any], filters: dict[str, Any]) -> str:
+    """Make a token that resumes after `position` for the same filters."""
+    raw = json.dumps({"p": position, "f": filter_fingerprint(filters)}, sort_keys=True).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_page_token(token: str, filters: dict[str, Any], field: str = "page_token") -> dict[str, Any] | None:
+    """Read a token; empty means the first page; malformed or for other filters is INVALID_ARGUMENT."""
+    if not token:
+        return None
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        position, fingerprint = data["p"], data["f"]
+        if not isinstance(position, dict):
+            raise TypeError("position")
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise invalid_argument([FieldViolation(field, "malformed page token; pass back next_page_token unchanged")]) from exc
+    if fingerprint != filter_fingerprint(filters):
+        raise invalid_argument([FieldViolation(field, "page token was issued for different filters")])
+    return position
+
+
+def page_size_violations(page_size: int, *, field: str = "page_size", maximum: int = 1000) -> list[FieldViolation]:
+    """Negative page sizes are refused; larger than the maximum is clamped by the caller."""
+    if page_size < 0:
+        return [FieldViolation(field, f"must be >= 0 (0 for the default, at most {maximum})")]
+    return []
+
+
+def effective_page_size(page_size: int, *, default: int, maximum: int) -> int:
+    """0 means the default; anything above the maximum is clamped."""
+    return default if page_size == 0 else min(page_size, maximum)

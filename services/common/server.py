@@ -1,0 +1,108 @@
+"""Server bootstrap shared by every service: health, reflection, interceptors, outbox relay, graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+from opentelemetry.instrumentation.grpc import aio_server_interceptor
+
+from services.common.auth import TokenVerifier
+from services.common.interceptors import ServiceInterceptor
+from services.common.settings import Settings
+from services.common.telemetry import setup_logging, setup_tracing
+
+log = logging.getLogger(__name__)
+
+Cleanup = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class RunningServer:
+    """A started gRPC server with its health servicer and what must be closed after it."""
+
+    server: grpc.aio.Server
+    port: int
+    health: HealthServicer
+    service_names: Sequence[str]
+    grace_s: float
+    cleanups: list[Cleanup] = field(default_factory=list)
+    _stopped: bool = False
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        """Report NOT_SERVING, refuse new calls, let calls in flight finish, then close resources."""
+        if self._stopped:
+            return
+        self._stopped = True
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(self.grace_s if grace_s is None else grace_s)
+        for cleanup in reversed(self.cleanups):
+            try:
+                await cleanup()
+            except Exception:
+                log.exception("cleanup failed during shutdown")
+
+    async def wait(self) -> None:
+        """Wait until the server terminates."""
+        await self.server.wait_for_termination()
+
+
+def token_verifier(settings: Settings) -> TokenVerifier:
+    """The verifier for the configured current and previous signing secrets."""
+    secrets = [settings.jwt_secret.get_secret_value(), *(s.get_secret_value() for s in settings.jwt_previous_secrets)]
+    return TokenVerifier(secrets, issuer=settings.jwt_issuer)
+
+
+async def start_server(
+    *,
+    settings: Settings,
+    service_label: str,
+    service_names: Sequence[str],
+    register: Callable[[grpc.aio.Server], None],
+    port: int,
+    cleanups: Sequence[Cleanup] = (),
+) -> RunningServer:
+    """Build, bind and start a server; port 0 picks a free one."""
+    setup_tracing(service_label)
+    server = grpc.aio.server(
+        interceptors=[aio_server_interceptor(), ServiceInterceptor(token_verifier(settings))],
+        maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
+        options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
+    )
+    register(server)
+    health = HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    reflection.enable_server_reflection([*service_names, reflection.SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
+    bound = server.add_insecure_port(f"{settings.host}:{port}")
+    if bound == 0:
+        raise OSError(f"could not bind {settings.host}:{port}")
+    await server.start()
+    for name in ("", *service_names):
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("serving", extra={"service": service_label, "port": bound})
+    return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, list(cleanups))
+
+
+def run_until_signalled(service_label: str, settings: Settings, build: Callable[[Settings], Awaitable[tuple[RunningServer, int]]]) -> None:
+    """Run a service process until SIGTERM or SIGINT, then shut down gracefully."""
+    setup_logging(service_label, settings.log_level, settings.log_format)
+
+    async def main() -> None:
+        running, port = await build(settings)
+        print(f"{service_label} serving on {settings.host}:{port}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        log.info("shutting down", extra={"grace_s": settings.shutdown_grace_s})
+        await running.stop()
+
+    asyncio.run(main())

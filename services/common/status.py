@@ -1,0 +1,58 @@
+"""Turning ServiceErrors into google.rpc.Status trailers, and reading them back on the client side."""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from services.common.errors import ERROR_DOMAIN, FieldViolation, ServiceError
+
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+
+def to_status_proto(error: ServiceError) -> status_pb2.Status:
+    """Build a google.rpc.Status with ErrorInfo and, for bad input, BadRequest details."""
+    details: list[any_pb2.Any] = []
+    info = any_pb2.Any()
+    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
+    details.append(info)
+    if error.violations:
+        bad = any_pb2.Any()
+        bad.Pack(
+            error_details_pb2.BadRequest(
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+                    for v in error.violations
+                ]
+            )
+        )
+        details.append(bad)
+    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+
+
+def trailing_metadata_for(error: ServiceError) -> tuple[tuple[str, bytes], ...]:
+    """The trailer that carries the rich status."""
+    return ((STATUS_DETAILS_KEY, to_status_proto(error).SerializeToString()),)
+
+
+def error_from_rpc(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
+    """Rebuild a ServiceError from a failed call, keeping reason, metadata and field violations."""
+    code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
+    message = exc.details() if hasattr(exc, "details") else str(exc)
+    error = ServiceError(code, code.name, message or "")
+    status = rpc_status.from_call(exc) if hasattr(exc, "trailing_metadata") else None  # type: ignore[arg-type]
+    if status is None:
+        return error
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            error.reason = info.reason
+            error.metadata = dict(info.metadata)
+        elif detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            error.violations = [FieldViolation(v.field, v.description) for v in bad.field_violations]
+    return error

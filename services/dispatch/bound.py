@@ -1,0 +1,186 @@
+"""A lower bound on severity-weighted completion time, valid for the unpruned model.
+
+For a line with quantity q, the arrival of its last unit is at least the mean arrival of what it
+gets (sum of eta / q per unit) and at least g(m), the lower convex envelope of "arrival of the
+m-th nearest eligible unit" for the m units it gets. Any mix a*mean + (1-a)*g(m) is below the
+true completion time; both parts are arc costs of a min-cost flow (g through convex
+piecewise-linear sink arcs). Reserves are relaxed (a gated group may use its capacity on both
+sides of the gate) and the unmet tier is priced by a Lagrange multiplier L:
+  bound = (min_flow [S * completion_relaxed + L * unmet] - L * best_unmet) / S.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from services.dispatch.problem import NOT_COMMITTED, Problem
+
+SCALE = 8
+MIXES = (0.0, 0.3, 1.0)
+MAX_COST = 2**52
+BISECTIONS = 10
+
+
+def _hull(points: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """Lower convex hull of points sorted by x, starting at the first point."""
+    hull: list[tuple[int, float]] = []
+    for p in points:
+        while len(hull) >= 2:
+            (x1, y1), (x2, y2) = hull[-2], hull[-1]
+            if (y2 - y1) * (p[0] - x1) >= (p[1] - y1) * (x2 - x1):
+                hull.pop()
+            else:
+                break
+        hull.append(p)
+    return hull
+
+
+def _envelope(problem: Problem, index: int) -> list[tuple[int, float]]:
+    """(capacity, slope) segments of the convex lower envelope of the m-th arrival, up to q."""
+    line = problem.lines[index]
+    c = problem.candidates[index]
+    points: list[tuple[int, float]] = [(0, 0.0)]
+    before = 0
+    for eta, cap in zip(c.eta.tolist(), c.cap.tolist(), strict=True):
+        if before + 1 > line.quantity:
+            break
+        if not points or points[-1][0] != before + 1:
+            points.append((before + 1, float(eta)))
+        before += cap
+    if points[-1][0] < line.quantity and len(points) > 1:
+        points.append((line.quantity, points[-1][1]))
+    hull = _hull(points)
+    return [(x2 - x1, (y2 - y1) / (x2 - x1)) for (x1, y1), (x2, y2) in itertools.pairwise(hull)]
+
+
+class CompletionBound:
+    """Reusable network for the Lagrangian flow bound."""
+
+    def __init__(self, problem: Problem, unmet_coef: list[int], weight_scale: int) -> None:
+        self.problem = problem
+        self.unmet_coef = unmet_coef
+        self.wscale = weight_scale
+        self.envelopes = [_envelope(problem, line.index) for line in problem.lines]
+        self.t_max = 1 + max((int(c.eta.max()) for c in problem.candidates if len(c.eta)), default=0)
+        self.gate_of_source = self._exact_gates()
+
+    def _exact_gates(self) -> dict[int, int]:
+        """Gate of each source whose gated arcs are all its arcs (exact); other gates are relaxed away."""
+        p = self.problem
+        if p.request.options.allow_reserve_dip:
+            return {}
+        mixed: set[int] = set()
+        gate_of: dict[int, int] = {}
+        for c in p.candidates:
+            for src, gate in zip(c.src.tolist(), c.gate.tolist(), strict=True):
+                s = p.sources[src]
+                home_gate = p.gate_of.get((s.park, s.resource_type)) if s.committed == NOT_COMMITTED else None
+                if home_gate is None:
+                    continue
+                if gate < 0:
+                    mixed.add(home_gate)
+                gate_of[src] = home_gate
+        return {src: g for src, g in gate_of.items() if g not in mixed}
+
+    def _solve(self, mix: float, lam: float) -> tuple[float, int] | None:
+        p = self.problem
+        tails: list[int] = []
+        heads: list[int] = []
+        caps: list[int] = []
+        costs: list[int] = []
+
+        def arc(t: int, h: int, cap: int, cost: float) -> None:
+            tails.append(t)
+            heads.append(h)
+            caps.append(max(0, int(cap)))
+            costs.append(math.floor(min(cost, MAX_COST)))
+
+        source, sink, nodes = 0, 1, 2
+        line_node = list(range(nodes, nodes + len(p.lines)))
+        nodes += len(p.lines)
+        total = 0
+        short_arcs: list[int] = []
+        for line in p.lines:
+            w = line.weight * self.wscale * SCALE
+            used = 0
+            for cap, slope in self.envelopes[line.index]:
+                arc(line_node[line.index], sink, cap, (1 - mix) * w * slope)
+                used += cap
+            if used < line.quantity:
+                arc(line_node[line.index], sink, line.quantity - used, 0)
+            short_arcs.append(len(tails))
+            arc(source, line_node[line.index], line.quantity, lam * self.unmet_coef[line.index])
+            total += line.quantity
+        src_node: dict[int, int] = {}
+        gate_node: dict[int, int] = {}
+        for line in p.lines:
+            c = p.candidates[line.index]
+            for src in c.src.tolist():
+                if src in src_node:
+                    continue
+                src_node[src] = nodes
+                nodes += 1
+                tight = self.gate_of_source.get(src)
+                if tight is not None:
+                    if tight not in gate_node:
+                        gate_node[tight] = nodes
+                        nodes += 1
+                        arc(source, gate_node[tight], p.gates[tight].capacity, 0)
+                    arc(gate_node[tight], src_node[src], p.sources[src].capacity, 0)
+                else:
+                    arc(source, src_node[src], p.sources[src].capacity, 0)
+        for line in p.lines:
+            c = p.candidates[line.index]
+            w = line.weight * self.wscale * SCALE
+            for src, eta, cap in zip(c.src.tolist(), c.eta.tolist(), c.cap.tolist(), strict=True):
+                arc(src_node[src], line_node[line.index], cap, mix * w * eta / line.quantity)
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        smcf.add_arcs_with_capacity_and_unit_cost(
+            np.array(tails, dtype=np.int32),
+            np.array(heads, dtype=np.int32),
+            np.array(caps, dtype=np.int64),
+            np.array(costs, dtype=np.int64),
+        )
+        supplies = np.zeros(nodes, dtype=np.int64)
+        supplies[source], supplies[sink] = total, -total
+        smcf.set_nodes_supplies(np.arange(nodes, dtype=np.int32), supplies)
+        if smcf.solve() != smcf.OPTIMAL:
+            return None
+        shortage = smcf.flows(np.array(short_arcs, dtype=np.int32))
+        unmet = sum(int(f) * self.unmet_coef[n] for n, f in enumerate(shortage))
+        return float(smcf.optimal_cost()), unmet
+
+    def bound(self, best_unmet: int, deadline_s: float | None = None) -> float:
+        """Best bound (weight-scaled seconds): bisection on the multiplier for each mix."""
+        ratios = [
+            self.unmet_coef[line.index] / (line.weight * self.wscale)
+            for line in self.problem.lines
+            if self.unmet_coef[line.index] > 0
+        ]
+        if not ratios:
+            return 0.0
+        base = SCALE * self.t_max / min(ratios)
+        best = 0.0
+        for mix in MIXES:
+            lo, hi = math.log(base) - 20.0, math.log(base) + 4.0
+            for _ in range(BISECTIONS):
+                if deadline_s is not None and time.perf_counter() > deadline_s:
+                    return max(0.0, best)
+                lam = math.exp((lo + hi) / 2)
+                solved = self._solve(mix, lam)
+                if solved is None:
+                    break
+                value, unmet = solved
+                best = max(best, (value - lam * best_unmet) / SCALE)
+                if unmet > best_unmet:
+                    lo = math.log(lam)
+                elif unmet < best_unmet:
+                    hi = math.log(lam)
+                else:
+                    break
+        return max(0.0, best)

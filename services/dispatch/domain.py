@@ -1,0 +1,230 @@
+"""Public entry points of the dispatch optimiser: optimise, stream, evaluate, explain, validate."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from services.dispatch.evaluate import evaluate
+from services.dispatch.explain import explain
+from services.dispatch.flow import flow_flows
+from services.dispatch.flows import Flows, to_plan
+from services.dispatch.greedy import greedy_flows
+from services.dispatch.model import (
+    DispatchRequest,
+    DispatchResponse,
+    Evaluation,
+    IncidentExplanation,
+    ModelSize,
+    Plan,
+    SolveStatus,
+    Strategy,
+)
+from services.dispatch.optimiser import CpReport, solve_cpsat
+from services.dispatch.problem import Problem, build_problem
+from services.dispatch.validation import DEFAULT_LIMITS, InvalidRequestError, Limits, check_size, validate
+
+__all__ = [
+    "evaluate_plan",
+    "explain_plan",
+    "optimise",
+    "optimise_stream",
+    "validate",
+]
+
+Listener = Callable[[DispatchResponse], None]
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A plan with its evaluation and where it came from."""
+
+    plan: Plan
+    evaluation: Evaluation
+    source: str
+
+
+def _prepare(request: DispatchRequest, limits: Limits) -> Problem:
+    check_size(request, limits)
+    violations = validate(request)
+    if violations:
+        raise InvalidRequestError(violations)
+    return build_problem(request)
+
+
+def _score(problem: Problem, flows: Flows, source: str) -> _Scored:
+    plan = to_plan(problem, flows)
+    return _Scored(plan, evaluate(problem.request, plan, problem), source)
+
+
+def _best(scored: list[_Scored]) -> _Scored:
+    """Lexicographically best feasible plan (unmet, completion, travel), earlier entries win ties."""
+    feasible = [s for s in scored if s.evaluation.feasible] or scored
+    return min(feasible, key=lambda s: s.evaluation.objective.key())
+
+
+def _response(
+    problem: Problem,
+    best: _Scored,
+    status: SolveStatus,
+    started: float,
+    first_feasible: float,
+    report: CpReport | None,
+    prepared_s: float = 0.0,
+    explanations: tuple[IncidentExplanation, ...] = (),
+) -> DispatchResponse:
+    completion = best.evaluation.objective.weighted_completion_s
+    if report is not None:
+        bound = min(report.completion_bound_s, completion)
+        size = ModelSize(report.variables, report.constraints, report.candidates, len(problem.sources))
+        build_s = prepared_s + report.build_s
+    else:
+        bound = 0.0
+        size = ModelSize(groups=len(problem.sources))
+        build_s = prepared_s
+    gap = 0.0 if completion <= 0 else max(0.0, (completion - bound) / completion)
+    return DispatchResponse(
+        plan=best.plan,
+        objective=best.evaluation.objective,
+        status=status,
+        best_bound_s=bound,
+        relative_gap=gap,
+        unmet_proven_optimal=bool(report and report.unmet_proven),
+        wall_time_s=time.perf_counter() - started,
+        first_feasible_s=first_feasible,
+        build_s=build_s,
+        model_size=size,
+        explanations=explanations,
+        violations=best.evaluation.violations,
+        source=best.source,
+        solver_first_solution_s=report.first_solution_s if report is not None else None,
+    )
+
+
+class _Emitter:
+    """Forwards strictly improving plans to a listener."""
+
+    def __init__(self, problem: Problem, listener: Listener | None, started: float) -> None:
+        self.problem = problem
+        self.listener = listener
+        self.started = started
+        self.first_feasible = 0.0
+        self.last: tuple[float, float, float] | None = None
+        self.best: _Scored | None = None
+
+    def offer(self, scored: _Scored) -> None:
+        """Emit the plan if it is feasible and better than the last one emitted."""
+        if not scored.evaluation.feasible:
+            return
+        key = scored.evaluation.objective.key()
+        if self.last is not None and key >= self.last:
+            return
+        self.last = key
+        self.best = scored
+        if self.listener is not None:
+            self.listener(
+                _response(self.problem, scored, SolveStatus.FEASIBLE, self.started, self.first_feasible, None)
+            )
+
+    def flows(self, flows: Flows) -> None:
+        """Score solver flows and offer them."""
+        self.offer(_score(self.problem, flows, "cpsat"))
+
+
+def optimise(
+    request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, listener: Listener | None = None
+) -> DispatchResponse:
+    """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error."""
+    started = time.perf_counter()
+    problem = _prepare(request, limits)
+    prepared_s = time.perf_counter() - started
+    greedy_raw = greedy_flows(problem)
+    greedy = _score(problem, greedy_raw, "greedy")
+    first_feasible = time.perf_counter() - started
+    if request.options.strategy == Strategy.GREEDY:
+        return _response(
+            problem,
+            greedy,
+            SolveStatus.HEURISTIC,
+            started,
+            first_feasible,
+            None,
+            prepared_s,
+            explain(problem, greedy.plan),
+        )
+    emitter = _Emitter(problem, listener, started)
+    emitter.first_feasible = first_feasible
+    emitter.offer(greedy)
+    flow_raw = flow_flows(problem)
+    relaxed = _score(problem, flow_raw, "flow")
+    emitter.offer(relaxed)
+    deadline = started + request.options.time_limit_s
+    report: CpReport | None
+    try:
+        report = solve_cpsat(problem, [greedy_raw, flow_raw], deadline, emitter.flows if listener else None)
+    except Exception:  # a solver failure must still return the heuristic plan
+        logger.exception("CP-SAT solve failed; returning the best heuristic plan")
+        report = None
+    if report is None:
+        best = _best([relaxed, greedy])
+        return _response(
+            problem,
+            best,
+            SolveStatus.FALLBACK,
+            started,
+            first_feasible,
+            None,
+            prepared_s,
+            explain(problem, best.plan),
+        )
+    solved = _score(problem, report.flows, "cpsat")
+    best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
+    status = SolveStatus.OPTIMAL if report.status == "OPTIMAL" else SolveStatus.FEASIBLE
+    if best.source != "cpsat" and best.evaluation.objective.key() < solved.evaluation.objective.key():
+        status = SolveStatus.FALLBACK
+    emitter.offer(best)
+    return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan))
+
+
+def optimise_stream(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS) -> Iterator[DispatchResponse]:
+    """Yield improving plans as they are found; the last item is the final response."""
+    problem_check = validate(request)
+    check_size(request, limits)
+    if problem_check:
+        raise InvalidRequestError(problem_check)
+    out: queue.Queue[DispatchResponse | BaseException | None] = queue.Queue()
+
+    def run() -> None:
+        try:
+            out.put(optimise(request, limits=limits, listener=out.put))
+        except BaseException as exc:
+            out.put(exc)
+        out.put(None)
+
+    worker = threading.Thread(target=run, name="dispatch-optimise", daemon=True)
+    worker.start()
+    while True:
+        item = out.get()
+        if item is None:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+    worker.join()
+
+
+def evaluate_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> Evaluation:
+    """Score any plan for a validated request with the same breakdown as the optimiser."""
+    return evaluate(request, plan, _prepare(request, limits))
+
+
+def explain_plan(
+    request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[IncidentExplanation, ...]:
+    """Explain any plan incident by incident."""
+    return explain(_prepare(request, limits), plan)

@@ -1,0 +1,220 @@
+"""Incident tables and queries (this service's database only)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, update
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from services.common.errors import aborted, not_found
+from services.common.idempotency import IdempotencyRecord
+from services.common.outbox import OutboxEvent, add_event, utcnow
+
+EVENT_STREAM = "emergency.incident.events"
+
+
+class IncidentRow(SQLModel, table=True):
+    """One incident, with its demands, substance and weather as JSON."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_namespace_seq", "exercise_id", "seq"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(max_length=63, unique=True)
+    exercise_id: str = Field(default="", max_length=63)
+    title: str = Field(max_length=200)
+    park_id: str = Field(default="", max_length=63, index=True)
+    latitude: float
+    longitude: float
+    place: str = Field(default="", max_length=500)
+    kind: str = Field(max_length=40)
+    substance: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    severity: str = Field(max_length=4)
+    reporter: str = Field(max_length=200)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False))
+    demands: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    weather: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    state: str = Field(max_length=20, index=True)
+    version: int = 1
+    outcome_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
+    cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TimelineRow(SQLModel, table=True):
+    """One append-only timeline entry; its sequence equals the incident version it produced."""
+
+    __tablename__ = "incident_timeline"
+    __table_args__ = (UniqueConstraint("incident_id", "sequence", name="uq_timeline_incident_sequence"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(max_length=63, index=True)
+    sequence: int
+    time: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=40)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    before: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    version: int
+
+
+TABLES: Sequence[type[SQLModel]] = (IncidentRow, TimelineRow, OutboxEvent, IdempotencyRecord)
+
+CHANGEABLE_COLUMNS = frozenset(
+    {"title", "park_id", "latitude", "longitude", "place", "kind", "substance", "severity", "reporter", "description", "demands", "weather", "state", "outcome_summary", "cancel_reason"}
+)
+
+
+def get(*, session: Session, incident_id: str) -> IncidentRow:
+    """One incident, or NOT_FOUND."""
+    row = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id)).first()
+    if row is None:
+        raise not_found("incident", f"incidents/{incident_id}")
+    return row
+
+
+def exists(*, session: Session, incident_id: str) -> bool:
+    """Tell whether an incident id is taken."""
+    return session.exec(select(IncidentRow.seq).where(IncidentRow.incident_id == incident_id)).first() is not None
+
+
+def insert(*, session: Session, row: IncidentRow, actor: str, note: str = "") -> IncidentRow:
+    """Store a new incident with its first timeline entry and event."""
+    session.add(row)
+    session.flush()
+    snapshot = public_fields(row)
+    _append_timeline(session, row, actor=actor, action="CREATED", note=note, before={}, after=snapshot)
+    _emit(session, row, "incident.created")
+    return row
+
+
+def change(
+    *,
+    session: Session,
+    incident_id: str,
+    expected_version: int,
+    values: dict[str, Any],
+    actor: str,
+    action: str,
+    note: str = "",
+    event_type: str,
+) -> IncidentRow:
+    """Apply a change if the incident is still at the expected version; write timeline and event with it."""
+    current = get(session=session, incident_id=incident_id)
+    if current.version != expected_version:
+        raise _stale(incident_id, expected_version, current.version)
+    unknown = set(values) - CHANGEABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"not changeable: {sorted(unknown)}")
+    before = {k: _decoded(k, getattr(current, k)) for k in values}
+    after = {k: _decoded(k, v) for k, v in values.items()}
+    now = utcnow()
+    result = session.execute(
+        update(IncidentRow)
+        .where(col(IncidentRow.incident_id) == incident_id, col(IncidentRow.version) == expected_version)
+        .values(**values, version=expected_version + 1, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        latest = session.exec(select(IncidentRow.version).where(IncidentRow.incident_id == incident_id)).one()
+        raise _stale(incident_id, expected_version, latest)
+    session.expire(current)
+    row = get(session=session, incident_id=incident_id)
+    _append_timeline(session, row, actor=actor, action=action, note=note, before=before, after=after)
+    _emit(session, row, event_type, {"action": action})
+    return row
+
+
+def list_page(
+    *,
+    session: Session,
+    exercise_id: str,
+    states: Sequence[str],
+    park_id: str,
+    severities: Sequence[str],
+    created_from: datetime | None,
+    created_to: datetime | None,
+    after_seq: int | None,
+    limit: int,
+) -> list[IncidentRow]:
+    """Newest first, resuming below `after_seq`; one row more than `limit` tells if another page exists."""
+    query = select(IncidentRow).where(IncidentRow.exercise_id == exercise_id)
+    if states:
+        query = query.where(col(IncidentRow.state).in_(states))
+    if park_id:
+        query = query.where(IncidentRow.park_id == park_id)
+    if severities:
+        query = query.where(col(IncidentRow.severity).in_(severities))
+    if created_from is not None:
+        query = query.where(col(IncidentRow.created_at) >= created_from)
+    if created_to is not None:
+        query = query.where(col(IncidentRow.created_at) < created_to)
+    if after_seq is not None:
+        query = query.where(col(IncidentRow.seq) < after_seq)
+    return list(session.exec(query.order_by(col(IncidentRow.seq).desc()).limit(limit + 1)).all())
+
+
+def timeline_page(*, session: Session, incident_id: str, after_sequence: int, limit: int) -> list[TimelineRow]:
+    """Oldest first, after the given sequence; one row more than `limit` tells if another page exists."""
+    query = (
+        select(TimelineRow)
+        .where(TimelineRow.incident_id == incident_id, col(TimelineRow.sequence) > after_sequence)
+        .order_by(col(TimelineRow.sequence))
+        .limit(limit + 1)
+    )
+    return list(session.exec(query).all())
+
+
+def public_fields(row: IncidentRow) -> dict[str, Any]:
+    """The fields a timeline shows for a newly created incident."""
+    return {k: _decoded(k, getattr(row, k)) for k in sorted(CHANGEABLE_COLUMNS)}
+
+
+def _decoded(key: str, value: Any) -> Any:
+    """JSON columns as structures, everything else as it is."""
+    if key in ("substance", "demands", "weather") and isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+def _append_timeline(session: Session, row: IncidentRow, *, actor: str, action: str, note: str, before: dict[str, Any], after: dict[str, Any]) -> None:
+    """Add the entry for the version the row now has."""
+    session.add(
+        TimelineRow(
+            incident_id=row.incident_id,
+            sequence=row.version,
+            actor=actor,
+            action=action,
+            note=note,
+            before=json.dumps(before, sort_keys=True, default=str),
+            after=json.dumps(after, sort_keys=True, default=str),
+            version=row.version,
+        )
+    )
+
+
+def _emit(session: Session, row: IncidentRow, event_type: str, extra: dict[str, Any] | None = None) -> None:
+    """Write the change's event to the outbox."""
+    add_event(
+        session,
+        stream=EVENT_STREAM,
+        event_type=event_type,
+        subject=f"incidents/{row.incident_id}",
+        version=row.version,
+        exercise_id=row.exercise_id,
+        payload={"state": row.state, "severity": row.severity, "park_id": row.park_id, **(extra or {})},
+    )
+
+
+def _stale(incident_id: str, expected: int, current: int):  # type: ignore[no-untyped-def]
+    """ABORTED for a change based on an old version, naming the current one."""
+    return aborted(
+        "VERSION_MISMATCH",
+        f"incidents/{incident_id} is at version {current}, the change was based on version {expected}; re-read and retry",
+        {"current_version": str(current), "expected_version": str(expected)},
+    )

@@ -1,0 +1,1 @@
+"""The resources service: parks, depots, units, stock, policies and reservations that never double-book."""

@@ -1,0 +1,284 @@
+"""Bulk import of a park's whole inventory: validated as a whole, applied in one transaction, or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlmodel import Session
+
+from services.common.errors import FieldViolation
+from services.common.outbox import utcnow
+from services.resources import validation as v
+from services.resources.catalogue import Catalogue, load_catalogue
+from services.resources.convert import depot_from_row
+from services.resources.domain import LIVE, Depot, ImportSummary, Inventory, LedgerKind
+from services.resources.events import bump_version, emit
+from services.resources.names import park_name
+from services.resources.namespaces import STOCKS, UNITS
+from services.resources.policies import AID, POLICIES
+from services.resources.registry import DEPOTS, PARKS, depot_values, require_park, unit_row_values
+from services.resources.sql import all_rows, run
+from services.resources.tables import LedgerRow
+
+LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
+MAX_IMPORT_ROWS = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """What the park already has, so an import can report collisions and dangling references."""
+
+    depots: Mapping[str, bool]  # depot id -> retired
+    units: Collection[str]
+    stocks: Collection[tuple[str, str]]
+    policies: Collection[str]
+    aid_borrowers: Collection[str]
+    parks: Collection[str]
+
+
+def normalise(inventory: Inventory) -> Inventory:
+    """Fill each row's park from the inventory where the row leaves it empty."""
+    park = inventory.park_id
+    return replace(
+        inventory,
+        depots=tuple(d if d.park_id else replace(d, park_id=park) for d in inventory.depots),
+        units=tuple(u if u.park_id else replace(u, park_id=park) for u in inventory.units),
+        stocks=tuple(s if s.park_id else replace(s, park_id=park) for s in inventory.stocks),
+        reserve_policies=tuple(p if p.park_id else replace(p, park_id=park) for p in inventory.reserve_policies),
+        mutual_aid=tuple(a if a.lender_park else replace(a, lender_park=park) for a in inventory.mutual_aid),
+    )
+
+
+def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Catalogue) -> list[FieldViolation]:
+    """Every problem of an import, each named by its list position and field (e.g. units[17].type)."""
+    park = inventory.park_id
+    out: list[FieldViolation] = []
+    rows = (
+        len(inventory.depots)
+        + len(inventory.units)
+        + len(inventory.stocks)
+        + len(inventory.reserve_policies)
+        + len(inventory.mutual_aid)
+    )
+    if rows == 0:
+        out.append(FieldViolation("inventory", "nothing to import"))
+    if rows > MAX_IMPORT_ROWS:
+        out.append(FieldViolation("inventory", f"at most {MAX_IMPORT_ROWS} rows per import"))
+    new_depots: dict[str, bool] = {}
+    for i, depot in enumerate(inventory.depots):
+        prefix = f"depots[{i}]"
+        out += _owner(depot.park_id, park, prefix)
+        out += v.depot_violations(depot, prefix)
+        if depot.depot_id in existing.depots or depot.depot_id in new_depots:
+            out.append(FieldViolation(f"{prefix}.depot_id", f"depot {depot.depot_id!r} already exists"))
+        new_depots[depot.depot_id] = False
+    depots = {**existing.depots, **new_depots}
+    seen_units: set[str] = set()
+    for i, unit in enumerate(inventory.units):
+        prefix = f"units[{i}]"
+        out += _owner(unit.park_id, park, prefix)
+        out += v.unit_violations(unit, catalogue, prefix)
+        if unit.unit_id in existing.units or unit.unit_id in seen_units:
+            out.append(FieldViolation(f"{prefix}.unit_id", f"unit {unit.unit_id!r} already exists"))
+        seen_units.add(unit.unit_id)
+        out += _depot_reference(depots, unit.home_depot, f"{prefix}.home_depot")
+    seen_stocks: set[tuple[str, str]] = set()
+    for i, stock in enumerate(inventory.stocks):
+        prefix = f"stocks[{i}]"
+        out += _owner(stock.park_id, park, prefix)
+        out += v.stock_violations(stock, catalogue, prefix)
+        key = (stock.depot_id, stock.type)
+        if key in existing.stocks or key in seen_stocks:
+            out.append(
+                FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists")
+            )
+        seen_stocks.add(key)
+        out += _depot_reference(depots, stock.depot_id, f"{prefix}.depot_id")
+    seen_policies: set[str] = set()
+    for i, policy in enumerate(inventory.reserve_policies):
+        prefix = f"reserve_policies[{i}]"
+        out += _owner(policy.park_id, park, prefix)
+        out += v.policy_violations(policy, catalogue, prefix)
+        if policy.type in existing.policies or policy.type in seen_policies:
+            out.append(FieldViolation(f"{prefix}.type", f"a reserve policy for {policy.type} already exists"))
+        seen_policies.add(policy.type)
+    seen_borrowers: set[str] = set()
+    for i, agreement in enumerate(inventory.mutual_aid):
+        prefix = f"mutual_aid[{i}]"
+        if agreement.lender_park != park:
+            out.append(
+                FieldViolation(
+                    f"{prefix}.lender_park", f"an import of {park_name(park)} only carries agreements it lends under"
+                )
+            )
+        out += v.mutual_aid_violations(agreement, catalogue, prefix)
+        if agreement.borrower_park and agreement.borrower_park not in existing.parks:
+            out.append(FieldViolation(f"{prefix}.borrower_park", f"no park {agreement.borrower_park!r}"))
+        if agreement.borrower_park in existing.aid_borrowers or agreement.borrower_park in seen_borrowers:
+            out.append(
+                FieldViolation(
+                    f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"
+                )
+            )
+        seen_borrowers.add(agreement.borrower_park)
+    return out
+
+
+def _owner(row_park: str, park: str, prefix: str) -> list[FieldViolation]:
+    """A row must belong to the park being imported."""
+    return (
+        []
+        if row_park == park
+        else [FieldViolation(f"{prefix}.park_id", f"belongs to {row_park!r}, not the imported park {park!r}")]
+    )
+
+
+def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> list[FieldViolation]:
+    """A unit or stock must refer to an active depot of the park (existing or in the same import)."""
+    if depot_id not in depots:
+        return [FieldViolation(field, f"no depot {depot_id!r} in this park or this import")]
+    if depots[depot_id]:
+        return [FieldViolation(field, f"depot {depot_id!r} is retired")]
+    return []
+
+
+def _existing(session: Session, park_id: str) -> Existing:
+    """Read what the park already holds."""
+    depot_rows = all_rows(session, select(DEPOTS.c.depot_id, DEPOTS.c.retired).where(DEPOTS.c.park_id == park_id))
+    units = (
+        run(session, select(UNITS.c.unit_id).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id))
+        .scalars()
+        .all()
+    )
+    stocks = all_rows(
+        session, select(STOCKS.c.depot_id, STOCKS.c.type).where(STOCKS.c.namespace == LIVE, STOCKS.c.park_id == park_id)
+    )
+    policies = run(session, select(POLICIES.c.type).where(POLICIES.c.park_id == park_id)).scalars().all()
+    borrowers = run(session, select(AID.c.borrower_park).where(AID.c.lender_park == park_id)).scalars().all()
+    parks = run(session, select(PARKS.c.park_id)).scalars().all()
+    return Existing(
+        depots={r["depot_id"]: bool(r["retired"]) for r in depot_rows},
+        units=set(units),
+        stocks={(r["depot_id"], r["type"]) for r in stocks},
+        policies=set(policies),
+        aid_borrowers=set(borrowers),
+        parks=set(parks),
+    )
+
+
+def import_inventory(
+    session: Session, *, inventory: Inventory, actor: str, now: datetime | None = None
+) -> ImportSummary:
+    """Validate the whole inventory against the park, then insert every row in this one transaction."""
+    require_park(session, inventory.park_id)
+    inventory = normalise(inventory)
+    catalogue = load_catalogue()
+    v.raise_if(inventory_violations(inventory, _existing(session, inventory.park_id), catalogue))
+    now = now or utcnow()
+    conn = session.connection()
+    if inventory.depots:
+        conn.execute(
+            insert(DEPOTS),
+            [
+                {
+                    "park_id": d.park_id,
+                    "depot_id": d.depot_id,
+                    **depot_values(d),
+                    "create_time": now,
+                    "update_time": now,
+                }
+                for d in inventory.depots
+            ],
+        )
+    depots: dict[str, Depot] = {
+        r["depot_id"]: depot_from_row(r)
+        for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))
+    }
+    if inventory.units:
+        conn.execute(insert(UNITS), [unit_row_values(u, depots[u.home_depot], now) for u in inventory.units])
+    if inventory.stocks:
+        conn.execute(
+            insert(STOCKS),
+            [
+                {
+                    "namespace": LIVE,
+                    "park_id": s.park_id,
+                    "depot_id": s.depot_id,
+                    "type": s.type,
+                    "on_hand": s.on_hand,
+                    "reserved": 0,
+                    "minimum_level": s.minimum_level,
+                    "version": 1,
+                    "update_time": now,
+                }
+                for s in inventory.stocks
+            ],
+        )
+        receipts = [
+            {
+                "namespace": LIVE,
+                "park_id": s.park_id,
+                "depot_id": s.depot_id,
+                "type": s.type,
+                "kind": LedgerKind.RECEIPT.value,
+                "delta": s.on_hand,
+                "on_hand_after": s.on_hand,
+                "reason": "opening balance (bulk import)",
+                "reservation_id": "",
+                "actor": actor[:200],
+                "create_time": now,
+            }
+            for s in inventory.stocks
+            if s.on_hand
+        ]
+        if receipts:
+            conn.execute(insert(LEDGER), receipts)
+    if inventory.reserve_policies:
+        conn.execute(
+            insert(POLICIES),
+            [
+                {"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1}
+                for p in inventory.reserve_policies
+            ],
+        )
+    if inventory.mutual_aid:
+        conn.execute(
+            insert(AID),
+            [
+                {
+                    "lender_park": a.lender_park,
+                    "borrower_park": a.borrower_park,
+                    "resource_types": list(a.resource_types),
+                    "max_travel_minutes": a.max_travel_minutes,
+                    "version": 1,
+                }
+                for a in inventory.mutual_aid
+            ],
+        )
+    summary = ImportSummary(
+        park_id=inventory.park_id,
+        depots=len(inventory.depots),
+        units=len(inventory.units),
+        stocks=len(inventory.stocks),
+        reserve_policies=len(inventory.reserve_policies),
+        mutual_aid=len(inventory.mutual_aid),
+    )
+    emit(
+        session,
+        "inventory.imported",
+        park_name(inventory.park_id),
+        namespace=LIVE,
+        payload={
+            "actor": actor,
+            "depots": summary.depots,
+            "units": summary.units,
+            "stocks": summary.stocks,
+            "reserve_policies": summary.reserve_policies,
+            "mutual_aid": summary.mutual_aid,
+        },
+    )
+    bump_version(session, LIVE)
+    return summary

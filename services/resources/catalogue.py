@@ -1,0 +1,108 @@
+"""The resource-type catalogue, loaded once from data/resource_types.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATALOGUE_PATH = Path(__file__).parent / "data" / "resource_types.yaml"
+
+
+class ResourceKind(StrEnum):
+    """A unit is dispatched whole and counted; a consumable is an amount drawn from stock."""
+
+    UNIT = "UNIT"
+    CONSUMABLE = "CONSUMABLE"
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceType:
+    """One entry of the catalogue."""
+
+    code: str
+    kind: ResourceKind
+    name_en: str
+    name_zh: str
+    capabilities: tuple[str, ...]
+    unit_of_measure: str
+    vehicle_class: str
+    typical_crew: int
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleClass:
+    """A travel-speed class for units."""
+
+    code: str
+    speed_kmh: float
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """All resource types, vehicle classes and capability tags."""
+
+    types: dict[str, ResourceType]
+    vehicle_classes: dict[str, VehicleClass]
+    capability_tags: frozenset[str]
+
+    def get(self, code: str) -> ResourceType | None:
+        """Return the type with this code, or None."""
+        return self.types.get(code)
+
+    def is_unit(self, code: str) -> bool:
+        """Tell whether the code names a UNIT type."""
+        entry = self.types.get(code)
+        return entry is not None and entry.kind is ResourceKind.UNIT
+
+    def is_consumable(self, code: str) -> bool:
+        """Tell whether the code names a CONSUMABLE type."""
+        entry = self.types.get(code)
+        return entry is not None and entry.kind is ResourceKind.CONSUMABLE
+
+    def unit_codes(self) -> list[str]:
+        """Codes of every UNIT type, in catalogue order."""
+        return [t.code for t in self.types.values() if t.kind is ResourceKind.UNIT]
+
+    def consumable_codes(self) -> list[str]:
+        """Codes of every CONSUMABLE type, in catalogue order."""
+        return [t.code for t in self.types.values() if t.kind is ResourceKind.CONSUMABLE]
+
+
+def _parse_type(raw: dict[str, Any]) -> ResourceType:
+    """Build one ResourceType from its YAML mapping."""
+    kind = ResourceKind(raw["kind"])
+    return ResourceType(
+        code=str(raw["code"]),
+        kind=kind,
+        name_en=str(raw["name"]["en"]),
+        name_zh=str(raw["name"]["zh"]),
+        capabilities=tuple(raw.get("capabilities") or ()),
+        unit_of_measure=str(raw.get("unit_of_measure", "")),
+        vehicle_class=str(raw.get("vehicle_class", "")),
+        typical_crew=int(raw.get("typical_crew", 0)),
+        source=" ".join(str(raw.get("source", "")).split()),
+    )
+
+
+def parse_catalogue(document: dict[str, Any]) -> Catalogue:
+    """Build a catalogue from the parsed YAML document."""
+    classes = {
+        code: VehicleClass(code=code, speed_kmh=float(v["speed_kmh"]), note=str(v.get("note", "")))
+        for code, v in document["vehicle_classes"].items()
+    }
+    types = {t.code: t for t in (_parse_type(raw) for raw in document["types"])}
+    return Catalogue(types=types, vehicle_classes=classes, capability_tags=frozenset(document["capability_tags"]))
+
+
+@cache
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    """Load and cache the catalogue file."""
+    with path.open(encoding="utf-8") as handle:
+        return parse_catalogue(yaml.safe_load(handle))

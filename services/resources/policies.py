@@ -1,0 +1,135 @@
+"""Reserve policies (what a park keeps at home) and mutual-aid agreements (who may lend what to whom)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, or_, select
+from sqlmodel import Session
+
+from services.common.errors import FieldViolation, ServiceError, invalid_argument, not_found
+from services.resources import validation as v
+from services.resources.catalogue import load_catalogue
+from services.resources.convert import mutual_aid_from_row, policy_from_row
+from services.resources.domain import LIVE, MutualAid, ReservePolicy
+from services.resources.events import bump_version, dialect_insert, emit
+from services.resources.names import mutual_aid_name, park_name, reserve_policy_name
+from services.resources.registry import check_version, require_park
+from services.resources.sql import all_rows, one, run
+from services.resources.tables import MutualAidRow, ReservePolicyRow
+
+POLICIES = ReservePolicyRow.__table__  # type: ignore[attr-defined]
+AID = MutualAidRow.__table__  # type: ignore[attr-defined]
+
+
+def list_reserve_policies(session: Session, *, park_id: str = "") -> list[ReservePolicy]:
+    """Reserve policies, optionally of one park."""
+    stmt = select(POLICIES).order_by(POLICIES.c.park_id, POLICIES.c.type)
+    if park_id:
+        stmt = stmt.where(POLICIES.c.park_id == park_id)
+    return [policy_from_row(r) for r in all_rows(session, stmt)]
+
+
+def set_reserve_policy(
+    session: Session, *, policy: ReservePolicy, actor: str, expected_version: int = 0
+) -> ReservePolicy:
+    """Create or replace a park's reserve policy for one type."""
+    v.raise_if(v.policy_violations(policy, load_catalogue()))
+    require_park(session, policy.park_id)
+    name = reserve_policy_name(policy.park_id, policy.type)
+    current = one(
+        session,
+        select(POLICIES).where(POLICIES.c.park_id == policy.park_id, POLICIES.c.type == policy.type).with_for_update(),
+    )
+    version = (current["version"] if current else 0) + 1
+    check_version(current["version"] if current else 0, expected_version, name)
+    stmt = dialect_insert(session, POLICIES).values(
+        park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=1
+    )
+    run(
+        session,
+        stmt.on_conflict_do_update(
+            index_elements=["park_id", "type"], set_={"min_available": policy.min_available, "version": version}
+        ),
+    )
+    emit(
+        session,
+        "reserve_policy.set",
+        name,
+        namespace=LIVE,
+        version=version,
+        payload={"actor": actor, "min_available": policy.min_available},
+    )
+    bump_version(session, LIVE)
+    return ReservePolicy(park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=version)
+
+
+def delete_reserve_policy(session: Session, *, park_id: str, type_code: str, actor: str) -> None:
+    """Remove a park's reserve policy for one type."""
+    name = reserve_policy_name(park_id, type_code)
+    if run(session, delete(POLICIES).where(POLICIES.c.park_id == park_id, POLICIES.c.type == type_code)).rowcount == 0:
+        raise not_found("reserve_policy", name)
+    emit(session, "reserve_policy.deleted", name, namespace=LIVE, payload={"actor": actor})
+    bump_version(session, LIVE)
+
+
+def list_mutual_aid(session: Session, *, park_id: str = "") -> list[MutualAid]:
+    """Mutual-aid agreements, optionally those a park lends or borrows under."""
+    stmt = select(AID).order_by(AID.c.lender_park, AID.c.borrower_park)
+    if park_id:
+        stmt = stmt.where(or_(AID.c.lender_park == park_id, AID.c.borrower_park == park_id))
+    return [mutual_aid_from_row(r) for r in all_rows(session, stmt)]
+
+
+def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expected_version: int = 0) -> MutualAid:
+    """Create or replace the agreement under which the lender park sends resources to the borrower park."""
+    v.raise_if(v.mutual_aid_violations(agreement, load_catalogue()))
+    require_park(session, agreement.lender_park)
+    try:
+        require_park(session, agreement.borrower_park)
+    except ServiceError as exc:
+        raise invalid_argument(
+            [FieldViolation("mutual_aid.borrower_park", f"no park {park_name(agreement.borrower_park)}")]
+        ) from exc
+    name = mutual_aid_name(agreement.lender_park, agreement.borrower_park)
+    key = (AID.c.lender_park == agreement.lender_park) & (AID.c.borrower_park == agreement.borrower_park)
+    current = one(session, select(AID).where(key).with_for_update())
+    check_version(current["version"] if current else 0, expected_version, name)
+    version = (current["version"] if current else 0) + 1
+    values = {
+        "resource_types": list(agreement.resource_types),
+        "max_travel_minutes": agreement.max_travel_minutes,
+        "version": version,
+    }
+    stmt = dialect_insert(session, AID).values(
+        lender_park=agreement.lender_park, borrower_park=agreement.borrower_park, **values
+    )
+    run(session, stmt.on_conflict_do_update(index_elements=["lender_park", "borrower_park"], set_=values))
+    emit(
+        session,
+        "mutual_aid.set",
+        name,
+        namespace=LIVE,
+        version=version,
+        payload={
+            "actor": actor,
+            "resource_types": list(agreement.resource_types),
+            "max_travel_minutes": agreement.max_travel_minutes,
+        },
+    )
+    bump_version(session, LIVE)
+    return MutualAid(
+        agreement.lender_park,
+        agreement.borrower_park,
+        tuple(agreement.resource_types),
+        agreement.max_travel_minutes,
+        version,
+    )
+
+
+def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> None:
+    """End a mutual-aid agreement."""
+    name = mutual_aid_name(lender_park, borrower_park)
+    key = (AID.c.lender_park == lender_park) & (AID.c.borrower_park == borrower_park)
+    if run(session, delete(AID).where(key)).rowcount == 0:
+        raise not_found("mutual_aid", name)
+    emit(session, "mutual_aid.deleted", name, namespace=LIVE, payload={"actor": actor})
+    bump_version(session, LIVE)

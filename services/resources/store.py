@@ -1,0 +1,92 @@
+"""The store of the resources service: runs its table functions in transactions, retrying transient conflicts."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
+
+from services.common.db import create_schema, is_sqlite, make_engine, session_scope
+from services.resources import reservations
+from services.resources.domain import Reservation
+from services.resources.tables import TABLES
+
+P = ParamSpec("P")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03"})  # serialization failure, deadlock, lock not available
+MAX_ATTEMPTS = 5
+
+
+def is_transient(exc: DBAPIError) -> bool:
+    """Tell whether a database error is worth retrying the whole transaction for."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+class ResourceStore:
+    """Transactions over one engine: write() for changes, read() for consistent multi-statement reads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        sqlite = is_sqlite(engine.url.render_as_string(hide_password=False))
+        # SQLite readers already run in one serialised transaction; PostgreSQL needs REPEATABLE READ for one snapshot.
+        self._read_engine = engine if sqlite else engine.execution_options(isolation_level="REPEATABLE READ")
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 10) -> ResourceStore:
+        """Create the engine and the tables."""
+        store = cls(make_engine(url, pool_size=pool_size))
+        store.create_schema()
+        return store
+
+    def create_schema(self) -> None:
+        """Create the service's tables (and the shared outbox and idempotency tables)."""
+        create_schema(self.engine, TABLES)
+
+    def write(self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run fn(session, ...) in one transaction, retrying deadlocks and serialization failures from the start."""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with session_scope(self.engine) as session:
+                    return fn(session, *args, **kwargs)
+            except DBAPIError as exc:
+                if attempt == MAX_ATTEMPTS or not is_transient(exc):
+                    raise
+                log.info("retrying %s after transient database error: %s", getattr(fn, "__name__", fn), exc.orig)
+                time.sleep(random.uniform(0.005, 0.02) * attempt)
+        raise AssertionError("unreachable")
+
+    def read(self, fn: Callable[Concatenate[Session, P], T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run fn(session, ...) in a read transaction that sees one snapshot."""
+        with Session(self._read_engine, expire_on_commit=False) as session:
+            try:
+                return fn(session, *args, **kwargs)
+            finally:
+                session.rollback()
+
+    def sweep_expired(self, *, now: datetime | None = None, batch: int = 100) -> list[Reservation]:
+        """Expire every overdue reservation, one transaction each; return those expired."""
+        expired: list[Reservation] = []
+        while True:
+            due = self.read(reservations.due_reservations, now=now, limit=batch)
+            for reservation_id in due:
+                done = self.write(reservations.expire, reservation_id=reservation_id, now=now)
+                if done is not None:
+                    expired.append(done)
+            if len(due) < batch:
+                return expired
+
+    def dispose(self) -> None:
+        """Close the pool."""
+        self.engine.dispose()

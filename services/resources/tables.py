@@ -1,0 +1,270 @@
+"""SQLModel tables of the resources service; the constraints here are what keeps allocations honest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKeyConstraint, Index, text
+from sqlmodel import Field, SQLModel
+
+from services.common.idempotency import IdempotencyRecord
+from services.common.outbox import OutboxEvent, utcnow
+
+_UNIT_STATES = "('AVAILABLE','RESERVED','EN_ROUTE','ON_SCENE','RETURNING','OUT_OF_SERVICE')"
+
+
+def _ts(*, nullable: bool = False) -> datetime:
+    """A timezone-aware timestamp column (UTC)."""
+    if nullable:
+        return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[no-any-return]
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[no-any-return]
+
+
+class ParkRow(SQLModel, table=True):
+    """A park (live only: exercises never register)."""
+
+    __tablename__ = "parks"
+
+    park_id: str = Field(primary_key=True, max_length=63)
+    display_name: str = Field(max_length=200)
+    display_name_zh: str = Field(default="", max_length=200)
+    kind: str = Field(max_length=40)
+    latitude: float
+    longitude: float
+    boundary: list[list[float]] = Field(default_factory=list, sa_type=JSON)
+    contact_name: str = Field(default="", max_length=200)
+    contact_phone: str = Field(default="", max_length=60)
+    version: int = 1
+    create_time: datetime = _ts()
+    update_time: datetime = _ts()
+
+
+class DepotRow(SQLModel, table=True):
+    """A depot of a park."""
+
+    __tablename__ = "depots"
+    __table_args__ = (ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_depot_park"),)
+
+    park_id: str = Field(primary_key=True, max_length=63)
+    depot_id: str = Field(primary_key=True, max_length=63)
+    display_name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    latitude: float
+    longitude: float
+    shared: bool = False
+    retired: bool = False
+    version: int = 1
+    create_time: datetime = _ts()
+    update_time: datetime = _ts()
+
+
+class UnitRow(SQLModel, table=True):
+    """A unit in one namespace: live rows have namespace '', an exercise holds copies of only what it changed."""
+
+    __tablename__ = "units"
+    __table_args__ = (
+        ForeignKeyConstraint(["park_id", "home_depot"], ["depots.park_id", "depots.depot_id"], name="fk_unit_depot"),
+        CheckConstraint(f"state IN {_UNIT_STATES}", name="ck_unit_state"),
+        CheckConstraint("crew_size >= 0", name="ck_unit_crew"),
+        CheckConstraint("version >= 1", name="ck_unit_version"),
+        Index("ix_units_ns_type", "namespace", "type"),
+    )
+
+    namespace: str = Field(primary_key=True, max_length=63)
+    park_id: str = Field(primary_key=True, max_length=63)
+    unit_id: str = Field(primary_key=True, max_length=63)
+    type: str = Field(max_length=40)
+    call_sign: str = Field(default="", max_length=60)
+    home_depot: str = Field(max_length=63)
+    crew_size: int = 0
+    capabilities: list[str] = Field(default_factory=list, sa_type=JSON)
+    latitude: float
+    longitude: float
+    state: str = Field(default="AVAILABLE", max_length=20)
+    version: int = 1
+    retired: bool = False
+    reservation_id: str = Field(default="", max_length=40)
+    incident: str = Field(default="", max_length=200)
+    create_time: datetime = _ts()
+    update_time: datetime = _ts()
+
+
+class StockRow(SQLModel, table=True):
+    """The stock of one consumable at one depot in one namespace; the CHECKs forbid going below zero."""
+
+    __tablename__ = "stocks"
+    __table_args__ = (
+        ForeignKeyConstraint(["park_id", "depot_id"], ["depots.park_id", "depots.depot_id"], name="fk_stock_depot"),
+        CheckConstraint("on_hand >= 0", name="ck_stock_on_hand"),
+        CheckConstraint("reserved >= 0", name="ck_stock_reserved"),
+        CheckConstraint("reserved <= on_hand", name="ck_stock_available"),
+        CheckConstraint("minimum_level >= 0", name="ck_stock_minimum"),
+    )
+
+    namespace: str = Field(primary_key=True, max_length=63)
+    park_id: str = Field(primary_key=True, max_length=63)
+    depot_id: str = Field(primary_key=True, max_length=63)
+    type: str = Field(primary_key=True, max_length=40)
+    on_hand: int = 0
+    reserved: int = 0
+    minimum_level: int = 0
+    version: int = 1
+    update_time: datetime = _ts()
+
+
+class LedgerRow(SQLModel, table=True):
+    """One receipt, issue or correction of a stock (append only)."""
+
+    __tablename__ = "stock_ledger"
+    __table_args__ = (Index("ix_ledger_stock", "namespace", "park_id", "depot_id", "type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    namespace: str = Field(max_length=63)
+    park_id: str = Field(max_length=63)
+    depot_id: str = Field(max_length=63)
+    type: str = Field(max_length=40)
+    kind: str = Field(max_length=20)
+    delta: int
+    on_hand_after: int
+    reason: str = Field(default="", max_length=500)
+    reservation_id: str = Field(default="", max_length=40)
+    actor: str = Field(default="", max_length=200)
+    create_time: datetime = _ts()
+
+
+class ReservePolicyRow(SQLModel, table=True):
+    """How much of a type a park must keep available at home."""
+
+    __tablename__ = "reserve_policies"
+    __table_args__ = (
+        ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_policy_park"),
+        CheckConstraint("min_available >= 0", name="ck_policy_min"),
+    )
+
+    park_id: str = Field(primary_key=True, max_length=63)
+    type: str = Field(primary_key=True, max_length=40)
+    min_available: int
+    version: int = 1
+
+
+class MutualAidRow(SQLModel, table=True):
+    """A mutual-aid agreement from a lender park to a borrower park."""
+
+    __tablename__ = "mutual_aid"
+    __table_args__ = (
+        ForeignKeyConstraint(["lender_park"], ["parks.park_id"], name="fk_aid_lender"),
+        ForeignKeyConstraint(["borrower_park"], ["parks.park_id"], name="fk_aid_borrower"),
+        CheckConstraint("lender_park <> borrower_park", name="ck_aid_distinct"),
+        CheckConstraint("max_travel_minutes > 0", name="ck_aid_minutes"),
+    )
+
+    lender_park: str = Field(primary_key=True, max_length=63)
+    borrower_park: str = Field(primary_key=True, max_length=63)
+    resource_types: list[str] = Field(default_factory=list, sa_type=JSON)
+    max_travel_minutes: int = 30
+    version: int = 1
+
+
+class ReservationRow(SQLModel, table=True):
+    """A reservation for one incident in one namespace."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (Index("ix_reservations_due", "state", "expires_at"),)
+
+    reservation_id: str = Field(primary_key=True, max_length=40)
+    namespace: str = Field(max_length=63, index=True)
+    incident: str = Field(max_length=200)
+    state: str = Field(max_length=20)
+    requested_by: str = Field(default="", max_length=200)
+    expires_at: datetime = _ts()
+    version: int = 1
+    create_time: datetime = _ts()
+    update_time: datetime = _ts()
+
+
+class ReservationUnitRow(SQLModel, table=True):
+    """A unit held by a reservation; the partial unique index allows one holding row per unit and namespace."""
+
+    __tablename__ = "reservation_units"
+    __table_args__ = (
+        ForeignKeyConstraint(["reservation_id"], ["reservations.reservation_id"], name="fk_res_unit_reservation"),
+        Index(
+            "uq_unit_single_hold",
+            "namespace",
+            "park_id",
+            "unit_id",
+            unique=True,
+            sqlite_where=text("holding"),
+            postgresql_where=text("holding"),
+        ),
+        Index("ix_res_units_reservation", "reservation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: str = Field(max_length=40)
+    namespace: str = Field(max_length=63)
+    park_id: str = Field(max_length=63)
+    unit_id: str = Field(max_length=63)
+    state: str = Field(max_length=20)
+    holding: bool = True
+
+
+class ReservationStockRow(SQLModel, table=True):
+    """A stock amount held by a reservation."""
+
+    __tablename__ = "reservation_stocks"
+    __table_args__ = (
+        ForeignKeyConstraint(["reservation_id"], ["reservations.reservation_id"], name="fk_res_stock_reservation"),
+        CheckConstraint("amount > 0", name="ck_res_stock_amount"),
+        Index("ix_res_stocks_reservation", "reservation_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reservation_id: str = Field(max_length=40)
+    namespace: str = Field(max_length=63)
+    park_id: str = Field(max_length=63)
+    depot_id: str = Field(max_length=63)
+    type: str = Field(max_length=40)
+    amount: int
+    state: str = Field(max_length=20)
+
+
+class ExerciseRow(SQLModel, table=True):
+    """An exercise namespace."""
+
+    __tablename__ = "exercises"
+
+    exercise_id: str = Field(primary_key=True, max_length=63)
+    name: str = Field(default="", max_length=200)
+    state: str = Field(max_length=20)
+    base_version: int = 0
+    created_by: str = Field(default="", max_length=200)
+    create_time: datetime = _ts()
+    end_time: datetime | None = _ts(nullable=True)
+
+
+class NamespaceVersionRow(SQLModel, table=True):
+    """A counter per namespace, bumped by every change in it: the snapshot version."""
+
+    __tablename__ = "namespace_versions"
+
+    namespace: str = Field(primary_key=True, max_length=63)
+    version: int = 0
+
+
+TABLES: list[type[SQLModel]] = [
+    ParkRow,
+    DepotRow,
+    UnitRow,
+    StockRow,
+    LedgerRow,
+    ReservePolicyRow,
+    MutualAidRow,
+    ReservationRow,
+    ReservationUnitRow,
+    ReservationStockRow,
+    ExerciseRow,
+    NamespaceVersionRow,
+    OutboxEvent,
+    IdempotencyRecord,
+]

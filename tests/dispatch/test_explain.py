@@ -1,0 +1,62 @@
+"""Explanations name the alternatives, the minutes they would add and the rules that bound the choice."""
+
+from __future__ import annotations
+
+import pytest
+
+from services.dispatch.domain import explain_plan, optimise
+from tests.dispatch.conftest import SCENARIOS, load_scenario
+
+
+def _explanations(name: str):  # type: ignore[no-untyped-def]
+    request, _ = load_scenario(SCENARIOS / f"{name}.yaml")
+    return request, optimise(request).explanations
+
+
+def test_next_best_alternative_and_minutes_added() -> None:
+    _, explanations = _explanations("agreement_travel_limit")
+    (incident,) = explanations
+    (line,) = incident.lines
+    (choice,) = line.choices
+    assert choice.source_id == "C1"
+    assert choice.alternative is not None
+    assert choice.alternative.source_id == "A1"
+    assert choice.alternative.added_min == pytest.approx((1000 - 800) / 60)
+    assert choice.alternative.status == "idle"
+    kinds = {(b.kind, b.subject) for b in incident.bindings}
+    assert ("AID_TRAVEL_LIMIT", "B1") in kinds
+    assert ("AGREEMENT", "C->A") in kinds
+
+
+def test_reserve_binding_and_unmet_reason() -> None:
+    _, explanations = _explanations("reserve_holds_outside")
+    (incident,) = explanations
+    assert any(b.kind == "RESERVE" and b.subject == "A/PUMPER_ENGINE" for b in incident.bindings)
+    (line,) = incident.lines
+    assert line.delivered == 2
+    assert line.unmet_reason is not None and "A" in line.unmet_reason
+
+
+def test_alternative_taken_by_another_incident() -> None:
+    _, explanations = _explanations("beats_greedy")
+    first = next(e for e in explanations if e.incident_id == "I1")
+    choice = first.lines[0].choices[0]
+    assert choice.source_id == "U2"
+    assert choice.alternative is not None and choice.alternative.source_id == "U1"
+    assert choice.alternative.added_min == pytest.approx(-20 / 60)
+    assert choice.alternative.status.startswith("assigned to I2")
+
+
+def test_capability_and_no_agreement_exclusions() -> None:
+    _, explanations = _explanations("capability_required")
+    assert any(b.kind == "CAPABILITY" and b.subject == "U1" for b in explanations[0].bindings)
+    _, explanations = _explanations("no_agreement")
+    assert any(b.kind == "NO_AGREEMENT" and b.subject == "B1" for b in explanations[0].bindings)
+
+
+def test_explain_any_plan() -> None:
+    request, _ = load_scenario(SCENARIOS / "infeasible_type.yaml")
+    response = optimise(request)
+    (incident,) = explain_plan(request, response.plan)
+    aerial = incident.lines[0]
+    assert aerial.delivered == 0 and aerial.unmet_reason and "AERIAL_PLATFORM" in aerial.unmet_reason
