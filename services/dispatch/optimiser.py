@@ -21,7 +21,7 @@ from services.dispatch.prune import DEFAULT_FACTOR, prune
 
 STAGE1_SHARE = 0.3
 STAGE3_SHARE = 0.1
-BOUND_SHARE = 0.5
+BOUND_SHARE = 0.25
 MIN_STAGE_S = 0.02
 
 
@@ -116,7 +116,7 @@ def solve_cpsat(
         values = hint
     dm.model.add(dm.objective(dm.unmet) <= best1)
     bounder = CompletionBound(problem, dm.unmet_coef, dm.wscale)
-    flow_bound = bounder.bound(best1, deadline_s=start + BOUND_SHARE * total)
+    flow_bound = bounder.bound(best1, deadline_s=time.perf_counter() + BOUND_SHARE * total)
     if flow_bound > 0:
         dm.model.add(dm.objective(dm.completion) >= math.ceil(flow_bound - 1e-6))
 

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from services.resources.catalogue import ResourceKind, load_catalogue
 
-UNIT_CODES = (
-    "PUMPER_ENGINE FOAM_TENDER HIGH_VOLUME_WATER AERIAL_PLATFORM DRY_POWDER_TENDER HAZMAT_TEAM GAS_DETECTION_TEAM "
-    "LEAK_PLUGGING_TEAM DECON_UNIT HEAVY_RESCUE_TEAM AMBULANCE TOXICOLOGY_MEDICAL_TEAM FIREBOAT OIL_SPILL_VESSEL "
-    "COMMAND_VEHICLE AIR_SUPPLY_VEHICLE DRONE_RECON_TEAM ENV_MONITORING_TEAM HEAVY_LIFT_CRANE"
-).split()
+UNIT_CODES = [
+    "PUMPER_ENGINE",
+    "FOAM_TENDER",
+    "HIGH_VOLUME_WATER",
+    "AERIAL_PLATFORM",
+    "DRY_POWDER_TENDER",
+    "HAZMAT_TEAM",
+    "GAS_DETECTION_TEAM",
+    "LEAK_PLUGGING_TEAM",
+    "DECON_UNIT",
+    "HEAVY_RESCUE_TEAM",
+    "AMBULANCE",
+    "TOXICOLOGY_MEDICAL_TEAM",
+    "FIREBOAT",
+    "OIL_SPILL_VESSEL",
+    "COMMAND_VEHICLE",
+    "AIR_SUPPLY_VEHICLE",
+    "DRONE_RECON_TEAM",
+    "ENV_MONITORING_TEAM",
+    "HEAVY_LIFT_CRANE",
+]
 CONSUMABLES = {
     "FOAM_AR_AFFF": "L",
     "FOAM_AFFF": "L",
@@ -24,11 +40,30 @@ CONSUMABLES = {
     "SANDBAG": "pieces",
     "PLUGGING_KIT": "sets",
 }
-TAGS = set(
-    "water foam foam-ar-afff high-volume-water water-curtain aerial dry-powder gas-tight-a gas-detection "
-    "chlorine-plugging leak-plugging decontamination medical toxicology heavy-rescue marine oil-spill command "
-    "air-supply drone env-monitoring lifting".split()
-)
+TAGS = {
+    "water",
+    "foam",
+    "foam-ar-afff",
+    "high-volume-water",
+    "water-curtain",
+    "aerial",
+    "dry-powder",
+    "gas-tight-a",
+    "gas-detection",
+    "chlorine-plugging",
+    "leak-plugging",
+    "decontamination",
+    "medical",
+    "toxicology",
+    "heavy-rescue",
+    "marine",
+    "oil-spill",
+    "command",
+    "air-supply",
+    "drone",
+    "env-monitoring",
+    "lifting",
+}
 
 
 def test_codes_are_exactly_the_shared_vocabulary() -> None:

@@ -43,9 +43,8 @@ def test_no_double_booking_across_processes(store: ResourceStore, database_url: 
     successes = [o for o in outcomes if o["ok"]]
     refusals = [o for o in outcomes if not o["ok"]]
     codes = {code: sum(1 for o in refusals if o["code"] == code) for code in {o["code"] for o in refusals}}
-    print(
-        f"\n[{store.engine.dialect.name}] attempts={len(outcomes)} reserved={len(successes)} refused={len(refusals)} {codes}"
-    )
+    backend = store.engine.dialect.name
+    print(f"\n[{backend}] attempts={len(outcomes)} reserved={len(successes)} refused={len(refusals)} {codes}")
 
     assert len(outcomes) == 2 * contention.ATTEMPTS
     assert successes and refusals

@@ -19,7 +19,7 @@ from services.resources.domain import (
 from services.resources.store import ResourceStore
 
 from .conftest import ACTOR, Fleet, seed_fleet
-from .helpers import events, last_event_id, payload, refused
+from .helpers import events, last_event_id, refused
 
 T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
 SCENE = GeoPoint(31.957, 120.095)

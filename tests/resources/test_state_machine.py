@@ -7,11 +7,12 @@ availability.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import grpc
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 from sqlalchemy import delete, func, select
@@ -48,6 +49,13 @@ MAX_UNITS = 5
 MAX_EXERCISES = 2
 SCENE = GeoPoint(31.96, 120.1)
 OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
+OUTCOMES: Counter[str] = Counter()
+
+
+def note(outcome: str) -> None:
+    """Count a step's outcome (and tell hypothesis about it)."""
+    OUTCOMES[outcome] += 1
+    event(outcome)
 
 
 @dataclass(frozen=True)
@@ -172,7 +180,13 @@ class ReservationMachine(RuleBasedStateMachine):
                 assert self._live() == before, f"{fn.__name__} in {ns} changed live availability"
 
     def _namespace(self, data: st.DataObject) -> str:
-        return data.draw(st.sampled_from(self.model.namespaces()), label="namespace")
+        exercises_now = [ns for ns in self.model.namespaces() if ns]
+        return data.draw(st.sampled_from([LIVE, *exercises_now, *exercises_now]), label="namespace")
+
+    def _reservation(self, data: st.DataObject) -> str:
+        """Any reservation, with ACTIVE ones twice as likely."""
+        active = [rid for rid, r in sorted(self.model.reservations.items()) if r.state is ReservationState.ACTIVE]
+        return data.draw(st.sampled_from([*sorted(self.model.reservations), *active]), label="reservation")
 
     # ------------------------------------------------------------ rules
 
@@ -213,6 +227,7 @@ class ReservationMachine(RuleBasedStateMachine):
             ttl_seconds=ttl,
             now=self.now,
         )
+        note(f"reserve in {'exercise' if ns else 'live'}: {'conflict' if expected else 'held'}")
         if expected:
             assert error is not None and error.code is grpc.StatusCode.ABORTED, error
             assert [v.field for v in error.violations] == expected
@@ -230,9 +245,10 @@ class ReservationMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.reservations)
     @rule(data=st.data())
     def confirm(self, data: st.DataObject) -> None:
-        rid = data.draw(st.sampled_from(sorted(self.model.reservations)), label="reservation")
+        rid = self._reservation(data)
         r = self.model.reservations[rid]
         ok = r.namespace in self.model.units and r.state is ReservationState.ACTIVE and self.now < r.expires
+        note(f"confirm: {'ok' if ok else 'refused'}")
         _, error = self._call(
             r.namespace, reservations.confirm, reservation_id=rid, namespace=r.namespace, actor=ACTOR, now=self.now
         )
@@ -253,12 +269,13 @@ class ReservationMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.model.reservations)
     @rule(data=st.data())
     def release(self, data: st.DataObject) -> None:
-        rid = data.draw(st.sampled_from(sorted(self.model.reservations)), label="reservation")
+        rid = self._reservation(data)
         r = self.model.reservations[rid]
         ok = r.namespace in self.model.units and r.state is ReservationState.ACTIVE
         part: list[str] = []
         if ok and r.held_units and data.draw(st.booleans(), label="partial"):
             part = data.draw(st.lists(st.sampled_from(sorted(r.held_units)), unique=True, min_size=1), label="part")
+        note(f"release: {'refused' if not ok else 'part' if part else 'whole'}")
         _, error = self._call(
             r.namespace,
             reservations.release,
@@ -289,6 +306,7 @@ class ReservationMachine(RuleBasedStateMachine):
             if r.state is ReservationState.ACTIVE and r.expires <= self.now and r.namespace in self.model.units
         }
         before = self._live() if all(self.model.reservations[rid].namespace for rid in due) else None
+        note(f"expire: {'some' if due else 'none'} due")
         expired = self.store.sweep_expired(now=self.now)
         assert {x.reservation_id for x in expired} == due
         for rid in due:
@@ -299,9 +317,9 @@ class ReservationMachine(RuleBasedStateMachine):
             assert self._live() == before, "expiring drill reservations changed live availability"
         self.seen_event = self._last_event()
 
-    @rule(data=st.data(), to=st.sampled_from(list(UnitState)))
-    def move(self, data: st.DataObject, to: UnitState) -> None:
-        target = to
+    @rule(data=st.data(), goal=st.sampled_from(list(UnitState)))
+    def move(self, data: st.DataObject, goal: UnitState) -> None:
+        target = goal  # ("target" is reserved by hypothesis rules)
         ns = self._namespace(data)
         view = self.model.unit_view(ns)
         uid = data.draw(st.sampled_from(sorted(view)), label="unit")
@@ -309,6 +327,7 @@ class ReservationMachine(RuleBasedStateMachine):
         legal = target in MOVES[u.state]
         if legal and u.reservation and self.model.reservations[u.reservation].namespace != ns:
             legal = False
+        note(f"move: {'legal' if legal else 'illegal'}")
         _, error = self._call(
             ns,
             movements.move_unit,
@@ -433,14 +452,18 @@ class ReservationMachine(RuleBasedStateMachine):
 
 
 def test_random_operations_keep_every_invariant(store: ResourceStore) -> None:
+    OUTCOMES.clear()
     run_state_machine_as_test(
         lambda: ReservationMachine(store),
         settings=settings(
-            max_examples=12,
-            stateful_step_count=25,
+            max_examples=20,
+            stateful_step_count=30,
             deadline=None,
             # Shrinking replays hundreds of database-backed runs; a failure is reported unshrunk instead.
             phases=[Phase.explicit, Phase.reuse, Phase.generate],
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
+    print(f"\n[{store.engine.dialect.name}] step outcomes: {dict(sorted(OUTCOMES.items()))}")
+    for outcome in ("reserve in live: held", "reserve in live: conflict", "move: legal", "move: illegal"):
+        assert OUTCOMES[outcome], f"the run never produced {outcome!r}"
