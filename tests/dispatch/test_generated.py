@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from services.dispatch.bound import CompletionBound
+from services.dispatch.cpmodel import DispatchModel
 from services.dispatch.domain import evaluate_plan, optimise
 from services.dispatch.evaluate import evaluate
 from services.dispatch.flow import flow_flows
-from services.dispatch.flows import to_plan
+from services.dispatch.flows import from_plan, to_plan
 from services.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.model import SolveStatus, Strategy
 from services.dispatch.problem import build_problem
+from services.dispatch.prune import prune
 from tests.dispatch.conftest import with_options
 
 SPECS = [
@@ -58,3 +61,17 @@ def test_reserve_dip_option_changes_only_what_it_should() -> None:
     assert b.objective.weighted_unmet <= a.objective.weighted_unmet + 1e-9
     assert not evaluate_plan(strict, a.plan).violations
     assert not evaluate_plan(loose, b.plan).violations
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_flow_bound_never_exceeds_a_proven_optimum(seed: int) -> None:
+    spec = InstanceSpec("bound", 4, 150, seed=seed, load=0.9, reserve_fraction=0.1)
+    request = with_options(generate(spec), time_limit_s=5.0)
+    response = optimise(request)
+    problem = build_problem(request)
+    dm = DispatchModel(problem, prune(problem))
+    values = dm.hint_values(from_plan(problem, response.plan))
+    bound = CompletionBound(problem, dm.unmet_coef, dm.wscale).bound(dm.unmet.value(values))
+    assert 0 < bound / dm.wscale <= response.objective.weighted_completion_s + 1e-6
+    if response.status is SolveStatus.OPTIMAL:
+        assert response.best_bound_s == pytest.approx(response.objective.weighted_completion_s)

@@ -1,0 +1,262 @@
+"""One-command embedded run: Redis, every built service as a child process, health-gated start, demo data, clean Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import redis
+import typer
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+from services.common.settings import SERVICE_NAMES, Settings, load_settings
+
+console = Console()
+app = typer.Typer(add_completion=False, help="Run the whole suite on its embedded defaults.")
+
+SERVICE_MODULES = {
+    "incident": "services.incident.server",
+    "resources": "services.resources.server",
+    "casebase": "services.casebase.server",
+    "dispatch": "services.dispatch.server",
+    "gateway": "gateway.server",
+}
+GRPC_SERVICES = {
+    "incident": "emergency.incident.v1.IncidentService",
+    "resources": "emergency.resources.v1.ResourceService",
+    "casebase": "emergency.casebase.v1.CaseBaseService",
+    "dispatch": "emergency.dispatch.v1.DispatchService",
+    "gateway": "emergency.gateway.v1.CommandCenterService",
+}
+START_ORDER = ("incident", "resources", "casebase", "dispatch", "gateway")
+
+
+@dataclass
+class Child:
+    """A running service process."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    address: str
+
+
+def is_built(service: str) -> bool:
+    """A service is built when its server module exists."""
+    return importlib.util.find_spec(SERVICE_MODULES[service]) is not None
+
+
+def redis_reachable(url: str) -> bool:
+    """Tell whether a Redis server answers at the URL."""
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """REDIS_URL if set and reachable, else the local default, else a private redis-server under the data folder."""
+    configured = os.environ.get("REDIS_URL")
+    if configured:
+        if redis_reachable(configured):
+            return configured, None
+        console.print(f"[red]REDIS_URL={configured} does not answer.[/red] Start it, or unset REDIS_URL to use a local one.")
+        raise typer.Exit(2)
+    default = "redis://127.0.0.1:6379/0"
+    if redis_reachable(default):
+        return default, None
+    binary = shutil.which("redis-server")
+    if binary is None:
+        console.print("[red]No Redis found.[/red] Install one (Debian: apt-get install redis-server) or set REDIS_URL=redis://host:port/0.")
+        raise typer.Exit(2)
+    port = free_port()
+    folder = data_dir / "redis"
+    folder.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        if redis_reachable(url):
+            console.print(f"started redis-server on port {port} (data in {folder})")
+            return url, proc
+        time.sleep(0.1)
+    proc.kill()
+    console.print("[red]redis-server did not start.[/red]")
+    raise typer.Exit(2)
+
+
+async def wait_serving(address: str, service: str, timeout_s: float) -> bool:
+    """Poll the health service until the named service is SERVING."""
+    deadline = time.monotonic() + timeout_s
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return True
+            except grpc.aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.2)
+    return False
+
+
+def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path) -> Child:
+    """Start one service process with its output in a log file."""
+    log_file = (log_dir / f"{name}.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", SERVICE_MODULES[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    return Child(name, process, settings.address_of(name))
+
+
+def stop_children(children: list[Child], grace_s: float) -> None:
+    """SIGTERM every child, wait for them to finish their calls, then kill stragglers."""
+    for child in reversed(children):
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace_s + 5
+    for child in children:
+        remaining = max(deadline - time.monotonic(), 0.1)
+        try:
+            child.process.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def child_environment(settings: Settings, redis_url: str, service: str) -> dict[str, str]:
+    """The environment of one child: the launcher's, with Redis, data folder and a database of its own."""
+    env = dict(os.environ)
+    env["REDIS_URL"] = redis_url
+    env["DATA_DIR"] = str(settings.data_dir)
+    if settings.database_url:
+        env["DATABASE_URL"] = database_url_for_service(settings.database_url, service)
+    return env
+
+
+def database_url_for_service(base_url: str, service: str) -> str:
+    """One database per service: DATABASE_URL's database name suffixed with the service name."""
+    if base_url.startswith("sqlite"):
+        url = make_url(base_url)
+        path = Path(url.database or "suite.db")
+        suffix = path.suffix or ".db"
+        return url.set(database=str(path.with_name(path.stem + "_" + service + suffix))).render_as_string(hide_password=False)
+    base, _, name = base_url.rpartition("/")
+    return f"{base}/{name or 'emergency'}_{service}"
+
+
+def ensure_postgres_databases(base_url: str, services: list[str]) -> None:
+    """Create each service's PostgreSQL database if it does not exist."""
+    import psycopg
+
+    admin = base_url.replace("postgresql+psycopg://", "postgresql://").rpartition("/")[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for service in services:
+            name = database_url_for_service(base_url, service).rpartition("/")[2]
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
+async def seed_demo_data(settings: Settings) -> str:
+    """Load the demo data set through the services' own APIs, if the seeder is built."""
+    if importlib.util.find_spec("services.resources.seed") is None:
+        return "demo data: not seeded (resources seeder not built)"
+    from services.resources.seed import seed_demo  # type: ignore[import-not-found,unused-ignore]
+
+    return str(await seed_demo(settings))
+
+
+@app.command()
+def run(
+    data_dir: Path = typer.Option(Path("data"), envvar="DATA_DIR", help="Folder for SQLite files, logs and a private Redis."),
+    startup_timeout_s: float = typer.Option(60.0, help="How long to wait for every service to report SERVING."),
+    seed: bool = typer.Option(True, help="Load the Jiangyin demo data set after start-up."),
+    once: bool = typer.Option(False, help="Start, report, then stop at once (for checks)."),
+) -> None:
+    """Start Redis (if needed) and every built service, wait for health, seed demo data, run until Ctrl-C."""
+    os.environ.setdefault("DATA_DIR", str(data_dir))
+    settings = load_settings(data_dir=data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(exist_ok=True)
+    redis_url, redis_proc = ensure_redis(data_dir)
+    built = [s for s in START_ORDER if is_built(s)]
+    missing = [s for s in START_ORDER if s not in built]
+    if settings.database_url.startswith("postgresql"):
+        ensure_postgres_databases(settings.database_url, built)
+    children: list[Child] = []
+    stop_requested = False
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        nonlocal stop_requested
+        stop_requested = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    started = time.monotonic()
+    try:
+        for name in built:
+            children.append(start_child(name, settings, child_environment(settings, redis_url, name), log_dir))
+        health = asyncio.run(_wait_all(children, startup_timeout_s))
+        table = Table(title="Emergency command and resource dispatch suite")
+        table.add_column("service")
+        table.add_column("address")
+        table.add_column("status")
+        for child in children:
+            table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]")
+        for name in missing:
+            table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]")
+        console.print(table)
+        console.print(f"redis: {redis_url}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s")
+        if not all(health.values()):
+            console.print("[red]some services did not become healthy; see their logs[/red]")
+            raise typer.Exit(1)
+        if seed:
+            console.print(asyncio.run(seed_demo_data(settings)))
+        if once:
+            return
+        console.print("press Ctrl-C to stop")
+        while not stop_requested:
+            for child in children:
+                if child.process.poll() is not None:
+                    console.print(f"[red]{child.name} exited with code {child.process.returncode}; see {log_dir / (child.name + '.log')}[/red]")
+                    raise typer.Exit(1)
+            time.sleep(0.5)
+    finally:
+        console.print("stopping...")
+        stop_children(children, settings.shutdown_grace_s)
+        if redis_proc is not None:
+            redis_proc.terminate()
+            redis_proc.wait(timeout=10)
+        console.print("stopped")
+
+
+async def _wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:
+    """Wait for every child's health, concurrently."""
+    results = await asyncio.gather(*(wait_serving(c.address, GRPC_SERVICES[c.name], timeout_s) for c in children))
+    return {c.name: ok for c, ok in zip(children, results, strict=True)}
+
+
+if __name__ == "__main__":
+    app()
