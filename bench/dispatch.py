@@ -97,6 +97,8 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
             "status": best.status.value,
             "source": best.source,
             "bound": best.best_bound_s,
+            "pruned_model_bound": best.model_bound_s,
+            "candidates_pruned": best.candidates_pruned,
             "gap": best.relative_gap,
             "unmet_proven_optimal": best.unmet_proven_optimal,
             "build_s": best.build_s,
@@ -181,22 +183,15 @@ def summarise(instances: list[dict[str, Any]], scaling: list[dict[str, Any]]) ->
         g, o = i["greedy"], i["optimal"]
         if o["weighted_unmet"] < g["weighted_unmet"] - 1e-9:
             return True
-        return abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and (
-            o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6
-        )
+        return abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and (o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6)
 
     contention = [i for i in instances if i["load"] >= CONTENTION_LOAD]
     reductions = [
         1 - i["optimal"]["weighted_completion_s"] / i["greedy"]["weighted_completion_s"]
         for i in contention
-        if i["optimal"]["weighted_unmet"] <= i["greedy"]["weighted_unmet"] + 1e-9
-        and i["greedy"]["weighted_completion_s"] > 0
+        if i["optimal"]["weighted_unmet"] <= i["greedy"]["weighted_unmet"] + 1e-9 and i["greedy"]["weighted_completion_s"] > 0
     ]
-    unmet_cut = [
-        1 - i["optimal"]["weighted_unmet"] / i["greedy"]["weighted_unmet"]
-        for i in contention
-        if i["greedy"]["weighted_unmet"] > 0
-    ]
+    unmet_cut = [1 - i["optimal"]["weighted_unmet"] / i["greedy"]["weighted_unmet"] for i in contention if i["greedy"]["weighted_unmet"] > 0]
     held = [
         1 - i["optimal_at_greedy_unmet"]["weighted_completion_s"] / i["greedy"]["weighted_completion_s"]
         for i in contention

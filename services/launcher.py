@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from services.common.settings import SERVICE_NAMES, Settings, load_settings
+from services.common.settings import Settings, load_settings
 
 console = Console()
 app = typer.Typer(add_completion=False, help="Run the whole suite on its embedded defaults.")

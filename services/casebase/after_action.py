@@ -27,7 +27,7 @@ from services.casebase.vocabulary import AccidentKind, ParkKind, Severity
 
 
 class ClosedIncident(Model):
-    """The facts of a live incident once it is closed, as the incident service reports them."""
+    """The facts of a live incident once it is closed, as the incident service reports them (casualties if known)."""
 
     id: str = Field(min_length=1)
     state: Literal["CLOSED"]
@@ -41,7 +41,7 @@ class ClosedIncident(Model):
     kind: AccidentKind
     substances: list[Substance] = Field(min_length=1)
     severity: Severity
-    casualties: Casualties = Field(default_factory=Casualties)
+    casualties: Casualties | None = None
     weather: Weather = Field(default_factory=Weather)
     description: str = Field(min_length=10)
     causes: list[str] = Field(default_factory=list)
@@ -100,10 +100,9 @@ def case_from_incident(incident: ClosedIncident, report: AfterActionReport) -> C
                     TimelineEntry(t_min=hours * 60, text="Incident closed.")]
     results = report.target_results
     score = f"; response score {report.score:.0%}" if report.score is not None else ""
-    outcome = (
-        f"Closed after {hours:.1f} h with {incident.casualties.deaths} deaths and "
-        f"{incident.casualties.injuries or 0} injuries; {len(report.targets_met)}/{len(results)} targets met{score}."
-    )
+    harm = incident.casualties
+    counted = f"with {harm.deaths} deaths and {harm.injuries or 0} injuries" if harm else "(casualties not recorded)"
+    outcome = f"Closed after {hours:.1f} h {counted}; {len(report.targets_met)}/{len(results)} targets met{score}."
     return Case(
         id=_slug(f"live-{incident.id}"),
         title=incident.title,
@@ -116,7 +115,7 @@ def case_from_incident(incident: ClosedIncident, report: AfterActionReport) -> C
         kind=incident.kind,
         substances=incident.substances,
         severity=incident.severity,
-        casualties=incident.casualties,
+        casualties=harm or Casualties(note="not recorded in the after-action report"),
         duration_h=round(hours, 2),
         weather=incident.weather,
         summary=incident.description,

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from services.casebase.models import Case, Scenario
-from services.casebase.scenario_validation import ScenarioInvalid, ValidationContext, validate_scenario
+from services.casebase.scenario_validation import Problem, ScenarioInvalid, ValidationContext, validate_scenario
 
 DATA_DIR = Path(__file__).parent / "data"
 CASES_DIR = DATA_DIR / "cases"
@@ -42,13 +42,19 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
     return out
 
 
+def check_scenarios(
+    folder: Path = SCENARIOS_DIR, context: ValidationContext | None = None
+) -> list[tuple[str, Scenario | None, list[Problem]]]:
+    """Every scenario file of a folder validated as an upload would be: (file name, scenario or None, problems)."""
+    return [(path.name, *validate_scenario(data, context)) for path, data in _documents(folder)]
+
+
 def load_scenarios(folder: Path = SCENARIOS_DIR, context: ValidationContext | None = None) -> list[Scenario]:
     """All scenarios of a folder, each validated as an upload would be."""
     out = []
-    for path, data in _documents(folder):
-        scenario, problems = validate_scenario(data, context)
+    for name, scenario, problems in check_scenarios(folder, context):
         if scenario is None:
-            raise LibraryError(f"{path.name}: {ScenarioInvalid(problems)}")
+            raise LibraryError(f"{name}: {ScenarioInvalid(problems)}")
         out.append(scenario)
     return out
 

@@ -113,6 +113,7 @@ class Case(Model):
     title: str = Field(min_length=3)
     title_zh: str | None = None
     date: dt.date
+    date_precision: Literal["day", "month", "year"] = "day"
     place: str
     country: str
     industry: str
@@ -213,6 +214,15 @@ class SubstanceRef(Model):
     hazard_class: HazardClassField
 
 
+class DemandSpec(Model):
+    """A demand fixed by a drill script for its incident (otherwise demands are recommended)."""
+
+    resource_type: str
+    quantity: float
+    needed_within_minutes: int = 0
+    required_capabilities: list[str] = Field(default_factory=list)
+
+
 class Area(Model):
     """A circular area on the map."""
 
@@ -242,6 +252,8 @@ class IncidentInject(InjectBase):
     substance: SubstanceRef | None = None
     severity: Severity
     description: str
+    title: str | None = None
+    demands: list[DemandSpec] = Field(default_factory=list)
 
 
 class EscalationInject(InjectBase):
@@ -254,21 +266,23 @@ class EscalationInject(InjectBase):
 
 
 class UnitBreakdownInject(InjectBase):
-    """Units of one type break down (at home or on the way to an incident)."""
+    """Units break down (at home or on the way): a named unit, or units of a type picked in a park."""
 
     type: Literal["UNIT_BREAKDOWN"]
     park: str
-    resource_type: str
+    resource_type: str | None = None
+    unit: str | None = None
     count: int = 1
     incident: str | None = None
     description: str | None = None
 
 
 class StockLossInject(InjectBase):
-    """An amount of a consumable is lost from a park's or the shared depot's stock."""
+    """An amount of a consumable is lost from a park's stock (any or one named depot) or the shared depot's."""
 
     type: Literal["STOCK_LOSS"]
     holder: str
+    depot: str | None = None
     resource_type: str
     quantity: float
     description: str | None = None

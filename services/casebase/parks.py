@@ -28,11 +28,15 @@ DEMO_PARKS: dict[str, Park] = {
         Park("bridge-port", "Riverside port and jetties by the Yangtze bridge", 31.94, 120.27,
              ParkKind.PORT_AND_JETTIES),
         Park("hitech-east", "High-tech zone east of the centre", 31.90, 120.33, ParkKind.HIGH_TECH),
+        Park("chengxi", "Chengxi steel and power area west of the centre", 31.905, 120.212, ParkKind.STEEL),
     )
 }
 
-SHARED_DEPOT_ID = "riverside-hazchem-base"
-"""The riverside hazardous-chemicals rescue base shared by all parks."""
+SHARED_DEPOT_ID = "riverside-base"
+"""The riverside hazardous-chemicals rescue base shared by all parks (the resources service's depot id)."""
+
+SHARED_DEPOT_PARK = "ligang"
+"""The park whose grounds hold the shared rescue base."""
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -59,6 +59,19 @@ class DemandLine:
         """Unit of measure of the quantity."""
         return self.resource_type.spec.uom
 
+    def rationale(self) -> str:
+        """How the quantity was reached, in one sentence naming every source."""
+        cases = [c for c in self.citations if c.source == "case"]
+        rules = [c for c in self.citations if c.source == "rule"]
+        parts = []
+        if cases:
+            used = ", ".join(f"{c.ref} {c.quantity:g}" for c in cases)
+            parts.append(f"score-weighted median of {len(cases)} similar case(s) scaled to the incident's level ({used})")
+        if rules:
+            parts.append("rule minimum " + ", ".join(f"{c.ref} {c.quantity:g}" for c in rules))
+        governs = "; the larger governs" if cases and rules else ""
+        return f"{self.quantity:g} {self.uom}: " + "; ".join(parts) + governs
+
 
 @dataclass(frozen=True)
 class Recommendation:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,10 @@ from services.casebase.models import (
     UnitBreakdownInject,
 )
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park, distance_km
-from services.casebase.vocabulary import AccidentKind, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceKind, ResourceType, Severity
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-9-]{0,62})$")
 
 WEIGHT_TOLERANCE = 1e-6
 """Rubric weights must sum to 1 within this; they are not normalised silently, so a typo shows."""
@@ -66,7 +70,7 @@ def validate_scenario(
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
-        return None, [_shape_problem(err) for err in exc.errors()]
+        return None, [shape_problem(err) for err in exc.errors()]
     checker = _Checker(scenario, context or ValidationContext())
     checker.run()
     return (scenario if not checker.problems else None), checker.problems
@@ -95,7 +99,8 @@ def format_path(loc: Sequence[int | str]) -> str:
     return out
 
 
-def _shape_problem(err: Mapping[str, Any]) -> Problem:
+def shape_problem(err: Mapping[str, Any]) -> Problem:
+    """A pydantic error as a problem at its field path."""
     path = format_path(err["loc"])
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         path = f"{path}.type"
@@ -181,8 +186,7 @@ class _Checker:
                         self.add(f"{path}.severity", "NO_CHANGE", f"incident is already at severity {inj.severity}")
                     severity[inj.incident] = inj.severity
             elif isinstance(inj, UnitBreakdownInject):
-                self.check_park(f"{path}.park", inj.park)
-                self.check_resource(f"{path}.resource_type", inj.resource_type, ResourceKind.UNIT)
+                self.check_breakdown(path, inj)
                 if inj.count < 1:
                     self.add(f"{path}.count", "NOT_POSITIVE", "count must be >= 1")
                 if inj.incident is not None:
@@ -193,6 +197,10 @@ class _Checker:
                         f"{path}.holder", "UNKNOWN_HOLDER",
                         f"{inj.holder!r} is neither a participating park nor a known depot",
                     )
+                if inj.depot is not None and inj.holder in self.ctx.depots:
+                    self.add(f"{path}.depot", "NOT_ALLOWED", f"{inj.holder!r} is a depot itself; name a depot only for a park")
+                elif inj.depot is not None and not _SLUG.match(inj.depot):
+                    self.add(f"{path}.depot", "MALFORMED", "depot id: lowercase letters, digits and hyphens")
                 self.check_resource(f"{path}.resource_type", inj.resource_type, ResourceKind.CONSUMABLE)
                 if not inj.quantity > 0:
                     self.add(f"{path}.quantity", "NOT_POSITIVE", "quantity must be > 0")
@@ -217,6 +225,43 @@ class _Checker:
             self.add(f"{path}.substance", "REQUIRED", f"a {inj.kind} incident names its substance")
         if not inj.place.strip():
             self.add(f"{path}.place", "EMPTY", "place is empty")
+        if inj.title is not None and not inj.title.strip():
+            self.add(f"{path}.title", "EMPTY", "title is empty")
+        self.check_demands(path, inj)
+
+    def check_demands(self, path: str, inj: IncidentInject) -> None:
+        """Demands fixed by the script: known types, positive (whole for units) quantities, known tags."""
+        seen: set[str] = set()
+        for k, demand in enumerate(inj.demands):
+            at = f"{path}.demands[{k}]"
+            if self.check_resource(f"{at}.resource_type", demand.resource_type, None):
+                if demand.resource_type in seen:
+                    self.add(f"{at}.resource_type", "DUPLICATE", f"{demand.resource_type} is demanded twice")
+                seen.add(demand.resource_type)
+                unit = _resource_kind(demand.resource_type) is ResourceKind.UNIT
+                if math.isfinite(demand.quantity) and unit and demand.quantity != int(demand.quantity):
+                    self.add(f"{at}.quantity", "NOT_INTEGER", f"{demand.resource_type} is counted in whole units")
+            if not (math.isfinite(demand.quantity) and demand.quantity > 0):
+                self.add(f"{at}.quantity", "NOT_POSITIVE", "quantity must be > 0")
+            if demand.needed_within_minutes < 0:
+                self.add(f"{at}.needed_within_minutes", "NEGATIVE", "needed_within_minutes must be >= 0 (0: no standard)")
+            for c, tag in enumerate(demand.required_capabilities):
+                if tag not in CAPABILITY_TAGS:
+                    self.add(f"{at}.required_capabilities[{c}]", "UNKNOWN_CAPABILITY", f"unknown capability tag {tag!r}")
+
+    def check_breakdown(self, path: str, inj: UnitBreakdownInject) -> None:
+        """A breakdown names a unit of a taking-part park, or a park and a unit type to pick from."""
+        park_ok = self.check_park(f"{path}.park", inj.park)
+        if inj.resource_type is not None:
+            self.check_resource(f"{path}.resource_type", inj.resource_type, ResourceKind.UNIT)
+        elif inj.unit is None:
+            self.add(f"{path}.resource_type", "REQUIRED", "name the unit, or the unit type to pick in the park")
+        if inj.unit is not None:
+            match = _UNIT_NAME.match(inj.unit)
+            if match is None:
+                self.add(f"{path}.unit", "MALFORMED", "a unit is named parks/{park}/units/{unit}")
+            elif park_ok and match.group(1) != inj.park:
+                self.add(f"{path}.unit", "WRONG_PARK", f"unit {inj.unit!r} is not in park {inj.park!r}")
 
     def check_road(self, path: str, inj: RoadDisruptionInject) -> None:
         """Area, mode and delay of a road disruption."""

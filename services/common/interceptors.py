@@ -69,9 +69,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 code = error.code
                 await self._abort(context, error)
             except Exception as exc:
-                code = _code_of(exc, context)
-                if code is None:
-                    code = grpc.StatusCode.INTERNAL
+                aborted_code = _code_of(exc, context)
+                code = aborted_code or grpc.StatusCode.INTERNAL
+                if aborted_code is None:
                     log.exception("unhandled error in %s", method)
                     await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
                 raise
@@ -97,9 +97,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 code = error.code
                 await self._abort(context, error)
             except Exception as exc:
-                code = _code_of(exc, context)
-                if code is None:
-                    code = grpc.StatusCode.INTERNAL
+                aborted_code = _code_of(exc, context)
+                code = aborted_code or grpc.StatusCode.INTERNAL
+                if aborted_code is None:
                     log.exception("unhandled error in %s", method)
                     await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
                 raise

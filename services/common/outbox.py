@@ -102,12 +102,7 @@ class OutboxRelay:
     def _pending(self) -> list[OutboxEvent]:
         """Read the next batch of rows not yet relayed."""
         with Session(self._engine) as session:
-            query = (
-                select(OutboxEvent)
-                .where(col(OutboxEvent.relayed_at).is_(None))
-                .order_by(col(OutboxEvent.id))
-                .limit(self._batch_size)
-            )
+            query = select(OutboxEvent).where(col(OutboxEvent.relayed_at).is_(None)).order_by(col(OutboxEvent.id)).limit(self._batch_size)
             return list(session.exec(query).all())
 
     def _mark_relayed(self, ids: list[int]) -> None:

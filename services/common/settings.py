@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"  # noqa: S105
+DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 
 SERVICE_NAMES = ("gateway", "incident", "resources", "casebase", "dispatch")
 

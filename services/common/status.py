@@ -22,10 +22,7 @@ def to_status_proto(error: ServiceError) -> status_pb2.Status:
         bad = any_pb2.Any()
         bad.Pack(
             error_details_pb2.BadRequest(
-                field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                    for v in error.violations
-                ]
+                field_violations=[error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in error.violations]
             )
         )
         details.append(bad)

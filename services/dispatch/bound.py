@@ -157,11 +157,7 @@ class CompletionBound:
 
     def bound(self, best_unmet: int, deadline_s: float | None = None) -> float:
         """Best bound (weight-scaled seconds): bisection on the multiplier for each mix."""
-        ratios = [
-            self.unmet_coef[line.index] / (line.weight * self.wscale)
-            for line in self.problem.lines
-            if self.unmet_coef[line.index] > 0
-        ]
+        ratios = [self.unmet_coef[line.index] / (line.weight * self.wscale) for line in self.problem.lines if self.unmet_coef[line.index] > 0]
         if not ratios:
             return 0.0
         base = SCALE * self.t_max / min(ratios)

@@ -76,10 +76,7 @@ def _stock(d: dict[str, Any]) -> Stock:
 
 def _policies(d: dict[str, Any]) -> Policies:
     return Policies(
-        reserves=tuple(
-            Reserve(park_id=r["park"], resource_type=r["type"], minimum=float(r["minimum"]))
-            for r in d.get("reserves", ())
-        ),
+        reserves=tuple(Reserve(park_id=r["park"], resource_type=r["type"], minimum=float(r["minimum"])) for r in d.get("reserves", ())),
         agreements=tuple(
             MutualAid(
                 lender_park=a["lender"],
@@ -157,11 +154,6 @@ def request_from_dict(d: dict[str, Any]) -> DispatchRequest:
 def plan_from_dict(d: dict[str, Any]) -> Plan:
     """Build a plan from its plain-dict form."""
     return Plan(
-        assignments=tuple(
-            Assignment(str(a["unit"]), str(a["incident"]), int(a.get("demand", 0))) for a in d.get("assignments", ())
-        ),
-        shipments=tuple(
-            Shipment(str(s["depot"]), str(s["incident"]), int(s.get("demand", 0)), s["type"], float(s["amount"]))
-            for s in d.get("shipments", ())
-        ),
+        assignments=tuple(Assignment(str(a["unit"]), str(a["incident"]), int(a.get("demand", 0))) for a in d.get("assignments", ())),
+        shipments=tuple(Shipment(str(s["depot"]), str(s["incident"]), int(s.get("demand", 0)), s["type"], float(s["amount"])) for s in d.get("shipments", ())),
     )

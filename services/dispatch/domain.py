@@ -103,6 +103,8 @@ def _response(
         violations=best.evaluation.violations,
         source=best.source,
         solver_first_solution_s=report.first_solution_s if report is not None else None,
+        model_bound_s=report.model_bound_s if report is not None else None,
+        candidates_pruned=bool(report and report.pruned),
     )
 
 
@@ -127,18 +129,14 @@ class _Emitter:
         self.last = key
         self.best = scored
         if self.listener is not None:
-            self.listener(
-                _response(self.problem, scored, SolveStatus.FEASIBLE, self.started, self.first_feasible, None)
-            )
+            self.listener(_response(self.problem, scored, SolveStatus.FEASIBLE, self.started, self.first_feasible, None))
 
     def flows(self, flows: Flows) -> None:
         """Score solver flows and offer them."""
         self.offer(_score(self.problem, flows, "cpsat"))
 
 
-def optimise(
-    request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, listener: Listener | None = None
-) -> DispatchResponse:
+def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, listener: Listener | None = None) -> DispatchResponse:
     """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error."""
     started = time.perf_counter()
     problem = _prepare(request, limits)
@@ -223,8 +221,6 @@ def evaluate_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFA
     return evaluate(request, plan, _prepare(request, limits))
 
 
-def explain_plan(
-    request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS
-) -> tuple[IncidentExplanation, ...]:
+def explain_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> tuple[IncidentExplanation, ...]:
     """Explain any plan incident by incident."""
     return explain(_prepare(request, limits), plan)

@@ -102,9 +102,7 @@ def _assignments(problem: Problem, plan: Plan, tally: _Tally) -> None:
         src = problem.unit_source.get(a.unit_id)
         line = _line_of(problem, a.incident_id, a.demand_index)
         if src is None:
-            tally.violations.append(
-                Violation("UNKNOWN_UNIT", f"unit {a.unit_id} is not in the request", unit_id=a.unit_id)
-            )
+            tally.violations.append(Violation("UNKNOWN_UNIT", f"unit {a.unit_id} is not in the request", unit_id=a.unit_id))
             continue
         if line is None:
             tally.violations.append(
@@ -131,8 +129,7 @@ def _assignments(problem: Problem, plan: Plan, tally: _Tally) -> None:
             tally.violations.append(
                 Violation(
                     "TYPE_MISMATCH",
-                    f"unit {a.unit_id} is a {problem.sources[src].resource_type}, {a.incident_id} demand "
-                    f"{a.demand_index} needs {line.resource_type}",
+                    f"unit {a.unit_id} is a {problem.sources[src].resource_type}, {a.incident_id} demand {a.demand_index} needs {line.resource_type}",
                     unit_id=a.unit_id,
                     incident_id=a.incident_id,
                 )
@@ -146,9 +143,7 @@ def _shipments(problem: Problem, plan: Plan, tally: _Tally) -> None:
         src = problem.stock_source.get((s.depot_id, s.resource_type))
         line = _line_of(problem, s.incident_id, s.demand_index)
         if src is None:
-            tally.violations.append(
-                Violation("UNKNOWN_STOCK", f"depot {s.depot_id} holds no {s.resource_type}", depot_id=s.depot_id)
-            )
+            tally.violations.append(Violation("UNKNOWN_STOCK", f"depot {s.depot_id} holds no {s.resource_type}", depot_id=s.depot_id))
             continue
         if line is None:
             tally.violations.append(
@@ -174,8 +169,7 @@ def _shipments(problem: Problem, plan: Plan, tally: _Tally) -> None:
             tally.violations.append(
                 Violation(
                     "TYPE_MISMATCH",
-                    f"depot {s.depot_id} ships {s.resource_type}, {s.incident_id} demand "
-                    f"{s.demand_index} needs {line.resource_type}",
+                    f"depot {s.depot_id} ships {s.resource_type}, {s.incident_id} demand {s.demand_index} needs {line.resource_type}",
                     depot_id=s.depot_id,
                     incident_id=s.incident_id,
                 )

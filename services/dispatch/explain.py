@@ -135,9 +135,7 @@ def _stock_line(problem: Problem, usage: _Usage, line: Line) -> tuple[list[Choic
 
 def _excluded(problem: Problem, line: Line, horizon: float) -> list[Binding]:
     """Nearer sources of the right type that a rule kept away, with the rule."""
-    srcs = np.array(
-        [s.index for s in problem.sources if s.resource_type == line.resource_type and s.capacity > 0], dtype=np.int64
-    )
+    srcs = np.array([s.index for s in problem.sources if s.resource_type == line.resource_type and s.capacity > 0], dtype=np.int64)
     reason, eta, _, _ = reasons(problem, line, srcs)
     order = np.argsort(eta, kind="stable")
     out = []
@@ -150,11 +148,7 @@ def _excluded(problem: Problem, line: Line, horizon: float) -> list[Binding]:
         detail = REASON_NAMES[code]
         if code == AID_TRAVEL_LIMIT:
             detail += f" (park {problem.parks[src.park]} -> {problem.parks[line.park]})"
-        out.append(
-            Binding(
-                REASON_NAMES[code], who, f"{who} ({eta[k] / 60:.1f} min) not usable for {line.resource_type}: {detail}"
-            )
-        )
+        out.append(Binding(REASON_NAMES[code], who, f"{who} ({eta[k] / 60:.1f} min) not usable for {line.resource_type}: {detail}"))
         if len(out) >= MAX_EXCLUDED_PER_LINE:
             break
     return out
@@ -171,8 +165,7 @@ def _gates(problem: Problem, usage: _Usage, line: Line, horizon: float) -> list[
                 Binding(
                     "RESERVE",
                     f"{gate.park_id}/{gate.resource_type}",
-                    f"park {gate.park_id} keeps {gate.minimum} {gate.resource_type} at home; "
-                    f"{usage.gate_out[g]:g} of {gate.home} already leave the park",
+                    f"park {gate.park_id} keeps {gate.minimum} {gate.resource_type} at home; {usage.gate_out[g]:g} of {gate.home} already leave the park",
                 )
             )
     return out

@@ -72,11 +72,7 @@ def _allotments(problem: Problem) -> tuple[dict[int, int], set[int]]:
     share: dict[int, int] = {}
     for g in split_gates:
         gate = problem.gates[g]
-        members = [
-            s
-            for s in problem.sources
-            if s.committed == NOT_COMMITTED and problem.gate_of.get((s.park, s.resource_type)) == g
-        ]
+        members = [s for s in problem.sources if s.committed == NOT_COMMITTED and problem.gate_of.get((s.park, s.resource_type)) == g]
         members.sort(key=lambda s: (-in_park.get(s.index, 1 << 60), s.index))
         left = gate.capacity
         for s in members:

@@ -30,16 +30,12 @@ def to_plan(problem: Problem, flows: Flows) -> Plan:
                 assignments.append(Assignment(unit_id, line.incident_id, line.demand_index, eta))
             cursor[src_index] = start + amount
         else:
-            shipments.append(
-                Shipment(src.ids[0], line.incident_id, line.demand_index, line.resource_type, float(amount), eta)
-            )
+            shipments.append(Shipment(src.ids[0], line.incident_id, line.demand_index, line.resource_type, float(amount), eta))
     unmet = []
     for line in problem.lines:
         missing = max(0.0, line.requested - delivered[line.index])
         if missing > 0:
-            unmet.append(
-                UnmetDemand(line.incident_id, line.demand_index, line.resource_type, missing, missing / line.requested)
-            )
+            unmet.append(UnmetDemand(line.incident_id, line.demand_index, line.resource_type, missing, missing / line.requested))
     return Plan(assignments=tuple(assignments), shipments=tuple(shipments), unmet=tuple(unmet))
 
 

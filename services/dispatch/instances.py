@@ -140,10 +140,7 @@ def _world(spec: InstanceSpec, rng: random.Random) -> tuple[list[str], list[GeoP
         )
         for n in range(spec.parks)
     ]
-    depots = {
-        p: [(f"{p}-D{k + 1}", _near(rng, c, 2.5)) for k in range(spec.depots_per_park)]
-        for p, c in zip(parks, centers, strict=True)
-    }
+    depots = {p: [(f"{p}-D{k + 1}", _near(rng, c, 2.5)) for k in range(spec.depots_per_park)] for p, c in zip(parks, centers, strict=True)}
     return parks, centers, depots
 
 
@@ -182,9 +179,7 @@ def _stocks(rng: random.Random, depots: Depots) -> list[Stock]:
     return stocks
 
 
-def _policies(
-    spec: InstanceSpec, rng: random.Random, parks: list[str], units: list[Unit], stocks: list[Stock]
-) -> Policies:
+def _policies(spec: InstanceSpec, rng: random.Random, parks: list[str], units: list[Unit], stocks: list[Stock]) -> Policies:
     reserves = []
     if spec.reserve_fraction > 0:
         home: dict[tuple[str, str], float] = defaultdict(float)
@@ -200,9 +195,7 @@ def _policies(
     for a, lender in enumerate(parks):
         for b, borrower in enumerate(parks):
             if a != b and abs(a - b) <= 2:
-                types: tuple[str, ...] = (
-                    () if abs(a - b) == 1 else (*sorted(rng.sample(sorted(FLEET), 8)), "FOAM_AR_AFFF", "FOAM_AFFF")
-                )
+                types: tuple[str, ...] = () if abs(a - b) == 1 else (*sorted(rng.sample(sorted(FLEET), 8)), "FOAM_AR_AFFF", "FOAM_AFFF")
                 agreements.append(MutualAid(lender, borrower, types, 45.0 if abs(a - b) == 1 else 35.0))
     return Policies(reserves=tuple(reserves), agreements=tuple(agreements))
 
@@ -247,9 +240,7 @@ def _split(total: float, weights: list[float], whole: bool) -> list[float]:
     return [float(max(1, b)) for b in base]
 
 
-def _incidents(
-    spec: InstanceSpec, rng: random.Random, parks: list[str], centers: list[GeoPoint], can: dict[str, float]
-) -> list[Incident]:
+def _incidents(spec: InstanceSpec, rng: random.Random, parks: list[str], centers: list[GeoPoint], can: dict[str, float]) -> list[Incident]:
     hubs = rng.sample(range(len(parks)), min(spec.clusters, len(parks)))
     shells = []
     for n in range(spec.incidents):

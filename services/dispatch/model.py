@@ -355,3 +355,6 @@ class DispatchResponse:
     violations: tuple[Violation, ...] = ()
     source: str = ""
     solver_first_solution_s: float | None = None
+    # CP-SAT's completion bound on the model it solved; a bound for the request only when nothing was pruned.
+    model_bound_s: float | None = None
+    candidates_pruned: bool = False

@@ -74,9 +74,7 @@ def _solver(problem: Problem, seconds: float, gap: float = 0.0) -> cp_model.CpSo
     return solver
 
 
-def _stage(
-    dm: DispatchModel, terms: Terms, hint: list[int], seconds: float, watcher: _Watcher, gap: float = 0.0
-) -> tuple[list[int], int, float, bool]:
+def _stage(dm: DispatchModel, terms: Terms, hint: list[int], seconds: float, watcher: _Watcher, gap: float = 0.0) -> tuple[list[int], int, float, bool]:
     """Minimise one tier from a full hint; return values, value, bound and whether it is proven."""
     dm.model.minimize(dm.objective(terms))
     dm.set_hint(hint)

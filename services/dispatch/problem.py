@@ -174,10 +174,7 @@ def _sources(request: DispatchRequest, travel: TravelTable, park_index: dict[str
         groups.setdefault(key, []).append(n)
     for members in groups.values():
         first = request.units[members[0]]
-        if first.committed_to is None:
-            committed = NOT_COMMITTED
-        else:
-            committed = incident_index.get(first.committed_to, COMMITTED_ELSEWHERE)
+        committed = NOT_COMMITTED if first.committed_to is None else incident_index.get(first.committed_to, COMMITTED_ELSEWHERE)
         ids = tuple(sorted(request.units[m].id for m in members))
         src = Source(
             index=len(problem.sources),

@@ -45,9 +45,7 @@ def _local_xy(lat: FloatArray, lon: FloatArray, center: GeoPoint) -> tuple[Float
     return x, y
 
 
-def chord_inside_m(
-    olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition
-) -> FloatArray:
+def chord_inside_m(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition) -> FloatArray:
     """Length of the straight route that lies inside the condition's circle (broadcasting)."""
     ax, ay = _local_xy(olat, olon, cond.center)
     bx, by = _local_xy(dlat, dlon, cond.center)
@@ -66,9 +64,7 @@ def chord_inside_m(
     return np.where(degenerate_inside, 0.0, length)
 
 
-def touches(
-    olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition
-) -> npt.NDArray[np.bool_]:
+def touches(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition) -> npt.NDArray[np.bool_]:
     """True where the route enters the circle or starts/ends inside it."""
     inside = chord_inside_m(olat, olon, dlat, dlon, cond) > 0
     ox, oy = _local_xy(olat, olon, cond.center)
@@ -78,9 +74,7 @@ def touches(
     return np.asarray(inside | ends_inside)
 
 
-def model_seconds(
-    origins: list[GeoPoint], speeds_mps: FloatArray, targets: list[GeoPoint], model: TravelModel
-) -> IntArray:
+def model_seconds(origins: list[GeoPoint], speeds_mps: FloatArray, targets: list[GeoPoint], model: TravelModel) -> IntArray:
     """Travel seconds (rounded up) from each origin at its speed to each target."""
     if not origins or not targets:
         return np.zeros((len(origins), len(targets)), dtype=np.int64)

@@ -62,9 +62,7 @@ def check_size(request: DispatchRequest, limits: Limits = DEFAULT_LIMITS) -> Non
         raise RequestTooLargeError("max_stocks", limits.max_stocks, len(request.stocks))
     for incident in request.incidents:
         if len(incident.demands) > limits.max_demands_per_incident:
-            raise RequestTooLargeError(
-                "max_demands_per_incident", limits.max_demands_per_incident, len(incident.demands)
-            )
+            raise RequestTooLargeError("max_demands_per_incident", limits.max_demands_per_incident, len(incident.demands))
 
 
 def _finite(value: float) -> bool:
@@ -99,11 +97,7 @@ def _park(path: str, park: str | None, parks: set[str]) -> list[FieldViolation]:
 
 
 def _capabilities(path: str, tags: Iterable[str]) -> list[FieldViolation]:
-    return [
-        FieldViolation(f"{path}[{n}]", f"unknown capability {tag!r}")
-        for n, tag in enumerate(tags)
-        if tag not in CAPABILITIES
-    ]
+    return [FieldViolation(f"{path}[{n}]", f"unknown capability {tag!r}") for n, tag in enumerate(tags) if tag not in CAPABILITIES]
 
 
 def _incidents(request: DispatchRequest, parks: set[str]) -> list[FieldViolation]:
@@ -238,9 +232,7 @@ def _travel(request: DispatchRequest) -> list[FieldViolation]:
     return out
 
 
-def _matrix(
-    prefix: str, ids: tuple[str, ...], rows: tuple[tuple[float, ...], ...], needed: list[str], width: int
-) -> list[FieldViolation]:
+def _matrix(prefix: str, ids: tuple[str, ...], rows: tuple[tuple[float, ...], ...], needed: list[str], width: int) -> list[FieldViolation]:
     out = []
     if len(rows) != len(ids):
         out.append(FieldViolation(f"{prefix}_seconds", f"has {len(rows)} rows for {len(ids)} ids"))
@@ -280,11 +272,7 @@ def _options(options: Options) -> list[FieldViolation]:
 def validate(request: DispatchRequest) -> list[FieldViolation]:
     """Return every field violation of a request (empty when it is well formed)."""
     parks = set(request.parks)
-    out = [
-        FieldViolation(f"parks[{n}]", "duplicate or empty park id")
-        for n, p in enumerate(request.parks)
-        if not p or request.parks.index(p) != n
-    ]
+    out = [FieldViolation(f"parks[{n}]", "duplicate or empty park id") for n, p in enumerate(request.parks) if not p or request.parks.index(p) != n]
     out += _incidents(request, parks)
     out += _units(request, parks)
     out += _stocks(request, parks)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from emergency.incident.v1 import incident_service_pb2, incident_service_pb2_grpc
+
 from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server
 from services.common.settings import Settings, load_settings

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+from emergency.common.v1 import common_pb2
+from emergency.incident.v1 import incident_service_pb2 as pb
+from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from emergency.common.v1 import common_pb2
-from emergency.incident.v1 import incident_service_pb2 as pb
-from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from services.common.auth import Principal, require_authenticated
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, already_exists, invalid_argument
@@ -59,7 +59,15 @@ def demands_from_proto(items: Any) -> list[DemandLine]:
 def demands_json(lines: list[DemandLine]) -> str:
     """Demand lines as stored."""
     return json.dumps(
-        [{"resource_type": d.resource_type, "quantity": d.quantity, "needed_within_minutes": d.needed_within_minutes, "required_capabilities": list(d.required_capabilities)} for d in lines]
+        [
+            {
+                "resource_type": d.resource_type,
+                "quantity": d.quantity,
+                "needed_within_minutes": d.needed_within_minutes,
+                "required_capabilities": list(d.required_capabilities),
+            }
+            for d in lines
+        ]
     )
 
 
@@ -81,7 +89,7 @@ def to_proto(row: store.IncidentRow) -> pb.Incident:
         title=row.title,
         park_id=row.park_id,
         location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=row.latitude, longitude=row.longitude), description=row.place),
-        kind=common_pb2.IncidentKind.Value(KIND_PREFIX + row.kind),
+        kind=common_pb2.IncidentKind.Value(KIND_PREFIX + row.kind),  # type: ignore[arg-type]
         substance=common_pb2.Substance(**substance),
         severity=LEVEL_TO_SEVERITY[row.severity],
         severity_weight=domain.severity_weight(row.severity),
@@ -89,7 +97,7 @@ def to_proto(row: store.IncidentRow) -> pb.Incident:
         description=row.description,
         exercise_id=row.exercise_id,
         demands=[common_pb2.ResourceDemand(**d) for d in json.loads(row.demands)],
-        state=pb.Incident.State.Value(STATE_PREFIX + row.state),
+        state=pb.Incident.State.Value(STATE_PREFIX + row.state),  # type: ignore[arg-type]
         version=row.version,
         outcome_summary=row.outcome_summary,
         cancel_reason=row.cancel_reason,
@@ -103,6 +111,7 @@ def to_proto(row: store.IncidentRow) -> pb.Incident:
 
 def _incident_violations(incident: pb.Incident, prefix: str, paths: frozenset[str] | None = None) -> list[FieldViolation]:
     """Validate the fields of an incident (all of them, or only the given paths)."""
+
     def wanted(path: str) -> bool:
         return paths is None or path in paths
 
@@ -268,17 +277,24 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             else:
                 states.append(pb.Incident.State.Name(value).removeprefix(STATE_PREFIX))
         severities: list[str] = []
-        for index, value in enumerate(request.severities):
-            if value not in SEVERITY_TO_LEVEL:
-                violations.append(FieldViolation(f"severities[{index}]", f"unknown severity {value}"))
+        for index, severity in enumerate(request.severities):
+            if severity not in SEVERITY_TO_LEVEL:
+                violations.append(FieldViolation(f"severities[{index}]", f"unknown severity {severity}"))
             else:
-                severities.append(SEVERITY_TO_LEVEL[value])
+                severities.append(SEVERITY_TO_LEVEL[severity])
         created_from = request.create_time_from.ToDatetime(tzinfo=UTC) if request.HasField("create_time_from") else None
         created_to = request.create_time_to.ToDatetime(tzinfo=UTC) if request.HasField("create_time_to") else None
         if created_from and created_to and created_from > created_to:
             violations.append(FieldViolation("create_time_to", "must not be before create_time_from"))
         _raise_if(violations)
-        filters = {"exercise": request.exercise_id, "states": states, "park": request.park_id, "severities": severities, "from": str(created_from), "to": str(created_to)}
+        filters = {
+            "exercise": request.exercise_id,
+            "states": states,
+            "park": request.park_id,
+            "severities": severities,
+            "from": str(created_from),
+            "to": str(created_to),
+        }
         position = decode_page_token(request.page_token, filters)
         limit = effective_page_size(request.page_size, default=50, maximum=500)
 
@@ -322,12 +338,22 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             if "park_id" in values and principal.role.value == "park_officer" and values["park_id"] != principal.park_id:
                 domain.authorize_write(principal, "UPDATE", park_id=values["park_id"], exercise_id=row.exercise_id)
             domain.check_open("UPDATE", State(row.state))
-            row = store.change(session=session, incident_id=incident_id, expected_version=request.version, values=values, actor=principal.subject, action="UPDATED", event_type="incident.updated")
+            row = store.change(
+                session=session,
+                incident_id=incident_id,
+                expected_version=request.version,
+                values=values,
+                actor=principal.subject,
+                action="UPDATED",
+                event_type="incident.updated",
+            )
             return pb.UpdateIncidentResponse(incident=to_proto(row))
 
         return await self._mutate("UpdateIncident", request, request.request_id, pb.UpdateIncidentResponse, work)
 
-    async def _transition(self, action: str, method: str, request: Any, response_type: type[M], event_type: str, *, note: str, extra: dict[str, Any] | None = None) -> M:
+    async def _transition(
+        self, action: str, method: str, request: Any, response_type: type[M], event_type: str, *, note: str, extra: dict[str, Any] | None = None
+    ) -> M:
         """Move an incident along the state machine."""
         incident_id = parse_name(request.name)
         _raise_if(_version_violations(request.version) + domain.text_violations("note", note, required=False, maximum=domain.MAX_NOTE))
@@ -337,7 +363,16 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             domain.authorize_write(principal, action, park_id=row.park_id, exercise_id=row.exercise_id)
             target = domain.check_transition(action, State(row.state))
             values = {"state": target.value, **(extra or {})}
-            row = store.change(session=session, incident_id=incident_id, expected_version=request.version, values=values, actor=principal.subject, action=action, note=note, event_type=event_type)
+            row = store.change(
+                session=session,
+                incident_id=incident_id,
+                expected_version=request.version,
+                values=values,
+                actor=principal.subject,
+                action=action,
+                note=note,
+                event_type=event_type,
+            )
             return response_type(incident=to_proto(row))
 
         return await self._mutate(method, request, request.request_id, response_type, work)
@@ -362,7 +397,13 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         """CONTAINED -> CLOSED with an outcome summary."""
         _raise_if(domain.text_violations("outcome_summary", request.outcome_summary, required=True, maximum=domain.MAX_DESCRIPTION))
         return await self._transition(
-            "CLOSE", "CloseIncident", request, pb.CloseIncidentResponse, "incident.closed", note=request.outcome_summary, extra={"outcome_summary": request.outcome_summary}
+            "CLOSE",
+            "CloseIncident",
+            request,
+            pb.CloseIncidentResponse,
+            "incident.closed",
+            note=request.outcome_summary,
+            extra={"outcome_summary": request.outcome_summary},
         )
 
     async def CancelIncident(self, request: pb.CancelIncidentRequest, context: grpc.aio.ServicerContext) -> pb.CancelIncidentResponse:
@@ -387,8 +428,14 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             if row.severity == level:
                 raise invalid_argument([FieldViolation("severity", f"the incident is already at level {level}")])
             row = store.change(
-                session=session, incident_id=incident_id, expected_version=request.version, values={"severity": level}, actor=principal.subject,
-                action="SEVERITY_CHANGED", note=request.reason, event_type="incident.severity_changed",
+                session=session,
+                incident_id=incident_id,
+                expected_version=request.version,
+                values={"severity": level},
+                actor=principal.subject,
+                action="SEVERITY_CHANGED",
+                note=request.reason,
+                event_type="incident.severity_changed",
             )
             return pb.ChangeSeverityResponse(incident=to_proto(row))
 
@@ -407,8 +454,14 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             domain.authorize_write(principal, "SET_DEMANDS", park_id=row.park_id, exercise_id=row.exercise_id)
             domain.check_open("SET_DEMANDS", State(row.state))
             row = store.change(
-                session=session, incident_id=incident_id, expected_version=request.version, values={"demands": demands_json(lines)}, actor=principal.subject,
-                action="DEMANDS_SET", note=request.note, event_type="incident.demands_set",
+                session=session,
+                incident_id=incident_id,
+                expected_version=request.version,
+                values={"demands": demands_json(lines)},
+                actor=principal.subject,
+                action="DEMANDS_SET",
+                note=request.note,
+                event_type="incident.demands_set",
             )
             return pb.SetDemandsResponse(incident=to_proto(row))
 
@@ -431,8 +484,14 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
             entries = [
                 pb.TimelineEntry(
                     name=f"{incident_name(incident_id)}/timelineEntries/{r.sequence}",
-                    sequence=r.sequence, time=_timestamp(r.time), actor=r.actor, action=r.action, note=r.note,
-                    before=_struct(r.before), after=_struct(r.after), version=r.version,
+                    sequence=r.sequence,
+                    time=_timestamp(r.time),
+                    actor=r.actor,
+                    action=r.action,
+                    note=r.note,
+                    before=_struct(r.before),
+                    after=_struct(r.after),
+                    version=r.version,
                 )
                 for r in page
             ]

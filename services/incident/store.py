@@ -67,7 +67,23 @@ class TimelineRow(SQLModel, table=True):
 TABLES: Sequence[type[SQLModel]] = (IncidentRow, TimelineRow, OutboxEvent, IdempotencyRecord)
 
 CHANGEABLE_COLUMNS = frozenset(
-    {"title", "park_id", "latitude", "longitude", "place", "kind", "substance", "severity", "reporter", "description", "demands", "weather", "state", "outcome_summary", "cancel_reason"}
+    {
+        "title",
+        "park_id",
+        "latitude",
+        "longitude",
+        "place",
+        "kind",
+        "substance",
+        "severity",
+        "reporter",
+        "description",
+        "demands",
+        "weather",
+        "state",
+        "outcome_summary",
+        "cancel_reason",
+    }
 )
 
 

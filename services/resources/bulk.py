@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.catalogue import Catalogue, load_catalogue
@@ -56,13 +57,7 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
     """Every problem of an import, each named by its list position and field (e.g. units[17].type)."""
     park = inventory.park_id
     out: list[FieldViolation] = []
-    rows = (
-        len(inventory.depots)
-        + len(inventory.units)
-        + len(inventory.stocks)
-        + len(inventory.reserve_policies)
-        + len(inventory.mutual_aid)
-    )
+    rows = len(inventory.depots) + len(inventory.units) + len(inventory.stocks) + len(inventory.reserve_policies) + len(inventory.mutual_aid)
     if rows == 0:
         out.append(FieldViolation("inventory", "nothing to import"))
     if rows > MAX_IMPORT_ROWS:
@@ -92,9 +87,7 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
         out += v.stock_violations(stock, catalogue, prefix)
         key = (stock.depot_id, stock.type)
         if key in existing.stocks or key in seen_stocks:
-            out.append(
-                FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists")
-            )
+            out.append(FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists"))
         seen_stocks.add(key)
         out += _depot_reference(depots, stock.depot_id, f"{prefix}.depot_id")
     seen_policies: set[str] = set()
@@ -109,31 +102,19 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
     for i, agreement in enumerate(inventory.mutual_aid):
         prefix = f"mutual_aid[{i}]"
         if agreement.lender_park != park:
-            out.append(
-                FieldViolation(
-                    f"{prefix}.lender_park", f"an import of {park_name(park)} only carries agreements it lends under"
-                )
-            )
+            out.append(FieldViolation(f"{prefix}.lender_park", f"an import of {park_name(park)} only carries agreements it lends under"))
         out += v.mutual_aid_violations(agreement, catalogue, prefix)
         if agreement.borrower_park and agreement.borrower_park not in existing.parks:
             out.append(FieldViolation(f"{prefix}.borrower_park", f"no park {agreement.borrower_park!r}"))
         if agreement.borrower_park in existing.aid_borrowers or agreement.borrower_park in seen_borrowers:
-            out.append(
-                FieldViolation(
-                    f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"
-                )
-            )
+            out.append(FieldViolation(f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"))
         seen_borrowers.add(agreement.borrower_park)
     return out
 
 
 def _owner(row_park: str, park: str, prefix: str) -> list[FieldViolation]:
     """A row must belong to the park being imported."""
-    return (
-        []
-        if row_park == park
-        else [FieldViolation(f"{prefix}.park_id", f"belongs to {row_park!r}, not the imported park {park!r}")]
-    )
+    return [] if row_park == park else [FieldViolation(f"{prefix}.park_id", f"belongs to {row_park!r}, not the imported park {park!r}")]
 
 
 def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> list[FieldViolation]:
@@ -148,14 +129,8 @@ def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> l
 def _existing(session: Session, park_id: str) -> Existing:
     """Read what the park already holds."""
     depot_rows = all_rows(session, select(DEPOTS.c.depot_id, DEPOTS.c.retired).where(DEPOTS.c.park_id == park_id))
-    units = (
-        run(session, select(UNITS.c.unit_id).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id))
-        .scalars()
-        .all()
-    )
-    stocks = all_rows(
-        session, select(STOCKS.c.depot_id, STOCKS.c.type).where(STOCKS.c.namespace == LIVE, STOCKS.c.park_id == park_id)
-    )
+    units = run(session, select(UNITS.c.unit_id).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id)).scalars().all()
+    stocks = all_rows(session, select(STOCKS.c.depot_id, STOCKS.c.type).where(STOCKS.c.namespace == LIVE, STOCKS.c.park_id == park_id))
     policies = run(session, select(POLICIES.c.type).where(POLICIES.c.park_id == park_id)).scalars().all()
     borrowers = run(session, select(AID.c.borrower_park).where(AID.c.lender_park == park_id)).scalars().all()
     parks = run(session, select(PARKS.c.park_id)).scalars().all()
@@ -169,15 +144,36 @@ def _existing(session: Session, park_id: str) -> Existing:
     )
 
 
-def import_inventory(
-    session: Session, *, inventory: Inventory, actor: str, now: datetime | None = None
-) -> ImportSummary:
+def import_inventory(session: Session, *, inventory: Inventory, actor: str, now: datetime | None = None) -> ImportSummary:
     """Validate the whole inventory against the park, then insert every row in this one transaction."""
     require_park(session, inventory.park_id)
     inventory = normalise(inventory)
     catalogue = load_catalogue()
     v.raise_if(inventory_violations(inventory, _existing(session, inventory.park_id), catalogue))
-    now = now or utcnow()
+    try:
+        summary = _apply(session, inventory, actor, now or utcnow())
+    except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert
+        raise aborted("CONCURRENT_CHANGE", f"{park_name(inventory.park_id)} changed during the import; nothing was imported") from exc
+    emit(
+        session,
+        "inventory.imported",
+        park_name(inventory.park_id),
+        namespace=LIVE,
+        payload={
+            "actor": actor,
+            "depots": summary.depots,
+            "units": summary.units,
+            "stocks": summary.stocks,
+            "reserve_policies": summary.reserve_policies,
+            "mutual_aid": summary.mutual_aid,
+        },
+    )
+    bump_version(session, LIVE)
+    return summary
+
+
+def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) -> ImportSummary:
+    """Insert every row of a validated inventory."""
     conn = session.connection()
     if inventory.depots:
         conn.execute(
@@ -193,10 +189,7 @@ def import_inventory(
                 for d in inventory.depots
             ],
         )
-    depots: dict[str, Depot] = {
-        r["depot_id"]: depot_from_row(r)
-        for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))
-    }
+    depots: dict[str, Depot] = {r["depot_id"]: depot_from_row(r) for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))}
     if inventory.units:
         conn.execute(insert(UNITS), [unit_row_values(u, depots[u.home_depot], now) for u in inventory.units])
     if inventory.stocks:
@@ -239,10 +232,7 @@ def import_inventory(
     if inventory.reserve_policies:
         conn.execute(
             insert(POLICIES),
-            [
-                {"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1}
-                for p in inventory.reserve_policies
-            ],
+            [{"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1} for p in inventory.reserve_policies],
         )
     if inventory.mutual_aid:
         conn.execute(
@@ -258,7 +248,7 @@ def import_inventory(
                 for a in inventory.mutual_aid
             ],
         )
-    summary = ImportSummary(
+    return ImportSummary(
         park_id=inventory.park_id,
         depots=len(inventory.depots),
         units=len(inventory.units),
@@ -266,19 +256,3 @@ def import_inventory(
         reserve_policies=len(inventory.reserve_policies),
         mutual_aid=len(inventory.mutual_aid),
     )
-    emit(
-        session,
-        "inventory.imported",
-        park_name(inventory.park_id),
-        namespace=LIVE,
-        payload={
-            "actor": actor,
-            "depots": summary.depots,
-            "units": summary.units,
-            "stocks": summary.stocks,
-            "reserve_policies": summary.reserve_policies,
-            "mutual_aid": summary.mutual_aid,
-        },
-    )
-    bump_version(session, LIVE)
-    return summary

@@ -93,10 +93,7 @@ def _parse_type(raw: dict[str, Any]) -> ResourceType:
 
 def parse_catalogue(document: dict[str, Any]) -> Catalogue:
     """Build a catalogue from the parsed YAML document."""
-    classes = {
-        code: VehicleClass(code=code, speed_kmh=float(v["speed_kmh"]), note=str(v.get("note", "")))
-        for code, v in document["vehicle_classes"].items()
-    }
+    classes = {code: VehicleClass(code=code, speed_kmh=float(v["speed_kmh"]), note=str(v.get("note", ""))) for code, v in document["vehicle_classes"].items()}
     types = {t.code: t for t in (_parse_type(raw) for raw in document["types"])}
     return Catalogue(types=types, vehicle_classes=classes, capability_tags=frozenset(document["capability_tags"]))
 

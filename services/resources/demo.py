@@ -134,9 +134,7 @@ DEPOTS: tuple[DepotPlan, ...] = (
         31.944,
         120.097,
     ),
-    DepotPlan(
-        "shengang", "sg-fire-1", "SGF1", "Shengang fire station", DepotKind.FIRE_STATION, "standard", 31.918, 120.168
-    ),
+    DepotPlan("shengang", "sg-fire-1", "SGF1", "Shengang fire station", DepotKind.FIRE_STATION, "standard", 31.918, 120.168),
     DepotPlan(
         "shengang",
         "sg-brigade",
@@ -147,9 +145,7 @@ DEPOTS: tuple[DepotPlan, ...] = (
         31.928,
         120.183,
     ),
-    DepotPlan(
-        "shengang", "sg-store", "SGS", "Shengang supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.915, 120.180
-    ),
+    DepotPlan("shengang", "sg-store", "SGS", "Shengang supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.915, 120.180),
     DepotPlan(
         "xiagang",
         "xg-fire-1",
@@ -170,15 +166,9 @@ DEPOTS: tuple[DepotPlan, ...] = (
         31.938,
         120.232,
     ),
-    DepotPlan(
-        "xiagang", "xg-store", "XGS", "Xiagang supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.926, 120.229
-    ),
-    DepotPlan(
-        "bridge-port", "bp-fire", "BPF", "Port fire station", DepotKind.FIRE_STATION, "standard", 31.934, 120.262
-    ),
-    DepotPlan(
-        "bridge-port", "bp-berth", "BPM", "Bridge jetty marine berth", DepotKind.FIRE_STATION, "berth", 31.943, 120.276
-    ),
+    DepotPlan("xiagang", "xg-store", "XGS", "Xiagang supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.926, 120.229),
+    DepotPlan("bridge-port", "bp-fire", "BPF", "Port fire station", DepotKind.FIRE_STATION, "standard", 31.934, 120.262),
+    DepotPlan("bridge-port", "bp-berth", "BPM", "Bridge jetty marine berth", DepotKind.FIRE_STATION, "berth", 31.943, 120.276),
     DepotPlan(
         "bridge-port",
         "bp-spill",
@@ -219,12 +209,8 @@ DEPOTS: tuple[DepotPlan, ...] = (
         31.893,
         120.334,
     ),
-    DepotPlan(
-        "chengxi", "cx-brigade", "CXB", "Steelworks fire brigade", DepotKind.FIRE_STATION, "brigade", 31.902, 120.206
-    ),
-    DepotPlan(
-        "chengxi", "cx-store", "CXS", "Chengxi supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.899, 120.219
-    ),
+    DepotPlan("chengxi", "cx-brigade", "CXB", "Steelworks fire brigade", DepotKind.FIRE_STATION, "brigade", 31.902, 120.206),
+    DepotPlan("chengxi", "cx-store", "CXS", "Chengxi supply warehouse", DepotKind.SUPPLY_WAREHOUSE, "store", 31.899, 120.219),
 )
 
 # Units per depot template (before the seeded +0/+1 variation).
@@ -465,14 +451,8 @@ def _policies(park_id: str, units: list[Unit], stocks: list[Stock]) -> list[Rese
     stock_totals: Counter[str] = Counter()
     for s in stocks:
         stock_totals[s.type] += s.on_hand
-    policies = [
-        ReservePolicy(park_id, t, max(1, unit_counts[t] // 4)) for t in RESERVED_UNIT_TYPES if unit_counts[t] >= 2
-    ]
-    policies += [
-        ReservePolicy(park_id, t, stock_totals[t] // 4 // 100 * 100)
-        for t in RESERVED_STOCK_TYPES
-        if stock_totals[t] >= 400
-    ]
+    policies = [ReservePolicy(park_id, t, max(1, unit_counts[t] // 4)) for t in RESERVED_UNIT_TYPES if unit_counts[t] >= 2]
+    policies += [ReservePolicy(park_id, t, stock_totals[t] // 4 // 100 * 100) for t in RESERVED_STOCK_TYPES if stock_totals[t] >= 400]
     return policies
 
 
@@ -512,9 +492,7 @@ def build_demo(seed: int = DEMO_SEED, *, fleet_scale: int = 1) -> DemoDataset:
     return DemoDataset(seed=seed, parks=parks, inventories=tuple(inventories))
 
 
-def load_demo(
-    store: ResourceStore, dataset: DemoDataset | None = None, *, actor: str = "demo-seed"
-) -> list[ImportSummary]:
+def load_demo(store: ResourceStore, dataset: DemoDataset | None = None, *, actor: str = "demo-seed") -> list[ImportSummary]:
     """Create every park, then import each park's inventory in its own all-or-nothing transaction."""
     dataset = dataset or build_demo()
     for park in dataset.parks:

@@ -49,9 +49,7 @@ def dialect_insert(session: Session, table: Any) -> Any:
 def bump_version(session: Session, namespace: str) -> int:
     """Advance the namespace counter; call it last in a transaction so the counter row is the last lock taken."""
     stmt = dialect_insert(session, _COUNTERS).values(namespace=namespace, version=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["namespace"], set_={"version": _COUNTERS.c.version + 1}
-    ).returning(_COUNTERS.c.version)
+    stmt = stmt.on_conflict_do_update(index_elements=["namespace"], set_={"version": _COUNTERS.c.version + 1}).returning(_COUNTERS.c.version)
     return int(session.connection().execute(stmt).scalar_one())
 
 

@@ -28,9 +28,7 @@ def get_exercise(session: Session, *, exercise_id: str) -> Exercise:
     return exercise_from_row(row)
 
 
-def list_exercises(
-    session: Session, *, active_only: bool = False, size: int = 0, token: str = ""
-) -> tuple[list[Exercise], str]:
+def list_exercises(session: Session, *, active_only: bool = False, size: int = 0, token: str = "") -> tuple[list[Exercise], str]:
     """A page of exercises in id order."""
     limit = page_size(size)
     query = fingerprint("exercises", active_only)
@@ -45,14 +43,9 @@ def list_exercises(
     return rows[:limit], next_token
 
 
-def start_exercise(
-    session: Session, *, exercise_id: str, name: str, actor: str, now: datetime | None = None
-) -> Exercise:
+def start_exercise(session: Session, *, exercise_id: str, name: str, actor: str, now: datetime | None = None) -> Exercise:
     """Open a namespace; it sees live availability until it changes something, which it then keeps to itself."""
-    v.raise_if(
-        v.id_violations(exercise_id, "exercise_id")
-        + v.text_violations(name, "display_name", maximum=200, required=False)
-    )
+    v.raise_if(v.id_violations(exercise_id, "exercise_id") + v.text_violations(name, "display_name", maximum=200, required=False))
     now = now or utcnow()
     base = namespace_version(session, LIVE)
     insert_or_raise(
@@ -103,15 +96,11 @@ def end_exercise(session: Session, *, exercise_id: str, actor: str, now: datetim
     ).rowcount
     run(
         session,
-        update(RES_UNITS)
-        .where(RES_UNITS.c.namespace == exercise_id, RES_UNITS.c.holding.is_(True))
-        .values(holding=False, state=ItemState.DISCARDED.value),
+        update(RES_UNITS).where(RES_UNITS.c.namespace == exercise_id, RES_UNITS.c.holding.is_(True)).values(holding=False, state=ItemState.DISCARDED.value),
     )
     run(
         session,
-        update(RES_STOCKS)
-        .where(RES_STOCKS.c.namespace == exercise_id, RES_STOCKS.c.state == ItemState.HELD.value)
-        .values(state=ItemState.DISCARDED.value),
+        update(RES_STOCKS).where(RES_STOCKS.c.namespace == exercise_id, RES_STOCKS.c.state == ItemState.HELD.value).values(state=ItemState.DISCARDED.value),
     )
     units = run(session, delete(UNITS).where(UNITS.c.namespace == exercise_id)).rowcount
     stocks = run(session, delete(STOCKS).where(STOCKS.c.namespace == exercise_id)).rowcount

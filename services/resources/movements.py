@@ -56,25 +56,19 @@ def move_unit(
         raise not_found("unit", name)
     current = unit_from_row(row)
     if current.retired:
-        raise failed_precondition(
-            "UNIT_RETIRED", f"{name} is retired", {"unit": name, "current_state": current.state.value}
-        )
+        raise failed_precondition("UNIT_RETIRED", f"{name} is retired", {"unit": name, "current_state": current.state.value})
     check_version(current.version, expected_version, name)
     check_move(name, current.state, target)
     if current.reservation_id:
         _require_own_reservation(session, namespace, name, current.reservation_id)
     if target is current.state and position is None:
-        raise invalid_argument(
-            [FieldViolation("position", f"required to report a position while staying {target.value}")]
-        )
+        raise invalid_argument([FieldViolation("position", f"required to report a position while staying {target.value}")])
     ends_hold = current.state in COMMITTED_STATES and target in HOLD_ENDING_TARGETS
     new_position = position or current.position
     if position is None and ends_hold and target is UnitState.AVAILABLE:
         depot = one(
             session,
-            select(DEPOTS.c.latitude, DEPOTS.c.longitude).where(
-                DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == current.home_depot
-            ),
+            select(DEPOTS.c.latitude, DEPOTS.c.longitude).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == current.home_depot),
         )
         if depot is not None:
             new_position = GeoPoint(depot["latitude"], depot["longitude"])
@@ -149,9 +143,7 @@ def _end_hold(session: Session, namespace: str, park_id: str, unit_id: str, rese
     )
     still_held = run(
         session,
-        select(func.count())
-        .select_from(RES_UNITS)
-        .where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.holding.is_(True)),
+        select(func.count()).select_from(RES_UNITS).where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.holding.is_(True)),
     ).scalar_one()
     if still_held == 0:
         run(

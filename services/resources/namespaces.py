@@ -66,9 +66,7 @@ def find_unit(session: Session, namespace: str, park_id: str, unit_id: str) -> M
     return _lookup(session, UNITS, namespace, unit_key(park_id, unit_id))
 
 
-def find_stock(
-    session: Session, namespace: str, park_id: str, depot_id: str, type_code: str
-) -> Mapping[str, Any] | None:
+def find_stock(session: Session, namespace: str, park_id: str, depot_id: str, type_code: str) -> Mapping[str, Any] | None:
     """The stock row visible in the namespace, or None."""
     return _lookup(session, STOCKS, namespace, stock_key(park_id, depot_id, type_code))
 
@@ -76,9 +74,7 @@ def find_stock(
 def _materialise(session: Session, table: Any, namespace: str, key: Mapping[str, str]) -> bool:
     """Make sure the namespace has its own row for the key (copying live on first write); False if none exists."""
     if namespace == LIVE:
-        live = session.connection().execute(
-            select(table.c.namespace).where(table.c.namespace == LIVE, _key_filter(table, key))
-        )
+        live = session.connection().execute(select(table.c.namespace).where(table.c.namespace == LIVE, _key_filter(table, key)))
         return live.first() is not None
     row = _lookup(session, table, namespace, key)
     if row is None:
@@ -111,9 +107,7 @@ def _view(table: Any, namespace: str, key_columns: tuple[str, ...], name: str) -
     if namespace == LIVE:
         return select(table).where(table.c.namespace == LIVE).subquery(name)
     overlay = table.alias("overlay")
-    shadowed = exists().where(
-        overlay.c.namespace == namespace, *(overlay.c[column] == table.c[column] for column in key_columns)
-    )
+    shadowed = exists().where(overlay.c.namespace == namespace, *(overlay.c[column] == table.c[column] for column in key_columns))
     own: Select[Any] = select(table).where(table.c.namespace == namespace)
     live: Select[Any] = select(table).where(table.c.namespace == LIVE, ~shadowed)
     return union_all(own, live).subquery(name)

@@ -28,9 +28,7 @@ def list_reserve_policies(session: Session, *, park_id: str = "") -> list[Reserv
     return [policy_from_row(r) for r in all_rows(session, stmt)]
 
 
-def set_reserve_policy(
-    session: Session, *, policy: ReservePolicy, actor: str, expected_version: int = 0
-) -> ReservePolicy:
+def set_reserve_policy(session: Session, *, policy: ReservePolicy, actor: str, expected_version: int = 0) -> ReservePolicy:
     """Create or replace a park's reserve policy for one type."""
     v.raise_if(v.policy_violations(policy, load_catalogue()))
     require_park(session, policy.park_id)
@@ -41,14 +39,10 @@ def set_reserve_policy(
     )
     version = (current["version"] if current else 0) + 1
     check_version(current["version"] if current else 0, expected_version, name)
-    stmt = dialect_insert(session, POLICIES).values(
-        park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=1
-    )
+    stmt = dialect_insert(session, POLICIES).values(park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=1)
     run(
         session,
-        stmt.on_conflict_do_update(
-            index_elements=["park_id", "type"], set_={"min_available": policy.min_available, "version": version}
-        ),
+        stmt.on_conflict_do_update(index_elements=["park_id", "type"], set_={"min_available": policy.min_available, "version": version}),
     )
     emit(
         session,
@@ -86,9 +80,7 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
     try:
         require_park(session, agreement.borrower_park)
     except ServiceError as exc:
-        raise invalid_argument(
-            [FieldViolation("mutual_aid.borrower_park", f"no park {park_name(agreement.borrower_park)}")]
-        ) from exc
+        raise invalid_argument([FieldViolation("mutual_aid.borrower_park", f"no park {park_name(agreement.borrower_park)}")]) from exc
     name = mutual_aid_name(agreement.lender_park, agreement.borrower_park)
     key = (AID.c.lender_park == agreement.lender_park) & (AID.c.borrower_park == agreement.borrower_park)
     current = one(session, select(AID).where(key).with_for_update())
@@ -99,9 +91,7 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
         "max_travel_minutes": agreement.max_travel_minutes,
         "version": version,
     }
-    stmt = dialect_insert(session, AID).values(
-        lender_park=agreement.lender_park, borrower_park=agreement.borrower_park, **values
-    )
+    stmt = dialect_insert(session, AID).values(lender_park=agreement.lender_park, borrower_park=agreement.borrower_park, **values)
     run(session, stmt.on_conflict_do_update(index_elements=["lender_park", "borrower_park"], set_=values))
     emit(
         session,

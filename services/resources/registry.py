@@ -185,9 +185,7 @@ def get_depot(session: Session, *, park_id: str, depot_id: str) -> Depot:
     return depot_from_row(row)
 
 
-def list_depots(
-    session: Session, *, park_id: str = "", include_retired: bool = False, size: int = 0, token: str = ""
-) -> tuple[list[Depot], str]:
+def list_depots(session: Session, *, park_id: str = "", include_retired: bool = False, size: int = 0, token: str = "") -> tuple[list[Depot], str]:
     """A page of depots, optionally of one park."""
     limit = page_size(size)
     query = fingerprint("depots", park_id, include_retired)
@@ -244,9 +242,7 @@ def create_depot(session: Session, *, depot: Depot, actor: str, now: datetime | 
 
 def _locked_depot(session: Session, park_id: str, depot_id: str) -> Depot:
     """Read a depot for update, NOT_FOUND if absent."""
-    row = one(
-        session, select(DEPOTS).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == depot_id).with_for_update()
-    )
+    row = one(session, select(DEPOTS).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == depot_id).with_for_update())
     if row is None:
         raise not_found("depot", depot_name(park_id, depot_id))
     return depot_from_row(row)
@@ -293,9 +289,7 @@ def update_depot(
     return get_depot(session, park_id=park_id, depot_id=depot_id)
 
 
-def retire_depot(
-    session: Session, *, park_id: str, depot_id: str, actor: str, expected_version: int = 0, now: datetime | None = None
-) -> Depot:
+def retire_depot(session: Session, *, park_id: str, depot_id: str, actor: str, expected_version: int = 0, now: datetime | None = None) -> Depot:
     """Retire an empty depot: no active units based there and no stock on hand."""
     stocks = STOCKS
     current = _locked_depot(session, park_id, depot_id)
@@ -316,9 +310,7 @@ def retire_depot(
     ).scalar_one()
     stock_here = run(
         session,
-        select(func.coalesce(func.sum(stocks.c.on_hand), 0)).where(
-            stocks.c.namespace == LIVE, stocks.c.park_id == park_id, stocks.c.depot_id == depot_id
-        ),
+        select(func.coalesce(func.sum(stocks.c.on_hand), 0)).where(stocks.c.namespace == LIVE, stocks.c.park_id == park_id, stocks.c.depot_id == depot_id),
     ).scalar_one()
     if units_here or stock_here:
         raise failed_precondition(
@@ -353,9 +345,7 @@ def active_depot(session: Session, park_id: str, depot_id: str, field: str) -> D
 
 def unit_row_values(unit: Unit, depot: Depot, now: datetime) -> dict[str, Any]:
     """Column values of a new live unit; position defaults to its depot, capabilities to its type's."""
-    position = (
-        unit.position if unit.position and (unit.position.latitude or unit.position.longitude) else depot.location
-    )
+    position = unit.position if unit.position and (unit.position.latitude or unit.position.longitude) else depot.location
     capabilities = list(unit.capabilities) or list(load_catalogue().types[unit.type].capabilities)
     return {
         "namespace": LIVE,
@@ -440,11 +430,7 @@ def create_unit(session: Session, *, unit: Unit, actor: str, now: datetime | Non
 
 def _locked_live_unit(session: Session, park_id: str, unit_id: str) -> Unit:
     """Read a live unit for update, NOT_FOUND if absent."""
-    stmt = (
-        select(UNITS)
-        .where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id, UNITS.c.unit_id == unit_id)
-        .with_for_update()
-    )
+    stmt = select(UNITS).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id, UNITS.c.unit_id == unit_id).with_for_update()
     row = one(session, stmt)
     if row is None:
         raise not_found("unit", unit_name(park_id, unit_id))
@@ -480,11 +466,7 @@ def update_unit(
         raise failed_precondition("UNIT_RETIRED", f"{name} is retired", {"unit": name})
     check_version(current.version, expected_version, name)
     merged = replace(current, **{p: getattr(changes, p) for p in paths})
-    v.raise_if(
-        v.unit_violations(
-            replace(merged, state=UnitState.AVAILABLE, version=0, reservation_id="", incident=""), load_catalogue()
-        )
-    )
+    v.raise_if(v.unit_violations(replace(merged, state=UnitState.AVAILABLE, version=0, reservation_id="", incident=""), load_catalogue()))
     if "home_depot" in paths:
         active_depot(session, park_id, merged.home_depot, "unit.home_depot")
     if "position" in paths and merged.position is None:
@@ -521,9 +503,7 @@ def update_unit(
     return get_unit(session, park_id=park_id, unit_id=unit_id)
 
 
-def retire_unit(
-    session: Session, *, park_id: str, unit_id: str, actor: str, expected_version: int = 0, now: datetime | None = None
-) -> Unit:
+def retire_unit(session: Session, *, park_id: str, unit_id: str, actor: str, expected_version: int = 0, now: datetime | None = None) -> Unit:
     """Take a unit off the register for good; only from AVAILABLE or OUT_OF_SERVICE."""
     current = _locked_live_unit(session, park_id, unit_id)
     name = unit_name(park_id, unit_id)

@@ -87,9 +87,7 @@ def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
         incident=row["incident"],
         state=ReservationState(row["state"]),
         units=tuple(ReservedUnit(u["park_id"], u["unit_id"], ItemState(u["state"])) for u in units),
-        stocks=tuple(
-            ReservedStock(s["park_id"], s["depot_id"], s["type"], s["amount"], ItemState(s["state"])) for s in stocks
-        ),
+        stocks=tuple(ReservedStock(s["park_id"], s["depot_id"], s["type"], s["amount"], ItemState(s["state"])) for s in stocks),
         requested_by=row["requested_by"],
         expires_at=as_utc(row["expires_at"]),
         version=row["version"],
@@ -102,9 +100,7 @@ def get_reservation(session: Session, *, reservation_id: str, namespace: str = L
     """Return a reservation of the namespace, or NOT_FOUND (also when it belongs to another namespace)."""
     row = one(
         session,
-        select(RESERVATIONS).where(
-            RESERVATIONS.c.reservation_id == reservation_id, RESERVATIONS.c.namespace == namespace
-        ),
+        select(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id, RESERVATIONS.c.namespace == namespace),
     )
     if row is None:
         raise not_found("reservation", reservation_name(reservation_id))
@@ -125,10 +121,7 @@ def list_reservations(
     query = fingerprint("reservations", namespace, incident, sorted(states))
     after = decode_token(token, query, 2)
     stmt = (
-        select(RESERVATIONS)
-        .where(RESERVATIONS.c.namespace == namespace)
-        .order_by(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id)
-        .limit(limit + 1)
+        select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id).limit(limit + 1)
     )
     if incident:
         stmt = stmt.where(RESERVATIONS.c.incident == incident)
@@ -136,14 +129,11 @@ def list_reservations(
         stmt = stmt.where(RESERVATIONS.c.state.in_([s.value for s in states]))
     if after is not None:
         stmt = stmt.where(
-            tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id)
-            > tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
+            tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id) > tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
         )
     rows = all_rows(session, stmt)
     page = [_reservation(session, r) for r in rows[:limit]]
-    next_token = (
-        encode_token([page[-1].create_time.isoformat(), page[-1].reservation_id], query) if len(rows) > limit else ""
-    )
+    next_token = encode_token([page[-1].create_time.isoformat(), page[-1].reservation_id], query) if len(rows) > limit else ""
     return page, next_token
 
 
@@ -193,30 +183,21 @@ def _hold_unit(
         held = f" by {reservation_name(row['reservation_id'])}" if row["reservation_id"] else ""
         report.add(field, name, "UNIT_NOT_AVAILABLE", f"state {row['state']}{held}")
     else:
-        report.add(
-            field, name, "UNIT_VERSION_MISMATCH", f"version {row['version']}, planned on {item.expected_version}"
-        )
+        report.add(field, name, "UNIT_VERSION_MISMATCH", f"version {row['version']}, planned on {item.expected_version}")
     return False
 
 
-def _hold_stock(
-    session: Session, namespace: str, index: int, item: StockRequest, report: ConflictReport, now: datetime
-) -> bool:
+def _hold_stock(session: Session, namespace: str, index: int, item: StockRequest, report: ConflictReport, now: datetime) -> bool:
     """Add the amount to a stock's reserved total if enough is available (and the version matches, if given)."""
     name = stock_name(item.park_id, item.depot_id, item.type)
     if namespace != LIVE:
         materialise_stock(session, namespace, item.park_id, item.depot_id, item.type)
-    where = stock_where(namespace, item.park_id, item.depot_id, item.type) & (
-        STOCKS.c.on_hand - STOCKS.c.reserved >= item.amount
-    )
+    where = stock_where(namespace, item.park_id, item.depot_id, item.type) & (STOCKS.c.on_hand - STOCKS.c.reserved >= item.amount)
     if item.expected_version:
         where = where & (STOCKS.c.version == item.expected_version)
     after = one(
         session,
-        update(STOCKS)
-        .where(where)
-        .values(reserved=STOCKS.c.reserved + item.amount, version=STOCKS.c.version + 1, update_time=now)
-        .returning(*STOCKS.c),
+        update(STOCKS).where(where).values(reserved=STOCKS.c.reserved + item.amount, version=STOCKS.c.version + 1, update_time=now).returning(*STOCKS.c),
     )
     if after is not None:
         before = {
@@ -231,13 +212,9 @@ def _hold_stock(
     if row is None:
         report.add(field, name, "STOCK_NOT_FOUND", "no such stock")
     elif row["on_hand"] - row["reserved"] < item.amount:
-        report.add(
-            field, name, "INSUFFICIENT_STOCK", f"{row['on_hand'] - row['reserved']} available, {item.amount} requested"
-        )
+        report.add(field, name, "INSUFFICIENT_STOCK", f"{row['on_hand'] - row['reserved']} available, {item.amount} requested")
     else:
-        report.add(
-            field, name, "STOCK_VERSION_MISMATCH", f"version {row['version']}, planned on {item.expected_version}"
-        )
+        report.add(field, name, "STOCK_VERSION_MISMATCH", f"version {row['version']}, planned on {item.expected_version}")
     return False
 
 
@@ -254,9 +231,7 @@ def conflict_error(report: ConflictReport) -> ServiceError:
     for c in conflicts:
         metadata[c.field.replace("[", "_").replace("]", "")] = f"{c.reason} {c.subject}: {c.detail}"
     summary = "; ".join(f"{c.field} {c.subject}: {c.reason} ({c.detail})" for c in conflicts)
-    error = aborted(
-        "RESERVATION_CONFLICT", f"nothing was reserved; {len(conflicts)} item(s) conflict: {summary}", metadata
-    )
+    error = aborted("RESERVATION_CONFLICT", f"nothing was reserved; {len(conflicts)} item(s) conflict: {summary}", metadata)
     error.violations = [FieldViolation(c.field, f"{c.reason}: {c.subject}: {c.detail}") for c in conflicts]
     return error
 
@@ -316,9 +291,7 @@ def reserve(
                 ],
             )
     except IntegrityError as exc:  # the unique hold index caught what the conditional update should already have
-        raise aborted(
-            "UNIT_ALREADY_HELD", "a requested unit is already held by another reservation; nothing was reserved"
-        ) from exc
+        raise aborted("UNIT_ALREADY_HELD", "a requested unit is already held by another reservation; nothing was reserved") from exc
     if stocks:
         conn.execute(
             insert(RES_STOCKS),
@@ -411,9 +384,7 @@ def _inconsistent(subject: str) -> ServiceError:
     )
 
 
-def confirm(
-    session: Session, *, reservation_id: str, actor: str, namespace: str = LIVE, now: datetime | None = None
-) -> Reservation:
+def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str = LIVE, now: datetime | None = None) -> Reservation:
     """Commit an ACTIVE, unexpired reservation: its units go EN_ROUTE and its stock is issued through the ledger."""
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
@@ -527,9 +498,7 @@ def _free(
         if freed.rowcount != 1:
             raise _inconsistent(unit_name(item["park_id"], item["unit_id"]))
         run(session, update(RES_UNITS).where(RES_UNITS.c.id == item["id"]).values(state=outcome.value, holding=False))
-        _unit_event(
-            session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, UnitState.AVAILABLE, rid, incident
-        )
+        _unit_event(session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, UnitState.AVAILABLE, rid, incident)
     for item in sorted(stock_items, key=lambda r: (r["park_id"], r["depot_id"], r["type"])):
         after = one(
             session,
@@ -582,9 +551,7 @@ def release(
     if remaining == 0:
         run(
             session,
-            update(RESERVATIONS)
-            .where(RESERVATIONS.c.reservation_id == reservation_id)
-            .values(state=ReservationState.RELEASED.value),
+            update(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id).values(state=ReservationState.RELEASED.value),
         )
     emit(
         session,
@@ -595,10 +562,7 @@ def release(
         payload={
             "incident": claimed["incident"],
             "units": [unit_name(u["park_id"], u["unit_id"]) for u in held_units],
-            "stocks": [
-                {"stock": stock_name(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]}
-                for s in held_stocks
-            ],
+            "stocks": [{"stock": stock_name(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in held_stocks],
             "complete": remaining == 0,
             "reason": reason,
             "actor": actor,
@@ -619,14 +583,10 @@ def _select_items(
     units_by_key = {(u["park_id"], u["unit_id"]): u for u in held_units}
     stocks_by_key = {(s["park_id"], s["depot_id"], s["type"]): s for s in held_stocks}
     violations = [
-        FieldViolation(f"units[{i}]", f"{unit_name(*key)} is not held by {reservation_name(rid)}")
-        for i, key in enumerate(units)
-        if key not in units_by_key
+        FieldViolation(f"units[{i}]", f"{unit_name(*key)} is not held by {reservation_name(rid)}") for i, key in enumerate(units) if key not in units_by_key
     ]
     violations += [
-        FieldViolation(f"stocks[{i}]", f"{stock_name(*key)} is not held by {reservation_name(rid)}")
-        for i, key in enumerate(stocks)
-        if key not in stocks_by_key
+        FieldViolation(f"stocks[{i}]", f"{stock_name(*key)} is not held by {reservation_name(rid)}") for i, key in enumerate(stocks) if key not in stocks_by_key
     ]
     if violations:
         raise invalid_argument(violations)

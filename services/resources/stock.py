@@ -28,12 +28,7 @@ LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
 
 def stock_where(namespace: str, park_id: str, depot_id: str, type_code: str) -> Any:
     """WHERE clause for one stock row of one namespace."""
-    return (
-        (STOCKS.c.namespace == namespace)
-        & (STOCKS.c.park_id == park_id)
-        & (STOCKS.c.depot_id == depot_id)
-        & (STOCKS.c.type == type_code)
-    )
+    return (STOCKS.c.namespace == namespace) & (STOCKS.c.park_id == park_id) & (STOCKS.c.depot_id == depot_id) & (STOCKS.c.type == type_code)
 
 
 def note_low_stock(session: Session, namespace: str, before: Mapping[str, int], after: Mapping[str, Any]) -> None:
@@ -227,13 +222,9 @@ def record_movement(
     """Book a receipt (+quantity), an issue (-quantity, never into what is reserved) or a correction (:= quantity)."""
     violations = []
     if kind in (LedgerKind.RECEIPT, LedgerKind.ISSUE) and not 1 <= quantity <= v.MAX_AMOUNT:
-        violations.append(
-            FieldViolation("quantity", f"a receipt or issue moves a whole amount within 1..{v.MAX_AMOUNT}")
-        )
+        violations.append(FieldViolation("quantity", f"a receipt or issue moves a whole amount within 1..{v.MAX_AMOUNT}"))
     if kind is LedgerKind.CORRECTION and not 0 <= quantity <= v.MAX_AMOUNT:
-        violations.append(
-            FieldViolation("quantity", f"a correction states the counted amount within 0..{v.MAX_AMOUNT}")
-        )
+        violations.append(FieldViolation("quantity", f"a correction states the counted amount within 0..{v.MAX_AMOUNT}"))
     violations += v.text_violations(reason, "reason", maximum=500, required=kind is LedgerKind.CORRECTION)
     v.raise_if(violations)
     require_namespace(session, namespace, lock=True)
@@ -255,23 +246,17 @@ def record_movement(
         where = where & (STOCKS.c.reserved <= quantity)
     after = one(
         session,
-        update(STOCKS)
-        .where(where)
-        .values(on_hand=new_on_hand, version=STOCKS.c.version + 1, update_time=now)
-        .returning(*STOCKS.c),
+        update(STOCKS).where(where).values(on_hand=new_on_hand, version=STOCKS.c.version + 1, update_time=now).returning(*STOCKS.c),
     )
     if after is None:
         available = before["on_hand"] - before["reserved"]
         raise failed_precondition(
             "INSUFFICIENT_STOCK",
-            f"{name}: {before['on_hand']} on hand, {before['reserved']} reserved ({available} available); "
-            f"cannot {kind.value.lower()} {quantity}",
+            f"{name}: {before['on_hand']} on hand, {before['reserved']} reserved ({available} available); cannot {kind.value.lower()} {quantity}",
             {"stock": name, "on_hand": str(before["on_hand"]), "reserved": str(before["reserved"])},
         )
     delta = after["on_hand"] - before["on_hand"]
-    entry = add_ledger(
-        session, namespace=namespace, row=after, kind=kind, delta=delta, reason=reason, actor=actor, now=now
-    )
+    entry = add_ledger(session, namespace=namespace, row=after, kind=kind, delta=delta, reason=reason, actor=actor, now=now)
     emit(
         session,
         "stock.movement",
@@ -299,12 +284,7 @@ def list_ledger(
     limit = page_size(size)
     query = fingerprint("ledger", namespace, park_id, depot_id, type_code)
     after = decode_token(token, query, 1)
-    stmt = (
-        select(LEDGER)
-        .where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id)
-        .order_by(LEDGER.c.id)
-        .limit(limit + 1)
-    )
+    stmt = select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id).order_by(LEDGER.c.id).limit(limit + 1)
     if depot_id:
         stmt = stmt.where(LEDGER.c.depot_id == depot_id)
     if type_code:

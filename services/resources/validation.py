@@ -164,11 +164,7 @@ def depot_violations(depot: Depot, prefix: str = "depot") -> list[FieldViolation
 
 def capability_violations(capabilities: Sequence[str], field: str, catalogue: Catalogue) -> list[FieldViolation]:
     """Every capability must be a known tag, listed once."""
-    out = [
-        FieldViolation(f"{field}[{i}]", f"unknown capability tag {tag!r}")
-        for i, tag in enumerate(capabilities)
-        if tag not in catalogue.capability_tags
-    ]
+    out = [FieldViolation(f"{field}[{i}]", f"unknown capability tag {tag!r}") for i, tag in enumerate(capabilities) if tag not in catalogue.capability_tags]
     if len(set(capabilities)) != len(capabilities):
         out.append(FieldViolation(field, "lists a tag more than once"))
     return out
@@ -230,9 +226,7 @@ def stock_violations(stock: Stock, catalogue: Catalogue, prefix: str = "stock") 
     return out
 
 
-def policy_violations(
-    policy: ReservePolicy, catalogue: Catalogue, prefix: str = "reserve_policy"
-) -> list[FieldViolation]:
+def policy_violations(policy: ReservePolicy, catalogue: Catalogue, prefix: str = "reserve_policy") -> list[FieldViolation]:
     """Check a reserve policy."""
     out = id_violations(policy.park_id, f"{prefix}.park_id")
     if catalogue.get(policy.type) is None:
@@ -242,9 +236,7 @@ def policy_violations(
     return out
 
 
-def mutual_aid_violations(
-    agreement: MutualAid, catalogue: Catalogue, prefix: str = "mutual_aid"
-) -> list[FieldViolation]:
+def mutual_aid_violations(agreement: MutualAid, catalogue: Catalogue, prefix: str = "mutual_aid") -> list[FieldViolation]:
     """Check a mutual-aid agreement."""
     out = id_violations(agreement.lender_park, f"{prefix}.lender_park")
     out += id_violations(agreement.borrower_park, f"{prefix}.borrower_park")
@@ -285,9 +277,7 @@ def expand_mask(entity: str, paths: Iterable[str]) -> list[str]:
     return paths
 
 
-def reservation_violations(
-    incident: str, units: Sequence[UnitRequest], stocks: Sequence[StockRequest], ttl_seconds: int
-) -> list[FieldViolation]:
+def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: Sequence[StockRequest], ttl_seconds: int) -> list[FieldViolation]:
     """Check a reservation request's shape (conflicts with the current state are found by the store)."""
     out = text_violations(incident, "incident", maximum=MAX_INCIDENT, required=True)
     if not units and not stocks:
@@ -300,24 +290,18 @@ def reservation_violations(
     for i, item in enumerate(units):
         out += id_violations(item.park_id, f"units[{i}].park_id") + id_violations(item.unit_id, f"units[{i}].unit_id")
         if item.expected_version < 1:
-            out.append(
-                FieldViolation(f"units[{i}].expected_version", "required: the unit version the plan was made on")
-            )
+            out.append(FieldViolation(f"units[{i}].expected_version", "required: the unit version the plan was made on"))
         key = (item.park_id, item.unit_id)
         if key in seen_units:
             out.append(FieldViolation(f"units[{i}]", "the same unit is listed twice"))
         seen_units.add(key)
     seen_stocks: set[tuple[str, str, str]] = set()
     for i, stock in enumerate(stocks):
-        out += id_violations(stock.park_id, f"stocks[{i}].park_id") + id_violations(
-            stock.depot_id, f"stocks[{i}].depot_id"
-        )
+        out += id_violations(stock.park_id, f"stocks[{i}].park_id") + id_violations(stock.depot_id, f"stocks[{i}].depot_id")
         if not 1 <= stock.amount <= MAX_AMOUNT:
             out.append(FieldViolation(f"stocks[{i}].amount", f"must be a whole amount within 1..{MAX_AMOUNT}"))
         if stock.expected_version < 0:
-            out.append(
-                FieldViolation(f"stocks[{i}].expected_version", "0 (accept if enough is available) or a version")
-            )
+            out.append(FieldViolation(f"stocks[{i}].expected_version", "0 (accept if enough is available) or a version"))
         skey = (stock.park_id, stock.depot_id, stock.type)
         if skey in seen_stocks:
             out.append(FieldViolation(f"stocks[{i}]", "the same stock is listed twice; ask for the total once"))

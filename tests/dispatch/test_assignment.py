@@ -24,9 +24,7 @@ SIZE = 60
 
 def _request(costs: np.ndarray) -> DispatchRequest:
     here = GeoPoint(31.95, 120.1)
-    incidents = tuple(
-        Incident(f"I{j}", here, 1.0, (Demand("AMBULANCE", 1),), park_id="A") for j in range(costs.shape[1])
-    )
+    incidents = tuple(Incident(f"I{j}", here, 1.0, (Demand("AMBULANCE", 1),), park_id="A") for j in range(costs.shape[1]))
     units = tuple(Unit(f"U{i}", "AMBULANCE", here, ("medical",), home_park="A") for i in range(costs.shape[0]))
     matrices = TravelMatrices(
         incident_ids=tuple(i.id for i in incidents),

@@ -60,3 +60,30 @@ def test_explain_any_plan() -> None:
     (incident,) = explain_plan(request, response.plan)
     aerial = incident.lines[0]
     assert aerial.delivered == 0 and aerial.unmet_reason and "AERIAL_PLATFORM" in aerial.unmet_reason
+
+
+def test_nothing_available_is_an_explained_plan_not_an_error() -> None:
+    from services.dispatch.codec import request_from_dict
+    from services.dispatch.model import SolveStatus
+
+    request = request_from_dict(
+        {
+            "parks": ["A"],
+            "incidents": [
+                {
+                    "id": "I1",
+                    "location": [31.9, 120.1],
+                    "weight": 2,
+                    "demands": [{"type": "PUMPER_ENGINE", "quantity": 2}, {"type": "FOAM_AFFF", "quantity": 100}],
+                }
+            ],
+            "stocks": [{"depot": "D1", "type": "FOAM_AFFF", "amount": 0, "position": [31.9, 120.2], "park": "A"}],
+            "units": [{"id": "U1", "type": "PUMPER_ENGINE", "position": [31.9, 120.2], "committed_to": "ELSEWHERE"}],
+        }
+    )
+    response = optimise(request)
+    assert response.status is SolveStatus.OPTIMAL
+    assert response.objective.weighted_unmet == pytest.approx(4.0)
+    (incident,) = response.explanations
+    assert all(line.unmet_reason for line in incident.lines)
+    assert any(b.kind == "COMMITTED" and b.subject == "U1" for b in incident.bindings)

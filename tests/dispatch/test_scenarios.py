@@ -50,9 +50,7 @@ def _check_plan(response: DispatchResponse, evaluation: Evaluation, expect: dict
         listed = any((i["incident"], i["demand"]) == key for i in expect.get("unmet", []))
         if not listed and "weighted_unmet" in expect and expect["weighted_unmet"] == 0:
             assert value == 0
-    explained = {
-        (e.incident_id, line.demand_index): line.unmet_reason for e in response.explanations for line in e.lines
-    }
+    explained = {(e.incident_id, line.demand_index): line.unmet_reason for e in response.explanations for line in e.lines}
     for item in expect.get("unmet_explained", []):
         assert explained[(item["incident"], item["demand"])]
     served = _completion_by_incident(evaluation)
@@ -60,19 +58,8 @@ def _check_plan(response: DispatchResponse, evaluation: Evaluation, expect: dict
         assert first in served
         assert second not in served or served[first] < served[second]
     for item in expect.get("reserves_hold", []):
-        minimum = next(
-            r.minimum
-            for r in request.policies.reserves
-            if r.park_id == item["park"] and r.resource_type == item["type"]
-        )
-        home = [
-            u
-            for u in request.units
-            if u.home_park == item["park"]
-            and u.resource_type == item["type"]
-            and u.committed_to is None
-            and u.id not in sent
-        ]
+        minimum = next(r.minimum for r in request.policies.reserves if r.park_id == item["park"] and r.resource_type == item["type"])
+        home = [u for u in request.units if u.home_park == item["park"] and u.resource_type == item["type"] and u.committed_to is None and u.id not in sent]
         assert len(home) >= minimum
 
 

@@ -36,7 +36,4 @@ def test_route_missing_circle_is_unchanged() -> None:
     cond = RoadCondition("C", GeoPoint(31.05, 120.1), radius_m=1000, delay_s=300)
     origin, target = GeoPoint(31.0, 120.0), GeoPoint(31.1, 120.0)
     model = TravelModel(conditions=(cond,))
-    assert (
-        model_seconds([origin], np.array([10.0]), [target], model)[0, 0]
-        == model_seconds([origin], np.array([10.0]), [target], TravelModel())[0, 0]
-    )
+    assert model_seconds([origin], np.array([10.0]), [target], model)[0, 0] == model_seconds([origin], np.array([10.0]), [target], TravelModel())[0, 0]

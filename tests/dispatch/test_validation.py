@@ -135,9 +135,7 @@ BAD = [
         "unknown agreement type",
         lambda r: replace(
             r,
-            policies=replace(
-                r.policies, agreements=(replace(r.policies.agreements[0], resource_types=("WARP_DRIVE",)),)
-            ),
+            policies=replace(r.policies, agreements=(replace(r.policies.agreements[0], resource_types=("WARP_DRIVE",)),)),
         ),
         "policies.agreements[0].resource_types[0]",
     ),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import grpc
 import pytest_asyncio
-
 from emergency.incident.v1 import incident_service_pb2_grpc
+
 from services.common.server import RunningServer
 from services.incident.server import build_server
 from tests.conftest import service_settings

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import grpc
 import pytest
+from emergency.incident.v1 import incident_service_pb2 as pb
+from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from emergency.incident.v1 import incident_service_pb2 as pb
-from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from services.common.auth import Role
 from tests.conftest import auth
 from tests.incident.factories import create_request, new_request_id

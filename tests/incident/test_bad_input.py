@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import grpc
 import pytest
-from sqlmodel import Session, func, select
-
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as pb
+from sqlmodel import Session, func, select
+
 from services.common.db import make_engine
 from services.common.idempotency import IdempotencyRecord
 from services.common.outbox import OutboxEvent
@@ -105,8 +105,19 @@ async def test_bad_list_and_change_requests(incident: IncidentHarness) -> None:
         (incident.stub.ListIncidents(pb.ListIncidentsRequest(states=[77]), metadata=OPERATOR), "states[0]"),
         (incident.stub.GetIncident(pb.GetIncidentRequest(name="cases/abc"), metadata=OPERATOR), "name"),
         (incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=inc.name, version=0), metadata=OPERATOR), "version"),
-        (incident.stub.ChangeSeverity(pb.ChangeSeverityRequest(request_id=rid(), name=inc.name, version=1, severity=common_pb2.SEVERITY_I), metadata=OPERATOR), "reason"),
-        (incident.stub.SetDemands(pb.SetDemandsRequest(request_id=rid(), name=inc.name, version=1, demands=[common_pb2.ResourceDemand(resource_type="FOAM_AFFF", quantity=-1)]), metadata=OPERATOR), "demands[0].quantity"),
+        (
+            incident.stub.ChangeSeverity(
+                pb.ChangeSeverityRequest(request_id=rid(), name=inc.name, version=1, severity=common_pb2.SEVERITY_I), metadata=OPERATOR
+            ),
+            "reason",
+        ),
+        (
+            incident.stub.SetDemands(
+                pb.SetDemandsRequest(request_id=rid(), name=inc.name, version=1, demands=[common_pb2.ResourceDemand(resource_type="FOAM_AFFF", quantity=-1)]),
+                metadata=OPERATOR,
+            ),
+            "demands[0].quantity",
+        ),
         (incident.stub.CancelIncident(pb.CancelIncidentRequest(request_id=rid(), name=inc.name, version=1), metadata=OPERATOR), "reason"),
         (incident.stub.CloseIncident(pb.CloseIncidentRequest(request_id=rid(), name=inc.name, version=1), metadata=OPERATOR), "outcome_summary"),
     ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import grpc
-
 from emergency.incident.v1 import incident_service_pb2 as pb
+
 from tests.incident.conftest import IncidentHarness
 from tests.incident.helpers import OPERATOR, create, rid
 

@@ -23,7 +23,7 @@ def test_severity_weights_double_per_level() -> None:
         ("MARK_RESPONDING", State.DISPATCHING, State.RESPONDING),
         ("MARK_CONTAINED", State.RESPONDING, State.CONTAINED),
         ("CLOSE", State.CONTAINED, State.CLOSED),
-        *[("CANCEL", s, State.CANCELLED) for s in domain.OPEN_STATES],
+        *[("CANCEL", s, State.CANCELLED) for s in sorted(domain.OPEN_STATES)],
     ],
 )
 def test_allowed_transitions(action: str, source: State, target: State) -> None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import grpc
-
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as pb
+
 from tests.incident.conftest import IncidentHarness
 from tests.incident.factories import create_request
 from tests.incident.helpers import OPERATOR, create, error_info, expect_error, field_violations, rid
@@ -45,7 +45,9 @@ async def test_same_request_id_with_other_content_is_refused(incident: IncidentH
 
 async def test_stale_version_is_aborted_with_current_version(incident: IncidentHarness) -> None:
     inc = await create(incident.stub)
-    await incident.stub.ChangeSeverity(pb.ChangeSeverityRequest(request_id=rid(), name=inc.name, version=1, severity=common_pb2.SEVERITY_I, reason="spreading"), metadata=OPERATOR)
+    await incident.stub.ChangeSeverity(
+        pb.ChangeSeverityRequest(request_id=rid(), name=inc.name, version=1, severity=common_pb2.SEVERITY_I, reason="spreading"), metadata=OPERATOR
+    )
     error = await expect_error(
         incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=inc.name, version=1), metadata=OPERATOR), grpc.StatusCode.ABORTED
     )
@@ -82,7 +84,14 @@ async def test_list_filters_and_pagination(incident: IncidentHarness) -> None:
     drill = await incident.stub.ListIncidents(pb.ListIncidentsRequest(exercise_id="drill-one"), metadata=OPERATOR)
     assert len(drill.incidents) == 1
     other_filter = await expect_error(
-        incident.stub.ListIncidents(pb.ListIncidentsRequest(page_size=3, page_token=(await incident.stub.ListIncidents(pb.ListIncidentsRequest(page_size=1), metadata=OPERATOR)).next_page_token, park_id="ligang"), metadata=OPERATOR),
+        incident.stub.ListIncidents(
+            pb.ListIncidentsRequest(
+                page_size=3,
+                page_token=(await incident.stub.ListIncidents(pb.ListIncidentsRequest(page_size=1), metadata=OPERATOR)).next_page_token,
+                park_id="ligang",
+            ),
+            metadata=OPERATOR,
+        ),
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert field_violations(other_filter) == ["page_token"]
@@ -94,7 +103,11 @@ async def test_reads_need_a_token_and_viewers_cannot_write(incident: IncidentHar
 
     await expect_error(incident.stub.ListIncidents(pb.ListIncidentsRequest()), grpc.StatusCode.UNAUTHENTICATED)
     await expect_error(incident.stub.CreateIncident(create_request(), metadata=auth(Role.VIEWER)), grpc.StatusCode.PERMISSION_DENIED)
-    await expect_error(incident.stub.CreateIncident(create_request(park_id="shengang"), metadata=auth(Role.PARK_OFFICER, park_id="ligang")), grpc.StatusCode.PERMISSION_DENIED)
+    await expect_error(
+        incident.stub.CreateIncident(create_request(park_id="shengang"), metadata=auth(Role.PARK_OFFICER, park_id="ligang")), grpc.StatusCode.PERMISSION_DENIED
+    )
     own = await incident.stub.CreateIncident(create_request(park_id="ligang"), metadata=auth(Role.PARK_OFFICER, park_id="ligang"))
     assert own.incident.park_id == "ligang"
-    await expect_error(incident.stub.ListIncidents(pb.ListIncidentsRequest(), metadata=auth(Role.OPERATOR, ttl_s=10, now=1_000_000)), grpc.StatusCode.UNAUTHENTICATED)
+    await expect_error(
+        incident.stub.ListIncidents(pb.ListIncidentsRequest(), metadata=auth(Role.OPERATOR, ttl_s=10, now=1_000_000)), grpc.StatusCode.UNAUTHENTICATED
+    )

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import redis
 import redis.asyncio as aioredis
-
 from emergency.incident.v1 import incident_service_pb2 as pb
+
 from services.common.db import create_schema, make_engine, session_scope
 from services.common.outbox import OutboxEvent, OutboxRelay, add_event
 from services.incident.server import build_server
@@ -54,7 +54,6 @@ async def test_relay_crash_between_publish_and_mark_duplicates_nothing(database_
 
 async def test_service_changes_reach_the_stream_once_across_a_restart(tmp_path: Path, database_url: str, clean_redis: str) -> None:
     import grpc
-
     from emergency.incident.v1 import incident_service_pb2_grpc
 
     settings = service_settings(tmp_path, database_url, clean_redis)

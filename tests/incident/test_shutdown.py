@@ -12,9 +12,9 @@ from pathlib import Path
 
 import grpc
 import psycopg
+from emergency.incident.v1 import incident_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from emergency.incident.v1 import incident_service_pb2_grpc
 from services.common.db import create_schema, make_engine
 from services.incident.store import TABLES
 from tests.conftest import free_port
@@ -46,7 +46,15 @@ async def test_sigterm_lets_calls_in_flight_finish(tmp_path: Path, postgres_url:
     create_schema(engine, TABLES)
     engine.dispose()
     port = free_port()
-    env = {**os.environ, "INCIDENT_PORT": str(port), "DATABASE_URL": postgres_url, "REDIS_URL": clean_redis, "SHUTDOWN_GRACE_S": "60", "DATA_DIR": str(tmp_path), "LOG_FORMAT": "text"}
+    env = {
+        **os.environ,
+        "INCIDENT_PORT": str(port),
+        "DATABASE_URL": postgres_url,
+        "REDIS_URL": clean_redis,
+        "SHUTDOWN_GRACE_S": "60",
+        "DATA_DIR": str(tmp_path),
+        "LOG_FORMAT": "text",
+    }
     proc = subprocess.Popen([sys.executable, "-m", "services.incident.server"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     address = f"127.0.0.1:{port}"
     try:

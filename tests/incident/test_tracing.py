@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from emergency.incident.v1 import incident_service_pb2_grpc
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from emergency.incident.v1 import incident_service_pb2 as pb
-from emergency.incident.v1 import incident_service_pb2_grpc
 from services.common.auth import Role
 from services.common.client import open_channel
 from tests.conftest import token

@@ -7,9 +7,9 @@ from typing import Any
 
 import grpc
 import pytest
-
 from emergency.incident.v1 import incident_service_pb2 as pb
 from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
+
 from tests.incident.conftest import IncidentHarness
 from tests.incident.helpers import OPERATOR, create, error_info, expect_error, rid
 
@@ -35,14 +35,22 @@ def contained(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[
 
 
 def close(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.CloseIncident(pb.CloseIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, outcome_summary="leak plugged, no casualties"), metadata=OPERATOR)
+    return stub.CloseIncident(
+        pb.CloseIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, outcome_summary="leak plugged, no casualties"), metadata=OPERATOR
+    )
 
 
 def cancel(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
     return stub.CancelIncident(pb.CancelIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, reason="duplicate report"), metadata=OPERATOR)
 
 
-FORWARD: list[tuple[Step, int]] = [(verify, S.STATE_VERIFIED), (begin, S.STATE_DISPATCHING), (responding, S.STATE_RESPONDING), (contained, S.STATE_CONTAINED), (close, S.STATE_CLOSED)]
+FORWARD: list[tuple[Step, int]] = [
+    (verify, S.STATE_VERIFIED),
+    (begin, S.STATE_DISPATCHING),
+    (responding, S.STATE_RESPONDING),
+    (contained, S.STATE_CONTAINED),
+    (close, S.STATE_CLOSED),
+]
 ALL_STEPS: dict[str, tuple[Step, int]] = {
     "verify": (verify, S.STATE_VERIFIED),
     "begin": (begin, S.STATE_DISPATCHING),
@@ -88,7 +96,9 @@ async def test_full_lifecycle_and_timeline(incident: IncidentHarness) -> None:
     assert verify_entry.actor == "operator-li" and verify_entry.note == "confirmed by CCTV"
 
 
-@pytest.mark.parametrize("state", [S.STATE_REPORTED, S.STATE_VERIFIED, S.STATE_DISPATCHING, S.STATE_RESPONDING, S.STATE_CONTAINED, S.STATE_CLOSED, S.STATE_CANCELLED])
+@pytest.mark.parametrize(
+    "state", [S.STATE_REPORTED, S.STATE_VERIFIED, S.STATE_DISPATCHING, S.STATE_RESPONDING, S.STATE_CONTAINED, S.STATE_CLOSED, S.STATE_CANCELLED]
+)
 async def test_each_transition_from_each_state(incident: IncidentHarness, state: int) -> None:
     for name, (step, target) in ALL_STEPS.items():
         inc = await incident_in(incident.stub, state)

@@ -22,7 +22,11 @@ def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: s
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", "--startup-timeout-s", "60"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if "incident" in line]

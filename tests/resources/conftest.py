@@ -47,9 +47,7 @@ def make_depot(park_id: str = "ligang", depot_id: str = "fs1", **overrides: obje
     return Depot(**values)  # type: ignore[arg-type]
 
 
-def make_unit(
-    unit_id: str, park_id: str = "ligang", depot_id: str = "fs1", type_code: str = "PUMPER_ENGINE", **overrides: object
-) -> Unit:
+def make_unit(unit_id: str, park_id: str = "ligang", depot_id: str = "fs1", type_code: str = "PUMPER_ENGINE", **overrides: object) -> Unit:
     """A valid unit."""
     values: dict[str, object] = {
         "park_id": park_id,
@@ -73,9 +71,7 @@ class Fleet:
     stock_type: str
 
 
-def seed_fleet(
-    store: ResourceStore, *, units: int = 3, on_hand: int = 100, minimum: int = 0, park_id: str = "ligang"
-) -> Fleet:
+def seed_fleet(store: ResourceStore, *, units: int = 3, on_hand: int = 100, minimum: int = 0, park_id: str = "ligang") -> Fleet:
     """One park, one depot, some pumpers and one foam stock."""
     store.write(registry.create_park, park=make_park(park_id), actor=ACTOR)
     store.write(registry.create_depot, depot=make_depot(park_id), actor=ACTOR)

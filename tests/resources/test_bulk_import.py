@@ -58,12 +58,10 @@ def test_a_good_inventory_lands_in_one_go_and_cannot_be_imported_twice(store: Re
     assert store.read(snapshot.availability, park_ids=["xiagang"]).total_units == len(inventory.units)
     ledger, _ = store.read(stock.list_ledger, park_id="xiagang", size=1000)
     assert len(ledger) == len([s for s in inventory.stocks if s.on_hand])
-    error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT, store.write, bulk.import_inventory, inventory=inventory, actor=ACTOR
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, bulk.import_inventory, inventory=inventory, actor=ACTOR)
+    assert len(error.violations) == len(inventory.depots) + len(inventory.units) + len(inventory.stocks) + len(inventory.reserve_policies) + len(
+        inventory.mutual_aid
     )
-    assert len(error.violations) == len(inventory.depots) + len(inventory.units) + len(inventory.stocks) + len(
-        inventory.reserve_policies
-    ) + len(inventory.mutual_aid)
     assert error.violations[0].field == "depots[0].depot_id"
 
 

@@ -69,7 +69,5 @@ def test_no_double_booking_across_processes(store: ResourceStore, database_url: 
     by_reservation = {o["reservation_id"]: o["units"] for o in successes}
     assert all(units[u].reservation_id == rid for rid, us in by_reservation.items() for u in us)
     with Session(store.engine) as session:
-        holds = session.connection().execute(
-            select(RES_UNITS.c.unit_id, func.count()).where(RES_UNITS.c.holding.is_(True)).group_by(RES_UNITS.c.unit_id)
-        )
+        holds = session.connection().execute(select(RES_UNITS.c.unit_id, func.count()).where(RES_UNITS.c.holding.is_(True)).group_by(RES_UNITS.c.unit_id))
         assert all(count == 1 for _, count in holds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import grpc
 
@@ -61,9 +62,7 @@ def test_unit_needs_an_active_depot_of_its_park(store: ResourceStore) -> None:
 def test_update_with_mask_bumps_version_and_refuses_output_only(store: ResourceStore) -> None:
     seed_fleet(store, units=1)
     changes = make_unit("u0", call_sign="LG-NEW", crew_size=9, state=UnitState.ON_SCENE, version=99)
-    updated = store.write(
-        registry.update_unit, park_id="ligang", unit_id="u0", changes=changes, paths=["call_sign"], actor=ACTOR
-    )
+    updated = store.write(registry.update_unit, park_id="ligang", unit_id="u0", changes=changes, paths=["call_sign"], actor=ACTOR)
     assert (updated.call_sign, updated.crew_size, updated.state, updated.version) == (
         "LG-NEW",
         5,
@@ -153,19 +152,15 @@ def test_retirement_rules(store: ResourceStore) -> None:
     )
     depot = store.write(registry.retire_depot, park_id="ligang", depot_id="fs1", actor=ACTOR)
     assert depot.retired
-    error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT, store.write, registry.create_unit, unit=make_unit("u9"), actor=ACTOR
-    )
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, registry.create_unit, unit=make_unit("u9"), actor=ACTOR)
     assert "retired" in error.violations[0].description
 
 
 def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
     seed_fleet(store, units=0, on_hand=100, minimum=40)
     before = last_event_id(store)
-    key = {"park_id": "ligang", "depot_id": "fs1", "type_code": "FOAM_AFFF"}
-    after, entry = store.write(
-        stock.record_movement, **key, kind=LedgerKind.ISSUE, quantity=50, reason="small fire", actor=ACTOR
-    )
+    key: dict[str, Any] = {"park_id": "ligang", "depot_id": "fs1", "type_code": "FOAM_AFFF"}
+    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, quantity=50, reason="small fire", actor=ACTOR)
     assert (after.on_hand, entry.delta, entry.on_hand_after) == (50, -50, 50)
     after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, quantity=20, reason="", actor=ACTOR)
     assert after.on_hand == 30
@@ -179,12 +174,8 @@ def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
         reason="",
         actor=ACTOR,
     )
-    after, _ = store.write(
-        stock.record_movement, **key, kind=LedgerKind.RECEIPT, quantity=70, reason="delivery", actor=ACTOR
-    )
-    after, entry = store.write(
-        stock.record_movement, **key, kind=LedgerKind.CORRECTION, quantity=95, reason="stocktake", actor=ACTOR
-    )
+    after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, quantity=70, reason="delivery", actor=ACTOR)
+    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.CORRECTION, quantity=95, reason="stocktake", actor=ACTOR)
     assert (after.on_hand, entry.delta, after.version) == (95, -5, 5)
     ledger, _ = store.read(stock.list_ledger, park_id="ligang")
     assert [(e.kind, e.delta) for e in ledger] == [
@@ -215,9 +206,7 @@ def test_policies_and_mutual_aid(store: ResourceStore) -> None:
     policy = store.write(policies.set_reserve_policy, policy=ReservePolicy("ligang", "PUMPER_ENGINE", 2), actor=ACTOR)
     policy = store.write(policies.set_reserve_policy, policy=ReservePolicy("ligang", "PUMPER_ENGINE", 3), actor=ACTOR)
     assert (policy.min_available, policy.version) == (3, 2)
-    aid = store.write(
-        policies.set_mutual_aid, agreement=MutualAid("ligang", "shengang", ("FOAM_TENDER",), 30), actor=ACTOR
-    )
+    aid = store.write(policies.set_mutual_aid, agreement=MutualAid("ligang", "shengang", ("FOAM_TENDER",), 30), actor=ACTOR)
     assert aid.version == 1
     assert store.read(policies.list_mutual_aid, park_id="shengang") == [aid]
     error = refused(

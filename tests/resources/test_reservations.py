@@ -66,9 +66,7 @@ def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> Non
     assert held.state is ReservationState.ACTIVE and held.expires_at == T0 + timedelta(seconds=300)
     assert unit(store, "u0").state is UnitState.RESERVED and unit(store, "u0").reservation_id == held.reservation_id
     assert (foam(store).on_hand, foam(store).reserved) == (100, 30)
-    confirmed = store.write(
-        reservations.confirm, reservation_id=held.reservation_id, actor=ACTOR, now=T0 + timedelta(seconds=5)
-    )
+    confirmed = store.write(reservations.confirm, reservation_id=held.reservation_id, actor=ACTOR, now=T0 + timedelta(seconds=5))
     assert confirmed.state is ReservationState.CONFIRMED
     assert {u.state for u in confirmed.units} == {ItemState.CONFIRMED}
     assert (foam(store).on_hand, foam(store).reserved) == (70, 0)
@@ -82,9 +80,7 @@ def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> Non
         store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=target, position=SCENE, actor=ACTOR)
     back = store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=UnitState.AVAILABLE, actor=ACTOR)
     assert (back.state, back.position, back.reservation_id) == (UnitState.AVAILABLE, GeoPoint(31.95, 120.09), "")
-    assert (
-        store.read(reservations.get_reservation, reservation_id=held.reservation_id).state is ReservationState.CONFIRMED
-    )
+    assert store.read(reservations.get_reservation, reservation_id=held.reservation_id).state is ReservationState.CONFIRMED
     store.write(movements.move_unit, park_id="ligang", unit_id="u1", target=UnitState.RETURNING, actor=ACTOR)
     store.write(movements.move_unit, park_id="ligang", unit_id="u1", target=UnitState.OUT_OF_SERVICE, actor=ACTOR)
     done = store.read(reservations.get_reservation, reservation_id=held.reservation_id)
@@ -122,9 +118,7 @@ def test_conflicts_reserve_nothing_and_name_every_item(store: ResourceStore) -> 
     ]
     assert first.reservation_id in error.violations[0].description
     assert error.metadata["conflicts"] == "5" and error.metadata["units_2"].startswith("UNIT_VERSION_MISMATCH")
-    assert unit(store, "u2").state is UnitState.AVAILABLE and unit(store, "u2").version == 1, (
-        "the free unit was not kept"
-    )
+    assert unit(store, "u2").state is UnitState.AVAILABLE and unit(store, "u2").version == 1, "the free unit was not kept"
     assert foam(store).reserved == 40
     assert events(store, before) == []
 
@@ -216,11 +210,7 @@ def test_illegal_movements_name_the_current_state(store: ResourceStore) -> None:
         target=UnitState.ON_SCENE,
         actor=ACTOR,
     )
-    assert (
-        error.reason == "ILLEGAL_TRANSITION"
-        and error.metadata["current_state"] == "AVAILABLE"
-        and "AVAILABLE" in error.message
-    )
+    assert error.reason == "ILLEGAL_TRANSITION" and error.metadata["current_state"] == "AVAILABLE" and "AVAILABLE" in error.message
     reserve(store, fleet, ["u0"])
     for target in (UnitState.AVAILABLE, UnitState.OUT_OF_SERVICE, UnitState.EN_ROUTE):
         error = refused(

@@ -156,12 +156,7 @@ class ReservationMachine(RuleBasedStateMachine):
     def _events_tagged(self, ns: str) -> None:
         """Every event since the previous check carries this step's namespace."""
         with Session(self.store.engine) as session:
-            tags = (
-                session.connection()
-                .execute(select(OUTBOX.c.exercise_id).where(OUTBOX.c.id > self.seen_event))
-                .scalars()
-                .all()
-            )
+            tags = session.connection().execute(select(OUTBOX.c.exercise_id).where(OUTBOX.c.id > self.seen_event)).scalars().all()
         assert set(tags) <= {ns}, (ns, set(tags))
         self.seen_event = self._last_event()
 
@@ -249,9 +244,7 @@ class ReservationMachine(RuleBasedStateMachine):
         r = self.model.reservations[rid]
         ok = r.namespace in self.model.units and r.state is ReservationState.ACTIVE and self.now < r.expires
         note(f"confirm: {'ok' if ok else 'refused'}")
-        _, error = self._call(
-            r.namespace, reservations.confirm, reservation_id=rid, namespace=r.namespace, actor=ACTOR, now=self.now
-        )
+        _, error = self._call(r.namespace, reservations.confirm, reservation_id=rid, namespace=r.namespace, actor=ACTOR, now=self.now)
         if not ok:
             assert error is not None and error.code is grpc.StatusCode.FAILED_PRECONDITION, error
             return
@@ -391,9 +384,7 @@ class ReservationMachine(RuleBasedStateMachine):
     def start_exercise(self) -> None:
         self.exercise_count += 1
         ns = f"ex{self.exercise_count}"
-        _, error = self._call(
-            ns, exercises.start_exercise, exercise_id=ns, name="model drill", actor=ACTOR, now=self.now
-        )
+        _, error = self._call(ns, exercises.start_exercise, exercise_id=ns, name="model drill", actor=ACTOR, now=self.now)
         assert error is None, error
         self.model.units[ns], self.model.stocks[ns] = {}, {}
         self._events_tagged(ns)
@@ -416,9 +407,7 @@ class ReservationMachine(RuleBasedStateMachine):
     def database_agrees_with_the_model(self) -> None:
         for ns in self.model.namespaces():
             units, _ = self.store.read(registry.list_units, namespace=ns, states=list(UnitState))
-            assert {u.unit_id: MUnit(u.state, u.version, u.reservation_id) for u in units} == self.model.unit_view(
-                ns
-            ), ns
+            assert {u.unit_id: MUnit(u.state, u.version, u.reservation_id) for u in units} == self.model.unit_view(ns), ns
             stocks, _ = self.store.read(stock.list_stocks, namespace=ns)
             assert {s.type: MStock(s.on_hand, s.reserved, s.version) for s in stocks} == self.model.stock_view(ns), ns
 
@@ -426,17 +415,11 @@ class ReservationMachine(RuleBasedStateMachine):
     def holds_are_single_and_consistent(self) -> None:
         with Session(self.store.engine) as session:
             conn = session.connection()
-            holds = conn.execute(
-                select(RES_UNITS.c.namespace, RES_UNITS.c.unit_id, RES_UNITS.c.reservation_id).where(
-                    RES_UNITS.c.holding.is_(True)
-                )
-            ).all()
+            holds = conn.execute(select(RES_UNITS.c.namespace, RES_UNITS.c.unit_id, RES_UNITS.c.reservation_id).where(RES_UNITS.c.holding.is_(True))).all()
             keys = [(ns, uid) for ns, uid, _ in holds]
             assert len(keys) == len(set(keys)), "a unit is held twice in one namespace"
             committed = conn.execute(
-                select(UNITS.c.namespace, UNITS.c.unit_id, UNITS.c.reservation_id).where(
-                    UNITS.c.state.in_([s.value for s in COMMITTED_STATES])
-                )
+                select(UNITS.c.namespace, UNITS.c.unit_id, UNITS.c.reservation_id).where(UNITS.c.state.in_([s.value for s in COMMITTED_STATES]))
             ).all()
             assert {tuple(h) for h in holds} == {tuple(c) for c in committed}
             for row in conn.execute(select(STOCKS)).mappings():
@@ -454,9 +437,9 @@ class ReservationMachine(RuleBasedStateMachine):
 def test_random_operations_keep_every_invariant(store: ResourceStore) -> None:
     OUTCOMES.clear()
     run_state_machine_as_test(
-        lambda: ReservationMachine(store),
+        lambda: ReservationMachine(store),  # type: ignore[arg-type]  # a factory is accepted at run time
         settings=settings(
-            max_examples=20,
+            max_examples=15,
             stateful_step_count=30,
             deadline=None,
             # Shrinking replays hundreds of database-backed runs; a failure is reported unshrunk instead.

@@ -11,9 +11,7 @@ from services.resources.validation import expand_mask, mask_violations, reservat
 
 from .conftest import make_depot, make_unit
 
-NO_EXISTING = Existing(
-    depots={}, units=set(), stocks=set(), policies=set(), aid_borrowers=set(), parks={"ligang", "shengang"}
-)
+NO_EXISTING = Existing(depots={}, units=set(), stocks=set(), policies=set(), aid_borrowers=set(), parks={"ligang", "shengang"})
 
 
 def fields(violations: list) -> list[str]:
@@ -70,9 +68,7 @@ def test_unit_creation_rules() -> None:
 
 
 def test_reservation_shape() -> None:
-    ok = reservation_violations(
-        "incidents/1", [UnitRequest("ligang", "u1", 1)], [StockRequest("ligang", "fs1", "FOAM_AFFF", 5)], 60
-    )
+    ok = reservation_violations("incidents/1", [UnitRequest("ligang", "u1", 1)], [StockRequest("ligang", "fs1", "FOAM_AFFF", 5)], 60)
     assert ok == []
     bad = reservation_violations(
         "",

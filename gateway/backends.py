@@ -1,0 +1,62 @@
+"""Channels and stubs to the four backing services, and one way to call them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import grpc
+from emergency.casebase.v1 import casebase_service_pb2_grpc
+from emergency.dispatch.v1 import dispatch_service_pb2_grpc
+from emergency.incident.v1 import incident_service_pb2_grpc
+from emergency.resources.v1 import resources_service_pb2_grpc
+
+from services.common.client import open_channel
+from services.common.errors import ServiceError
+from services.common.settings import Settings
+from services.common.status import error_from_rpc
+
+R = TypeVar("R")
+
+
+@dataclass
+class Backends:
+    """Stubs to incident, resources, casebase and dispatch over traced, deadline-forwarding channels."""
+
+    incident: incident_service_pb2_grpc.IncidentServiceStub
+    resources: resources_service_pb2_grpc.ResourceServiceStub
+    casebase: casebase_service_pb2_grpc.CaseBaseServiceStub
+    dispatch: dispatch_service_pb2_grpc.DispatchServiceStub
+    channels: list[grpc.aio.Channel] = field(default_factory=list)
+
+    async def close(self) -> None:
+        """Close every channel."""
+        for channel in self.channels:
+            await channel.close()
+
+
+def open_backends(settings: Settings) -> Backends:
+    """Open one channel per backing service at the configured addresses."""
+    timeout = settings.default_call_timeout_s
+    channels = {name: open_channel(settings.address_of(name), default_timeout_s=timeout) for name in ("incident", "resources", "casebase", "dispatch")}
+    return Backends(
+        incident=incident_service_pb2_grpc.IncidentServiceStub(channels["incident"]),
+        resources=resources_service_pb2_grpc.ResourceServiceStub(channels["resources"]),
+        casebase=casebase_service_pb2_grpc.CaseBaseServiceStub(channels["casebase"]),
+        dispatch=dispatch_service_pb2_grpc.DispatchServiceStub(channels["dispatch"]),
+        channels=list(channels.values()),
+    )
+
+
+async def call(method: Callable[..., Awaitable[R]], request: Any, *, timeout: float | None = None) -> R:
+    """Call a backend method; a failed call is re-raised as the ServiceError it carried."""
+    try:
+        return await method(request, timeout=timeout)
+    except grpc.aio.AioRpcError as exc:
+        raise error_from_rpc(exc) from exc
+
+
+def is_code(error: ServiceError, *codes: grpc.StatusCode) -> bool:
+    """Tell whether an error has one of the codes."""
+    return error.code in codes

@@ -1,0 +1,36 @@
+"""Gateway-only settings (GATEWAY_* variables); the shared ones come from services.common.settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+FaultStep = Literal["", "reserved", "confirmed", "transitioned"]
+
+
+class GatewayConfig(BaseSettings):
+    """How the gateway plans, commits, limits and runs drills; every value has a GATEWAY_ variable."""
+
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", case_sensitive=False)
+
+    reservation_ttl_s: int = Field(default=90, ge=5, le=3600, description="Time to live of a reservation until it is confirmed")
+    default_max_replans: int = Field(default=3, ge=0, le=10, description="Re-plans of a stale commit when the request names none")
+    plan_time_limit_s: float = Field(default=2.0, gt=0, le=60, description="Solver time limit when the request sets none")
+    plan_workers: int = Field(default=2, ge=1, le=16, description="Solver workers when the request sets none")
+    snapshot_page_size: int = Field(default=2000, ge=1, le=10000, description="Units per availability snapshot page")
+    transition_attempts: int = Field(default=5, ge=1, le=20, description="Re-reads of an incident whose version moved during a commit")
+    rate_limit_per_s: float = Field(default=20.0, ge=0, description="Calls per second per principal; 0 turns the limit off")
+    rate_limit_burst: int = Field(default=60, ge=1, description="Calls a principal may make at once before the rate applies")
+    recover_on_start: bool = Field(default=True, description="Resume or compensate unfinished commits when the process starts")
+    fault_after_step: FaultStep = Field(default="", description="Fault injection for tests: exit hard (SIGKILL) right after this saga step")
+    drill_tail_s: float = Field(default=1800.0, ge=0, le=86400, description="Scenario seconds after the last inject before an unfinished drill is closed")
+    drill_poll_s: float = Field(default=0.2, gt=0, le=10, description="Wall seconds between checks of a drill waiting for operators")
+    watch_block_ms: int = Field(default=1000, ge=10, le=10000, description="XREAD BLOCK time of an event stream loop")
+    recent_event_ids: int = Field(default=10000, ge=100, description="Event ids remembered per watcher for de-duplication")
+
+
+def load_gateway_config(**overrides: object) -> GatewayConfig:
+    """Read GATEWAY_* variables, applying explicit overrides (tests, bench)."""
+    return GatewayConfig(**overrides)  # type: ignore[arg-type]
