@@ -7,18 +7,18 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from emergency.casebase.v1 import casebase_service_pb2 as pb
+from emergency.common.v1 import common_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
-from emergency.casebase.v1 import casebase_service_pb2 as pb
-from emergency.common.v1 import common_pb2
 from services.casebase.models import Case
 from services.casebase.recommend import Recommendation
 from services.casebase.retrieval import IncidentQuery, SearchHit
 from services.casebase.scenario_validation import Problem, shape_problem
 
-SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
-LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
+SEVERITY_TO_LEVEL: dict[int, str] = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
+LEVEL_TO_SEVERITY: dict[str, Any] = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
 KIND_PREFIX = "INCIDENT_KIND_"
 PARK_PREFIX = "PARK_KIND_"
 MAX_QUERY_TEXT = 4000
@@ -50,7 +50,7 @@ def timestamp(value: dt.datetime) -> Timestamp:
     return stamp
 
 
-def enum_label(value: int, names: Mapping[int, str] | Any, prefix: str) -> str | None:
+def enum_label(value: int, names: Any, prefix: str) -> str | None:
     """The domain label of an enum value: None when unset, a label the domain refuses when unknown."""
     if value == 0:
         return None
@@ -221,8 +221,8 @@ def case_to_proto(case: Case, created_at: dt.datetime | None = None) -> pb.Accid
         date=format_date(case),
         place=", ".join(p for p in (case.place, case.country) if p),
         industry=case.industry,
-        park_kind=common_pb2.ParkKind.Value(PARK_PREFIX + case.park_kind) if case.park_kind else common_pb2.PARK_KIND_UNSPECIFIED,
-        kind=common_pb2.IncidentKind.Value(KIND_PREFIX + case.kind),
+        park_kind=PARK_PREFIX + (case.park_kind or "UNSPECIFIED"),
+        kind=KIND_PREFIX + case.kind,
         substances=[common_pb2.Substance(name=s.name, un_number=s.un_number or "", hazard_class=s.hazard_class.value) for s in case.substances],
         severity=LEVEL_TO_SEVERITY[case.severity.value],
         casualties=pb.Casualties(deaths=case.casualties.deaths, injuries=case.casualties.injuries or 0, evacuated=case.casualties.evacuated or 0),

@@ -7,9 +7,9 @@ import math
 import re
 from typing import Any
 
+from emergency.casebase.v1 import casebase_service_pb2 as pb
 from google.protobuf import json_format
 
-from emergency.casebase.v1 import casebase_service_pb2 as pb
 from services.casebase.after_action import ClosedIncident, case_from_incident
 from services.casebase.convert_case import query_from_profile, substance_raw, timestamp, weather_raw
 from services.casebase.metrics import METRICS

@@ -17,6 +17,7 @@ from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
+
 from services.casebase.convert_case import (
     KIND_PREFIX,
     LEVEL_TO_SEVERITY,
@@ -284,7 +285,7 @@ def _inject_field(rest: list[str | int], raw: dict[str, Any], index: int) -> lis
     if kind == "ROAD_DISRUPTION" and name == "area" and rest[1:2] == ["radius_km"]:
         return ["road_radius_m"]
     mapped = _OTHER_FIELDS.get(str(kind), {}).get(str(name))
-    return mapped if mapped is not None else []
+    return list(mapped) if mapped is not None else []
 
 
 # --- domain -> message ----------------------------------------------------------------------
@@ -317,7 +318,7 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
             title=inject.title or "",
             park_id=inject.park,
             location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=inject.lat, longitude=inject.lon), description=inject.place),
-            kind=common_pb2.IncidentKind.Value(KIND_PREFIX + inject.kind),
+            kind=KIND_PREFIX + inject.kind,
             severity=LEVEL_TO_SEVERITY[inject.severity.value],  # type: ignore[arg-type]
             description=inject.description,
             demands=[
@@ -374,7 +375,7 @@ def scenario_to_proto(scenario: Scenario, depot: SharedDepot, created_at: dt.dat
         name=scenario.name,
         title=scenario.title,
         objectives=scenario.objectives,
-        mode=pb.Scenario.Mode.Value(f"MODE_{scenario.mode.value}"),
+        mode=f"MODE_{scenario.mode.value}",
         park_ids=scenario.parks,
         injects=injects,
         rubric=rubric,

@@ -14,6 +14,7 @@ from services.casebase.scenario_validation import Problem, ScenarioInvalid, Vali
 DATA_DIR = Path(__file__).parent / "data"
 CASES_DIR = DATA_DIR / "cases"
 SCENARIOS_DIR = DATA_DIR / "scenarios"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LibraryError(ValueError):
@@ -23,7 +24,7 @@ class LibraryError(ValueError):
 def _documents(folder: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     for path in sorted(folder.glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = yaml.load(fh, Loader=_LOADER)  # a safe loader, C-accelerated where available
         if not isinstance(data, dict):
             raise LibraryError(f"{path.name}: expected a mapping at the top level")
         if data.get("id") != path.stem:

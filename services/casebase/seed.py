@@ -38,34 +38,27 @@ def load_shipped_library(
     engine: Engine, context: ValidationContext, *, cases_dir: Path = CASES_DIR, scenarios_dir: Path = SCENARIOS_DIR
 ) -> LoadSummary:
     """Add shipped entries not loaded before, in one transaction; an entry whose id is taken is only recorded."""
-    cases = _shipped_cases(cases_dir)
     checked = check_scenarios(scenarios_dir, context)
     skipped = tuple(f"{name}: " + "; ".join(f"{p.path}: {p.message}" for p in problems) for name, s, problems in checked if s is None)
     for line in skipped:
         log.warning("shipped scenario does not fit this deployment; not loaded: %s", line)
+    scenarios = [s for _, s, _ in checked if s is not None]
     try:
         with session_scope(engine) as session:
             store.ensure_revision(session=session)
             done = store.shipped_entries(session=session)
-            new_cases = new_scenarios = 0
-            for case in cases:
-                if ("case", case.id) in done:
-                    continue
-                if not store.case_exists(session=session, case_id=case.id):
-                    store.insert_case(session=session, case=case, event_type=None)
-                    new_cases += 1
+            new_cases = [c for c in _shipped_cases(cases_dir) if ("case", c.id) not in done]
+            new_scenarios = [s for s in scenarios if ("scenario", s.id) not in done]
+            taken_cases, taken_scenarios = store.case_ids(session=session), store.scenario_ids(session=session)
+            cases_to_add = [c for c in new_cases if c.id not in taken_cases]
+            scenarios_to_add = [s for s in new_scenarios if s.id not in taken_scenarios]
+            store.add_shipped(session=session, cases=cases_to_add, scenarios=scenarios_to_add)
+            for case in new_cases:
                 store.record_shipped(session=session, kind="case", entry_id=case.id)
-            for _, scenario, _ in checked:
-                if scenario is None or ("scenario", scenario.id) in done:
-                    continue
-                if not store.scenario_exists(session=session, scenario_id=scenario.id):
-                    store.insert_scenario(session=session, scenario=scenario, event_type=None)
-                    new_scenarios += 1
+            for scenario in new_scenarios:
                 store.record_shipped(session=session, kind="scenario", entry_id=scenario.id)
-            if new_cases or new_scenarios:
-                store.emit_library_loaded(session=session, cases=new_cases, scenarios=new_scenarios)
     except IntegrityError:
         # Another replica starting at the same moment loaded the same entries first.
         log.info("shipped library loaded concurrently by another process")
         return LoadSummary(0, 0, skipped)
-    return LoadSummary(new_cases, new_scenarios, skipped)
+    return LoadSummary(len(cases_to_add), len(scenarios_to_add), skipped)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from emergency.casebase.v1 import casebase_service_pb2, casebase_service_pb2_grpc
+
 from services.casebase.config import CasebaseOptions
 from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library

@@ -9,13 +9,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import grpc
+from emergency.casebase.v1 import casebase_service_pb2 as pb
+from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
+from emergency.common.v1 import common_pb2
 from google.protobuf.message import Message
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from emergency.casebase.v1 import casebase_service_pb2 as pb
-from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
-from emergency.common.v1 import common_pb2
 from services.casebase import store
 from services.casebase.case_validation import validate_case
 from services.casebase.config import CasebaseOptions
@@ -104,6 +104,15 @@ def _translated(problems: list[Problem], translate: Callable[[str], str]) -> lis
     return [Problem(translate(p.path) if p.path != "(root)" else "", p.code, p.message) for p in problems]
 
 
+def _combined(conversion: list[Problem], domain: list[Problem]) -> list[Problem]:
+    """Conversion problems, and the domain's except those at or above a field conversion already faulted."""
+
+    def covered(path: str) -> bool:
+        return any(c.path == path or c.path.startswith((f"{path}[", f"{path}.")) for c in conversion)
+
+    return conversion + [p for p in domain if not covered(p.path)]
+
+
 class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     """Serves cases, scenarios and after-action reports from this service's database; changes also go to the outbox."""
 
@@ -137,7 +146,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         raw, conversion = case_raw(request.accident_case, case_id)
         case, problems = validate_case(raw)
         problems = [p for p in _translated(problems, case_field) if p.path != "name"]
-        violations += _output_only(request.accident_case, "accident_case") + violations_of("accident_case", conversion + problems)
+        violations += _output_only(request.accident_case, "accident_case") + violations_of("accident_case", _combined(conversion, problems))
         _raise_if(violations)
         assert case is not None
 
@@ -214,7 +223,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
             row = store.get_case(session=session, case_id=case_id)
             merged, conversion = merge_case(store.case_of(row), request.accident_case, paths)
             case, problems = validate_case(merged)
-            _raise_if(violations_of("accident_case", conversion + _translated(problems, case_field)))
+            _raise_if(violations_of("accident_case", _combined(conversion, _translated(problems, case_field))))
             assert case is not None
             row = store.replace_case(session=session, case=case, changed=[*paths, f"actor:{principal.subject}"])
             return pb.UpdateCaseResponse(accident_case=case_to_proto(case, row.created_at))
@@ -293,7 +302,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         raw, conversion = scenario_raw(request.scenario, scenario_id, self._depot)
         scenario, problems = validate_scenario(raw, self._context)
         problems = _translated(problems, lambda path: scenario_field(path, raw))
-        violations += _output_only(request.scenario, "scenario") + violations_of("scenario", conversion + problems)
+        violations += _output_only(request.scenario, "scenario") + violations_of("scenario", _combined(conversion, problems))
         _raise_if(violations)
         assert scenario is not None
         if request.validate_only:

@@ -142,23 +142,41 @@ def _case_columns(case: Case) -> dict[str, Any]:
     }
 
 
-def _write_hazards(session: Session, case: Case) -> None:
-    """Replace the hazard-class rows of a case."""
-    session.execute(delete(CaseHazardRow).where(col(CaseHazardRow.case_id) == case.id))
+def _write_hazards(session: Session, case: Case, *, replace: bool = True) -> None:
+    """Write (or replace) the hazard-class rows of a case."""
+    if replace:
+        session.execute(delete(CaseHazardRow).where(col(CaseHazardRow.case_id) == case.id))
     for hazard in sorted({s.hazard_class.value for s in case.substances}):
         session.add(CaseHazardRow(case_id=case.id, hazard_class=hazard))
 
 
-def insert_case(*, session: Session, case: Case, event_type: str | None = "case.created", extra: dict[str, Any] | None = None) -> CaseRow:
-    """Store a new case (its event too, unless event_type is None) and move the library revision."""
+def insert_case(*, session: Session, case: Case, event_type: str = "case.created", extra: dict[str, Any] | None = None) -> CaseRow:
+    """Store a new case with its event and move the library revision."""
     row = CaseRow(case_id=case.id, **_case_columns(case))
     session.add(row)
     session.flush()
-    _write_hazards(session, case)
+    _write_hazards(session, case, replace=False)
     bump_revision(session=session)
-    if event_type:
-        _emit_case(session, case, event_type, extra)
+    _emit_case(session, case, event_type, extra)
     return row
+
+
+def add_shipped(*, session: Session, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> None:
+    """Store shipped entries in bulk, with one library.loaded event and one revision move."""
+    for case in cases:
+        session.add(CaseRow(case_id=case.id, **_case_columns(case)))
+        _write_hazards(session, case, replace=False)
+    for scenario in scenarios:
+        session.add(_scenario_row(scenario))
+    if cases:
+        bump_revision(session=session)
+    if cases or scenarios:
+        add_event(session, stream=EVENT_STREAM, event_type="library.loaded", subject="cases", payload={"cases": len(cases), "scenarios": len(scenarios)})
+
+
+def case_ids(*, session: Session) -> set[str]:
+    """Ids of every stored case."""
+    return set(session.exec(select(CaseRow.case_id)).all())
 
 
 def replace_case(*, session: Session, case: Case, changed: Sequence[str]) -> CaseRow:
@@ -258,14 +276,23 @@ def scenario_exists(*, session: Session, scenario_id: str) -> bool:
     return session.exec(select(ScenarioRow.seq).where(ScenarioRow.scenario_id == scenario_id)).first() is not None
 
 
-def insert_scenario(*, session: Session, scenario: Scenario, event_type: str | None = "scenario.created") -> ScenarioRow:
-    """Store a new scenario (its event too, unless event_type is None)."""
-    row = ScenarioRow(scenario_id=scenario.id, title=scenario.title[:300], mode=scenario.mode.value, body=scenario.model_dump_json())
+def _scenario_row(scenario: Scenario) -> ScenarioRow:
+    """The row of a new scenario."""
+    return ScenarioRow(scenario_id=scenario.id, title=scenario.title[:300], mode=scenario.mode.value, body=scenario.model_dump_json())
+
+
+def insert_scenario(*, session: Session, scenario: Scenario) -> ScenarioRow:
+    """Store a new scenario with its event."""
+    row = _scenario_row(scenario)
     session.add(row)
     session.flush()
-    if event_type:
-        _emit_scenario(session, scenario, event_type)
+    _emit_scenario(session, scenario, "scenario.created")
     return row
+
+
+def scenario_ids(*, session: Session) -> set[str]:
+    """Ids of every stored scenario."""
+    return set(session.exec(select(ScenarioRow.scenario_id)).all())
 
 
 def delete_scenario(*, session: Session, scenario_id: str) -> ScenarioRow:
@@ -347,8 +374,3 @@ def shipped_entries(*, session: Session) -> set[tuple[str, str]]:
 def record_shipped(*, session: Session, kind: str, entry_id: str) -> None:
     """Remember that a shipped entry was loaded."""
     session.add(ShippedEntryRow(kind=kind, entry_id=entry_id))
-
-
-def emit_library_loaded(*, session: Session, cases: int, scenarios: int) -> None:
-    """One event for a load of shipped entries."""
-    add_event(session, stream=EVENT_STREAM, event_type="library.loaded", subject="cases", payload={"cases": cases, "scenarios": scenarios})

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
-from services.common.errors import permission_denied
+from services.common.auth import Principal, Role
+from services.common.errors import permission_denied, unauthenticated
 from services.resources.domain import LIVE
-
-
-class Role(StrEnum):
-    """The roles a caller's token may carry."""
-
-    OPERATOR = "operator"
-    PARK_OFFICER = "park_officer"
-    DRILL_DIRECTOR = "drill_director"
-    VIEWER = "viewer"
 
 
 class Action(StrEnum):
@@ -23,27 +14,21 @@ class Action(StrEnum):
 
     READ = "read"
     CREATE_PARK = "create_park"
-    REGISTER = "register"  # create / update / retire a park's record, depots, units, stock, policies; bulk import
+    REGISTER = "register"  # a park's record, depots, units, stock levels, policies, agreements it lends under, imports
     RESERVE = "reserve"  # reserve, confirm, release
-    MOVE_UNIT = "move_unit"
+    MOVE_UNIT = "move_unit"  # unit status reports
+    ADJUST_STOCK = "adjust_stock"  # receipts, corrections and losses booked to the ledger
     MANAGE_EXERCISE = "manage_exercise"
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """An authenticated caller: subject, role, and the park a park officer belongs to."""
-
-    subject: str
-    role: Role
-    park: str | None = None
-
-
 def is_allowed(principal: Principal, action: Action, *, park: str | None = None, exercise_id: str = LIVE) -> bool:
-    """Decide whether the principal may perform the action on the park inside the namespace.
+    """Decide whether an authenticated principal may perform the action on the park inside the namespace.
 
     operator:       everything, everywhere (the command centre also administers the library);
-    park_officer:   registration and unit movements for their own park only, live only; never reserves;
-    drill_director: reserves, confirms, releases and moves units inside exercises, starts and ends them;
+    park_officer:   registration, unit status and stock adjustments for their own park only, live only;
+                    never reserves and never creates parks;
+    drill_director: reserves, confirms, releases, moves units and adjusts stock inside exercises, and
+                    starts and ends exercises; read-only on live;
     viewer:         reads only.
     """
     role = principal.role
@@ -55,17 +40,19 @@ def is_allowed(principal: Principal, action: Action, *, park: str | None = None,
         return True
     in_exercise = exercise_id != LIVE
     if role is Role.PARK_OFFICER:
-        own_park = principal.park is not None and park is not None and principal.park == park
-        return action in (Action.REGISTER, Action.MOVE_UNIT) and own_park and not in_exercise
+        own_park = bool(principal.park_id) and park is not None and principal.park_id == park
+        return action in (Action.REGISTER, Action.MOVE_UNIT, Action.ADJUST_STOCK) and own_park and not in_exercise
     if role is Role.DRILL_DIRECTOR:
         if action is Action.MANAGE_EXERCISE:
             return True
-        return action in (Action.RESERVE, Action.MOVE_UNIT) and in_exercise
+        return action in (Action.RESERVE, Action.MOVE_UNIT, Action.ADJUST_STOCK) and in_exercise
     return False
 
 
 def authorize(principal: Principal, action: Action, *, park: str | None = None, exercise_id: str = LIVE) -> None:
-    """Raise PERMISSION_DENIED unless the principal may perform the action."""
+    """Raise UNAUTHENTICATED without a principal, PERMISSION_DENIED unless it may perform the action."""
+    if not principal.authenticated:
+        raise unauthenticated("TOKEN_MISSING", "this call needs a bearer token")
     if is_allowed(principal, action, park=park, exercise_id=exercise_id):
         return
     where = f" on parks/{park}" if park else ""

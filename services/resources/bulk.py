@@ -213,6 +213,7 @@ def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) ->
         receipts = [
             {
                 "namespace": LIVE,
+                "sequence": 1,
                 "park_id": s.park_id,
                 "depot_id": s.depot_id,
                 "type": s.type,

@@ -122,6 +122,7 @@ def ledger_from_row(m: Mapping[str, Any]) -> LedgerEntry:
     """Build a LedgerEntry from its row."""
     return LedgerEntry(
         entry_id=m["id"],
+        sequence=m["sequence"],
         namespace=m["namespace"],
         park_id=m["park_id"],
         depot_id=m["depot_id"],

@@ -73,6 +73,7 @@ class LedgerKind(StrEnum):
     RECEIPT = "RECEIPT"
     ISSUE = "ISSUE"
     CORRECTION = "CORRECTION"
+    LOSS = "LOSS"
 
 
 class ExerciseState(StrEnum):
@@ -196,6 +197,7 @@ class LedgerEntry:
     """One receipt, issue or correction of a stock."""
 
     entry_id: int
+    sequence: int
     namespace: str
     park_id: str
     depot_id: str
@@ -236,6 +238,7 @@ class ReservedUnit:
     park_id: str
     unit_id: str
     state: ItemState
+    planned_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +250,7 @@ class ReservedStock:
     type: str
     amount: int
     state: ItemState
+    planned_version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,11 +309,12 @@ class ImportSummary:
 
 @dataclass(frozen=True, slots=True)
 class Snapshot:
-    """One page of a namespace's availability; the first page also carries stocks, depots, parks and policies."""
+    """One page of a namespace's availability: units and depots; the first page also stocks, parks, policies."""
 
     namespace: str
     version: int
     units: tuple[Unit, ...]
+    committed_units: tuple[Unit, ...] = ()
     stocks: tuple[Stock, ...] = ()
     depots: tuple[Depot, ...] = ()
     parks: tuple[Park, ...] = ()

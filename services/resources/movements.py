@@ -41,11 +41,14 @@ def move_unit(
     position: GeoPoint | None = None,
     namespace: str = LIVE,
     expected_version: int = 0,
+    reason: str = "",
     now: datetime | None = None,
 ) -> Unit:
     """Move a unit to the target state (or report a position in its state); illegal moves name the current state."""
+    violations = v.text_violations(reason, "reason", maximum=500, required=False)
     if position is not None:
-        v.raise_if(v.point_violations(position, "position"))
+        violations += v.point_violations(position, "position")
+    v.raise_if(violations)
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
     name = unit_name(park_id, unit_id)
@@ -109,6 +112,7 @@ def move_unit(
             "longitude": new_position.longitude,
             "reservation": reservation_name(current.reservation_id) if current.reservation_id else "",
             "incident": current.incident,
+            "reason": reason,
             "actor": actor,
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation, ServiceError, invalid_argument, not_found
+from services.common.errors import FieldViolation, ServiceError, already_exists, invalid_argument, not_found
 from services.resources import validation as v
 from services.resources.catalogue import load_catalogue
 from services.resources.convert import mutual_aid_from_row, policy_from_row
@@ -73,8 +73,8 @@ def list_mutual_aid(session: Session, *, park_id: str = "") -> list[MutualAid]:
     return [mutual_aid_from_row(r) for r in all_rows(session, stmt)]
 
 
-def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expected_version: int = 0) -> MutualAid:
-    """Create or replace the agreement under which the lender park sends resources to the borrower park."""
+def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expected_version: int = 0, replace: bool = True) -> MutualAid:
+    """Create (or, with replace, also replace) the agreement under which the lender park lends to the borrower park."""
     v.raise_if(v.mutual_aid_violations(agreement, load_catalogue()))
     require_park(session, agreement.lender_park)
     try:
@@ -84,6 +84,8 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
     name = mutual_aid_name(agreement.lender_park, agreement.borrower_park)
     key = (AID.c.lender_park == agreement.lender_park) & (AID.c.borrower_park == agreement.borrower_park)
     current = one(session, select(AID).where(key).with_for_update())
+    if current is not None and not replace:
+        raise already_exists("mutual_aid", name)
     check_version(current["version"] if current else 0, expected_version, name)
     version = (current["version"] if current else 0) + 1
     values = {
@@ -115,11 +117,19 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
     )
 
 
-def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> None:
-    """End a mutual-aid agreement."""
+def get_mutual_aid(session: Session, *, lender_park: str, borrower_park: str) -> MutualAid:
+    """Return one agreement or NOT_FOUND."""
+    row = one(session, select(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
+    if row is None:
+        raise not_found("mutual_aid", mutual_aid_name(lender_park, borrower_park))
+    return mutual_aid_from_row(row)
+
+
+def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> MutualAid:
+    """End a mutual-aid agreement; return it as it was."""
+    ended = get_mutual_aid(session, lender_park=lender_park, borrower_park=borrower_park)
     name = mutual_aid_name(lender_park, borrower_park)
-    key = (AID.c.lender_park == lender_park) & (AID.c.borrower_park == borrower_park)
-    if run(session, delete(AID).where(key)).rowcount == 0:
-        raise not_found("mutual_aid", name)
+    run(session, delete(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
     emit(session, "mutual_aid.deleted", name, namespace=LIVE, payload={"actor": actor})
     bump_version(session, LIVE)
+    return ended

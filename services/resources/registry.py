@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, tuple_, update
 from sqlmodel import Session
 
 from services.common.errors import (
@@ -383,13 +383,13 @@ def list_units(
     park_id: str = "",
     type_code: str = "",
     states: Sequence[UnitState] = (),
-    include_retired: bool = False,
+    retired: Literal["exclude", "include", "only"] = "exclude",
     size: int = 0,
     token: str = "",
 ) -> tuple[list[Unit], str]:
-    """A page of units as seen from the namespace, filtered by park, type and state."""
+    """A page of units as seen from the namespace, by park, type and state; retired ones excluded, added or alone."""
     limit = page_size(size)
-    query = fingerprint("units", namespace, park_id, type_code, sorted(states), include_retired)
+    query = fingerprint("units", namespace, park_id, type_code, sorted(states), retired)
     after = decode_token(token, query, 2)
     view = units_view(namespace)
     stmt = select(view).order_by(view.c.park_id, view.c.unit_id).limit(limit + 1)
@@ -397,10 +397,15 @@ def list_units(
         stmt = stmt.where(view.c.park_id == park_id)
     if type_code:
         stmt = stmt.where(view.c.type == type_code)
+    active: ColumnElement[bool] = view.c.retired.is_(False)
     if states:
-        stmt = stmt.where(view.c.state.in_([s.value for s in states]))
-    if not include_retired:
-        stmt = stmt.where(view.c.retired.is_(False))
+        active = and_(active, view.c.state.in_([s.value for s in states]))
+    if retired == "exclude":
+        stmt = stmt.where(active)
+    elif retired == "include":
+        stmt = stmt.where(or_(active, view.c.retired.is_(True)))
+    else:
+        stmt = stmt.where(view.c.retired.is_(True))
     if after is not None:
         stmt = stmt.where(tuple_(view.c.park_id, view.c.unit_id) > tuple_(*after))
     rows = [unit_from_row(r) for r in all_rows(session, stmt)]
@@ -437,15 +442,6 @@ def _locked_live_unit(session: Session, park_id: str, unit_id: str) -> Unit:
     return unit_from_row(row)
 
 
-_UNIT_COLUMNS = {
-    "call_sign": ("call_sign",),
-    "home_depot": ("home_depot",),
-    "crew_size": ("crew_size",),
-    "capabilities": ("capabilities",),
-    "position": ("latitude", "longitude"),
-}
-
-
 def update_unit(
     session: Session,
     *,
@@ -469,17 +465,7 @@ def update_unit(
     v.raise_if(v.unit_violations(replace(merged, state=UnitState.AVAILABLE, version=0, reservation_id="", incident=""), load_catalogue()))
     if "home_depot" in paths:
         active_depot(session, park_id, merged.home_depot, "unit.home_depot")
-    if "position" in paths and merged.position is None:
-        raise invalid_argument([FieldViolation("unit.position", "required when listed in the update mask")])
-    values: dict[str, Any] = {}
-    for path in paths:
-        if path == "position":
-            assert merged.position is not None
-            values.update(latitude=merged.position.latitude, longitude=merged.position.longitude)
-        elif path == "capabilities":
-            values["capabilities"] = list(merged.capabilities)
-        else:
-            values[path] = getattr(merged, path)
+    values: dict[str, Any] = {p: list(merged.capabilities) if p == "capabilities" else getattr(merged, p) for p in paths}
     run(
         session,
         update(UNITS)

@@ -65,7 +65,7 @@ RESERVATIONS = ReservationRow.__table__  # type: ignore[attr-defined]
 RES_UNITS = ReservationUnitRow.__table__  # type: ignore[attr-defined]
 RES_STOCKS = ReservationStockRow.__table__  # type: ignore[attr-defined]
 
-DEFAULT_TTL_SECONDS = 300
+DEFAULT_TTL_SECONDS = 120
 
 
 def unit_where(namespace: str, park_id: str, unit_id: str) -> Any:
@@ -86,8 +86,8 @@ def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
         namespace=row["namespace"],
         incident=row["incident"],
         state=ReservationState(row["state"]),
-        units=tuple(ReservedUnit(u["park_id"], u["unit_id"], ItemState(u["state"])) for u in units),
-        stocks=tuple(ReservedStock(s["park_id"], s["depot_id"], s["type"], s["amount"], ItemState(s["state"])) for s in stocks),
+        units=tuple(ReservedUnit(u["park_id"], u["unit_id"], ItemState(u["state"]), u["planned_version"]) for u in units),
+        stocks=tuple(ReservedStock(s["park_id"], s["depot_id"], s["type"], s["amount"], ItemState(s["state"]), s["planned_version"]) for s in stocks),
         requested_by=row["requested_by"],
         expires_at=as_utc(row["expires_at"]),
         version=row["version"],
@@ -96,12 +96,12 @@ def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
     )
 
 
-def get_reservation(session: Session, *, reservation_id: str, namespace: str = LIVE) -> Reservation:
-    """Return a reservation of the namespace, or NOT_FOUND (also when it belongs to another namespace)."""
-    row = one(
-        session,
-        select(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id, RESERVATIONS.c.namespace == namespace),
-    )
+def get_reservation(session: Session, *, reservation_id: str, namespace: str | None = LIVE) -> Reservation:
+    """Return a reservation of the namespace (of any namespace for None), or NOT_FOUND."""
+    stmt = select(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id)
+    if namespace is not None:
+        stmt = stmt.where(RESERVATIONS.c.namespace == namespace)
+    row = one(session, stmt)
     if row is None:
         raise not_found("reservation", reservation_name(reservation_id))
     return _reservation(session, row)
@@ -116,24 +116,23 @@ def list_reservations(
     size: int = 0,
     token: str = "",
 ) -> tuple[list[Reservation], str]:
-    """A page of the namespace's reservations, oldest first."""
+    """A page of the namespace's reservations, newest first."""
     limit = page_size(size)
     query = fingerprint("reservations", namespace, incident, sorted(states))
     after = decode_token(token, query, 2)
-    stmt = (
-        select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id).limit(limit + 1)
-    )
+    order = (RESERVATIONS.c.create_time.desc(), RESERVATIONS.c.reservation_id.desc())
+    stmt = select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(*order).limit(limit + 1)
     if incident:
         stmt = stmt.where(RESERVATIONS.c.incident == incident)
     if states:
         stmt = stmt.where(RESERVATIONS.c.state.in_([s.value for s in states]))
     if after is not None:
-        stmt = stmt.where(
-            tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id) > tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
-        )
+        key = tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
+        stmt = stmt.where(tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id) < key)
     rows = all_rows(session, stmt)
     page = [_reservation(session, r) for r in rows[:limit]]
-    next_token = encode_token([page[-1].create_time.isoformat(), page[-1].reservation_id], query) if len(rows) > limit else ""
+    last = page[-1] if len(rows) > limit else None
+    next_token = encode_token([last.create_time.isoformat(), last.reservation_id], query) if last else ""
     return page, next_token
 
 
@@ -284,6 +283,7 @@ def reserve(
                         "namespace": namespace,
                         "park_id": u.park_id,
                         "unit_id": u.unit_id,
+                        "planned_version": u.expected_version,
                         "state": ItemState.HELD.value,
                         "holding": True,
                     }
@@ -303,6 +303,7 @@ def reserve(
                     "depot_id": s.depot_id,
                     "type": s.type,
                     "amount": s.amount,
+                    "planned_version": s.expected_version,
                     "state": ItemState.HELD.value,
                 }
                 for s in stocks

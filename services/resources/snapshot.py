@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, literal, or_, select, tuple_
 from sqlmodel import Session
 
 from services.resources.convert import (
@@ -25,6 +25,8 @@ from services.resources.sql import all_rows, run
 
 DEFAULT_SNAPSHOT_PAGE = 1000
 MAX_SNAPSHOT_PAGE = 10000
+# Units committed to incidents, which a planner may count as already there (or move at a cost).
+COMMITTED_IN_SNAPSHOT = (UnitState.RESERVED.value, UnitState.EN_ROUTE.value, UnitState.ON_SCENE.value)
 
 
 def availability(
@@ -39,51 +41,61 @@ def availability(
 ) -> Snapshot:
     """Units (AVAILABLE by default) with positions and capabilities, plus available stock and policies, with a version.
 
-    Pages follow (park_id, unit_id). Each page reports the snapshot version at the time it was read; a client that
-    sees it change between pages may restart, but reservations are checked against unit versions anyway.
+    Pages follow (park_id, unit_id) and carry the version of the first page, so one snapshot's pages share it.
+    Reading the pages is not one transaction: a client may restart when it sees a newer version elsewhere,
+    and reservations are checked against unit versions anyway. Depots come with every page (units need their
+    home positions); stocks, parks, policies, agreements and committed units with the first page only.
     """
     require_namespace(session, namespace)
     limit = page_size(size, default=DEFAULT_SNAPSHOT_PAGE, maximum=MAX_SNAPSHOT_PAGE)
     state_values = sorted(s.value for s in (states or (UnitState.AVAILABLE,)))
     query = fingerprint("snapshot", namespace, sorted(park_ids), sorted(types), state_values)
-    after = decode_token(token, query, 2)
-    version = snapshot_version(session, namespace)
+    after = decode_token(token, query, 3)
+    version = int(after[2]) if after is not None else snapshot_version(session, namespace)
     view = units_view(namespace)
-    conditions = [view.c.retired.is_(False), view.c.state.in_(state_values)]
+    conditions = [view.c.retired.is_(False)]
     if park_ids:
         conditions.append(view.c.park_id.in_(list(park_ids)))
     if types:
         conditions.append(view.c.type.in_(list(types)))
-    stmt = select(view).where(*conditions).order_by(view.c.park_id, view.c.unit_id).limit(limit + 1)
+    page_conditions = [*conditions, view.c.state.in_(state_values)]
+    stmt = select(view).where(*page_conditions).order_by(view.c.park_id, view.c.unit_id).limit(limit + 1)
     if after is not None:
-        stmt = stmt.where(tuple_(view.c.park_id, view.c.unit_id) > tuple_(*after))
+        stmt = stmt.where(tuple_(view.c.park_id, view.c.unit_id) > tuple_(literal(after[0]), literal(after[1])))
     rows = all_rows(session, stmt)
     units = tuple(unit_from_row(r) for r in rows[:limit])
-    next_token = encode_token([units[-1].park_id, units[-1].unit_id], query) if len(rows) > limit else ""
+    next_token = encode_token([units[-1].park_id, units[-1].unit_id, version], query) if len(rows) > limit else ""
+    depot_stmt = select(DEPOTS).where(DEPOTS.c.retired.is_(False)).order_by(DEPOTS.c.park_id, DEPOTS.c.depot_id)
+    if park_ids:
+        depot_stmt = depot_stmt.where(DEPOTS.c.park_id.in_(list(park_ids)))
+    depots = tuple(depot_from_row(r) for r in all_rows(session, depot_stmt))
     if after is not None:
-        return Snapshot(namespace=namespace, version=version, units=units, next_page_token=next_token)
-    total = run(session, select(func.count()).select_from(view).where(*conditions)).scalar_one()
+        return Snapshot(namespace=namespace, version=version, units=units, depots=depots, next_page_token=next_token)
+    total = run(session, select(func.count()).select_from(view).where(*page_conditions)).scalar_one()
+    committed_stmt = select(view).where(*conditions, view.c.state.in_(COMMITTED_IN_SNAPSHOT)).order_by(view.c.park_id, view.c.unit_id)
     stocks = stocks_view(namespace)
     stock_stmt = select(stocks).order_by(stocks.c.park_id, stocks.c.depot_id, stocks.c.type)
-    depot_stmt = select(DEPOTS).where(DEPOTS.c.retired.is_(False)).order_by(DEPOTS.c.park_id, DEPOTS.c.depot_id)
     park_stmt = select(PARKS).order_by(PARKS.c.park_id)
     policy_stmt = select(POLICIES).order_by(POLICIES.c.park_id, POLICIES.c.type)
     aid_stmt = select(AID).order_by(AID.c.lender_park, AID.c.borrower_park)
     if park_ids:
         wanted = list(park_ids)
         stock_stmt = stock_stmt.where(stocks.c.park_id.in_(wanted))
-        depot_stmt = depot_stmt.where(DEPOTS.c.park_id.in_(wanted))
         park_stmt = park_stmt.where(PARKS.c.park_id.in_(wanted))
         policy_stmt = policy_stmt.where(POLICIES.c.park_id.in_(wanted))
         aid_stmt = aid_stmt.where(or_(AID.c.lender_park.in_(wanted), AID.c.borrower_park.in_(wanted)))
+    if types:
+        stock_stmt = stock_stmt.where(stocks.c.type.in_(list(types)))
+        policy_stmt = policy_stmt.where(POLICIES.c.type.in_(list(types)))
     return Snapshot(
         namespace=namespace,
         version=version,
         units=units,
         next_page_token=next_token,
         total_units=int(total),
+        committed_units=tuple(unit_from_row(r) for r in all_rows(session, committed_stmt)),
         stocks=tuple(stock_from_row(r) for r in all_rows(session, stock_stmt)),
-        depots=tuple(depot_from_row(r) for r in all_rows(session, depot_stmt)),
+        depots=depots,
         parks=tuple(park_from_row(r) for r in all_rows(session, park_stmt)),
         reserve_policies=tuple(policy_from_row(r) for r in all_rows(session, policy_stmt)),
         mutual_aid=tuple(mutual_aid_from_row(r) for r in all_rows(session, aid_stmt)),

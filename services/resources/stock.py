@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlmodel import Session
 
 from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found
@@ -20,7 +20,7 @@ from services.resources.names import stock_name
 from services.resources.namespaces import STOCKS, find_stock, materialise_stock, require_namespace, stocks_view
 from services.resources.paging import decode_token, encode_token, fingerprint, page_size
 from services.resources.registry import active_depot, check_version, require_park
-from services.resources.sql import all_rows, insert_or_raise, one
+from services.resources.sql import all_rows, insert_or_raise, one, run
 from services.resources.tables import LedgerRow
 
 LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
@@ -59,10 +59,20 @@ def add_ledger(
     now: datetime,
 ) -> LedgerEntry:
     """Append one ledger entry for a stock row after its change."""
+    last = run(
+        session,
+        select(func.coalesce(func.max(LEDGER.c.sequence), 0)).where(
+            LEDGER.c.namespace == namespace,
+            LEDGER.c.park_id == row["park_id"],
+            LEDGER.c.depot_id == row["depot_id"],
+            LEDGER.c.type == row["type"],
+        ),
+    ).scalar_one()
     entry = one(
         session,
         insert(LEDGER)
         .values(
+            sequence=int(last) + 1,
             namespace=namespace,
             park_id=row["park_id"],
             depot_id=row["depot_id"],
@@ -96,12 +106,13 @@ def list_stocks(
     park_id: str = "",
     depot_id: str = "",
     type_code: str = "",
+    below_minimum_only: bool = False,
     size: int = 0,
     token: str = "",
 ) -> tuple[list[Stock], str]:
-    """A page of stocks as seen from the namespace."""
+    """A page of stocks as seen from the namespace; optionally only those whose available amount is at or below minimum."""
     limit = page_size(size)
-    query = fingerprint("stocks", namespace, park_id, depot_id, type_code)
+    query = fingerprint("stocks", namespace, park_id, depot_id, type_code, below_minimum_only)
     after = decode_token(token, query, 3)
     view = stocks_view(namespace)
     stmt = select(view).order_by(view.c.park_id, view.c.depot_id, view.c.type).limit(limit + 1)
@@ -111,6 +122,8 @@ def list_stocks(
         stmt = stmt.where(view.c.depot_id == depot_id)
     if type_code:
         stmt = stmt.where(view.c.type == type_code)
+    if below_minimum_only:
+        stmt = stmt.where(view.c.on_hand - view.c.reserved <= view.c.minimum_level)
     if after is not None:
         stmt = stmt.where(tuple_(view.c.park_id, view.c.depot_id, view.c.type) > tuple_(*after))
     rows = [stock_from_row(r) for r in all_rows(session, stmt)]
@@ -212,50 +225,40 @@ def record_movement(
     depot_id: str,
     type_code: str,
     kind: LedgerKind,
-    quantity: int,
+    delta: int,
     reason: str,
     actor: str,
     namespace: str = LIVE,
     expected_version: int = 0,
     now: datetime | None = None,
 ) -> tuple[Stock, LedgerEntry]:
-    """Book a receipt (+quantity), an issue (-quantity, never into what is reserved) or a correction (:= quantity)."""
-    violations = []
-    if kind in (LedgerKind.RECEIPT, LedgerKind.ISSUE) and not 1 <= quantity <= v.MAX_AMOUNT:
-        violations.append(FieldViolation("quantity", f"a receipt or issue moves a whole amount within 1..{v.MAX_AMOUNT}"))
-    if kind is LedgerKind.CORRECTION and not 0 <= quantity <= v.MAX_AMOUNT:
-        violations.append(FieldViolation("quantity", f"a correction states the counted amount within 0..{v.MAX_AMOUNT}"))
-    violations += v.text_violations(reason, "reason", maximum=500, required=kind is LedgerKind.CORRECTION)
-    v.raise_if(violations)
+    """Book a signed change; nothing may take on hand below what is reserved. A live receipt opens a new stock."""
+    v.raise_if(v.movement_violations(kind, delta, reason))
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
     name = stock_name(park_id, depot_id, type_code)
     if not materialise_stock(session, namespace, park_id, depot_id, type_code):
-        raise not_found("stock", name)
-    before = one(session, select(STOCKS).where(stock_where(namespace, park_id, depot_id, type_code)).with_for_update())
+        if kind is not LedgerKind.RECEIPT or namespace != LIVE:
+            raise not_found("stock", name)
+        create_stock(session, stock=Stock(park_id, depot_id, type_code), actor=actor, now=now)
+    where = stock_where(namespace, park_id, depot_id, type_code)
+    before = one(session, select(STOCKS).where(where).with_for_update())
     assert before is not None
     check_version(before["version"], expected_version, name)
-    where = stock_where(namespace, park_id, depot_id, type_code)
-    if kind is LedgerKind.RECEIPT:
-        new_on_hand: Any = STOCKS.c.on_hand + quantity
-    elif kind is LedgerKind.ISSUE:
-        new_on_hand = STOCKS.c.on_hand - quantity
-        where = where & (STOCKS.c.on_hand - STOCKS.c.reserved >= quantity)
-    else:
-        new_on_hand = quantity
-        where = where & (STOCKS.c.reserved <= quantity)
     after = one(
         session,
-        update(STOCKS).where(where).values(on_hand=new_on_hand, version=STOCKS.c.version + 1, update_time=now).returning(*STOCKS.c),
+        update(STOCKS)
+        .where(where, STOCKS.c.on_hand + delta >= STOCKS.c.reserved)
+        .values(on_hand=STOCKS.c.on_hand + delta, version=STOCKS.c.version + 1, update_time=now)
+        .returning(*STOCKS.c),
     )
     if after is None:
         available = before["on_hand"] - before["reserved"]
         raise failed_precondition(
             "INSUFFICIENT_STOCK",
-            f"{name}: {before['on_hand']} on hand, {before['reserved']} reserved ({available} available); cannot {kind.value.lower()} {quantity}",
+            f"{name}: {before['on_hand']} on hand, {before['reserved']} reserved ({available} available); cannot book {kind.value.lower()} {delta:+d}",
             {"stock": name, "on_hand": str(before["on_hand"]), "reserved": str(before["reserved"])},
         )
-    delta = after["on_hand"] - before["on_hand"]
     entry = add_ledger(session, namespace=namespace, row=after, kind=kind, delta=delta, reason=reason, actor=actor, now=now)
     emit(
         session,

@@ -116,9 +116,10 @@ class LedgerRow(SQLModel, table=True):
     """One receipt, issue or correction of a stock (append only)."""
 
     __tablename__ = "stock_ledger"
-    __table_args__ = (Index("ix_ledger_stock", "namespace", "park_id", "depot_id", "type"),)
+    __table_args__ = (Index("uq_ledger_sequence", "namespace", "park_id", "depot_id", "type", "sequence", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
+    sequence: int
     namespace: str = Field(max_length=63)
     park_id: str = Field(max_length=63)
     depot_id: str = Field(max_length=63)
@@ -205,6 +206,7 @@ class ReservationUnitRow(SQLModel, table=True):
     namespace: str = Field(max_length=63)
     park_id: str = Field(max_length=63)
     unit_id: str = Field(max_length=63)
+    planned_version: int = 0
     state: str = Field(max_length=20)
     holding: bool = True
 
@@ -226,6 +228,7 @@ class ReservationStockRow(SQLModel, table=True):
     depot_id: str = Field(max_length=63)
     type: str = Field(max_length=40)
     amount: int
+    planned_version: int = 0
     state: str = Field(max_length=20)
 
 

@@ -13,6 +13,7 @@ from services.resources.domain import (
     Depot,
     DepotKind,
     GeoPoint,
+    LedgerKind,
     MutualAid,
     Park,
     ParkKind,
@@ -32,7 +33,8 @@ MAX_CALL_SIGN = 60
 MAX_CREW = 200
 MAX_AMOUNT = 10**12
 MAX_TRAVEL_MINUTES = 24 * 60
-MAX_TTL_SECONDS = 24 * 3600
+MIN_TTL_SECONDS = 5
+MAX_TTL_SECONDS = 3600
 MAX_RESERVATION_ITEMS = 500
 MAX_INCIDENT = 200
 
@@ -51,7 +53,7 @@ MUTABLE: dict[str, frozenset[str]] = {
         }
     ),
     "depot": frozenset({"display_name", "kind", "location", "shared"}),
-    "unit": frozenset({"call_sign", "home_depot", "crew_size", "capabilities", "position"}),
+    "unit": frozenset({"call_sign", "home_depot", "crew_size", "capabilities", "type"}),
     "stock": frozenset({"minimum_level"}),
 }
 OUTPUT_ONLY: dict[str, frozenset[str]] = {
@@ -67,6 +69,7 @@ OUTPUT_ONLY: dict[str, frozenset[str]] = {
             "reservation_id",
             "reservation",
             "incident",
+            "position",
             "create_time",
             "update_time",
         }
@@ -76,7 +79,7 @@ OUTPUT_ONLY: dict[str, frozenset[str]] = {
 IMMUTABLE: dict[str, frozenset[str]] = {
     "park": frozenset({"name", "park_id"}),
     "depot": frozenset({"name", "depot_id"}),
-    "unit": frozenset({"name", "unit_id", "type"}),
+    "unit": frozenset({"name", "unit_id"}),
     "stock": frozenset({"name", "depot", "depot_id", "type"}),
 }
 
@@ -250,6 +253,21 @@ def mutual_aid_violations(agreement: MutualAid, catalogue: Catalogue, prefix: st
     return out
 
 
+def movement_violations(kind: LedgerKind, delta: int, reason: str) -> list[FieldViolation]:
+    """Receipts add, issues and losses take away, corrections go either way; a correction needs a reason."""
+    out: list[FieldViolation] = []
+    if abs(delta) > MAX_AMOUNT:
+        out.append(FieldViolation("delta", f"at most {MAX_AMOUNT} in either direction"))
+    elif kind is LedgerKind.RECEIPT and delta <= 0:
+        out.append(FieldViolation("delta", "a receipt adds a positive whole amount"))
+    elif kind in (LedgerKind.ISSUE, LedgerKind.LOSS) and delta >= 0:
+        out.append(FieldViolation("delta", f"{kind.value.lower()} takes away: a negative whole amount"))
+    elif kind is LedgerKind.CORRECTION and delta == 0:
+        out.append(FieldViolation("delta", "a correction changes the amount: non-zero"))
+    out += text_violations(reason, "reason", maximum=500, required=kind is LedgerKind.CORRECTION)
+    return out
+
+
 def mask_violations(entity: str, paths: Iterable[str], prefix: str | None = None) -> list[FieldViolation]:
     """Check an update mask: output-only and immutable fields are refused by name, unknown paths too."""
     prefix = prefix or entity
@@ -284,8 +302,8 @@ def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: 
         out.append(FieldViolation("units", "a reservation needs at least one unit or stock item"))
     if len(units) + len(stocks) > MAX_RESERVATION_ITEMS:
         out.append(FieldViolation("units", f"at most {MAX_RESERVATION_ITEMS} items per reservation"))
-    if not 1 <= ttl_seconds <= MAX_TTL_SECONDS:
-        out.append(FieldViolation("ttl_seconds", f"must be within 1..{MAX_TTL_SECONDS}"))
+    if not MIN_TTL_SECONDS <= ttl_seconds <= MAX_TTL_SECONDS:
+        out.append(FieldViolation("ttl_seconds", f"must be within {MIN_TTL_SECONDS}..{MAX_TTL_SECONDS}"))
     seen_units: set[tuple[str, str]] = set()
     for i, item in enumerate(units):
         out += id_violations(item.park_id, f"units[{i}].park_id") + id_violations(item.unit_id, f"units[{i}].unit_id")

@@ -21,7 +21,7 @@ def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: s
     env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", "--startup-timeout-s", "60"],
+        [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", "--startup-timeout-s", "120"],
         cwd=ROOT,
         env=env,
         capture_output=True,

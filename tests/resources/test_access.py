@@ -5,12 +5,13 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from services.common.auth import ANONYMOUS, Principal, Role
 from services.common.errors import ServiceError
-from services.resources.access import Action, Principal, Role, authorize, is_allowed
+from services.resources.access import Action, authorize, is_allowed
 
 OPERATOR = Principal("op-1", Role.OPERATOR)
 OFFICER = Principal("officer-lg", Role.PARK_OFFICER, "ligang")
-OFFICER_NO_PARK = Principal("officer-x", Role.PARK_OFFICER, None)
+OFFICER_NO_PARK = Principal("officer-x", Role.PARK_OFFICER, "")
 DIRECTOR = Principal("dd-1", Role.DRILL_DIRECTOR)
 VIEWER = Principal("viewer-1", Role.VIEWER)
 
@@ -66,6 +67,21 @@ def test_every_role_and_action_has_a_decision() -> None:
         for action in Action:
             principal = Principal("s", role, "ligang")
             assert isinstance(is_allowed(principal, action, park="ligang"), bool)
+
+
+def test_adjusting_stock_follows_the_operational_rule() -> None:
+    assert is_allowed(OFFICER, Action.ADJUST_STOCK, park="ligang")
+    assert not is_allowed(OFFICER, Action.ADJUST_STOCK, park="xiagang")
+    assert not is_allowed(OFFICER, Action.ADJUST_STOCK, park="ligang", exercise_id="drill-1")
+    assert is_allowed(DIRECTOR, Action.ADJUST_STOCK, park="ligang", exercise_id="drill-1")
+    assert not is_allowed(DIRECTOR, Action.ADJUST_STOCK, park="ligang")
+    assert not is_allowed(VIEWER, Action.ADJUST_STOCK, park="ligang")
+
+
+def test_anonymous_callers_are_unauthenticated_even_for_reads() -> None:
+    with pytest.raises(ServiceError) as caught:
+        authorize(ANONYMOUS, Action.READ)
+    assert caught.value.code is grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_authorize_raises_permission_denied_with_context() -> None:

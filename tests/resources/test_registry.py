@@ -160,31 +160,34 @@ def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
     seed_fleet(store, units=0, on_hand=100, minimum=40)
     before = last_event_id(store)
     key: dict[str, Any] = {"park_id": "ligang", "depot_id": "fs1", "type_code": "FOAM_AFFF"}
-    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, quantity=50, reason="small fire", actor=ACTOR)
+    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.LOSS, delta=-50, reason="small fire", actor=ACTOR)
     assert (after.on_hand, entry.delta, entry.on_hand_after) == (50, -50, 50)
-    after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, quantity=20, reason="", actor=ACTOR)
+    after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, delta=-20, reason="", actor=ACTOR)
     assert after.on_hand == 30
     refused(
         grpc.StatusCode.FAILED_PRECONDITION,
         store.write,
         stock.record_movement,
         **key,
-        kind=LedgerKind.ISSUE,
-        quantity=31,
+        kind=LedgerKind.LOSS,
+        delta=-31,
         reason="",
         actor=ACTOR,
     )
-    after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, quantity=70, reason="delivery", actor=ACTOR)
-    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.CORRECTION, quantity=95, reason="stocktake", actor=ACTOR)
+    after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, delta=70, reason="delivery", actor=ACTOR)
+    after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.CORRECTION, delta=-5, reason="stocktake", actor=ACTOR)
     assert (after.on_hand, entry.delta, after.version) == (95, -5, 5)
     ledger, _ = store.read(stock.list_ledger, park_id="ligang")
     assert [(e.kind, e.delta) for e in ledger] == [
         (LedgerKind.RECEIPT, 100),
-        (LedgerKind.ISSUE, -50),
+        (LedgerKind.LOSS, -50),
         (LedgerKind.ISSUE, -20),
         (LedgerKind.RECEIPT, 70),
         (LedgerKind.CORRECTION, -5),
     ]
+    assert [e.sequence for e in ledger] == [1, 2, 3, 4, 5]
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, stock.record_movement, **key, kind=LedgerKind.LOSS, delta=5, reason="", actor=ACTOR)
+    assert [v.field for v in error.violations] == ["delta"]
     low = [e for e in events(store, before) if e.event_type == "stock.low"]
     assert len(low) == 1, "only the crossing below the minimum is reported"
     assert payload(low[0])["available"] == 30 and low[0].stream == EVENT_STREAM and low[0].exercise_id == ""
@@ -198,6 +201,25 @@ def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
         actor=ACTOR,
     )
     assert [v.field for v in error.violations] == ["stock.on_hand"]
+
+
+def test_a_live_receipt_opens_a_new_stock(store: ResourceStore) -> None:
+    seed_fleet(store, units=0)
+    key: dict[str, Any] = {"park_id": "ligang", "depot_id": "fs1", "type_code": "SANDBAG"}
+    refused(grpc.StatusCode.NOT_FOUND, store.write, stock.record_movement, **key, kind=LedgerKind.LOSS, delta=-1, reason="", actor=ACTOR)
+    opened, entry = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, delta=300, reason="delivery note 17", actor=ACTOR)
+    assert (opened.on_hand, opened.minimum_level, entry.sequence, entry.kind) == (300, 0, 1, LedgerKind.RECEIPT)
+    error = refused(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        store.write,
+        stock.record_movement,
+        **{**key, "type_code": "AMBULANCE"},
+        kind=LedgerKind.RECEIPT,
+        delta=1,
+        reason="",
+        actor=ACTOR,
+    )
+    assert [v.field for v in error.violations] == ["stock.type"]
 
 
 def test_policies_and_mutual_aid(store: ResourceStore) -> None:

@@ -266,8 +266,8 @@ def test_exercise_never_changes_live_and_ending_discards(store: ResourceStore) -
         park_id="ligang",
         depot_id="fs1",
         type_code="FOAM_AFFF",
-        kind=LedgerKind.ISSUE,
-        quantity=5,
+        kind=LedgerKind.LOSS,
+        delta=-5,
         reason="",
         actor=ACTOR,
     )

@@ -345,17 +345,13 @@ class ReservationMachine(RuleBasedStateMachine):
                 r.state = ReservationState.COMPLETED
         self._events_tagged(ns)
 
-    @rule(data=st.data(), kind=st.sampled_from(list(LedgerKind)), quantity=st.sampled_from([0, 5, 30, 70]))
-    def stock_movement(self, data: st.DataObject, kind: LedgerKind, quantity: int) -> None:
+    @rule(data=st.data(), kind=st.sampled_from(list(LedgerKind)), delta=st.sampled_from([-70, -30, -5, 0, 5, 30]))
+    def stock_movement(self, data: st.DataObject, kind: LedgerKind, delta: int) -> None:
         ns = self._namespace(data)
         stype = data.draw(st.sampled_from(STOCK_TYPES), label="stock")
         s = self.model.stock_for_write(ns, stype)
-        if kind is LedgerKind.RECEIPT:
-            ok, on_hand = quantity > 0, s.on_hand + quantity
-        elif kind is LedgerKind.ISSUE:
-            ok, on_hand = 0 < quantity <= s.on_hand - s.reserved, s.on_hand - quantity
-        else:
-            ok, on_hand = quantity >= s.reserved, quantity
+        signs = {LedgerKind.RECEIPT: delta > 0, LedgerKind.ISSUE: delta < 0, LedgerKind.LOSS: delta < 0, LedgerKind.CORRECTION: delta != 0}
+        ok = signs[kind] and s.on_hand + delta >= s.reserved
         _, error = self._call(
             ns,
             stock.record_movement,
@@ -364,19 +360,17 @@ class ReservationMachine(RuleBasedStateMachine):
             depot_id=DEPOT,
             type_code=stype,
             kind=kind,
-            quantity=quantity,
+            delta=delta,
             reason="model step",
             actor=ACTOR,
             now=self.now,
         )
+        note(f"stock {kind.value.lower()}: {'booked' if ok else 'refused'}")
         if not ok:
-            assert error is not None and error.code in (
-                grpc.StatusCode.INVALID_ARGUMENT,
-                grpc.StatusCode.FAILED_PRECONDITION,
-            )
+            assert error is not None and error.code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION)
             return
         assert error is None, error
-        self.model.stocks[ns][stype] = MStock(on_hand, s.reserved, s.version + 1)
+        self.model.stocks[ns][stype] = MStock(s.on_hand + delta, s.reserved, s.version + 1)
         self._events_tagged(ns)
 
     @precondition(lambda self: len(self.model.units) <= MAX_EXERCISES)

@@ -35,7 +35,8 @@ def test_output_only_fields_are_refused_by_name() -> None:
 
 
 def test_masks_refuse_immutable_unknown_and_empty_paths() -> None:
-    assert fields(mask_violations("unit", ["type"])) == ["unit.type"]
+    assert fields(mask_violations("unit", ["unit_id", "position"])) == ["unit.unit_id", "unit.position"]
+    assert mask_violations("unit", ["type", "call_sign"]) == []
     assert fields(mask_violations("unit", ["colour"])) == ["update_mask"]
     assert fields(mask_violations("park", [])) == ["update_mask"]
     assert mask_violations("park", ["display_name", "duty_contact.phone", "location"]) == []

@@ -1,0 +1,495 @@
+"""The commit saga: reserve all of a plan, re-plan if it went stale, confirm, move the incidents; compensate on failure.
+
+Every step is written to the gateway database before and after its backend call, and every backend request id is
+derived from the gateway request id, the generation, the attempt and the step, so a retry (or a restarted process)
+replays steps instead of repeating them. Until a reservation is confirmed, any failure releases what is held (or,
+if the process died, the reservation expires by its time to live and recovery releases what it knows of). Once a
+reservation is confirmed, units are on their way: the saga only rolls forward, and a restarted gateway finishes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf import json_format
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from gateway import store
+from gateway.backends import Backends, call
+from gateway.config import GatewayConfig
+from gateway.names import derive_id, derive_request_id
+from gateway.planning import IncidentHolds, holds_from_plan, slice_for
+from gateway.proposals import Planner, proposal_message
+from services.common.db import run_in_thread, session_scope
+from services.common.errors import ServiceError, aborted, failed_precondition, unavailable
+from services.common.idempotency import reused_id_error
+from services.common.outbox import utcnow
+
+log = logging.getLogger(__name__)
+
+RUNNING, DONE, COMPENSATED = "RUNNING", "DONE", "COMPENSATED"
+# Steps in order; from CONFIRMING on, units may be on their way and the saga only rolls forward.
+STEPS = ("STARTED", "RESERVING", "RESERVED", "CONFIRMING", "CONFIRMED", "TRANSITIONING", "TRANSITIONED")
+FORWARD_ONLY = frozenset(STEPS[3:])
+HELD, CONFIRMED, RELEASED, LOST = "HELD", "CONFIRMED", "RELEASED", "LOST"
+TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN)
+
+
+class StalePlan(Exception):
+    """The reservation was refused because availability moved on since the plan was made."""
+
+    def __init__(self, error: ServiceError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+@dataclass
+class Held:
+    """One reservation the saga made, as recorded in the saga row."""
+
+    incident: str
+    reservation: str
+    state: str
+    units: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"incident": self.incident, "reservation": self.reservation, "state": self.state, "units": self.units}
+
+
+def held_list(saga: store.SagaRow) -> list[Held]:
+    """The reservations recorded on a saga."""
+    return [Held(**item) for item in json.loads(saga.reservations)]
+
+
+def dump_held(items: list[Held]) -> str:
+    """The JSON kept on the saga row."""
+    return json.dumps([h.as_dict() for h in items], sort_keys=True)
+
+
+def exit_hard(step: str) -> None:
+    """Fault injection: die at once, as a crash would, leaving the saga where it is."""
+    log.error("fault injection: killing the gateway after saga step %s", step)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+class CommitSaga:
+    """Runs, resumes and compensates commits of proposals."""
+
+    def __init__(
+        self,
+        backends: Backends,
+        engine: Engine,
+        planner: Planner,
+        config: GatewayConfig,
+        on_commit: Callable[[], None] = lambda: None,
+        crash: Callable[[str], None] = exit_hard,
+    ) -> None:
+        self._backends = backends
+        self._engine = engine
+        self._planner = planner
+        self._config = config
+        self._on_commit = on_commit
+        self._crash = crash
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # ---- entry points -------------------------------------------------------------------------------------------
+
+    async def existing(self, *, request_id: str, method: str, fingerprint: str) -> store.SagaRow | None:
+        """The saga of a request id, refusing a reused id with other content."""
+
+        def read() -> store.SagaRow | None:
+            with Session(self._engine) as session:
+                return store.get_saga(session=session, request_id=request_id)
+
+        saga = await run_in_thread(read)
+        if saga is not None and (saga.method != method or saga.fingerprint != fingerprint):
+            error = reused_id_error(request_id)
+            error.reason = "REQUEST_ID_REUSED"
+            raise error
+        return saga
+
+    async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
+        """Commit a proposal, or return the first answer of an earlier try with the same request id."""
+        lock = self._locks.setdefault(request_id, asyncio.Lock())
+        async with lock:
+            saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+            if saga.state == DONE:
+                return gpb.CommitPlanResponse.FromString(saga.response)
+            if saga.step in FORWARD_ONLY:
+                return await self._forward(saga)
+            if saga.step != "STARTED":  # left half-way before any confirm by a previous process: start over cleanly
+                saga = await self._compensate(saga, "resumed after an interruption before confirm")
+                saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+            return await self._run(saga)
+
+    async def recover(self) -> list[str]:
+        """Finish or compensate every saga a previous process left running; return what was done."""
+
+        def read() -> list[store.SagaRow]:
+            with Session(self._engine) as session:
+                return store.open_sagas(session=session)
+
+        outcomes = []
+        for saga in await run_in_thread(read):
+            lock = self._locks.setdefault(saga.request_id, asyncio.Lock())
+            async with lock:
+                try:
+                    if saga.step in FORWARD_ONLY:
+                        await self._forward(saga)
+                        outcomes.append(f"{saga.request_id}: finished")
+                    else:
+                        await self._compensate(saga, "the gateway restarted before the reservation was confirmed")
+                        outcomes.append(f"{saga.request_id}: compensated")
+                except ServiceError as error:
+                    log.warning("recovery of saga %s left it for later: %s", saga.request_id, error)
+                    outcomes.append(f"{saga.request_id}: pending ({error.reason})")
+        return outcomes
+
+    # ---- saga record ----------------------------------------------------------------------------------------------
+
+    async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> store.SagaRow:
+        """Create the saga, or load it; a compensated saga starts a new generation."""
+
+        def write() -> store.SagaRow:
+            with session_scope(self._engine) as session:
+                saga = store.get_saga(session=session, request_id=request_id)
+                if saga is None:
+                    proposal = store.get_proposal(session=session, proposal_id=proposal_id)
+                    saga = store.SagaRow(
+                        request_id=request_id,
+                        method=method,
+                        fingerprint=fingerprint,
+                        proposal_id=proposal_id,
+                        first_proposal_id=proposal_id,
+                        exercise_id=proposal.exercise_id,
+                        max_replans=max_replans,
+                        subject=subject,
+                    )
+                    session.add(saga)
+                    session.flush()
+                    store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": proposal_id})
+                elif saga.method != method or saga.fingerprint != fingerprint:
+                    error = reused_id_error(request_id)
+                    error.reason = "REQUEST_ID_REUSED"
+                    raise error
+                elif saga.state == COMPENSATED:
+                    saga.generation += 1
+                    saga.attempt = 0
+                    saga.state, saga.step, saga.error = RUNNING, "STARTED", ""
+                    saga.reservations = "[]"
+                    saga.updated_at = utcnow()
+                    session.add(saga)
+                    store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": saga.proposal_id, "retry": True})
+                return saga
+
+        return await run_in_thread(write)
+
+    async def _record(self, saga: store.SagaRow, step: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> store.SagaRow:
+        """Persist a step and any saga changes in one transaction; return the saga as stored."""
+
+        def write() -> store.SagaRow:
+            with session_scope(self._engine) as session:
+                row = store.get_saga(session=session, request_id=saga.request_id)
+                assert row is not None
+                for key, value in changes.items():
+                    setattr(row, key, value)
+                row.updated_at = utcnow()
+                session.add(row)
+                store.add_step(session=session, saga=row, step=step, status=status, detail=detail)
+                return row
+
+        return await run_in_thread(write)
+
+    async def _reload(self, saga: store.SagaRow) -> store.SagaRow:
+        """The saga as stored now."""
+
+        def read() -> store.SagaRow:
+            with Session(self._engine) as session:
+                row = store.get_saga(session=session, request_id=saga.request_id)
+            assert row is not None
+            return row
+
+        return await run_in_thread(read)
+
+    def _rid(self, saga: store.SagaRow, step: str, *parts: object) -> str:
+        """The backend request id of one step of this saga's generation."""
+        return derive_request_id(saga.request_id, step, saga.generation, *parts)
+
+    def _fault(self, step: str) -> None:
+        """Crash here if the fault-injection setting names this step."""
+        if self._config.fault_after_step == step:
+            self._crash(step)
+
+    # ---- forward path ---------------------------------------------------------------------------------------------
+
+    async def _run(self, saga: store.SagaRow) -> gpb.CommitPlanResponse:
+        """Reserve (re-planning while stale), confirm, then roll forward."""
+        while True:
+            proposal = await self._planner.get(saga.proposal_id)
+            optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
+            holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
+            if not holds:
+                await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
+                raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
+            try:
+                saga = await self._reserve_all(saga, holds)
+                break
+            except StalePlan as stale:
+                if saga.attempt >= saga.max_replans:
+                    await self._record(saga, "REPLAN", "failed", {"reason": stale.error.reason}, state=COMPENSATED, error=stale.error.message)
+                    raise aborted(
+                        "PLAN_STALE",
+                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and still conflicted ({stale.error.message})",
+                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans)},
+                    ) from stale
+                saga = await self._replan(saga, proposal)
+            except ServiceError as error:
+                await self._compensate(saga, f"reservation failed: {error.message}")
+                raise
+        self._fault("reserved")
+        return await self._forward(saga)
+
+    async def _reserve_all(self, saga: store.SagaRow, holds: list[IncidentHolds]) -> store.SagaRow:
+        """Reserve per incident, all or nothing: a conflict releases this attempt's reservations and raises StalePlan."""
+        held: list[Held] = []
+        saga = await self._record(saga, "RESERVING", "begin", {"incidents": [h.incident for h in holds]}, step="RESERVING")
+        for hold in holds:
+            request = rpb.ReserveResourcesRequest(
+                request_id=self._rid(saga, "reserve", saga.attempt, hold.incident),
+                incident=hold.incident,
+                exercise_id=saga.exercise_id,
+                units=list(hold.units),
+                stocks=list(hold.stocks),
+                ttl_seconds=self._config.reservation_ttl_s,
+            )
+            await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id})
+            try:
+                reply = await call(self._backends.resources.ReserveResources, request)
+            except ServiceError as error:
+                await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
+                saga = await self._release(saga, held, f"another item of the plan could not be reserved ({error.reason})")
+                if error.code is grpc.StatusCode.ABORTED:
+                    raise StalePlan(error) from error
+                raise
+            held.append(Held(hold.incident, reply.reservation.name, HELD, [u.unit for u in reply.reservation.units]))
+            saga = await self._record(saga, "RESERVE", "done", {"incident": hold.incident, "reservation": reply.reservation.name}, reservations=dump_held(held))
+        return await self._record(saga, "RESERVED", "done", {"reservations": [h.reservation for h in held]}, step="RESERVED")
+
+    async def _replan(self, saga: store.SagaRow, stale: store.ProposalRow) -> store.SagaRow:
+        """Make a new proposal for the same incidents on fresh availability."""
+        old_request = dpb.OptimizePlanRequest.FromString(stale.request)
+        attempt = saga.attempt + 1
+        await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale.proposal_id, "attempt": attempt})
+        fresh = await self._planner.propose(
+            incident_names=json.loads(stale.incidents),
+            exercise_id=stale.exercise_id,
+            options=old_request.options,
+            created_by=saga.subject,
+            origin="REPLANNED",
+            parent=stale.proposal_id,
+            proposal_id=derive_id("replan", saga.request_id, saga.generation, attempt),
+        )
+        return await self._record(
+            saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
+        )
+
+    async def _forward(self, saga: store.SagaRow) -> gpb.CommitPlanResponse:
+        """Confirm what is held, move the incidents along, and finish; from here on the saga never releases units."""
+        saga = await self._confirm_all(saga)
+        self._fault("confirmed")
+        confirmed = [h for h in held_list(saga) if h.state == CONFIRMED]
+        if not confirmed:
+            await self._record(saga, "CONFIRMED", "failed", {"reason": "nothing confirmed"}, state=COMPENSATED, error="no reservation could be confirmed")
+            raise aborted("RESERVATION_LOST", "the reservations expired before they could be confirmed; retry the request to plan again")
+        saga = await self._record(saga, "TRANSITIONING", "begin", {}, step="TRANSITIONING")
+        incidents: list[ipb.Incident] = []
+        for item in confirmed:
+            incident = await self._advance(saga, item, [h.reservation for h in confirmed if h.incident == item.incident])
+            if incident is not None:
+                incidents.append(incident)
+        saga = await self._record(saga, "TRANSITIONED", "done", {"incidents": [i.name for i in incidents]}, step="TRANSITIONED")
+        self._fault("transitioned")
+        return await self._finish(saga, incidents)
+
+    async def _confirm_all(self, saga: store.SagaRow) -> store.SagaRow:
+        """Confirm every held reservation; one that expired meanwhile is marked lost."""
+        held = held_list(saga)
+        saga = await self._record(saga, "CONFIRMING", "begin", {"reservations": [h.reservation for h in held if h.state == HELD]}, step="CONFIRMING")
+        for item in held:
+            if item.state != HELD:
+                continue
+            request = rpb.ConfirmReservationRequest(request_id=self._rid(saga, "confirm", item.reservation), name=item.reservation)
+            await self._record(saga, "CONFIRM", "begin", {"reservation": item.reservation, "request_id": request.request_id})
+            try:
+                await call(self._backends.resources.ConfirmReservation, request)
+                item.state = CONFIRMED
+            except ServiceError as error:
+                if error.code in TRANSIENT:
+                    await self._record(saga, "CONFIRM", "failed", {"reservation": item.reservation, "code": error.code.name})
+                    raise unavailable("COMMIT_PENDING", f"confirming {item.reservation} failed ({error.message}); retry the same request_id to finish the commit") from error
+                item.state = LOST
+            saga = await self._record(saga, "CONFIRM", "done", {"reservation": item.reservation, "state": item.state}, reservations=dump_held(held))
+        return await self._record(saga, "CONFIRMED", "done", {}, step="CONFIRMED")
+
+    async def _advance(self, saga: store.SagaRow, item: Held, reservations: list[str]) -> ipb.Incident | None:
+        """Move one incident to RESPONDING (verify, begin dispatch, mark responding) with notes naming its reservations."""
+        names = ", ".join(reservations)
+        notes = {
+            "verify": f"verified on dispatch commit {saga.request_id}",
+            "begin": f"dispatching: {names} reserved (proposals/{saga.proposal_id})",
+            "responding": f"responding: {names} confirmed, units en route (proposals/{saga.proposal_id})",
+        }
+        stub = self._backends.incident
+        for _ in range(self._config.transition_attempts):
+            incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
+            state = incident.state
+            if state in (ipb.Incident.STATE_RESPONDING, ipb.Incident.STATE_CONTAINED):
+                return incident
+            if state in (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED):
+                await self._recall(saga, item, f"{item.incident} is {ipb.Incident.State.Name(state)}")
+                return None
+            step, method, request_type = {
+                ipb.Incident.STATE_REPORTED: ("verify", stub.VerifyIncident, ipb.VerifyIncidentRequest),
+                ipb.Incident.STATE_VERIFIED: ("begin", stub.BeginDispatch, ipb.BeginDispatchRequest),
+                ipb.Incident.STATE_DISPATCHING: ("responding", stub.MarkResponding, ipb.MarkRespondingRequest),
+            }[state]
+            request = request_type(request_id=self._rid(saga, step, item.incident, incident.version), name=item.incident, version=incident.version, note=notes[step])
+            try:
+                await call(method, request)
+            except ServiceError as error:
+                if error.code is grpc.StatusCode.ABORTED or error.code is grpc.StatusCode.FAILED_PRECONDITION:
+                    continue  # the incident changed under us: read it again
+                if error.code in TRANSIENT:
+                    raise unavailable("COMMIT_PENDING", f"units are confirmed but {item.incident} could not be updated ({error.message}); retry the same request_id to finish") from error
+                raise
+        raise unavailable("COMMIT_PENDING", f"{item.incident} kept changing while it was being moved to RESPONDING; retry the same request_id to finish")
+
+    async def _finish(self, saga: store.SagaRow, incidents: list[ipb.Incident]) -> gpb.CommitPlanResponse:
+        """Store the committed plans, the answer and the event in one transaction."""
+        proposal = await self._planner.get(saga.proposal_id)
+        optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
+        confirmed = [h for h in held_list(saga) if h.state == CONFIRMED]
+        response = gpb.CommitPlanResponse(
+            committed=proposal_message(proposal),
+            reservations=[h.reservation for h in confirmed],
+            replans=saga.replans,
+            incidents=incidents,
+        )
+        committed = {i.name for i in incidents}
+
+        def write() -> store.SagaRow:
+            with session_scope(self._engine) as session:
+                row = store.get_saga(session=session, request_id=saga.request_id)
+                assert row is not None
+                for item in confirmed:
+                    if item.incident not in committed:
+                        continue
+                    part = slice_for(optimized.plan, item.incident)
+                    session.add(
+                        store.CommitRow(
+                            request_id=saga.request_id,
+                            generation=saga.generation,
+                            exercise_id=saga.exercise_id,
+                            incident=item.incident,
+                            reservation=item.reservation,
+                            proposal_id=proposal.proposal_id,
+                            plan=json_format.MessageToJson(part, preserving_proto_field_name=True, indent=None),
+                        )
+                    )
+                row.state, row.step, row.response, row.updated_at = DONE, "TRANSITIONED", response.SerializeToString(), utcnow()
+                session.add(row)
+                store.add_step(session=session, saga=row, step="DONE", status="done", detail={"reservations": list(response.reservations)})
+                store.emit(
+                    session,
+                    "plan.committed",
+                    f"proposals/{proposal.proposal_id}",
+                    exercise_id=saga.exercise_id,
+                    payload={"request_id": saga.request_id, "incidents": sorted(committed), "reservations": list(response.reservations), "replans": saga.replans},
+                )
+                return row
+
+        await run_in_thread(write)
+        self._on_commit()
+        return response
+
+    # ---- compensation ---------------------------------------------------------------------------------------------
+
+    async def _release(self, saga: store.SagaRow, held: list[Held], reason: str) -> store.SagaRow:
+        """Release every still-held reservation in the list (idempotently) and record it."""
+        for item in held:
+            if item.state != HELD:
+                continue
+            request = rpb.ReleaseReservationRequest(request_id=self._rid(saga, "release", item.reservation), name=item.reservation, reason=reason[:500])
+            await self._record(saga, "RELEASE", "begin", {"reservation": item.reservation})
+            try:
+                await call(self._backends.resources.ReleaseReservation, request)
+            except ServiceError as error:
+                if error.code is not grpc.StatusCode.FAILED_PRECONDITION and error.code is not grpc.StatusCode.NOT_FOUND:
+                    raise  # still held; a retry or recovery releases it, or it expires by its time to live
+            item.state = RELEASED
+            saga = await self._record(saga, "RELEASE", "done", {"reservation": item.reservation}, reservations=dump_held(held))
+        return saga
+
+    async def _compensate(self, saga: store.SagaRow, reason: str) -> store.SagaRow:
+        """Release everything the saga holds and mark it compensated (a retry starts a new generation)."""
+        saga = await self._reload(saga)
+        held = held_list(saga)
+        saga = await self._release(saga, held, reason)
+
+        def write() -> store.SagaRow:
+            with session_scope(self._engine) as session:
+                row = store.get_saga(session=session, request_id=saga.request_id)
+                assert row is not None
+                row.state, row.error, row.reservations, row.updated_at = COMPENSATED, reason, dump_held(held), utcnow()
+                session.add(row)
+                store.add_step(session=session, saga=row, step="COMPENSATED", status="done", detail={"reason": reason})
+                store.emit(
+                    session,
+                    "commit.compensated",
+                    f"proposals/{row.proposal_id}",
+                    exercise_id=row.exercise_id,
+                    payload={"request_id": row.request_id, "reason": reason, "released": [h.reservation for h in held]},
+                )
+                return row
+
+        saga = await run_in_thread(write)
+        self._on_commit()
+        return saga
+
+    async def _recall(self, saga: store.SagaRow, item: Held, reason: str) -> None:
+        """Turn back the confirmed units of an incident that was closed or cancelled meanwhile."""
+        await self._record(saga, "RECALL", "begin", {"incident": item.incident, "reason": reason})
+        for unit_name in item.units:
+            unit = (await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=unit_name, exercise_id=saga.exercise_id))).unit
+            if unit.incident != item.incident:
+                continue
+            for target in (rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE):
+                request = rpb.ReportUnitStatusRequest(
+                    request_id=self._rid(saga, "recall", unit_name, target),
+                    name=unit_name,
+                    version=unit.version,
+                    state=target,
+                    exercise_id=saga.exercise_id,
+                    reason=reason[:500],
+                )
+                try:
+                    unit = (await call(self._backends.resources.ReportUnitStatus, request)).unit
+                except ServiceError as error:
+                    log.warning("could not recall %s: %s", unit_name, error)
+                    break
+        item.state = RELEASED
+        await self._record(saga, "RECALL", "done", {"incident": item.incident})

@@ -1,0 +1,143 @@
+"""A console's screen in one call: open incidents with their plans, units away from home, reserves, low stock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf import json_format
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from gateway import store
+from gateway.backends import Backends, call
+from gateway.planning import World
+from gateway.proposals import Planner
+from services.common.db import run_in_thread
+
+OPEN_STATES = (
+    ipb.Incident.STATE_REPORTED,
+    ipb.Incident.STATE_VERIFIED,
+    ipb.Incident.STATE_DISPATCHING,
+    ipb.Incident.STATE_RESPONDING,
+    ipb.Incident.STATE_CONTAINED,
+)
+AWAY_STATES = (
+    rpb.Unit.STATE_RESERVED,
+    rpb.Unit.STATE_EN_ROUTE,
+    rpb.Unit.STATE_ON_SCENE,
+    rpb.Unit.STATE_RETURNING,
+    rpb.Unit.STATE_OUT_OF_SERVICE,
+)
+
+
+def reserve_levels(world: World) -> list[gpb.ReserveLevel]:
+    """Per park and type with a reserve policy: what is available at home against the minimum."""
+    units: Counter[tuple[str, str]] = Counter((u.unit.park_id, u.unit.resource_type) for u in world.units)
+    stock: defaultdict[tuple[str, str], float] = defaultdict(float)
+    for s in world.stocks:
+        stock[(s.park_id, s.stock.resource_type)] += s.available
+    levels = []
+    for policy in sorted(world.policies, key=lambda p: (p.park_id, p.resource_type)):
+        key = (policy.park_id, policy.resource_type)
+        available = float(units[key]) if key in units or key not in stock else stock[key]
+        levels.append(gpb.ReserveLevel(park_id=policy.park_id, resource_type=policy.resource_type, available=available, minimum=policy.minimum))
+    return levels
+
+
+def below_reserve(levels: Sequence[gpb.ReserveLevel]) -> list[gpb.ReserveLevel]:
+    """The levels under their minimum."""
+    return [level for level in levels if level.available < level.minimum]
+
+
+def incident_situations(incidents: Sequence[ipb.Incident], commits: Sequence[store.CommitRow]) -> list[gpb.IncidentSituation]:
+    """Each incident with every unit and supply committed to it and what its latest plan left unmet."""
+    by_incident: dict[str, list[dpb.Plan]] = defaultdict(list)
+    for row in commits:
+        by_incident[row.incident].append(json_format.Parse(row.plan, dpb.Plan()))
+    result = []
+    for incident in incidents:
+        plans = by_incident.get(incident.name, [])
+        seen: set[str] = set()
+        situation = gpb.IncidentSituation(incident=incident)
+        for plan in plans:
+            for assignment in plan.assignments:
+                if assignment.unit_id not in seen:
+                    seen.add(assignment.unit_id)
+                    situation.assignments.append(assignment)
+            situation.shipments.extend(plan.shipments)
+        if plans:
+            situation.unmet.extend(plans[-1].unmet)
+        result.append(situation)
+    return result
+
+
+class Situation:
+    """Assembles GetSituation from the incident and resources services and the gateway's committed plans."""
+
+    def __init__(self, backends: Backends, engine: Engine, planner: Planner) -> None:
+        self._backends = backends
+        self._engine = engine
+        self._planner = planner
+
+    async def _units_away(self, exercise_id: str) -> list[rpb.Unit]:
+        """Every unit not available at home, all pages."""
+        found: list[rpb.Unit] = []
+        token = ""
+        while True:
+            page = await call(
+                self._backends.resources.ListUnits,
+                rpb.ListUnitsRequest(parent="parks/-", exercise_id=exercise_id, states=list(AWAY_STATES), page_size=1000, page_token=token),
+            )
+            found.extend(page.units)
+            token = page.next_page_token
+            if not token:
+                return found
+
+    async def _low_stocks(self, exercise_id: str) -> list[rpb.Stock]:
+        """Stock at or below its minimum, all pages."""
+        found: list[rpb.Stock] = []
+        token = ""
+        while True:
+            page = await call(
+                self._backends.resources.ListStocks,
+                rpb.ListStocksRequest(parent="parks/-/depots/-", exercise_id=exercise_id, below_minimum_only=True, page_size=1000, page_token=token),
+            )
+            found.extend(page.stocks)
+            token = page.next_page_token
+            if not token:
+                return found
+
+    async def _commits(self, exercise_id: str, incidents: list[str]) -> list[store.CommitRow]:
+        """Committed plans of the incidents."""
+
+        def read() -> list[store.CommitRow]:
+            with Session(self._engine) as session:
+                return store.commits_for(session=session, exercise_id=exercise_id, incidents=incidents)
+
+        return await run_in_thread(read)
+
+    async def assemble(self, exercise_id: str) -> gpb.GetSituationResponse:
+        """Everything the screen shows, fetched concurrently."""
+        incidents, world, away, low = await asyncio.gather(
+            self._planner.open_incidents(exercise_id, OPEN_STATES),
+            self._planner.fetch_world(exercise_id),
+            self._units_away(exercise_id),
+            self._low_stocks(exercise_id),
+        )
+        commits = await self._commits(exercise_id, [i.name for i in incidents])
+        response = gpb.GetSituationResponse(
+            incidents=incident_situations(incidents, commits),
+            units=away,
+            reserve_levels=reserve_levels(world),
+            low_stocks=low,
+            available_units=len(world.units),
+        )
+        response.time.GetCurrentTime()
+        return response
+
