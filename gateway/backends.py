@@ -33,7 +33,7 @@ class Backends:
     async def close(self) -> None:
         """Close every channel."""
         for channel in self.channels:
-            await channel.close()
+            await channel.close(None)
 
 
 def open_backends(settings: Settings) -> Backends:

@@ -16,7 +16,7 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from gateway import scoring, store
 from gateway.backends import Backends, call
@@ -294,18 +294,21 @@ class DrillRunner:
         if before is not None:
             await asyncio.gather(before, return_exceptions=True)
         outcome: dict[str, object] = {"handled": True}
+        appliers = {
+            cpb.Inject.KIND_NEW_INCIDENT: self._new_incident,
+            cpb.Inject.KIND_ESCALATION: self._escalate,
+            cpb.Inject.KIND_UNIT_BREAKDOWN: self._breakdown,
+            cpb.Inject.KIND_STOCK_LOSS: self._stock_loss,
+            cpb.Inject.KIND_ROAD_RESTRICTION: self._road,
+        }
         try:
-            kind = inject.kind
-            if kind == cpb.Inject.KIND_NEW_INCIDENT:
-                outcome.update(await self._new_incident(row, inject))
-            elif kind == cpb.Inject.KIND_ESCALATION:
-                outcome.update(await self._escalate(row, inject))
-            elif kind == cpb.Inject.KIND_UNIT_BREAKDOWN:
-                outcome.update(await self._breakdown(row, inject))
-            elif kind == cpb.Inject.KIND_STOCK_LOSS:
-                outcome.update(await self._stock_loss(row, inject))
-            elif kind == cpb.Inject.KIND_ROAD_RESTRICTION:
-                outcome.update(await self._road(row, inject))
+            applier = appliers.get(inject.kind)
+            if applier is not None:
+                outcome.update(await applier(row, inject))
+            outcome["applied_at"] = utcnow().isoformat()
+            affected = outcome.get("affects", "")
+            if row.auto_dispatch and isinstance(affected, str) and affected:
+                outcome.update(await self._dispatch(row, [affected], inject.id))
         except ServiceError as error:
             log.warning("drill %s inject %s: %s", row.drill_id, inject.id, error)
             outcome["error"] = f"{error.code.name} {error.reason}: {error.message}"
@@ -316,20 +319,19 @@ class DrillRunner:
         await self._sample_reserves(row)
 
     async def _dispatch(self, row: store.DrillRow, incidents: list[str], key: str) -> dict[str, object]:
-        """Propose and commit for the incidents through the same saga as AutoDispatch."""
-        if not row.auto_dispatch or not incidents:
-            return {}
+        """Propose and commit for the incidents through the same saga as AutoDispatch; note when each happened."""
         request_id = derive_request_id(row.drill_id, "dispatch", key)
         try:
             proposal = await self._planner.propose(
                 incident_names=incidents, exercise_id=row.exercise_id, options=None, created_by=row.started_by, origin="DRILL", proposal_id=derive_id("dprop", row.drill_id, key)
             )
+            planned = {"proposal": f"proposals/{proposal.proposal_id}", "planned_at": store.as_utc(proposal.created_at).isoformat()}
             reply = await self._saga.commit(
                 request_id=request_id, method="AutoDispatch", fingerprint=request_id, proposal_id=proposal.proposal_id, max_replans=self._config.default_max_replans, subject=row.started_by
             )
         except ServiceError as error:
             return {"dispatch_error": f"{error.code.name} {error.reason}: {error.message}"}
-        return {"reservations": list(reply.reservations), "replans": reply.replans}
+        return {**planned, "committed_at": utcnow().isoformat(), "reservations": list(reply.reservations), "replans": reply.replans}
 
     async def _new_incident(self, row: store.DrillRow, inject: cpb.Inject) -> dict[str, object]:
         """Report the inject's incident in the exercise (recommendation accepted unless the script fixes demands)."""
@@ -352,7 +354,7 @@ class DrillRunner:
         )
         name = report.incident.name
         await run_in_thread(self._update_inject, row.drill_id, inject.id, incident=name)
-        return {"incident": name, **await self._dispatch(row, [name], inject.id)}
+        return {"incident": name, "affects": name}
 
     async def _incident_of(self, row: store.DrillRow, inject_id: str) -> str:
         """The incident a NEW_INCIDENT inject of this drill created."""
@@ -394,23 +396,25 @@ class DrillRunner:
                     ),
                 )
             ).incident
-        return {"incident": name, **await self._dispatch(row, [name], inject.id)}
+        return {"incident": name, "affects": name}
 
     async def _pick_unit(self, row: store.DrillRow, inject: cpb.Inject) -> rpb.Unit:
-        """The unit a breakdown names, or one of the park's units of the type (one at work first)."""
+        """The unit a breakdown names, or a unit of the park and type: one sent to the named inject's incident, else one at work, else a free one."""
         if inject.unit.startswith("parks/"):
             return (await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=inject.unit, exercise_id=row.exercise_id))).unit
         park = inject.park_id or inject.unit
+        parent = f"parks/{park}" if park else "parks/-"
         units = (
             await call(
                 self._backends.resources.ListUnits,
-                rpb.ListUnitsRequest(parent=f"parks/{park}", exercise_id=row.exercise_id, resource_type=inject.resource_type, page_size=1000),
+                rpb.ListUnitsRequest(parent=parent, exercise_id=row.exercise_id, resource_type=inject.resource_type, page_size=1000),
             )
         ).units
-        busy = [u for u in units if u.state in BUSY_UNIT_STATES and u.incident]
+        wanted = await self._incident_of(row, inject.target_inject_id) if inject.target_inject_id else ""
+        busy = [u for u in units if u.state in BUSY_UNIT_STATES and u.incident and (not wanted or u.incident == wanted)]
         free = [u for u in units if u.state == rpb.Unit.STATE_AVAILABLE]
         if not busy and not free:
-            raise failed_precondition("NO_UNIT_TO_BREAK", f"no {inject.resource_type} in parks/{park} can break down", {"park": park})
+            raise failed_precondition("NO_UNIT_TO_BREAK", f"no {inject.resource_type or 'unit'} in {parent} can break down", {"park": park})
         return (busy or free)[0]
 
     async def _breakdown(self, row: store.DrillRow, inject: cpb.Inject) -> dict[str, object]:
@@ -432,29 +436,30 @@ class DrillRunner:
                     ),
                 )
             ).unit
-        return {"unit": unit.name, "was_committed_to": committed_to, **await self._dispatch(row, [committed_to] if committed_to else [], inject.id)}
+        return {"unit": unit.name, "was_committed_to": committed_to, "affects": committed_to}
 
     async def _stock_loss(self, row: store.DrillRow, inject: cpb.Inject) -> dict[str, object]:
-        """Record the loss in the exercise's ledger (no more than what is free to lose)."""
-        depot = inject.stock.rsplit("/stocks/", 1)[0]
+        """Record the loss in the exercise's ledger (no more than what is free to lose); depot "-" means the park's largest stock."""
+        depot, _, resource_type = inject.stock.partition("/stocks/")
         stocks = (await call(self._backends.resources.ListStocks, rpb.ListStocksRequest(parent=depot, exercise_id=row.exercise_id, page_size=1000))).stocks
-        stock = next((s for s in stocks if s.name == inject.stock), None)
-        if stock is None:
+        candidates = [s for s in stocks if s.resource_type == resource_type]
+        if not candidates:
             raise failed_precondition("STOCK_NOT_FOUND", f"{inject.stock} does not exist in the exercise", {"stock": inject.stock})
+        stock = max(candidates, key=lambda s: s.on_hand - s.reserved)
         amount = min(inject.amount, max(stock.on_hand - stock.reserved, 0.0))
         if amount > 0:
             await call(
                 self._backends.resources.AdjustStock,
                 rpb.AdjustStockRequest(
                     request_id=derive_request_id(row.drill_id, "stock-loss", inject.id),
-                    stock=inject.stock,
+                    stock=stock.name,
                     kind=rpb.StockLedgerEntry.KIND_LOSS,
                     delta=-amount,
                     reference=f"drills/{row.drill_id} inject {inject.id}",
                     exercise_id=row.exercise_id,
                 ),
             )
-        return {"stock": inject.stock, "lost": amount}
+        return {"stock": stock.name, "lost": amount}
 
     async def _road(self, row: store.DrillRow, inject: cpb.Inject) -> dict[str, object]:
         """Announce a road restriction: every later plan in the exercise routes around it."""
@@ -516,8 +521,6 @@ class DrillRunner:
         incidents = {n: await self._reporter.get(n) for n in names}
 
         def read() -> tuple[list[store.ProposalRow], list[store.CommitRow]]:
-            from sqlmodel import col, select
-
             with Session(self._engine) as session:
                 proposals = list(session.exec(select(store.ProposalRow).where(store.ProposalRow.exercise_id == row.exercise_id).order_by(col(store.ProposalRow.created_at))).all())
                 return proposals, store.commits_for(session=session, exercise_id=row.exercise_id)
@@ -525,33 +528,49 @@ class DrillRunner:
         proposals, commits = await run_in_thread(read)
         broken = {json.loads(i.outcome).get("unit") for i in injects if i.kind == cpb.Inject.KIND_UNIT_BREAKDOWN}
         by_id = {i.id: i for i in scenario.injects}
-        start = store.as_utc(row.start_time)
         records = []
         for item in injects:
             if item.released_at is None:
                 continue
             released = store.as_utc(item.released_at)
             outcome = json.loads(item.outcome)
-            incident_name = item.incident if item.kind in (cpb.Inject.KIND_NEW_INCIDENT, cpb.Inject.KIND_ESCALATION) else ""
-            record = scoring.InjectRecord(inject=by_id[item.inject_id], released_s=(released - start).total_seconds() * row.clock_speed, incident=incident_name)
+            inject = by_id[item.inject_id]
+            is_incident = item.kind in (cpb.Inject.KIND_NEW_INCIDENT, cpb.Inject.KIND_ESCALATION)
+            record = scoring.InjectRecord(inject=inject, released_s=float(inject.offset_s), incident=item.incident if is_incident else "")
             record.note = str(outcome.get("error") or outcome.get("dispatch_error") or "")
-            watched = [incident_name] if incident_name else [str(outcome.get("was_committed_to", ""))]
-            plan_times = [store.as_utc(p.created_at) for p in proposals if store.as_utc(p.created_at) >= released and (not watched[0] or watched[0] in json.loads(p.incidents))]
-            commit_times = [store.as_utc(c.committed_at) for c in commits if store.as_utc(c.committed_at) >= released and (not watched[0] or c.incident == watched[0])]
-            record.plan_s = (min(plan_times) - released).total_seconds() if plan_times else None
-            record.commit_s = (min(commit_times) - released).total_seconds() if commit_times else None
-            if not incident_name:
-                record.response_s = record.commit_s if item.kind != cpb.Inject.KIND_ROAD_RESTRICTION else record.plan_s
-                if item.kind == cpb.Inject.KIND_UNIT_BREAKDOWN and not outcome.get("was_committed_to"):
-                    record.response_s = 0.0  # nothing was waiting for the broken unit
-            if incident_name in incidents:
-                incident = incidents[incident_name]
+            record.plan_s, record.commit_s = self._response_times(outcome, released, proposals, commits, watched=str(outcome.get("affects", "")))
+            if item.kind == cpb.Inject.KIND_UNIT_BREAKDOWN:
+                record.response_s = record.commit_s if outcome.get("affects") else 0.0  # nothing waited for an idle unit
+            elif item.kind == cpb.Inject.KIND_ROAD_RESTRICTION:
+                record.response_s = record.plan_s if record.plan_s is not None else 0.0  # no later plan: nothing to re-route
+            elif item.kind == cpb.Inject.KIND_STOCK_LOSS:
+                record.response_s = record.commit_s if record.commit_s is not None else 0.0
+            if item.kind == cpb.Inject.KIND_NEW_INCIDENT and item.incident in incidents:
+                incident = incidents[item.incident]
                 record.demands = list(incident.demands)
                 record.severity_weight = incident.severity_weight
-                record.arrivals = self._arrivals(incident_name, commits, released, broken)
+                record.arrivals = self._arrivals(item.incident, commits, released, broken)
             records.append(record)
         facts = scoring.DrillFacts(injects=records, reserve_breaches=json.loads(row.reserve_breaches)["seen"])
         return facts, list(incidents.values())
+
+    @staticmethod
+    def _response_times(
+        outcome: dict[str, object], released: datetime, proposals: list[store.ProposalRow], commits: list[store.CommitRow], *, watched: str
+    ) -> tuple[float | None, float | None]:
+        """Seconds from release to the plan and to the commit that answered an inject.
+
+        An automatic drill records them as it dispatches; with an operator in the loop they are the first plan and
+        commit made after the inject was applied (for its incident, or any when the inject concerns none).
+        """
+        if "planned_at" in outcome and "committed_at" in outcome:
+            planned = datetime.fromisoformat(str(outcome["planned_at"]))
+            committed = datetime.fromisoformat(str(outcome["committed_at"]))
+            return (planned - released).total_seconds(), (committed - released).total_seconds()
+        applied = datetime.fromisoformat(str(outcome["applied_at"])) if "applied_at" in outcome else released
+        plans = [store.as_utc(p.created_at) for p in proposals if store.as_utc(p.created_at) >= applied and (not watched or watched in json.loads(p.incidents))]
+        done = [store.as_utc(c.committed_at) for c in commits if store.as_utc(c.committed_at) >= applied and (not watched or c.incident == watched)]
+        return ((min(plans) - released).total_seconds() if plans else None, (min(done) - released).total_seconds() if done else None)
 
     @staticmethod
     def _arrivals(incident: str, commits: list[store.CommitRow], released: datetime, broken: set[object]) -> list[scoring.Arrival]:
@@ -617,14 +636,15 @@ class DrillRunner:
         hindsight, executed = await self._hindsight(row, incidents, commits, broken)
         facts.executed = executed
         facts.hindsight = hindsight.objective if hindsight.HasField("objective") else None
-        results = scoring.target_results(facts)
+        positioned = scoring.target_results(facts, scenario)
+        results = list(positioned.values())
         report = cpb.AfterActionReport(
             scenario=row.scenario,
             exercise_id=row.exercise_id,
             incidents=sorted(i.name for i in incidents),
             timeline=scoring.timeline(facts),
             target_results=results,
-            score=round(scoring.rubric_score(scenario.rubric, results, facts), 2),
+            score=round(scoring.rubric_score(scenario.rubric, positioned, facts), 2),
             lessons=scoring.lessons(results, facts),
             findings=scoring.findings(facts),
             title=f"Drill {scenario.title}"[:200],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections import OrderedDict
@@ -11,7 +12,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 
 from gateway.names import EVENT_STREAM, park_of
 from services.common.auth import Principal, Role
@@ -67,10 +68,8 @@ def event_from_entry(stream: str, entry_id: str, fields: Mapping[Any, Any]) -> g
     )
     occurred = data.get("occurred_at", "")
     if occurred:
-        try:
+        with contextlib.suppress(ValueError):
             event.time.FromDatetime(datetime.fromisoformat(occurred))
-        except ValueError:
-            pass
     return event
 
 
@@ -93,8 +92,6 @@ def _parks_in(value: Any) -> Iterable[str]:
 
 def event_parks(event: gpb.Event) -> set[str]:
     """Every park an event concerns, from its subject and payload; empty when it names none."""
-    from google.protobuf import json_format
-
     parks = set(_parks_in(json_format.MessageToDict(event.payload)))
     if park_of(event.subject):
         parks.add(park_of(event.subject))
@@ -160,7 +157,7 @@ class EventWatcher:
         types = frozenset(request.types)
         recent = RecentIds(self._remember)
         while True:
-            reply = await self._redis.xread(positions, count=BATCH, block=self._block_ms)  # type: ignore[arg-type]
+            reply: Any = await self._redis.xread(positions, count=BATCH, block=self._block_ms)  # type: ignore[arg-type]
             for stream_key, entries in reply or []:
                 stream = _text(stream_key)
                 for entry_id, fields in entries:

@@ -69,7 +69,7 @@ class Planner:
         while True:
             page = await call(
                 self._backends.incident.ListIncidents,
-                ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=500, page_token=token),
+                ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=500, page_token=token),  # type: ignore[arg-type]
             )
             found.extend(page.incidents)
             token = page.next_page_token

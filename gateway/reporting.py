@@ -26,7 +26,7 @@ def profile_of(incident: ipb.Incident, park_kind: int = common_pb2.PARK_KIND_UNS
     """What the case library compares an incident by."""
     substance = incident.substance
     text = ". ".join(part for part in (incident.title, incident.location.description, incident.description) if part)
-    profile = cpb.IncidentProfile(kind=incident.kind, severity=incident.severity, park_kind=park_kind, text=text)
+    profile = cpb.IncidentProfile(kind=incident.kind, severity=incident.severity, park_kind=park_kind, text=text)  # type: ignore[arg-type]
     if substance.name or substance.hazard_class or substance.un_number:
         profile.substances.append(substance)
     if incident.HasField("weather"):
@@ -46,7 +46,9 @@ def merge_demands(given: Iterable[common_pb2.ResourceDemand], recommended: Itera
         current.quantity = max(current.quantity, demand.quantity)
         limits = [m for m in (current.needed_within_minutes, demand.needed_within_minutes) if m > 0]
         current.needed_within_minutes = min(limits) if limits else 0
-        current.required_capabilities[:] = sorted(set(current.required_capabilities) | set(demand.required_capabilities))
+        capabilities = sorted(set(current.required_capabilities) | set(demand.required_capabilities))
+        del current.required_capabilities[:]
+        current.required_capabilities.extend(capabilities)
     return list(merged.values())
 
 
@@ -70,6 +72,8 @@ class Reporter:
     async def recommend(self, incident: ipb.Incident) -> tuple[list[cpb.SimilarCase], list[cpb.RecommendedDemand]]:
         """Similar cases and recommended demands; an unavailable case library never blocks a report."""
         profile = profile_of(incident, await self._park_kind(incident.park_id))
+        similar: object
+        recommended: object
         similar, recommended = await asyncio.gather(
             call(self._backends.casebase.SearchSimilarCases, cpb.SearchSimilarCasesRequest(profile=profile, limit=SIMILAR_CASES)),
             call(self._backends.casebase.RecommendDemands, cpb.RecommendDemandsRequest(profile=profile, case_count=CASES_FOR_DEMANDS)),
@@ -96,7 +100,9 @@ class Reporter:
         incident = ipb.Incident()
         incident.CopyFrom(request.incident)
         if request.accept_recommendation and lines:
-            incident.demands[:] = merge_demands(incident.demands, [line.demand for line in lines])
+            merged = merge_demands(incident.demands, [line.demand for line in lines])
+            del incident.demands[:]
+            incident.demands.extend(merged)
         created = await call(
             self._backends.incident.CreateIncident,
             ipb.CreateIncidentRequest(request_id=derive_request_id(request.request_id, "create"), incident=incident, incident_id=incident_id),

@@ -198,8 +198,8 @@ class CommitSaga:
 
         return await run_in_thread(write)
 
-    async def _record(self, saga: store.SagaRow, step: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> store.SagaRow:
-        """Persist a step and any saga changes in one transaction; return the saga as stored."""
+    async def _record(self, saga: store.SagaRow, entry: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> store.SagaRow:
+        """Persist a step entry and any saga changes (such as the step reached) in one transaction; return the saga as stored."""
 
         def write() -> store.SagaRow:
             with session_scope(self._engine) as session:
@@ -209,7 +209,7 @@ class CommitSaga:
                     setattr(row, key, value)
                 row.updated_at = utcnow()
                 session.add(row)
-                store.add_step(session=session, saga=row, step=step, status=status, detail=detail)
+                store.add_step(session=session, saga=row, step=entry, status=status, detail=detail)
                 return row
 
         return await run_in_thread(write)
@@ -321,6 +321,13 @@ class CommitSaga:
             incident = await self._advance(saga, item, [h.reservation for h in confirmed if h.incident == item.incident])
             if incident is not None:
                 incidents.append(incident)
+        if not incidents:
+            await self._record(saga, "TRANSITIONED", "failed", {"reason": "INCIDENTS_CLOSED"}, state=COMPENSATED, error="every incident was closed or cancelled")
+            raise failed_precondition(
+                "INCIDENTS_CLOSED",
+                "every incident of the plan was closed or cancelled meanwhile; the units sent were turned back",
+                {"reservations": ",".join(h.reservation for h in confirmed)},
+            )
         saga = await self._record(saga, "TRANSITIONED", "done", {"incidents": [i.name for i in incidents]}, step="TRANSITIONED")
         self._fault("transitioned")
         return await self._finish(saga, incidents)

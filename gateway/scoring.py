@@ -19,6 +19,15 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 NEVER = -1.0
 PLAN_TARGET_S = 120.0  # when a scenario sets no plan-time target, a plan within two minutes earns the time_to_plan mark
 
+# Rubric criteria of the scenario library: each scores the targets whose metric is in its family.
+CRITERIA: dict[str, frozenset[str]] = {
+    "targets_met": frozenset({"FIRST_ARRIVAL_MIN", "UNITS_ON_SCENE", "SUPPLY_DELIVERED_MIN", "ALL_DEMAND_MET_MIN"}),
+    "time_to_plan": frozenset({"PLAN_ISSUED_S", "REPLACEMENT_DISPATCHED_MIN", "REROUTE_MIN", "RESUPPLY_MIN"}),
+    "reserve_kept": frozenset({"PARKS_BELOW_RESERVE"}),
+    "unmet_demand": frozenset({"UNMET_DEMAND_FRACTION", "SEVERITY_WEIGHTED_UNMET"}),
+    "plan_quality": frozenset({"OPTIMALITY_GAP"}),
+}
+
 # Metric names of the scenario library and the shorter forms the contract's comments use, to one measure each.
 METRIC_ALIASES = {
     "FIRST_ARRIVAL_MIN": "first_arrival",
@@ -170,42 +179,62 @@ def is_met(target: cpb.Target, measured: float | None) -> bool:
     return measured <= target.threshold + 1e-9
 
 
-def target_results(facts: DrillFacts) -> list[cpb.TargetResult]:
-    """Every target of every released inject, measured."""
-    results = []
-    for record in facts.injects:
-        for target in record.inject.targets:
-            value = measure(target, record, facts)
-            results.append(cpb.TargetResult(inject_id=record.inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value)))
+def target_position(inject_index: int, target_index: int) -> str:
+    """How a rubric names one target: by its position in the scenario."""
+    return f"injects[{inject_index}].targets[{target_index}]"
+
+
+def target_results(facts: DrillFacts, scenario: cpb.Scenario) -> dict[str, cpb.TargetResult]:
+    """Every target of the scenario by position, measured; targets of injects never released are not met."""
+    records = {r.inject.id: r for r in facts.injects}
+    results = {}
+    for i, inject in enumerate(scenario.injects):
+        record = records.get(inject.id)
+        for j, target in enumerate(inject.targets):
+            value = measure(target, record, facts) if record is not None else NEVER
+            results[target_position(i, j)] = cpb.TargetResult(inject_id=inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value))
     return results
 
 
-def criterion_score(criterion: str, results: Sequence[cpb.TargetResult], facts: DrillFacts) -> float:
-    """A 0-1 score for one rubric criterion; criteria the gateway does not know score the share of targets met."""
-    name = criterion.strip().lower().replace("-", "_")
-    if name in ("time_to_plan", "plan_time"):
+def _share_met(results: Sequence[cpb.TargetResult]) -> float:
+    """Share of the targets that were met (1 with none)."""
+    return sum(1 for r in results if r.met) / len(results) if results else 1.0
+
+
+def criterion_score(criterion: str, results: dict[str, cpb.TargetResult], facts: DrillFacts) -> float:
+    """A 0-1 score for one rubric criterion.
+
+    A criterion names either a family of metrics (it scores the share of the scenario's targets in that family
+    that were met; with no such target, the drill's own measure of the family) or one target by position.
+    Anything else scores the share of all targets met.
+    """
+    name = criterion.strip()
+    if name in results:
+        return 1.0 if results[name].met else 0.0
+    family = CRITERIA.get(name.lower())
+    if family is None:
+        return _share_met(list(results.values()))
+    members = [r for r in results.values() if r.target.metric.strip().upper() in family]
+    if members:
+        return _share_met(members)
+    if name == "time_to_plan":
         planned = [r for r in facts.injects if r.incident]
-        if not planned:
-            return 1.0
-        limits = {r.inject_id: r.target.threshold for r in results if metric_key(r.target.metric) == "plan_s"}
-        return sum(1 for r in planned if r.plan_s is not None and r.plan_s <= limits.get(r.inject.id, PLAN_TARGET_S)) / len(planned)
-    if name in ("reserve_kept", "reserves", "reserve"):
+        return sum(1 for r in planned if r.plan_s is not None and r.plan_s <= PLAN_TARGET_S) / len(planned) if planned else 1.0
+    if name == "reserve_kept":
         return 0.0 if facts.reserve_breaches else 1.0
-    if name in ("unmet_demand", "demand_met"):
+    if name == "unmet_demand":
         return 1.0 - overall_unmet_fraction(facts)
-    if name in ("plan_quality", "optimality"):
+    if name == "plan_quality":
         gap = optimality_gap(facts.executed, facts.hindsight)
         return 1.0 - gap if gap is not None else 0.0
-    related = [r for r in results if name and (name in r.target.description.lower().replace("-", "_") or r.inject_id.replace("-", "_") == name)]
-    pool = related or list(results)
-    return sum(1 for r in pool if r.met) / len(pool) if pool else 1.0
+    return 1.0
 
 
-def rubric_score(rubric: Sequence[cpb.RubricItem], results: Sequence[cpb.TargetResult], facts: DrillFacts) -> float:
+def rubric_score(rubric: Sequence[cpb.RubricItem], results: dict[str, cpb.TargetResult], facts: DrillFacts) -> float:
     """Score 0-100: the weighted rubric criteria, or the share of targets met when the scenario has no rubric."""
     total = sum(item.weight for item in rubric if item.weight > 0)
     if total <= 0:
-        return 100.0 * (sum(1 for r in results if r.met) / len(results) if results else 1.0)
+        return 100.0 * _share_met(list(results.values()))
     return 100.0 * sum(item.weight * criterion_score(item.criterion, results, facts) for item in rubric if item.weight > 0) / total
 
 
@@ -225,14 +254,14 @@ def findings(facts: DrillFacts) -> str:
         kind = cpb.Inject.Kind.Name(record.inject.kind).removeprefix("KIND_")
         head = f"{record.inject.id} ({kind}, +{record.released_s / 60:.1f} min)"
         if record.incident:
-            lines.append(f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}")
+            lines.append(f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}" + (f" ({record.note})" if record.note else ""))
             for demand in record.demands:
                 met, unmet = demand_met_minutes(demand, record.arrivals)
                 status = f"met after {_fmt(met, 'min')}" if met != NEVER else f"{unmet:g} of {demand.quantity:g} unmet"
                 limit = f" (needed within {demand.needed_within_minutes} min)" if demand.needed_within_minutes else ""
                 lines.append(f"  {demand.resource_type} x{demand.quantity:g}: {status}{limit}")
         else:
-            lines.append(f"{head}: {record.note or 'applied'}; response after {_fmt(None if record.response_s is None else record.response_s / 60, 'min')}")
+            lines.append(f"{head}: {record.note or 'applied'}; response after {_fmt(record.response_s, 's')}")
     lines.append("reserve violations: " + (", ".join(sorted(facts.reserve_breaches)) if facts.reserve_breaches else "none"))
     if facts.executed is not None and facts.hindsight is not None:
         gap = optimality_gap(facts.executed, facts.hindsight)

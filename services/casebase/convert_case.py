@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from services.casebase.models import Case
 from services.casebase.recommend import Recommendation
 from services.casebase.retrieval import IncidentQuery, SearchHit
+from services.casebase.rules import rule_citation
 from services.casebase.scenario_validation import Problem, shape_problem
 
 SEVERITY_TO_LEVEL: dict[int, str] = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
@@ -41,6 +42,7 @@ _DOMAIN_KEYS: dict[str, tuple[str, ...]] = {
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SOURCE = re.compile(r"^(?P<publication>.*\S)\s*\((?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)\)$")
 _PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
+_UN_NUMBER = re.compile(r"^(UN)?\d{4}$")
 
 
 def timestamp(value: dt.datetime) -> Timestamp:
@@ -250,18 +252,34 @@ def case_to_proto(case: Case, created_at: dt.datetime | None = None) -> pb.Accid
 
 
 def query_from_profile(profile: pb.IncidentProfile) -> tuple[IncidentQuery | None, list[Problem]]:
-    """The domain query of an incident profile, or the problems at message paths (relative to the profile)."""
+    """The domain query of an incident profile, or the problems at message paths (relative to the profile).
+
+    A substance whose hazard class is not known yet is matched by its name in the text only.
+    """
+    problems = []
+    classified: list[Any] = []
+    names = []
+    for index, substance in enumerate(profile.substances):
+        if substance.hazard_class:
+            raw_substance = substance_raw(substance)
+            fallback = f"UN{substance.un_number}" if substance.un_number else f"class {substance.hazard_class}"
+            raw_substance["name"] = substance.name or fallback
+            classified.append(raw_substance)
+            continue
+        classified.append(None)
+        names.append(substance.name)
+        if substance.un_number and not _UN_NUMBER.match(substance.un_number):
+            problems.append(Problem(f"substances[{index}].un_number", "MALFORMED", "four digits, e.g. 1017"))
     raw = _compact(
         {
             "kind": kind_label(profile.kind),
-            "substances": [substance_raw(s) for s in profile.substances],
+            "substances": [s for s in classified if s is not None],
             "severity": severity_label(profile.severity),
             "park_kind": park_kind_label(profile.park_kind),
             "weather": weather_raw(profile.weather) if profile.HasField("weather") else None,
-            "text": profile.text,
+            "text": " ".join(t for t in (profile.text, *names) if t),
         }
     )
-    problems = []
     if len(profile.text) > MAX_QUERY_TEXT:
         problems.append(Problem("text", "TOO_LONG", f"at most {MAX_QUERY_TEXT} characters"))
     if profile.weather.wind_speed_mps < 0:
@@ -269,14 +287,18 @@ def query_from_profile(profile: pb.IncidentProfile) -> tuple[IncidentQuery | Non
     try:
         query = IncidentQuery.model_validate(raw)
     except ValidationError as exc:
-        problems += [Problem(case_field(p.path), p.code, p.message) for p in map(shape_problem, exc.errors())]
+        positions = [i for i, s in enumerate(classified) if s is not None]
+        problems += [Problem(_profile_field(p.path, positions), p.code, p.message) for p in map(shape_problem, exc.errors())]
         return None, problems
     return (query if not problems else None), problems
 
 
-def rule_citation(rule_id: str) -> str:
-    """How a recommendation cites a demand rule, e.g. "rule:toxic-gas"."""
-    return "rule:" + rule_id.removeprefix("R-").lower()
+def _profile_field(path: str, positions: list[int]) -> str:
+    """The profile field of a query problem; query substances are the profile's classified ones, in order."""
+    parts = split_path(case_field(path))
+    if len(parts) > 1 and parts[0] == "substances" and isinstance(parts[1], int):
+        parts[1] = positions[parts[1]]
+    return join_path(parts)
 
 
 def similar_to_proto(hit: SearchHit, case: Case, created_at: dt.datetime | None) -> pb.SimilarCase:

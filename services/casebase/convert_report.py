@@ -13,7 +13,7 @@ from google.protobuf import json_format
 from services.casebase.after_action import ClosedIncident, case_from_incident
 from services.casebase.convert_case import query_from_profile, substance_raw, timestamp, weather_raw
 from services.casebase.metrics import METRICS
-from services.casebase.models import AfterActionReport, Case
+from services.casebase.models import AfterActionReport, Case, Scenario
 from services.casebase.scenario_validation import Problem
 from services.casebase.vocabulary import ResourceType
 
@@ -154,9 +154,22 @@ def _live_problems(report: pb.AfterActionReport) -> list[Problem]:
         found.append(Problem("profile.severity", "REQUIRED", "a live report gives the incident's level"))
     if not profile.substances:
         found.append(Problem("profile.substances", "REQUIRED", "a live report names at least one substance with its hazard class"))
+    for k, substance in enumerate(profile.substances):
+        if not substance.hazard_class:
+            found.append(Problem(f"profile.substances[{k}].hazard_class", "REQUIRED", "a live report gives each substance's hazard class"))
     if len(profile.text.strip()) < 10:
         found.append(Problem("profile.text", "TOO_SHORT", "a live report describes the incident in at least 10 characters"))
     return found
+
+
+def inject_problems(report: pb.AfterActionReport, scenario: Scenario) -> list[Problem]:
+    """A drill report's target results name injects of its scenario."""
+    inject_ids = {inject.id for inject in scenario.injects}
+    return [
+        Problem(f"target_results[{k}].inject_id", "UNKNOWN_INJECT", f"{report.scenario} has no inject {r.inject_id!r}")
+        for k, r in enumerate(report.target_results)
+        if r.inject_id not in inject_ids
+    ]
 
 
 def report_document(report: pb.AfterActionReport) -> dict[str, Any]:

@@ -225,6 +225,9 @@ def _rubric_raw(message: pb.Scenario, problems: list[Problem]) -> list[dict[str,
         else:
             names = ", ".join(CRITERIA)
             problems.append(Problem(f"rubric[{k}].criterion", "UNKNOWN_CRITERION", f"use one of {names}, or a target such as injects[0].targets[1]"))
+        # A criterion already reported as scoring nothing still names a (missing) target, so the rest of the
+        # scenario is checked in the same pass instead of stopping at the shape of this item.
+        targets = targets or [f"{criterion or 'criterion'}-without-targets"]
         items.append({"id": criterion or f"rubric-{k}", "description": item.description, "weight": item.weight, "targets": targets})
     return items
 

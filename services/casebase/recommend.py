@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.casebase.library import CaseLibrary
 from services.casebase.retrieval import CaseIndex, IncidentQuery, SearchHit
-from services.casebase.rules import applicable_rules
+from services.casebase.rules import applicable_rules, rule_citation
 from services.casebase.vocabulary import ResourceKind, ResourceType, Severity
 
 
@@ -65,10 +65,10 @@ class DemandLine:
         rules = [c for c in self.citations if c.source == "rule"]
         parts = []
         if cases:
-            used = ", ".join(f"{c.ref} {c.quantity:g}" for c in cases)
+            used = ", ".join(f"cases/{c.ref} {c.quantity:g}" for c in cases)
             parts.append(f"score-weighted median of {len(cases)} similar case(s) scaled to the incident's level ({used})")
         if rules:
-            parts.append("rule minimum " + ", ".join(f"{c.ref} {c.quantity:g}" for c in rules))
+            parts.append("rule minimum " + ", ".join(f"{rule_citation(c.ref)} {c.quantity:g}" for c in rules))
         governs = "; the larger governs" if cases and rules else ""
         return f"{self.quantity:g} {self.uom}: " + "; ".join(parts) + governs
 

@@ -277,3 +277,8 @@ RULES: tuple[DemandRule, ...] = (
 def applicable_rules(q: IncidentQuery) -> list[DemandRule]:
     """The rules that apply to an incident."""
     return [r for r in RULES if r.applies(q)]
+
+
+def rule_citation(rule_id: str) -> str:
+    """How a recommendation cites a rule, e.g. "rule:toxic-gas" for R-TOXIC-GAS."""
+    return "rule:" + rule_id.removeprefix("R-").lower()

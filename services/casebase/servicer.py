@@ -34,6 +34,7 @@ from services.casebase.convert_case import (
 )
 from services.casebase.convert_report import (
     case_from_live_report,
+    inject_problems,
     is_live,
     report_document,
     report_problems,
@@ -220,12 +221,12 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         _raise_if(violations)
 
         def work(session: Session) -> pb.UpdateCaseResponse:
-            row = store.get_case(session=session, case_id=case_id)
+            row = store.get_case(session=session, case_id=case_id, for_update=True)
             merged, conversion = merge_case(store.case_of(row), request.accident_case, paths)
             case, problems = validate_case(merged)
             _raise_if(violations_of("accident_case", _combined(conversion, _translated(problems, case_field))))
             assert case is not None
-            row = store.replace_case(session=session, case=case, changed=[*paths, f"actor:{principal.subject}"])
+            row = store.replace_case(session=session, case=case, changed=paths, actor=principal.subject)
             return pb.UpdateCaseResponse(accident_case=case_to_proto(case, row.created_at))
 
         response = await self._mutate("UpdateCase", request, request.request_id, pb.UpdateCaseResponse, work)
@@ -377,14 +378,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         def work(session: Session) -> pb.CreateAfterActionReportResponse:
             if scenario_id:
                 scenario = store.scenario_of(store.get_scenario(session=session, scenario_id=scenario_id))
-                inject_ids = {inject.id for inject in scenario.injects}
-                _raise_if(
-                    [
-                        FieldViolation(f"report.target_results[{k}].inject_id", f"{report.scenario} has no inject {r.inject_id!r}")
-                        for k, r in enumerate(report.target_results)
-                        if r.inject_id not in inject_ids
-                    ]
-                )
+                _raise_if(violations_of("report", inject_problems(report, scenario)))
             row = store.insert_report(
                 session=session, report_id=report_id, scenario_id=scenario_id, exercise_id=report.exercise_id, live=is_live(report),
                 score=report.score, document=report_document(report),

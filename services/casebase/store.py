@@ -108,9 +108,10 @@ def case_of(row: CaseRow) -> Case:
     return Case.model_validate_json(row.body)
 
 
-def get_case(*, session: Session, case_id: str) -> CaseRow:
-    """One case, or NOT_FOUND."""
-    row = session.exec(select(CaseRow).where(CaseRow.case_id == case_id)).first()
+def get_case(*, session: Session, case_id: str, for_update: bool = False) -> CaseRow:
+    """One case (locked for the transaction when asked), or NOT_FOUND."""
+    statement = select(CaseRow).where(CaseRow.case_id == case_id)
+    row = session.exec(statement.with_for_update() if for_update else statement).first()
     if row is None:
         raise not_found("case", f"cases/{case_id}")
     return row
@@ -179,14 +180,14 @@ def case_ids(*, session: Session) -> set[str]:
     return set(session.exec(select(CaseRow.case_id)).all())
 
 
-def replace_case(*, session: Session, case: Case, changed: Sequence[str]) -> CaseRow:
+def replace_case(*, session: Session, case: Case, changed: Sequence[str], actor: str) -> CaseRow:
     """Store new values of an existing case, with its event, and move the library revision."""
     row = get_case(session=session, case_id=case.id)
     session.execute(update(CaseRow).where(col(CaseRow.case_id) == case.id).values(**_case_columns(case), updated_at=utcnow()))
     session.expire(row)
     _write_hazards(session, case)
     bump_revision(session=session)
-    _emit_case(session, case, "case.updated", {"changed": sorted(changed)})
+    _emit_case(session, case, "case.updated", {"changed": sorted(changed), "actor": actor})
     return get_case(session=session, case_id=case.id)
 
 

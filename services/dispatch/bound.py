@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Callable
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -155,7 +156,7 @@ class CompletionBound:
         unmet = sum(int(f) * self.unmet_coef[n] for n, f in enumerate(shortage))
         return float(smcf.optimal_cost()), unmet
 
-    def bound(self, best_unmet: int, deadline_s: float | None = None) -> float:
+    def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False) -> float:
         """Best bound (weight-scaled seconds): bisection on the multiplier for each mix."""
         ratios = [self.unmet_coef[line.index] / (line.weight * self.wscale) for line in self.problem.lines if self.unmet_coef[line.index] > 0]
         if not ratios:
@@ -165,7 +166,7 @@ class CompletionBound:
         for mix in MIXES:
             lo, hi = math.log(base) - 20.0, math.log(base) + 4.0
             for _ in range(BISECTIONS):
-                if deadline_s is not None and time.perf_counter() > deadline_s:
+                if stop() or (deadline_s is not None and time.perf_counter() > deadline_s):
                     return max(0.0, best)
                 lam = math.exp((lo + hi) / 2)
                 solved = self._solve(mix, lam)

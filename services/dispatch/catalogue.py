@@ -83,14 +83,24 @@ CAPABILITIES: frozenset[str] = frozenset(
     }
 )
 
-# Road speeds per vehicle class used by the built-in travel model (km/h).
+# Road speeds per vehicle class used by the built-in travel model (km/h). The lower-case classes
+# are the ones the resource registry types its units with.
 DEFAULT_SPEEDS_KMH: dict[str, float] = {
     "LIGHT": 60.0,
     "MEDIUM": 50.0,
     "HEAVY": 40.0,
     "SUPPLY_TRUCK": 45.0,
     "BOAT": 25.0,
+    "heavy_engine": 45.0,
+    "light_vehicle": 60.0,
+    "ambulance": 55.0,
+    "vessel": 20.0,
+    "team_on_foot_with_vehicle": 50.0,
+    "heavy_plant": 30.0,
 }
+
+# Vehicle class of a unit that names none.
+DEFAULT_VEHICLE_CLASS = "MEDIUM"
 
 
 def kind_of(resource_type: str) -> ResourceKind | None:

@@ -101,6 +101,7 @@ def _travel(d: dict[str, Any], incidents: list[str]) -> tuple[TravelModel, Trave
                 radius_m=float(c["radius_m"]),
                 delay_s=float(c.get("delay_s", 0.0)),
                 speed_factor=float(c.get("speed_factor", 1.0)),
+                closed=bool(c.get("closed", False)),
             )
             for c in model_d.get("conditions", ())
         ),
@@ -148,6 +149,7 @@ def request_from_dict(d: dict[str, Any]) -> DispatchRequest:
         travel_model=model,
         travel_matrices=matrices,
         options=_options(d.get("options", {})),
+        shared_depots=tuple(str(x) for x in d.get("shared_depots", ())),
     )
 
 

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from services.dispatch.cancel import Cancellation
 from services.dispatch.evaluate import evaluate
 from services.dispatch.explain import explain
 from services.dispatch.flow import flow_flows
@@ -20,6 +21,7 @@ from services.dispatch.model import (
     Evaluation,
     IncidentExplanation,
     ModelSize,
+    ObjectiveBreakdown,
     Plan,
     SolveStatus,
     Strategy,
@@ -29,6 +31,7 @@ from services.dispatch.problem import Problem, build_problem
 from services.dispatch.validation import DEFAULT_LIMITS, InvalidRequestError, Limits, check_size, validate
 
 __all__ = [
+    "assess_plan",
     "evaluate_plan",
     "explain_plan",
     "optimise",
@@ -77,6 +80,7 @@ def _response(
     report: CpReport | None,
     prepared_s: float = 0.0,
     explanations: tuple[IncidentExplanation, ...] = (),
+    baseline: ObjectiveBreakdown | None = None,
 ) -> DispatchResponse:
     completion = best.evaluation.objective.weighted_completion_s
     if report is not None:
@@ -105,16 +109,18 @@ def _response(
         solver_first_solution_s=report.first_solution_s if report is not None else None,
         model_bound_s=report.model_bound_s if report is not None else None,
         candidates_pruned=bool(report and report.pruned),
+        baseline=baseline,
     )
 
 
 class _Emitter:
     """Forwards strictly improving plans to a listener."""
 
-    def __init__(self, problem: Problem, listener: Listener | None, started: float) -> None:
+    def __init__(self, problem: Problem, listener: Listener | None, started: float, baseline: ObjectiveBreakdown) -> None:
         self.problem = problem
         self.listener = listener
         self.started = started
+        self.baseline = baseline
         self.first_feasible = 0.0
         self.last: tuple[float, float, float] | None = None
         self.best: _Scored | None = None
@@ -129,20 +135,31 @@ class _Emitter:
         self.last = key
         self.best = scored
         if self.listener is not None:
-            self.listener(_response(self.problem, scored, SolveStatus.FEASIBLE, self.started, self.first_feasible, None))
+            self.listener(_response(self.problem, scored, SolveStatus.FEASIBLE, self.started, self.first_feasible, None, baseline=self.baseline))
 
     def flows(self, flows: Flows) -> None:
         """Score solver flows and offer them."""
         self.offer(_score(self.problem, flows, "cpsat"))
 
 
-def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, listener: Listener | None = None) -> DispatchResponse:
-    """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error."""
+def optimise(
+    request: DispatchRequest,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    listener: Listener | None = None,
+    cancel: Cancellation | None = None,
+) -> DispatchResponse:
+    """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error.
+
+    `listener` receives each strictly improving plan as it is found; `cancel` stops the solver early
+    (the best plan found so far is returned).
+    """
     started = time.perf_counter()
     problem = _prepare(request, limits)
     prepared_s = time.perf_counter() - started
     greedy_raw = greedy_flows(problem)
     greedy = _score(problem, greedy_raw, "greedy")
+    baseline = greedy.evaluation.objective
     first_feasible = time.perf_counter() - started
     if request.options.strategy == Strategy.GREEDY:
         return _response(
@@ -154,8 +171,9 @@ def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, liste
             None,
             prepared_s,
             explain(problem, greedy.plan),
+            baseline,
         )
-    emitter = _Emitter(problem, listener, started)
+    emitter = _Emitter(problem, listener, started, baseline)
     emitter.first_feasible = first_feasible
     emitter.offer(greedy)
     flow_raw = flow_flows(problem)
@@ -164,7 +182,7 @@ def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, liste
     deadline = started + request.options.time_limit_s
     report: CpReport | None
     try:
-        report = solve_cpsat(problem, [greedy_raw, flow_raw], deadline, emitter.flows if listener else None)
+        report = solve_cpsat(problem, [greedy_raw, flow_raw], deadline, emitter.flows if listener else None, cancel=cancel)
     except Exception:  # a solver failure must still return the heuristic plan
         logger.exception("CP-SAT solve failed; returning the best heuristic plan")
         report = None
@@ -179,6 +197,7 @@ def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, liste
             None,
             prepared_s,
             explain(problem, best.plan),
+            baseline,
         )
     solved = _score(problem, report.flows, "cpsat")
     best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
@@ -186,39 +205,52 @@ def optimise(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, liste
     if best.source != "cpsat" and best.evaluation.objective.key() < solved.evaluation.objective.key():
         status = SolveStatus.FALLBACK
     emitter.offer(best)
-    return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan))
+    return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan), baseline)
 
 
 def optimise_stream(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS) -> Iterator[DispatchResponse]:
-    """Yield improving plans as they are found; the last item is the final response."""
+    """Yield improving plans as they are found; the last item is the final response.
+
+    Closing the generator early stops the solver.
+    """
     problem_check = validate(request)
     check_size(request, limits)
     if problem_check:
         raise InvalidRequestError(problem_check)
     out: queue.Queue[DispatchResponse | BaseException | None] = queue.Queue()
+    cancel = Cancellation()
 
     def run() -> None:
         try:
-            out.put(optimise(request, limits=limits, listener=out.put))
+            out.put(optimise(request, limits=limits, listener=out.put, cancel=cancel))
         except BaseException as exc:
             out.put(exc)
         out.put(None)
 
     worker = threading.Thread(target=run, name="dispatch-optimise", daemon=True)
     worker.start()
-    while True:
-        item = out.get()
-        if item is None:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        yield item
-    worker.join()
+    try:
+        while True:
+            item = out.get()
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        cancel.cancel()
+        worker.join()
 
 
 def evaluate_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> Evaluation:
     """Score any plan for a validated request with the same breakdown as the optimiser."""
     return evaluate(request, plan, _prepare(request, limits))
+
+
+def assess_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> tuple[Evaluation, tuple[IncidentExplanation, ...]]:
+    """Score and explain any plan, preparing the request once."""
+    problem = _prepare(request, limits)
+    return evaluate(request, plan, problem), explain(problem, plan)
 
 
 def explain_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> tuple[IncidentExplanation, ...]:

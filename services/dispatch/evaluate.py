@@ -91,6 +91,11 @@ class _Tally:
         self.pending.clear()
 
 
+def _target(incident_id: str, demand_index: int) -> str:
+    """How a plan entry's demand line is named in messages (a negative index: no line of that type)."""
+    return f"{incident_id} demand {demand_index}" if demand_index >= 0 else f"{incident_id}, which has no demand line of that type"
+
+
 def _line_of(problem: Problem, incident_id: str, demand_index: int) -> Line | None:
     index = problem.line_index.get((incident_id, demand_index))
     return None if index is None else problem.lines[index]
@@ -108,7 +113,7 @@ def _assignments(problem: Problem, plan: Plan, tally: _Tally) -> None:
             tally.violations.append(
                 Violation(
                     "UNKNOWN_DEMAND",
-                    f"unit {a.unit_id} is sent to unknown {a.incident_id} demand {a.demand_index}",
+                    f"unit {a.unit_id} is sent to unknown {_target(a.incident_id, a.demand_index)}",
                     unit_id=a.unit_id,
                     incident_id=a.incident_id,
                 )
@@ -149,7 +154,7 @@ def _shipments(problem: Problem, plan: Plan, tally: _Tally) -> None:
             tally.violations.append(
                 Violation(
                     "UNKNOWN_DEMAND",
-                    f"depot {s.depot_id} ships to unknown {s.incident_id} demand {s.demand_index}",
+                    f"depot {s.depot_id} ships to unknown {_target(s.incident_id, s.demand_index)}",
                     depot_id=s.depot_id,
                     incident_id=s.incident_id,
                 )
@@ -246,5 +251,6 @@ def evaluate(request: DispatchRequest, plan: Plan, problem: Problem | None = Non
         travel_s=tally.travel,
         reshuffle_s=tally.moved * opts.move_penalty_s,
         reserve_dip_s=dip * opts.reserve_dip_penalty_s,
+        reassignments=tally.moved,
     )
     return Evaluation(objective=objective, lines=tuple(outcomes), violations=tuple(tally.violations))

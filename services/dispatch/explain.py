@@ -172,17 +172,18 @@ def _gates(problem: Problem, usage: _Usage, line: Line, horizon: float) -> list[
 
 
 def _agreements(problem: Problem, usage: _Usage, line: Line) -> list[Binding]:
-    parks = set()
-    for unit_id in usage.line_units.get(line.index, []):
-        parks.add(problem.sources[problem.unit_source[unit_id]].park)
-    for src in usage.line_stock.get(line.index, {}):
-        parks.add(problem.sources[src].park)
+    used = [problem.sources[problem.unit_source[u]] for u in usage.line_units.get(line.index, [])]
+    used += [problem.sources[src] for src in usage.line_stock.get(line.index, {})]
+    # Shared depots need no agreement; committed units stay with their incident.
+    parks = {s.park for s in used if not s.shared and s.committed != line.incident}
     out = []
     for p in sorted(x for x in parks if x >= 0 and line.park >= 0 and x != line.park):
         limit = max(
             problem.aid_limit.get((p, line.park, line.resource_type), -1),
             problem.aid_limit.get((p, line.park, "*"), -1),
         )
+        if limit < 0:
+            continue
         out.append(
             Binding(
                 "AGREEMENT",

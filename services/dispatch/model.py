@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+import numpy as np
+import numpy.typing as npt
 
 from services.dispatch.catalogue import DEFAULT_SPEEDS_KMH
 
@@ -99,8 +103,11 @@ class RoadCondition:
     """A circular area whose roads are closed or slow.
 
     A route is the straight line from origin to incident. When it crosses the circle, the
-    `delay_s` detour is added once and the part of the route inside the circle is driven at
-    `speed_factor` times the normal speed. A closure is a large delay with speed_factor 1.
+    `delay_s` is added once and the part of the route inside the circle is driven at
+    `speed_factor` times the normal speed. A `closed` circle may not be crossed: a route that
+    would pass through it goes round it instead (the shortest path around the circle, tangent -
+    arc - tangent) and still pays `delay_s`; a route that starts or ends inside it drives the
+    inside part at normal speed, since the area is closed to through traffic only.
     """
 
     id: str
@@ -108,6 +115,7 @@ class RoadCondition:
     radius_m: float
     delay_s: float = 0.0
     speed_factor: float = 1.0
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,15 +128,19 @@ class TravelModel:
     conditions: tuple[RoadCondition, ...] = ()
 
 
+# Rows of travel seconds: nested sequences, or a 2-D array (large matrices from the wire).
+SecondsRows = Sequence[Sequence[float]] | npt.NDArray[np.float64]
+
+
 @dataclass(frozen=True)
 class TravelMatrices:
     """Explicit travel seconds: rows follow the id lists, columns follow incident_ids."""
 
     incident_ids: tuple[str, ...]
     unit_ids: tuple[str, ...]
-    unit_seconds: tuple[tuple[float, ...], ...]
+    unit_seconds: SecondsRows
     depot_ids: tuple[str, ...] = ()
-    depot_seconds: tuple[tuple[float, ...], ...] = ()
+    depot_seconds: SecondsRows = ()
 
 
 class Strategy(StrEnum):
@@ -165,6 +177,8 @@ class DispatchRequest:
     travel_model: TravelModel = TravelModel()
     travel_matrices: TravelMatrices | None = None
     options: Options = Options()
+    # Depots every park may draw on without a mutual-aid agreement (their stock and their units).
+    shared_depots: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -218,6 +232,7 @@ class ObjectiveBreakdown:
     travel_s: float
     reshuffle_s: float
     reserve_dip_s: float
+    reassignments: int = 0
 
     @property
     def tertiary_s(self) -> float:
@@ -358,3 +373,5 @@ class DispatchResponse:
     # CP-SAT's completion bound on the model it solved; a bound for the request only when nothing was pruned.
     model_bound_s: float | None = None
     candidates_pruned: bool = False
+    # The greedy baseline's score on the same request, so both can be shown side by side.
+    baseline: ObjectiveBreakdown | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from services.dispatch.bound import CompletionBound
+from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel, Terms
 from services.dispatch.flows import Flows
 from services.dispatch.problem import Problem
@@ -47,15 +48,18 @@ class CpReport:
 class _Watcher(cp_model.CpSolverSolutionCallback):
     """Passes every improving solution's flows to a listener."""
 
-    def __init__(self, dm: DispatchModel, listener: Callable[[Flows], None] | None, start: float) -> None:
+    def __init__(self, dm: DispatchModel, listener: Callable[[Flows], None] | None, start: float, cancel: Cancellation) -> None:
         super().__init__()
         self.dm = dm
         self.listener = listener
         self.start = start
+        self.cancel = cancel
         self.first: float | None = None
 
     def on_solution_callback(self) -> None:
         """Record the time of the first solution and forward the flows."""
+        if self.cancel.cancelled:
+            self.stop_search()
         if self.first is None:
             self.first = time.perf_counter() - self.start
         if self.listener is not None:
@@ -79,7 +83,12 @@ def _stage(dm: DispatchModel, terms: Terms, hint: list[int], seconds: float, wat
     dm.model.minimize(dm.objective(terms))
     dm.set_hint(hint)
     solver = _solver(dm.problem, seconds, gap)
-    status = solver.solve(dm.model, watcher)
+    if not watcher.cancel.attach(solver):
+        return hint, terms.value(hint), float("-inf"), False
+    try:
+        status = solver.solve(dm.model, watcher)
+    finally:
+        watcher.cancel.detach()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(solver.response_proto.solution)
         value = terms.value(values)
@@ -98,15 +107,17 @@ def solve_cpsat(
     deadline: float,
     listener: Callable[[Flows], None] | None = None,
     factor: float = DEFAULT_FACTOR,
+    cancel: Cancellation | None = None,
 ) -> CpReport:
     """Build the pruned model, hint it with the best of the given plans and run the stages."""
+    cancel = cancel if cancel is not None else Cancellation()
     start = time.perf_counter()
     keep = {key for flows in hints for key, value in flows.items() if value > 0}
     dm = DispatchModel(problem, prune(problem, keep, factor))
     build_s = time.perf_counter() - start
     vectors = [dm.hint_values(flows) for flows in hints]
     hint = min(vectors, key=lambda v: (dm.unmet.value(v), dm.completion.value(v), dm.tertiary.value(v)))
-    watcher = _Watcher(dm, listener, start)
+    watcher = _Watcher(dm, listener, start, cancel)
     total = max(MIN_STAGE_S, deadline - time.perf_counter())
 
     values, best1, _, proven1 = _stage(dm, dm.unmet, hint, total * STAGE1_SHARE, watcher)
@@ -114,7 +125,7 @@ def solve_cpsat(
         values = hint
     dm.model.add(dm.objective(dm.unmet) <= best1)
     bounder = CompletionBound(problem, dm.unmet_coef, dm.wscale)
-    flow_bound = bounder.bound(best1, deadline_s=time.perf_counter() + BOUND_SHARE * total)
+    flow_bound = 0.0 if cancel.cancelled else bounder.bound(best1, deadline_s=time.perf_counter() + BOUND_SHARE * total, stop=lambda: cancel.cancelled)
     if flow_bound > 0:
         dm.model.add(dm.objective(dm.completion) >= math.ceil(flow_bound - 1e-6))
 

@@ -70,6 +70,7 @@ class Source:
     cap_mask: int
     committed: int
     row: int
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def _lines(request: DispatchRequest, park_index: dict[str, int]) -> list[Line]:
 
 def _sources(request: DispatchRequest, travel: TravelTable, park_index: dict[str, int], problem: Problem) -> None:
     incident_index = problem.incident_index
+    shared = set(request.shared_depots)
     groups: dict[tuple[object, ...], list[int]] = {}
     for n, unit in enumerate(request.units):
         if unit.committed_to is not None:
@@ -186,6 +188,7 @@ def _sources(request: DispatchRequest, travel: TravelTable, park_index: dict[str
             cap_mask=_mask(tuple(first.capabilities)),
             committed=committed,
             row=members[0],
+            shared=first.home_depot is not None and first.home_depot in shared,
         )
         problem.sources.append(src)
         for m in members:
@@ -201,6 +204,7 @@ def _sources(request: DispatchRequest, travel: TravelTable, park_index: dict[str
             cap_mask=0,
             committed=NOT_COMMITTED,
             row=travel.depot_row(stock.depot_id),
+            shared=stock.depot_id in shared,
         )
         problem.sources.append(src)
         problem.stock_source[(stock.depot_id, stock.resource_type)] = src.index
@@ -247,13 +251,15 @@ def reasons(problem: Problem, line: Line, srcs: IntArray) -> tuple[IntArray, Int
     masks = np.fromiter((sources[s].cap_mask for s in srcs), dtype=np.int64, count=n)
     parks = np.fromiter((sources[s].park for s in srcs), dtype=np.int64, count=n)
     committed = np.fromiter((sources[s].committed for s in srcs), dtype=np.int64, count=n)
+    shared = np.fromiter((sources[s].shared for s in srcs), dtype=np.bool_, count=n)
     staying = committed == line.incident
     free = committed == NOT_COMMITTED
     if opts.allow_move_committed:
         move = ~free & ~staying
     else:
         reason[~free & ~staying] = COMMITTED
-    same = staying | (parks < 0) | (line.park < 0) | (parks == line.park)
+    # Shared depots serve every park without an agreement (their park's reserve still applies).
+    same = staying | shared | (parks < 0) | (line.park < 0) | (parks == line.park)
     limits = np.full(n, -1, dtype=np.int64)
     if line.park >= 0:
         for p in np.unique(parks[~same]):

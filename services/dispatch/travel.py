@@ -74,6 +74,25 @@ def touches(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArr
     return np.asarray(inside | ends_inside)
 
 
+def detour_extra_m(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition) -> FloatArray:
+    """Extra metres of going round a closed circle instead of through it (broadcasting).
+
+    Only routes that cross the circle with both ends outside it detour; the shortest way round
+    is tangent, arc, tangent.
+    """
+    r = cond.radius_m
+    ax, ay = _local_xy(olat, olon, cond.center)
+    bx, by = _local_xy(dlat, dlon, cond.center)
+    ra = np.maximum(np.hypot(ax, ay), r)
+    rb = np.maximum(np.hypot(bx, by), r)
+    theta = np.arccos(np.clip((ax * bx + ay * by) / (ra * rb), -1.0, 1.0))
+    arc = r * np.clip(theta - np.arccos(r / ra) - np.arccos(r / rb), 0.0, None)
+    around = np.sqrt(ra * ra - r * r) + np.sqrt(rb * rb - r * r) + arc
+    straight = np.hypot(bx - ax, by - ay)
+    crossing = (chord_inside_m(olat, olon, dlat, dlon, cond) > 0) & (np.hypot(ax, ay) > r) & (np.hypot(bx, by) > r)
+    return np.asarray(np.where(crossing, np.maximum(around - straight, 0.0), 0.0))
+
+
 def model_seconds(origins: list[GeoPoint], speeds_mps: FloatArray, targets: list[GeoPoint], model: TravelModel) -> IntArray:
     """Travel seconds (rounded up) from each origin at its speed to each target."""
     if not origins or not targets:
@@ -86,8 +105,11 @@ def model_seconds(origins: list[GeoPoint], speeds_mps: FloatArray, targets: list
     seconds = great_circle_m(olat, olon, tlat, tlon) * model.road_factor / speed
     for cond in model.conditions:
         hit = touches(olat, olon, tlat, tlon, cond)
-        slow = chord_inside_m(olat, olon, tlat, tlon, cond) * model.road_factor / speed
-        extra = cond.delay_s + slow * (1.0 / cond.speed_factor - 1.0)
+        if cond.closed:
+            extra = cond.delay_s + detour_extra_m(olat, olon, tlat, tlon, cond) * model.road_factor / speed
+        else:
+            slow = chord_inside_m(olat, olon, tlat, tlon, cond) * model.road_factor / speed
+            extra = cond.delay_s + slow * (1.0 / cond.speed_factor - 1.0)
         seconds = seconds + np.where(hit, extra, 0.0)
     return np.ceil(seconds - 1e-9).astype(np.int64)
 

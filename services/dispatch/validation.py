@@ -6,8 +6,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 from services.dispatch.catalogue import CAPABILITIES, ResourceKind, kind_of
-from services.dispatch.model import DispatchRequest, GeoPoint, Options
+from services.dispatch.model import DispatchRequest, GeoPoint, Options, SecondsRows
 
 MAX_TIME_LIMIT_S = 60.0
 MAX_WORKERS = 16
@@ -29,6 +31,8 @@ class Limits:
     max_units: int = 20_000
     max_stocks: int = 5_000
     max_demands_per_incident: int = 50
+    max_road_conditions: int = 200
+    max_plan_entries: int = 50_000
 
 
 class RequestTooLargeError(Exception):
@@ -52,17 +56,39 @@ class InvalidRequestError(Exception):
 DEFAULT_LIMITS = Limits()
 
 
+def check_counts(
+    *, incidents: int, units: int, stocks: int, demands_per_incident: Iterable[int], road_conditions: int, limits: Limits = DEFAULT_LIMITS
+) -> None:
+    """Raise RequestTooLargeError naming the first limit the counts exceed (cheap: run it before mapping)."""
+    for name, maximum, actual in (
+        ("max_incidents", limits.max_incidents, incidents),
+        ("max_units", limits.max_units, units),
+        ("max_stocks", limits.max_stocks, stocks),
+        ("max_road_conditions", limits.max_road_conditions, road_conditions),
+    ):
+        if actual > maximum:
+            raise RequestTooLargeError(name, maximum, actual)
+    for count in demands_per_incident:
+        if count > limits.max_demands_per_incident:
+            raise RequestTooLargeError("max_demands_per_incident", limits.max_demands_per_incident, count)
+
+
+def check_plan_size(entries: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise RequestTooLargeError when a plan to evaluate has too many assignments and shipments."""
+    if entries > limits.max_plan_entries:
+        raise RequestTooLargeError("max_plan_entries", limits.max_plan_entries, entries)
+
+
 def check_size(request: DispatchRequest, limits: Limits = DEFAULT_LIMITS) -> None:
     """Raise RequestTooLargeError naming the first limit the request exceeds."""
-    if len(request.incidents) > limits.max_incidents:
-        raise RequestTooLargeError("max_incidents", limits.max_incidents, len(request.incidents))
-    if len(request.units) > limits.max_units:
-        raise RequestTooLargeError("max_units", limits.max_units, len(request.units))
-    if len(request.stocks) > limits.max_stocks:
-        raise RequestTooLargeError("max_stocks", limits.max_stocks, len(request.stocks))
-    for incident in request.incidents:
-        if len(incident.demands) > limits.max_demands_per_incident:
-            raise RequestTooLargeError("max_demands_per_incident", limits.max_demands_per_incident, len(incident.demands))
+    check_counts(
+        incidents=len(request.incidents),
+        units=len(request.units),
+        stocks=len(request.stocks),
+        demands_per_incident=(len(i.demands) for i in request.incidents),
+        road_conditions=len(request.travel_model.conditions),
+        limits=limits,
+    )
 
 
 def _finite(value: float) -> bool:
@@ -210,6 +236,20 @@ def _travel(request: DispatchRequest) -> list[FieldViolation]:
             out.append(FieldViolation(f"{path}.delay_s", "must be a finite number >= 0"))
         if not _finite(cond.speed_factor) or not 0 < cond.speed_factor <= 1:
             out.append(FieldViolation(f"{path}.speed_factor", "must be in (0, 1]"))
+    return out + _matrices(request)
+
+
+def _shared(request: DispatchRequest) -> list[FieldViolation]:
+    known = {s.depot_id for s in request.stocks} | {u.home_depot for u in request.units if u.home_depot}
+    out = []
+    for n, depot in enumerate(request.shared_depots):
+        if depot not in known:
+            out.append(FieldViolation(f"shared_depots[{n}]", f"no stock or unit belongs to depot {depot!r}"))
+    return out
+
+
+def _matrices(request: DispatchRequest) -> list[FieldViolation]:
+    out: list[FieldViolation] = []
     m = request.travel_matrices
     if m is None:
         return out
@@ -232,14 +272,19 @@ def _travel(request: DispatchRequest) -> list[FieldViolation]:
     return out
 
 
-def _matrix(prefix: str, ids: tuple[str, ...], rows: tuple[tuple[float, ...], ...], needed: list[str], width: int) -> list[FieldViolation]:
+def _matrix(prefix: str, ids: tuple[str, ...], rows: SecondsRows, needed: list[str], width: int) -> list[FieldViolation]:
     out = []
     if len(rows) != len(ids):
         out.append(FieldViolation(f"{prefix}_seconds", f"has {len(rows)} rows for {len(ids)} ids"))
     for n, row in enumerate(rows):
         if len(row) != width:
             out.append(FieldViolation(f"{prefix}_seconds[{n}]", f"has {len(row)} columns for {width} incidents"))
-        elif not all(_finite(v) and v >= 0 for v in row):
+            continue
+        try:
+            values = np.asarray(row, dtype=np.float64)
+        except (TypeError, ValueError):
+            values = np.array([math.nan])
+        if not (np.isfinite(values).all() and (values >= 0).all()):
             out.append(FieldViolation(f"{prefix}_seconds[{n}]", "values must be finite seconds >= 0"))
     present = set(ids)
     missing = [x for x in needed if x not in present]
@@ -278,5 +323,6 @@ def validate(request: DispatchRequest) -> list[FieldViolation]:
     out += _stocks(request, parks)
     out += _policies(request, parks)
     out += _travel(request)
+    out += _shared(request)
     out += _options(request.options)
     return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -144,12 +144,15 @@ def _existing(session: Session, park_id: str) -> Existing:
     )
 
 
-def import_inventory(session: Session, *, inventory: Inventory, actor: str, now: datetime | None = None) -> ImportSummary:
-    """Validate the whole inventory against the park, then insert every row in this one transaction."""
+def import_inventory(session: Session, *, inventory: Inventory, actor: str, prior: Sequence[FieldViolation] = (), now: datetime | None = None) -> ImportSummary:
+    """Validate the whole inventory against the park, then insert every row in this one transaction.
+
+    `prior` carries problems the caller found while reading the request, so one answer reports every bad row.
+    """
     require_park(session, inventory.park_id)
     inventory = normalise(inventory)
     catalogue = load_catalogue()
-    v.raise_if(inventory_violations(inventory, _existing(session, inventory.park_id), catalogue))
+    v.raise_if([*prior, *inventory_violations(inventory, _existing(session, inventory.park_id), catalogue)])
     try:
         summary = _apply(session, inventory, actor, now or utcnow())
     except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert

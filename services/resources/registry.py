@@ -489,7 +489,7 @@ def update_unit(
     return get_unit(session, park_id=park_id, unit_id=unit_id)
 
 
-def retire_unit(session: Session, *, park_id: str, unit_id: str, actor: str, expected_version: int = 0, now: datetime | None = None) -> Unit:
+def retire_unit(session: Session, *, park_id: str, unit_id: str, actor: str, expected_version: int = 0, reason: str = "", now: datetime | None = None) -> Unit:
     """Take a unit off the register for good; only from AVAILABLE or OUT_OF_SERVICE."""
     current = _locked_live_unit(session, park_id, unit_id)
     name = unit_name(park_id, unit_id)
@@ -513,6 +513,6 @@ def retire_unit(session: Session, *, park_id: str, unit_id: str, actor: str, exp
         )
         .values(retired=True, version=current.version + 1, update_time=now or utcnow()),
     )
-    emit(session, "unit.retired", name, namespace=LIVE, version=current.version + 1, payload={"actor": actor})
+    emit(session, "unit.retired", name, namespace=LIVE, version=current.version + 1, payload={"actor": actor, "reason": reason})
     bump_version(session, LIVE)
     return get_unit(session, park_id=park_id, unit_id=unit_id)

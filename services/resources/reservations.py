@@ -76,13 +76,17 @@ def unit_where(namespace: str, park_id: str, unit_id: str) -> Any:
 # ---------------------------------------------------------------- reading
 
 
-def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
-    """Assemble a reservation with its items."""
-    rid = row["reservation_id"]
+def _items(session: Session, rid: str) -> tuple[list[Mapping[str, Any]], list[Mapping[str, Any]]]:
+    """Every unit and stock item of a reservation, in the order they were requested."""
     units = all_rows(session, select(RES_UNITS).where(RES_UNITS.c.reservation_id == rid).order_by(RES_UNITS.c.id))
     stocks = all_rows(session, select(RES_STOCKS).where(RES_STOCKS.c.reservation_id == rid).order_by(RES_STOCKS.c.id))
+    return list(units), list(stocks)
+
+
+def _build(row: Mapping[str, Any], units: Sequence[Mapping[str, Any]], stocks: Sequence[Mapping[str, Any]]) -> Reservation:
+    """A reservation from its row and its item rows."""
     return Reservation(
-        reservation_id=rid,
+        reservation_id=row["reservation_id"],
         namespace=row["namespace"],
         incident=row["incident"],
         state=ReservationState(row["state"]),
@@ -94,6 +98,16 @@ def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
         create_time=as_utc(row["create_time"]),
         update_time=as_utc(row["update_time"]),
     )
+
+
+def _reservation(session: Session, row: Mapping[str, Any]) -> Reservation:
+    """Assemble a reservation with its items."""
+    return _build(row, *_items(session, row["reservation_id"]))
+
+
+def _with_state(rows: Sequence[Mapping[str, Any]], before: ItemState, after: ItemState) -> list[Mapping[str, Any]]:
+    """Item rows as they are after a batch update from one item state to another."""
+    return [{**r, "state": after.value} if r["state"] == before.value else r for r in rows]
 
 
 def get_reservation(session: Session, *, reservation_id: str, namespace: str | None = LIVE) -> Reservation:
@@ -326,7 +340,19 @@ def reserve(
         },
     )
     bump_version(session, namespace)
-    return get_reservation(session, reservation_id=rid, namespace=namespace)
+    return Reservation(
+        reservation_id=rid,
+        namespace=namespace,
+        incident=incident,
+        state=ReservationState.ACTIVE,
+        units=tuple(ReservedUnit(u.park_id, u.unit_id, ItemState.HELD, u.expected_version) for u in units),
+        stocks=tuple(ReservedStock(s.park_id, s.depot_id, s.type, s.amount, ItemState.HELD, s.expected_version) for s in stocks),
+        requested_by=actor[:200],
+        expires_at=expires_at,
+        version=1,
+        create_time=now,
+        update_time=now,
+    )
 
 
 def _unit_event(
@@ -399,12 +425,15 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
             RESERVATIONS.c.expires_at > now,
         )
         .values(state=ReservationState.CONFIRMED.value, version=RESERVATIONS.c.version + 1, update_time=now)
-        .returning(RESERVATIONS.c.incident, RESERVATIONS.c.version),
+        .returning(*RESERVATIONS.c),
     )
     if claimed is None:
         raise _refuse(session, namespace, reservation_id, "confirm", now)
     incident = claimed["incident"]
-    for item in _held_units(session, reservation_id):
+    unit_rows, stock_rows = _items(session, reservation_id)
+    held_units = sorted((r for r in unit_rows if r["state"] == ItemState.HELD.value), key=lambda r: (r["park_id"], r["unit_id"]))
+    held_stocks = sorted((r for r in stock_rows if r["state"] == ItemState.HELD.value), key=lambda r: (r["park_id"], r["depot_id"], r["type"]))
+    for item in held_units:
         moved = run(
             session,
             update(UNITS)
@@ -417,29 +446,14 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
         )
         if moved.rowcount != 1:
             raise _inconsistent(unit_name(item["park_id"], item["unit_id"]))
-        run(session, update(RES_UNITS).where(RES_UNITS.c.id == item["id"]).values(state=ItemState.CONFIRMED.value))
-        _unit_event(
-            session,
-            namespace,
-            item["park_id"],
-            item["unit_id"],
-            UnitState.RESERVED,
-            UnitState.EN_ROUTE,
-            reservation_id,
-            incident,
-        )
-    for item in _held_stocks(session, reservation_id):
+        _unit_event(session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, UnitState.EN_ROUTE, reservation_id, incident)
+    for item in held_stocks:
         amount = item["amount"]
         after = one(
             session,
             update(STOCKS)
             .where(stock_where(namespace, item["park_id"], item["depot_id"], item["type"]), STOCKS.c.reserved >= amount)
-            .values(
-                on_hand=STOCKS.c.on_hand - amount,
-                reserved=STOCKS.c.reserved - amount,
-                version=STOCKS.c.version + 1,
-                update_time=now,
-            )
+            .values(on_hand=STOCKS.c.on_hand - amount, reserved=STOCKS.c.reserved - amount, version=STOCKS.c.version + 1, update_time=now)
             .returning(*STOCKS.c),
         )
         if after is None:
@@ -455,7 +469,20 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
             reservation_id=reservation_id,
             now=now,
         )
-        run(session, update(RES_STOCKS).where(RES_STOCKS.c.id == item["id"]).values(state=ItemState.CONFIRMED.value))
+    if held_units:
+        run(
+            session,
+            update(RES_UNITS)
+            .where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.state == ItemState.HELD.value)
+            .values(state=ItemState.CONFIRMED.value),
+        )
+    if held_stocks:
+        run(
+            session,
+            update(RES_STOCKS)
+            .where(RES_STOCKS.c.reservation_id == reservation_id, RES_STOCKS.c.state == ItemState.HELD.value)
+            .values(state=ItemState.CONFIRMED.value),
+        )
     emit(
         session,
         "reservation.confirmed",
@@ -465,7 +492,7 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
         payload={"incident": incident, "actor": actor},
     )
     bump_version(session, namespace)
-    return get_reservation(session, reservation_id=reservation_id, namespace=namespace)
+    return _build(claimed, _with_state(unit_rows, ItemState.HELD, ItemState.CONFIRMED), _with_state(stock_rows, ItemState.HELD, ItemState.CONFIRMED))
 
 
 def _free(

@@ -20,7 +20,7 @@ from services.resources.names import stock_name
 from services.resources.namespaces import STOCKS, find_stock, materialise_stock, require_namespace, stocks_view
 from services.resources.paging import decode_token, encode_token, fingerprint, page_size
 from services.resources.registry import active_depot, check_version, require_park
-from services.resources.sql import all_rows, insert_or_raise, one, run
+from services.resources.sql import all_rows, insert_or_raise, one
 from services.resources.tables import LedgerRow
 
 LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
@@ -59,20 +59,22 @@ def add_ledger(
     now: datetime,
 ) -> LedgerEntry:
     """Append one ledger entry for a stock row after its change."""
-    last = run(
-        session,
-        select(func.coalesce(func.max(LEDGER.c.sequence), 0)).where(
+    # The stock row is locked by the caller's update, so the next sequence number cannot be taken twice.
+    next_sequence = (
+        select(func.coalesce(func.max(LEDGER.c.sequence), 0) + 1)
+        .where(
             LEDGER.c.namespace == namespace,
             LEDGER.c.park_id == row["park_id"],
             LEDGER.c.depot_id == row["depot_id"],
             LEDGER.c.type == row["type"],
-        ),
-    ).scalar_one()
+        )
+        .scalar_subquery()
+    )
     entry = one(
         session,
         insert(LEDGER)
         .values(
-            sequence=int(last) + 1,
+            sequence=next_sequence,
             namespace=namespace,
             park_id=row["park_id"],
             depot_id=row["depot_id"],

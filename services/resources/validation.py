@@ -74,13 +74,13 @@ OUTPUT_ONLY: dict[str, frozenset[str]] = {
             "update_time",
         }
     ),
-    "stock": frozenset({"park", "park_id", "on_hand", "reserved", "available", "version", "update_time"}),
+    "stock": frozenset({"park", "park_id", "on_hand", "reserved", "available", "version", "unit_of_measure", "location", "update_time"}),
 }
 IMMUTABLE: dict[str, frozenset[str]] = {
     "park": frozenset({"name", "park_id"}),
     "depot": frozenset({"name", "depot_id"}),
     "unit": frozenset({"name", "unit_id"}),
-    "stock": frozenset({"name", "depot", "depot_id", "type"}),
+    "stock": frozenset({"name", "depot", "depot_id", "type", "resource_type"}),
 }
 
 

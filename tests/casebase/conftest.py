@@ -14,6 +14,7 @@ import pytest_asyncio
 import yaml
 from emergency.casebase.v1 import casebase_service_pb2_grpc
 
+from services.casebase.config import CasebaseOptions
 from services.casebase.library import SCENARIOS_DIR, CaseLibrary
 from services.casebase.retrieval import CaseIndex
 from services.casebase.server import build_server
@@ -53,16 +54,16 @@ class CasebaseHarness:
     settings: Settings
 
 
-async def start_casebase(settings: Settings, database_url: str) -> CasebaseHarness:
+async def start_casebase(settings: Settings, database_url: str, options: CasebaseOptions | None = None) -> CasebaseHarness:
     """Start a case-base server on a free port and connect a stub to it."""
-    running, port = await build_server(settings, port=0)
+    running, port = await build_server(settings, port=0, options=options)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     return CasebaseHarness(running, casebase_service_pb2_grpc.CaseBaseServiceStub(channel), channel, database_url, settings)
 
 
 async def stop_casebase(harness: CasebaseHarness) -> None:
     """Close the channel and stop the server."""
-    await harness.channel.close()
+    await harness.channel.close(None)
     await harness.running.stop(1.0)
 
 

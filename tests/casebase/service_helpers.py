@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
 from emergency.common.v1 import common_pb2
+from sqlalchemy import create_engine, text
+
 from services.common.auth import Role
 from services.common.db import normalise_url
 from tests.conftest import auth

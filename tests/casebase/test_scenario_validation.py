@@ -93,6 +93,16 @@ BAD_UPLOADS: list[tuple[str, Callable[[Upload], None], str, str]] = [
     ("unknown inject type", _set(["injects", 4, "type"], "ALIENS"), "injects[4].type", "SHAPE_UNION_TAG_INVALID"),
     ("metric on the wrong inject", _set(["injects", 0, "targets", 2, "metric"], "REROUTE_MIN"),
      "injects[0].targets[2].metric", "WRONG_INJECT"),
+    ("breakdown of a unit in another park", _set(["injects", 3, "unit"], "parks/ligang/units/lg-hazmat-1"),
+     "injects[3].unit", "WRONG_PARK"),
+    ("malformed unit name", _set(["injects", 3, "unit"], "hazmat-1"), "injects[3].unit", "MALFORMED"),
+    ("breakdown naming neither unit nor type", _delete(["injects", 3, "resource_type"]), "injects[3].resource_type",
+     "REQUIRED"),
+    ("demand with an unknown capability", _set(["injects", 0, "demands"], [
+        {"resource_type": "HAZMAT_TEAM", "quantity": 1, "required_capabilities": ["telepathy"]}]),
+     "injects[0].demands[0].required_capabilities[0]", "UNKNOWN_CAPABILITY"),
+    ("demand of half a unit", _set(["injects", 0, "demands"], [{"resource_type": "HAZMAT_TEAM", "quantity": 0.5}]),
+     "injects[0].demands[0].quantity", "NOT_INTEGER"),
 ]
 
 
@@ -133,3 +143,9 @@ def test_unscored_target_is_refused(upload: Upload) -> None:
 def test_path_formatting_drops_union_tags() -> None:
     assert format_path(("injects", 3, "INCIDENT", "targets", 0, "threshold")) == "injects[3].targets[0].threshold"
     assert format_path(("rubric",)) == "rubric"
+
+
+def test_breakdown_may_name_its_unit_instead_of_a_type(upload: Upload) -> None:
+    del upload["injects"][3]["resource_type"]
+    upload["injects"][3]["unit"] = "parks/xiagang/units/xg-hazmat-1"
+    assert parse_scenario(upload).injects[3].unit == "parks/xiagang/units/xg-hazmat-1"  # type: ignore[union-attr]

@@ -1,16 +1,23 @@
-"""Shared helpers for dispatch tests."""
+"""Shared helpers for dispatch tests, and a real dispatch server for the service tests."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
+import pytest_asyncio
 import yaml
+from emergency.dispatch.v1 import dispatch_service_pb2_grpc
 
+from services.common.server import RunningServer
+from services.common.settings import load_settings
 from services.dispatch.codec import request_from_dict
 from services.dispatch.model import DispatchRequest
+from services.dispatch.server import build_server
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios"
 
@@ -30,3 +37,24 @@ def with_options(request: DispatchRequest, **changes: Any) -> DispatchRequest:
 def scenario_dir() -> Path:
     """Folder of the scenario fixtures."""
     return SCENARIOS
+
+
+@dataclass
+class DispatchHarness:
+    """A running dispatch server and a stub to it."""
+
+    running: RunningServer
+    stub: dispatch_service_pb2_grpc.DispatchServiceStub
+    channel: grpc.aio.Channel
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def dispatch() -> AsyncIterator[DispatchHarness]:
+    """A dispatch server on a free port (stateless, so one per test module)."""
+    running, port = await build_server(load_settings(log_format="text", shutdown_grace_s=5.0), port=0)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield DispatchHarness(running, dispatch_service_pb2_grpc.DispatchServiceStub(channel), channel)
+    finally:
+        await channel.close(None)
+        await running.stop(1.0)

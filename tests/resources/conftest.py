@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import grpc
 import pytest
+import pytest_asyncio
+from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
 
+from services.common.server import RunningServer
 from services.resources import registry, stock
 from services.resources.domain import Depot, DepotKind, GeoPoint, Park, ParkKind, Stock, Unit
+from services.resources.server import build_server
 from services.resources.store import ResourceStore
+from tests.conftest import service_settings
 
 ACTOR = "test-suite"
 
@@ -84,3 +91,26 @@ def seed_fleet(store: ResourceStore, *, units: int = 3, on_hand: int = 100, mini
         actor=ACTOR,
     )
     return Fleet(park_id, "fs1", ids, "FOAM_AFFF")
+
+
+@dataclass
+class ResourcesHarness:
+    """A running resources server, a stub to it and its database URL."""
+
+    running: RunningServer
+    stub: pb_grpc.ResourceServiceStub
+    channel: grpc.aio.Channel
+    database_url: str
+
+
+@pytest_asyncio.fixture()
+async def resources(tmp_path: Path, database_url: str, clean_redis: str) -> AsyncIterator[ResourcesHarness]:
+    """A resources server on SQLite or PostgreSQL with a private Redis, bound to port 0."""
+    settings = service_settings(tmp_path, database_url, clean_redis)
+    running, port = await build_server(settings, port=0)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    try:
+        yield ResourcesHarness(running, pb_grpc.ResourceServiceStub(channel), channel, database_url)
+    finally:
+        await channel.close(None)
+        await running.stop(1.0)

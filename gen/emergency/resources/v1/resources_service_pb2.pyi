@@ -221,11 +221,15 @@ class Reservation(_message.Message):
         STATE_CONFIRMED: _ClassVar[Reservation.State]
         STATE_RELEASED: _ClassVar[Reservation.State]
         STATE_EXPIRED: _ClassVar[Reservation.State]
+        STATE_COMPLETED: _ClassVar[Reservation.State]
+        STATE_DISCARDED: _ClassVar[Reservation.State]
     STATE_UNSPECIFIED: Reservation.State
     STATE_ACTIVE: Reservation.State
     STATE_CONFIRMED: Reservation.State
     STATE_RELEASED: Reservation.State
     STATE_EXPIRED: Reservation.State
+    STATE_COMPLETED: Reservation.State
+    STATE_DISCARDED: Reservation.State
     NAME_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_FIELD_NUMBER: _ClassVar[int]
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]

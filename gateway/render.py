@@ -1,0 +1,183 @@
+"""Rich tables for the console: incidents, plans beside the greedy score, the situation, events, drill reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from emergency.casebase.v1 import casebase_service_pb2 as cpb
+from emergency.common.v1 import common_pb2
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+
+def state_name(incident: ipb.Incident) -> str:
+    """An incident's state without the prefix."""
+    return ipb.Incident.State.Name(incident.state).removeprefix("STATE_")
+
+
+def severity_name(value: int) -> str:
+    """A severity level without the prefix."""
+    return common_pb2.Severity.Name(value).removeprefix("SEVERITY_")  # type: ignore[arg-type]
+
+
+def demands_text(demands: Iterable[common_pb2.ResourceDemand]) -> str:
+    """Demands on one line."""
+    return ", ".join(f"{d.resource_type} x{d.quantity:g}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "") for d in demands) or "-"
+
+
+def incident_table(incidents: Sequence[ipb.Incident], title: str = "Incidents") -> Table:
+    """Incidents with their level, state and demands."""
+    table = Table(title=title)
+    for column in ("incident", "title", "park", "level", "state", "version", "demands"):
+        table.add_column(column)
+    for i in incidents:
+        table.add_row(i.name, i.title, i.park_id or "-", severity_name(i.severity), state_name(i), str(i.version), demands_text(i.demands))
+    return table
+
+
+def similar_cases_table(cases: Sequence[cpb.SimilarCase]) -> Table:
+    """Similar past cases with their score and the strongest reason."""
+    table = Table(title="Similar cases")
+    for column in ("case", "title", "score", "why"):
+        table.add_column(column)
+    for case in cases:
+        best = max(case.parts, key=lambda p: p.weight * p.similarity, default=None)
+        table.add_row(case.accident_case.name, case.accident_case.title, f"{case.score:.2f}", best.reason if best else "")
+    return table
+
+
+def recommendations_table(lines: Sequence[cpb.RecommendedDemand]) -> Table:
+    """Recommended demands and where each came from."""
+    table = Table(title="Recommended demands")
+    for column in ("type", "quantity", "within", "sources", "rationale"):
+        table.add_column(column)
+    for line in lines:
+        d = line.demand
+        table.add_row(d.resource_type, f"{d.quantity:g}", f"{d.needed_within_minutes} min" if d.needed_within_minutes else "-", ", ".join([*line.cited_cases, *line.cited_rules]), line.rationale)
+    return table
+
+
+def objective_table(optimized: dpb.OptimizePlanResponse) -> Table:
+    """The optimised plan's score beside the greedy baseline's."""
+    table = Table(title="Optimal plan beside the greedy baseline")
+    for column in ("", "weighted unmet", "weighted completion (s)", "total travel (s)"):
+        table.add_column(column, justify="right")
+    for label, o in (("optimal", optimized.objective), ("greedy", optimized.greedy_objective)):
+        table.add_row(label, f"{o.weighted_unmet:.3f}", f"{o.weighted_completion_s:.0f}", f"{o.total_travel_s:.0f}")
+    solver = optimized.solver
+    table.caption = f"solver {dpb.SolverReport.Status.Name(solver.status).removeprefix('STATUS_')}, gap {solver.gap:.1%}, {solver.wall_time_s:.2f} s"
+    return table
+
+
+def plan_tables(plan: dpb.Plan) -> list[Table]:
+    """Units, shipments and unmet demand of a plan."""
+    units = Table(title="Units sent")
+    for column in ("unit", "type", "incident", "ETA (min)"):
+        units.add_column(column)
+    for a in sorted(plan.assignments, key=lambda a: (a.incident_id, a.eta_s)):
+        units.add_row(a.unit_id, a.resource_type, a.incident_id, f"{a.eta_s / 60:.1f}")
+    tables = [units]
+    if plan.shipments:
+        supplies = Table(title="Supplies shipped")
+        for column in ("depot", "type", "amount", "incident", "ETA (min)"):
+            supplies.add_column(column)
+        for s in plan.shipments:
+            supplies.add_row(s.depot_id, s.resource_type, f"{s.amount:g}", s.incident_id, f"{s.eta_s / 60:.1f}")
+        tables.append(supplies)
+    if plan.unmet:
+        unmet = Table(title="Unmet demand", style="red")
+        for column in ("incident", "type", "quantity", "why"):
+            unmet.add_column(column)
+        for u in plan.unmet:
+            unmet.add_row(u.incident_id, u.resource_type, f"{u.quantity:g}", u.reason)
+        tables.append(unmet)
+    return tables
+
+
+def explanation_text(optimized: dpb.OptimizePlanResponse) -> Group:
+    """The optimiser's explanation per incident."""
+    parts: list[Text | Table] = []
+    for e in optimized.explanations:
+        parts.append(Text(f"{e.incident_id}: {e.summary}", style="bold"))
+        if e.binding_constraints:
+            parts.append(Text("  bound by: " + "; ".join(e.binding_constraints)))
+        for alt in e.alternatives[:5]:
+            parts.append(Text(f"  {alt.chosen_id} rather than {alt.alternative_id or 'nothing'} (+{alt.added_minutes:.1f} min)"))
+    return Group(*parts)
+
+
+def proposal_view(proposal: gpb.Proposal) -> Group:
+    """A proposal: its score against greedy, its plan and its explanation."""
+    optimized = proposal.optimized
+    header = Text(f"{proposal.name} for {', '.join(proposal.incidents)} (snapshot {proposal.snapshot_version})", style="bold cyan")
+    return Group(header, objective_table(optimized), *plan_tables(optimized.plan), explanation_text(optimized))
+
+
+def situation_view(situation: gpb.GetSituationResponse) -> Group:
+    """The whole screen."""
+    incidents = Table(title="Open incidents")
+    for column in ("incident", "title", "park", "level", "state", "units", "last ETA (min)", "unmet"):
+        incidents.add_column(column)
+    for s in situation.incidents:
+        i = s.incident
+        last = max((a.eta_s for a in s.assignments), default=0.0)
+        unmet = ", ".join(f"{u.resource_type} x{u.quantity:g}" for u in s.unmet) or "-"
+        incidents.add_row(i.name, i.title, i.park_id or "-", severity_name(i.severity), state_name(i), str(len(s.assignments)), f"{last / 60:.1f}" if s.assignments else "-", unmet)
+    units = Table(title=f"Units away from home ({situation.available_units} available at home)")
+    for column in ("unit", "type", "state", "incident"):
+        units.add_column(column)
+    for u in situation.units:
+        units.add_row(u.name, u.resource_type, rpb.Unit.State.Name(u.state).removeprefix("STATE_"), u.incident or "-")
+    reserves = Table(title="Reserve levels")
+    for column in ("park", "type", "available", "minimum"):
+        reserves.add_column(column)
+    for r in situation.reserve_levels:
+        style = "red" if r.available < r.minimum else ""
+        reserves.add_row(r.park_id, r.resource_type, f"{r.available:g}", f"{r.minimum:g}", style=style)
+    stocks = Table(title="Stock at or below minimum")
+    for column in ("stock", "on hand", "reserved", "minimum"):
+        stocks.add_column(column)
+    for stock in situation.low_stocks:
+        stocks.add_row(stock.name, f"{stock.on_hand:g}", f"{stock.reserved:g}", f"{stock.minimum_level:g}")
+    return Group(incidents, units, reserves, stocks)
+
+
+def event_line(event: gpb.Event) -> str:
+    """One event as a line."""
+    when = event.time.ToDatetime().strftime("%H:%M:%S") if event.HasField("time") else "--:--:--"
+    scope = f" [{event.exercise_id}]" if event.exercise_id else ""
+    return f"{when} {event.type:<28} {event.subject} v{event.version}{scope}"
+
+
+def report_view(report: gpb.GetDrillReportResponse) -> Group:
+    """A drill's after-action report with the hindsight score."""
+    aar = report.report
+    header = Text(f"{aar.name or 'report'}: {aar.title} — score {aar.score:.1f}/100", style="bold cyan")
+    targets = Table(title="Targets")
+    for column in ("inject", "metric", "type", "threshold", "measured", "met"):
+        targets.add_column(column)
+    for r in aar.target_results:
+        sign = "<=" if r.target.comparator == cpb.Target.COMPARATOR_AT_MOST else ">="
+        measured = "never" if r.measured == -1 else f"{r.measured:.1f}"
+        targets.add_row(r.inject_id, r.target.metric, r.target.resource_type or "-", f"{sign} {r.target.threshold:g}", measured, "yes" if r.met else "no", style="" if r.met else "red")
+    parts: list[Text | Table] = [header, targets, Text("Findings", style="bold"), Text(aar.findings), Text("Lessons", style="bold")]
+    parts += [Text(f"- {lesson}") for lesson in aar.lessons]
+    if report.hindsight.HasField("objective"):
+        o = report.hindsight.objective
+        parts.append(Text(f"hindsight plan: weighted unmet {o.weighted_unmet:.3f}, weighted completion {o.weighted_completion_s:.0f} s"))
+    return Group(*parts)
+
+
+def timeline_table(name: str, entries: Sequence[ipb.TimelineEntry]) -> Table:
+    """An incident's timeline."""
+    table = Table(title=f"Timeline of {name}")
+    for column in ("#", "time", "actor", "action", "note"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(str(e.sequence), e.time.ToDatetime().strftime("%H:%M:%S"), e.actor, e.action, e.note)
+    return table

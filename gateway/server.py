@@ -1,0 +1,103 @@
+"""Gateway process: build_server(settings) -> (server, port) and main()."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+
+from emergency.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
+
+from gateway.backends import open_backends
+from gateway.config import GatewayConfig, load_gateway_config
+from gateway.drills import DrillRunner
+from gateway.events import EventWatcher
+from gateway.identity import act_as, system_principal
+from gateway.proposals import Planner
+from gateway.ratelimit import RateLimiter
+from gateway.reporting import Reporter
+from gateway.saga import CommitSaga
+from gateway.servicer import CommandCenterServicer
+from gateway.situation import Situation
+from gateway.store import TABLES
+from services.common.auth import Role
+from services.common.errors import ServiceError
+from services.common.runtime import open_storage
+from services.common.server import RunningServer, run_until_signalled, start_server
+from services.common.settings import Settings, load_settings
+
+SERVICE = "gateway"
+SERVICE_NAME = gateway_service_pb2.DESCRIPTOR.services_by_name["CommandCenterService"].full_name
+RECOVERY_ATTEMPTS = 30
+RECOVERY_BACKOFF_S = 2.0
+
+log = logging.getLogger(__name__)
+
+
+async def recover(saga: CommitSaga, drills: DrillRunner, settings: Settings) -> None:
+    """Finish or compensate commits a previous process left running, then resume its drills (retrying while backends start)."""
+    act_as(system_principal(settings, subject="gateway-recovery", role=Role.OPERATOR))
+    for _ in range(RECOVERY_ATTEMPTS):
+        try:
+            outcomes = await saga.recover()
+        except ServiceError as error:
+            outcomes = [f"pending ({error.reason})"]
+        if outcomes:
+            log.info("saga recovery", extra={"outcomes": outcomes})
+        if not any("pending" in o for o in outcomes):
+            break
+        await asyncio.sleep(RECOVERY_BACKOFF_S)
+    resumed = await drills.resume()
+    if resumed:
+        log.info("drills resumed", extra={"drills": resumed})
+
+
+async def build_server(settings: Settings, port: int | None = None, *, config: GatewayConfig | None = None) -> tuple[RunningServer, int]:
+    """Open the gateway's database, connect the backends, serve CommandCenterService and recover unfinished work."""
+    config = config or load_gateway_config()
+    storage = open_storage(settings, SERVICE, TABLES)
+    backends = open_backends(settings)
+    notify = storage.relay.notify
+    planner = Planner(backends, storage.engine, config, notify)
+    saga = CommitSaga(backends, storage.engine, planner, config, notify)
+    reporter = Reporter(backends)
+    drills = DrillRunner(backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify)
+    servicer = CommandCenterServicer(
+        backends=backends,
+        reporter=reporter,
+        planner=planner,
+        saga=saga,
+        situation=Situation(backends, storage.engine, planner),
+        watcher=EventWatcher(storage.redis, block_ms=config.watch_block_ms, remember=config.recent_event_ids),
+        drills=drills,
+        limiter=RateLimiter(storage.redis, rate_per_s=config.rate_limit_per_s, burst=config.rate_limit_burst),
+        config=config,
+    )
+    background: list[asyncio.Task[None]] = []
+
+    async def stop_background() -> None:
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+
+    running = await start_server(
+        settings=settings,
+        service_label=SERVICE,
+        service_names=[SERVICE_NAME],
+        register=lambda server: gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server(servicer, server),
+        port=settings.port_for(SERVICE) if port is None else port,
+        cleanups=[storage.close, backends.close, drills.close, stop_background],
+    )
+    if config.recover_on_start:
+        loop = asyncio.get_running_loop()
+        background.append(loop.create_task(recover(saga, drills, settings), name="gateway-recovery", context=contextvars.Context()))
+    return running, running.port
+
+
+def main() -> None:
+    """Run the gateway until SIGTERM or SIGINT."""
+    run_until_signalled(SERVICE, load_settings(), build_server)
+
+
+if __name__ == "__main__":
+    main()

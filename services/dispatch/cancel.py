@@ -1,0 +1,41 @@
+"""Stopping a running solve from another thread, e.g. when the caller has gone away."""
+
+from __future__ import annotations
+
+import threading
+
+from ortools.sat.python import cp_model
+
+
+class Cancellation:
+    """A flag the solver stages check, which also stops the CP-SAT search in progress."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._solver: cp_model.CpSolver | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        """True once cancel() has been called."""
+        return self._event.is_set()
+
+    def cancel(self) -> None:
+        """Ask the solve to stop as soon as it can; the best plan so far is still returned."""
+        with self._lock:
+            self._event.set()
+            if self._solver is not None:
+                self._solver.stop_search()
+
+    def attach(self, solver: cp_model.CpSolver) -> bool:
+        """Register the solver about to run; False if the solve is cancelled already."""
+        with self._lock:
+            if self._event.is_set():
+                return False
+            self._solver = solver
+            return True
+
+    def detach(self) -> None:
+        """Forget the solver after its run."""
+        with self._lock:
+            self._solver = None

@@ -1,0 +1,73 @@
+"""Load the Jiangyin demo data set into a running resources service through its own API."""
+
+from __future__ import annotations
+
+import grpc
+from emergency.resources.v1 import resources_service_pb2 as pb
+from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
+
+from services.common.auth import Role, mint_token
+from services.common.client import bearer, open_channel
+from services.common.settings import Settings
+from services.resources import mapping as mp
+from services.resources.demo import DemoDataset, build_demo
+
+SEED_SUBJECT = "demo-seed"
+
+
+async def seed_dataset(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[str, str], ...], dataset: DemoDataset) -> dict[str, int]:
+    """Create the parks, import each park's inventory and record the agreements; parks that already hold units are left alone."""
+    counts = {"parks": 0, "depots": 0, "units": 0, "stocks": 0, "agreements": 0, "skipped_parks": 0}
+    prefix = f"demo-{dataset.seed}"
+    for park in dataset.parks:
+        try:
+            await stub.CreatePark(
+                pb.CreateParkRequest(request_id=f"{prefix}-park-{park.park_id}", park_id=park.park_id, park=mp.park_for_create(park)), metadata=metadata
+            )
+            counts["parks"] += 1
+        except grpc.aio.AioRpcError as error:
+            if error.code() != grpc.StatusCode.ALREADY_EXISTS:
+                raise
+    for inventory in dataset.inventories:
+        present = await stub.ListUnits(pb.ListUnitsRequest(parent=f"parks/{inventory.park_id}", page_size=1), metadata=metadata)
+        if present.units:
+            counts["skipped_parks"] += 1
+            continue
+        summary = await stub.ImportInventory(
+            pb.ImportInventoryRequest(
+                request_id=f"{prefix}-import-{inventory.park_id}", parent=f"parks/{inventory.park_id}", rows=mp.inventory_rows(inventory)
+            ),
+            metadata=metadata,
+        )
+        counts["depots"] += summary.depots_created
+        counts["units"] += summary.units_created
+        counts["stocks"] += summary.stocks_received
+        for agreement in inventory.mutual_aid:
+            request = pb.CreateMutualAidAgreementRequest(
+                request_id=f"{prefix}-aid-{agreement.lender_park}-{agreement.borrower_park}", agreement=mp.agreement_to_pb(agreement)
+            )
+            request.agreement.ClearField("name")
+            try:
+                await stub.CreateMutualAidAgreement(request, metadata=metadata)
+                counts["agreements"] += 1
+            except grpc.aio.AioRpcError as error:
+                if error.code() != grpc.StatusCode.ALREADY_EXISTS:
+                    raise
+    return counts
+
+
+async def seed_demo(settings: Settings, dataset: DemoDataset | None = None) -> str:
+    """Seed the running service at its configured address as an operator; return a one-line summary."""
+    dataset = dataset or build_demo()
+    token = mint_token(settings.jwt_secret.get_secret_value(), subject=SEED_SUBJECT, role=Role.OPERATOR, issuer=settings.jwt_issuer, ttl_s=900)
+    channel = open_channel(settings.address_of("resources"), default_timeout_s=120.0)
+    try:
+        counts = await seed_dataset(pb_grpc.ResourceServiceStub(channel), bearer(token), dataset)
+    finally:
+        await channel.close(None)
+    if counts["skipped_parks"] == len(dataset.parks):
+        return "demo data: already present"
+    return (
+        f"demo data (seed {dataset.seed}): {counts['parks']} parks, {counts['depots']} depots, {counts['units']} units, "
+        f"{counts['stocks']} stocks, {counts['agreements']} mutual-aid agreements"
+    )

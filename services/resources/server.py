@@ -1,0 +1,42 @@
+"""Resources service process: build_server(settings) -> (server, port) and main()."""
+
+from __future__ import annotations
+
+from emergency.resources.v1 import resources_service_pb2, resources_service_pb2_grpc
+
+from services.common.runtime import open_storage
+from services.common.server import RunningServer, run_until_signalled, start_server
+from services.common.settings import Settings, load_settings
+from services.resources.servicer import ResourceServicer
+from services.resources.store import ResourceStore
+from services.resources.sweeper import ExpirySweeper
+from services.resources.tables import TABLES
+
+SERVICE = "resources"
+SERVICE_NAME = resources_service_pb2.DESCRIPTOR.services_by_name["ResourceService"].full_name
+
+
+async def build_server(settings: Settings, port: int | None = None, *, sweep_interval_s: float = 1.0) -> tuple[RunningServer, int]:
+    """Open the database, start the outbox relay and the expiry sweeper, and serve ResourceService."""
+    storage = open_storage(settings, SERVICE, TABLES)
+    servicer = ResourceServicer(storage.engine, on_commit=storage.relay.notify)
+    sweeper = ExpirySweeper(ResourceStore(storage.engine), interval_s=sweep_interval_s, on_expired=storage.relay.notify)
+    sweeper.start()
+    running = await start_server(
+        settings=settings,
+        service_label=SERVICE,
+        service_names=[SERVICE_NAME],
+        register=lambda server: resources_service_pb2_grpc.add_ResourceServiceServicer_to_server(servicer, server),
+        port=settings.port_for(SERVICE) if port is None else port,
+        cleanups=[storage.close, sweeper.stop],
+    )
+    return running, running.port
+
+
+def main() -> None:
+    """Run the resources service until SIGTERM or SIGINT."""
+    run_until_signalled(SERVICE, load_settings(), build_server)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""The gateway's own tables on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from gateway import store
+from services.common.db import create_schema, make_engine, session_scope
+from services.common.outbox import OutboxEvent
+
+
+def test_saga_steps_commits_and_events_round_trip(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_schema(engine, store.TABLES)
+    with session_scope(engine) as session:
+        session.add(store.ProposalRow(proposal_id="prop-1", exercise_id="", incidents='["incidents/inc-a"]', optimized=b"\x01", request=b"\x02"))
+        saga = store.SagaRow(request_id="r-1", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-1", first_proposal_id="prop-1")
+        session.add(saga)
+        session.flush()
+        store.add_step(session=session, saga=saga, step="RESERVE", status="begin", detail={"incident": "incidents/inc-a"})
+        store.add_step(session=session, saga=saga, step="RESERVE", status="done", detail={"reservation": "reservations/x"})
+        session.add(store.SagaRow(request_id="r-2", method="CommitPlan", fingerprint="g" * 64, state="DONE"))
+        session.add(store.CommitRow(request_id="r-1", exercise_id="", incident="incidents/inc-a", proposal_id="prop-1", plan="{}"))
+        store.emit(session, "plan.committed", "proposals/prop-1", payload={"incidents": ["incidents/inc-a"]})
+    with session_scope(engine) as session:
+        assert [s.request_id for s in store.open_sagas(session=session)] == ["r-1"]
+        steps = store.steps_of(session=session, request_id="r-1")
+        assert [(s.step, s.status) for s in steps] == [("RESERVE", "begin"), ("RESERVE", "done")]
+        assert store.get_proposal(session=session, proposal_id="prop-1").optimized == b"\x01"
+        assert [c.incident for c in store.commits_for(session=session, exercise_id="", incidents=["incidents/inc-a"])] == ["incidents/inc-a"]
+        assert store.commits_for(session=session, exercise_id="drill-x") == []
+        (event,) = session.exec(select(OutboxEvent)).all()
+        assert event.stream == "emergency.gateway.events" and event.event_type == "plan.committed"
+    engine.dispose()
