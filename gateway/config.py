@@ -25,7 +25,7 @@ class GatewayConfig(BaseSettings):
     rate_limit_burst: int = Field(default=60, ge=1, description="Calls a principal may make at once before the rate applies")
     recover_on_start: bool = Field(default=True, description="Resume or compensate unfinished commits when the process starts")
     fault_after_step: FaultStep = Field(default="", description="Fault injection for tests: exit hard (SIGKILL) right after this saga step")
-    drill_tail_s: float = Field(default=1800.0, ge=0, le=86400, description="Scenario seconds after the last inject before an unfinished drill is closed")
+    drill_tail_s: float = Field(default=1800.0, ge=0, le=7 * 86400, description="Scenario seconds after the last inject before an unfinished drill is closed")
     drill_poll_s: float = Field(default=0.2, gt=0, le=10, description="Wall seconds between checks of a drill waiting for operators")
     watch_block_ms: int = Field(default=1000, ge=10, le=10000, description="XREAD BLOCK time of an event stream loop")
     recent_event_ids: int = Field(default=10000, ge=100, description="Event ids remembered per watcher for de-duplication")

@@ -61,12 +61,16 @@ REPORT_WRITERS = (Role.OPERATOR, Role.DRILL_DIRECTOR)
 MAX_QUERY = 200
 
 
+def name_violations(name: str, collection: str, field: str = "name") -> list[FieldViolation]:
+    """A resource name must be "{collection}/{id}"."""
+    prefix, _, resource_id = name.partition("/")
+    return [] if prefix == collection and ID.match(resource_id) else [FieldViolation(field, f"must be {collection}/{{id}}")]
+
+
 def parse_name(name: str, collection: str, field: str = "name") -> str:
     """The id in "{collection}/{id}", or INVALID_ARGUMENT."""
-    prefix, _, resource_id = name.partition("/")
-    if prefix != collection or not ID.match(resource_id):
-        raise invalid_argument([FieldViolation(field, f"must be {collection}/{{id}}")])
-    return resource_id
+    _raise_if(name_violations(name, collection, field))
+    return name.partition("/")[2]
 
 
 def violations_of(prefix: str, problems: Iterable[Problem]) -> list[FieldViolation]:
@@ -207,8 +211,8 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def UpdateCase(self, request: pb.UpdateCaseRequest, context: grpc.aio.ServicerContext) -> pb.UpdateCaseResponse:
         """Change the fields of a case named in the update mask."""
         principal = require_role(*CASE_WRITERS)
-        violations = request_id_violations(request.request_id)
-        case_id = parse_name(request.accident_case.name, "cases", "accident_case.name")
+        violations = request_id_violations(request.request_id) + name_violations(request.accident_case.name, "cases", "accident_case.name")
+        case_id = request.accident_case.name.partition("/")[2]
         paths = list(dict.fromkeys(request.update_mask.paths))
         if not paths:
             violations.append(FieldViolation("update_mask", "name at least one field to change"))
@@ -236,8 +240,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def DeleteCase(self, request: pb.DeleteCaseRequest, context: grpc.aio.ServicerContext) -> pb.DeleteCaseResponse:
         """Remove a case."""
         require_role(*CASE_WRITERS)
-        violations = request_id_violations(request.request_id)
-        _raise_if(violations)
+        _raise_if(request_id_violations(request.request_id) + name_violations(request.name, "cases"))
         case_id = parse_name(request.name, "cases")
 
         def work(session: Session) -> pb.DeleteCaseResponse:
@@ -350,7 +353,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def DeleteScenario(self, request: pb.DeleteScenarioRequest, context: grpc.aio.ServicerContext) -> pb.DeleteScenarioResponse:
         """Remove a scenario."""
         require_role(*SCENARIO_WRITERS)
-        _raise_if(request_id_violations(request.request_id))
+        _raise_if(request_id_violations(request.request_id) + name_violations(request.name, "scenarios"))
         scenario_id = parse_name(request.name, "scenarios")
 
         def work(session: Session) -> pb.DeleteScenarioResponse:
@@ -423,7 +426,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def CreateCaseFromReport(self, request: pb.CreateCaseFromReportRequest, context: grpc.aio.ServicerContext) -> pb.CreateCaseFromReportResponse:
         """Turn a live incident's after-action report into a new accident case."""
         principal: Principal = require_role(*CASE_WRITERS)
-        _raise_if(request_id_violations(request.request_id))
+        _raise_if(request_id_violations(request.request_id) + name_violations(request.report, "afterActionReports", "report"))
         report_id = parse_name(request.report, "afterActionReports", "report")
 
         def work(session: Session) -> pb.CreateCaseFromReportResponse:

@@ -81,8 +81,24 @@ def _allotments(problem: Problem) -> tuple[dict[int, int], set[int]]:
     return share, split_gates
 
 
-def flow_flows(problem: Problem) -> Flows:
-    """Solve the weighted-sum relaxation exactly and return its flows."""
+def _shares_of(problem: Problem, flows: Flows, split_gates: set[int]) -> dict[int, int]:
+    """Out-of-park amount each group of a split gate sends under a plan."""
+    share: dict[int, int] = defaultdict(int)
+    for (line_index, src), value in flows.items():
+        c = problem.candidates[line_index]
+        at = np.flatnonzero(c.src == src)
+        if len(at) and int(c.gate[at[0]]) in split_gates:
+            share[src] += value
+    return share
+
+
+def flow_flows(problem: Problem, keep: Flows | None = None) -> Flows:
+    """Solve the weighted-sum relaxation exactly and return its flows.
+
+    With `keep` (a feasible plan's flows), the flow instead re-routes that plan: every line gets
+    exactly what it got, and each group splitting a reserve gate sends out of its park at most what
+    it sent, so the plan itself is a solution and the result has the same unmet demand.
+    """
     net = _Net()
     source, sink = 0, 1
     opts = problem.request.options
@@ -90,11 +106,20 @@ def flow_flows(problem: Problem) -> Flows:
     move_cost = int(opts.move_penalty_s)
     line_node = [net.node() for _ in problem.lines]
     total = 0
+    delivered: dict[int, int] = defaultdict(int)
+    for (line_index, _), value in (keep or {}).items():
+        delivered[line_index] += value
     for line, cost in zip(problem.lines, _shortage_costs(problem), strict=True):
-        net.arc(line_node[line.index], sink, line.quantity, 0)
-        net.arc(source, line_node[line.index], line.quantity, cost)
-        total += line.quantity
+        if keep is None:
+            net.arc(line_node[line.index], sink, line.quantity, 0)
+            net.arc(source, line_node[line.index], line.quantity, cost)
+            total += line.quantity
+        else:
+            net.arc(line_node[line.index], sink, delivered[line.index], 0)
+            total += delivered[line.index]
     share, split_gates = _allotments(problem)
+    if keep is not None:
+        share = _shares_of(problem, keep, split_gates)
     gate_node: dict[int, int] = {}
     for reserve in problem.gates:
         if reserve.index in split_gates:

@@ -68,6 +68,13 @@ def _park_parent(parent: str) -> str:
     return "" if parent == ALL_PARKS else parse("park", parent, "parent")[0]
 
 
+def _reservation_namespace(session: Session, principal: Principal, reservation_id: str) -> str:
+    """The namespace a reservation was made in, once the caller is allowed to act on reservations there."""
+    namespace = reservations.get_reservation(session, reservation_id=reservation_id, namespace=None).namespace
+    authorize(principal, Action.RESERVE, exercise_id=namespace)
+    return namespace
+
+
 def _authorize(action: Action, *, park: str | None = None, exercise_id: str = LIVE) -> Principal:
     """The caller, if they may do this."""
     principal = current_principal()
@@ -611,18 +618,13 @@ class ResourceServicer(pb_grpc.ResourceServiceServicer):
 
         return await self._mutate("ReserveResources", request, pb.ReserveResourcesResponse, work, renames)
 
-    async def _reservation_namespace(self, reservation_id: str) -> str:
-        """The namespace a reservation was made in (NOT_FOUND if there is no such reservation)."""
-        return await self._read(lambda s: reservations.get_reservation(s, reservation_id=reservation_id, namespace=None).namespace)
-
     async def ConfirmReservation(self, request: pb.ConfirmReservationRequest, context: grpc.aio.ServicerContext) -> pb.ConfirmReservationResponse:
         """Commit a reservation: units en route, stock issued."""
         (reservation_id,) = parse("reservation", request.name)
-        _authorize(Action.READ)
-        namespace = await self._reservation_namespace(reservation_id)
-        principal = _authorize(Action.RESERVE, exercise_id=namespace)
+        principal = _authorize(Action.READ)
 
         def work(session: Session) -> pb.ConfirmReservationResponse:
+            namespace = _reservation_namespace(session, principal, reservation_id)
             confirmed = reservations.confirm(session, reservation_id=reservation_id, namespace=namespace, actor=principal.subject)
             return pb.ConfirmReservationResponse(reservation=mp.reservation_to_pb(confirmed))
 
@@ -631,15 +633,14 @@ class ResourceServicer(pb_grpc.ResourceServiceServicer):
     async def ReleaseReservation(self, request: pb.ReleaseReservationRequest, context: grpc.aio.ServicerContext) -> pb.ReleaseReservationResponse:
         """Give back the listed held items, or all of them."""
         (reservation_id,) = parse("reservation", request.name)
+        principal = _authorize(Action.READ)
         violations: list[FieldViolation] = []
         units = [ids for i, n in enumerate(request.units) if (ids := mp.parse_name("unit", n, f"units[{i}]", violations))]
         stocks = [ids for i, n in enumerate(request.stocks) if (ids := mp.parse_name("stock", n, f"stocks[{i}]", violations))]
         _raise_if(violations)
-        _authorize(Action.READ)
-        namespace = await self._reservation_namespace(reservation_id)
-        principal = _authorize(Action.RESERVE, exercise_id=namespace)
 
         def work(session: Session) -> pb.ReleaseReservationResponse:
+            namespace = _reservation_namespace(session, principal, reservation_id)
             released = reservations.release(
                 session,
                 reservation_id=reservation_id,

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.gateway.v1 import gateway_service_pb2_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
+from services.common.client import open_channel
 from tests.gateway.conftest import Suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, VIEWER, demand, expect_error, report, rid
 
@@ -102,3 +107,34 @@ async def test_bad_requests_are_refused_with_their_fields(suite: Suite) -> None:
     await expect_error(gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal="proposals/prop-missing"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
     await expect_error(gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["incidents/nope-404"]), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
     await expect_error(gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["fires/1"], exercise_id="Bad Id"), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+async def test_one_operator_action_is_one_trace_across_all_five_services(suite: Suite, span_exporter: InMemorySpanExporter) -> None:
+    tracer = trace.get_tracer("tests.gateway")
+    channel = open_channel(suite.addresses["gateway"])
+    stub = gateway_service_pb2_grpc.CommandCenterServiceStub(channel)
+    try:
+        with tracer.start_as_current_span("operator handles a chlorine leak") as root:
+            reported = await report(stub, CHLORINE, accept=False, demands=[demand("GAS_DETECTION_TEAM", 1), demand("SCBA_CYLINDER", 4)])
+            proposal = (await stub.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name]), metadata=OPERATOR)).proposal
+            await stub.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
+    finally:
+        await channel.close(None)
+    trace_id = root.get_span_context().trace_id
+    spans = [s for s in span_exporter.get_finished_spans() if s.context.trace_id == trace_id]
+    servers = [s for s in spans if s.kind is SpanKind.SERVER]
+    services = {str((s.attributes or {}).get("rpc.service")) for s in servers}
+    assert services == {
+        "emergency.gateway.v1.CommandCenterService",
+        "emergency.incident.v1.IncidentService",
+        "emergency.resources.v1.ResourceService",
+        "emergency.casebase.v1.CaseBaseService",
+        "emergency.dispatch.v1.DispatchService",
+    }
+    gateway_calls = sorted(str((s.attributes or {}).get("rpc.method")) for s in servers if (s.attributes or {}).get("rpc.service") == "emergency.gateway.v1.CommandCenterService")
+    assert gateway_calls == ["CommitPlan", "ProposePlan", "ReportIncident"]
+    by_id = {s.context.span_id: s for s in spans}
+    for server in servers:  # every server span hangs off a client span of the same trace
+        assert server.parent is not None and server.parent.span_id in by_id and by_id[server.parent.span_id].kind is SpanKind.CLIENT
+    backend_methods = {str((s.attributes or {}).get("rpc.method")) for s in servers}
+    assert {"CreateIncident", "RecommendDemands", "GetAvailabilitySnapshot", "OptimizePlan", "ReserveResources", "ConfirmReservation", "MarkResponding"} <= backend_methods

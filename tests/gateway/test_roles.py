@@ -1,0 +1,147 @@
+"""Every gateway method against every kind of caller, through the real servers: zero mismatches with the rule."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import grpc
+from emergency.casebase.v1 import casebase_service_pb2 as cpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
+from emergency.resources.v1 import resources_service_pb2 as rpb
+
+from services.common.auth import Role
+from tests.conftest import auth
+from tests.gateway.conftest import Suite
+from tests.gateway.helpers import CHLORINE, DIRECTOR, OPERATOR, demand, eventually, incident, officer, report, rid
+from tests.gateway.scenarios import two_incident_scenario
+
+Metadata = tuple[tuple[str, str], ...]
+OK = grpc.StatusCode.OK
+DENIED = grpc.StatusCode.PERMISSION_DENIED
+NO_AUTH = grpc.StatusCode.UNAUTHENTICATED
+
+CALLERS: dict[str, Metadata] = {
+    "operator": OPERATOR,
+    "drill_director": DIRECTOR,
+    "officer_own_park": officer("xiagang"),
+    "officer_other_park": officer("shengang"),
+    "viewer": auth(Role.VIEWER),
+    "no_token": (),
+    "expired_token": auth(Role.OPERATOR, now=time.time() - 7200, ttl_s=60),
+    "wrong_signature": auth(Role.OPERATOR, secret="an-attackers-secret-of-enough-length"),
+}
+# Expected outcome per method for: operator, drill director, own-park officer, other-park officer, viewer.
+RULES: dict[str, tuple[grpc.StatusCode, ...]] = {
+    "ReportIncident": (OK, DENIED, OK, DENIED, DENIED),
+    "ReportIncident(exercise)": (OK, OK, DENIED, DENIED, DENIED),
+    "SetDemands": (OK, DENIED, DENIED, DENIED, DENIED),
+    "ProposePlan": (OK, DENIED, DENIED, DENIED, DENIED),
+    "CommitPlan": (OK, DENIED, DENIED, DENIED, DENIED),
+    "AutoDispatch": (OK, DENIED, DENIED, DENIED, DENIED),
+    "GetSituation": (OK, OK, OK, OK, OK),
+    "WatchEvents": (OK, OK, OK, OK, OK),
+    "ImportParkInventory": (OK, DENIED, OK, DENIED, DENIED),
+    "StartDrill": (DENIED, OK, DENIED, DENIED, DENIED),
+    "GetDrill": (OK, OK, OK, OK, OK),
+    "GetDrillReport": (OK, OK, OK, OK, OK),
+}
+
+
+def expected(method: str, caller: str) -> grpc.StatusCode:
+    """The rule for one cell: bad or missing tokens are always UNAUTHENTICATED."""
+    if caller in ("no_token", "expired_token", "wrong_signature"):
+        return NO_AUTH
+    return RULES[method][list(CALLERS).index(caller)]
+
+
+class Calls:
+    """Builds a fresh, valid request per method (prerequisites made by an operator or director), and calls it."""
+
+    def __init__(self, suite: Suite, stub: gpb_grpc.CommandCenterServiceStub, scenario: str, finished_drill: str) -> None:
+        self.suite = suite
+        self.stub = stub
+        self.scenario = scenario
+        self.finished_drill = finished_drill
+        self.imports = 0
+
+    async def _incident(self) -> gpb.ReportIncidentResponse:
+        return await report(self.stub, CHLORINE, accept=False, demands=[demand("COMMAND_VEHICLE", 1)])
+
+    async def run(self, method: str, metadata: Metadata) -> None:
+        """Make one call as the caller; raise the call's error if it fails."""
+        stub = self.stub
+        if method == "ReportIncident":
+            await stub.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=incident(CHLORINE)), metadata=metadata)
+        elif method == "ReportIncident(exercise)":
+            await stub.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=incident(CHLORINE, exercise_id="roles-exercise")), metadata=metadata)
+        elif method == "SetDemands":
+            created = (await self._incident()).incident
+            await stub.SetDemands(gpb.SetDemandsRequest(request_id=rid(), incident=created.name, version=created.version, demands=[demand("AMBULANCE", 1)]), metadata=metadata)
+        elif method == "ProposePlan":
+            created = (await self._incident()).incident
+            await stub.ProposePlan(gpb.ProposePlanRequest(incidents=[created.name]), metadata=metadata)
+        elif method == "CommitPlan":
+            created = (await self._incident()).incident
+            proposal = (await stub.ProposePlan(gpb.ProposePlanRequest(incidents=[created.name]), metadata=OPERATOR)).proposal
+            await stub.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=metadata)
+        elif method == "AutoDispatch":
+            created = (await self._incident()).incident
+            await stub.AutoDispatch(gpb.AutoDispatchRequest(request_id=rid(), incidents=[created.name]), metadata=metadata)
+        elif method == "GetSituation":
+            await stub.GetSituation(gpb.GetSituationRequest(), metadata=metadata)
+        elif method == "WatchEvents":
+            async for _ in stub.WatchEvents(gpb.WatchEventsRequest(from_start=True), metadata=metadata):
+                break
+        elif method == "ImportParkInventory":
+            self.imports += 1
+            depot = rpb.Depot(name=f"parks/xiagang/depots/roles-{self.imports}", display_name="Roles test depot", kind=rpb.Depot.KIND_SUPPLY_WAREHOUSE, location=CHLORINE_POINT)
+            inventory = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/xiagang", rows=[rpb.InventoryRow(depot=depot)])
+            await stub.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=inventory), metadata=metadata)
+        elif method == "StartDrill":
+            await stub.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=self.scenario, clock_speed=1), metadata=metadata)
+        elif method == "GetDrill":
+            await stub.GetDrill(gpb.GetDrillRequest(name=self.finished_drill), metadata=metadata)
+        elif method == "GetDrillReport":
+            await stub.GetDrillReport(gpb.GetDrillReportRequest(name=self.finished_drill), metadata=metadata)
+        else:
+            raise AssertionError(method)
+
+
+CHLORINE_POINT = incident(CHLORINE).location.point
+
+
+async def _outcome(call: Callable[[], Awaitable[None]]) -> grpc.StatusCode:
+    try:
+        await call()
+    except grpc.aio.AioRpcError as error:
+        return error.code()
+    return OK
+
+
+async def test_role_matrix_of_every_method(suite: Suite) -> None:
+    stub = suite.gateway
+    scenario = (
+        await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id=rid(), scenario_id="gw-roles", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR)
+    ).scenario.name
+    drill = (await stub.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=3600, auto_dispatch=True), metadata=DIRECTOR)).drill
+    calls = Calls(suite, stub, scenario, drill.name)
+
+    async def finished() -> bool:
+        return (await stub.GetDrill(gpb.GetDrillRequest(name=drill.name), metadata=DIRECTOR)).drill.state == gpb.Drill.STATE_FINISHED
+
+    await eventually(finished, "the drill the read calls look at", limit_s=120)
+    assert set(RULES) - {"ReportIncident(exercise)"} == {m.name for m in gpb.DESCRIPTOR.services_by_name["CommandCenterService"].methods}
+
+    mismatches = []
+    cells = 0
+    for method in RULES:
+        for caller, metadata in CALLERS.items():
+            want = expected(method, caller)
+            got = await _outcome(lambda method=method, metadata=metadata: calls.run(method, metadata))  # type: ignore[misc]
+            cells += 1
+            if got != want:
+                mismatches.append(f"{method} as {caller}: expected {want.name}, got {got.name}")
+    print(f"role matrix: {cells} cells, {len(mismatches)} mismatches")
+    assert not mismatches, "\n".join(mismatches)
