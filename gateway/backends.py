@@ -19,6 +19,11 @@ from services.common.status import error_from_rpc
 
 R = TypeVar("R")
 
+# A backend's error travels on to the gateway's caller in trailers, which gRPC caps at 16 KiB: keep it well below.
+MAX_MESSAGE = 2000
+MAX_VIOLATIONS = 40
+MAX_METADATA = 40
+
 
 @dataclass
 class Backends:
@@ -54,7 +59,20 @@ async def call(method: Callable[..., Awaitable[R]], request: Any, *, timeout: fl
     try:
         return await method(request, timeout=timeout)
     except grpc.aio.AioRpcError as exc:
-        raise error_from_rpc(exc) from exc
+        raise bounded(error_from_rpc(exc)) from exc
+
+
+def bounded(error: ServiceError) -> ServiceError:
+    """The error with its message, field violations and metadata cut to a size that fits in trailers."""
+    if len(error.message) > MAX_MESSAGE:
+        error.message = error.message[: MAX_MESSAGE - 20] + " ... (shortened)"
+        error.args = (error.message,)
+    if len(error.violations) > MAX_VIOLATIONS:
+        error.violations = error.violations[:MAX_VIOLATIONS]
+    if len(error.metadata) > MAX_METADATA:
+        error.metadata = dict(list(error.metadata.items())[:MAX_METADATA])
+    error.metadata = {k: v[:200] for k, v in error.metadata.items()}
+    return error
 
 
 def is_code(error: ServiceError, *codes: grpc.StatusCode) -> bool:

@@ -253,8 +253,8 @@ class CommitSaga:
                     await self._record(saga, "REPLAN", "failed", {"reason": stale.error.reason}, state=COMPENSATED, error=stale.error.message)
                     raise aborted(
                         "PLAN_STALE",
-                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and still conflicted ({stale.error.message})",
-                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans)},
+                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({stale.error.message[:300]})",
+                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": stale.error.metadata.get("conflicts", "")},
                     ) from stale
                 saga = await self._replan(saga, proposal)
             except ServiceError as error:
@@ -291,13 +291,15 @@ class CommitSaga:
 
     async def _replan(self, saga: store.SagaRow, stale: store.ProposalRow) -> store.SagaRow:
         """Make a new proposal for the same incidents on fresh availability."""
-        old_request = dpb.OptimizePlanRequest.FromString(stale.request)
+        options = dpb.OptimizePlanRequest.FromString(stale.request).options
+        # A re-plan races the same changes that made the first plan stale: keep it short.
+        options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
         attempt = saga.attempt + 1
         await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale.proposal_id, "attempt": attempt})
         fresh = await self._planner.propose(
             incident_names=json.loads(stale.incidents),
             exercise_id=stale.exercise_id,
-            options=old_request.options,
+            options=options,
             created_by=saga.subject,
             origin="REPLANNED",
             parent=stale.proposal_id,

@@ -52,13 +52,23 @@ def _serialise_sqlite_writers(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+READ_ONLY_OPTION = "emergency_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """A view of the engine whose transactions only read, so on SQLite they do not queue behind writers."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def create_schema(engine: Engine, tables: Sequence[type[SQLModel]]) -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services.common.auth import Principal, require_authenticated
-from services.common.db import run_in_thread
+from services.common.db import read_only, run_in_thread
 from services.common.errors import FieldViolation, already_exists, invalid_argument
 from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
@@ -259,7 +259,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         require_authenticated()
 
         def read() -> pb.GetIncidentResponse:
-            with Session(self._engine) as session:
+            with Session(read_only(self._engine)) as session:
                 return pb.GetIncidentResponse(incident=to_proto(store.get(session=session, incident_id=incident_id)))
 
         return await run_in_thread(read)
@@ -299,7 +299,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         limit = effective_page_size(request.page_size, default=50, maximum=500)
 
         def read() -> pb.ListIncidentsResponse:
-            with Session(self._engine) as session:
+            with Session(read_only(self._engine)) as session:
                 rows = store.list_page(
                     session=session,
                     exercise_id=request.exercise_id,
@@ -477,7 +477,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         limit = effective_page_size(request.page_size, default=100, maximum=1000)
 
         def read() -> pb.ListTimelineEntriesResponse:
-            with Session(self._engine) as session:
+            with Session(read_only(self._engine)) as session:
                 store.get(session=session, incident_id=incident_id)
                 rows = store.timeline_page(session=session, incident_id=incident_id, after_sequence=int(position["seq"]) if position else 0, limit=limit)
             page, more = rows[:limit], len(rows) > limit

@@ -1,0 +1,256 @@
+"""Gateway benchmark: report-to-committed-plan latency with concurrent operators, and GetSituation throughput.
+
+Every service runs as its own process (as the launcher starts them) on a private Redis and SQLite files in a
+temporary folder; the whole Jiangyin demo data set is seeded through the resources API. Each operator repeats
+ReportIncident (recommendation accepted) -> ProposePlan -> CommitPlan on an incident of its own; between rounds,
+outside the timed part, it cancels the incident and brings its units home so the fleet does not run dry.
+
+Run from the project root: .venv/bin/python -m bench.gateway [--operators 10] [--rounds 3]
+Writes bench/results/gateway.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import grpc
+from emergency.common.v1 import common_pb2
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from gateway.seed import seed_demo
+from services.common.auth import Role, mint_token
+from services.common.client import bearer
+from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = Path(__file__).parent / "results" / "gateway.json"
+SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway")
+SEED = 20240618
+
+# Incident templates placed inside the demo parks (kind, substance, UN number, hazard class, level).
+TEMPLATES = (
+    ("Chlorine leak at a loading bay", common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, "chlorine", "1017", "2.3", common_pb2.SEVERITY_III),
+    ("Naphtha tank rim-seal fire", common_pb2.INCIDENT_KIND_FIRE, "naphtha", "1268", "3", common_pb2.SEVERITY_III),
+    ("Benzene spill from a road tanker", common_pb2.INCIDENT_KIND_CHEMICAL_SPILL, "benzene", "1114", "3", common_pb2.SEVERITY_IV),
+    ("Ammonia release in a refrigeration plant", common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, "ammonia", "1005", "2.3", common_pb2.SEVERITY_IV),
+    ("LPG leak at a filling station", common_pb2.INCIDENT_KIND_FLAMMABLE_GAS_LEAK, "propane", "1978", "2.1", common_pb2.SEVERITY_III),
+)
+PARK_CENTRES = {
+    "ligang": (31.955, 120.090),
+    "shengang": (31.925, 120.175),
+    "xiagang": (31.935, 120.225),
+    "bridge-port": (31.940, 120.270),
+    "hitech-east": (31.900, 120.330),
+    "chengxi": (31.905, 120.212),
+}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """A private redis-server for the run."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return process, f"redis://127.0.0.1:{port}/0"
+
+
+async def wait_serving(address: str, service: str, limit_s: float = 120.0) -> None:
+    """Poll a service's health until it is SERVING."""
+    deadline = time.monotonic() + limit_s
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"{address} did not become healthy")
+
+
+def incident_for(rng: random.Random) -> ipb.Incident:
+    """A plausible incident in one of the demo parks."""
+    title, kind, substance, un_number, hazard_class, severity = rng.choice(TEMPLATES)
+    park, (lat, lon) = rng.choice(sorted(PARK_CENTRES.items()))
+    return ipb.Incident(
+        title=title,
+        park_id=park,
+        location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="bench site"),
+        kind=kind,
+        substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
+        severity=severity,
+        reporter="bench operator",
+        description=f"{title} reported by the benchmark",
+    )
+
+
+async def bring_home(resources: rpb_grpc.ResourceServiceStub, incident: ipb.IncidentServiceStub, committed: gpb.CommitPlanResponse, metadata: tuple[tuple[str, str], ...]) -> None:
+    """Untimed clean-up: cancel the incidents and move their units back to available."""
+    for item in committed.incidents:
+        await incident.CancelIncident(ipb.CancelIncidentRequest(request_id=uuid.uuid4().hex, name=item.name, version=item.version, reason="benchmark round over"), metadata=metadata)
+    for assignment in committed.committed.optimized.plan.assignments:
+        unit = (await resources.GetUnit(rpb.GetUnitRequest(name=assignment.unit_id), metadata=metadata)).unit
+        for target in (rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE):
+            if unit.state in (rpb.Unit.STATE_AVAILABLE, rpb.Unit.STATE_OUT_OF_SERVICE):
+                break
+            unit = (await resources.ReportUnitStatus(rpb.ReportUnitStatusRequest(request_id=uuid.uuid4().hex, name=unit.name, version=unit.version, state=target), metadata=metadata)).unit
+
+
+async def operator(index: int, rounds: int, addresses: dict[str, str], time_limit_s: float, latencies: list[float]) -> None:
+    """One operator's rounds of report -> propose -> commit."""
+    rng = random.Random(SEED + index)
+    metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-operator-{index}", role=Role.OPERATOR))
+    async with grpc.aio.insecure_channel(addresses["gateway"]) as gw, grpc.aio.insecure_channel(addresses["resources"]) as rs, grpc.aio.insecure_channel(addresses["incident"]) as inc:
+        gateway, resources, incidents = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
+        for _ in range(rounds):
+            started = time.perf_counter()
+            reported = await gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident_for(rng), accept_recommendation=True), metadata=metadata)
+            options = dpb.PlanOptions(time_limit_s=time_limit_s, workers=1)
+            proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name], options=options), metadata=metadata)).proposal
+            committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=uuid.uuid4().hex, proposal=proposal.name), metadata=metadata)
+            latencies.append(time.perf_counter() - started)
+            await bring_home(resources, incidents, committed, metadata)
+
+
+async def situation_rate(address: str, callers: int, duration_s: float) -> float:
+    """GetSituation calls per second with concurrent viewers over a fixed time."""
+    metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject="bench-viewer", role=Role.VIEWER))
+    done = 0
+    deadline = time.perf_counter() + duration_s
+
+    async def viewer() -> None:
+        nonlocal done
+        async with grpc.aio.insecure_channel(address) as channel:
+            stub = gpb_grpc.CommandCenterServiceStub(channel)
+            while time.perf_counter() < deadline:
+                await stub.GetSituation(gpb.GetSituationRequest(), metadata=metadata)
+                done += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(viewer() for _ in range(callers)))
+    return done / (time.perf_counter() - started)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
+
+
+async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[str, object]:
+    """Start the services, seed, measure, stop."""
+    ports = {name: free_port() for name in SERVICES}
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "DATA_DIR": str(folder),
+        "REDIS_URL": redis_url,
+        "LOG_LEVEL": "WARNING",
+        "OTEL_TRACES_EXPORTER": "none",
+        "GATEWAY_RATE_LIMIT_PER_S": "0",
+        **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
+    }
+    env.pop("DATABASE_URL", None)
+    modules = {"gateway": "gateway.server"} | {name: f"services.{name}.server" for name in SERVICES if name != "gateway"}
+    logs = folder / "logs"
+    logs.mkdir()
+    children = [subprocess.Popen([sys.executable, "-m", modules[name]], cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT) for name in SERVICES]
+    addresses = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+    try:
+        grpc_names = {
+            "incident": "emergency.incident.v1.IncidentService",
+            "resources": "emergency.resources.v1.ResourceService",
+            "casebase": "emergency.casebase.v1.CaseBaseService",
+            "dispatch": "emergency.dispatch.v1.DispatchService",
+            "gateway": "emergency.gateway.v1.CommandCenterService",
+        }
+        await asyncio.gather(*(wait_serving(addresses[n], grpc_names[n]) for n in SERVICES))
+        settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
+        print(await seed_demo(settings))
+        latencies: list[float] = []
+        await operator(999, 1, addresses, args.time_limit, [])  # warm-up, not measured
+        started = time.perf_counter()
+        await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, latencies) for i in range(args.operators)))
+        wall = time.perf_counter() - started
+        rate = await situation_rate(addresses["gateway"], args.viewers, args.situation_seconds)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return {
+        "report_to_commit_p50_s": round(statistics.median(latencies), 3),
+        "report_to_commit_p95_s": round(percentile(latencies, 0.95), 3),
+        "situation_per_s": round(rate, 1),
+        "report_to_commit_max_s": round(max(latencies), 3),
+        "operators": args.operators,
+        "commits": len(latencies),
+        "commits_per_s": round(len(latencies) / wall, 2),
+        "solver_time_limit_s": args.time_limit,
+        "situation_viewers": args.viewers,
+        "units": 371,
+    }
+
+
+def main() -> None:
+    """Run the benchmark and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--operators", type=int, default=10, help="concurrent operators")
+    parser.add_argument("--rounds", type=int, default=3, help="report -> commit rounds per operator")
+    parser.add_argument("--time-limit", type=float, default=1.0, help="solver seconds per plan")
+    parser.add_argument("--viewers", type=int, default=4, help="concurrent GetSituation callers")
+    parser.add_argument("--situation-seconds", type=float, default=10.0, help="how long to measure GetSituation")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+    redis_process, redis_url = start_redis(folder)
+    try:
+        results = asyncio.run(run(args, folder, redis_url))
+    except BaseException:
+        print(f"benchmark failed; service logs kept in {folder / 'logs'}", file=sys.stderr)
+        raise
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

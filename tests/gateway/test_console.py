@@ -1,0 +1,92 @@
+"""Console-facing calls through the real servers: the live event stream, park imports, and the rate limit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+import grpc
+from emergency.common.v1 import common_pb2
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+from services.common.auth import Role
+from tests.conftest import auth
+from tests.gateway.conftest import Suite, gateway_config
+from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, expect_error, officer, report, rid
+
+
+async def _events(suite: Suite, request: gpb.WatchEventsRequest, metadata: tuple[tuple[str, str], ...], stop: Callable[[gpb.Event], bool]) -> list[gpb.Event]:
+    """Events from the gateway's stream up to (and with) the first that `stop` accepts."""
+    seen: list[gpb.Event] = []
+
+    async def read() -> None:
+        async for item in suite.gateway.WatchEvents(request, metadata=metadata):
+            seen.append(item.event)
+            if stop(item.event):
+                return
+
+    await asyncio.wait_for(read(), timeout=60)
+    return seen
+
+
+def _committed(event: gpb.Event) -> bool:
+    return event.type == "plan.committed"
+
+
+async def test_events_stream_in_scope_live_and_resumable(suite: Suite) -> None:
+    wanted = ["incident.created", "plan.committed"]
+    # Reading from the start of each stream, the watcher then waits for what comes next (no timing assumed).
+    watching = asyncio.create_task(_events(suite, gpb.WatchEventsRequest(types=wanted, from_start=True), officer("shengang"), _committed))
+    leak = (await report(suite.gateway, CHLORINE, accept=False, demands=[demand("COMMAND_VEHICLE", 1)])).incident  # in xiagang
+    fire = (await report(suite.gateway, TANK_FIRE, accept=False, demands=[demand("COMMAND_VEHICLE", 1)])).incident  # in shengang
+    await suite.gateway.AutoDispatch(gpb.AutoDispatchRequest(request_id=rid(), incidents=[fire.name]), metadata=OPERATOR)
+    seen = await watching
+    subjects = [e.subject for e in seen]
+    assert fire.name in subjects and leak.name not in subjects  # a shengang officer sees shengang's incident only
+    assert seen[-1].type == "plan.committed" and not seen[-1].exercise_id  # the commit names no park: everyone sees it
+    assert len({e.event_id for e in seen}) == len(seen)
+
+    everything = await _events(suite, gpb.WatchEventsRequest(types=wanted, from_start=True), OPERATOR, _committed)
+    assert {leak.name, fire.name} <= {e.subject for e in everything}
+    created = next(e for e in everything if e.subject == fire.name)
+    resumed = await _events(suite, gpb.WatchEventsRequest(types=wanted, from_start=True, after_ids=[f"{created.stream}={created.id}"]), OPERATOR, _committed)
+    assert not {leak.name, fire.name} & {e.subject for e in resumed}  # resumed after the fire's creation
+    assert resumed[-1].type == "plan.committed"
+
+
+async def test_park_officer_imports_own_inventory_only(suite: Suite) -> None:
+    point = common_pb2.GeoPoint(latitude=31.93, longitude=120.22)
+    rows = [
+        rpb.InventoryRow(depot=rpb.Depot(name="parks/xiagang/depots/xg-annex", display_name="Xiagang annex", kind=rpb.Depot.KIND_FIRE_STATION, location=point)),
+        rpb.InventoryRow(unit=rpb.Unit(name="parks/xiagang/units/xg-annex-pe-01", resource_type="PUMPER_ENGINE", call_sign="XGA-PE01", home_depot_id="xg-annex", crew_size=6)),
+    ]
+    inventory = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/xiagang", rows=rows)
+    reply = await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=inventory), metadata=officer("xiagang"))
+    assert reply.result.depots_created == 1 and reply.result.units_created == 1
+    again = await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=inventory), metadata=officer("xiagang"))
+    assert again == reply  # the same request id changes nothing
+    unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/xg-annex-pe-01"), metadata=OPERATOR)).unit
+    assert unit.state == rpb.Unit.STATE_AVAILABLE
+    other = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/shengang", rows=[])
+    await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=other), metadata=officer("xiagang")), grpc.StatusCode.PERMISSION_DENIED)
+    await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=rpb.ImportInventoryRequest(parent="fields/x")), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+
+
+async def test_rate_limit_names_the_limit(suite: Suite) -> None:
+    await suite.start_gateway(gateway_config(rate_limit_per_s=0.0001, rate_limit_burst=2))
+    try:
+        busy = auth(Role.VIEWER, subject="viewer-busy")
+        for _ in range(2):
+            await suite.gateway.GetSituation(gpb.GetSituationRequest(), metadata=busy)
+        error = await expect_error(suite.gateway.GetSituation(gpb.GetSituationRequest(), metadata=busy), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        status = rpc_status.from_call(error)  # type: ignore[arg-type]
+        assert status is not None
+        info = error_details_pb2.ErrorInfo()
+        next(d for d in status.details if d.Is(error_details_pb2.ErrorInfo.DESCRIPTOR)).Unpack(info)
+        assert info.reason == "RATE_LIMITED" and info.metadata["limit"] == "GATEWAY_RATE_LIMIT_PER_S" and info.metadata["principal"] == "viewer-busy"
+        await suite.gateway.GetSituation(gpb.GetSituationRequest(), metadata=auth(Role.VIEWER, subject="viewer-calm"))
+    finally:
+        await suite.start_gateway(gateway_config())
