@@ -127,7 +127,7 @@ async def bring_home(resources: rpb_grpc.ResourceServiceStub, incident: ipb.Inci
             unit = (await resources.ReportUnitStatus(rpb.ReportUnitStatusRequest(request_id=uuid.uuid4().hex, name=unit.name, version=unit.version, state=target), metadata=metadata)).unit
 
 
-async def operator(index: int, rounds: int, addresses: dict[str, str], time_limit_s: float, latencies: list[float]) -> None:
+async def operator(index: int, rounds: int, addresses: dict[str, str], time_limit_s: float, latencies: list[float], failures: list[str], replans: list[int], phases: dict[str, list[float]]) -> None:
     """One operator's rounds of report -> propose -> commit."""
     rng = random.Random(SEED + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-operator-{index}", role=Role.OPERATOR))
@@ -137,9 +137,20 @@ async def operator(index: int, rounds: int, addresses: dict[str, str], time_limi
             started = time.perf_counter()
             reported = await gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident_for(rng), accept_recommendation=True), metadata=metadata)
             options = dpb.PlanOptions(time_limit_s=time_limit_s, workers=1)
-            proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name], options=options), metadata=metadata)).proposal
-            committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=uuid.uuid4().hex, proposal=proposal.name), metadata=metadata)
+            phases.setdefault("report", []).append(time.perf_counter() - started)
+            try:
+                mark = time.perf_counter()
+                proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name], options=options), metadata=metadata)).proposal
+                phases.setdefault("propose", []).append(time.perf_counter() - mark)
+                phases.setdefault("solver", []).append(proposal.optimized.solver.wall_time_s)
+                mark = time.perf_counter()
+                committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=uuid.uuid4().hex, proposal=proposal.name), metadata=metadata)
+            except grpc.aio.AioRpcError as error:
+                failures.append(f"{error.code().name}: {error.details()}")
+                continue
+            phases.setdefault("commit", []).append(time.perf_counter() - mark)
             latencies.append(time.perf_counter() - started)
+            replans.append(committed.replans)
             await bring_home(resources, incidents, committed, metadata)
 
 
@@ -199,9 +210,12 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
         print(await seed_demo(settings))
         latencies: list[float] = []
-        await operator(999, 1, addresses, args.time_limit, [])  # warm-up, not measured
+        failures: list[str] = []
+        replans: list[int] = []
+        phases: dict[str, list[float]] = {}
+        await operator(999, 1, addresses, args.time_limit, [], [], [], {})  # warm-up, not measured
         started = time.perf_counter()
-        await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, latencies) for i in range(args.operators)))
+        await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, latencies, failures, replans, phases) for i in range(args.operators)))
         wall = time.perf_counter() - started
         rate = await situation_rate(addresses["gateway"], args.viewers, args.situation_seconds)
     finally:
@@ -212,6 +226,10 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
+    for failure in failures:
+        print("failed:", failure[:200])
+    for phase, values in phases.items():
+        print(f"{phase:8} p50 {statistics.median(values):.3f} s  p95 {percentile(values, 0.95):.3f} s  (n={len(values)})")
     return {
         "report_to_commit_p50_s": round(statistics.median(latencies), 3),
         "report_to_commit_p95_s": round(percentile(latencies, 0.95), 3),
@@ -219,6 +237,8 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         "report_to_commit_max_s": round(max(latencies), 3),
         "operators": args.operators,
         "commits": len(latencies),
+        "failed_commits": len(failures),
+        "replans": sum(replans),
         "commits_per_s": round(len(latencies) / wall, 2),
         "solver_time_limit_s": args.time_limit,
         "situation_viewers": args.viewers,

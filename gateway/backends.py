@@ -59,7 +59,11 @@ async def call(method: Callable[..., Awaitable[R]], request: Any, *, timeout: fl
     try:
         return await method(request, timeout=timeout)
     except grpc.aio.AioRpcError as exc:
-        raise bounded(error_from_rpc(exc)) from exc
+        try:
+            error = error_from_rpc(exc)
+        except ValueError:  # the rich status did not survive the transport (e.g. trailers over the size limit)
+            error = ServiceError(exc.code(), exc.code().name, exc.details() or "")
+        raise bounded(error) from exc
 
 
 def bounded(error: ServiceError) -> ServiceError:

@@ -18,7 +18,7 @@ from gateway import store
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
 from gateway.names import new_id
-from gateway.planning import World, build_request, plan_options, unit_versions
+from gateway.planning import World, build_request, demanded_types, plan_options, unit_versions
 from services.common.db import run_in_thread, session_scope
 from services.common.errors import FieldViolation, failed_precondition, invalid_argument
 
@@ -48,14 +48,14 @@ class Planner:
         self._config = config
         self._on_commit = on_commit
 
-    async def fetch_world(self, exercise_id: str) -> World:
-        """Every page of one availability snapshot of the namespace."""
+    async def fetch_world(self, exercise_id: str, resource_types: Sequence[str] = ()) -> World:
+        """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
         world = World()
         token = ""
         while True:
             page = await call(
                 self._backends.resources.GetAvailabilitySnapshot,
-                rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, page_size=self._config.snapshot_page_size, page_token=token),
+                rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self._config.snapshot_page_size, page_token=token),
             )
             world.add_page(page)
             token = page.next_page_token
@@ -133,7 +133,7 @@ class Planner:
                 "no incident to plan for has demands: set them first (SetDemands or accept_recommendation)",
                 {"exercise_id": exercise_id},
             )
-        world, restrictions = await asyncio.gather(self.fetch_world(exercise_id), self.road_restrictions(exercise_id))
+        world, restrictions = await asyncio.gather(self.fetch_world(exercise_id, demanded_types(with_demands)), self.road_restrictions(exercise_id))
         chosen = plan_options(options, time_limit_s=self._config.plan_time_limit_s, workers=self._config.plan_workers)
         request = build_request(world, with_demands, chosen, restrictions)
         optimized = await call(self._backends.dispatch.OptimizePlan, request, timeout=chosen.time_limit_s + self._config.plan_time_limit_s + 10)

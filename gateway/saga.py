@@ -105,6 +105,7 @@ class CommitSaga:
         self._on_commit = on_commit
         self._crash = crash
         self._locks: dict[str, asyncio.Lock] = {}
+        self._namespaces: dict[str, asyncio.Lock] = {}
 
     # ---- entry points -------------------------------------------------------------------------------------------
 
@@ -238,30 +239,54 @@ class CommitSaga:
 
     async def _run(self, saga: store.SagaRow) -> gpb.CommitPlanResponse:
         """Reserve (re-planning while stale), confirm, then roll forward."""
-        while True:
-            proposal = await self._planner.get(saga.proposal_id)
-            optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
-            holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
-            if not holds:
-                await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
-                raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
-            try:
-                saga = await self._reserve_all(saga, holds)
-                break
-            except StalePlan as stale:
-                if saga.attempt >= saga.max_replans:
-                    await self._record(saga, "REPLAN", "failed", {"reason": stale.error.reason}, state=COMPENSATED, error=stale.error.message)
-                    raise aborted(
-                        "PLAN_STALE",
-                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({stale.error.message[:300]})",
-                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": stale.error.metadata.get("conflicts", "")},
-                    ) from stale
-                saga = await self._replan(saga, proposal)
-            except ServiceError as error:
-                await self._compensate(saga, f"reservation failed: {error.message}")
-                raise
+        saga = await self._reserve_fresh(saga)
         self._fault("reserved")
         return await self._forward(saga)
+
+    async def _reserve_fresh(self, saga: store.SagaRow) -> store.SagaRow:
+        """Reserve the proposal; if it went stale, re-plan on fresh data (at most max_replans times) and reserve again.
+
+        The first try is optimistic. Re-plans in one namespace take turns, so under contention a re-plan sees a world
+        that no other commit of this process changes between its snapshot and its reservation.
+        """
+        try:
+            return await self._reserve_proposal(saga)
+        except StalePlan as stale:
+            last = stale
+        async with self._namespace_lock(saga.exercise_id):
+            while True:
+                if saga.attempt >= saga.max_replans:
+                    await self._record(saga, "REPLAN", "failed", {"reason": last.error.reason}, state=COMPENSATED, error=last.error.message)
+                    raise aborted(
+                        "PLAN_STALE",
+                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({last.error.message[:300]})",
+                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": last.error.metadata.get("conflicts", "")},
+                    ) from last
+                saga = await self._replan(saga, await self._planner.get(saga.proposal_id))
+                try:
+                    return await self._reserve_proposal(saga)
+                except StalePlan as stale:
+                    last = stale
+
+    async def _reserve_proposal(self, saga: store.SagaRow) -> store.SagaRow:
+        """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
+        proposal = await self._planner.get(saga.proposal_id)
+        optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
+        holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
+        if not holds:
+            await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
+            raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
+        try:
+            return await self._reserve_all(saga, holds)
+        except StalePlan:
+            raise
+        except ServiceError as error:
+            await self._compensate(saga, f"reservation failed: {error.message}")
+            raise
+
+    def _namespace_lock(self, exercise_id: str) -> asyncio.Lock:
+        """The turn of commits in one namespace (live, or one exercise)."""
+        return self._namespaces.setdefault(exercise_id, asyncio.Lock())
 
     async def _reserve_all(self, saga: store.SagaRow, holds: list[IncidentHolds]) -> store.SagaRow:
         """Reserve per incident, all or nothing: a conflict releases this attempt's reservations and raises StalePlan."""
@@ -282,7 +307,9 @@ class CommitSaga:
             except ServiceError as error:
                 await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
                 saga = await self._release(saga, held, f"another item of the plan could not be reserved ({error.reason})")
-                if error.code is grpc.StatusCode.ABORTED:
+                # A refusal is ABORTED listing every conflict; a very long list can outgrow gRPC's trailer limit and
+                # arrive as RESOURCE_EXHAUSTED instead. Either way the all-or-nothing reservation holds nothing.
+                if error.code in (grpc.StatusCode.ABORTED, grpc.StatusCode.RESOURCE_EXHAUSTED):
                     raise StalePlan(error) from error
                 raise
             held.append(Held(hold.incident, reply.reservation.name, HELD, [u.unit for u in reply.reservation.units]))
@@ -363,8 +390,8 @@ class CommitSaga:
             "responding": f"responding: {names} confirmed, units en route (proposals/{saga.proposal_id})",
         }
         stub = self._backends.incident
-        for _ in range(self._config.transition_attempts):
-            incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
+        incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
+        for _ in range(3 + self._config.transition_attempts):  # three steps, and re-reads when the incident changed under us
             state = incident.state
             if state in (ipb.Incident.STATE_RESPONDING, ipb.Incident.STATE_CONTAINED):
                 return incident
@@ -378,10 +405,11 @@ class CommitSaga:
             }[state]
             request = request_type(request_id=self._rid(saga, step, item.incident, incident.version), name=item.incident, version=incident.version, note=notes[step])
             try:
-                await call(method, request)
+                incident = (await call(method, request)).incident
             except ServiceError as error:
                 if error.code is grpc.StatusCode.ABORTED or error.code is grpc.StatusCode.FAILED_PRECONDITION:
-                    continue  # the incident changed under us: read it again
+                    incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
+                    continue  # the incident changed under us: go on from what it is now
                 if error.code in TRANSIENT:
                     raise unavailable("COMMIT_PENDING", f"units are confirmed but {item.incident} could not be updated ({error.message}); retry the same request_id to finish") from error
                 raise

@@ -49,3 +49,31 @@ def page_size_violations(page_size: int, *, field: str = "page_size", maximum: i
 def effective_page_size(page_size: int, *, default: int, maximum: int) -> int:
     """0 means the default; anything above the maximum is clamped."""
     return default if page_size == 0 else min(page_size, maximum)
+
+
+def page_size(requested: int, *, default: int = 100, maximum: int = 1000) -> int:
+    """Apply the default and the cap to a requested page size; refuse negatives."""
+    if requested < 0:
+        raise invalid_argument(page_size_violations(requested, maximum=maximum))
+    return effective_page_size(requested, default=default, maximum=maximum)
+
+
+def fingerprint(*parts: Any) -> str:
+    """A short hash of the query a keyset token belongs to."""
+    return filter_fingerprint({"parts": list(parts)})
+
+
+def encode_token(key: list[Any], query: str) -> str:
+    """A keyset token: the last key of a page, bound to the query fingerprint."""
+    return encode_page_token({"k": key}, {"q": query})
+
+
+def decode_token(token: str, query: str, key_length: int) -> list[Any] | None:
+    """The key after which the next page starts (None for the first page); a bad or foreign token is INVALID_ARGUMENT."""
+    position = decode_page_token(token, {"q": query})
+    if position is None:
+        return None
+    key = position.get("k")
+    if not isinstance(key, list) or len(key) != key_length:
+        raise invalid_argument([FieldViolation("page_token", "not a token from this query's previous page")])
+    return key

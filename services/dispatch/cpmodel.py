@@ -86,6 +86,7 @@ class DispatchModel:
         self.dip: dict[int, int] = {}
         self.wscale = weight_scale(problem)
         self.umult = unmet_multiplier(problem)
+        self.kept = kept
         self._build(kept)
 
     def _new(self, lo: int, hi: int, name: str) -> int:

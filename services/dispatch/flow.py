@@ -16,7 +16,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from services.dispatch.flows import Flows
-from services.dispatch.problem import NOT_COMMITTED, Problem
+from services.dispatch.problem import NOT_COMMITTED, IntArray, Problem
 
 MEAN_SCALE = 64
 MAX_ARC_COST = 10**11
@@ -92,12 +92,13 @@ def _shares_of(problem: Problem, flows: Flows, split_gates: set[int]) -> dict[in
     return share
 
 
-def flow_flows(problem: Problem, keep: Flows | None = None) -> Flows:
+def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray] | None = None) -> Flows:
     """Solve the weighted-sum relaxation exactly and return its flows.
 
     With `keep` (a feasible plan's flows), the flow instead re-routes that plan: every line gets
     exactly what it got, and each group splitting a reserve gate sends out of its park at most what
-    it sent, so the plan itself is a solution and the result has the same unmet demand.
+    it sent, so the plan itself is a solution and the result has the same unmet demand. `kept`
+    limits each line to those candidate positions (a pruned model's).
     """
     net = _Net()
     source, sink = 0, 1
@@ -153,12 +154,13 @@ def flow_flows(problem: Problem, keep: Flows | None = None) -> Flows:
     for line in problem.lines:
         cands = problem.candidates[line.index]
         per_unit = line.kind.value == "UNIT"
+        at = slice(None) if kept is None else kept[line.index]
         for src, eta, gate, move, cap in zip(
-            cands.src.tolist(),
-            cands.eta.tolist(),
-            cands.gate.tolist(),
-            cands.move.tolist(),
-            cands.cap.tolist(),
+            cands.src[at].tolist(),
+            cands.eta[at].tolist(),
+            cands.gate[at].tolist(),
+            cands.move[at].tolist(),
+            cands.cap[at].tolist(),
             strict=True,
         ):
             tail = out_node[src] if gate >= 0 else src_node[src]

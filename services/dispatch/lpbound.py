@@ -78,7 +78,7 @@ def _line(lp: _Lp, problem: Problem, index: int, weight: int, by_source: dict[in
             by_gate.setdefault(gate, []).append(x)
     lp.eq.add([(x, 1.0) for group in xs_at.values() for x, _ in group] + [(u, 1.0)], float(q))
     times = sorted(xs_at)
-    zs = []
+    zs: list[int] = []
     previous = 0
     within = 0
     for t in times:

@@ -2,6 +2,9 @@
 
 Each stage fixes the previous tier at its best value and starts from a complete hint (every
 variable, shortages and staircase helpers included) taken from the best plan known so far.
+Stage 1 ignores completion time, so its plan is re-routed by a min-cost flow that keeps every
+line's delivered amount (same unmet demand) before stage 2 starts from it. The completion bound is
+the better of the LP relaxation of the full model and the Lagrangian flow bound.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from ortools.sat.python import cp_model
 from services.dispatch.bound import CompletionBound
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel, Terms
+from services.dispatch.flow import flow_flows
 from services.dispatch.flows import Flows
+from services.dispatch.lpbound import lp_completion_bound
 from services.dispatch.problem import Problem
 from services.dispatch.prune import DEFAULT_FACTOR, prune
 
@@ -101,6 +106,28 @@ def _stage(dm: DispatchModel, terms: Terms, hint: list[int], seconds: float, wat
     return hint, value, float("-inf"), False
 
 
+def polish(dm: DispatchModel, values: list[int], best_unmet: int) -> list[int]:
+    """The plan re-routed with every line's delivered amount kept, if that shortens completion."""
+    try:
+        flows = flow_flows(dm.problem, dm.flows_of(values), dm.kept)
+    except RuntimeError:
+        return values
+    polished = dm.hint_values(flows)
+    if dm.unmet.value(polished) <= best_unmet and dm.completion.value(polished) < dm.completion.value(values):
+        return polished
+    return values
+
+
+def completion_bound(dm: DispatchModel, best_unmet: int, seconds: float, cancel: Cancellation) -> float:
+    """Best of the LP and flow bounds (weight-scaled seconds), both valid for the unpruned request."""
+    if cancel.cancelled:
+        return 0.0
+    deadline = time.perf_counter() + seconds
+    lp = lp_completion_bound(dm.problem, dm.unmet_coef, dm.wscale, best_unmet, seconds)
+    flow = CompletionBound(dm.problem, dm.unmet_coef, dm.wscale).bound(best_unmet, deadline_s=deadline, stop=lambda: cancel.cancelled)
+    return max(lp, flow)
+
+
 def solve_cpsat(
     problem: Problem,
     hints: list[Flows],
@@ -123,21 +150,22 @@ def solve_cpsat(
     values, best1, _, proven1 = _stage(dm, dm.unmet, hint, total * STAGE1_SHARE, watcher)
     if dm.completion.value(hint) < dm.completion.value(values) and dm.unmet.value(hint) <= best1:
         values = hint
+    values = polish(dm, values, best1)
     dm.model.add(dm.objective(dm.unmet) <= best1)
-    bounder = CompletionBound(problem, dm.unmet_coef, dm.wscale)
-    flow_bound = 0.0 if cancel.cancelled else bounder.bound(best1, deadline_s=time.perf_counter() + BOUND_SHARE * total, stop=lambda: cancel.cancelled)
-    if flow_bound > 0:
-        dm.model.add(dm.objective(dm.completion) >= math.ceil(flow_bound - 1e-6))
+    # The completion objective is a whole number, so the bound may be rounded up.
+    request_bound = float(math.ceil(completion_bound(dm, best1, BOUND_SHARE * total, cancel) - 1e-6))
+    if request_bound > 0:
+        dm.model.add(dm.objective(dm.completion) >= round(request_bound))
 
     left = deadline - time.perf_counter()
     stage2 = max(MIN_STAGE_S, left - total * STAGE3_SHARE)
     gap = problem.request.options.relative_gap
-    if flow_bound > 0 and dm.completion.value(values) <= flow_bound + 1e-9:
-        best2, cp_bound2 = dm.completion.value(values), flow_bound
+    if request_bound > 0 and dm.completion.value(values) <= request_bound + 1e-9:
+        best2, cp_bound2 = dm.completion.value(values), request_bound
     else:
         values, best2, cp_bound2, _ = _stage(dm, dm.completion, values, stage2, watcher, gap)
     # CP-SAT's bound holds for the pruned model only; it is valid for the request when nothing was pruned.
-    bound2 = max(flow_bound, cp_bound2 if not dm.pruned else 0.0)
+    bound2 = max(request_bound, cp_bound2 if not dm.pruned else 0.0)
     proven2 = bound2 >= best2 - 1e-9
     dm.model.add(dm.objective(dm.completion) <= best2)
 

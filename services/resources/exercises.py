@@ -15,7 +15,7 @@ from services.resources.domain import LIVE, Exercise, ExerciseState, ItemState, 
 from services.resources.events import bump_version, emit, namespace_version
 from services.resources.names import exercise_name
 from services.resources.namespaces import EXERCISES, STOCKS, UNITS
-from services.resources.paging import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.reservations import RES_STOCKS, RES_UNITS, RESERVATIONS
 from services.resources.sql import all_rows, insert_or_raise, one, run
 

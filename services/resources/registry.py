@@ -26,7 +26,7 @@ from services.resources.domain import LIVE, RETIRABLE_STATES, Depot, Park, Unit,
 from services.resources.events import bump_version, emit
 from services.resources.names import depot_name, park_name, unit_name
 from services.resources.namespaces import STOCKS, find_unit, units_view
-from services.resources.paging import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.sql import all_rows, insert_or_raise, one, run
 from services.resources.tables import DepotRow, ParkRow, UnitRow
 

@@ -56,7 +56,7 @@ from services.resources.namespaces import (
     materialise_unit,
     require_namespace,
 )
-from services.resources.paging import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.sql import all_rows, one, run
 from services.resources.stock import STOCKS, add_ledger, note_low_stock, stock_where
 from services.resources.tables import ReservationRow, ReservationStockRow, ReservationUnitRow

@@ -18,7 +18,7 @@ from services.resources.convert import (
 from services.resources.domain import LIVE, Snapshot, UnitState
 from services.resources.events import snapshot_version
 from services.resources.namespaces import require_namespace, stocks_view, units_view
-from services.resources.paging import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.policies import AID, POLICIES
 from services.resources.registry import DEPOTS, PARKS
 from services.resources.sql import all_rows, run

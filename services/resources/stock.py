@@ -18,7 +18,7 @@ from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
 from services.resources.events import bump_version, emit
 from services.resources.names import stock_name
 from services.resources.namespaces import STOCKS, find_stock, materialise_stock, require_namespace, stocks_view
-from services.resources.paging import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.registry import active_depot, check_version, require_park
 from services.resources.sql import all_rows, insert_or_raise, one
 from services.resources.tables import LedgerRow
