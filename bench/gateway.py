@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import grpc
@@ -127,31 +128,56 @@ async def bring_home(resources: rpb_grpc.ResourceServiceStub, incident: ipb.Inci
             unit = (await resources.ReportUnitStatus(rpb.ReportUnitStatusRequest(request_id=uuid.uuid4().hex, name=unit.name, version=unit.version, state=target), metadata=metadata)).unit
 
 
-async def operator(index: int, rounds: int, addresses: dict[str, str], time_limit_s: float, latencies: list[float], failures: list[str], replans: list[int], phases: dict[str, list[float]]) -> None:
-    """One operator's rounds of report -> propose -> commit."""
+@dataclass
+class Tally:
+    """What the timed rounds measured."""
+
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    replans: list[int] = field(default_factory=list)
+    phases: dict[str, list[float]] = field(default_factory=dict)
+
+    def phase(self, name: str, seconds: float) -> None:
+        """Record one phase's time."""
+        self.phases.setdefault(name, []).append(seconds)
+
+
+async def one_round(gateway: gpb_grpc.CommandCenterServiceStub, incident: ipb.Incident, time_limit_s: float, metadata: tuple[tuple[str, str], ...], tally: Tally) -> gpb.CommitPlanResponse | None:
+    """Report -> propose -> commit for one incident, timed."""
+    started = time.perf_counter()
+    try:
+        reported = await gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident, accept_recommendation=True), metadata=metadata)
+        tally.phase("report", time.perf_counter() - started)
+        mark = time.perf_counter()
+        options = dpb.PlanOptions(time_limit_s=time_limit_s, workers=1)
+        proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name], options=options), metadata=metadata)).proposal
+        tally.phase("propose", time.perf_counter() - mark)
+        tally.phase("solver", proposal.optimized.solver.wall_time_s)
+        mark = time.perf_counter()
+        committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=uuid.uuid4().hex, proposal=proposal.name), metadata=metadata)
+        tally.phase("commit", time.perf_counter() - mark)
+    except grpc.aio.AioRpcError as error:
+        tally.failures.append(f"{error.code().name}: {error.details()}")
+        return None
+    tally.latencies.append(time.perf_counter() - started)
+    tally.replans.append(committed.replans)
+    return committed
+
+
+async def operator(index: int, rounds: int, addresses: dict[str, str], time_limit_s: float, tally: Tally, barrier: asyncio.Barrier | None = None) -> None:
+    """One operator's rounds; with a barrier, every operator reports at the same moment and cleans up only after all are timed."""
     rng = random.Random(SEED + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-operator-{index}", role=Role.OPERATOR))
     async with grpc.aio.insecure_channel(addresses["gateway"]) as gw, grpc.aio.insecure_channel(addresses["resources"]) as rs, grpc.aio.insecure_channel(addresses["incident"]) as inc:
         gateway, resources, incidents = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
         for _ in range(rounds):
-            started = time.perf_counter()
-            reported = await gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident_for(rng), accept_recommendation=True), metadata=metadata)
-            options = dpb.PlanOptions(time_limit_s=time_limit_s, workers=1)
-            phases.setdefault("report", []).append(time.perf_counter() - started)
-            try:
-                mark = time.perf_counter()
-                proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name], options=options), metadata=metadata)).proposal
-                phases.setdefault("propose", []).append(time.perf_counter() - mark)
-                phases.setdefault("solver", []).append(proposal.optimized.solver.wall_time_s)
-                mark = time.perf_counter()
-                committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=uuid.uuid4().hex, proposal=proposal.name), metadata=metadata)
-            except grpc.aio.AioRpcError as error:
-                failures.append(f"{error.code().name}: {error.details()}")
-                continue
-            phases.setdefault("commit", []).append(time.perf_counter() - mark)
-            latencies.append(time.perf_counter() - started)
-            replans.append(committed.replans)
-            await bring_home(resources, incidents, committed, metadata)
+            if barrier is not None:
+                await barrier.wait()
+            committed = await one_round(gateway, incident_for(rng), time_limit_s, metadata, tally)
+            if barrier is not None:
+                await barrier.wait()
+            if committed is not None:
+                await bring_home(resources, incidents, committed, metadata)
 
 
 async def situation_rate(address: str, callers: int, duration_s: float) -> float:
@@ -209,14 +235,10 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         await asyncio.gather(*(wait_serving(addresses[n], grpc_names[n]) for n in SERVICES))
         settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
         print(await seed_demo(settings))
-        latencies: list[float] = []
-        failures: list[str] = []
-        replans: list[int] = []
-        phases: dict[str, list[float]] = {}
-        await operator(999, 1, addresses, args.time_limit, [], [], [], {})  # warm-up, not measured
-        started = time.perf_counter()
-        await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, latencies, failures, replans, phases) for i in range(args.operators)))
-        wall = time.perf_counter() - started
+        tally = Tally()
+        await operator(999, 1, addresses, args.time_limit, Tally())  # warm-up, not measured
+        barrier = asyncio.Barrier(args.operators)
+        await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, tally, barrier) for i in range(args.operators)))
         rate = await situation_rate(addresses["gateway"], args.viewers, args.situation_seconds)
     finally:
         for child in children:
@@ -226,9 +248,10 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 child.kill()
-    for failure in failures:
+    latencies = tally.latencies
+    for failure in tally.failures:
         print("failed:", failure[:200])
-    for phase, values in phases.items():
+    for phase, values in tally.phases.items():
         print(f"{phase:8} p50 {statistics.median(values):.3f} s  p95 {percentile(values, 0.95):.3f} s  (n={len(values)})")
     return {
         "report_to_commit_p50_s": round(statistics.median(latencies), 3),
@@ -237,9 +260,8 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         "report_to_commit_max_s": round(max(latencies), 3),
         "operators": args.operators,
         "commits": len(latencies),
-        "failed_commits": len(failures),
-        "replans": sum(replans),
-        "commits_per_s": round(len(latencies) / wall, 2),
+        "failed_commits": len(tally.failures),
+        "replans": sum(tally.replans),
         "solver_time_limit_s": args.time_limit,
         "situation_viewers": args.viewers,
         "units": 371,
@@ -254,6 +276,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=1.0, help="solver seconds per plan")
     parser.add_argument("--viewers", type=int, default=4, help="concurrent GetSituation callers")
     parser.add_argument("--situation-seconds", type=float, default=10.0, help="how long to measure GetSituation")
+    parser.add_argument("--keep-data", action="store_true", help="keep the services' data and logs for inspection")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
     redis_process, redis_url = start_redis(folder)
@@ -263,7 +286,10 @@ def main() -> None:
         print(f"benchmark failed; service logs kept in {folder / 'logs'}", file=sys.stderr)
         raise
     else:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.keep_data:
+            print(f"data and logs kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
         redis_process.terminate()
         redis_process.wait(timeout=10)

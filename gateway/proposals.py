@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
@@ -48,7 +48,7 @@ class Planner:
         self._config = config
         self._on_commit = on_commit
 
-    async def fetch_world(self, exercise_id: str, resource_types: Sequence[str] = ()) -> World:
+    async def fetch_world(self, exercise_id: str, resource_types: Collection[str] = ()) -> World:
         """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
         world = World()
         token = ""
@@ -169,6 +169,36 @@ class Planner:
             )
         self._on_commit()
         return row
+
+    async def slice_of(self, joint: store.ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> store.ProposalRow:
+        """The part of a joint proposal for some of its incidents, stored as a proposal of its own (score: the joint plan's)."""
+        optimized = dpb.OptimizePlanResponse.FromString(joint.optimized)
+        wanted = set(incidents) & set(json.loads(joint.incidents))
+        part = dpb.OptimizePlanResponse()
+        part.CopyFrom(optimized)
+        part.plan.CopyFrom(
+            dpb.Plan(
+                assignments=[a for a in optimized.plan.assignments if a.incident_id in wanted],
+                shipments=[s for s in optimized.plan.shipments if s.incident_id in wanted],
+                unmet=[u for u in optimized.plan.unmet if u.incident_id in wanted],
+            )
+        )
+        del part.explanations[:]
+        part.explanations.extend(e for e in optimized.explanations if e.incident_id in wanted)
+        assigned = {a.unit_id for a in part.plan.assignments}
+        row = store.ProposalRow(
+            proposal_id=proposal_id,
+            exercise_id=joint.exercise_id,
+            incidents=json.dumps(sorted(wanted)),
+            optimized=part.SerializeToString(),
+            request=joint.request,
+            snapshot_version=joint.snapshot_version,
+            unit_versions=json.dumps({k: v for k, v in json.loads(joint.unit_versions).items() if k in assigned}, sort_keys=True),
+            origin="REPLANNED",
+            parent=parent,
+            created_by=joint.created_by,
+        )
+        return await run_in_thread(self._save, row)
 
     async def get(self, proposal_id: str) -> store.ProposalRow:
         """A stored proposal, or NOT_FOUND."""

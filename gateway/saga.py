@@ -33,6 +33,7 @@ from gateway.config import GatewayConfig
 from gateway.names import derive_id, derive_request_id
 from gateway.planning import IncidentHolds, holds_from_plan, slice_for
 from gateway.proposals import Planner, proposal_message
+from gateway.replanning import JointReplanner
 from services.common.db import run_in_thread, session_scope
 from services.common.errors import ServiceError, aborted, failed_precondition, unavailable
 from services.common.idempotency import reused_id_error
@@ -45,6 +46,7 @@ RUNNING, DONE, COMPENSATED = "RUNNING", "DONE", "COMPENSATED"
 STEPS = ("STARTED", "RESERVING", "RESERVED", "CONFIRMING", "CONFIRMED", "TRANSITIONING", "TRANSITIONED")
 FORWARD_ONLY = frozenset(STEPS[3:])
 HELD, CONFIRMED, RELEASED, LOST = "HELD", "CONFIRMED", "RELEASED", "LOST"
+RESERVED_MEMORY = 20_000
 TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN)
 
 
@@ -105,7 +107,8 @@ class CommitSaga:
         self._on_commit = on_commit
         self._crash = crash
         self._locks: dict[str, asyncio.Lock] = {}
-        self._namespaces: dict[str, asyncio.Lock] = {}
+        self._replanner = JointReplanner(planner)
+        self._reserved_at: dict[tuple[str, str], int] = {}
 
     # ---- entry points -------------------------------------------------------------------------------------------
 
@@ -246,27 +249,59 @@ class CommitSaga:
     async def _reserve_fresh(self, saga: store.SagaRow) -> store.SagaRow:
         """Reserve the proposal; if it went stale, re-plan on fresh data (at most max_replans times) and reserve again.
 
-        The first try is optimistic. Re-plans in one namespace take turns, so under contention a re-plan sees a world
-        that no other commit of this process changes between its snapshot and its reservation.
+        The first try is optimistic; re-plans go through the joint re-planner, which plans the stale commits of a
+        namespace together and lets the next batch plan only after this one has reserved.
         """
         try:
             return await self._reserve_proposal(saga)
         except StalePlan as stale:
             last = stale
-        async with self._namespace_lock(saga.exercise_id):
-            while True:
-                if saga.attempt >= saga.max_replans:
-                    await self._record(saga, "REPLAN", "failed", {"reason": last.error.reason}, state=COMPENSATED, error=last.error.message)
-                    raise aborted(
-                        "PLAN_STALE",
-                        f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({last.error.message[:300]})",
-                        {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": last.error.metadata.get("conflicts", "")},
-                    ) from last
-                saga = await self._replan(saga, await self._planner.get(saga.proposal_id))
-                try:
+        while True:
+            if saga.attempt >= saga.max_replans:
+                await self._record(saga, "REPLAN", "failed", {"reason": last.error.reason}, state=COMPENSATED, error=last.error.message)
+                raise aborted(
+                    "PLAN_STALE",
+                    f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({last.error.message[:300]})",
+                    {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": last.error.metadata.get("conflicts", "")},
+                ) from last
+            stale_row = await self._planner.get(saga.proposal_id)
+            options = dpb.OptimizePlanRequest.FromString(stale_row.request).options
+            # A re-plan races the same changes that made the first plan stale: keep it short.
+            options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
+            attempt = saga.attempt + 1
+            await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
+            try:
+                async with self._replanner.turn(
+                    exercise_id=saga.exercise_id,
+                    incidents=json.loads(stale_row.incidents),
+                    proposal_id=derive_id("replan", saga.request_id, saga.generation, attempt),
+                    parent=stale_row.proposal_id,
+                    created_by=saga.subject,
+                    options=options,
+                ) as fresh:
+                    saga = await self._record(
+                        saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
+                    )
                     return await self._reserve_proposal(saga)
-                except StalePlan as stale:
-                    last = stale
+            except StalePlan as stale:
+                last = stale
+            except ServiceError as error:
+                if (await self._reload(saga)).state == RUNNING:
+                    await self._record(saga, "REPLAN", "failed", {"code": error.code.name, "reason": error.reason}, state=COMPENSATED, error=error.message)
+                raise
+
+    def _held_since(self, exercise_id: str, holds: list[IncidentHolds]) -> list[str]:
+        """Planned units this process has reserved in the namespace at (or after) the version the plan saw."""
+        return [h.unit for hold in holds for h in hold.units if self._reserved_at.get((exercise_id, h.unit), -1) >= h.version]
+
+    def _note_held(self, exercise_id: str, holds: list[IncidentHolds]) -> None:
+        """Remember the versions at which this process reserved units (versions count per namespace; oldest forgotten first)."""
+        for hold in holds:
+            for h in hold.units:
+                self._reserved_at.pop((exercise_id, h.unit), None)
+                self._reserved_at[(exercise_id, h.unit)] = h.version
+        while len(self._reserved_at) > RESERVED_MEMORY:
+            self._reserved_at.pop(next(iter(self._reserved_at)))
 
     async def _reserve_proposal(self, saga: store.SagaRow) -> store.SagaRow:
         """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
@@ -276,17 +311,19 @@ class CommitSaga:
         if not holds:
             await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
             raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
+        outdated = self._held_since(saga.exercise_id, holds)
+        if outdated:  # this process itself has reserved some of these units since the plan saw them: skip the doomed call
+            await self._record(saga, "RESERVING", "stale", {"units": outdated[:50]})
+            raise StalePlan(aborted("PLAN_STALE", f"{len(outdated)} planned unit(s) were reserved by another commit since the plan was made", {"conflicts": str(len(outdated))}))
         try:
-            return await self._reserve_all(saga, holds)
+            saga = await self._reserve_all(saga, holds)
+            self._note_held(saga.exercise_id, holds)
+            return saga
         except StalePlan:
             raise
         except ServiceError as error:
             await self._compensate(saga, f"reservation failed: {error.message}")
             raise
-
-    def _namespace_lock(self, exercise_id: str) -> asyncio.Lock:
-        """The turn of commits in one namespace (live, or one exercise)."""
-        return self._namespaces.setdefault(exercise_id, asyncio.Lock())
 
     async def _reserve_all(self, saga: store.SagaRow, holds: list[IncidentHolds]) -> store.SagaRow:
         """Reserve per incident, all or nothing: a conflict releases this attempt's reservations and raises StalePlan."""
@@ -315,26 +352,6 @@ class CommitSaga:
             held.append(Held(hold.incident, reply.reservation.name, HELD, [u.unit for u in reply.reservation.units]))
             saga = await self._record(saga, "RESERVE", "done", {"incident": hold.incident, "reservation": reply.reservation.name}, reservations=dump_held(held))
         return await self._record(saga, "RESERVED", "done", {"reservations": [h.reservation for h in held]}, step="RESERVED")
-
-    async def _replan(self, saga: store.SagaRow, stale: store.ProposalRow) -> store.SagaRow:
-        """Make a new proposal for the same incidents on fresh availability."""
-        options = dpb.OptimizePlanRequest.FromString(stale.request).options
-        # A re-plan races the same changes that made the first plan stale: keep it short.
-        options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
-        attempt = saga.attempt + 1
-        await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale.proposal_id, "attempt": attempt})
-        fresh = await self._planner.propose(
-            incident_names=json.loads(stale.incidents),
-            exercise_id=stale.exercise_id,
-            options=options,
-            created_by=saga.subject,
-            origin="REPLANNED",
-            parent=stale.proposal_id,
-            proposal_id=derive_id("replan", saga.request_id, saga.generation, attempt),
-        )
-        return await self._record(
-            saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
-        )
 
     async def _forward(self, saga: store.SagaRow) -> gpb.CommitPlanResponse:
         """Confirm what is held, move the incidents along, and finish; from here on the saga never releases units."""

@@ -66,6 +66,12 @@ def unmet_multiplier(problem: Problem) -> int:
     return lcm
 
 
+def unmet_coefficients(problem: Problem) -> list[int]:
+    """Objective coefficient of one missing unit (or unit of measure) of each line in the unmet tier."""
+    wscale, umult = weight_scale(problem), unmet_multiplier(problem)
+    return [round(line.weight * wscale * umult / line.quantity) for line in problem.lines]
+
+
 class DispatchModel:
     """Builds the model once; objectives are swapped between lexicographic stages."""
 
@@ -87,6 +93,7 @@ class DispatchModel:
         self.wscale = weight_scale(problem)
         self.umult = unmet_multiplier(problem)
         self.kept = kept
+        self.coefficients = unmet_coefficients(problem)
         self._build(kept)
 
     def _new(self, lo: int, hi: int, name: str) -> int:
@@ -146,7 +153,7 @@ class DispatchModel:
         u = self._new(0, q, f"u_{line_index}")
         self.shortage.append(u)
         self.model.add(sum(self.vars[c.var] for c in members) + self.vars[u] == q)
-        coef = round(line.weight * self.wscale * self.umult / q)
+        coef = self.coefficients[line_index]
         self.unmet.add(u, coef)
         self.unmet_coef.append(coef)
         at: dict[int, list[Candidate]] = {}

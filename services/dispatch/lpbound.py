@@ -1,12 +1,20 @@
-"""A lower bound on severity-weighted completion time from the LP relaxation of the full model.
+"""Lower bounds from LP relaxations of the full model (every eligible candidate, nothing pruned).
 
-The LP is the CP-SAT model's own relaxation, built over every eligible candidate (nothing pruned,
-so the bound holds for the request): counts x, shortages u, the staircase z_k with suffix sums s_k,
+Unmet demand: the LP of the first tier (counts, source capacities, reserve gates) is a transport
+problem with side constraints; HiGHS solves it in milliseconds, its value can prove CP-SAT's first
+stage optimal, and when its solution is whole it is an optimal first-stage plan.
+
+Completion time: the LP is the CP-SAT model's own relaxation, built over every eligible candidate (so
+the bound holds for the request): counts x, shortages u, the staircase z_k with suffix sums s_k,
 the links x <= cap z_step and s_k <= q z_k, the cover cuts (q - W_k) z_k + u >= q - W_k, source
 capacities, reserve gates (dropped when reserve dips are allowed) and the unmet tier held at its
 best value. HiGHS solves it with the dual simplex within a time limit; without an optimal LP there
-is no bound (0). CP-SAT's own bound on this model stays far below the LP value, because its LP does
-not carry the unmet budget well (large coefficients); solving the LP directly recovers it.
+is no bound (0). CP-SAT's own bound on this model stays far below this LP value, so the LP is solved
+directly.
+
+Each bound is read from the LP's dual values by weak duality (y.b + sum of min(0, reduced cost) x
+upper bound, with the reduced costs recomputed from the data), so solver tolerances cannot
+overstate it: any dual values give a valid bound, the optimal ones the LP value.
 """
 
 from __future__ import annotations
@@ -14,14 +22,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from services.dispatch.flows import Flows
 from services.dispatch.problem import Problem
 
 OBJECTIVE_SCALE = 1000.0
-# HiGHS works to a 1e-7 tolerance: keep a relative margin so float noise never overstates the bound.
-SAFETY = 1e-6
 
 
 class _Rows:
@@ -120,17 +128,74 @@ def lp_completion_bound(problem: Problem, unmet_coef: list[int], weight_scale: i
             lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
     scale = float(max(unmet_coef, default=1) or 1)
     lp.le.add([(u, coef / scale) for u, coef in zip(shortages, unmet_coef, strict=True)], best_unmet / scale)
+    solved = _solve(lp, time_limit_s)
+    return 0.0 if solved is None else max(0.0, solved[0] * OBJECTIVE_SCALE)
+
+
+def _solve(lp: _Lp, time_limit_s: float) -> tuple[float, npt.NDArray[np.float64]] | None:
+    """Dual bound (in the LP's cost units) and primal values, or None without an optimal LP."""
     columns = len(lp.cost)
+    cost = np.array(lp.cost)
+    upper = np.array(lp.upper, dtype=np.float64)
+    a_ub, b_ub = lp.le.matrix(columns), np.array(lp.le.rhs)
+    a_eq, b_eq = (lp.eq.matrix(columns), np.array(lp.eq.rhs)) if lp.eq.rhs else (None, None)
     result = linprog(
-        np.array(lp.cost),
-        A_ub=lp.le.matrix(columns),
-        b_ub=np.array(lp.le.rhs),
-        A_eq=lp.eq.matrix(columns),
-        b_eq=np.array(lp.eq.rhs),
-        bounds=np.column_stack([np.zeros(columns), np.array(lp.upper, dtype=np.float64)]),
+        cost,
+        A_ub=a_ub,
+        b_ub=b_ub,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=np.column_stack([np.zeros(columns), upper]),
         method="highs-ds",
         options={"time_limit": time_limit_s},
     )
-    if result.status != 0 or result.fun is None or not math.isfinite(result.fun):
-        return 0.0
-    return max(0.0, float(result.fun) * OBJECTIVE_SCALE * (1 - SAFETY))
+    if result.status != 0 or getattr(result, "ineqlin", None) is None:
+        return None
+    y = np.minimum(np.asarray(result.ineqlin.marginals, dtype=np.float64), 0.0)
+    reduced = cost - a_ub.T @ y
+    bound = float(y @ b_ub)
+    if a_eq is not None and b_eq is not None:
+        w = np.asarray(result.eqlin.marginals, dtype=np.float64)
+        reduced -= a_eq.T @ w
+        bound += float(w @ b_eq)
+    bound += float(np.minimum(reduced, 0.0) @ upper)
+    return (bound, np.asarray(result.x, dtype=np.float64)) if math.isfinite(bound) else None
+
+
+def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tuple[float, Flows | None]:
+    """Lower bound on the unmet tier (model units; 0 if none) and the LP's plan when it is whole."""
+    lp = _Lp()
+    scale = float(max(unmet_coef, default=1) or 1)
+    by_source: dict[int, list[int]] = {}
+    by_gate: dict[int, list[int]] = {}
+    pairs: list[tuple[int, int]] = []
+    total = 0.0
+    for line in problem.lines:
+        c = problem.candidates[line.index]
+        total += unmet_coef[line.index] * line.quantity
+        xs = []
+        for src, gate, cap in zip(c.src.tolist(), c.gate.tolist(), c.cap.tolist(), strict=True):
+            x = lp.var(cap, -unmet_coef[line.index] / scale)
+            xs.append(x)
+            pairs.append((line.index, src))
+            by_source.setdefault(src, []).append(x)
+            if gate >= 0:
+                by_gate.setdefault(gate, []).append(x)
+        if xs:
+            lp.le.add([(x, 1.0) for x in xs], float(line.quantity))
+    if not pairs or time_limit_s <= 0:
+        return (total if not pairs else 0.0), None
+    for src, xs in by_source.items():
+        if sum(lp.upper[x] for x in xs) > problem.sources[src].capacity:
+            lp.le.add([(x, 1.0) for x in xs], float(problem.sources[src].capacity))
+    if not problem.request.options.allow_reserve_dip:
+        for g, xs in by_gate.items():
+            lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+    solved = _solve(lp, time_limit_s)
+    if solved is None:
+        return 0.0, None
+    bound = max(0.0, total + solved[0] * scale)
+    whole = np.round(solved[1])
+    if np.abs(solved[1] - whole).max(initial=0.0) > 1e-6:
+        return bound, None
+    return bound, {pair: int(v) for pair, v in zip(pairs, whole.tolist(), strict=True) if v > 0}

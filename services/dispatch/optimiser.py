@@ -18,16 +18,17 @@ from ortools.sat.python import cp_model
 
 from services.dispatch.bound import CompletionBound
 from services.dispatch.cancel import Cancellation
-from services.dispatch.cpmodel import DispatchModel, Terms
+from services.dispatch.cpmodel import DispatchModel, Terms, unmet_coefficients
 from services.dispatch.flow import flow_flows
 from services.dispatch.flows import Flows
-from services.dispatch.lpbound import lp_completion_bound
+from services.dispatch.lpbound import lp_completion_bound, lp_unmet
 from services.dispatch.problem import Problem
 from services.dispatch.prune import DEFAULT_FACTOR, prune
 
 STAGE1_SHARE = 0.3
 STAGE3_SHARE = 0.1
 BOUND_SHARE = 0.25
+UNMET_LP_SHARE = 0.1
 MIN_STAGE_S = 0.02
 
 
@@ -139,15 +140,25 @@ def solve_cpsat(
     """Build the pruned model, hint it with the best of the given plans and run the stages."""
     cancel = cancel if cancel is not None else Cancellation()
     start = time.perf_counter()
+    # The LP of the unmet tier: a bound that proves stage 1, and often a whole (optimal) plan.
+    unmet_lb, lp_plan = lp_unmet(problem, unmet_coefficients(problem), UNMET_LP_SHARE * max(MIN_STAGE_S, deadline - start))
+    unmet_floor = math.ceil(unmet_lb - 1e-6)
+    if lp_plan is not None:
+        hints = [*hints, lp_plan]
+    building = time.perf_counter()
     keep = {key for flows in hints for key, value in flows.items() if value > 0}
     dm = DispatchModel(problem, prune(problem, keep, factor))
-    build_s = time.perf_counter() - start
+    build_s = time.perf_counter() - building
     vectors = [dm.hint_values(flows) for flows in hints]
     hint = min(vectors, key=lambda v: (dm.unmet.value(v), dm.completion.value(v), dm.tertiary.value(v)))
     watcher = _Watcher(dm, listener, start, cancel)
     total = max(MIN_STAGE_S, deadline - time.perf_counter())
 
-    values, best1, _, proven1 = _stage(dm, dm.unmet, hint, total * STAGE1_SHARE, watcher)
+    if dm.unmet.value(hint) <= unmet_floor:
+        values, best1, proven1 = hint, dm.unmet.value(hint), True
+    else:
+        values, best1, _, proven1 = _stage(dm, dm.unmet, hint, total * STAGE1_SHARE, watcher)
+        proven1 = proven1 or best1 <= unmet_floor
     if dm.completion.value(hint) < dm.completion.value(values) and dm.unmet.value(hint) <= best1:
         values = hint
     values = polish(dm, values, best1)
