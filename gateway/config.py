@@ -19,6 +19,7 @@ class GatewayConfig(BaseSettings):
     default_max_replans: int = Field(default=3, ge=0, le=10, description="Re-plans of a stale commit when the request names none")
     plan_time_limit_s: float = Field(default=2.0, gt=0, le=60, description="Solver time limit when the request sets none")
     replan_time_limit_s: float = Field(default=0.5, gt=0, le=60, description="Solver time limit of a re-plan after a refused reservation")
+    replan_batch_window_s: float = Field(default=0.05, ge=0, le=5, description="How long a re-plan waits for other stale commits to plan with")
     plan_workers: int = Field(default=2, ge=1, le=16, description="Solver workers when the request sets none")
     snapshot_page_size: int = Field(default=2000, ge=1, le=10000, description="Units per availability snapshot page")
     transition_attempts: int = Field(default=5, ge=1, le=20, description="Re-reads of an incident whose version moved during a commit")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
+from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
@@ -79,6 +80,13 @@ def drill_message(row: store.DrillRow, injects: list[store.DrillInjectRow], *, s
     )
     message.start_time.FromDatetime(store.as_utc(row.start_time))
     return message
+
+
+def default_title(spec: cpb.IncidentSpec) -> str:
+    """A headline for an inject that gives none: its kind and where."""
+    kind = common_pb2.IncidentKind.Name(spec.kind).removeprefix("INCIDENT_KIND_").replace("_", " ").capitalize()
+    where = spec.location.description or (f"park {spec.park_id}" if spec.park_id else "an unnamed site")
+    return f"{kind} at {where}"[:200]
 
 
 def validate_start(request: gpb.StartDrillRequest) -> None:
@@ -337,7 +345,7 @@ class DrillRunner:
         """Report the inject's incident in the exercise (recommendation accepted unless the script fixes demands)."""
         spec = inject.incident
         incident = ipb.Incident(
-            title=spec.title,
+            title=spec.title or default_title(spec),
             park_id=spec.park_id,
             location=spec.location,
             kind=spec.kind,

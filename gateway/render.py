@@ -107,7 +107,7 @@ def explanation_text(optimized: dpb.OptimizePlanResponse) -> Group:
         if e.binding_constraints:
             parts.append(Text("  bound by: " + "; ".join(e.binding_constraints)))
         for alt in e.alternatives[:5]:
-            parts.append(Text(f"  {alt.chosen_id} rather than {alt.alternative_id or 'nothing'} (+{alt.added_minutes:.1f} min)"))
+            parts.append(Text(f"  {alt.chosen_id} rather than {alt.alternative_id or 'nothing'} ({alt.added_minutes:+.1f} min)"))
     return Group(*parts)
 
 

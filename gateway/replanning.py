@@ -39,8 +39,9 @@ class _Member:
 class JointReplanner:
     """Queues stale commits per namespace and re-plans each queue in one optimiser call."""
 
-    def __init__(self, planner: Planner) -> None:
+    def __init__(self, planner: Planner, window_s: float = 0.0) -> None:
         self._planner = planner
+        self._window_s = window_s
         self._queues: dict[str, list[_Member]] = defaultdict(list)
         self._leaders: dict[str, asyncio.Task[None]] = {}
 
@@ -61,6 +62,7 @@ class JointReplanner:
         set_deadline_from_remaining(None)  # the batch outlives the call that happened to start it
         try:
             while self._queues[exercise_id]:
+                await asyncio.sleep(self._window_s)  # let commits that went stale together join one batch
                 batch, self._queues[exercise_id] = self._queues[exercise_id], []
                 await self._plan(exercise_id, batch)
                 await asyncio.gather(*(m.finished.wait() for m in batch))

@@ -14,7 +14,8 @@ import json
 import logging
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +107,8 @@ class CommitSaga:
         self._config = config
         self._on_commit = on_commit
         self._crash = crash
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._replanner = JointReplanner(planner)
+        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._replanner = JointReplanner(planner, config.replan_batch_window_s)
         self._reserved_at: dict[tuple[str, str], int] = {}
 
     # ---- entry points -------------------------------------------------------------------------------------------
@@ -128,8 +129,7 @@ class CommitSaga:
 
     async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
         """Commit a proposal, or return the first answer of an earlier try with the same request id."""
-        lock = self._locks.setdefault(request_id, asyncio.Lock())
-        async with lock:
+        async with self._turn(request_id):
             saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
             if saga.state == DONE:
                 return gpb.CommitPlanResponse.FromString(saga.response)
@@ -148,9 +148,11 @@ class CommitSaga:
                 return store.open_sagas(session=session)
 
         outcomes = []
-        for saga in await run_in_thread(read):
-            lock = self._locks.setdefault(saga.request_id, asyncio.Lock())
-            async with lock:
+        for found in await run_in_thread(read):
+            async with self._turn(found.request_id):
+                saga = await self._reload(found)
+                if saga.state != RUNNING:
+                    continue  # a retry of the request got there first
                 try:
                     if saga.step in FORWARD_ONLY:
                         await self._forward(saga)
@@ -162,6 +164,21 @@ class CommitSaga:
                     log.warning("recovery of saga %s left it for later: %s", saga.request_id, error)
                     outcomes.append(f"{saga.request_id}: pending ({error.reason})")
         return outcomes
+
+    @asynccontextmanager
+    async def _turn(self, request_id: str) -> AsyncIterator[None]:
+        """One try of a request id at a time in this process (the lock is dropped when nobody waits for it)."""
+        lock, users = self._locks.get(request_id, (asyncio.Lock(), 0))
+        self._locks[request_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[request_id]
+            if users <= 1:
+                del self._locks[request_id]
+            else:
+                self._locks[request_id] = (lock, users - 1)
 
     # ---- saga record ----------------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from opentelemetry.trace import SpanKind
 
 from services.common.client import open_channel
 from tests.gateway.conftest import Suite
-from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, VIEWER, demand, expect_error, report, rid
+from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, VIEWER, demand, expect_error, incident, report, rid
 
 EN_ROUTE = rpb.Unit.STATE_EN_ROUTE
 
@@ -138,3 +138,12 @@ async def test_one_operator_action_is_one_trace_across_all_five_services(suite: 
         assert server.parent is not None and server.parent.span_id in by_id and by_id[server.parent.span_id].kind is SpanKind.CLIENT
     backend_methods = {str((s.attributes or {}).get("rpc.method")) for s in servers}
     assert {"CreateIncident", "RecommendDemands", "GetAvailabilitySnapshot", "OptimizePlan", "ReserveResources", "ConfirmReservation", "MarkResponding"} <= backend_methods
+
+
+async def test_report_retry_returns_the_same_incident(suite: Suite) -> None:
+    request = gpb.ReportIncidentRequest(request_id=rid(), incident=incident(TANK_FIRE), accept_recommendation=True)
+    first = await suite.gateway.ReportIncident(request, metadata=OPERATOR)
+    again = await suite.gateway.ReportIncident(request, metadata=OPERATOR)
+    assert again.incident == first.incident
+    changed = gpb.ReportIncidentRequest(request_id=request.request_id, incident=incident(TANK_FIRE, title="Another fire"))
+    await expect_error(suite.gateway.ReportIncident(changed, metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
