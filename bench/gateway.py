@@ -39,10 +39,10 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from gateway.seed import seed_demo
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
+from services.resources.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "gateway.json"

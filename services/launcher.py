@@ -180,9 +180,9 @@ def ensure_postgres_databases(base_url: str, services: list[str]) -> None:
 
 async def seed_demo_data(settings: Settings) -> str:
     """Load the demo data set through the services' own APIs, if the seeder is built."""
-    if not is_built("resources") or importlib.util.find_spec("gateway.seed") is None:
-        return "demo data: not seeded (the resources service or the seeder is not built)"
-    from gateway.seed import seed_demo  # type: ignore[import-not-found,unused-ignore]
+    if not is_built("resources"):
+        return "demo data: not seeded (the resources service is not built)"
+    from services.resources.seed import seed_demo
 
     return str(await seed_demo(settings))
 

@@ -89,6 +89,7 @@ def open_channel(address: str, *, default_timeout_s: float = 10.0, token: str = 
         ("grpc.service_config", retry_service_config()),
         ("grpc.max_receive_message_length", 64 * 1024 * 1024),
         ("grpc.max_send_message_length", 64 * 1024 * 1024),
+        ("grpc.max_metadata_size", 256 * 1024),
     ]
     return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
 

@@ -14,7 +14,7 @@ from redis.exceptions import ResponseError
 from sqlalchemy import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.common.db import read_only, run_in_thread, session_scope
+from services.common.db import run_in_thread, session_scope
 
 log = logging.getLogger(__name__)
 

@@ -39,7 +39,10 @@ def error_from_rpc(exc: grpc.aio.AioRpcError | grpc.RpcError) -> ServiceError:
     code = exc.code() if hasattr(exc, "code") else grpc.StatusCode.UNKNOWN
     message = exc.details() if hasattr(exc, "details") else str(exc)
     error = ServiceError(code, code.name, message or "")
-    status = rpc_status.from_call(exc) if hasattr(exc, "trailing_metadata") else None  # type: ignore[arg-type]
+    try:
+        status = rpc_status.from_call(exc) if hasattr(exc, "trailing_metadata") else None  # type: ignore[arg-type]
+    except ValueError:
+        status = None  # the trailer disagrees with the call's code: keep the plain code and message
     if status is None:
         return error
     for detail in status.details:

@@ -9,13 +9,13 @@ from sqlmodel import Session
 
 from services.common.errors import already_exists, failed_precondition, not_found
 from services.common.outbox import utcnow
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
 from services.resources.convert import exercise_from_row
 from services.resources.domain import LIVE, Exercise, ExerciseState, ItemState, ReservationState
 from services.resources.events import bump_version, emit, namespace_version
 from services.resources.names import exercise_name
 from services.resources.namespaces import EXERCISES, STOCKS, UNITS
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.reservations import RES_STOCKS, RES_UNITS, RESERVATIONS
 from services.resources.sql import all_rows, insert_or_raise, one, run
 

@@ -19,6 +19,7 @@ from services.common.errors import (
     not_found,
 )
 from services.common.outbox import utcnow
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
 from services.resources.catalogue import load_catalogue
 from services.resources.convert import depot_from_row, park_from_row, unit_from_row
@@ -26,7 +27,6 @@ from services.resources.domain import LIVE, RETIRABLE_STATES, Depot, Park, Unit,
 from services.resources.events import bump_version, emit
 from services.resources.names import depot_name, park_name, unit_name
 from services.resources.namespaces import STOCKS, find_unit, units_view
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.sql import all_rows, insert_or_raise, one, run
 from services.resources.tables import DepotRow, ParkRow, UnitRow
 

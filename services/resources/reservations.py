@@ -29,6 +29,7 @@ from services.common.errors import (
     not_found,
 )
 from services.common.outbox import utcnow
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
 from services.resources.convert import as_utc
 from services.resources.domain import (
@@ -56,7 +57,6 @@ from services.resources.namespaces import (
     materialise_unit,
     require_namespace,
 )
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.sql import all_rows, one, run
 from services.resources.stock import STOCKS, add_ledger, note_low_stock, stock_where
 from services.resources.tables import ReservationRow, ReservationStockRow, ReservationUnitRow
@@ -237,13 +237,19 @@ def _request_order(conflict: Conflict) -> tuple[int, int]:
     return (0 if kind == "units" else 1, int(rest.rstrip("]") or 0))
 
 
+MAX_CONFLICTS_NAMED = 10
+
+
 def conflict_error(report: ConflictReport) -> ServiceError:
     """ABORTED listing every conflicting item in the violations and the metadata."""
     conflicts = sorted(report.conflicts, key=_request_order)
     metadata = {"conflicts": str(len(conflicts))}
-    for c in conflicts:
+    # The violations list every item; message and metadata name the first few so the trailer stays small.
+    for c in conflicts[:MAX_CONFLICTS_NAMED]:
         metadata[c.field.replace("[", "_").replace("]", "")] = f"{c.reason} {c.subject}: {c.detail}"
-    summary = "; ".join(f"{c.field} {c.subject}: {c.reason} ({c.detail})" for c in conflicts)
+    summary = "; ".join(f"{c.field} {c.subject}: {c.reason} ({c.detail})" for c in conflicts[:MAX_CONFLICTS_NAMED])
+    if len(conflicts) > MAX_CONFLICTS_NAMED:
+        summary += f"; and {len(conflicts) - MAX_CONFLICTS_NAMED} more (see the field violations)"
     error = aborted("RESERVATION_CONFLICT", f"nothing was reserved; {len(conflicts)} item(s) conflict: {summary}", metadata)
     error.violations = [FieldViolation(c.field, f"{c.reason}: {c.subject}: {c.detail}") for c in conflicts]
     return error

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
@@ -15,11 +17,16 @@ from services.resources.demo import DemoDataset, build_demo
 SEED_SUBJECT = "demo-seed"
 
 
-async def seed_dataset(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[str, str], ...], dataset: DemoDataset) -> dict[str, int]:
-    """Create the parks, import each park's inventory and record the agreements; parks that already hold units are left alone."""
+async def seed_dataset(
+    stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[str, str], ...], dataset: DemoDataset, parks: Sequence[str] = ()
+) -> dict[str, int]:
+    """Create the (selected) parks, import each one's inventory and record their agreements; parks that already hold units are left alone."""
     counts = {"parks": 0, "depots": 0, "units": 0, "stocks": 0, "agreements": 0, "skipped_parks": 0}
     prefix = f"demo-{dataset.seed}"
+    chosen = set(parks) or {park.park_id for park in dataset.parks}
     for park in dataset.parks:
+        if park.park_id not in chosen:
+            continue
         try:
             await stub.CreatePark(
                 pb.CreateParkRequest(request_id=f"{prefix}-park-{park.park_id}", park_id=park.park_id, park=mp.park_for_create(park)), metadata=metadata
@@ -29,6 +36,8 @@ async def seed_dataset(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[
             if error.code() != grpc.StatusCode.ALREADY_EXISTS:
                 raise
     for inventory in dataset.inventories:
+        if inventory.park_id not in chosen:
+            continue
         present = await stub.ListUnits(pb.ListUnitsRequest(parent=f"parks/{inventory.park_id}", page_size=1), metadata=metadata)
         if present.units:
             counts["skipped_parks"] += 1
@@ -43,6 +52,8 @@ async def seed_dataset(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[
         counts["units"] += summary.units_created
         counts["stocks"] += summary.stocks_received
         for agreement in inventory.mutual_aid:
+            if agreement.lender_park not in chosen or agreement.borrower_park not in chosen:
+                continue
             request = pb.CreateMutualAidAgreementRequest(
                 request_id=f"{prefix}-aid-{agreement.lender_park}-{agreement.borrower_park}", agreement=mp.agreement_to_pb(agreement)
             )
@@ -56,16 +67,16 @@ async def seed_dataset(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[
     return counts
 
 
-async def seed_demo(settings: Settings, dataset: DemoDataset | None = None) -> str:
+async def seed_demo(settings: Settings, dataset: DemoDataset | None = None, *, parks: Sequence[str] = ()) -> str:
     """Seed the running service at its configured address as an operator; return a one-line summary."""
     dataset = dataset or build_demo()
     token = mint_token(settings.jwt_secret.get_secret_value(), subject=SEED_SUBJECT, role=Role.OPERATOR, issuer=settings.jwt_issuer, ttl_s=900)
     channel = open_channel(settings.address_of("resources"), default_timeout_s=120.0)
     try:
-        counts = await seed_dataset(pb_grpc.ResourceServiceStub(channel), bearer(token), dataset)
+        counts = await seed_dataset(pb_grpc.ResourceServiceStub(channel), bearer(token), dataset, parks)
     finally:
         await channel.close(None)
-    if counts["skipped_parks"] == len(dataset.parks):
+    if counts["skipped_parks"] == len(set(parks) or dataset.parks):
         return "demo data: already present"
     return (
         f"demo data (seed {dataset.seed}): {counts['parks']} parks, {counts['depots']} depots, {counts['units']} units, "

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, literal, or_, select, tuple_
 from sqlmodel import Session
 
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.convert import (
     depot_from_row,
     mutual_aid_from_row,
@@ -18,7 +19,6 @@ from services.resources.convert import (
 from services.resources.domain import LIVE, Snapshot, UnitState
 from services.resources.events import snapshot_version
 from services.resources.namespaces import require_namespace, stocks_view, units_view
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.policies import AID, POLICIES
 from services.resources.registry import DEPOTS, PARKS
 from services.resources.sql import all_rows, run

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found
 from services.common.outbox import utcnow
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
 from services.resources.catalogue import load_catalogue
 from services.resources.convert import ledger_from_row, stock_from_row
@@ -18,7 +19,6 @@ from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
 from services.resources.events import bump_version, emit
 from services.resources.names import stock_name
 from services.resources.namespaces import STOCKS, find_stock, materialise_stock, require_namespace, stocks_view
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.registry import active_depot, check_version, require_park
 from services.resources.sql import all_rows, insert_or_raise, one
 from services.resources.tables import LedgerRow

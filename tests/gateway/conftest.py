@@ -20,11 +20,10 @@ from emergency.incident.v1 import incident_service_pb2_grpc
 from emergency.resources.v1 import resources_service_pb2_grpc
 
 from gateway.config import GatewayConfig, load_gateway_config
-from gateway.seed import seed_dataset
 from gateway.server import build_server as build_gateway
 from services.common.server import RunningServer
 from services.common.settings import Settings
-from services.resources.demo import build_demo
+from services.resources.seed import seed_demo
 from tests.conftest import service_settings
 
 BACKENDS = ("incident", "resources", "casebase", "dispatch")
@@ -135,7 +134,7 @@ async def start_suite(root: Path, redis_url: str, *, config: GatewayConfig | Non
             running, port = await module.build_server(service_settings(root, "", redis_url), port=0)
             suite.servers[name] = running
             suite.addresses[name] = f"127.0.0.1:{port}"
-        await seed_dataset(suite.backend_settings(), build_demo(), parks=parks)
+        await seed_demo(suite.backend_settings(), parks=parks)
         if gateway:
             await suite.start_gateway(config or gateway_config())
     except BaseException:
