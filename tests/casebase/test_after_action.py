@@ -46,23 +46,26 @@ def _incident(**overrides: Any) -> ClosedIncident:
 
 
 def _report(**overrides: Any) -> AfterActionReport:
-    hazmat = Target(id="hazmat-15", metric="FIRST_ARRIVAL_MIN", comparator="<=", threshold=15,
-                    resource_type="HAZMAT_TEAM")
-    curtain = Target(id="curtain-20", metric="FIRST_ARRIVAL_MIN", comparator="<=", threshold=20,
-                     resource_type="HIGH_VOLUME_WATER")
+    hazmat = Target(id="hazmat-15", metric="FIRST_ARRIVAL_MIN", comparator="<=", threshold=15, resource_type="HAZMAT_TEAM")
+    curtain = Target(id="curtain-20", metric="FIRST_ARRIVAL_MIN", comparator="<=", threshold=20, resource_type="HIGH_VOLUME_WATER")
     data: dict[str, Any] = {
         "id": "aar-inc-2025-0042",
         "origin": "LIVE",
         "incident_id": "inc-2025-0042",
         "started_at": START,
         "ended_at": START + dt.timedelta(hours=6),
-        "timeline": [{"offset_s": 0, "text": "Leak reported."}, {"offset_s": 840, "text": "Entry team on scene."},
-                     {"offset_s": 1560, "text": "Water curtain set."}],
+        "timeline": [
+            {"offset_s": 0, "text": "Leak reported."},
+            {"offset_s": 840, "text": "Entry team on scene."},
+            {"offset_s": 1560, "text": "Water curtain set."},
+        ],
         "target_results": [evaluate_target(hazmat, 14.0), evaluate_target(curtain, 26.0)],
         "score": 0.5,
         "lessons": ["Pre-position a large-flow vehicle at Xiagang on storm days."],
-        "resources_used": [{"type": "HAZMAT_TEAM", "quantity": 1, "estimate": False, "within_min": 14},
-                           {"type": "HIGH_VOLUME_WATER", "quantity": 2, "estimate": False, "within_min": 26}],
+        "resources_used": [
+            {"type": "HAZMAT_TEAM", "quantity": 1, "estimate": False, "within_min": 14},
+            {"type": "HIGH_VOLUME_WATER", "quantity": 2, "estimate": False, "within_min": 26},
+        ],
     }
     data.update(overrides)
     return AfterActionReport.model_validate(data)
@@ -79,9 +82,18 @@ def test_target_evaluation_uses_the_comparator() -> None:
 def test_rubric_score_weights_met_targets(upload: dict[str, Any]) -> None:
     scenario = parse_scenario(upload)
     targets = {t.id: t for i in scenario.injects for t in i.targets} | {t.id: t for t in scenario.targets}
-    observed = {"chl-hazmat-15": 12, "nh3-hazmat-15": 18, "nh3-detect-15": 10, "chl-curtain-20": 19,
-                "chl-plug-25": 24, "esc-replan-120": 60, "replace-hazmat-5": 9, "reroute-10": 4,
-                "no-park-below-reserve": 0, "all-met-40": 38}
+    observed = {
+        "chl-hazmat-15": 12,
+        "nh3-hazmat-15": 18,
+        "nh3-detect-15": 10,
+        "chl-curtain-20": 19,
+        "chl-plug-25": 24,
+        "esc-replan-120": 60,
+        "replace-hazmat-5": 9,
+        "reroute-10": 4,
+        "no-park-below-reserve": 0,
+        "all-met-40": 38,
+    }
     results = [evaluate_target(targets[k], v) for k, v in observed.items()]
     expected = 0.35 * 2 / 3 + 0.2 * 1 + 0.2 * 2 / 3 + 0.25 * 1
     assert score_results(results, scenario.rubric) == pytest.approx(expected)
@@ -121,8 +133,7 @@ def test_library_learns_from_a_closed_incident(library: CaseLibrary) -> None:
     learning = CaseLibrary(library.cases())
     case = learn_from_incident(learning, _incident(), _report())
     assert case.id in learning and len(learning) == len(library) + 1
-    query = IncidentQuery(kind="TOXIC_GAS_LEAK", hazard_class="2.3", park_kind="STEEL", severity="III",
-                          text="冷库氨泄漏 停电后重启 ammonia receiver valve")
+    query = IncidentQuery(kind="TOXIC_GAS_LEAK", hazard_class="2.3", park_kind="STEEL", severity="III", text="冷库氨泄漏 停电后重启 ammonia receiver valve")
     before = [h.case_id for h in CaseIndex(library.cases()).search(query, k=3)]
     after = [h.case_id for h in CaseIndex(learning.cases()).search(query, k=3)]
     assert case.id not in before and after[0] == case.id

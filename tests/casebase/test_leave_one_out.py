@@ -9,9 +9,7 @@ from services.casebase.library import CaseLibrary
 from services.casebase.retrieval import RetrievalWeights
 
 
-def test_top3_of_each_held_out_case_share_its_kind_and_hazard_class(
-    library: CaseLibrary, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_top3_of_each_held_out_case_share_its_kind_and_hazard_class(library: CaseLibrary, capsys: pytest.CaptureFixture[str]) -> None:
     result = leave_one_out(library.cases())
     with capsys.disabled():  # the figure belongs in the test output, not only on failure
         print(
@@ -24,6 +22,5 @@ def test_top3_of_each_held_out_case_share_its_kind_and_hazard_class(
 
 
 def test_the_figure_depends_on_the_taxonomy_weights(library: CaseLibrary) -> None:
-    weather_only = RetrievalWeights(kind=0, hazard_class=0, substance=0, severity=0, scale=0, park_kind=0,
-                                    weather=1, text=0)
+    weather_only = RetrievalWeights(kind=0, hazard_class=0, substance=0, severity=0, scale=0, park_kind=0, weather=1, text=0)
     assert leave_one_out(library.cases(), weather_only).top_all_match < 0.3

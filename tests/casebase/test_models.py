@@ -92,11 +92,26 @@ def test_shipped_library_is_large_varied_and_sourced(library: CaseLibrary) -> No
 
 
 def test_named_accidents_are_in_the_library(library: CaseLibrary) -> None:
-    for case_id in ("xiangshui-2019", "tianjin-port-2015", "buncefield-2005", "deer-park-itc-2019",
-                    "beirut-port-2020", "graniteville-2005", "chongqing-tianyuan-2004", "songhua-jilin-2005",
-                    "lac-megantic-2013", "bhopal-1984", "seveso-1976", "flixborough-1974", "bp-texas-city-2005",
-                    "west-fertilizer-2013", "toulouse-azf-2001", "zhangjiakou-vcm-2018", "dalian-xingang-2010",
-                    "philadelphia-pes-2019"):
+    for case_id in (
+        "xiangshui-2019",
+        "tianjin-port-2015",
+        "buncefield-2005",
+        "deer-park-itc-2019",
+        "beirut-port-2020",
+        "graniteville-2005",
+        "chongqing-tianyuan-2004",
+        "songhua-jilin-2005",
+        "lac-megantic-2013",
+        "bhopal-1984",
+        "seveso-1976",
+        "flixborough-1974",
+        "bp-texas-city-2005",
+        "west-fertilizer-2013",
+        "toulouse-azf-2001",
+        "zhangjiakou-vcm-2018",
+        "dalian-xingang-2010",
+        "philadelphia-pes-2019",
+    ):
         assert case_id in library
 
 

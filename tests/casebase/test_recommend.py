@@ -26,11 +26,15 @@ def _assert_all_cited(rec: Recommendation) -> None:
         assert line.quantity > 0 and line.needed_within_min > 0
 
 
-def test_toxic_gas_release_always_gets_entry_detection_and_water_curtain(
-    index: CaseIndex, library: CaseLibrary
-) -> None:
-    rec = _recommend(index, library, kind="TOXIC_GAS_LEAK", severity="III", text="液氯钢瓶阀门泄漏",
-                     substances=[SubstanceRef(name="chlorine", un_number="1017", hazard_class="2.3")])
+def test_toxic_gas_release_always_gets_entry_detection_and_water_curtain(index: CaseIndex, library: CaseLibrary) -> None:
+    rec = _recommend(
+        index,
+        library,
+        kind="TOXIC_GAS_LEAK",
+        severity="III",
+        text="液氯钢瓶阀门泄漏",
+        substances=[SubstanceRef(name="chlorine", un_number="1017", hazard_class="2.3")],
+    )
     _assert_all_cited(rec)
     for rt in (RT.HAZMAT_TEAM, RT.GAS_TIGHT_SUIT_A, RT.GAS_DETECTION_TEAM, RT.HIGH_VOLUME_WATER):
         line = rec.line(rt)
@@ -45,8 +49,7 @@ def test_toxic_gas_release_always_gets_entry_detection_and_water_curtain(
 
 
 def test_case_citations_explain_the_scaling(index: CaseIndex, library: CaseLibrary) -> None:
-    rec = _recommend(index, library, kind="TOXIC_GAS_LEAK", severity="III",
-                     substances=[SubstanceRef(name="chlorine", un_number="1017", hazard_class="2.3")])
+    rec = _recommend(index, library, kind="TOXIC_GAS_LEAK", severity="III", substances=[SubstanceRef(name="chlorine", un_number="1017", hazard_class="2.3")])
     decon = rec.line(RT.DECON_UNIT)
     assert decon is not None
     case_cites = [c for c in decon.citations if c.source == "case"]
@@ -54,8 +57,9 @@ def test_case_citations_explain_the_scaling(index: CaseIndex, library: CaseLibra
 
 
 def test_flammable_liquid_fire_needs_foam(index: CaseIndex, library: CaseLibrary) -> None:
-    rec = _recommend(index, library, kind="FIRE", severity="II", park_kind="CHEMICAL_PARK",
-                     substances=[SubstanceRef(name="naphtha", un_number="1268", hazard_class="3")])
+    rec = _recommend(
+        index, library, kind="FIRE", severity="II", park_kind="CHEMICAL_PARK", substances=[SubstanceRef(name="naphtha", un_number="1268", hazard_class="3")]
+    )
     _assert_all_cited(rec)
     assert rec.line(RT.FOAM_TENDER) is not None
     foam = rec.line(RT.FOAM_AFFF)
@@ -64,16 +68,13 @@ def test_flammable_liquid_fire_needs_foam(index: CaseIndex, library: CaseLibrary
 
 
 def test_polar_solvent_fire_needs_alcohol_resistant_foam(index: CaseIndex, library: CaseLibrary) -> None:
-    rec = _recommend(index, library, kind="FIRE", severity="III",
-                     substances=[SubstanceRef(name="methanol", un_number="1230", hazard_class="3")])
+    rec = _recommend(index, library, kind="FIRE", severity="III", substances=[SubstanceRef(name="methanol", un_number="1230", hazard_class="3")])
     tender = rec.line(RT.FOAM_TENDER)
     assert rec.line(RT.FOAM_AR_AFFF) is not None and tender is not None
     assert "foam-ar-afff" in tender.capabilities
 
 
-def test_corrosive_spill_needs_neutraliser_and_absorbent_even_without_similar_cases(
-    index: CaseIndex, library: CaseLibrary
-) -> None:
+def test_corrosive_spill_needs_neutraliser_and_absorbent_even_without_similar_cases(index: CaseIndex, library: CaseLibrary) -> None:
     rec = _recommend(index, library, kind="CHEMICAL_SPILL", hazard_class="8", severity="IV", text="硫酸储罐泄漏")
     _assert_all_cited(rec)
     lime, absorbent = rec.line(RT.NEUTRALISER_LIME), rec.line(RT.ABSORBENT)

@@ -12,9 +12,15 @@ CHLORINE = SubstanceRef(name="chlorine", un_number="1017", hazard_class="2.3")
 
 
 def test_reasons_add_up_to_the_score(index: CaseIndex) -> None:
-    q = IncidentQuery(kind="TOXIC_GAS_LEAK", substances=[CHLORINE], severity="II", park_kind="CHEMICAL_PARK",
-                      weather=Weather(wind_speed_ms=3), casualties={"deaths": 1, "injuries": 12},
-                      text="chlorine leak at a tank valve")
+    q = IncidentQuery(
+        kind="TOXIC_GAS_LEAK",
+        substances=[CHLORINE],
+        severity="II",
+        park_kind="CHEMICAL_PARK",
+        weather=Weather(wind_speed_ms=3),
+        casualties={"deaths": 1, "injuries": 12},
+        text="chlorine leak at a tank valve",
+    )
     hits = index.search(q, k=5)
     assert len(hits) == 5
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
@@ -47,9 +53,7 @@ def test_ammonia_cases_come_right_after_chlorine_cases(index: CaseIndex, library
     assert "family" in detail
 
 
-def test_fire_query_prefers_explosion_cases_of_the_same_class_over_toxic_leaks(
-    index: CaseIndex, library: CaseLibrary
-) -> None:
+def test_fire_query_prefers_explosion_cases_of_the_same_class_over_toxic_leaks(index: CaseIndex, library: CaseLibrary) -> None:
     q = IncidentQuery(kind="FIRE", hazard_class="3", severity="II")
     scores = dict(zip((c.id for c in index.cases), index.scores(q), strict=True))
     assert scores["buncefield-2005"] > scores["graniteville-2005"]
@@ -59,8 +63,7 @@ def test_fire_query_prefers_explosion_cases_of_the_same_class_over_toxic_leaks(
 
 
 def test_numeric_closeness_of_severity_and_scale(index: CaseIndex) -> None:
-    q = IncidentQuery(kind="EXPLOSION", hazard_class="5.1", severity="I",
-                      casualties={"deaths": 150, "injuries": 700})
+    q = IncidentQuery(kind="EXPLOSION", hazard_class="5.1", severity="I", casualties={"deaths": 150, "injuries": 700})
     hits = {h.case_id: h for h in index.search(q, k=10)}
     big = {r.attribute: r.similarity for r in hits["tianjin-port-2015"].reasons}
     small = {r.attribute: r.similarity for r in hits["yibin-hengda-2018"].reasons}
@@ -76,8 +79,7 @@ def test_missing_query_attributes_are_left_out_and_weights_renormalised(index: C
 
 
 def test_chinese_free_text_alone_finds_the_right_accident(library: CaseLibrary) -> None:
-    text_only = CaseIndex(library.cases(), RetrievalWeights(kind=0, hazard_class=0, substance=0, severity=0,
-                                                             scale=0, park_kind=0, weather=0, text=1))
+    text_only = CaseIndex(library.cases(), RetrievalWeights(kind=0, hazard_class=0, substance=0, severity=0, scale=0, park_kind=0, weather=0, text=1))
     hits = text_only.search(IncidentQuery(kind="OTHER", text="松花江 硝基苯 污染 哈尔滨 停水"), k=1)
     assert hits[0].case_id == "songhua-jilin-2005"
 

@@ -45,6 +45,7 @@ def _set(path: list[Any], value: Any) -> Callable[[Upload], None]:
         for key in path[:-1]:
             node = node[key]
         node[path[-1]] = value
+
     return apply
 
 
@@ -54,6 +55,7 @@ def _delete(path: list[Any]) -> Callable[[Upload], None]:
         for key in path[:-1]:
             node = node[key]
         del node[path[-1]]
+
     return apply
 
 
@@ -61,54 +63,56 @@ BAD_UPLOADS: list[tuple[str, Callable[[Upload], None], str, str]] = [
     ("offset out of order", _set(["injects", 2, "offset_s"], 300), "injects[2].offset_s", "OUT_OF_ORDER"),
     ("negative offset", _set(["injects", 0, "offset_s"], -5), "injects[0].offset_s", "NEGATIVE"),
     ("unknown park", _set(["injects", 1, "park"], "atlantis"), "injects[1].park", "UNKNOWN_PARK"),
-    ("park not taking part", _set(["parks"], ["shengang", "xiagang", "ligang"]), "injects[1].park",
-     "NOT_PARTICIPATING"),
-    ("unknown resource type", _set(["injects", 0, "targets", 0, "resource_type"], "LASER_TEAM"),
-     "injects[0].targets[0].resource_type", "UNKNOWN_RESOURCE_TYPE"),
-    ("unmeasurable metric", _set(["injects", 0, "targets", 1, "metric"], "GOOD_TEAMWORK"),
-     "injects[0].targets[1].metric", "NOT_MEASURABLE"),
-    ("threshold out of range", _set(["injects", 3, "targets", 0, "threshold"], -2),
-     "injects[3].targets[0].threshold", "OUT_OF_RANGE"),
-    ("fraction above one", _set(["targets", 1], {"id": "x", "metric": "UNMET_DEMAND_FRACTION", "comparator": "<=",
-                                                 "threshold": 1.5}), "targets[1].threshold", "OUT_OF_RANGE"),
-    ("wrong comparator", _set(["injects", 0, "targets", 0, "comparator"], ">="),
-     "injects[0].targets[0].comparator", "NOT_ALLOWED"),
-    ("metric needs a resource type", _delete(["injects", 1, "targets", 0, "resource_type"]),
-     "injects[1].targets[0].resource_type", "REQUIRED"),
+    ("park not taking part", _set(["parks"], ["shengang", "xiagang", "ligang"]), "injects[1].park", "NOT_PARTICIPATING"),
+    (
+        "unknown resource type",
+        _set(["injects", 0, "targets", 0, "resource_type"], "LASER_TEAM"),
+        "injects[0].targets[0].resource_type",
+        "UNKNOWN_RESOURCE_TYPE",
+    ),
+    ("unmeasurable metric", _set(["injects", 0, "targets", 1, "metric"], "GOOD_TEAMWORK"), "injects[0].targets[1].metric", "NOT_MEASURABLE"),
+    ("threshold out of range", _set(["injects", 3, "targets", 0, "threshold"], -2), "injects[3].targets[0].threshold", "OUT_OF_RANGE"),
+    (
+        "fraction above one",
+        _set(["targets", 1], {"id": "x", "metric": "UNMET_DEMAND_FRACTION", "comparator": "<=", "threshold": 1.5}),
+        "targets[1].threshold",
+        "OUT_OF_RANGE",
+    ),
+    ("wrong comparator", _set(["injects", 0, "targets", 0, "comparator"], ">="), "injects[0].targets[0].comparator", "NOT_ALLOWED"),
+    ("metric needs a resource type", _delete(["injects", 1, "targets", 0, "resource_type"]), "injects[1].targets[0].resource_type", "REQUIRED"),
     ("weights do not sum to one", _set(["rubric", 0, "weight"], 0.5), "rubric", "WEIGHTS_NOT_ONE"),
     ("negative weight", _set(["rubric", 1, "weight"], -0.2), "rubric[1].weight", "NOT_POSITIVE"),
-    ("rubric names an unknown target", _set(["rubric", 0, "targets", 1], "nope"), "rubric[0].targets[1]",
-     "UNKNOWN_TARGET"),
-    ("escalation of an unknown incident", _set(["injects", 2, "incident"], "fire-elsewhere"),
-     "injects[2].incident", "UNKNOWN_INCIDENT"),
+    ("rubric names an unknown target", _set(["rubric", 0, "targets", 1], "nope"), "rubric[0].targets[1]", "UNKNOWN_TARGET"),
+    ("escalation of an unknown incident", _set(["injects", 2, "incident"], "fire-elsewhere"), "injects[2].incident", "UNKNOWN_INCIDENT"),
     ("escalation without a change", _set(["injects", 2, "severity"], "II"), "injects[2].severity", "NO_CHANGE"),
-    ("breakdown of a consumable", _set(["injects", 3, "resource_type"], "FOAM_AFFF"), "injects[3].resource_type",
-     "WRONG_RESOURCE_KIND"),
+    ("breakdown of a consumable", _set(["injects", 3, "resource_type"], "FOAM_AFFF"), "injects[3].resource_type", "WRONG_RESOURCE_KIND"),
     ("slowed road without delay", _delete(["injects", 4, "delay_min"]), "injects[4].delay_min", "REQUIRED"),
     ("incident far from its park", _set(["injects", 0, "lat"], 32.5), "injects[0].lat", "FAR_FROM_PARK"),
     ("duplicate inject id", _set(["injects", 1, "id"], "chlorine-shengang"), "injects[1].id", "DUPLICATE"),
     ("missing severity", _delete(["injects", 0, "severity"]), "injects[0].severity", "SHAPE_MISSING"),
-    ("unknown hazard class", _set(["injects", 1, "substance", "hazard_class"], "2.7"),
-     "injects[1].substance.hazard_class", "SHAPE_ENUM"),
+    ("unknown hazard class", _set(["injects", 1, "substance", "hazard_class"], "2.7"), "injects[1].substance.hazard_class", "SHAPE_ENUM"),
     ("unknown inject type", _set(["injects", 4, "type"], "ALIENS"), "injects[4].type", "SHAPE_UNION_TAG_INVALID"),
-    ("metric on the wrong inject", _set(["injects", 0, "targets", 2, "metric"], "REROUTE_MIN"),
-     "injects[0].targets[2].metric", "WRONG_INJECT"),
-    ("breakdown of a unit in another park", _set(["injects", 3, "unit"], "parks/ligang/units/lg-hazmat-1"),
-     "injects[3].unit", "WRONG_PARK"),
+    ("metric on the wrong inject", _set(["injects", 0, "targets", 2, "metric"], "REROUTE_MIN"), "injects[0].targets[2].metric", "WRONG_INJECT"),
+    ("breakdown of a unit in another park", _set(["injects", 3, "unit"], "parks/ligang/units/lg-hazmat-1"), "injects[3].unit", "WRONG_PARK"),
     ("malformed unit name", _set(["injects", 3, "unit"], "hazmat-1"), "injects[3].unit", "MALFORMED"),
-    ("breakdown naming neither unit nor type", _delete(["injects", 3, "resource_type"]), "injects[3].resource_type",
-     "REQUIRED"),
-    ("demand with an unknown capability", _set(["injects", 0, "demands"], [
-        {"resource_type": "HAZMAT_TEAM", "quantity": 1, "required_capabilities": ["telepathy"]}]),
-     "injects[0].demands[0].required_capabilities[0]", "UNKNOWN_CAPABILITY"),
-    ("demand of half a unit", _set(["injects", 0, "demands"], [{"resource_type": "HAZMAT_TEAM", "quantity": 0.5}]),
-     "injects[0].demands[0].quantity", "NOT_INTEGER"),
+    ("breakdown naming neither unit nor type", _delete(["injects", 3, "resource_type"]), "injects[3].resource_type", "REQUIRED"),
+    (
+        "demand with an unknown capability",
+        _set(["injects", 0, "demands"], [{"resource_type": "HAZMAT_TEAM", "quantity": 1, "required_capabilities": ["telepathy"]}]),
+        "injects[0].demands[0].required_capabilities[0]",
+        "UNKNOWN_CAPABILITY",
+    ),
+    (
+        "demand of half a unit",
+        _set(["injects", 0, "demands"], [{"resource_type": "HAZMAT_TEAM", "quantity": 0.5}]),
+        "injects[0].demands[0].quantity",
+        "NOT_INTEGER",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("mutate", "path", "code"), [b[1:] for b in BAD_UPLOADS], ids=[b[0] for b in BAD_UPLOADS])
-def test_bad_upload_is_refused_with_its_field(upload: Upload, mutate: Callable[[Upload], None], path: str,
-                                               code: str) -> None:
+def test_bad_upload_is_refused_with_its_field(upload: Upload, mutate: Callable[[Upload], None], path: str, code: str) -> None:
     mutate(upload)
     scenario, problems = validate_scenario(upload)
     assert scenario is None

@@ -11,12 +11,14 @@ from emergency.common.v1 import common_pb2
 from services.casebase.library import CaseLibrary
 from tests.casebase.conftest import CasebaseHarness
 from tests.casebase.service_helpers import OPERATOR, VIEWER, all_case_names, new_case, outbox_events, rid
-from tests.incident.helpers import error_info, expect_error, field_violations
+from tests.grpc_assertions import error_info, expect_error, field_violations
 
 
 async def test_create_get_update_delete_with_events(casebase: CasebaseHarness) -> None:
     stub = casebase.stub
-    created = (await stub.CreateCase(pb.CreateCaseRequest(request_id=rid(), case_id="hf-etching-2024", accident_case=new_case()), metadata=OPERATOR)).accident_case
+    created = (
+        await stub.CreateCase(pb.CreateCaseRequest(request_id=rid(), case_id="hf-etching-2024", accident_case=new_case()), metadata=OPERATOR)
+    ).accident_case
     assert created.name == "cases/hf-etching-2024" and created.HasField("create_time")
     assert created.date == "2024-05" and created.place == "Hitech East, China"
     fetched = (await stub.GetCase(pb.GetCaseRequest(name=created.name), metadata=VIEWER)).accident_case

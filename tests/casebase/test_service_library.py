@@ -14,7 +14,7 @@ from services.casebase.library import CASES_DIR, SCENARIOS_DIR
 from tests.casebase.conftest import start_casebase, stop_casebase
 from tests.casebase.service_helpers import OPERATOR, VIEWER, all_case_names, all_scenario_names, chlorine_profile, outbox_events, rid
 from tests.conftest import service_settings
-from tests.incident.helpers import expect_error, field_violations
+from tests.grpc_assertions import expect_error, field_violations
 
 
 async def test_library_loads_on_first_start_only(tmp_path: Path, database_url: str, clean_redis: str) -> None:
@@ -57,7 +57,9 @@ async def test_shared_depot_is_configurable(tmp_path: Path, sqlite_url: str, cle
         upload = (await harness.stub.GetScenario(pb.GetScenarioRequest(name="scenarios/chlorine-ammonia-twin-release"), metadata=VIEWER)).scenario
         upload.ClearField("name")
         upload.ClearField("create_time")
-        upload.injects[3].CopyFrom(pb.Inject(id="lime-lost", offset_s=1800, kind=pb.Inject.KIND_STOCK_LOSS, stock="parks/shengang/depots/sg-base/stocks/NEUTRALISER_LIME", amount=500))
+        upload.injects[3].CopyFrom(
+            pb.Inject(id="lime-lost", offset_s=1800, kind=pb.Inject.KIND_STOCK_LOSS, stock="parks/shengang/depots/sg-base/stocks/NEUTRALISER_LIME", amount=500)
+        )
         del upload.rubric[:]
         upload.rubric.append(pb.RubricItem(criterion="targets_met", weight=0.5))
         upload.rubric.append(pb.RubricItem(criterion="time_to_plan", weight=0.3))
@@ -65,7 +67,9 @@ async def test_shared_depot_is_configurable(tmp_path: Path, sqlite_url: str, cle
         accepted = await harness.stub.CreateScenario(pb.CreateScenarioRequest(scenario=upload, validate_only=True), metadata=OPERATOR)
         assert accepted.scenario.injects[3].stock == "parks/shengang/depots/sg-base/stocks/NEUTRALISER_LIME"
         upload.injects[3].stock = "parks/ligang/depots/sg-base/stocks/NEUTRALISER_LIME"
-        error = await expect_error(harness.stub.CreateScenario(pb.CreateScenarioRequest(scenario=upload, validate_only=True), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+        error = await expect_error(
+            harness.stub.CreateScenario(pb.CreateScenarioRequest(scenario=upload, validate_only=True), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+        )
         assert field_violations(error) == ["scenario.injects[3].stock"]
     finally:
         await stop_casebase(harness)

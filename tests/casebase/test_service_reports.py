@@ -8,7 +8,7 @@ from emergency.common.v1 import common_pb2
 
 from tests.casebase.conftest import CasebaseHarness
 from tests.casebase.service_helpers import DIRECTOR, OPERATOR, VIEWER, outbox_events, rid
-from tests.incident.helpers import error_info, expect_error, field_violations
+from tests.grpc_assertions import error_info, expect_error, field_violations
 
 SCENARIO = "scenarios/chlorine-ammonia-twin-release"
 
@@ -47,7 +47,8 @@ def live_report() -> pb.AfterActionReport:
         target_results=[
             pb.TargetResult(
                 target=pb.Target(metric="FIRST_ARRIVAL_MIN", resource_type="HIGH_VOLUME_WATER", comparator=pb.Target.COMPARATOR_AT_MOST, threshold=20),
-                measured=26, met=False,
+                measured=26,
+                met=False,
             )
         ],
         score=50,
@@ -68,13 +69,17 @@ async def test_drill_report_is_checked_stored_listed_and_never_becomes_a_case(ca
     drill = drill_report(exercise_id="", score=140)
     drill.timeline[1].offset_minutes = -1
     drill.target_results[0].target.metric = "GOOD_TEAMWORK"
-    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=drill), metadata=DIRECTOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=drill), metadata=DIRECTOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert set(field_violations(error)) == {"report.exercise_id", "report.score", "report.timeline[1].offset_minutes", "report.target_results[0].target.metric"}
     live = live_report()
     live.ClearField("profile")
     live.incidents[0] = "inc-2025-0042"
     live.resources_used[1].resource_type = "LASER_TEAM"
-    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=live), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=live), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert set(field_violations(error)) == {"report.profile", "report.incidents[0]", "report.resources_used[1].resource_type"}
     assert not (await stub.ListAfterActionReports(pb.ListAfterActionReportsRequest(), metadata=VIEWER)).reports
 
@@ -93,14 +98,19 @@ async def test_drill_report_is_checked_stored_listed_and_never_becomes_a_case(ca
     other = await stub.ListAfterActionReports(pb.ListAfterActionReportsRequest(scenario="scenarios/tank-fire-and-jetty-fire"), metadata=VIEWER)
     assert not other.reports
 
-    error = await expect_error(stub.CreateCaseFromReport(pb.CreateCaseFromReportRequest(request_id=rid(), report=stored.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        stub.CreateCaseFromReport(pb.CreateCaseFromReportRequest(request_id=rid(), report=stored.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION
+    )
     assert error_info(error).reason == "REPORT_NOT_LIVE"
 
     unknown_scenario = pb.CreateAfterActionReportRequest(request_id=rid(), report=drill_report(scenario="scenarios/no-such-drill"))
     await expect_error(stub.CreateAfterActionReport(unknown_scenario, metadata=DIRECTOR), grpc.StatusCode.NOT_FOUND)
     bad_inject = drill_report()
     bad_inject.target_results[1].inject_id = "no-such-inject"
-    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=bad_inject), metadata=DIRECTOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=bad_inject), metadata=DIRECTOR),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
     assert field_violations(error) == ["report.target_results[1].inject_id"]
     events = [e[0] for e in outbox_events(casebase.database_url) if e[1].startswith("afterActionReports/")]
     assert events == ["after_action_report.created"]

@@ -10,7 +10,7 @@ from emergency.common.v1 import common_pb2
 
 from tests.casebase.conftest import CasebaseHarness
 from tests.casebase.service_helpers import DIRECTOR, OPERATOR, VIEWER, all_scenario_names, outbox_events, rid
-from tests.incident.helpers import error_info, expect_error, field_violations
+from tests.grpc_assertions import error_info, expect_error, field_violations
 
 BASE = "scenarios/chlorine-ammonia-twin-release"
 Mutation = Callable[[pb.Scenario], None]
@@ -107,7 +107,9 @@ async def test_bad_uploads_are_refused_with_every_field_and_store_nothing(caseba
     upload = await _base(stub)
     for mutate in (_set("injects[1].incident.park_id", "atlantis"), _set("injects[3].resource_type", "FOAM_AFFF"), _set("rubric[0].weight", 0.9)):
         mutate(upload)
-    refused = await expect_error(stub.CreateScenario(pb.CreateScenarioRequest(request_id="", scenario=upload), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    refused = await expect_error(
+        stub.CreateScenario(pb.CreateScenarioRequest(request_id="", scenario=upload), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert set(field_violations(refused)) == {"request_id", "scenario.injects[1].incident.park_id", "scenario.injects[3].resource_type", "scenario.rubric"}
     assert len(await all_scenario_names(stub)) == 12
     assert not [e for e in outbox_events(casebase.database_url) if e[0].startswith("scenario.")]
@@ -149,25 +151,34 @@ def _two_park_drill() -> pb.Scenario:
 
     def incident(inject_id: str, offset: int, park: str, lat: float, lon: float) -> pb.Inject:
         spec = pb.IncidentSpec(
-            title=f"Chlorine release at {park}", park_id=park,
+            title=f"Chlorine release at {park}",
+            park_id=park,
             location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat, longitude=lon), description="cylinder store"),
-            kind=common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, substance=common_pb2.Substance(name="chlorine", un_number="1017", hazard_class="2.3"),
-            severity=common_pb2.SEVERITY_III, description="A cylinder valve leaks.",
+            kind=common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK,
+            substance=common_pb2.Substance(name="chlorine", un_number="1017", hazard_class="2.3"),
+            severity=common_pb2.SEVERITY_III,
+            description="A cylinder valve leaks.",
             demands=[common_pb2.ResourceDemand(resource_type="HAZMAT_TEAM", quantity=1, needed_within_minutes=15, required_capabilities=["gas-tight-a"])],
         )
         arrival = pb.Target(metric="FIRST_ARRIVAL_MIN", resource_type="HAZMAT_TEAM", comparator=pb.Target.COMPARATOR_AT_MOST, threshold=15)
         return pb.Inject(id=inject_id, offset_s=offset, kind=pb.Inject.KIND_NEW_INCIDENT, incident=spec, targets=[arrival])
 
     loss = pb.Inject(
-        id="suits-lost", offset_s=900, kind=pb.Inject.KIND_STOCK_LOSS, stock="parks/ligang/depots/riverside-base/stocks/GAS_TIGHT_SUIT_A", amount=4,
+        id="suits-lost",
+        offset_s=900,
+        kind=pb.Inject.KIND_STOCK_LOSS,
+        stock="parks/ligang/depots/riverside-base/stocks/GAS_TIGHT_SUIT_A",
+        amount=4,
         targets=[pb.Target(metric="RESUPPLY_MIN", comparator=pb.Target.COMPARATOR_AT_MOST, threshold=60)],
     )
     reserve = pb.Target(metric="PARKS_BELOW_RESERVE", comparator=pb.Target.COMPARATOR_AT_MOST, threshold=0)
     first = incident("leak-ligang", 0, "ligang", 31.956, 120.091)
     first.targets.append(reserve)
     return pb.Scenario(
-        title="Two chlorine leaks, one set of suits", objectives=["Gas-tight entry on both leaks within fifteen minutes."],
-        mode=pb.Scenario.MODE_UNANNOUNCED, park_ids=["ligang", "shengang"],
+        title="Two chlorine leaks, one set of suits",
+        objectives=["Gas-tight entry on both leaks within fifteen minutes."],
+        mode=pb.Scenario.MODE_UNANNOUNCED,
+        park_ids=["ligang", "shengang"],
         injects=[first, incident("leak-shengang", 300, "shengang", 31.926, 120.176), loss],
         rubric=[
             pb.RubricItem(criterion="targets_met", weight=0.6, description="Entry teams in time"),
@@ -180,7 +191,9 @@ def _two_park_drill() -> pb.Scenario:
 async def test_criterion_rubric_and_shared_depot_upload(casebase: CasebaseHarness) -> None:
     stub = casebase.stub
     drill = _two_park_drill()
-    created = (await stub.CreateScenario(pb.CreateScenarioRequest(request_id=rid(), scenario_id="two-chlorine-leaks", scenario=drill), metadata=OPERATOR)).scenario
+    created = (
+        await stub.CreateScenario(pb.CreateScenarioRequest(request_id=rid(), scenario_id="two-chlorine-leaks", scenario=drill), metadata=OPERATOR)
+    ).scenario
     assert [(r.criterion, r.weight) for r in created.rubric] == [("targets_met", 0.6), ("time_to_plan", 0.2), ("reserve_kept", 0.2)]
     assert created.injects[2].stock == drill.injects[2].stock
     assert created.injects[0].incident.demands == drill.injects[0].incident.demands

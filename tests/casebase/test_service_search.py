@@ -9,7 +9,7 @@ from emergency.common.v1 import common_pb2
 
 from tests.casebase.conftest import CasebaseHarness
 from tests.casebase.service_helpers import OFFICER, OPERATOR, VIEWER, chlorine_profile, new_case, rid
-from tests.incident.helpers import expect_error, field_violations
+from tests.grpc_assertions import expect_error, field_violations
 
 
 async def test_search_returns_score_parts_with_reasons(casebase: CasebaseHarness) -> None:
@@ -39,9 +39,13 @@ async def test_bad_profiles_are_refused_and_unclassified_substances_accepted(cas
     stub = casebase.stub
     profile = chlorine_profile(kind=common_pb2.INCIDENT_KIND_UNSPECIFIED)
     profile.substances[0].hazard_class = "2.9"
-    error = await expect_error(stub.SearchSimilarCases(pb.SearchSimilarCasesRequest(profile=profile, limit=-1), metadata=VIEWER), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.SearchSimilarCases(pb.SearchSimilarCasesRequest(profile=profile, limit=-1), metadata=VIEWER), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert set(field_violations(error)) == {"profile.kind", "profile.substances[0].hazard_class", "limit"}
-    error = await expect_error(stub.RecommendDemands(pb.RecommendDemandsRequest(profile=chlorine_profile(), case_count=-2), metadata=VIEWER), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.RecommendDemands(pb.RecommendDemandsRequest(profile=chlorine_profile(), case_count=-2), metadata=VIEWER), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert field_violations(error) == ["case_count"]
     await expect_error(stub.SearchSimilarCases(pb.SearchSimilarCasesRequest(profile=chlorine_profile())), grpc.StatusCode.UNAUTHENTICATED)
 
@@ -93,7 +97,9 @@ async def test_index_follows_creates_updates_and_deletes(casebase: CasebaseHarne
     await stub.CreateCase(pb.CreateCaseRequest(request_id=rid(), case_id="hf-etching", accident_case=new_case()), metadata=OPERATOR)
     assert (await top_names())[0] == "cases/hf-etching"
 
-    patch = pb.UpdateCaseRequest(request_id=rid(), accident_case=pb.AccidentCase(name="cases/hf-etching", summary="A crane toppled onto a warehouse roof.", title="Crane collapse"))
+    patch = pb.UpdateCaseRequest(
+        request_id=rid(), accident_case=pb.AccidentCase(name="cases/hf-etching", summary="A crane toppled onto a warehouse roof.", title="Crane collapse")
+    )
     patch.update_mask.paths.extend(["summary", "title"])
     before = await stub.SearchSimilarCases(pb.SearchSimilarCasesRequest(profile=profile, limit=58), metadata=VIEWER)
     await stub.UpdateCase(patch, metadata=OPERATOR)

@@ -26,8 +26,7 @@ def test_toxic_gas_is_closer_to_flammable_gas_than_to_corrosive_or_misc() -> Non
 
 
 def test_chlorine_is_close_to_ammonia_and_far_from_petrol() -> None:
-    chlorine, ammonia, petrol = substance_key("1017", "chlorine"), substance_key("1005", "ammonia"), substance_key(
-        "1203", "gasoline")
+    chlorine, ammonia, petrol = substance_key("1017", "chlorine"), substance_key("1005", "ammonia"), substance_key("1203", "gasoline")
     near, why = substance_similarity(chlorine, H.C2_3, ammonia, H.C2_3)
     far, _ = substance_similarity(chlorine, H.C2_3, petrol, H.C3)
     assert near == 0.8 and "family" in why

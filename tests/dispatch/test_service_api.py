@@ -16,7 +16,8 @@ from services.dispatch.mapping import to_request
 from services.dispatch.model import Strategy
 from tests.dispatch.conftest import DispatchHarness, with_options
 from tests.dispatch.protos import request_message, small_request
-from tests.dispatch.rpc import OPERATOR, VIEWER, expect_error
+from tests.dispatch.rpc import OPERATOR, VIEWER
+from tests.grpc_assertions import expect_error
 
 OPTIMAL = pb.SolverReport.STATUS_OPTIMAL
 FEASIBLE = pb.SolverReport.STATUS_FEASIBLE
@@ -137,10 +138,11 @@ async def test_health_answers_while_a_solve_runs(dispatch: DispatchHarness) -> N
 
 async def test_the_deadline_caps_the_time_limit(dispatch: DispatchHarness) -> None:
     request = generate(InstanceSpec("deadline", incidents=20, units=1000, seed=3, load=0.95, reserve_fraction=0.2, time_limit_s=60.0))
-    # A 60 s limit would outlive the 5 s deadline; the service solves for what the deadline leaves.
-    response = await dispatch.stub.OptimizePlan(request_message(request), metadata=OPERATOR, timeout=5.0)
+    # A 60 s limit would outlive the 20 s deadline; the service solves for what the deadline leaves
+    # (the deadline is generous so a loaded machine still answers in time; without the cap it would take 60 s).
+    response = await dispatch.stub.OptimizePlan(request_message(request), metadata=OPERATOR, timeout=20.0)
     assert response.solver.status in (OPTIMAL, FEASIBLE, pb.SolverReport.STATUS_FALLBACK)
-    assert response.solver.wall_time_s < 5.0
+    assert response.solver.wall_time_s < 20.0
 
 
 async def test_reads_need_an_authenticated_caller(dispatch: DispatchHarness) -> None:

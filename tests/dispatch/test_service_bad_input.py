@@ -14,7 +14,8 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 from services.dispatch.server import REQUEST_LIMITS
 from tests.dispatch.conftest import DispatchHarness
 from tests.dispatch.protos import small_request
-from tests.dispatch.rpc import OPERATOR, error_info, expect_error, field_violations
+from tests.dispatch.rpc import OPERATOR
+from tests.grpc_assertions import error_info, expect_error, field_violations
 
 Change = Callable[[pb.OptimizePlanRequest], None]
 

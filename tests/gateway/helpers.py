@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-import grpc
-import pytest
 from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
@@ -80,18 +78,12 @@ def demand(resource_type: str, quantity: float, within: int = 0) -> common_pb2.R
     return common_pb2.ResourceDemand(resource_type=resource_type, quantity=quantity, needed_within_minutes=within)
 
 
-async def report(stub: object, spec: dict[str, object], *, metadata: tuple[tuple[str, str], ...] = OPERATOR, accept: bool = True, **kwargs: object) -> gpb.ReportIncidentResponse:
+async def report(
+    stub: object, spec: dict[str, object], *, metadata: tuple[tuple[str, str], ...] = OPERATOR, accept: bool = True, **kwargs: object
+) -> gpb.ReportIncidentResponse:
     """Report an incident through the gateway."""
     request = gpb.ReportIncidentRequest(request_id=rid(), incident=incident(spec, **kwargs), accept_recommendation=accept)  # type: ignore[arg-type]
     return await stub.ReportIncident(request, metadata=metadata)  # type: ignore[attr-defined,no-any-return]
-
-
-async def expect_error(call: Awaitable[object], code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    """Await a call that must fail with `code`."""
-    with pytest.raises(grpc.aio.AioRpcError) as info:
-        await call
-    assert info.value.code() == code, info.value.details()
-    return info.value
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], what: str, limit_s: float = 60.0, every_s: float = 0.1) -> T:

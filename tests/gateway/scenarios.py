@@ -12,7 +12,16 @@ def _target(metric: str, threshold: float, resource_type: str = "", comparator: 
     return cpb.Target(metric=metric, threshold=threshold, resource_type=resource_type, comparator=comparator, description=description)  # type: ignore[arg-type]
 
 
-def _incident(title: str, park: str, lat: float, lon: float, kind: int, substance: common_pb2.Substance, severity: int, demands: list[common_pb2.ResourceDemand] | None = None) -> cpb.IncidentSpec:
+def _incident(
+    title: str,
+    park: str,
+    lat: float,
+    lon: float,
+    kind: int,
+    substance: common_pb2.Substance,
+    severity: int,
+    demands: list[common_pb2.ResourceDemand] | None = None,
+) -> cpb.IncidentSpec:
     return cpb.IncidentSpec(
         title=title,
         park_id=park,
@@ -36,8 +45,17 @@ def full_scenario() -> cpb.Scenario:
         offset_s=0,
         kind=cpb.Inject.KIND_NEW_INCIDENT,
         incident=_incident(
-            "Chlorine leak at the loading bay", "xiagang", 31.9352, 120.2268, common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, CHLORINE, common_pb2.SEVERITY_III,
-            [common_pb2.ResourceDemand(resource_type="HAZMAT_TEAM", quantity=2, needed_within_minutes=30), common_pb2.ResourceDemand(resource_type="GAS_DETECTION_TEAM", quantity=1)],
+            "Chlorine leak at the loading bay",
+            "xiagang",
+            31.9352,
+            120.2268,
+            common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK,
+            CHLORINE,
+            common_pb2.SEVERITY_III,
+            [
+                common_pb2.ResourceDemand(resource_type="HAZMAT_TEAM", quantity=2, needed_within_minutes=30),
+                common_pb2.ResourceDemand(resource_type="GAS_DETECTION_TEAM", quantity=1),
+            ],
         ),
         targets=[_target("FIRST_ARRIVAL_MIN", 20, "HAZMAT_TEAM"), _target("PLAN_ISSUED_S", 600), _target("PARKS_BELOW_RESERVE", 0)],
     )
@@ -48,10 +66,38 @@ def full_scenario() -> cpb.Scenario:
         incident=_incident("Naphtha tank fire", "shengang", 31.9262, 120.1771, common_pb2.INCIDENT_KIND_FIRE, NAPHTHA, common_pb2.SEVERITY_III),
         targets=[_target("FIRST_ARRIVAL_MIN", 20, "FOAM_TENDER")],
     )
-    road = cpb.Inject(id="road", offset_s=900, kind=cpb.Inject.KIND_ROAD_RESTRICTION, road_center=common_pb2.GeoPoint(latitude=31.926, longitude=120.19), road_radius_m=800, road_delay_s=300)
-    escalation = cpb.Inject(id="escalation", offset_s=1200, kind=cpb.Inject.KIND_ESCALATION, target_inject_id="leak", new_severity=common_pb2.SEVERITY_II, targets=[_target("PLAN_ISSUED_S", 300)])
-    breakdown = cpb.Inject(id="breakdown", offset_s=1500, kind=cpb.Inject.KIND_UNIT_BREAKDOWN, park_id="xiagang", resource_type="HAZMAT_TEAM", targets=[_target("REPLACEMENT_DISPATCHED_MIN", 10)])
-    loss = cpb.Inject(id="loss", offset_s=1800, kind=cpb.Inject.KIND_STOCK_LOSS, stock="parks/xiagang/depots/-/stocks/FOAM_AFFF", amount=1000, targets=[_target("RESUPPLY_MIN", 45)])
+    road = cpb.Inject(
+        id="road",
+        offset_s=900,
+        kind=cpb.Inject.KIND_ROAD_RESTRICTION,
+        road_center=common_pb2.GeoPoint(latitude=31.926, longitude=120.19),
+        road_radius_m=800,
+        road_delay_s=300,
+    )
+    escalation = cpb.Inject(
+        id="escalation",
+        offset_s=1200,
+        kind=cpb.Inject.KIND_ESCALATION,
+        target_inject_id="leak",
+        new_severity=common_pb2.SEVERITY_II,
+        targets=[_target("PLAN_ISSUED_S", 300)],
+    )
+    breakdown = cpb.Inject(
+        id="breakdown",
+        offset_s=1500,
+        kind=cpb.Inject.KIND_UNIT_BREAKDOWN,
+        park_id="xiagang",
+        resource_type="HAZMAT_TEAM",
+        targets=[_target("REPLACEMENT_DISPATCHED_MIN", 10)],
+    )
+    loss = cpb.Inject(
+        id="loss",
+        offset_s=1800,
+        kind=cpb.Inject.KIND_STOCK_LOSS,
+        stock="parks/xiagang/depots/-/stocks/FOAM_AFFF",
+        amount=1000,
+        targets=[_target("RESUPPLY_MIN", 45)],
+    )
     return cpb.Scenario(
         title="Gateway test: leak and fire in neighbouring parks",
         objectives=["Send hazmat teams to the leak while foam goes to the fire"],
@@ -73,7 +119,13 @@ def two_incident_scenario(late_offset_s: int) -> cpb.Scenario:
         offset_s=0,
         kind=cpb.Inject.KIND_NEW_INCIDENT,
         incident=_incident(
-            "Chlorine leak", "xiagang", 31.9352, 120.2268, common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, CHLORINE, common_pb2.SEVERITY_III,
+            "Chlorine leak",
+            "xiagang",
+            31.9352,
+            120.2268,
+            common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK,
+            CHLORINE,
+            common_pb2.SEVERITY_III,
             [common_pb2.ResourceDemand(resource_type="GAS_DETECTION_TEAM", quantity=1)],
         ),
         targets=[_target("FIRST_ARRIVAL_MIN", 30, "GAS_DETECTION_TEAM")],
@@ -83,7 +135,13 @@ def two_incident_scenario(late_offset_s: int) -> cpb.Scenario:
         offset_s=late_offset_s,
         kind=cpb.Inject.KIND_NEW_INCIDENT,
         incident=_incident(
-            "Tank fire", "shengang", 31.9262, 120.1771, common_pb2.INCIDENT_KIND_FIRE, NAPHTHA, common_pb2.SEVERITY_III,
+            "Tank fire",
+            "shengang",
+            31.9262,
+            120.1771,
+            common_pb2.INCIDENT_KIND_FIRE,
+            NAPHTHA,
+            common_pb2.SEVERITY_III,
             [common_pb2.ResourceDemand(resource_type="FOAM_TENDER", quantity=1)],
         ),
         targets=[_target("FIRST_ARRIVAL_MIN", 30, "FOAM_TENDER")],

@@ -77,7 +77,10 @@ def test_bad_csv_row_names_its_line(tmp_path: Path) -> None:
 
 def test_json_inventory_rows_in_proto_json(tmp_path: Path) -> None:
     path = tmp_path / "inv.json"
-    rows = [{"unit": {"name": "parks/ligang/units/u1", "resourceType": "HAZMAT_TEAM", "callSign": "HZ1", "homeDepotId": "d1"}}, {"reservePolicy": {"parkId": "ligang", "resourceType": "HAZMAT_TEAM", "minimum": 1}}]
+    rows = [
+        {"unit": {"name": "parks/ligang/units/u1", "resourceType": "HAZMAT_TEAM", "callSign": "HZ1", "homeDepotId": "d1"}},
+        {"reservePolicy": {"parkId": "ligang", "resourceType": "HAZMAT_TEAM", "minimum": 1}},
+    ]
     path.write_text(json.dumps({"rows": rows}))
     request = read_inventory(path, "ligang", "req-3")
     assert [r.WhichOneof("item") for r in request.rows] == ["unit", "reserve_policy"]

@@ -15,7 +15,8 @@ from grpc_status import rpc_status
 from services.common.auth import Role
 from tests.conftest import auth
 from tests.gateway.conftest import Suite, gateway_config
-from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, expect_error, officer, report, rid
+from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, officer, report, rid
+from tests.grpc_assertions import expect_error
 
 
 async def _events(suite: Suite, request: gpb.WatchEventsRequest, metadata: tuple[tuple[str, str], ...], stop: Callable[[gpb.Event], bool]) -> list[gpb.Event]:
@@ -61,7 +62,9 @@ async def test_park_officer_imports_own_inventory_only(suite: Suite) -> None:
     point = common_pb2.GeoPoint(latitude=31.93, longitude=120.22)
     rows = [
         rpb.InventoryRow(depot=rpb.Depot(name="parks/xiagang/depots/xg-annex", display_name="Xiagang annex", kind=rpb.Depot.KIND_FIRE_STATION, location=point)),
-        rpb.InventoryRow(unit=rpb.Unit(name="parks/xiagang/units/xg-annex-pe-01", resource_type="PUMPER_ENGINE", call_sign="XGA-PE01", home_depot_id="xg-annex", crew_size=6)),
+        rpb.InventoryRow(
+            unit=rpb.Unit(name="parks/xiagang/units/xg-annex-pe-01", resource_type="PUMPER_ENGINE", call_sign="XGA-PE01", home_depot_id="xg-annex", crew_size=6)
+        ),
     ]
     inventory = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/xiagang", rows=rows)
     reply = await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=inventory), metadata=officer("xiagang"))
@@ -71,8 +74,13 @@ async def test_park_officer_imports_own_inventory_only(suite: Suite) -> None:
     unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/xg-annex-pe-01"), metadata=OPERATOR)).unit
     assert unit.state == rpb.Unit.STATE_AVAILABLE
     other = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/shengang", rows=[])
-    await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=other), metadata=officer("xiagang")), grpc.StatusCode.PERMISSION_DENIED)
-    await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=rpb.ImportInventoryRequest(parent="fields/x")), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    await expect_error(
+        suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=other), metadata=officer("xiagang")), grpc.StatusCode.PERMISSION_DENIED
+    )
+    await expect_error(
+        suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=rpb.ImportInventoryRequest(parent="fields/x")), metadata=OPERATOR),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
 
 
 async def test_rate_limit_names_the_limit(suite: Suite) -> None:

@@ -11,7 +11,8 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from tests.gateway.conftest import Suite
-from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, expect_error, report, rid
+from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, report, rid
+from tests.grpc_assertions import expect_error
 
 
 async def _propose(suite: Suite, *incidents: str) -> gpb.Proposal:
@@ -56,7 +57,8 @@ async def test_conflict_on_a_later_incident_releases_the_earlier_hold(suite: Sui
     stolen = next(a.unit_id for a in proposal.optimized.plan.assignments if a.incident_id == last)
     unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name=stolen), metadata=OPERATOR)).unit
     await suite.resources.ReserveResources(
-        rpb.ReserveResourcesRequest(request_id=rid(), incident="incidents/someone-else", units=[rpb.UnitHold(unit=stolen, version=unit.version)]), metadata=OPERATOR
+        rpb.ReserveResourcesRequest(request_id=rid(), incident="incidents/someone-else", units=[rpb.UnitHold(unit=stolen, version=unit.version)]),
+        metadata=OPERATOR,
     )
 
     committed = await suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
@@ -71,8 +73,12 @@ async def test_units_of_an_incident_cancelled_before_commit_are_turned_back(suit
     proposal = await _propose(suite, fire.name)
     sent = [a.unit_id for a in proposal.optimized.plan.assignments]
     assert sent
-    await suite.incident.CancelIncident(ipb.CancelIncidentRequest(request_id=rid(), name=fire.name, version=fire.version, reason="false alarm"), metadata=OPERATOR)
-    error = await expect_error(suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    await suite.incident.CancelIncident(
+        ipb.CancelIncidentRequest(request_id=rid(), name=fire.name, version=fire.version, reason="false alarm"), metadata=OPERATOR
+    )
+    error = await expect_error(
+        suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION
+    )
     assert "cancelled" in (error.details() or "")
     for name in sent:
         unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name=name), metadata=OPERATOR)).unit

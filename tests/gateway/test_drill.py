@@ -13,8 +13,9 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from tests.gateway.conftest import Suite, gateway_config, start_suite
-from tests.gateway.helpers import DIRECTOR, OPERATOR, VIEWER, eventually, expect_error, live_availability, rid
+from tests.gateway.helpers import DIRECTOR, OPERATOR, VIEWER, eventually, live_availability, rid
 from tests.gateway.scenarios import full_scenario, two_incident_scenario
+from tests.grpc_assertions import expect_error
 
 
 @pytest_asyncio.fixture(scope="module")
@@ -111,7 +112,9 @@ async def test_unannounced_drill_shows_operators_only_what_was_released(suite: S
 
 async def test_operator_in_the_loop_drill_finishes_when_every_incident_is_dispatched(suite: Suite) -> None:
     scenario = await _upload(suite, "gw-operator-pair", two_incident_scenario(late_offset_s=60))
-    started = (await suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=3600, auto_dispatch=False), metadata=DIRECTOR)).drill
+    started = (
+        await suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=3600, auto_dispatch=False), metadata=DIRECTOR)
+    ).drill
     exercise = started.exercise_id
 
     async def dispatch_waiting() -> None:
@@ -122,7 +125,9 @@ async def test_operator_in_the_loop_drill_finishes_when_every_incident_is_dispat
             return
         for s in situation.incidents:
             if s.incident.state == ipb.Incident.STATE_REPORTED:
-                proposal = (await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[s.incident.name], exercise_id=exercise), metadata=OPERATOR)).proposal
+                proposal = (
+                    await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[s.incident.name], exercise_id=exercise), metadata=OPERATOR)
+                ).proposal
                 await suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
 
     async def dispatched_all() -> gpb.Drill | None:
@@ -140,6 +145,10 @@ async def test_operator_in_the_loop_drill_finishes_when_every_incident_is_dispat
 
 
 async def test_drill_requests_are_checked(suite: Suite) -> None:
-    await expect_error(suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario="scenarios/none-such"), metadata=DIRECTOR), grpc.StatusCode.NOT_FOUND)
-    await expect_error(suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario="x", clock_speed=-1), metadata=DIRECTOR), grpc.StatusCode.INVALID_ARGUMENT)
+    await expect_error(
+        suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario="scenarios/none-such"), metadata=DIRECTOR), grpc.StatusCode.NOT_FOUND
+    )
+    await expect_error(
+        suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario="x", clock_speed=-1), metadata=DIRECTOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     await expect_error(suite.gateway.GetDrill(gpb.GetDrillRequest(name="drills/drill-0000000000000000"), metadata=VIEWER), grpc.StatusCode.NOT_FOUND)

@@ -28,7 +28,9 @@ async def client(clean_redis: str) -> AsyncIterator[aioredis.Redis]:
     await redis_client.aclose()
 
 
-async def _publish(client: aioredis.Redis, stream: str, event_type: str, subject: str, *, exercise_id: str = "", payload: dict[str, object] | None = None, event_id: str = "") -> str:
+async def _publish(
+    client: aioredis.Redis, stream: str, event_type: str, subject: str, *, exercise_id: str = "", payload: dict[str, object] | None = None, event_id: str = ""
+) -> str:
     fields = {
         "event_id": event_id or str(uuid.uuid4()),
         "type": event_type,

@@ -13,7 +13,8 @@ from opentelemetry.trace import SpanKind
 
 from services.common.client import open_channel
 from tests.gateway.conftest import Suite
-from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, VIEWER, demand, expect_error, incident, report, rid
+from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, VIEWER, demand, incident, report, rid
+from tests.grpc_assertions import expect_error
 
 EN_ROUTE = rpb.Unit.STATE_EN_ROUTE
 
@@ -79,7 +80,13 @@ async def test_operator_edits_demands_then_plans(suite: Suite) -> None:
     assert not reported.incident.demands and reported.recommended_demands
     await expect_error(gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[reported.incident.name]), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
     edited = await gateway.SetDemands(
-        gpb.SetDemandsRequest(request_id=rid(), incident=reported.incident.name, version=reported.incident.version, demands=[demand("FOAM_TENDER", 2, 30)], note="two tenders first"),
+        gpb.SetDemandsRequest(
+            request_id=rid(),
+            incident=reported.incident.name,
+            version=reported.incident.version,
+            demands=[demand("FOAM_TENDER", 2, 30)],
+            note="two tenders first",
+        ),
         metadata=OPERATOR,
     )
     assert [(d.resource_type, d.quantity) for d in edited.incident.demands] == [("FOAM_TENDER", 2)]
@@ -102,11 +109,17 @@ async def test_auto_dispatch_commits_in_one_call_and_is_idempotent(suite: Suite)
 
 async def test_bad_requests_are_refused_with_their_fields(suite: Suite) -> None:
     gateway = suite.gateway
-    error = await expect_error(gateway.CommitPlan(gpb.CommitPlanRequest(request_id="", proposal="plans/x", max_replans=11), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        gateway.CommitPlan(gpb.CommitPlanRequest(request_id="", proposal="plans/x", max_replans=11), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert "request_id" in error.details() and "proposal" in error.details() and "max_replans" in error.details()
-    await expect_error(gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal="proposals/prop-missing"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
+    await expect_error(
+        gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal="proposals/prop-missing"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND
+    )
     await expect_error(gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["incidents/nope-404"]), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
-    await expect_error(gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["fires/1"], exercise_id="Bad Id"), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    await expect_error(
+        gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["fires/1"], exercise_id="Bad Id"), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
 
 
 async def test_one_operator_action_is_one_trace_across_all_five_services(suite: Suite, span_exporter: InMemorySpanExporter) -> None:
@@ -131,13 +144,23 @@ async def test_one_operator_action_is_one_trace_across_all_five_services(suite: 
         "emergency.casebase.v1.CaseBaseService",
         "emergency.dispatch.v1.DispatchService",
     }
-    gateway_calls = sorted(str((s.attributes or {}).get("rpc.method")) for s in servers if (s.attributes or {}).get("rpc.service") == "emergency.gateway.v1.CommandCenterService")
+    gateway_calls = sorted(
+        str((s.attributes or {}).get("rpc.method")) for s in servers if (s.attributes or {}).get("rpc.service") == "emergency.gateway.v1.CommandCenterService"
+    )
     assert gateway_calls == ["CommitPlan", "ProposePlan", "ReportIncident"]
     by_id = {s.context.span_id: s for s in spans}
     for server in servers:  # every server span hangs off a client span of the same trace
         assert server.parent is not None and server.parent.span_id in by_id and by_id[server.parent.span_id].kind is SpanKind.CLIENT
     backend_methods = {str((s.attributes or {}).get("rpc.method")) for s in servers}
-    assert {"CreateIncident", "RecommendDemands", "GetAvailabilitySnapshot", "OptimizePlan", "ReserveResources", "ConfirmReservation", "MarkResponding"} <= backend_methods
+    assert {
+        "CreateIncident",
+        "RecommendDemands",
+        "GetAvailabilitySnapshot",
+        "OptimizePlan",
+        "ReserveResources",
+        "ConfirmReservation",
+        "MarkResponding",
+    } <= backend_methods
 
 
 async def test_report_retry_returns_the_same_incident(suite: Suite) -> None:

@@ -46,11 +46,21 @@ def _world() -> World:
             snapshot_version=41,
             units=[_unit("ligang", "hz-1", "HAZMAT_TEAM"), _unit("ligang", "pe-1", "PUMPER_ENGINE")],
             stocks=[
-                rpb.AvailableStock(stock=rpb.Stock(name="parks/ligang/depots/base/stocks/GAS_TIGHT_SUIT_A", resource_type="GAS_TIGHT_SUIT_A"), available=12, park_id="ligang", shared=True),
-                rpb.AvailableStock(stock=rpb.Stock(name="parks/ligang/depots/d1/stocks/GAS_TIGHT_SUIT_A", resource_type="GAS_TIGHT_SUIT_A"), available=0, park_id="ligang"),
+                rpb.AvailableStock(
+                    stock=rpb.Stock(name="parks/ligang/depots/base/stocks/GAS_TIGHT_SUIT_A", resource_type="GAS_TIGHT_SUIT_A"),
+                    available=12,
+                    park_id="ligang",
+                    shared=True,
+                ),
+                rpb.AvailableStock(
+                    stock=rpb.Stock(name="parks/ligang/depots/d1/stocks/GAS_TIGHT_SUIT_A", resource_type="GAS_TIGHT_SUIT_A"), available=0, park_id="ligang"
+                ),
                 rpb.AvailableStock(stock=rpb.Stock(name="parks/ligang/depots/d1/stocks/FOAM_AFFF", resource_type="FOAM_AFFF"), available=500, park_id="ligang"),
             ],
-            reserve_policies=[rpb.ReservePolicy(park_id="ligang", resource_type="HAZMAT_TEAM", minimum=1), rpb.ReservePolicy(park_id="ligang", resource_type="FOAM_AFFF", minimum=100)],
+            reserve_policies=[
+                rpb.ReservePolicy(park_id="ligang", resource_type="HAZMAT_TEAM", minimum=1),
+                rpb.ReservePolicy(park_id="ligang", resource_type="FOAM_AFFF", minimum=100),
+            ],
             agreements=[rpb.MutualAidAgreement(lender_park_id="shengang", borrower_park_id="ligang", max_travel_minutes=30)],
             next_page_token="more",
         )
@@ -59,7 +69,10 @@ def _world() -> World:
         rpb.GetAvailabilitySnapshotResponse(
             snapshot_version=41,
             units=[_unit("shengang", "hz-2", "HAZMAT_TEAM", version=7)],
-            committed_units=[_unit("ligang", "hz-9", "HAZMAT_TEAM", incident="incidents/inc-a"), _unit("ligang", "hz-8", "HAZMAT_TEAM", incident="incidents/other")],
+            committed_units=[
+                _unit("ligang", "hz-9", "HAZMAT_TEAM", incident="incidents/inc-a"),
+                _unit("ligang", "hz-8", "HAZMAT_TEAM", incident="incidents/other"),
+            ],
         )
     )
     return world
@@ -81,7 +94,9 @@ def test_request_keeps_only_what_the_incidents_ask_for() -> None:
 
 
 def test_incidents_without_demands_are_not_sent() -> None:
-    request = build_request(_world(), [_incident("incidents/inc-a", ("HAZMAT_TEAM", 1)), _incident("incidents/inc-b")], plan_options(None, time_limit_s=1, workers=1))
+    request = build_request(
+        _world(), [_incident("incidents/inc-a", ("HAZMAT_TEAM", 1)), _incident("incidents/inc-b")], plan_options(None, time_limit_s=1, workers=1)
+    )
     assert [i.id for i in request.incidents] == ["incidents/inc-a"]
 
 

@@ -78,7 +78,9 @@ class Calls:
             await stub.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=incident(CHLORINE, exercise_id="roles-exercise")), metadata=metadata)
         elif method == "SetDemands":
             created = (await self._incident()).incident
-            await stub.SetDemands(gpb.SetDemandsRequest(request_id=rid(), incident=created.name, version=created.version, demands=[demand("AMBULANCE", 1)]), metadata=metadata)
+            await stub.SetDemands(
+                gpb.SetDemandsRequest(request_id=rid(), incident=created.name, version=created.version, demands=[demand("AMBULANCE", 1)]), metadata=metadata
+            )
         elif method == "ProposePlan":
             created = (await self._incident()).incident
             await stub.ProposePlan(gpb.ProposePlanRequest(incidents=[created.name]), metadata=metadata)
@@ -96,7 +98,12 @@ class Calls:
                 break
         elif method == "ImportParkInventory":
             self.imports += 1
-            depot = rpb.Depot(name=f"parks/xiagang/depots/roles-{self.imports}", display_name="Roles test depot", kind=rpb.Depot.KIND_SUPPLY_WAREHOUSE, location=CHLORINE_POINT)
+            depot = rpb.Depot(
+                name=f"parks/xiagang/depots/roles-{self.imports}",
+                display_name="Roles test depot",
+                kind=rpb.Depot.KIND_SUPPLY_WAREHOUSE,
+                location=CHLORINE_POINT,
+            )
             inventory = rpb.ImportInventoryRequest(request_id=rid(), parent="parks/xiagang", rows=[rpb.InventoryRow(depot=depot)])
             await stub.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=inventory), metadata=metadata)
         elif method == "StartDrill":
@@ -123,7 +130,9 @@ async def _outcome(call: Callable[[], Awaitable[None]]) -> grpc.StatusCode:
 async def test_role_matrix_of_every_method(suite: Suite) -> None:
     stub = suite.gateway
     scenario = (
-        await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id=rid(), scenario_id="gw-roles", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR)
+        await suite.casebase.CreateScenario(
+            cpb.CreateScenarioRequest(request_id=rid(), scenario_id="gw-roles", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR
+        )
     ).scenario.name
     drill = (await stub.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=3600, auto_dispatch=True), metadata=DIRECTOR)).drill
     calls = Calls(suite, stub, scenario, drill.name)

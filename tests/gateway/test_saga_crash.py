@@ -72,7 +72,9 @@ async def _serving(address: str) -> bool:
     """Whether the gateway answers its health check."""
     async with grpc.aio.insecure_channel(address) as channel:
         try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service="emergency.gateway.v1.CommandCenterService"), timeout=1)
+            reply = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service="emergency.gateway.v1.CommandCenterService"), timeout=1
+            )
         except grpc.aio.AioRpcError:
             return False
     return reply.status == health_pb2.HealthCheckResponse.SERVING
@@ -103,7 +105,9 @@ async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Pat
         assert code == -signal.SIGKILL
 
     # The process died holding the reservation: the units are RESERVED, the incident untouched.
-    held = await backends.resources.ListReservations(rpb.ListReservationsRequest(incident=incident.name, states=[rpb.Reservation.STATE_ACTIVE]), metadata=OPERATOR)
+    held = await backends.resources.ListReservations(
+        rpb.ListReservationsRequest(incident=incident.name, states=[rpb.Reservation.STATE_ACTIVE]), metadata=OPERATOR
+    )
     (orphan,) = held.reservations
     assert {u.name for u in await units_in(backends.resources, [RESERVED])} == planned
 

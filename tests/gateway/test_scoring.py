@@ -29,7 +29,9 @@ def _scenario() -> cpb.Scenario:
             _target("PARKS_BELOW_RESERVE", 0),
         ],
     )
-    leak = cpb.Inject(id="leak", offset_s=600, kind=cpb.Inject.KIND_NEW_INCIDENT, targets=[_target("FIRST_ARRIVAL_MIN", 15, "HAZMAT_TEAM"), _target("ALL_DEMAND_MET_MIN", 30)])
+    leak = cpb.Inject(
+        id="leak", offset_s=600, kind=cpb.Inject.KIND_NEW_INCIDENT, targets=[_target("FIRST_ARRIVAL_MIN", 15, "HAZMAT_TEAM"), _target("ALL_DEMAND_MET_MIN", 30)]
+    )
     late = cpb.Inject(id="never-released", offset_s=9000, kind=cpb.Inject.KIND_ROAD_RESTRICTION, targets=[_target("REROUTE_MIN", 5)])
     rubric = [
         cpb.RubricItem(criterion="targets_met", weight=0.5),
@@ -45,7 +47,13 @@ def _facts(scenario: cpb.Scenario) -> DrillFacts:
         released_s=0,
         incident="incidents/dri-fire",
         demands=[common_pb2.ResourceDemand(resource_type="FOAM_TENDER", quantity=3), common_pb2.ResourceDemand(resource_type="FOAM_AFFF", quantity=4000)],
-        arrivals=[Arrival("FOAM_TENDER", 1, 6.0), Arrival("FOAM_TENDER", 1, 9.0), Arrival("FOAM_TENDER", 1, 14.0), Arrival("FOAM_AFFF", 2500, 12.0), Arrival("FOAM_AFFF", 1500, 25.0)],
+        arrivals=[
+            Arrival("FOAM_TENDER", 1, 6.0),
+            Arrival("FOAM_TENDER", 1, 9.0),
+            Arrival("FOAM_TENDER", 1, 14.0),
+            Arrival("FOAM_AFFF", 2500, 12.0),
+            Arrival("FOAM_AFFF", 1500, 25.0),
+        ],
         plan_s=4.2,
         commit_s=5.0,
     )
@@ -58,7 +66,12 @@ def _facts(scenario: cpb.Scenario) -> DrillFacts:
         plan_s=3.0,
         commit_s=3.5,
     )
-    return DrillFacts(injects=[fire, leak], reserve_breaches=["shengang/FOAM_TENDER"], executed=dpb.Objective(weighted_unmet=2.0, weighted_completion_s=9000), hindsight=dpb.Objective(weighted_unmet=1.0, weighted_completion_s=9500))
+    return DrillFacts(
+        injects=[fire, leak],
+        reserve_breaches=["shengang/FOAM_TENDER"],
+        executed=dpb.Objective(weighted_unmet=2.0, weighted_completion_s=9000),
+        hindsight=dpb.Objective(weighted_unmet=1.0, weighted_completion_s=9500),
+    )
 
 
 def test_targets_are_measured_per_inject() -> None:
@@ -100,7 +113,9 @@ def test_unmet_and_met_times_per_demand() -> None:
 
 def test_gap_compares_unmet_first_then_completion() -> None:
     assert scoring.optimality_gap(dpb.Objective(weighted_unmet=2), dpb.Objective(weighted_unmet=1)) == 0.5
-    assert scoring.optimality_gap(dpb.Objective(weighted_unmet=1, weighted_completion_s=1000), dpb.Objective(weighted_unmet=1, weighted_completion_s=800)) == 0.2
+    assert (
+        scoring.optimality_gap(dpb.Objective(weighted_unmet=1, weighted_completion_s=1000), dpb.Objective(weighted_unmet=1, weighted_completion_s=800)) == 0.2
+    )
     assert scoring.optimality_gap(dpb.Objective(weighted_completion_s=800), dpb.Objective(weighted_completion_s=1000)) == 0.0
 
 

@@ -14,9 +14,10 @@ from services.common.db import make_engine
 from services.common.idempotency import IdempotencyRecord
 from services.common.outbox import OutboxEvent
 from services.incident.store import IncidentRow, TimelineRow
+from tests.grpc_assertions import expect_error, field_violations
 from tests.incident.conftest import IncidentHarness
 from tests.incident.factories import create_request, incident_message
-from tests.incident.helpers import OPERATOR, create, expect_error, field_violations, rid
+from tests.incident.helpers import OPERATOR, create, rid
 
 
 def _create(**overrides: object) -> Callable[[], pb.CreateIncidentRequest]:

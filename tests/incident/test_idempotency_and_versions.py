@@ -6,9 +6,10 @@ import grpc
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as pb
 
+from tests.grpc_assertions import error_info, expect_error, field_violations
 from tests.incident.conftest import IncidentHarness
 from tests.incident.factories import create_request
-from tests.incident.helpers import OPERATOR, create, error_info, expect_error, field_violations, rid
+from tests.incident.helpers import OPERATOR, create, rid
 
 
 async def test_create_replay_returns_first_answer_and_writes_nothing(incident: IncidentHarness) -> None:

@@ -10,8 +10,9 @@ import pytest
 from emergency.incident.v1 import incident_service_pb2 as pb
 from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 
+from tests.grpc_assertions import error_info, expect_error
 from tests.incident.conftest import IncidentHarness
-from tests.incident.helpers import OPERATOR, create, error_info, expect_error, rid
+from tests.incident.helpers import OPERATOR, create, rid
 
 S = pb.Incident
 

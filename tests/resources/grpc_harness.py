@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-import grpc
 from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from services.common.auth import Role
 from tests.conftest import auth
@@ -29,41 +26,6 @@ def rid() -> str:
 def point(lat: float, lon: float) -> common_pb2.GeoPoint:
     """A proto point."""
     return common_pb2.GeoPoint(latitude=lat, longitude=lon)
-
-
-async def expect_error(call: object, code: grpc.StatusCode) -> grpc.aio.AioRpcError:
-    """Await a call that must fail with `code`."""
-    try:
-        await call  # type: ignore[misc]
-    except grpc.aio.AioRpcError as error:
-        assert error.code() == code, (error.code(), error.details())
-        return error
-    raise AssertionError(f"expected {code.name}, the call succeeded")
-
-
-def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
-    """The BadRequest field paths of an error's rich status."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None, "no google.rpc.Status in the trailers"
-    fields: list[str] = []
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields += [v.field for v in bad.field_violations]
-    return fields
-
-
-def error_info(error: grpc.aio.AioRpcError) -> error_details_pb2.ErrorInfo:
-    """The ErrorInfo of an error's rich status."""
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    assert status is not None
-    for detail in status.details:
-        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            return info
-    raise AssertionError("no ErrorInfo in the status")
 
 
 async def seed_park(stub: pb_grpc.ResourceServiceStub, park_id: str = "ligang", *, units: int = 3, foam: int = 100) -> list[pb.Unit]:

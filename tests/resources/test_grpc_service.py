@@ -14,9 +14,10 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from services.resources import mapping
 from services.resources.demo import build_demo
 from services.resources.domain import EVENT_STREAM
+from tests.grpc_assertions import error_info, expect_error, field_violations
 
 from .conftest import ResourcesHarness
-from .grpc_harness import DIRECTOR, LIGANG_OFFICER, OPERATOR, VIEWER, error_info, expect_error, field_violations, point, rid, seed_park
+from .grpc_harness import DIRECTOR, LIGANG_OFFICER, OPERATOR, VIEWER, point, rid, seed_park
 
 FOAM = "parks/ligang/depots/fs1/stocks/FOAM_AFFF"
 
