@@ -155,41 +155,24 @@ class Planner:
 
     def _save(self, row: store.ProposalRow) -> store.ProposalRow:
         """Store a proposal with its event; a proposal id that exists already returns the stored one."""
-        return self._save_all([row])[0]
-
-    def _save_all(self, rows: Sequence[store.ProposalRow]) -> list[store.ProposalRow]:
-        """Store proposals with their events in one transaction; an id that exists already returns the stored one."""
-        saved: list[store.ProposalRow] = []
         with session_scope(self._engine) as session:
-            for row in rows:
-                existing = session.get(store.ProposalRow, row.proposal_id)
-                if existing is not None:
-                    saved.append(existing)
-                    continue
-                session.add(row)
-                store.emit(
-                    session,
-                    "proposal.created",
-                    f"proposals/{row.proposal_id}",
-                    exercise_id=row.exercise_id,
-                    payload={"incidents": json.loads(row.incidents), "origin": row.origin, "parent": row.parent, "snapshot_version": row.snapshot_version},
-                )
-                saved.append(row)
+            existing = session.get(store.ProposalRow, row.proposal_id)
+            if existing is not None:
+                return existing
+            session.add(row)
+            store.emit(
+                session,
+                "proposal.created",
+                f"proposals/{row.proposal_id}",
+                exercise_id=row.exercise_id,
+                payload={"incidents": json.loads(row.incidents), "origin": row.origin, "parent": row.parent, "snapshot_version": row.snapshot_version},
+            )
         self._on_commit()
-        return saved
+        return row
 
     async def slice_of(self, joint: store.ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> store.ProposalRow:
         """The part of a joint proposal for some of its incidents, stored as a proposal of its own (score: the joint plan's)."""
-        return (await self.slices_of(joint, [(incidents, proposal_id, parent)]))[0]
-
-    async def slices_of(self, joint: store.ProposalRow, parts: Sequence[tuple[list[str], str, str]]) -> list[store.ProposalRow]:
-        """Slices of a joint proposal, one per (incidents, proposal id, parent), stored together in one transaction."""
         optimized = dpb.OptimizePlanResponse.FromString(joint.optimized)
-        rows = [self._slice_row(joint, optimized, incidents, proposal_id, parent) for incidents, proposal_id, parent in parts]
-        return await run_in_thread(self._save_all, rows)
-
-    def _slice_row(self, joint: store.ProposalRow, optimized: dpb.OptimizePlanResponse, incidents: list[str], proposal_id: str, parent: str) -> store.ProposalRow:
-        """The unsaved proposal row of one slice of a joint plan."""
         wanted = set(incidents) & set(json.loads(joint.incidents))
         part = dpb.OptimizePlanResponse()
         part.CopyFrom(optimized)
@@ -203,7 +186,7 @@ class Planner:
         del part.explanations[:]
         part.explanations.extend(e for e in optimized.explanations if e.incident_id in wanted)
         assigned = {a.unit_id for a in part.plan.assignments}
-        return store.ProposalRow(
+        row = store.ProposalRow(
             proposal_id=proposal_id,
             exercise_id=joint.exercise_id,
             incidents=json.dumps(sorted(wanted)),
@@ -215,6 +198,7 @@ class Planner:
             parent=parent,
             created_by=joint.created_by,
         )
+        return await run_in_thread(self._save, row)
 
     async def get(self, proposal_id: str) -> store.ProposalRow:
         """A stored proposal, or NOT_FOUND."""

@@ -87,9 +87,8 @@ class JointReplanner:
                 parent=batch[0].parent if alone else "",
                 proposal_id=batch[0].proposal_id if alone else derive_id("joint", *sorted(m.proposal_id for m in batch)),
             )
-            slices = [planned] if alone else await self._planner.slices_of(planned, [(m.incidents, m.proposal_id, m.parent) for m in batch])
-            for member, part in zip(batch, slices, strict=True):
-                member.slice.set_result(part)
+            for member in batch:
+                member.slice.set_result(planned if alone else await self._planner.slice_of(planned, member.incidents, member.proposal_id, member.parent))
         except BaseException as error:
             for member in batch:
                 if not member.slice.done():

@@ -281,14 +281,12 @@ class CommitSaga:
                     f"availability kept changing: the plan was re-made {saga.attempt} time(s) and its reservation was still refused ({last.error.message[:300]})",
                     {"replans": str(saga.attempt), "max_replans": str(saga.max_replans), "conflicts": last.error.metadata.get("conflicts", "")},
                 ) from last
-            attempt = saga.attempt + 1
-            stale_row, _ = await asyncio.gather(
-                self._planner.get(saga.proposal_id),
-                self._record(saga, "REPLAN", "begin", {"stale_proposal": saga.proposal_id, "attempt": attempt}),
-            )
+            stale_row = await self._planner.get(saga.proposal_id)
             options = dpb.OptimizePlanRequest.FromString(stale_row.request).options
             # A re-plan races the same changes that made the first plan stale: keep it short.
             options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
+            attempt = saga.attempt + 1
+            await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
             try:
                 async with self._replanner.turn(
                     exercise_id=saga.exercise_id,
@@ -301,7 +299,7 @@ class CommitSaga:
                     saga = await self._record(
                         saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
                     )
-                    return await self._reserve_proposal(saga, fresh)
+                    return await self._reserve_proposal(saga)
             except StalePlan as stale:
                 last = stale
             except ServiceError as error:
@@ -322,10 +320,9 @@ class CommitSaga:
         while len(self._reserved_at) > RESERVED_MEMORY:
             self._reserved_at.pop(next(iter(self._reserved_at)))
 
-    async def _reserve_proposal(self, saga: store.SagaRow, proposal: store.ProposalRow | None = None) -> store.SagaRow:
-        """Reserve the saga's current proposal (given when the caller holds it already), or raise StalePlan (holding nothing) if availability moved on."""
-        if proposal is None or proposal.proposal_id != saga.proposal_id:
-            proposal = await self._planner.get(saga.proposal_id)
+    async def _reserve_proposal(self, saga: store.SagaRow) -> store.SagaRow:
+        """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
+        proposal = await self._planner.get(saga.proposal_id)
         optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
         holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
         if not holds:

@@ -121,14 +121,6 @@ def get_reservation(session: Session, *, reservation_id: str, namespace: str | N
     return _reservation(session, row)
 
 
-def reservation_namespace(session: Session, *, reservation_id: str) -> str:
-    """The namespace a reservation was made in (one indexed read of one column), or NOT_FOUND."""
-    namespace = run(session, select(RESERVATIONS.c.namespace).where(RESERVATIONS.c.reservation_id == reservation_id)).scalar()
-    if namespace is None:
-        raise not_found("reservation", reservation_name(reservation_id))
-    return str(namespace)
-
-
 def list_reservations(
     session: Session,
     *,

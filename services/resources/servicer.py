@@ -70,7 +70,7 @@ def _park_parent(parent: str) -> str:
 
 def _reservation_namespace(session: Session, principal: Principal, reservation_id: str) -> str:
     """The namespace a reservation was made in, once the caller is allowed to act on reservations there."""
-    namespace = reservations.reservation_namespace(session, reservation_id=reservation_id)
+    namespace = reservations.get_reservation(session, reservation_id=reservation_id, namespace=None).namespace
     authorize(principal, Action.RESERVE, exercise_id=namespace)
     return namespace
 
