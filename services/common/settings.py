@@ -76,8 +76,8 @@ class Settings(BaseSettings):
         """Outside the embedded run, the development signing secret is refused."""
         if self.environment != "embedded" and self.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET:
             raise ValueError("JWT_SECRET must be set to a real secret when ENVIRONMENT is not 'embedded'")
-        if len(self.jwt_secret.get_secret_value()) < 16:
-            raise ValueError("JWT_SECRET must be at least 16 characters")
+        if len(self.jwt_secret.get_secret_value().encode()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 bytes (HS256 keys of 256 bits, RFC 7518 section 3.2)")
         return self
 
     def port_for(self, service: str) -> int:

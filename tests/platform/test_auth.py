@@ -8,8 +8,8 @@ import pytest
 from services.common.auth import Role, TokenVerifier, mint_token
 from services.common.errors import ServiceError
 
-OLD = "old-secret-of-sufficient-length"
-NEW = "new-secret-of-sufficient-length"
+OLD = "old-signing-secret-of-sufficient-length"
+NEW = "new-signing-secret-of-sufficient-length"
 
 
 def test_rotation_accepts_old_and_new_secrets_until_the_old_one_is_dropped() -> None:

@@ -40,7 +40,7 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ENVIRONMENT", "production")
     with pytest.raises(ValidationError, match="JWT_SECRET"):
         Settings()
-    monkeypatch.setenv("JWT_SECRET", "a-real-secret-of-enough-length")
+    monkeypatch.setenv("JWT_SECRET", "a-real-signing-secret-of-enough-length-32+")
     assert Settings().jwt_secret.get_secret_value() != DEVELOPMENT_JWT_SECRET
 
 
