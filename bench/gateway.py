@@ -18,7 +18,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,10 +36,10 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
+from services.common.local import free_port, start_private_redis, wait_serving
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.resources.seed import seed_demo
 
@@ -67,37 +66,10 @@ PARK_CENTRES = {
 }
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
-def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A private redis-server for the run."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return process, f"redis://127.0.0.1:{port}/0"
 
 
-async def wait_serving(address: str, service: str, limit_s: float = 120.0) -> None:
-    """Poll a service's health until it is SERVING."""
-    deadline = time.monotonic() + limit_s
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            try:
-                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit(f"{address} did not become healthy")
 
 
 def incident_for(rng: random.Random) -> ipb.Incident:
@@ -232,7 +204,9 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
             "dispatch": "emergency.dispatch.v1.DispatchService",
             "gateway": "emergency.gateway.v1.CommandCenterService",
         }
-        await asyncio.gather(*(wait_serving(addresses[n], grpc_names[n]) for n in SERVICES))
+        healthy = await asyncio.gather(*(wait_serving(addresses[n], grpc_names[n], 120.0) for n in SERVICES))
+        if not all(healthy):
+            raise SystemExit("a service did not become healthy; see its log")
         settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
         print(await seed_demo(settings))
         tally = Tally()
@@ -279,7 +253,7 @@ def main() -> None:
     parser.add_argument("--keep-data", action="store_true", help="keep the services' data and logs for inspection")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    redis_process, redis_url = start_redis(folder)
+    redis_process, redis_url = start_private_redis(folder / "redis")
     try:
         results = asyncio.run(run(args, folder, redis_url))
     except BaseException:

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from rich.table import Table
 
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
+from services.common.local import free_port
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 from services.resources import mapping
 from services.resources.demo import DemoDataset, build_demo
@@ -44,11 +44,6 @@ SNAPSHOT_RUNS = 15
 OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)]
 
 
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def fleet_of(size: int) -> DemoDataset:

@@ -5,23 +5,19 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import grpc
-import redis
 import typer
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from services.common.local import redis_reachable, start_private_redis, wait_serving
 from services.common.settings import Settings, load_settings
 
 console = Console()
@@ -58,19 +54,8 @@ def is_built(service: str) -> bool:
     return importlib.util.find_spec(SERVICE_MODULES[service]) is not None
 
 
-def redis_reachable(url: str) -> bool:
-    """Tell whether a Redis server answers at the URL."""
-    try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
-    except (redis.RedisError, OSError):
-        return False
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
@@ -84,43 +69,16 @@ def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     default = "redis://127.0.0.1:6379/0"
     if redis_reachable(default):
         return default, None
-    binary = shutil.which("redis-server")
-    if binary is None:
+    try:
+        proc, url = start_private_redis(data_dir / "redis")
+    except FileNotFoundError:
         console.print("[red]No Redis found.[/red] Install one (Debian: apt-get install redis-server) or set REDIS_URL=redis://host:port/0.")
-        raise typer.Exit(2)
-    port = free_port()
-    folder = data_dir / "redis"
-    folder.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        if redis_reachable(url):
-            console.print(f"started redis-server on port {port} (data in {folder})")
-            return url, proc
-        time.sleep(0.1)
-    proc.kill()
-    console.print("[red]redis-server did not start.[/red]")
-    raise typer.Exit(2)
-
-
-async def wait_serving(address: str, service: str, timeout_s: float) -> bool:
-    """Poll the health service until the named service is SERVING."""
-    deadline = time.monotonic() + timeout_s
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
-            try:
-                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=1)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return True
-            except grpc.aio.AioRpcError:
-                pass
-            await asyncio.sleep(0.2)
-    return False
+        raise typer.Exit(2) from None
+    except RuntimeError:
+        console.print("[red]redis-server did not start.[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"started redis-server at {url} (data in {data_dir / 'redis'})")
+    return url, proc
 
 
 def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path) -> Child:

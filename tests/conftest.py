@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
 import tempfile
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +19,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from services.common.auth import Role, mint_token
+from services.common.local import start_private_redis
 from services.common.settings import DEVELOPMENT_JWT_SECRET, Settings, load_settings
 
 # One in-memory exporter for the whole run, installed before any server sets up tracing.
@@ -33,37 +31,17 @@ trace.set_tracer_provider(_provider)
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def free_port() -> int:
-    """Ask the kernel for a free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """Start a private redis-server on a free port for the test session."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.fail("redis-server is not installed; install it (apt-get install redis-server)")
-    port = free_port()
-    workdir = tempfile.mkdtemp(prefix="test-redis-")
-    proc = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", workdir],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(200):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    else:
-        proc.kill()
-        pytest.fail("private redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
+    workdir = Path(tempfile.mkdtemp(prefix="test-redis-"))
+    try:
+        proc, url = start_private_redis(workdir)
+    except (FileNotFoundError, RuntimeError) as exc:
+        pytest.fail(str(exc))
+    yield url
     proc.terminate()
     proc.wait(timeout=10)
     shutil.rmtree(workdir, ignore_errors=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from services.common.severity import SEVERITY_WEIGHTS
+
 
 class Severity(StrEnum):
     """National response level; I is the most serious."""
@@ -25,7 +27,7 @@ class Severity(StrEnum):
         return _SEVERITY_RANK[self]
 
 
-_SEVERITY_WEIGHT = {Severity.I: 8, Severity.II: 4, Severity.III: 2, Severity.IV: 1}
+_SEVERITY_WEIGHT = {level: int(SEVERITY_WEIGHTS[level.value]) for level in Severity}
 _SEVERITY_RANK = {Severity.I: 4, Severity.II: 3, Severity.III: 2, Severity.IV: 1}
 
 

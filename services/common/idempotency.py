@@ -81,11 +81,6 @@ def remember(session: Session, method: str, request_id: str, fingerprint: str, r
     )
 
 
-def is_duplicate_key(exc: IntegrityError) -> bool:
-    """Tell whether an integrity error came from a concurrent insert of the same request id."""
-    return "idempotency_records" in str(exc).lower() or "request_id" in str(exc).lower()
-
-
 def run_idempotent(
     engine: Engine,
     *,

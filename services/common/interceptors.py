@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -55,30 +56,36 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             )
         return handler
 
+    @contextlib.asynccontextmanager
+    async def _call_scope(self, method: str, metadata: tuple[Any, ...], context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+        """Bind principal and deadline around one call, turn errors into rich statuses, and log the outcome."""
+        started = time.perf_counter()
+        code = grpc.StatusCode.OK
+        principal_token, deadline_token = self._enter(context)
+        try:
+            self._authenticate(metadata)
+            yield
+        except ServiceError as error:
+            code = error.code
+            await self._abort(context, error)
+        except Exception as exc:
+            aborted_code = _code_of(exc, context)
+            code = aborted_code or grpc.StatusCode.INTERNAL
+            if aborted_code is None:
+                log.exception("unhandled error in %s", method)
+                await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
+            raise
+        finally:
+            _log_call(method, code, started)
+            reset_deadline(deadline_token)
+            reset_current_principal(principal_token)
+
     def _wrap_unary(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a unary-unary behaviour."""
 
         async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            principal_token, deadline_token = self._enter(context)
-            try:
-                self._authenticate(metadata)
+            async with self._call_scope(method, metadata, context):
                 return await inner(request, context)
-            except ServiceError as error:
-                code = error.code
-                await self._abort(context, error)
-            except Exception as exc:
-                aborted_code = _code_of(exc, context)
-                code = aborted_code or grpc.StatusCode.INTERNAL
-                if aborted_code is None:
-                    log.exception("unhandled error in %s", method)
-                    await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
-                raise
-            finally:
-                _log_call(method, code, started)
-                reset_deadline(deadline_token)
-                reset_current_principal(principal_token)
 
         return behaviour
 
@@ -86,27 +93,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         """Wrap a unary-stream behaviour."""
 
         async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
-            started = time.perf_counter()
-            code = grpc.StatusCode.OK
-            principal_token, deadline_token = self._enter(context)
-            try:
-                self._authenticate(metadata)
+            async with self._call_scope(method, metadata, context):
                 async for item in inner(request, context):
                     yield item
-            except ServiceError as error:
-                code = error.code
-                await self._abort(context, error)
-            except Exception as exc:
-                aborted_code = _code_of(exc, context)
-                code = aborted_code or grpc.StatusCode.INTERNAL
-                if aborted_code is None:
-                    log.exception("unhandled error in %s", method)
-                    await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
-                raise
-            finally:
-                _log_call(method, code, started)
-                reset_deadline(deadline_token)
-                reset_current_principal(principal_token)
 
         return behaviour
 

@@ -2,86 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
+from services.common.catalogue import ResourceKind, load_catalogue
 
-
-class ResourceKind(StrEnum):
-    """Whether a resource type goes whole (UNIT) or is drawn from stock (CONSUMABLE)."""
-
-    UNIT = "UNIT"
-    CONSUMABLE = "CONSUMABLE"
-
-
-SEVERITY_WEIGHTS: dict[str, float] = {"I": 8.0, "II": 4.0, "III": 2.0, "IV": 1.0}
-
-UNIT_TYPES: frozenset[str] = frozenset(
-    {
-        "PUMPER_ENGINE",
-        "FOAM_TENDER",
-        "HIGH_VOLUME_WATER",
-        "AERIAL_PLATFORM",
-        "DRY_POWDER_TENDER",
-        "HAZMAT_TEAM",
-        "GAS_DETECTION_TEAM",
-        "LEAK_PLUGGING_TEAM",
-        "DECON_UNIT",
-        "HEAVY_RESCUE_TEAM",
-        "AMBULANCE",
-        "TOXICOLOGY_MEDICAL_TEAM",
-        "FIREBOAT",
-        "OIL_SPILL_VESSEL",
-        "COMMAND_VEHICLE",
-        "AIR_SUPPLY_VEHICLE",
-        "DRONE_RECON_TEAM",
-        "ENV_MONITORING_TEAM",
-        "HEAVY_LIFT_CRANE",
-    }
-)
-
-CONSUMABLE_UNITS_OF_MEASURE: dict[str, str] = {
-    "FOAM_AR_AFFF": "L",
-    "FOAM_AFFF": "L",
-    "DRY_POWDER": "kg",
-    "ABSORBENT": "kg",
-    "ABSORBENT_BOOM": "pieces",
-    "NEUTRALISER_LIME": "kg",
-    "NEUTRALISER_CAUSTIC": "L",
-    "GAS_TIGHT_SUIT_A": "sets",
-    "SPLASH_SUIT_B": "sets",
-    "SCBA_CYLINDER": "pieces",
-    "ACTIVATED_CARBON": "kg",
-    "SANDBAG": "pieces",
-    "PLUGGING_KIT": "sets",
-}
-
+_CATALOGUE = load_catalogue()
+UNIT_TYPES: frozenset[str] = frozenset(_CATALOGUE.unit_codes())
+CONSUMABLE_UNITS_OF_MEASURE: dict[str, str] = {code: _CATALOGUE.types[code].unit_of_measure for code in _CATALOGUE.consumable_codes()}
 CONSUMABLE_TYPES: frozenset[str] = frozenset(CONSUMABLE_UNITS_OF_MEASURE)
-
-CAPABILITIES: frozenset[str] = frozenset(
-    {
-        "water",
-        "foam",
-        "foam-ar-afff",
-        "high-volume-water",
-        "water-curtain",
-        "aerial",
-        "dry-powder",
-        "gas-tight-a",
-        "gas-detection",
-        "chlorine-plugging",
-        "leak-plugging",
-        "decontamination",
-        "medical",
-        "toxicology",
-        "heavy-rescue",
-        "marine",
-        "oil-spill",
-        "command",
-        "air-supply",
-        "drone",
-        "env-monitoring",
-        "lifting",
-    }
-)
+CAPABILITIES: frozenset[str] = _CATALOGUE.capability_tags
 
 # Road speeds per vehicle class used by the built-in travel model (km/h). The lower-case classes
 # are the ones the resource registry types its units with.
@@ -91,12 +18,7 @@ DEFAULT_SPEEDS_KMH: dict[str, float] = {
     "HEAVY": 40.0,
     "SUPPLY_TRUCK": 45.0,
     "BOAT": 25.0,
-    "heavy_engine": 45.0,
-    "light_vehicle": 60.0,
-    "ambulance": 55.0,
-    "vessel": 20.0,
-    "team_on_foot_with_vehicle": 50.0,
-    "heavy_plant": 30.0,
+    **{code: vehicle.speed_kmh for code, vehicle in _CATALOGUE.vehicle_classes.items()},
 }
 
 # Vehicle class of a unit that names none.

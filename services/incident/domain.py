@@ -10,9 +10,7 @@ from enum import StrEnum
 
 from services.common.auth import Principal, Role
 from services.common.errors import FieldViolation, ServiceError, failed_precondition, permission_denied
-
-SEVERITY_WEIGHTS: dict[str, float] = {"I": 8.0, "II": 4.0, "III": 2.0, "IV": 1.0}
-"""Dispatch weight per national response level: each level counts twice the one below."""
+from services.common.severity import SEVERITY_WEIGHTS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 PARK_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -10,10 +10,10 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from services.common.catalogue import Catalogue, load_catalogue
 from services.common.errors import FieldViolation, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
-from services.resources.catalogue import Catalogue, load_catalogue
 from services.resources.convert import depot_from_row
 from services.resources.domain import LIVE, Depot, ImportSummary, Inventory, LedgerKind
 from services.resources.events import bump_version, emit

@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import pairwise
 
+from services.common.catalogue import load_catalogue
 from services.resources import bulk, registry
-from services.resources.catalogue import load_catalogue
 from services.resources.domain import (
     Depot,
     DepotKind,

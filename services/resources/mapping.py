@@ -12,8 +12,8 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from services.common.catalogue import ResourceKind, ResourceType, load_catalogue
 from services.common.errors import FieldViolation, ServiceError
-from services.resources.catalogue import ResourceKind, ResourceType, load_catalogue
 from services.resources.domain import (
     Depot,
     DepotKind,

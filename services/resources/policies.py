@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import delete, or_, select
 from sqlmodel import Session
 
+from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation, ServiceError, already_exists, invalid_argument, not_found
 from services.resources import validation as v
-from services.resources.catalogue import load_catalogue
 from services.resources.convert import mutual_aid_from_row, policy_from_row
 from services.resources.domain import LIVE, MutualAid, ReservePolicy
 from services.resources.events import bump_version, dialect_insert, emit

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, func, insert, or_, select, tuple_, update
 from sqlmodel import Session
 
+from services.common.catalogue import load_catalogue
 from services.common.errors import (
     FieldViolation,
     aborted,
@@ -21,7 +22,6 @@ from services.common.errors import (
 from services.common.outbox import utcnow
 from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
-from services.resources.catalogue import load_catalogue
 from services.resources.convert import depot_from_row, park_from_row, unit_from_row
 from services.resources.domain import LIVE, RETIRABLE_STATES, Depot, Park, Unit, UnitState
 from services.resources.events import bump_version, emit

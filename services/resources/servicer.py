@@ -12,13 +12,13 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services.common.auth import Principal, current_principal
+from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
 from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.resources import bulk, exercises, movements, policies, registry, reservations, snapshot, stock
 from services.resources import mapping as mp
 from services.resources.access import Action, authorize
-from services.resources.catalogue import load_catalogue
 from services.resources.domain import (
     LIVE,
     Depot,

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import func, insert, select, tuple_, update
 from sqlmodel import Session
 
+from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found
 from services.common.outbox import utcnow
 from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
-from services.resources.catalogue import load_catalogue
 from services.resources.convert import ledger_from_row, stock_from_row
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
 from services.resources.events import bump_version, emit

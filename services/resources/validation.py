@@ -7,8 +7,8 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
 
+from services.common.catalogue import Catalogue
 from services.common.errors import FieldViolation, invalid_argument
-from services.resources.catalogue import Catalogue
 from services.resources.domain import (
     Depot,
     DepotKind,

@@ -19,7 +19,7 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from tests.conftest import free_port
+from services.common.local import free_port
 from tests.gateway.conftest import Suite, start_suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, demand, eventually, report, rid, units_in
 

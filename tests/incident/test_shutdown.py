@@ -16,8 +16,8 @@ from emergency.incident.v1 import incident_service_pb2_grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.db import create_schema, make_engine
+from services.common.local import free_port
 from services.incident.store import TABLES
-from tests.conftest import free_port
 from tests.incident.factories import create_request
 from tests.incident.helpers import OPERATOR
 

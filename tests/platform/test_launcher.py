@@ -10,8 +10,8 @@ from pathlib import Path
 import grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
+from services.common.local import free_port
 from services.launcher import database_url_for_service
-from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.resources.catalogue import ResourceKind, load_catalogue
+from services.common.catalogue import ResourceKind, load_catalogue
 
 UNIT_CODES = [
     "PUMPER_ENGINE",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from services.common.catalogue import load_catalogue
 from services.resources.bulk import Existing, inventory_violations, normalise
-from services.resources.catalogue import load_catalogue
 from services.resources.domain import GeoPoint, Inventory, MutualAid, Stock, StockRequest, UnitRequest, UnitState
 from services.resources.validation import expand_mask, mask_violations, reservation_violations, unit_violations
 

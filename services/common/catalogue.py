@@ -1,4 +1,4 @@
-"""The resource-type catalogue, loaded once from data/resource_types.yaml."""
+"""The resource-type catalogue every service shares, loaded once from data/resource_types.yaml."""
 
 from __future__ import annotations
 
