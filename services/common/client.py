@@ -11,6 +11,7 @@ from opentelemetry.instrumentation.grpc import aio_client_interceptors
 
 from services.common.auth import current_principal
 from services.common.deadline import outgoing_timeout
+from services.common.targets import grpc_target
 
 # Every method of these services is safe to retry on UNAVAILABLE: reads have no effect, and every
 # mutating call carries a request_id, so a retry after a lost answer returns the first answer.
@@ -23,10 +24,12 @@ IDEMPOTENT_SERVICES = (
 )
 
 
-def retry_service_config(services: Sequence[str] = IDEMPOTENT_SERVICES) -> str:
-    """gRPC service config with a bounded retry on UNAVAILABLE for the given services."""
+def retry_service_config(services: Sequence[str] = IDEMPOTENT_SERVICES, *, round_robin: bool = False) -> str:
+    """gRPC service config with a bounded retry on UNAVAILABLE for the given services, optionally balancing round-robin."""
+    balancing: dict[str, Any] = {"loadBalancingConfig": [{"round_robin": {}}]} if round_robin else {}
     return json.dumps(
         {
+            **balancing,
             "methodConfig": [
                 {
                     "name": [{"service": name} for name in services],
@@ -82,16 +85,17 @@ class _ForwardUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
 
 
 def open_channel(address: str, *, default_timeout_s: float = 10.0, token: str = "") -> grpc.aio.Channel:
-    """An insecure channel to an in-cluster service with tracing, deadline forwarding and safe retries."""
+    """An insecure channel to an in-cluster service with tracing, deadline forwarding, safe retries, round-robin over several servers."""
+    target = grpc_target(address)
     interceptors: list[Any] = [*aio_client_interceptors(), _ForwardUnaryUnary(default_timeout_s), _ForwardUnaryStream(default_timeout_s)]
     options = [
         ("grpc.enable_retries", 1),
-        ("grpc.service_config", retry_service_config()),
+        ("grpc.service_config", retry_service_config(round_robin=target.balanced)),
         ("grpc.max_receive_message_length", 64 * 1024 * 1024),
         ("grpc.max_send_message_length", 64 * 1024 * 1024),
         ("grpc.max_metadata_size", 256 * 1024),
     ]
-    return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
+    return grpc.aio.insecure_channel(target.uri, options=options, interceptors=interceptors)
 
 
 def bearer(token: str) -> tuple[tuple[str, str], ...]:

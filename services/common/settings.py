@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from services.common.targets import grpc_target
+
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 
 SERVICE_NAMES = ("gateway", "incident", "resources", "casebase", "dispatch")
@@ -69,6 +71,14 @@ class Settings(BaseSettings):
         """Accept only redis:// and rediss:// URLs."""
         if not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("incident_addr", "resources_addr", "casebase_addr", "dispatch_addr")
+    @classmethod
+    def _check_addr(cls, value: str) -> str:
+        """Accept host:port, a comma-separated list of IP:PORT, or a resolver target such as dns:///name:port."""
+        if value:
+            grpc_target(value)
         return value
 
     @model_validator(mode="after")
