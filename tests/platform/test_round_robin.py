@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import grpc
 import pytest
@@ -12,7 +16,7 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 from grpc_channelz.v1 import channelz, channelz_pb2, channelz_pb2_grpc
 from pydantic import ValidationError
 
-from gateway.backends import open_backends
+from gateway.backends import Backends, open_backends
 from services.common.auth import Principal, Role, reset_current_principal, set_current_principal
 from services.common.client import retry_service_config
 from services.common.server import RunningServer
@@ -51,7 +55,7 @@ def test_targets(address: str, target: Target) -> None:
     ],
 )
 def test_bad_lists_are_refused_with_the_reason(address: str, message: str) -> None:
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("/", "/")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         grpc_target(address)
 
 
@@ -65,8 +69,6 @@ def test_settings_refuse_a_bad_address_list_at_start_up(monkeypatch: pytest.Monk
 
 
 def test_round_robin_is_asked_for_only_when_several_servers_are_named() -> None:
-    import json
-
     assert json.loads(retry_service_config(round_robin=True))["loadBalancingConfig"] == [{"round_robin": {}}]
     assert "loadBalancingConfig" not in json.loads(retry_service_config())
 
@@ -96,61 +98,71 @@ async def calls_by_server(stub: channelz_pb2_grpc.ChannelzStub) -> Counter[int]:
             return served
 
 
-async def two_dispatch_servers(stub: channelz_pb2_grpc.ChannelzStub) -> tuple[list[RunningServer], list[int], list[int]]:
-    """Two dispatch servers on free ports, their ports, and their channelz ids (each the one id its start added)."""
-    servers, ports, ids = [], [], []
-    for _ in range(2):
-        existing = set(await calls_by_server(stub))
-        running, port = await build_server(load_settings(log_format="text", shutdown_grace_s=5.0), port=0)
-        (added,) = set(await calls_by_server(stub)) - existing
-        servers.append(running)
-        ports.append(port)
-        ids.append(added)
-    return servers, ports, ids
+@dataclass
+class Replica:
+    """A dispatch server, its port and its channelz id."""
+
+    running: RunningServer
+    port: int
+    channelz_id: int
 
 
-async def test_the_gateway_spreads_dispatch_calls_over_both_replicas_and_survives_losing_one(channelz_stub: channelz_pb2_grpc.ChannelzStub) -> None:
-    (first, second), (first_port, second_port), (first_id, second_id) = await two_dispatch_servers(channelz_stub)
-    backends = open_backends(load_settings(dispatch_addr=f"127.0.0.1:{first_port},127.0.0.1:{second_port}"))
-    principal = set_current_principal(Principal("operator-rr", Role.OPERATOR, token=token(Role.OPERATOR)))
-    world = pb.EvaluatePlanRequest(request=small_request())
+@pytest_asyncio.fixture()
+async def replicas(channelz_stub: channelz_pb2_grpc.ChannelzStub) -> AsyncIterator[list[Replica]]:
+    """Two dispatch servers on free ports, each known by the one channelz id its start added."""
+    started: list[Replica] = []
     try:
-        before = await calls_by_server(channelz_stub)
-        for _ in range(20):
-            scored = await backends.dispatch.EvaluatePlan(world)
-            assert scored.objective.weighted_unmet > 0  # an empty plan leaves every demand unmet
-        served = await calls_by_server(channelz_stub) - before
-        assert served[first_id] + served[second_id] == 20, served
+        for _ in range(2):
+            existing = set(await calls_by_server(channelz_stub))
+            running, port = await build_server(load_settings(log_format="text", shutdown_grace_s=5.0), port=0)
+            (added,) = set(await calls_by_server(channelz_stub)) - existing
+            started.append(Replica(running, port, added))
+        yield started
+    finally:
+        for replica in started:
+            await replica.running.stop(1.0)
+
+
+@asynccontextmanager
+async def gateway_backends(dispatch_addr: str) -> AsyncIterator[Backends]:
+    """The gateway's backend channels with DISPATCH_ADDR set, called as an operator."""
+    backends = open_backends(load_settings(dispatch_addr=dispatch_addr))
+    principal = set_current_principal(Principal("operator-rr", Role.OPERATOR, token=token(Role.OPERATOR)))
+    try:
+        yield backends
+    finally:
+        reset_current_principal(principal)
+        await backends.close()
+
+
+async def served_by_each(stub: channelz_pb2_grpc.ChannelzStub, backends: Backends, calls: int) -> Counter[int]:
+    """Make evaluation calls through the gateway's dispatch channel; the calls each server completed meanwhile."""
+    before = await calls_by_server(stub)
+    for _ in range(calls):
+        scored = await backends.dispatch.EvaluatePlan(pb.EvaluatePlanRequest(request=small_request()))
+        assert scored.objective.weighted_unmet > 0  # an empty plan leaves every demand unmet
+    return await calls_by_server(stub) - before
+
+
+async def test_the_gateway_spreads_dispatch_calls_over_both_replicas_and_survives_losing_one(
+    channelz_stub: channelz_pb2_grpc.ChannelzStub, replicas: list[Replica]
+) -> None:
+    first, second = replicas
+    async with gateway_backends(f"127.0.0.1:{first.port},127.0.0.1:{second.port}") as backends:
+        served = await served_by_each(channelz_stub, backends, 20)
+        assert served[first.channelz_id] + served[second.channelz_id] == 20, served
         # Round-robin over two ready servers alternates; the first calls may go out while only one is connected.
-        assert served[first_id] >= 5 and served[second_id] >= 5, served
+        assert served[first.channelz_id] >= 5 and served[second.channelz_id] >= 5, served
 
         # One replica stops (as in a rolling update): every call still succeeds, on the other one.
-        await first.stop(1.0)
-        before = await calls_by_server(channelz_stub)
-        for _ in range(10):
-            await backends.dispatch.EvaluatePlan(world)
-        served = await calls_by_server(channelz_stub) - before
-        assert served[second_id] == 10 and served[first_id] == 0, served
-    finally:
-        reset_current_principal(principal)
-        await backends.close()
-        await first.stop(1.0)
-        await second.stop(1.0)
+        await first.running.stop(1.0)
+        served = await served_by_each(channelz_stub, backends, 10)
+        assert served[second.channelz_id] == 10 and served[first.channelz_id] == 0, served
 
 
-async def test_a_dns_target_reaches_every_address_it_resolves_to(channelz_stub: channelz_pb2_grpc.ChannelzStub) -> None:
-    (first, second), (first_port, _), (first_id, second_id) = await two_dispatch_servers(channelz_stub)
+async def test_a_dns_name_reaches_the_servers_it_resolves_to(channelz_stub: channelz_pb2_grpc.ChannelzStub, replicas: list[Replica]) -> None:
+    first, second = replicas
     # One address here (no resolver of our own to answer with two); a headless Service's name answers with every ready pod.
-    backends = open_backends(load_settings(dispatch_addr=f"dns:///127.0.0.1:{first_port}"))
-    principal = set_current_principal(Principal("operator-rr", Role.OPERATOR, token=token(Role.OPERATOR)))
-    try:
-        before = await calls_by_server(channelz_stub)
-        for _ in range(3):
-            await backends.dispatch.EvaluatePlan(pb.EvaluatePlanRequest(request=small_request()))
-        served = await calls_by_server(channelz_stub) - before
-        assert served[first_id] == 3 and served[second_id] == 0, served
-    finally:
-        reset_current_principal(principal)
-        await backends.close()
-        await first.stop(1.0)
-        await second.stop(1.0)
+    async with gateway_backends(f"dns:///127.0.0.1:{first.port}") as backends:
+        served = await served_by_each(channelz_stub, backends, 3)
+        assert served[first.channelz_id] == 3 and served[second.channelz_id] == 0, served
