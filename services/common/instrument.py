@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +14,6 @@ from opentelemetry.instrumentation.redis import RedisInstrumentor
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.instrumentation.sqlalchemy.version import __version__ as SQLALCHEMY_INSTRUMENTATION_VERSION
 from opentelemetry.trace import Span
-from opentelemetry.util.types import Attributes
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
@@ -97,14 +96,3 @@ def observe_outbox(engine: Engine, metrics: ServiceMetrics) -> list[Callable[[],
         metrics.observe("emergency.outbox.waiting", unit="{event}", description="Outbox rows not yet relayed to Redis", read=waiting),
         metrics.observe("emergency.outbox.lag", unit="s", description="Age of the oldest outbox row not yet relayed (relay lag)", read=lag),
     ]
-
-
-def stop_all(stops: Sequence[Callable[[], None]]) -> None:
-    """Call every stop function."""
-    for stop in stops:
-        stop()
-
-
-def attributes(**values: Any) -> Attributes:
-    """Span attributes without the empty ones."""
-    return {k: v for k, v in values.items() if v is not None and v != ""}

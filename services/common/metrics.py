@@ -182,6 +182,16 @@ def _resident_bytes() -> float:
         return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
+def stop_all(stops: Sequence[Callable[[], None]]) -> Callable[[], None]:
+    """One function that stops every observation given."""
+
+    def stop() -> None:
+        for each in stops:
+            each()
+
+    return stop
+
+
 _SERVICES: dict[str, ServiceMetrics] = {}
 _SERVICES_LOCK = threading.Lock()
 

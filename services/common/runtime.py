@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from services.common.db import create_schema, make_engine
-from services.common.instrument import instrument_engine, instrument_redis, observe_outbox, stop_all
-from services.common.metrics import service_metrics
+from services.common.instrument import instrument_engine, instrument_redis, observe_outbox
+from services.common.metrics import service_metrics, stop_all
 from services.common.outbox import OutboxRelay
 from services.common.settings import Settings
 
@@ -27,7 +27,7 @@ class ServiceStorage:
 
     async def close(self) -> None:
         """Stop the relay, close Redis and dispose of the engine."""
-        stop_all(self.unobserve)
+        stop_all(self.unobserve)()
         await self.relay.stop()
         await self.relay.relay_once_safely()
         await self.redis.aclose()
