@@ -36,6 +36,7 @@ def saga_steps(engine: Engine) -> list[Reading]:
 def observe(engine: Engine) -> Callable[[], None]:
     """Report the saga figures from this engine until the returned function is called."""
     metrics = service_metrics(SERVICE)
+    _instruments().consumers.add(0)  # so the series exists (at 0) before the first console connects
 
     def sagas() -> Iterable[Reading]:
         return sagas_by_state(engine)
