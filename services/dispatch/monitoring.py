@@ -53,7 +53,9 @@ def _stage(name: str, start_ns: int, seconds: float, **attributes: str | int | f
 def traced_solve(request: DispatchRequest, solve: Callable[[], DispatchResponse]) -> DispatchResponse:
     """Run one solve inside a `dispatch.solve` span, add its stages as child spans, and record its figures."""
     strategy = str(request.options.strategy)
-    with tracer.start_as_current_span("dispatch.solve", attributes={"dispatch.strategy": strategy, "dispatch.time_limit_s": request.options.time_limit_s}) as span:
+    with tracer.start_as_current_span(
+        "dispatch.solve", attributes={"dispatch.strategy": strategy, "dispatch.time_limit_s": request.options.time_limit_s}
+    ) as span:
         start_ns = time.time_ns()
         response = solve()
         size = response.model_size

@@ -22,6 +22,7 @@ from services.common.client import open_channel
 from tests.conftest import SPAN_EXPORTER
 from tests.gateway.conftest import Suite, gateway_config, start_suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, report, rid
+from tests.platform.monitoring_files import alert_rules, dashboard_expressions, names_in
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,6 +130,18 @@ def test_each_endpoint_serves_its_documented_metrics(measured: tuple[Suite, Comm
         missing = names - commit.after[service].families
         assert not missing, f"{service} does not serve {sorted(missing)}"
     assert "emergency_incidents_open" not in commit.after["dispatch"].families, "a service serves another's figures"
+
+
+def test_dashboards_and_alerts_ask_only_for_served_metrics(measured: tuple[Suite, Commit]) -> None:
+    _suite, commit = measured
+    served = {name for scrape in commit.after.values() for name, _labels in scrape.samples}
+    served |= {m + suffix for m in ON_FIRST_USE for suffix in ("", "_total", "_bucket", "_count", "_sum")}
+    labels = {key for scrape in commit.after.values() for _name, label_set in scrape.samples for key, _value in label_set}
+    asked = [*dashboard_expressions().items(), *((rule["alert"], rule["expr"]) for rule in alert_rules())]
+    for where, expr in asked:
+        names = {n for n in names_in(expr) if n.startswith(("emergency_", "rpc_", "db_client_", "process_")) and n not in labels}
+        assert names <= served, f"{where} asks for {sorted(names - served)}, which no service serves"
+    assert len(asked) > 20
 
 
 def test_the_readme_documents_every_metric_and_port() -> None:
