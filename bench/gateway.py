@@ -188,6 +188,7 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         "LOG_LEVEL": "WARNING",
         "OTEL_TRACES_EXPORTER": "none",
         "GATEWAY_RATE_LIMIT_PER_S": "0",
+        "METRICS_PORT": "0",
         **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
     env.pop("DATABASE_URL", None)

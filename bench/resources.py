@@ -78,6 +78,7 @@ class Stack:
             "DATABASE_URL": database_url or f"sqlite:///{self.workdir / 'resources.db'}",
             "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
             "RESOURCES_PORT": str(self.port),
+            "METRICS_PORT": "0",
             "LOG_LEVEL": "WARNING",
             "LOG_FORMAT": "text",
         }

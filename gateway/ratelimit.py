@@ -6,6 +6,7 @@ import logging
 
 import redis.asyncio as aioredis
 
+from gateway import monitoring
 from services.common.auth import Principal
 from services.common.errors import resource_exhausted
 
@@ -59,6 +60,7 @@ class RateLimiter:
             log.warning("rate limit not checked, Redis unavailable: %s", exc)
             return
         if not int(allowed):
+            monitoring.rate_limited(principal.role.value)
             raise resource_exhausted(
                 "RATE_LIMITED",
                 f"{principal.subject!r} exceeded the gateway rate limit of {self._rate:g} calls/s (burst {self._burst}); slow down and retry",

@@ -8,6 +8,7 @@ import logging
 
 from emergency.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 
+from gateway import monitoring
 from gateway.backends import open_backends
 from gateway.config import GatewayConfig, load_gateway_config
 from gateway.drills import DrillRunner
@@ -56,6 +57,7 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     """Open the gateway's database, connect the backends, serve CommandCenterService and recover unfinished work."""
     config = config or load_gateway_config()
     storage = open_storage(settings, SERVICE, TABLES)
+    storage.unobserve.append(monitoring.observe(storage.engine))
     backends = open_backends(settings)
     notify = storage.relay.notify
     planner = Planner(backends, storage.engine, config, notify)

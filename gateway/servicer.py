@@ -9,6 +9,7 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
+from gateway import monitoring
 from gateway.access import Method, authorize
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
@@ -189,7 +190,7 @@ class CommandCenterServicer(gpb_grpc.CommandCenterServiceServicer):
         principal = await self._admit()
         _raise_if(_exercise_violations(request.exercise_id))
         authorize(Method.WATCH_EVENTS, exercise_id=request.exercise_id)
-        async for event in self._watcher.watch(request, principal):
+        async for event in monitoring.measured_stream(self._watcher.watch(request, principal)):
             yield gpb.WatchEventsResponse(event=event)
 
     async def ImportParkInventory(self, request: gpb.ImportParkInventoryRequest, context: grpc.aio.ServicerContext) -> gpb.ImportParkInventoryResponse:

@@ -22,6 +22,9 @@ from services.common.auth import Role, mint_token
 from services.common.local import start_private_redis
 from services.common.settings import DEVELOPMENT_JWT_SECRET, Settings, load_settings
 
+# Every service (and every launched child) serves its Prometheus endpoint on a free port in tests.
+os.environ["METRICS_PORT"] = "0"
+
 # One in-memory exporter for the whole run, installed before any server sets up tracing.
 SPAN_EXPORTER = InMemorySpanExporter()
 _provider = TracerProvider(resource=Resource.create({"service.name": "tests"}))

@@ -6,6 +6,7 @@ import logging
 
 from emergency.casebase.v1 import casebase_service_pb2, casebase_service_pb2_grpc
 
+from services.casebase import monitoring
 from services.casebase.config import CasebaseOptions
 from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library
@@ -26,6 +27,7 @@ async def build_server(settings: Settings, port: int | None = None, *, options: 
     """Open the database, load the shipped library once, build the search index and serve CaseBaseService."""
     options = options or CasebaseOptions()
     storage = open_storage(settings, SERVICE, TABLES)
+    storage.unobserve.append(monitoring.observe(storage.engine))
     try:
         summary = await run_in_thread(load_shipped_library, storage.engine, options.validation_context())
         log.info("shipped library", extra={"cases_loaded": summary.cases, "scenarios_loaded": summary.scenarios, "skipped": len(summary.skipped)})

@@ -28,8 +28,9 @@ UNAUTHENTICATED_OK = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler so no exception escapes as UNKNOWN and every call is logged with its trace id."""
 
-    def __init__(self, verifier: TokenVerifier) -> None:
+    def __init__(self, verifier: TokenVerifier, on_call: Callable[[str, grpc.StatusCode, float], None] | None = None) -> None:
         self._verifier = verifier
+        self._on_call = on_call
 
     async def intercept_service(
         self,
@@ -77,6 +78,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             raise
         finally:
             _log_call(method, code, started)
+            if self._on_call is not None:
+                self._on_call(method, code, time.perf_counter() - started)
             reset_deadline(deadline_token)
             reset_current_principal(principal_token)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import redis.asyncio as aioredis
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
 from services.common.db import create_schema, make_engine
+from services.common.instrument import instrument_engine, instrument_redis, observe_outbox
+from services.common.metrics import service_metrics, stop_all
 from services.common.outbox import OutboxRelay
 from services.common.settings import Settings
 
@@ -21,9 +23,11 @@ class ServiceStorage:
     engine: Engine
     redis: aioredis.Redis
     relay: OutboxRelay
+    unobserve: list[Callable[[], None]] = field(default_factory=list)
 
     async def close(self) -> None:
         """Stop the relay, close Redis and dispose of the engine."""
+        stop_all(self.unobserve)()
         await self.relay.stop()
         await self.relay.relay_once_safely()
         await self.redis.aclose()
@@ -31,10 +35,13 @@ class ServiceStorage:
 
 
 def open_storage(settings: Settings, service: str, tables: Sequence[type[SQLModel]]) -> ServiceStorage:
-    """Create the schema, connect Redis and start relaying the outbox."""
+    """Create the schema, connect Redis, start relaying the outbox, and trace and measure all three."""
+    metrics = service_metrics(service)
     engine = make_engine(settings.database_url_for(service))
+    instrument_engine(engine, metrics)
     create_schema(engine, tables)
     client = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    instrument_redis(client, metrics)
     relay = OutboxRelay(engine, client)
     relay.start()
-    return ServiceStorage(engine, client, relay)
+    return ServiceStorage(engine, client, relay, observe_outbox(engine, metrics))

@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from services.common.auth import TokenVerifier
 from services.common.interceptors import ServiceInterceptor
+from services.common.metrics import service_metrics
 from services.common.settings import Settings
 from services.common.telemetry import setup_logging, setup_tracing
 
@@ -34,6 +35,7 @@ class RunningServer:
     service_names: Sequence[str]
     grace_s: float
     cleanups: list[Cleanup] = field(default_factory=list)
+    metrics_port: int = 0
     _stopped: bool = False
 
     async def stop(self, grace_s: float | None = None) -> None:
@@ -69,10 +71,11 @@ async def start_server(
     port: int,
     cleanups: Sequence[Cleanup] = (),
 ) -> RunningServer:
-    """Build, bind and start a server; port 0 picks a free one."""
+    """Build, bind and start a server with its Prometheus endpoint; port 0 (and METRICS_PORT 0) picks a free one."""
     setup_tracing(service_label)
+    metrics = service_metrics(service_label)
     server = grpc.aio.server(
-        interceptors=[aio_server_interceptor(), ServiceInterceptor(token_verifier(settings))],
+        interceptors=[aio_server_interceptor(), ServiceInterceptor(token_verifier(settings), on_call=metrics.record_server_call)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
     )
@@ -83,11 +86,16 @@ async def start_server(
     bound = server.add_insecure_port(f"{settings.host}:{port}")
     if bound == 0:
         raise OSError(f"could not bind {settings.host}:{port}")
+    metrics_port = metrics.serve(settings.host, settings.metrics_port_for(service_label))
     await server.start()
     for name in ("", *service_names):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
-    log.info("serving", extra={"service": service_label, "port": bound})
-    return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, list(cleanups))
+    log.info("serving", extra={"service": service_label, "port": bound, "metrics_port": metrics_port})
+
+    async def close_metrics() -> None:
+        metrics.close_endpoint(metrics_port)
+
+    return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, [close_metrics, *cleanups], metrics_port)
 
 
 def run_until_signalled(service_label: str, settings: Settings, build: Callable[[Settings], Awaitable[tuple[RunningServer, int]]]) -> None:

@@ -15,6 +15,8 @@ from services.common.targets import grpc_target
 DEVELOPMENT_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 
 SERVICE_NAMES = ("gateway", "incident", "resources", "casebase", "dispatch")
+# Default Prometheus endpoint ports (METRICS_PORT overrides); a service added later takes the next free one.
+DEFAULT_METRICS_PORTS = {"gateway": 9460, "incident": 9461, "resources": 9462, "casebase": 9463, "dispatch": 9464, "alarms": 9465, "console": 9466}
 
 
 class Settings(BaseSettings):
@@ -33,6 +35,7 @@ class Settings(BaseSettings):
     resources_port: int = Field(default=50052, ge=0, le=65535)
     casebase_port: int = Field(default=50053, ge=0, le=65535)
     dispatch_port: int = Field(default=50054, ge=0, le=65535)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus endpoint; unset: the service's default")
 
     incident_addr: str = ""
     resources_addr: str = ""
@@ -93,6 +96,10 @@ class Settings(BaseSettings):
     def port_for(self, service: str) -> int:
         """The listening port configured for a service."""
         return int(getattr(self, f"{service}_port"))
+
+    def metrics_port_for(self, service: str) -> int:
+        """The Prometheus endpoint's port: METRICS_PORT if set, else the service's default."""
+        return self.metrics_port if self.metrics_port is not None else DEFAULT_METRICS_PORTS.get(service, 0)
 
     def address_of(self, service: str) -> str:
         """Where to reach a service: its *_ADDR, else host and its port."""

@@ -18,7 +18,7 @@ from emergency.dispatch.v1 import dispatch_service_pb2_grpc as pb_grpc
 from services.common.auth import require_authenticated
 from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, invalid_argument, resource_exhausted
-from services.dispatch import domain, mapping, rendering
+from services.dispatch import domain, mapping, monitoring, rendering
 from services.dispatch.cancel import Cancellation
 from services.dispatch.model import DispatchRequest, DispatchResponse
 from services.dispatch.validation import DEFAULT_LIMITS, Limits, RequestTooLargeError, check_plan_size
@@ -74,7 +74,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
     def _optimise(self, message: pb.OptimizePlanRequest, remaining: float | None, cancel: Cancellation) -> pb.OptimizePlanResponse:
         """Prepare, solve and render in a worker thread."""
         request = self._prepare(message, remaining)
-        return rendering.optimize_response(request, domain.optimise(request, limits=self._limits, cancel=cancel))
+        return rendering.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel)))
 
     async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
@@ -98,7 +98,8 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
             loop.call_soon_threadsafe(found.put_nowait, rendering.optimize_response(prepared, item))
 
         def solve() -> pb.OptimizePlanResponse:
-            return rendering.optimize_response(prepared, domain.optimise(prepared, limits=self._limits, listener=listener, cancel=cancel))
+            solved = monitoring.traced_solve(prepared, lambda: domain.optimise(prepared, limits=self._limits, listener=listener, cancel=cancel))
+            return rendering.optimize_response(prepared, solved)
 
         solving = asyncio.ensure_future(asyncio.to_thread(solve))
         try:

@@ -7,6 +7,7 @@ from emergency.incident.v1 import incident_service_pb2, incident_service_pb2_grp
 from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server
 from services.common.settings import Settings, load_settings
+from services.incident import monitoring
 from services.incident.servicer import IncidentServicer
 from services.incident.store import TABLES
 
@@ -17,6 +18,7 @@ SERVICE_NAME = incident_service_pb2.DESCRIPTOR.services_by_name["IncidentService
 async def build_server(settings: Settings, port: int | None = None) -> tuple[RunningServer, int]:
     """Open the database, start the outbox relay and serve IncidentService."""
     storage = open_storage(settings, SERVICE, TABLES)
+    storage.unobserve.append(monitoring.observe(storage.engine))
     servicer = IncidentServicer(storage.engine, on_commit=storage.relay.notify)
     running = await start_server(
         settings=settings,

@@ -22,7 +22,7 @@ from services.common.db import read_only, run_in_thread
 from services.common.errors import FieldViolation, already_exists, invalid_argument
 from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
-from services.incident import domain, store
+from services.incident import domain, monitoring, store
 from services.incident.domain import DemandLine, State
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
@@ -373,6 +373,8 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
                 note=note,
                 event_type=event_type,
             )
+            if target is State.RESPONDING:
+                monitoring.record_committed(row)
             return response_type(incident=to_proto(row))
 
         return await self._mutate(method, request, request.request_id, response_type, work)

@@ -7,6 +7,7 @@ from emergency.resources.v1 import resources_service_pb2, resources_service_pb2_
 from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server
 from services.common.settings import Settings, load_settings
+from services.resources import monitoring
 from services.resources.servicer import ResourceServicer
 from services.resources.store import ResourceStore
 from services.resources.sweeper import ExpirySweeper
@@ -19,6 +20,7 @@ SERVICE_NAME = resources_service_pb2.DESCRIPTOR.services_by_name["ResourceServic
 async def build_server(settings: Settings, port: int | None = None, *, sweep_interval_s: float = 1.0) -> tuple[RunningServer, int]:
     """Open the database, start the outbox relay and the expiry sweeper, and serve ResourceService."""
     storage = open_storage(settings, SERVICE, TABLES)
+    storage.unobserve.append(monitoring.observe(storage.engine))
     servicer = ResourceServicer(storage.engine, on_commit=storage.relay.notify)
     sweeper = ExpirySweeper(ResourceStore(storage.engine), interval_s=sweep_interval_s, on_expired=storage.relay.notify)
     sweeper.start()

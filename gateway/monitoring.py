@@ -1,0 +1,87 @@
+"""The gateway's metrics: commit sagas and their steps (from its store), rate-limit refusals, live-event consumers and their lag."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from opentelemetry.metrics import Counter, Histogram, UpDownCounter
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from gateway.store import SagaRow, SagaStepRow
+from services.common.db import read_only
+from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics, stop_all
+
+SERVICE = "gateway"
+
+
+def sagas_by_state(engine: Engine) -> list[Reading]:
+    """Commit sagas (one per commit request) by state."""
+    with Session(read_only(engine)) as session:
+        rows = session.exec(select(SagaRow.state, func.count()).group_by(SagaRow.state)).all()  # type: ignore[call-overload]
+    return [(float(n), {"state": state}) for state, n in rows]
+
+
+def saga_steps(engine: Engine) -> list[Reading]:
+    """Saga steps taken, by step and outcome: REPLAN/done counts re-plans, COMPENSATED/done compensations."""
+    with Session(read_only(engine)) as session:
+        rows = session.exec(select(SagaStepRow.step, SagaStepRow.status, func.count()).group_by(SagaStepRow.step, SagaStepRow.status)).all()  # type: ignore[call-overload]
+    return [(float(n), {"step": step, "status": status}) for step, status, n in rows]
+
+
+def observe(engine: Engine) -> Callable[[], None]:
+    """Report the saga figures from this engine until the returned function is called."""
+    metrics = service_metrics(SERVICE)
+    _instruments().consumers.add(0)  # so the series exists (at 0) before the first console connects
+
+    def sagas() -> Iterable[Reading]:
+        return sagas_by_state(engine)
+
+    def steps() -> Iterable[Reading]:
+        return saga_steps(engine)
+
+    return stop_all(
+        [
+            metrics.observe("emergency.sagas", unit="{saga}", description="Commit sagas by state", read=sagas),
+            metrics.observe("emergency.saga.steps", unit="{step}", description="Saga steps taken, by step and outcome", read=steps, kind="counter"),
+        ]
+    )
+
+
+@dataclass(frozen=True)
+class _Instruments:
+    refusals: Counter
+    consumers: UpDownCounter
+    event_lag: Histogram
+
+
+@functools.cache
+def _instruments() -> _Instruments:
+    metrics = service_metrics(SERVICE)
+    return _Instruments(
+        refusals=metrics.meter.create_counter("emergency.ratelimit.refusals", unit="{call}", description="Calls refused by the gateway rate limit, by role"),
+        consumers=metrics.meter.create_up_down_counter("emergency.events.consumers", unit="{stream}", description="Live-event streams open (WatchEvents)"),
+        event_lag=metrics.histogram("emergency.events.lag", "s", "Time from a change to its delivery on a live-event stream", DURATION_BUCKETS_S),
+    )
+
+
+def rate_limited(role: str) -> None:
+    """Count one call refused by the rate limit."""
+    _instruments().refusals.add(1, {"role": role})
+
+
+async def measured_stream(events: AsyncIterator[gpb.Event]) -> AsyncIterator[gpb.Event]:
+    """Pass a live-event stream through, counting it as a consumer and recording each event's lag."""
+    figures = _instruments()
+    figures.consumers.add(1)
+    try:
+        async for event in events:
+            if event.HasField("time"):
+                figures.event_lag.record(max(0.0, time.time() - event.time.ToNanoseconds() / 1e9))
+            yield event
+    finally:
+        figures.consumers.add(-1)

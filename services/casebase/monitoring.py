@@ -1,0 +1,47 @@
+"""The case base's metrics, read from its store: the library's size and the latest after-action score per scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from services.casebase.store import CaseRow, ReportRow
+from services.common.db import read_only
+from services.common.metrics import Reading, service_metrics, stop_all
+
+SERVICE = "casebase"
+
+
+def library_size(engine: Engine) -> list[Reading]:
+    """Accident cases in the library."""
+    with Session(read_only(engine)) as session:
+        return [(float(session.exec(select(func.count()).select_from(CaseRow)).one()), {})]
+
+
+def latest_scores(engine: Engine) -> list[Reading]:
+    """The rubric score (0 to 1) of the latest after-action report of each scenario, drills and live responses apart."""
+    latest: dict[tuple[str, bool], float] = {}
+    with Session(read_only(engine)) as session:
+        for scenario, live, score in session.exec(select(ReportRow.scenario_id, ReportRow.live, ReportRow.score).order_by(col(ReportRow.seq))):
+            latest[(scenario or "none", bool(live))] = float(score)
+    return [(score, {"scenario": scenario, "namespace": "live" if live else "drill"}) for (scenario, live), score in sorted(latest.items())]
+
+
+def observe(engine: Engine) -> Callable[[], None]:
+    """Report the case-base gauges from this engine until the returned function is called."""
+    metrics = service_metrics(SERVICE)
+
+    def cases() -> Iterable[Reading]:
+        return library_size(engine)
+
+    def scores() -> Iterable[Reading]:
+        return latest_scores(engine)
+
+    return stop_all(
+        [
+            metrics.observe("emergency.cases", unit="{case}", description="Accident cases in the library", read=cases),
+            metrics.observe("emergency.after_action.score", unit="{score}", description="Score of the latest after-action report per scenario", read=scores),
+        ]
+    )

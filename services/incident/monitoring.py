@@ -1,0 +1,59 @@
+"""The incident service's metrics: open incidents by level and state, and the time from report to committed plan."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from opentelemetry.metrics import Histogram
+from sqlalchemy import Engine, func
+from sqlmodel import Session, col, select
+
+from services.common.db import read_only
+from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics
+from services.incident.domain import OPEN_STATES
+from services.incident.store import IncidentRow
+
+SERVICE = "incident"
+
+
+def namespace_kind(exercise_id: str) -> str:
+    """'live' or 'drill': exercise ids are unbounded, so they never become a label."""
+    return "drill" if exercise_id else "live"
+
+
+def open_incidents(engine: Engine) -> list[Reading]:
+    """Open incidents counted by severity level, state and namespace kind."""
+    drill = (col(IncidentRow.exercise_id) != "").label("drill")
+    stmt = (
+        select(IncidentRow.severity, IncidentRow.state, drill, func.count())
+        .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
+        .group_by(IncidentRow.severity, IncidentRow.state, drill)
+    )
+    with Session(read_only(engine)) as session:
+        rows = session.exec(stmt).all()  # type: ignore[call-overload]
+    return [(float(n), {"severity": level, "state": state, "namespace": "drill" if drill else "live"}) for level, state, drill, n in rows]
+
+
+def observe(engine: Engine) -> Callable[[], None]:
+    """Report open incidents from this engine until the returned function is called."""
+
+    def read() -> Iterable[Reading]:
+        return open_incidents(engine)
+
+    return service_metrics(SERVICE).observe("emergency.incidents.open", unit="{incident}", description="Open incidents by severity level and state", read=read)
+
+
+@functools.cache
+def _report_to_commit() -> Histogram:
+    return service_metrics(SERVICE).histogram(
+        "emergency.incident.report_to_commit.duration", "s", "Time from an incident's report to its committed plan (state RESPONDING)", DURATION_BUCKETS_S
+    )
+
+
+def record_committed(row: IncidentRow) -> None:
+    """Record the report-to-commit time of an incident that has just moved to RESPONDING."""
+    reported = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    seconds = max(0.0, (datetime.now(UTC) - reported).total_seconds())
+    _report_to_commit().record(seconds, {"severity": row.severity, "namespace": namespace_kind(row.exercise_id)})
