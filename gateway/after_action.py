@@ -21,6 +21,7 @@ from google.protobuf import json_format
 
 from gateway import store
 from gateway.activity import ActivityRow
+from gateway.quantities import format_quantity
 from gateway.reporting import profile_of
 from gateway.scoring import NEVER, Arrival, demand_met_minutes
 from services.common.catalogue import load_catalogue
@@ -102,11 +103,6 @@ def target_results(incident: ipb.Incident, lines: Sequence[LineResult]) -> list[
         target = cpb.Target(metric="ALL_DEMAND_MET_MIN", comparator=at_most, threshold=all_limit, description=f"every demand line met within {all_limit:g} min")
         results.append(cpb.TargetResult(inject_id="all", target=target, measured=round(measured, 2), met=measured != NEVER and measured <= all_limit + 1e-9))
     return results
-
-
-def format_quantity(value: float) -> str:
-    """1,000,000 rather than 1e+06; decimals only where there are any."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def timeline_events(incident: ipb.Incident, entries: Sequence[gpb.IncidentTimelineEntry]) -> list[cpb.CaseEvent]:

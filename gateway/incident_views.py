@@ -16,8 +16,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway import store
 from gateway.activity import Activity
-from gateway.after_action import format_quantity
 from gateway.backends import Backends, call
+from gateway.quantities import format_quantity
 from gateway.situation import incident_situations
 from services.common.outbox import utcnow
 from services.common.pagination import decode_page_token, encode_page_token, page_size
