@@ -15,7 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from services.common.auth import TokenVerifier
-from services.common.interceptors import ServiceInterceptor
+from services.common.interceptors import ServiceInterceptor, StreamCloser
 from services.common.settings import Settings
 from services.common.telemetry import setup_logging, setup_tracing
 
@@ -72,7 +72,7 @@ async def start_server(
     """Build, bind and start a server; port 0 picks a free one."""
     setup_tracing(service_label)
     server = grpc.aio.server(
-        interceptors=[aio_server_interceptor(), ServiceInterceptor(token_verifier(settings))],
+        interceptors=[StreamCloser(), aio_server_interceptor(), ServiceInterceptor(token_verifier(settings))],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
     )
