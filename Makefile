@@ -33,7 +33,7 @@ test: $(STAMP)  ## Run the whole test suite (needs PostgreSQL on 127.0.0.1:5432 
 run: $(STAMP) proto  ## Install, then start every service on its embedded defaults (Ctrl-C stops)
 	$(PY) -m services.launcher
 
-demo: $(STAMP)  ## Two simultaneous incidents against a running suite: optimal beside greedy, commit, timeline
+demo: $(STAMP)  ## A whole day against a running suite (make run): two incidents reported to closed, a false alarm cancelled; one JSON line
 	$(VENV)/bin/emergency demo
 
 bench: $(STAMP)  ## Benchmarks (separate from tests); results in bench/results/

@@ -3,78 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
-import grpc
 import typer
 from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
-from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-from gateway import credentials, render
+from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
+from gateway.cli_common import GATEWAY_OPTION, console
+from gateway.cli_common import metadata as _metadata
+from gateway.cli_common import run as _run
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
 from services.common.auth import Role
-from services.common.client import bearer
 from services.common.settings import load_settings
 
-T = TypeVar("T")
-DEFAULT_GATEWAY = "127.0.0.1:50050"
-GATEWAY_OPTION = typer.Option(DEFAULT_GATEWAY, "--gateway", envvar="EMERGENCY_GATEWAY", help="Gateway address, host:port.")
-
-console = Console()
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Command-centre console for the emergency command and resource dispatch suite.")
-
-
-def _metadata() -> tuple[tuple[str, str], ...]:
-    """The saved token as call metadata, or a hint to log in."""
-    saved = credentials.load()
-    if saved is None:
-        console.print("[red]no token saved[/red]: run `emergency login` (embedded run) or `emergency token --set <jwt>`")
-        raise typer.Exit(2)
-    return bearer(saved.token)
-
-
-def _explain(error: grpc.aio.AioRpcError) -> None:
-    """Print a failed call's code, message and rich details."""
-    console.print(f"[red]{error.code().name}[/red]: {error.details()}")
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    for detail in status.details if status else []:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            for violation in bad.field_violations:
-                console.print(f"  {violation.field}: {violation.description}")
-        elif detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
-            info = error_details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            extra = ", ".join(f"{k}={v}" for k, v in sorted(info.metadata.items()))
-            console.print(f"  reason {info.reason}" + (f" ({extra})" if extra else ""))
-
-
-def _run(gateway: str, work: Callable[[gpb_grpc.CommandCenterServiceStub], Awaitable[T]]) -> T:
-    """Open a channel, run the work, and turn a failed call into a readable error and exit code 1."""
-
-    async def main() -> T:
-        async with grpc.aio.insecure_channel(gateway) as channel:
-            return await work(gpb_grpc.CommandCenterServiceStub(channel))
-
-    try:
-        return asyncio.run(main())
-    except grpc.aio.AioRpcError as error:
-        _explain(error)
-        raise typer.Exit(1) from error
 
 
 def _demand(text: str) -> common_pb2.ResourceDemand:
@@ -242,35 +190,6 @@ def dispatch(
     _print_commit(reply.commit)
 
 
-@app.command()
-def watch(
-    exercise: str = typer.Option("", help="Exercise id (empty for live)."),
-    event_type: list[str] = typer.Option(None, "--type", help="Only these event types (repeatable)."),
-    from_start: bool = typer.Option(False, help="Replay each stream from its beginning."),
-    after: list[str] = typer.Option(None, help="Resume after stream=id (repeatable)."),
-    limit: int = typer.Option(0, help="Stop after this many events (0: until Ctrl-C)."),
-    gateway: str = GATEWAY_OPTION,
-) -> None:
-    """Print domain events as they happen; Ctrl-C stops and prints where to resume."""
-    metadata = _metadata()
-    request = gpb.WatchEventsRequest(exercise_id=exercise, types=event_type or [], from_start=from_start, after_ids=after or [])
-    last: dict[str, str] = {}
-
-    async def stream(stub: gpb_grpc.CommandCenterServiceStub) -> None:
-        seen = 0
-        async for item in stub.WatchEvents(request, metadata=metadata):
-            last[item.event.stream] = item.event.id
-            console.print(render.event_line(item.event))
-            seen += 1
-            if limit and seen >= limit:
-                return
-
-    with contextlib.suppress(KeyboardInterrupt):
-        _run(gateway, stream)
-    if last:
-        console.print("resume with: " + " ".join(f"--after {s}={i}" for s, i in sorted(last.items())))
-
-
 @app.command(name="import")
 def import_inventory(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or JSON inventory file."),
@@ -330,74 +249,5 @@ def drill(
     console.print(render.report_view(_run(gateway, run)))
 
 
-DEMO_INCIDENTS = (
-    dict(
-        title="Chlorine leak at the liquid-chlorine loading bay",
-        park="xiagang", lat=31.9352, lon=120.2268, place="loading bay 3, chlor-alkali plant", kind="TOXIC_GAS_LEAK", severity="II",
-        substance="chlorine", un_number="1017", hazard_class="2.3", description="Flange failure on a tanker loading arm; yellow-green cloud drifting south-east.",
-    ),
-    dict(
-        title="Naphtha tank fire in the tank farm",
-        park="shengang", lat=31.9262, lon=120.1771, place="tank T-12, north tank farm", kind="FIRE", severity="II",
-        substance="naphtha", un_number="1268", hazard_class="3", description="Rim-seal fire spreading on a floating-roof tank; neighbouring tanks being cooled.",
-    ),
-)  # fmt: skip
-
-
-def _ensure_demo_token() -> tuple[tuple[str, str], ...]:
-    """The saved token, or a development operator token in the embedded run."""
-    saved = credentials.load()
-    if saved is not None:
-        return bearer(saved.token)
-    token_text = credentials.mint_development_token(load_settings(), subject="demo-operator", role=Role.OPERATOR)
-    credentials.save(token_text)
-    return bearer(token_text)
-
-
-@app.command()
-def demo(
-    gateway: str = GATEWAY_OPTION,
-    incident_addr: str = typer.Option("", envvar="INCIDENT_ADDR", help="Incident service address for the timelines (default: the configured one)."),
-    time_limit: float = typer.Option(3.0, help="Solver seconds."),
-) -> None:
-    """Two simultaneous incidents in different parks: the optimal plan beside the greedy one, committed, with timelines."""
-    metadata = _ensure_demo_token()
-
-    async def run(stub: gpb_grpc.CommandCenterServiceStub) -> None:
-        started = time.perf_counter()
-        reports = await asyncio.gather(
-            *(
-                stub.ReportIncident(
-                    gpb.ReportIncidentRequest(
-                        request_id=str(uuid.uuid4()),
-                        incident=_incident_message(
-                            spec["title"], spec["park"], float(spec["lat"]), float(spec["lon"]), spec["place"], spec["kind"], spec["severity"],
-                            spec["substance"], spec["un_number"], spec["hazard_class"], "demo console", spec["description"], "",
-                        ),
-                        accept_recommendation=True,
-                    ),
-                    metadata=metadata,
-                )
-                for spec in (dict[str, Any](s) for s in DEMO_INCIDENTS)
-            )
-        )
-        incidents = [r.incident for r in reports]
-        console.print(render.incident_table(incidents, "Two simultaneous incidents"))
-        for r in reports:
-            console.print(render.recommendations_table(r.recommended_demands))
-        proposal = (
-            await stub.ProposePlan(gpb.ProposePlanRequest(incidents=[i.name for i in incidents], options=dpb.PlanOptions(time_limit_s=time_limit)), metadata=metadata)
-        ).proposal
-        console.print(render.proposal_view(proposal))
-        committed = await stub.CommitPlan(gpb.CommitPlanRequest(request_id=str(uuid.uuid4()), proposal=proposal.name), metadata=metadata)
-        _print_commit(committed)
-        console.print(f"report to committed plan: {time.perf_counter() - started:.2f} s")
-        address = incident_addr or load_settings().address_of("incident")
-        async with grpc.aio.insecure_channel(address) as channel:
-            incident_stub = ipb_grpc.IncidentServiceStub(channel)
-            for incident in committed.incidents:
-                entries = await incident_stub.ListTimelineEntries(ipb.ListTimelineEntriesRequest(parent=incident.name), metadata=metadata)
-                console.print(render.timeline_table(incident.name, entries.timeline_entries))
-
-    _run(gateway, run)
-
+for _register in (cli_incidents.register, cli_parks.register, cli_demo.register):
+    _register(app)

@@ -9,11 +9,17 @@ import logging
 from emergency.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 
 from gateway import monitoring
+from gateway.activity import TABLES as ACTIVITY_TABLES
+from gateway.activity import Activity
 from gateway.backends import open_backends
 from gateway.config import GatewayConfig, load_gateway_config
 from gateway.drills import DrillRunner
 from gateway.events import EventWatcher
 from gateway.identity import act_as, system_principal
+from gateway.incident_views import IncidentViews
+from gateway.inventory import Inventory
+from gateway.lifecycle import Lifecycle
+from gateway.lifecycle_api import LifecycleApi
 from gateway.proposals import Planner
 from gateway.ratelimit import RateLimiter
 from gateway.reporting import Reporter
@@ -21,6 +27,7 @@ from gateway.saga import CommitSaga
 from gateway.servicer import CommandCenterServicer
 from gateway.situation import Situation
 from gateway.store import TABLES
+from gateway.unit_status import UnitMover
 from services.common.auth import Role
 from services.common.errors import ServiceError
 from services.common.runtime import open_storage
@@ -56,7 +63,7 @@ async def recover(saga: CommitSaga, drills: DrillRunner, settings: Settings) -> 
 async def build_server(settings: Settings, port: int | None = None, *, config: GatewayConfig | None = None) -> tuple[RunningServer, int]:
     """Open the gateway's database, connect the backends, serve CommandCenterService and recover unfinished work."""
     config = config or load_gateway_config()
-    storage = open_storage(settings, SERVICE, TABLES)
+    storage = open_storage(settings, SERVICE, [*TABLES, *ACTIVITY_TABLES])
     storage.unobserve.append(monitoring.observe(storage.engine))
     backends = open_backends(settings)
     notify = storage.relay.notify
@@ -64,6 +71,10 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     saga = CommitSaga(backends, storage.engine, planner, config, notify)
     reporter = Reporter(backends)
     drills = DrillRunner(backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify)
+    activity = Activity(storage.engine, notify)
+    views = IncidentViews(backends, activity)
+    mover = UnitMover(backends, activity)
+    lifecycle = LifecycleApi(views, Lifecycle(backends, views, mover, activity), mover, Inventory(backends, storage.engine), activity)
     servicer = CommandCenterServicer(
         backends=backends,
         reporter=reporter,
@@ -74,6 +85,7 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
         drills=drills,
         limiter=RateLimiter(storage.redis, rate_per_s=config.rate_limit_per_s, burst=config.rate_limit_burst),
         config=config,
+        lifecycle=lifecycle,
     )
     background: list[asyncio.Task[None]] = []
 

@@ -15,6 +15,7 @@ from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
 from gateway.drills import DrillRunner
 from gateway.events import EventWatcher
+from gateway.lifecycle_api import LifecycleApi
 from gateway.names import ID_PATTERN, derive_id, derive_request_id, parse
 from gateway.proposals import Planner, proposal_message
 from gateway.ratelimit import RateLimiter
@@ -75,6 +76,7 @@ class CommandCenterServicer(gpb_grpc.CommandCenterServiceServicer):
         drills: DrillRunner,
         limiter: RateLimiter,
         config: GatewayConfig,
+        lifecycle: LifecycleApi,
     ) -> None:
         self._backends = backends
         self._reporter = reporter
@@ -85,6 +87,7 @@ class CommandCenterServicer(gpb_grpc.CommandCenterServiceServicer):
         self._drills = drills
         self._limiter = limiter
         self._config = config
+        self._lifecycle = lifecycle
 
     async def _admit(self) -> Principal:
         """An authenticated caller within its rate limit."""
@@ -228,3 +231,68 @@ class CommandCenterServicer(gpb_grpc.CommandCenterServiceServicer):
         drill_id = parse(request.name, "drills", "name")
         authorize(Method.GET_DRILL_REPORT)
         return await self._drills.report(drill_id)
+
+    async def ListIncidents(self, request: gpb.ListIncidentsRequest, context: grpc.aio.ServicerContext) -> gpb.ListIncidentsResponse:
+        """A page of incidents with their committed units and unmet lines."""
+        await self._admit()
+        return await self._lifecycle.list_incidents(request)
+
+    async def GetIncident(self, request: gpb.GetIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.GetIncidentResponse:
+        """One incident with its units, supplies, reservations and unmet lines."""
+        await self._admit()
+        return await self._lifecycle.get_incident(request)
+
+    async def ListIncidentTimeline(self, request: gpb.ListIncidentTimelineRequest, context: grpc.aio.ServicerContext) -> gpb.ListIncidentTimelineResponse:
+        """An incident's timeline merged with what happened to its units and holds."""
+        await self._admit()
+        return await self._lifecycle.timeline(request)
+
+    async def VerifyIncident(self, request: gpb.VerifyIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.VerifyIncidentResponse:
+        """Confirm a reported incident."""
+        await self._admit()
+        return await self._lifecycle.verify(request)
+
+    async def ChangeSeverity(self, request: gpb.ChangeSeverityRequest, context: grpc.aio.ServicerContext) -> gpb.ChangeSeverityResponse:
+        """Change an incident's response level with a reason."""
+        await self._admit()
+        return await self._lifecycle.change_severity(request)
+
+    async def CancelIncident(self, request: gpb.CancelIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CancelIncidentResponse:
+        """Cancel an incident: holds released, units turned back, the reason recorded."""
+        await self._admit()
+        return await self._lifecycle.cancel(request)
+
+    async def UpdateUnitStatus(self, request: gpb.UpdateUnitStatusRequest, context: grpc.aio.ServicerContext) -> gpb.UpdateUnitStatusResponse:
+        """Move units (named, or every unit of an incident) to their next state."""
+        await self._admit()
+        return await self._lifecycle.update_units(request)
+
+    async def ContainIncident(self, request: gpb.ContainIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.ContainIncidentResponse:
+        """Mark an incident's hazard under control."""
+        await self._admit()
+        return await self._lifecycle.contain(request)
+
+    async def CloseIncident(self, request: gpb.CloseIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CloseIncidentResponse:
+        """Close a contained incident: units home, holds released, after-action report stored."""
+        await self._admit()
+        return await self._lifecycle.close(request)
+
+    async def ListScenarios(self, request: gpb.ListScenariosRequest, context: grpc.aio.ServicerContext) -> gpb.ListScenariosResponse:
+        """A page of drill scenarios."""
+        await self._admit()
+        return await self._lifecycle.scenarios(request)
+
+    async def ListDrills(self, request: gpb.ListDrillsRequest, context: grpc.aio.ServicerContext) -> gpb.ListDrillsResponse:
+        """A page of drills."""
+        await self._admit()
+        return await self._lifecycle.drills(request)
+
+    async def GetParkInventory(self, request: gpb.GetParkInventoryRequest, context: grpc.aio.ServicerContext) -> gpb.GetParkInventoryResponse:
+        """A park's depots, units and stock."""
+        await self._admit()
+        return await self._lifecycle.park_inventory(request)
+
+    async def AdjustStock(self, request: gpb.AdjustStockRequest, context: grpc.aio.ServicerContext) -> gpb.AdjustStockResponse:
+        """Book a stock receipt, correction or loss."""
+        await self._admit()
+        return await self._lifecycle.adjust_stock(request)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
+import signal
 import sys
+
+if __name__ == "__main__":  # Ctrl-C during `make run`'s proto step stops it without a traceback
+    signal.signal(signal.SIGINT, lambda _signum, _frame: sys.exit(130))
+
+import shutil
 from importlib import resources
 from pathlib import Path
 

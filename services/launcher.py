@@ -1,16 +1,28 @@
 """One-command embedded run: Redis, every built service as a child process, health-gated start, demo data, clean Ctrl-C."""
 
+# ruff: noqa: E402
 from __future__ import annotations
 
+import signal
+
+# Stop requests (SIGINT, SIGTERM). Run as a program, the handlers go in before the slower imports below, so Ctrl-C
+# at any moment of start-up is a request to stop, never a KeyboardInterrupt traceback.
+STOP_SIGNALS: list[int] = []
+if __name__ == "__main__":
+    for _signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(_signal, lambda signum, _frame: STOP_SIGNALS.append(signum))
+
 import asyncio
+import contextlib
 import importlib.util
 import os
-import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +32,7 @@ from sqlalchemy.engine import make_url
 from services.common.local import redis_reachable, start_private_redis, wait_serving
 from services.common.settings import Settings, load_settings
 
+T = TypeVar("T")
 console = Console()
 app = typer.Typer(add_completion=False, help="Run the whole suite on its embedded defaults.")
 
@@ -84,7 +97,8 @@ def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
 def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path) -> Child:
     """Start one service process with its output in a log file."""
     log_file = (log_dir / f"{name}.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", SERVICE_MODULES[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    # A session of its own: Ctrl-C in the terminal reaches only the launcher, which stops the children in order.
+    process = subprocess.Popen([sys.executable, "-m", SERVICE_MODULES[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     return Child(name, process, settings.address_of(name))
 
 
@@ -153,6 +167,12 @@ def run(
     once: bool = typer.Option(False, help="Start, report, then stop at once (for checks)."),
 ) -> None:
     """Start Redis (if needed) and every built service, wait for health, seed demo data, run until Ctrl-C."""
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, lambda signum, _frame: STOP_SIGNALS.append(signum))
+
+    def stop_requested() -> bool:
+        return bool(STOP_SIGNALS)
+
     os.environ.setdefault("DATA_DIR", str(data_dir))
     settings = load_settings(data_dir=data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -164,19 +184,13 @@ def run(
     if settings.database_url.startswith("postgresql"):
         ensure_postgres_databases(settings.database_url, built)
     children: list[Child] = []
-    stop_requested = False
-
-    def request_stop(_signum: int, _frame: object) -> None:
-        nonlocal stop_requested
-        stop_requested = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
     started = time.monotonic()
     try:
         for name in built:
             children.append(start_child(name, settings, child_environment(settings, redis_url, name), log_dir))
-        health = asyncio.run(_wait_all(children, startup_timeout_s))
+        health = asyncio.run(_until_stopped(_wait_all(children, startup_timeout_s), stop_requested))
+        if health is None:
+            return
         table = Table(title="Emergency command and resource dispatch suite")
         table.add_column("service")
         table.add_column("address")
@@ -191,11 +205,14 @@ def run(
             console.print("[red]some services did not become healthy; see their logs[/red]")
             raise typer.Exit(1)
         if seed:
-            console.print(asyncio.run(seed_demo_data(settings)))
+            seeded = asyncio.run(_until_stopped(seed_demo_data(settings), stop_requested))
+            if seeded is None:
+                return
+            console.print(seeded)
         if once:
             return
         console.print("press Ctrl-C to stop")
-        while not stop_requested:
+        while not stop_requested():
             for child in children:
                 if child.process.poll() is not None:
                     console.print(f"[red]{child.name} exited with code {child.process.returncode}; see {log_dir / (child.name + '.log')}[/red]")
@@ -208,6 +225,23 @@ def run(
             redis_proc.terminate()
             redis_proc.wait(timeout=10)
         console.print("stopped")
+
+
+async def _until_stopped(work: Coroutine[Any, Any, T], stopped: Callable[[], bool]) -> T | None:
+    """The work's result, or None once a stop is requested (the work is cancelled, and whatever it raised is dropped)."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if stopped():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+            return None
+        await asyncio.wait({task}, timeout=0.1)
+    if stopped():
+        with contextlib.suppress(BaseException):
+            task.result()
+        return None
+    return task.result()
 
 
 async def _wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:

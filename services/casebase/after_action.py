@@ -116,7 +116,7 @@ def case_from_incident(incident: ClosedIncident, report: AfterActionReport) -> C
         substances=incident.substances,
         severity=incident.severity,
         casualties=harm or Casualties(note="not recorded in the after-action report"),
-        duration_h=round(hours, 2),
+        duration_h=max(round(hours, 2), 0.01),  # a response shorter than 36 s still lasted
         weather=incident.weather,
         summary=incident.description,
         timeline=timeline,

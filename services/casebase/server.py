@@ -8,6 +8,7 @@ from emergency.casebase.v1 import casebase_service_pb2, casebase_service_pb2_grp
 
 from services.casebase import monitoring
 from services.casebase.config import CasebaseOptions
+from services.casebase.incidents import IncidentCheck
 from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library
 from services.casebase.servicer import CaseBaseServicer
@@ -33,14 +34,15 @@ async def build_server(settings: Settings, port: int | None = None, *, options: 
         log.info("shipped library", extra={"cases_loaded": summary.cases, "scenarios_loaded": summary.scenarios, "skipped": len(summary.skipped)})
         searcher = CaseSearcher(storage.engine)
         await run_in_thread(searcher.snapshot)
-        servicer = CaseBaseServicer(storage.engine, searcher, options, on_commit=storage.relay.notify)
+        incidents = IncidentCheck(settings)
+        servicer = CaseBaseServicer(storage.engine, searcher, options, incidents, on_commit=storage.relay.notify)
         running = await start_server(
             settings=settings,
             service_label=SERVICE,
             service_names=[SERVICE_NAME],
             register=lambda server: casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server(servicer, server),
             port=settings.port_for(SERVICE) if port is None else port,
-            cleanups=[storage.close],
+            cleanups=[storage.close, incidents.close],
         )
     except BaseException:
         await storage.close()

@@ -42,6 +42,7 @@ from services.casebase.convert_report import (
     scenario_id_of,
 )
 from services.casebase.convert_scenario import SharedDepot, scenario_field, scenario_raw, scenario_to_proto
+from services.casebase.incidents import IncidentCheck
 from services.casebase.recommend import RecommendConfig, recommend_demands
 from services.casebase.scenario_validation import Problem, validate_scenario
 from services.casebase.searcher import CaseSearcher, LibrarySnapshot
@@ -121,8 +122,11 @@ def _combined(conversion: list[Problem], domain: list[Problem]) -> list[Problem]
 class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     """Serves cases, scenarios and after-action reports from this service's database; changes also go to the outbox."""
 
-    def __init__(self, engine: Engine, searcher: CaseSearcher, options: CasebaseOptions, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, engine: Engine, searcher: CaseSearcher, options: CasebaseOptions, incidents: IncidentCheck, on_commit: Callable[[], None] = lambda: None
+    ) -> None:
         self._engine = engine
+        self._incidents = incidents
         self._searcher = searcher
         self._context = options.validation_context()
         self._depot = SharedDepot(options.shared_depot_park, options.shared_depot_id)
@@ -375,6 +379,8 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
             violations.append(FieldViolation("report", "required"))
         violations += violations_of("report", report_problems(report))
         _raise_if(violations)
+        if is_live(report):
+            await self._incidents.require_closed(list(report.incidents))
         report_id = f"aar-{uuid.uuid4().hex[:12]}"
         scenario_id = scenario_id_of(report)
 
@@ -428,6 +434,15 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         principal: Principal = require_role(*CASE_WRITERS)
         _raise_if(request_id_violations(request.request_id) + name_violations(request.report, "afterActionReports", "report"))
         report_id = parse_name(request.report, "afterActionReports", "report")
+
+        def incidents_of() -> tuple[bool, list[str]]:
+            with Session(self._engine) as session:
+                row = store.get_report(session=session, report_id=report_id)
+                return row.live, list(store.report_document(row).get("incidents", []))
+
+        live, incidents = await run_in_thread(incidents_of)
+        if live:
+            await self._incidents.require_closed(incidents)
 
         def work(session: Session) -> pb.CreateCaseFromReportResponse:
             row = store.get_report(session=session, report_id=report_id)

@@ -25,6 +25,39 @@ log = logging.getLogger("emergency.rpc")
 UNAUTHENTICATED_OK = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
 
+class StreamCloser(grpc.aio.ServerInterceptor):
+    """Outermost: drives each server-streaming handler with context.write and closes it in the call's own task.
+
+    gRPC leaves the response generator of a call whose client went away to the garbage collector, which closes it
+    in another task; every context variable token the inner layers (tracing, principal, deadline) reset then
+    belongs to a different Context and fails. Closing it here keeps the reset in the Context that set it.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        """Wrap unary-stream handlers; pass the others on."""
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_stream is None:
+            return handler
+        inner: Callable[..., Any] = handler.unary_stream
+
+        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> None:
+            stream = inner(request, context)
+            if not hasattr(stream, "__aiter__"):  # a handler that writes for itself
+                await stream
+                return
+            try:
+                async for item in stream:
+                    await context.write(item)
+            finally:
+                await stream.aclose()
+
+        return grpc.unary_stream_rpc_method_handler(behaviour, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer)
+
+
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler so no exception escapes as UNKNOWN and every call is logged with its trace id."""
 
@@ -80,8 +113,11 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             _log_call(method, code, started)
             if self._on_call is not None:
                 self._on_call(method, code, time.perf_counter() - started)
-            reset_deadline(deadline_token)
-            reset_current_principal(principal_token)
+            # A stream whose client went away may be closed by the garbage collector in another Context (the layer
+            # above abandons it); its tokens cannot be reset there, and nothing is left to restore.
+            with contextlib.suppress(ValueError):
+                reset_deadline(deadline_token)
+                reset_current_principal(principal_token)
 
     def _wrap_unary(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a unary-unary behaviour."""

@@ -15,7 +15,7 @@ from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from services.common.auth import TokenVerifier
-from services.common.interceptors import ServiceInterceptor
+from services.common.interceptors import ServiceInterceptor, StreamCloser
 from services.common.metrics import service_metrics
 from services.common.settings import Settings
 from services.common.telemetry import setup_logging, setup_tracing
@@ -75,7 +75,7 @@ async def start_server(
     setup_tracing(service_label)
     metrics = service_metrics(service_label)
     server = grpc.aio.server(
-        interceptors=[aio_server_interceptor(), ServiceInterceptor(token_verifier(settings), on_call=metrics.record_server_call)],
+        interceptors=[StreamCloser(), aio_server_interceptor(), ServiceInterceptor(token_verifier(settings), on_call=metrics.record_server_call)],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
         options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
     )

@@ -20,6 +20,7 @@ from services.casebase.retrieval import CaseIndex
 from services.casebase.server import build_server
 from services.common.server import RunningServer
 from services.common.settings import Settings
+from services.incident.server import build_server as build_incident_server
 from tests.conftest import service_settings
 
 _BASE_SCENARIO = yaml.safe_load((SCENARIOS_DIR / "chlorine-ammonia-twin-release.yaml").read_text(encoding="utf-8"))
@@ -69,9 +70,15 @@ async def stop_casebase(harness: CasebaseHarness) -> None:
 
 @pytest_asyncio.fixture()
 async def casebase(tmp_path: Path, database_url: str, clean_redis: str) -> AsyncIterator[CasebaseHarness]:
-    """A case-base server on SQLite or PostgreSQL with a private Redis, holding the shipped library."""
-    harness = await start_casebase(service_settings(tmp_path, database_url, clean_redis), database_url)
+    """A case-base server on SQLite or PostgreSQL with a private Redis, holding the shipped library, and the incident service it checks live reports with."""
+    incident_dir = tmp_path / "incident"
+    incident_dir.mkdir()
+    incidents, incident_port = await build_incident_server(service_settings(incident_dir, "", clean_redis), port=0)
     try:
-        yield harness
+        harness = await start_casebase(service_settings(tmp_path, database_url, clean_redis, incident_addr=f"127.0.0.1:{incident_port}"), database_url)
+        try:
+            yield harness
+        finally:
+            await stop_casebase(harness)
     finally:
-        await stop_casebase(harness)
+        await incidents.stop(1.0)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import grpc
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
 
 from tests.casebase.conftest import CasebaseHarness
 from tests.casebase.service_helpers import DIRECTOR, OPERATOR, VIEWER, outbox_events, rid
@@ -116,8 +118,47 @@ async def test_drill_report_is_checked_stored_listed_and_never_becomes_a_case(ca
     assert events == ["after_action_report.created"]
 
 
+async def incident_in_state(casebase: CasebaseHarness, incident_id: str, *, closed: bool = True) -> str:
+    """An incident in the incident service the casebase checks with: walked to CLOSED, or left RESPONDING."""
+    async with grpc.aio.insecure_channel(casebase.settings.incident_addr) as channel:
+        stub = ipb_grpc.IncidentServiceStub(channel)
+        incident = ipb.Incident(
+            title="Ammonia leak at the Xiagang cold store",
+            park_id="xiagang",
+            location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=31.93, longitude=120.22)),
+            kind=common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK,
+            severity=common_pb2.SEVERITY_III,
+            reporter="plant control room",
+        )
+        current = (await stub.CreateIncident(ipb.CreateIncidentRequest(request_id=rid(), incident=incident, incident_id=incident_id), metadata=OPERATOR)).incident
+        steps = [(stub.VerifyIncident, ipb.VerifyIncidentRequest), (stub.BeginDispatch, ipb.BeginDispatchRequest), (stub.MarkResponding, ipb.MarkRespondingRequest)]
+        if closed:
+            steps.append((stub.MarkContained, ipb.MarkContainedRequest))
+        for method, request_type in steps:
+            current = (await method(request_type(request_id=rid(), name=current.name, version=current.version), metadata=OPERATOR)).incident
+        if closed:
+            request = ipb.CloseIncidentRequest(request_id=rid(), name=current.name, version=current.version, outcome_summary="Receiver emptied.")
+            current = (await stub.CloseIncident(request, metadata=OPERATOR)).incident
+        return current.name
+
+
+async def test_live_reports_and_cases_only_for_closed_incidents_that_exist(casebase: CasebaseHarness) -> None:
+    stub = casebase.stub
+    missing = live_report()
+    missing.incidents[0] = "incidents/live-does-not-exist"
+    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=missing), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    assert error_info(error).reason == "INCIDENT_NOT_FOUND"
+    still_open = live_report()
+    still_open.incidents[0] = await incident_in_state(casebase, "inc-still-open", closed=False)
+    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=still_open), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    assert error_info(error).reason == "INCIDENT_NOT_CLOSED"
+    assert not (await stub.ListAfterActionReports(pb.ListAfterActionReportsRequest(), metadata=VIEWER)).reports
+    assert not [e for e in outbox_events(casebase.database_url) if e[0] != "library.loaded"]
+
+
 async def test_live_report_becomes_a_searchable_case(casebase: CasebaseHarness) -> None:
     stub = casebase.stub
+    await incident_in_state(casebase, "inc-2025-0042")
     stored = (await stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=live_report()), metadata=OPERATOR)).report
     convert = pb.CreateCaseFromReportRequest(request_id=rid(), report=stored.name)
     await expect_error(stub.CreateCaseFromReport(convert, metadata=DIRECTOR), grpc.StatusCode.PERMISSION_DENIED)

@@ -69,10 +69,12 @@ class Suite:
     addresses: dict[str, str]
     channels: list[grpc.aio.Channel] = field(default_factory=list)
     gateway_settings: Settings | None = None
+    database_urls: dict[str, str] = field(default_factory=dict)
 
-    def backend_settings(self) -> Settings:
-        """Settings pointing at the running backends (what the gateway process is given)."""
-        return service_settings(self.root, "", self.redis_url, **{f"{n}_addr": self.addresses[n] for n in BACKENDS})
+    def backend_settings(self, service: str = "gateway") -> Settings:
+        """Settings pointing at the running backends (what the gateway process is given), with the service's database."""
+        addresses = {f"{n}_addr": self.addresses[n] for n in BACKENDS if n in self.addresses}
+        return service_settings(self.root, self.database_urls.get(service, ""), self.redis_url, **addresses)
 
     def _channel(self, name: str) -> grpc.aio.Channel:
         channel = grpc.aio.insecure_channel(self.addresses[name])
@@ -123,15 +125,23 @@ class Suite:
                 await self.servers.pop(name).stop(1.0)
 
 
-async def start_suite(root: Path, redis_url: str, *, config: GatewayConfig | None = None, parks: tuple[str, ...] = TEST_PARKS, gateway: bool = True) -> Suite:
-    """Start the four backends (each with its own SQLite file), seed the park slice, and start the gateway."""
+async def start_suite(
+    root: Path,
+    redis_url: str,
+    *,
+    config: GatewayConfig | None = None,
+    parks: tuple[str, ...] = TEST_PARKS,
+    gateway: bool = True,
+    database_urls: dict[str, str] | None = None,
+) -> Suite:
+    """Start the four backends (each with its own database: a SQLite file unless a URL is given), seed the park slice, and start the gateway."""
     require_backends()
     redis.Redis.from_url(redis_url).flushall()
-    suite = Suite(root=root, redis_url=redis_url, servers={}, addresses={})
+    suite = Suite(root=root, redis_url=redis_url, servers={}, addresses={}, database_urls=dict(database_urls or {}))
     try:
         for name in BACKENDS:
             module = importlib.import_module(f"services.{name}.server")
-            running, port = await module.build_server(service_settings(root, "", redis_url), port=0)
+            running, port = await module.build_server(suite.backend_settings(name), port=0)
             suite.servers[name] = running
             suite.addresses[name] = f"127.0.0.1:{port}"
         await seed_demo(suite.backend_settings(), parks=parks)

@@ -307,3 +307,331 @@ class GetDrillReportResponse(_message.Message):
     report: _casebase_service_pb2.AfterActionReport
     hindsight: _dispatch_service_pb2.OptimizePlanResponse
     def __init__(self, report: _Optional[_Union[_casebase_service_pb2.AfterActionReport, _Mapping]] = ..., hindsight: _Optional[_Union[_dispatch_service_pb2.OptimizePlanResponse, _Mapping]] = ...) -> None: ...
+
+class IncidentSummary(_message.Message):
+    __slots__ = ("incident", "elapsed_s", "committed_units", "unmet")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_S_FIELD_NUMBER: _ClassVar[int]
+    COMMITTED_UNITS_FIELD_NUMBER: _ClassVar[int]
+    UNMET_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    elapsed_s: int
+    committed_units: _containers.RepeatedScalarFieldContainer[str]
+    unmet: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.UnmetDemand]
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., elapsed_s: _Optional[int] = ..., committed_units: _Optional[_Iterable[str]] = ..., unmet: _Optional[_Iterable[_Union[_dispatch_service_pb2.UnmetDemand, _Mapping]]] = ...) -> None: ...
+
+class ListIncidentsRequest(_message.Message):
+    __slots__ = ("states", "park_id", "severities", "exercise_id", "page_size", "page_token")
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    SEVERITIES_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    states: _containers.RepeatedScalarFieldContainer[_incident_service_pb2.Incident.State]
+    park_id: str
+    severities: _containers.RepeatedScalarFieldContainer[_common_pb2.Severity]
+    exercise_id: str
+    page_size: int
+    page_token: str
+    def __init__(self, states: _Optional[_Iterable[_Union[_incident_service_pb2.Incident.State, str]]] = ..., park_id: _Optional[str] = ..., severities: _Optional[_Iterable[_Union[_common_pb2.Severity, str]]] = ..., exercise_id: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListIncidentsResponse(_message.Message):
+    __slots__ = ("incidents", "next_page_token")
+    INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    incidents: _containers.RepeatedCompositeFieldContainer[IncidentSummary]
+    next_page_token: str
+    def __init__(self, incidents: _Optional[_Iterable[_Union[IncidentSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CommittedUnit(_message.Message):
+    __slots__ = ("unit", "eta_s", "reservation")
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    ETA_S_FIELD_NUMBER: _ClassVar[int]
+    RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    unit: _resources_service_pb2.Unit
+    eta_s: float
+    reservation: str
+    def __init__(self, unit: _Optional[_Union[_resources_service_pb2.Unit, _Mapping]] = ..., eta_s: _Optional[float] = ..., reservation: _Optional[str] = ...) -> None: ...
+
+class GetIncidentRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetIncidentResponse(_message.Message):
+    __slots__ = ("incident", "units", "shipments", "reservations", "unmet", "elapsed_s")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    UNMET_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_S_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    units: _containers.RepeatedCompositeFieldContainer[CommittedUnit]
+    shipments: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.Shipment]
+    reservations: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Reservation]
+    unmet: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.UnmetDemand]
+    elapsed_s: int
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., units: _Optional[_Iterable[_Union[CommittedUnit, _Mapping]]] = ..., shipments: _Optional[_Iterable[_Union[_dispatch_service_pb2.Shipment, _Mapping]]] = ..., reservations: _Optional[_Iterable[_Union[_resources_service_pb2.Reservation, _Mapping]]] = ..., unmet: _Optional[_Iterable[_Union[_dispatch_service_pb2.UnmetDemand, _Mapping]]] = ..., elapsed_s: _Optional[int] = ...) -> None: ...
+
+class IncidentTimelineEntry(_message.Message):
+    __slots__ = ("time", "actor", "action", "subject", "note", "version")
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    time: _timestamp_pb2.Timestamp
+    actor: str
+    action: str
+    subject: str
+    note: str
+    version: int
+    def __init__(self, time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., action: _Optional[str] = ..., subject: _Optional[str] = ..., note: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class ListIncidentTimelineRequest(_message.Message):
+    __slots__ = ("incident", "page_size", "page_token")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    incident: str
+    page_size: int
+    page_token: str
+    def __init__(self, incident: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListIncidentTimelineResponse(_message.Message):
+    __slots__ = ("entries", "next_page_token")
+    ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    entries: _containers.RepeatedCompositeFieldContainer[IncidentTimelineEntry]
+    next_page_token: str
+    def __init__(self, entries: _Optional[_Iterable[_Union[IncidentTimelineEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class VerifyIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "note")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    note: str
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., note: _Optional[str] = ...) -> None: ...
+
+class VerifyIncidentResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ...) -> None: ...
+
+class ChangeSeverityRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "severity", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    SEVERITY_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    severity: _common_pb2.Severity
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ChangeSeverityResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ...) -> None: ...
+
+class UnitMove(_message.Message):
+    __slots__ = ("unit", "from_state", "to_state", "moved", "reason", "detail")
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    FROM_STATE_FIELD_NUMBER: _ClassVar[int]
+    TO_STATE_FIELD_NUMBER: _ClassVar[int]
+    MOVED_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    unit: str
+    from_state: _resources_service_pb2.Unit.State
+    to_state: _resources_service_pb2.Unit.State
+    moved: bool
+    reason: str
+    detail: str
+    def __init__(self, unit: _Optional[str] = ..., from_state: _Optional[_Union[_resources_service_pb2.Unit.State, str]] = ..., to_state: _Optional[_Union[_resources_service_pb2.Unit.State, str]] = ..., moved: _Optional[bool] = ..., reason: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class CancelIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelIncidentResponse(_message.Message):
+    __slots__ = ("incident", "released_reservations", "units")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    released_reservations: _containers.RepeatedScalarFieldContainer[str]
+    units: _containers.RepeatedCompositeFieldContainer[UnitMove]
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., released_reservations: _Optional[_Iterable[str]] = ..., units: _Optional[_Iterable[_Union[UnitMove, _Mapping]]] = ...) -> None: ...
+
+class UpdateUnitStatusRequest(_message.Message):
+    __slots__ = ("request_id", "units", "incident", "state", "reason", "exercise_id")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    units: _containers.RepeatedScalarFieldContainer[str]
+    incident: str
+    state: _resources_service_pb2.Unit.State
+    reason: str
+    exercise_id: str
+    def __init__(self, request_id: _Optional[str] = ..., units: _Optional[_Iterable[str]] = ..., incident: _Optional[str] = ..., state: _Optional[_Union[_resources_service_pb2.Unit.State, str]] = ..., reason: _Optional[str] = ..., exercise_id: _Optional[str] = ...) -> None: ...
+
+class UpdateUnitStatusResponse(_message.Message):
+    __slots__ = ("moves", "moved")
+    MOVES_FIELD_NUMBER: _ClassVar[int]
+    MOVED_FIELD_NUMBER: _ClassVar[int]
+    moves: _containers.RepeatedCompositeFieldContainer[UnitMove]
+    moved: int
+    def __init__(self, moves: _Optional[_Iterable[_Union[UnitMove, _Mapping]]] = ..., moved: _Optional[int] = ...) -> None: ...
+
+class ContainIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "note")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    note: str
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., note: _Optional[str] = ...) -> None: ...
+
+class ContainIncidentResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ...) -> None: ...
+
+class CloseIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "incident", "version", "outcome_summary", "units_available", "create_case")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    UNITS_AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    CREATE_CASE_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    incident: str
+    version: int
+    outcome_summary: str
+    units_available: bool
+    create_case: bool
+    def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., version: _Optional[int] = ..., outcome_summary: _Optional[str] = ..., units_available: _Optional[bool] = ..., create_case: _Optional[bool] = ...) -> None: ...
+
+class CloseIncidentResponse(_message.Message):
+    __slots__ = ("incident", "units", "released_reservations", "report", "accident_case")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    RELEASED_RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FIELD_NUMBER: _ClassVar[int]
+    ACCIDENT_CASE_FIELD_NUMBER: _ClassVar[int]
+    incident: _incident_service_pb2.Incident
+    units: _containers.RepeatedCompositeFieldContainer[UnitMove]
+    released_reservations: _containers.RepeatedScalarFieldContainer[str]
+    report: _casebase_service_pb2.AfterActionReport
+    accident_case: _casebase_service_pb2.AccidentCase
+    def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ..., units: _Optional[_Iterable[_Union[UnitMove, _Mapping]]] = ..., released_reservations: _Optional[_Iterable[str]] = ..., report: _Optional[_Union[_casebase_service_pb2.AfterActionReport, _Mapping]] = ..., accident_case: _Optional[_Union[_casebase_service_pb2.AccidentCase, _Mapping]] = ...) -> None: ...
+
+class ListScenariosRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListScenariosResponse(_message.Message):
+    __slots__ = ("scenarios", "next_page_token")
+    SCENARIOS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    scenarios: _containers.RepeatedCompositeFieldContainer[_casebase_service_pb2.Scenario]
+    next_page_token: str
+    def __init__(self, scenarios: _Optional[_Iterable[_Union[_casebase_service_pb2.Scenario, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListDrillsRequest(_message.Message):
+    __slots__ = ("states", "page_size", "page_token")
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    states: _containers.RepeatedScalarFieldContainer[Drill.State]
+    page_size: int
+    page_token: str
+    def __init__(self, states: _Optional[_Iterable[_Union[Drill.State, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDrillsResponse(_message.Message):
+    __slots__ = ("drills", "next_page_token")
+    DRILLS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    drills: _containers.RepeatedCompositeFieldContainer[Drill]
+    next_page_token: str
+    def __init__(self, drills: _Optional[_Iterable[_Union[Drill, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetParkInventoryRequest(_message.Message):
+    __slots__ = ("park", "exercise_id")
+    PARK_FIELD_NUMBER: _ClassVar[int]
+    EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    park: str
+    exercise_id: str
+    def __init__(self, park: _Optional[str] = ..., exercise_id: _Optional[str] = ...) -> None: ...
+
+class GetParkInventoryResponse(_message.Message):
+    __slots__ = ("park", "depots", "units", "stocks", "reserve_policies")
+    PARK_FIELD_NUMBER: _ClassVar[int]
+    DEPOTS_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
+    STOCKS_FIELD_NUMBER: _ClassVar[int]
+    RESERVE_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    park: _resources_service_pb2.Park
+    depots: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Depot]
+    units: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Unit]
+    stocks: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.Stock]
+    reserve_policies: _containers.RepeatedCompositeFieldContainer[_resources_service_pb2.ReservePolicy]
+    def __init__(self, park: _Optional[_Union[_resources_service_pb2.Park, _Mapping]] = ..., depots: _Optional[_Iterable[_Union[_resources_service_pb2.Depot, _Mapping]]] = ..., units: _Optional[_Iterable[_Union[_resources_service_pb2.Unit, _Mapping]]] = ..., stocks: _Optional[_Iterable[_Union[_resources_service_pb2.Stock, _Mapping]]] = ..., reserve_policies: _Optional[_Iterable[_Union[_resources_service_pb2.ReservePolicy, _Mapping]]] = ...) -> None: ...
+
+class AdjustStockRequest(_message.Message):
+    __slots__ = ("request_id", "stock", "kind", "delta", "reason")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    stock: str
+    kind: _resources_service_pb2.StockLedgerEntry.Kind
+    delta: float
+    reason: str
+    def __init__(self, request_id: _Optional[str] = ..., stock: _Optional[str] = ..., kind: _Optional[_Union[_resources_service_pb2.StockLedgerEntry.Kind, str]] = ..., delta: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class AdjustStockResponse(_message.Message):
+    __slots__ = ("stock", "entry")
+    STOCK_FIELD_NUMBER: _ClassVar[int]
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    stock: _resources_service_pb2.Stock
+    entry: _resources_service_pb2.StockLedgerEntry
+    def __init__(self, stock: _Optional[_Union[_resources_service_pb2.Stock, _Mapping]] = ..., entry: _Optional[_Union[_resources_service_pb2.StockLedgerEntry, _Mapping]] = ...) -> None: ...

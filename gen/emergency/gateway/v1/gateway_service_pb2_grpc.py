@@ -92,6 +92,71 @@ class CommandCenterServiceStub:
                 request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportRequest.SerializeToString,
                 response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportResponse.FromString,
                 _registered_method=True)
+        self.ListIncidents = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ListIncidents',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsResponse.FromString,
+                _registered_method=True)
+        self.GetIncident = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/GetIncident',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentResponse.FromString,
+                _registered_method=True)
+        self.ListIncidentTimeline = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ListIncidentTimeline',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineResponse.FromString,
+                _registered_method=True)
+        self.VerifyIncident = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/VerifyIncident',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentResponse.FromString,
+                _registered_method=True)
+        self.ChangeSeverity = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ChangeSeverity',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityResponse.FromString,
+                _registered_method=True)
+        self.CancelIncident = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/CancelIncident',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentResponse.FromString,
+                _registered_method=True)
+        self.UpdateUnitStatus = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/UpdateUnitStatus',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusResponse.FromString,
+                _registered_method=True)
+        self.ContainIncident = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ContainIncident',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentResponse.FromString,
+                _registered_method=True)
+        self.CloseIncident = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/CloseIncident',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentResponse.FromString,
+                _registered_method=True)
+        self.ListScenarios = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ListScenarios',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosResponse.FromString,
+                _registered_method=True)
+        self.ListDrills = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/ListDrills',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsResponse.FromString,
+                _registered_method=True)
+        self.GetParkInventory = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/GetParkInventory',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryResponse.FromString,
+                _registered_method=True)
+        self.AdjustStock = channel.unary_unary(
+                '/emergency.gateway.v1.CommandCenterService/AdjustStock',
+                request_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockRequest.SerializeToString,
+                response_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockResponse.FromString,
+                _registered_method=True)
 
 
 class CommandCenterServiceServicer:
@@ -177,6 +242,98 @@ class CommandCenterServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListIncidents(self, request, context):
+        """--- An incident from its report to its last unit home ---
+        Lists incidents with their elapsed time, committed units and unmet demand lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIncident(self, request, context):
+        """Returns one incident with its committed units and supplies, reservations and unmet demand lines.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIncidentTimeline(self, request, context):
+        """Returns an incident's timeline merged with what happened to its units, supplies and holds, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyIncident(self, request, context):
+        """Confirms a reported incident.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangeSeverity(self, request, context):
+        """Changes an incident's response level, with a reason.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelIncident(self, request, context):
+        """Cancels an incident (false alarm, duplicate): releases its holds, turns its units back, records why.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateUnitStatus(self, request, context):
+        """Moves one unit, a list of units or every unit of an incident to ON_SCENE, RETURNING, AVAILABLE or OUT_OF_SERVICE.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContainIncident(self, request, context):
+        """Marks an incident's hazard under control.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CloseIncident(self, request, context):
+        """Closes a contained incident: units return, unconfirmed holds are released, the after-action report is stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListScenarios(self, request, context):
+        """Lists the drill scenarios of the case library.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDrills(self, request, context):
+        """Lists drills, newest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetParkInventory(self, request, context):
+        """Returns a park's depots, units with their states, and stock with minimum levels.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AdjustStock(self, request, context):
+        """Books a receipt, correction or loss of stock with a ledger reason; a park officer only for their own park.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CommandCenterServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -234,6 +391,71 @@ def add_CommandCenterServiceServicer_to_server(servicer, server):
                     servicer.GetDrillReport,
                     request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportRequest.FromString,
                     response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportResponse.SerializeToString,
+            ),
+            'ListIncidents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIncidents,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsResponse.SerializeToString,
+            ),
+            'GetIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIncident,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentResponse.SerializeToString,
+            ),
+            'ListIncidentTimeline': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIncidentTimeline,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineResponse.SerializeToString,
+            ),
+            'VerifyIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyIncident,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentResponse.SerializeToString,
+            ),
+            'ChangeSeverity': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangeSeverity,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityResponse.SerializeToString,
+            ),
+            'CancelIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelIncident,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentResponse.SerializeToString,
+            ),
+            'UpdateUnitStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateUnitStatus,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusResponse.SerializeToString,
+            ),
+            'ContainIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContainIncident,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentResponse.SerializeToString,
+            ),
+            'CloseIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseIncident,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentResponse.SerializeToString,
+            ),
+            'ListScenarios': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListScenarios,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosResponse.SerializeToString,
+            ),
+            'ListDrills': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDrills,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsResponse.SerializeToString,
+            ),
+            'GetParkInventory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetParkInventory,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryResponse.SerializeToString,
+            ),
+            'AdjustStock': grpc.unary_unary_rpc_method_handler(
+                    servicer.AdjustStock,
+                    request_deserializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockRequest.FromString,
+                    response_serializer=emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -536,6 +758,357 @@ class CommandCenterService:
             '/emergency.gateway.v1.CommandCenterService/GetDrillReport',
             emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportRequest.SerializeToString,
             emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetDrillReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIncidents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ListIncidents',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/GetIncident',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIncidentTimeline(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ListIncidentTimeline',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListIncidentTimelineResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/VerifyIncident',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.VerifyIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangeSeverity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ChangeSeverity',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ChangeSeverityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/CancelIncident',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CancelIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateUnitStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/UpdateUnitStatus',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.UpdateUnitStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ContainIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ContainIncident',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ContainIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/CloseIncident',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.CloseIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListScenarios(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ListScenarios',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListScenariosResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDrills(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/ListDrills',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.ListDrillsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetParkInventory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/GetParkInventory',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.GetParkInventoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AdjustStock(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.gateway.v1.CommandCenterService/AdjustStock',
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockRequest.SerializeToString,
+            emergency_dot_gateway_dot_v1_dot_gateway__service__pb2.AdjustStockResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,274 @@
+"""Console commands for an incident after its report: list, show, verify, level, cancel, units on scene and home, contain, close, watch."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from typing import Any
+
+import typer
+from emergency.common.v1 import common_pb2
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf import json_format
+
+from gateway import cli_views
+from gateway.cli_common import GATEWAY_OPTION, choice, console, full_name, metadata, run, unit_name
+
+STATES = ("REPORTED", "VERIFIED", "DISPATCHING", "RESPONDING", "CONTAINED", "CLOSED", "CANCELLED")
+LEVELS = ("I", "II", "III", "IV")
+Stub = gpb_grpc.CommandCenterServiceStub
+
+
+def _request_id(given: str) -> str:
+    """The given request id, or a fresh one."""
+    return given or str(uuid.uuid4())
+
+
+def incidents(
+    state: list[str] = typer.Option(None, "--state", help=f"Only these states (repeatable): {', '.join(STATES)}."),
+    park: str = typer.Option("", help="Only this park."),
+    severity: list[str] = typer.Option(None, "--severity", help="Only these levels (repeatable): I, II, III, IV."),
+    exercise: str = typer.Option("", help="Exercise id (empty for live)."),
+    open_only: bool = typer.Option(False, "--open", help="Only incidents not closed or cancelled."),
+    page_size: int = typer.Option(50, help="Rows per page."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """List incidents with their version, elapsed time, committed units and unmet demand."""
+    states = [choice(ipb.Incident.State, s, "--state", prefix="STATE_", allowed=STATES) for s in state or []]
+    if open_only:
+        states = states or [ipb.Incident.State.Value(f"STATE_{s}") for s in STATES[:5]]
+    levels = [choice(common_pb2.Severity, s, "--severity", prefix="SEVERITY_", allowed=LEVELS) for s in severity or []]
+    auth = metadata()
+
+    async def work(stub: Stub) -> list[gpb.IncidentSummary]:
+        rows: list[gpb.IncidentSummary] = []
+        token = ""
+        while True:
+            request = gpb.ListIncidentsRequest(states=states, park_id=park, severities=levels, exercise_id=exercise, page_size=page_size, page_token=token)  # type: ignore[arg-type]
+            page = await stub.ListIncidents(request, metadata=auth)
+            rows.extend(page.incidents)
+            token = page.next_page_token
+            if not token:
+                return rows
+
+    console.print(cli_views.incident_list(run(gateway, work)))
+
+
+def show(incident: str = typer.Argument(..., help="The incident: inc-... or incidents/inc-..."), gateway: str = GATEWAY_OPTION) -> None:
+    """One incident: details, demands, units with their states, supplies, holds, unmet demand and the timeline."""
+    name = full_name(incident, "incidents")
+    auth = metadata()
+
+    async def work(stub: Stub) -> tuple[gpb.GetIncidentResponse, list[gpb.IncidentTimelineEntry]]:
+        got = await stub.GetIncident(gpb.GetIncidentRequest(name=name), metadata=auth)
+        entries: list[gpb.IncidentTimelineEntry] = []
+        token = ""
+        while True:
+            page = await stub.ListIncidentTimeline(gpb.ListIncidentTimelineRequest(incident=name, page_size=1000, page_token=token), metadata=auth)
+            entries.extend(page.entries)
+            token = page.next_page_token
+            if not token:
+                return got, entries
+
+    got, entries = run(gateway, work)
+    console.print(cli_views.incident_detail(got))
+    console.print(cli_views.timeline(name, entries))
+
+
+def verify(
+    incident: str = typer.Argument(..., help="The incident."),
+    note: str = typer.Option("", help="How it was confirmed."),
+    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    request_id: str = typer.Option("", help="Request id (a retry with the same id returns the first answer)."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """Confirm a reported incident."""
+    request = gpb.VerifyIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, note=note)
+    auth = metadata()
+    reply = run(gateway, lambda stub: stub.VerifyIncident(request, metadata=auth))
+    console.print(cli_views.incident_line(reply.incident, "verified"))
+
+
+def severity(
+    incident: str = typer.Argument(..., help="The incident."),
+    level: str = typer.Argument(..., help="The new level: I, II, III or IV."),
+    reason: str = typer.Option(..., help="Why the level changes."),
+    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    request_id: str = typer.Option("", help="Request id."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """Change an incident's response level."""
+    value = choice(common_pb2.Severity, level, "LEVEL", prefix="SEVERITY_", allowed=LEVELS)
+    request = gpb.ChangeSeverityRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, severity=value, reason=reason)  # type: ignore[arg-type]
+    auth = metadata()
+    reply = run(gateway, lambda stub: stub.ChangeSeverity(request, metadata=auth))
+    console.print(cli_views.incident_line(reply.incident, "level changed"))
+
+
+def cancel(
+    incident: str = typer.Argument(..., help="The incident."),
+    reason: str = typer.Option(..., help="Why: false alarm, duplicate of ..."),
+    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    request_id: str = typer.Option("", help="Request id."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """Cancel an incident: every hold released, every unit turned back, the reason recorded."""
+    request = gpb.CancelIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, reason=reason)
+    auth = metadata()
+    reply = run(gateway, lambda stub: stub.CancelIncident(request, metadata=auth))
+    console.print(cli_views.incident_line(reply.incident, "cancelled"))
+    for name in reply.released_reservations:
+        console.print(f"  released {name}", soft_wrap=True)
+    console.print(cli_views.moves(reply.units))
+
+
+def _units(stub: Stub, auth: Any, incident: str, given: list[str]) -> Any:
+    """Full unit names: as given (parks/p/units/u, p/u), or a bare unit id matched among the incident's units."""
+
+    async def resolve() -> list[str]:
+        if not given:
+            return []
+        bare = [u for u in given if "/" not in u]
+        known: list[str] = []
+        if bare:
+            known = [u.unit.name for u in (await stub.GetIncident(gpb.GetIncidentRequest(name=incident), metadata=auth)).units]
+        found = []
+        for text in given:
+            if "/" in text:
+                found.append(unit_name(text))
+                continue
+            matches = [k for k in known if k.rsplit("/", 1)[1] == text]
+            if len(matches) != 1:
+                console.print(f"[red]{text!r} is not a unit committed to {incident}[/red]; name it as parks/{{park}}/units/{{unit}}")
+                raise typer.Exit(2)
+            found.append(matches[0])
+        return found
+
+    return resolve()
+
+
+def _move(incident: str, units: list[str], state: int, reason: str, request_id: str, gateway: str) -> None:
+    """Move the units (or all of the incident's) and print what happened to each."""
+    name = full_name(incident, "incidents")
+    auth = metadata()
+
+    async def work(stub: Stub) -> gpb.UpdateUnitStatusResponse:
+        names = await _units(stub, auth, name, units)
+        request = gpb.UpdateUnitStatusRequest(request_id=_request_id(request_id), incident=name, units=names, state=state, reason=reason)  # type: ignore[arg-type]
+        return await stub.UpdateUnitStatus(request, metadata=auth)
+
+    reply = run(gateway, work)
+    console.print(f"{reply.moved} of {len(reply.moves)} unit(s) moved to {rpb.Unit.State.Name(state).removeprefix('STATE_')}")  # type: ignore[arg-type]
+    console.print(cli_views.moves(reply.moves))
+
+
+UNITS_ARGUMENT = typer.Argument(None, help="Units (parks/p/units/u, p/u or the unit id); none for every unit of the incident.")
+
+
+def on_scene(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+    """Units have arrived at the incident."""
+    _move(incident, units or [], rpb.Unit.STATE_ON_SCENE, "", request_id, gateway)
+
+
+def returning(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+    """Units are on their way home."""
+    _move(incident, units or [], rpb.Unit.STATE_RETURNING, "", request_id, gateway)
+
+
+def available(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+    """Units are back at their home depots and free."""
+    _move(incident, units or [], rpb.Unit.STATE_AVAILABLE, "", request_id, gateway)
+
+
+def contain(
+    incident: str = typer.Argument(..., help="The incident."),
+    note: str = typer.Option("", help="A note for the timeline."),
+    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    request_id: str = typer.Option("", help="Request id."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """The hazard is under control."""
+    request = gpb.ContainIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, note=note)
+    auth = metadata()
+    reply = run(gateway, lambda stub: stub.ContainIncident(request, metadata=auth))
+    console.print(cli_views.incident_line(reply.incident, "contained"))
+
+
+def close(
+    incident: str = typer.Argument(..., help="The incident."),
+    outcome: str = typer.Option(..., help="What happened in the end."),
+    units_available: bool = typer.Option(False, "--units-available", help="Units are back at once (else RETURNING until they report back)."),
+    case: bool = typer.Option(False, "--case", help="Turn the after-action report into a new accident case."),
+    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    request_id: str = typer.Option("", help="Request id."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """Close a contained incident: units return, unconfirmed holds released, the after-action report stored."""
+    request = gpb.CloseIncidentRequest(
+        request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, outcome_summary=outcome, units_available=units_available, create_case=case
+    )
+    auth = metadata()
+    reply = run(gateway, lambda stub: stub.CloseIncident(request, metadata=auth))
+    console.print(cli_views.incident_line(reply.incident, "closed"))
+    console.print(cli_views.moves(reply.units))
+    if reply.report.name:
+        console.print(cli_views.after_action(reply.report))
+    if reply.accident_case.name:
+        console.print(f"new accident case: {reply.accident_case.name}", soft_wrap=True)
+
+
+def watch(
+    exercise: str = typer.Option("", help="Exercise id (empty for live)."),
+    event_type: list[str] = typer.Option(None, "--type", help="Only these event types (repeatable)."),
+    incidents_only: bool = typer.Option(False, "--incidents-only", help="Only events of incidents themselves (reported, verified, closed ...)."),
+    from_start: bool = typer.Option(False, help="Replay each stream from its beginning."),
+    after: list[str] = typer.Option(None, help="Resume after stream=id (repeatable)."),
+    limit: int = typer.Option(0, help="Stop after this many events (0: until Ctrl-C)."),
+    gateway: str = GATEWAY_OPTION,
+) -> None:
+    """One readable line per event (time, what, incident, park, new state); Ctrl-C stops and prints where to resume."""
+    auth = metadata()
+    request = gpb.WatchEventsRequest(exercise_id=exercise, types=event_type or [], from_start=from_start, after_ids=after or [])
+    last: dict[str, str] = {}
+    known: dict[str, ipb.Incident | None] = {}
+
+    async def incident_of(stub: Stub, name: str) -> ipb.Incident | None:
+        if name and name not in known:
+            try:
+                known[name] = (await stub.GetIncident(gpb.GetIncidentRequest(name=name), metadata=auth)).incident
+            except Exception:  # an incident we may not read, or one gone: the line shows the name alone
+                known[name] = None
+        return known.get(name)
+
+    async def stream(stub: Stub) -> None:
+        seen = 0
+        async for item in stub.WatchEvents(request, metadata=auth):
+            event = item.event
+            last[event.stream] = event.id
+            if incidents_only and not (event.type.startswith("incident.") and event.subject.startswith("incidents/")):
+                continue
+            payload = json_format.MessageToDict(event.payload)
+            name = event.subject if event.subject.startswith("incidents/") else str(payload.get("incident", ""))
+            if name.startswith("incidents/") and event.subject.startswith("incidents/"):
+                known.pop(name, None)  # the incident changed: read its title and state again
+            console.print(cli_views.event_line(event, payload, await incident_of(stub, name)), soft_wrap=True)
+            seen += 1
+            if limit and seen >= limit:
+                return
+
+    with contextlib.suppress(KeyboardInterrupt):
+        run(gateway, stream)
+    if last:
+        console.print("resume with: " + " ".join(f"--after {s}={i}" for s, i in sorted(last.items())), soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the incident commands to the console."""
+    for command in (incidents, show, verify, severity, cancel, contain, close, watch):
+        app.command()(command)
+    app.command(name="on-scene")(on_scene)
+    app.command()(returning)
+    app.command()(available)

@@ -1,0 +1,145 @@
+"""Incidents as a console reads them: the list, one incident with what was sent, and the merged timeline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf import json_format
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from gateway import store
+from gateway.activity import Activity
+from gateway.backends import Backends, call
+from gateway.quantities import format_quantity
+from gateway.situation import incident_situations
+from services.common.outbox import utcnow
+from services.common.pagination import decode_page_token, encode_page_token, page_size
+
+ENDED = (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED)
+HOLDING = (rpb.Reservation.STATE_ACTIVE, rpb.Reservation.STATE_CONFIRMED)
+
+
+def elapsed_s(incident: ipb.Incident) -> int:
+    """Seconds since the report, stopped at the close or cancellation."""
+    end = incident.update_time.ToDatetime() if incident.state in ENDED else utcnow().replace(tzinfo=None)
+    return max(int((end - incident.create_time.ToDatetime()).total_seconds()), 0)
+
+
+def stamp(value: datetime) -> Timestamp:
+    """A timestamp from a datetime (naive means UTC)."""
+    result = Timestamp()
+    result.FromDatetime(store.as_utc(value))
+    return result
+
+
+class IncidentViews:
+    """ListIncidents, GetIncident and ListIncidentTimeline over the incident and resources services and the gateway's records."""
+
+    def __init__(self, backends: Backends, activity: Activity) -> None:
+        self._backends = backends
+        self._activity = activity
+
+    async def incident(self, name: str) -> ipb.Incident:
+        """One incident."""
+        return (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+
+    async def reservations(self, exercise_id: str, incident: str = "", states: Sequence[int] = ()) -> list[rpb.Reservation]:
+        """Every reservation of the namespace (of one incident, in the given states), all pages."""
+        found: list[rpb.Reservation] = []
+        token = ""
+        while True:
+            request = rpb.ListReservationsRequest(exercise_id=exercise_id, incident=incident, states=list(states), page_size=1000, page_token=token)  # type: ignore[arg-type]
+            page = await call(self._backends.resources.ListReservations, request)
+            found.extend(page.reservations)
+            token = page.next_page_token
+            if not token:
+                return found
+
+    async def page(self, request: gpb.ListIncidentsRequest) -> gpb.ListIncidentsResponse:
+        """A page of incidents, each with its committed units and unmet lines."""
+        page, holds = await asyncio.gather(
+            call(
+                self._backends.incident.ListIncidents,
+                ipb.ListIncidentsRequest(
+                    page_size=request.page_size,
+                    page_token=request.page_token,
+                    states=list(request.states),
+                    park_id=request.park_id,
+                    severities=list(request.severities),
+                    exercise_id=request.exercise_id,
+                ),
+            ),
+            self.reservations(request.exercise_id, states=HOLDING),
+        )
+        commits = await self._activity.commits(request.exercise_id, [i.name for i in page.incidents])
+        units: dict[str, list[str]] = defaultdict(list)
+        for reservation in holds:
+            units[reservation.incident].extend(h.unit for h in reservation.units)
+        rows = [
+            gpb.IncidentSummary(incident=s.incident, elapsed_s=elapsed_s(s.incident), committed_units=sorted(units.get(s.incident.name, [])), unmet=s.unmet)
+            for s in incident_situations(list(page.incidents), commits)
+        ]
+        return gpb.ListIncidentsResponse(incidents=rows, next_page_token=page.next_page_token)
+
+    async def get(self, name: str) -> gpb.GetIncidentResponse:
+        """The incident with its units (and their states), supplies, reservations and unmet lines."""
+        incident = await self.incident(name)
+        reservations, commits = await asyncio.gather(self.reservations(incident.exercise_id, name), self._activity.commits(incident.exercise_id, [name]))
+        (situation,) = incident_situations([incident], commits)
+        etas = {a.unit_id: a.eta_s for a in situation.assignments}
+        held = [(h.unit, r.name) for r in reservations if r.state in HOLDING for h in r.units]
+        got = await asyncio.gather(*(call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=u, exercise_id=incident.exercise_id)) for u, _ in held))
+        units = [gpb.CommittedUnit(unit=g.unit, eta_s=etas.get(u, 0.0), reservation=r) for (u, r), g in zip(held, got, strict=True)]
+        return gpb.GetIncidentResponse(
+            incident=incident, units=units, shipments=situation.shipments, reservations=reservations, unmet=situation.unmet, elapsed_s=elapsed_s(incident)
+        )
+
+    async def entries(self, incident: ipb.Incident) -> list[gpb.IncidentTimelineEntry]:
+        """Every step of the incident and of what was sent to it, oldest first."""
+        own: list[ipb.TimelineEntry] = []
+        token = ""
+        while True:
+            page = await call(self._backends.incident.ListTimelineEntries, ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000, page_token=token))
+            own.extend(page.timeline_entries)
+            token = page.next_page_token
+            if not token:
+                break
+        reservations, commits, activity = await asyncio.gather(
+            self.reservations(incident.exercise_id, incident.name), self._activity.commits(incident.exercise_id, [incident.name]), self._activity.of(incident.name)
+        )
+        found = [gpb.IncidentTimelineEntry(time=e.time, actor=e.actor, action=e.action, subject=incident.name, note=e.note, version=e.version) for e in own]
+        for r in reservations:
+            held = ", ".join([h.unit for h in r.units] + [f"{format_quantity(s.amount)} of {s.stock}" for s in r.stocks])
+            found.append(gpb.IncidentTimelineEntry(time=r.create_time, actor=r.actor, action="RESERVED", subject=r.name, note=held))
+            if r.state == rpb.Reservation.STATE_EXPIRED:
+                found.append(gpb.IncidentTimelineEntry(time=r.expire_time, action="EXPIRED", subject=r.name, note="not confirmed in time"))
+        for c in commits:
+            plan = json_format.Parse(c.plan, dpb.Plan())
+            sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
+            sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
+            actor = await self._saga_subject(c.request_id)
+            found.append(gpb.IncidentTimelineEntry(time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)))
+        found += [gpb.IncidentTimelineEntry(time=stamp(a.time), actor=a.actor, action=a.action, subject=a.subject, note=a.note) for a in activity]
+        return sorted(found, key=lambda e: (e.time.seconds, e.time.nanos))
+
+    async def _saga_subject(self, request_id: str) -> str:
+        """Who made a commit."""
+        return await self._activity.saga_subject(request_id)
+
+    async def timeline(self, request: gpb.ListIncidentTimelineRequest) -> gpb.ListIncidentTimelineResponse:
+        """A page of the merged timeline."""
+        size = page_size(request.page_size, default=200, maximum=1000)
+        filters = {"incident": request.incident}
+        position = decode_page_token(request.page_token, filters)
+        start = int(position["offset"]) if position else 0
+        entries = await self.entries(await self.incident(request.incident))
+        page = entries[start : start + size]
+        more = start + size < len(entries)
+        return gpb.ListIncidentTimelineResponse(entries=page, next_page_token=encode_page_token({"offset": start + size}, filters) if more else "")

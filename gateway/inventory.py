@@ -1,0 +1,94 @@
+"""A park's inventory as a console shows it, stock adjustments, and the drill library (scenarios and drills)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from emergency.casebase.v1 import casebase_service_pb2 as cpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.resources.v1 import resources_service_pb2 as rpb
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from gateway import store
+from gateway.backends import Backends, call
+from gateway.drills import drill_message
+from gateway.names import derive_request_id
+from services.common.db import run_in_thread
+from services.common.pagination import decode_page_token, encode_page_token, page_size
+
+DRILL_STATES = {gpb.Drill.STATE_RUNNING: "RUNNING", gpb.Drill.STATE_FINISHED: "FINISHED", gpb.Drill.STATE_ABORTED: "ABORTED"}
+
+
+async def all_pages(method: Callable[[Any], Awaitable[Any]], request: Any, field: str) -> list[Any]:
+    """Every item of a paginated list call."""
+    found: list[Any] = []
+    while True:
+        page = await call(method, request)
+        found.extend(getattr(page, field))
+        if not page.next_page_token:
+            return found
+        request.page_token = page.next_page_token
+
+
+class Inventory:
+    """GetParkInventory, AdjustStock, ListScenarios and ListDrills."""
+
+    def __init__(self, backends: Backends, engine: Engine) -> None:
+        self._backends = backends
+        self._engine = engine
+
+    async def park(self, park_id: str, exercise_id: str) -> gpb.GetParkInventoryResponse:
+        """The park, its depots, units (with states), stock (with minimums) and reserve policies."""
+        parent = f"parks/{park_id}"
+        resources = self._backends.resources
+        park = (await call(resources.GetPark, rpb.GetParkRequest(name=parent))).park
+        depots, units, stocks, policies = await asyncio.gather(
+            all_pages(resources.ListDepots, rpb.ListDepotsRequest(parent=parent, page_size=1000), "depots"),
+            all_pages(resources.ListUnits, rpb.ListUnitsRequest(parent=parent, page_size=1000, exercise_id=exercise_id), "units"),
+            all_pages(resources.ListStocks, rpb.ListStocksRequest(parent=f"{parent}/depots/-", page_size=1000, exercise_id=exercise_id), "stocks"),
+            call(resources.ListReservePolicies, rpb.ListReservePoliciesRequest(park_id=park_id)),
+        )
+        return gpb.GetParkInventoryResponse(park=park, depots=depots, units=units, stocks=stocks, reserve_policies=policies.policies)
+
+    async def adjust(self, request: gpb.AdjustStockRequest) -> gpb.AdjustStockResponse:
+        """Book the change to the stock's ledger with its reason."""
+        reply = await call(
+            self._backends.resources.AdjustStock,
+            rpb.AdjustStockRequest(
+                request_id=derive_request_id(request.request_id, "adjust-stock"), stock=request.stock, kind=request.kind, delta=request.delta, reference=request.reason
+            ),
+        )
+        return gpb.AdjustStockResponse(stock=reply.stock, entry=reply.entry)
+
+    async def scenarios(self, request: gpb.ListScenariosRequest, *, show_script: bool) -> gpb.ListScenariosResponse:
+        """A page of scenarios; an unannounced one's injects only for drill directors."""
+        page = await call(self._backends.casebase.ListScenarios, cpb.ListScenariosRequest(page_size=request.page_size, page_token=request.page_token))
+        scenarios = list(page.scenarios)
+        if not show_script:
+            for scenario in scenarios:
+                if scenario.mode == cpb.Scenario.MODE_UNANNOUNCED:
+                    del scenario.injects[:]
+        return gpb.ListScenariosResponse(scenarios=scenarios, next_page_token=page.next_page_token)
+
+    async def drills(self, request: gpb.ListDrillsRequest, *, show_script: bool) -> gpb.ListDrillsResponse:
+        """A page of drills, newest first."""
+        size = page_size(request.page_size, default=50, maximum=500)
+        states = sorted(DRILL_STATES[s] for s in request.states)
+        filters = {"states": states}
+        position = decode_page_token(request.page_token, filters)
+        start = int(position["offset"]) if position else 0
+
+        def read() -> tuple[list[gpb.Drill], bool]:
+            with Session(self._engine) as session:
+                query = select(store.DrillRow)
+                if states:
+                    query = query.where(col(store.DrillRow.state).in_(states))
+                rows = list(session.exec(query.order_by(col(store.DrillRow.start_time).desc(), col(store.DrillRow.drill_id)).offset(start).limit(size + 1)).all())
+                drills = [drill_message(row, store.drill_injects(session=session, drill_id=row.drill_id), show_script=show_script) for row in rows[:size]]
+                return drills, len(rows) > size
+
+        drills, more = await run_in_thread(read)
+        return gpb.ListDrillsResponse(drills=drills, next_page_token=encode_page_token({"offset": start + size}, filters) if more else "")
