@@ -185,6 +185,9 @@ def test_gateway_and_dispatch_are_replicated_and_every_service_has_a_disruption_
             # At least one pod keeps serving, and a drain can still evict one.
             assert 1 <= budget["minAvailable"] < replicas, name
             assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0, name
+            if kustomization == "overlays/production":
+                (spread,) = deployment["spec"]["template"]["spec"]["topologySpreadConstraints"]
+                assert spread["topologyKey"] == "kubernetes.io/hostname" and "app.kubernetes.io/name" in spread["matchLabelKeys"], name
         else:
             assert replicas == 1 and budget["maxUnavailable"] == 1, name
 
