@@ -25,6 +25,7 @@ async def build_server(settings: Settings, port: int | None = None) -> tuple[Run
         register=lambda server: incident_service_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
         cleanups=[storage.close],
+        relay=storage.relay,
     )
     return running, running.port
 
