@@ -25,6 +25,8 @@ def to_status_proto(error: ServiceError) -> status_pb2.Status:
     details: list[any_pb2.Any] = []
     info = any_pb2.Any()
     metadata = {capped(k, 64): capped(v) for k, v in list(error.metadata.items())[:MAX_VIOLATIONS]}
+    if len(error.violations) > MAX_VIOLATIONS:
+        metadata["field_violations_total"] = str(len(error.violations))
     info.Pack(error_details_pb2.ErrorInfo(reason=capped(error.reason, 64), domain=ERROR_DOMAIN, metadata=metadata))
     details.append(info)
     if error.violations:
