@@ -14,7 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services.common.auth import Role, mint_token
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 from tests.grpc_assertions import error_info, expect_error, field_violations
-from tests.incident.conftest import IncidentHarness, incident  # noqa: F401  (the fixture)
+from tests.incident.conftest import IncidentHarness
 from tests.incident.factories import create_request
 from tests.incident.helpers import OPERATOR
 
