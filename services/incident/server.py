@@ -7,6 +7,7 @@ from emergency.incident.v1 import incident_service_pb2, incident_service_pb2_grp
 from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server
 from services.common.settings import Settings, load_settings
+from services.incident.exercises import ExerciseDirectory
 from services.incident.servicer import IncidentServicer
 from services.incident.store import TABLES
 
@@ -17,14 +18,15 @@ SERVICE_NAME = incident_service_pb2.DESCRIPTOR.services_by_name["IncidentService
 async def build_server(settings: Settings, port: int | None = None) -> tuple[RunningServer, int]:
     """Open the database, start the outbox relay and serve IncidentService."""
     storage = open_storage(settings, SERVICE, TABLES)
-    servicer = IncidentServicer(storage.engine, on_commit=storage.relay.notify)
+    exercises = ExerciseDirectory(settings.address_of("resources"))
+    servicer = IncidentServicer(storage.engine, exercises, on_commit=storage.relay.notify)
     running = await start_server(
         settings=settings,
         service_label=SERVICE,
         service_names=[SERVICE_NAME],
         register=lambda server: incident_service_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
-        cleanups=[storage.close],
+        cleanups=[storage.close, exercises.close],
         relay=storage.relay,
     )
     return running, running.port

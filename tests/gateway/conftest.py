@@ -26,7 +26,7 @@ from services.common.settings import Settings
 from services.resources.seed import seed_demo
 from tests.conftest import service_settings
 
-BACKENDS = ("incident", "resources", "casebase", "dispatch")
+BACKENDS = ("resources", "incident", "casebase", "dispatch")
 # A slice of the demo data set: three neighbouring parks with mutual aid between them.
 TEST_PARKS = ("shengang", "xiagang", "chengxi")
 
@@ -131,7 +131,8 @@ async def start_suite(root: Path, redis_url: str, *, config: GatewayConfig | Non
     try:
         for name in BACKENDS:
             module = importlib.import_module(f"services.{name}.server")
-            running, port = await module.build_server(service_settings(root, "", redis_url), port=0)
+            known = {f"{n}_addr": address for n, address in suite.addresses.items()}  # incident checks exercises with resources
+            running, port = await module.build_server(service_settings(root, "", redis_url, **known), port=0)
             suite.servers[name] = running
             suite.addresses[name] = f"127.0.0.1:{port}"
         await seed_demo(suite.backend_settings(), parks=parks)
