@@ -8,6 +8,7 @@ from collections.abc import Callable
 import grpc
 from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -125,3 +126,20 @@ async def test_the_shipped_example_file_imports_after_a_dry_run_and_upserts(suit
     assert (done.units_created, done.updated, done.unchanged) == (3, preview.updated, preview.unchanged)
     unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/lg-east-pe-01"), metadata=OPERATOR)).unit
     assert unit.call_sign == "LGE-PE01" and unit.state == rpb.Unit.STATE_AVAILABLE
+
+
+async def test_oversized_requests_stop_at_the_gateway(suite: Suite) -> None:
+    from tests.gateway.helpers import incident
+    from tests.grpc_assertions import error_info, field_violations
+
+    before = len((await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=OPERATOR)).incidents)
+    long_title = incident(CHLORINE, title="t" * 5000)
+    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=long_title), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error) == ["incident.title"]
+    huge = incident(CHLORINE, description="d" * (5 * 1024 * 1024))
+    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=huge), metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)
+    assert error_info(error).reason == "REQUEST_TOO_LARGE"
+    direct = ipb.CreateIncidentRequest(request_id=rid(), incident=huge)
+    await expect_error(suite.incident.CreateIncident(direct, metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)
+    after = len((await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=OPERATOR)).incidents)
+    assert after == before
