@@ -699,26 +699,60 @@ class DeleteMutualAidAgreementResponse(_message.Message):
     def __init__(self, agreement: _Optional[_Union[MutualAidAgreement, _Mapping]] = ...) -> None: ...
 
 class ImportInventoryRequest(_message.Message):
-    __slots__ = ("request_id", "parent", "rows")
+    __slots__ = ("request_id", "parent", "rows", "upsert", "validate_only")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
+    UPSERT_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     parent: str
     rows: _containers.RepeatedCompositeFieldContainer[InventoryRow]
-    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[InventoryRow, _Mapping]]] = ...) -> None: ...
+    upsert: bool
+    validate_only: bool
+    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[InventoryRow, _Mapping]]] = ..., upsert: _Optional[bool] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class InventoryChange(_message.Message):
+    __slots__ = ("row", "action", "target", "fields")
+    ROW_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    row: int
+    action: str
+    target: str
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, row: _Optional[int] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ImportInventoryResponse(_message.Message):
-    __slots__ = ("depots_created", "units_created", "stocks_received", "policies_set")
+    __slots__ = ("depots_created", "units_created", "stocks_received", "policies_set", "updated", "unchanged", "validate_only", "changes", "problems")
     DEPOTS_CREATED_FIELD_NUMBER: _ClassVar[int]
     UNITS_CREATED_FIELD_NUMBER: _ClassVar[int]
     STOCKS_RECEIVED_FIELD_NUMBER: _ClassVar[int]
     POLICIES_SET_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    UNCHANGED_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     depots_created: int
     units_created: int
     stocks_received: int
     policies_set: int
-    def __init__(self, depots_created: _Optional[int] = ..., units_created: _Optional[int] = ..., stocks_received: _Optional[int] = ..., policies_set: _Optional[int] = ...) -> None: ...
+    updated: int
+    unchanged: int
+    validate_only: bool
+    changes: _containers.RepeatedCompositeFieldContainer[InventoryChange]
+    problems: _containers.RepeatedCompositeFieldContainer[InventoryProblem]
+    def __init__(self, depots_created: _Optional[int] = ..., units_created: _Optional[int] = ..., stocks_received: _Optional[int] = ..., policies_set: _Optional[int] = ..., updated: _Optional[int] = ..., unchanged: _Optional[int] = ..., validate_only: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[InventoryChange, _Mapping]]] = ..., problems: _Optional[_Iterable[_Union[InventoryProblem, _Mapping]]] = ...) -> None: ...
+
+class InventoryProblem(_message.Message):
+    __slots__ = ("field", "description")
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    description: str
+    def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class GetAvailabilitySnapshotRequest(_message.Message):
     __slots__ = ("exercise_id", "park_ids", "resource_types", "page_size", "page_token")
