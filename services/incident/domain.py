@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.common.auth import Principal, Role
+from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation, ServiceError, failed_precondition, permission_denied
 from services.common.severity import SEVERITY_WEIGHTS
 
@@ -159,6 +161,16 @@ def substance_violations(field: str, name: str, un_number: str, hazard_class: st
     return found
 
 
+def unknown_type_message(code: str) -> str | None:
+    """Why a resource-type code is not in the shared catalogue (with the nearest codes), or None if it is."""
+    known = load_catalogue().types
+    if code in known:
+        return None
+    near = difflib.get_close_matches(code, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    return f"{code[:64]} is not a resource type of the catalogue{hint}"
+
+
 def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldViolation]:
     """Each line: a well-formed type, a positive finite quantity, a sane deadline; no type twice."""
     found: list[FieldViolation] = []
@@ -170,6 +182,8 @@ def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldVi
         at = f"{field}[{index}]"
         if not RESOURCE_TYPE_PATTERN.match(line.resource_type):
             found.append(FieldViolation(f"{at}.resource_type", "must be a catalogue code such as HAZMAT_TEAM"))
+        elif (unknown := unknown_type_message(line.resource_type)) is not None:
+            found.append(FieldViolation(f"{at}.resource_type", unknown))
         elif line.resource_type in seen:
             found.append(FieldViolation(f"{at}.resource_type", f"{line.resource_type} appears more than once"))
         seen.add(line.resource_type)
