@@ -10,6 +10,7 @@ reservation is confirmed, units are on their way: the saga only rolls forward, a
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 import os
@@ -26,14 +27,16 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from gateway import store
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
 from gateway.names import derive_id, derive_request_id
-from gateway.planning import IncidentHolds, holds_from_plan, slice_for
-from gateway.proposals import Planner, proposal_message
+from gateway.outcome import Sent, outcome
+from gateway.planning import IncidentHolds, holds_from_plan
+from gateway.proposals import Planner
 from gateway.replanning import JointReplanner
 from services.common.db import run_in_thread, session_scope
 from services.common.errors import ServiceError, aborted, failed_precondition, unavailable
@@ -71,6 +74,37 @@ class Held:
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {"incident": self.incident, "reservation": self.reservation, "state": self.state, "units": self.units}
+
+
+class AlreadyCommitted(Exception):
+    """Another request committed the proposal already: its answer stands, and nothing more is sent."""
+
+    def __init__(self, owner: store.SagaRow) -> None:
+        super().__init__(f"proposals/{owner.first_proposal_id} was committed by request {owner.request_id}")
+        self.owner = owner
+
+    def answer(self) -> gpb.CommitPlanResponse:
+        """The first commit's answer, marked ALREADY_COMMITTED (or ABORTED while that commit is still running)."""
+        if self.owner.state != DONE:
+            raise aborted(
+                "COMMIT_IN_PROGRESS",
+                f"proposals/{self.owner.first_proposal_id} is being committed by request {self.owner.request_id}; retry to get its answer",
+                {"request_id": self.owner.request_id[:128]},
+            )
+        response = gpb.CommitPlanResponse.FromString(self.owner.response)
+        response.outcome = gpb.CommitPlanResponse.OUTCOME_ALREADY_COMMITTED
+        response.commit_request_id = self.owner.request_id
+        return response
+
+
+def encode(message: Any) -> str:
+    """A message as text for a step record."""
+    return base64.b64encode(message.SerializeToString()).decode()
+
+
+def decode(text: str) -> bytes:
+    """The bytes of a message recorded by encode."""
+    return base64.b64decode(text)
 
 
 def held_list(saga: store.SagaRow) -> list[Held]:
@@ -130,14 +164,20 @@ class CommitSaga:
     async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
         """Commit a proposal, or return the first answer of an earlier try with the same request id."""
         async with self._turn(request_id):
-            saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+            try:
+                saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+            except AlreadyCommitted as done:
+                return done.answer()
             if saga.state == DONE:
                 return gpb.CommitPlanResponse.FromString(saga.response)
             if saga.step in FORWARD_ONLY:
                 return await self._forward(saga)
             if saga.step != "STARTED":  # left half-way before any confirm by a previous process: start over cleanly
                 saga = await self._compensate(saga, "resumed after an interruption before confirm")
-                saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+                try:
+                    saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+                except AlreadyCommitted as done:
+                    return done.answer()
             return await self._run(saga)
 
     async def recover(self) -> list[str]:
@@ -188,6 +228,10 @@ class CommitSaga:
         def write() -> store.SagaRow:
             with session_scope(self._engine) as session:
                 saga = store.get_saga(session=session, request_id=request_id)
+                if saga is None or saga.state == COMPENSATED:
+                    owner = store.claim_proposal(session=session, proposal_id=saga.first_proposal_id if saga else proposal_id, request_id=request_id)
+                    if owner is not None:
+                        raise AlreadyCommitted(owner)
                 if saga is None:
                     proposal = store.get_proposal(session=session, proposal_id=proposal_id)
                     saga = store.SagaRow(
@@ -217,7 +261,10 @@ class CommitSaga:
                     store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": saga.proposal_id, "retry": True})
                 return saga
 
-        return await run_in_thread(write)
+        try:
+            return await run_in_thread(write)
+        except IntegrityError:  # another request claimed the proposal in the same instant: its claim now answers
+            return await run_in_thread(write)
 
     async def _record(self, saga: store.SagaRow, entry: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> store.SagaRow:
         """Persist a step entry and any saga changes (such as the step reached) in one transaction; return the saga as stored."""
@@ -320,6 +367,15 @@ class CommitSaga:
         while len(self._reserved_at) > RESERVED_MEMORY:
             self._reserved_at.pop(next(iter(self._reserved_at)))
 
+    async def _committed_since(self, saga: store.SagaRow, proposal: store.ProposalRow) -> bool:
+        """Whether another commit sent units or supplies to the proposal's incidents after it was made (it would send them twice)."""
+
+        def read() -> bool:
+            with Session(self._engine) as session:
+                return bool(store.commits_since(session=session, incidents=json.loads(proposal.incidents), since=proposal.created_at, request_id=saga.request_id))
+
+        return await run_in_thread(read)
+
     async def _reserve_proposal(self, saga: store.SagaRow) -> store.SagaRow:
         """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
         proposal = await self._planner.get(saga.proposal_id)
@@ -328,6 +384,9 @@ class CommitSaga:
         if not holds:
             await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
             raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
+        if await self._committed_since(saga, proposal):
+            await self._record(saga, "RESERVING", "stale", {"reason": "the incidents received another commit"})
+            raise StalePlan(aborted("PLAN_STALE", "another commit reached these incidents since the plan was made", {"conflicts": "0"}))
         outdated = self._held_since(saga.exercise_id, holds)
         if outdated:  # this process itself has reserved some of these units since the plan saw them: skip the doomed call
             await self._record(saga, "RESERVING", "stale", {"units": outdated[:50]})
@@ -355,9 +414,10 @@ class CommitSaga:
                 stocks=list(hold.stocks),
                 ttl_seconds=self._config.reservation_ttl_s,
             )
-            await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id})
+            await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id, "request": encode(request)})
             try:
                 reply = await call(self._backends.resources.ReserveResources, request)
+                self._fault("reserve-call")
             except ServiceError as error:
                 await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
                 saga = await self._release(saga, held, f"another item of the plan could not be reserved ({error.reason})")
@@ -453,14 +513,21 @@ class CommitSaga:
         """Store the committed plans, the answer and the event in one transaction."""
         proposal = await self._planner.get(saga.proposal_id)
         optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
+        first = optimized.plan if saga.first_proposal_id == proposal.proposal_id else dpb.OptimizePlanResponse.FromString((await self._planner.get(saga.first_proposal_id)).optimized).plan
         confirmed = [h for h in held_list(saga) if h.state == CONFIRMED]
+        committed = {i.name for i in incidents}
+        sent = outcome(first, optimized.plan, [Sent(h.incident, h.units) for h in confirmed], committed, final_proposal=f"proposals/{proposal.proposal_id}")
         response = gpb.CommitPlanResponse(
-            committed=proposal_message(proposal),
+            committed=await self._planner.message(proposal.proposal_id),
             reservations=[h.reservation for h in confirmed],
             replans=saga.replans,
             incidents=incidents,
+            outcome=gpb.CommitPlanResponse.OUTCOME_COMMITTED,
+            commit_request_id=saga.request_id,
+            dispatched_units=sent.units,
+            dispatched_shipments=sent.shipments,
+            not_dispatched=sent.not_dispatched,
         )
-        committed = {i.name for i in incidents}
 
         def write() -> store.SagaRow:
             with session_scope(self._engine) as session:
@@ -469,7 +536,7 @@ class CommitSaga:
                 for item in confirmed:
                     if item.incident not in committed:
                         continue
-                    part = slice_for(optimized.plan, item.incident)
+                    part = sent.plans.get(item.incident, dpb.Plan())
                     session.add(
                         store.CommitRow(
                             request_id=saga.request_id,
@@ -518,7 +585,7 @@ class CommitSaga:
     async def _compensate(self, saga: store.SagaRow, reason: str) -> store.SagaRow:
         """Release everything the saga holds and mark it compensated (a retry starts a new generation)."""
         saga = await self._reload(saga)
-        held = held_list(saga)
+        held = held_list(saga) + await self._replay_unrecorded(saga)
         saga = await self._release(saga, held, reason)
 
         def write() -> store.SagaRow:
@@ -540,6 +607,44 @@ class CommitSaga:
         saga = await run_in_thread(write)
         self._on_commit()
         return saga
+
+    async def _replay_unrecorded(self, saga: store.SagaRow) -> list[Held]:
+        """Reserve calls begun but never recorded (the process died in between), replayed under their request ids.
+
+        The resources service answers a replay with the reservation the first call made, if it made one; if the first
+        call never arrived, the replay makes it now. Either way the caller releases what comes back, so a hold this
+        saga does not know of is never left to be counted as committed.
+        """
+
+        def read() -> list[store.SagaStepRow]:
+            with Session(self._engine) as session:
+                return [s for s in store.steps_of(session=session, request_id=saga.request_id) if s.generation == saga.generation and s.step == "RESERVE"]
+
+        begun: dict[tuple[int, str], dict[str, Any]] = {}
+        for step in await run_in_thread(read):
+            detail = json.loads(step.detail)
+            if step.status == "begin" and "request" in detail:
+                begun[(step.attempt, detail["incident"])] = detail
+            else:  # done or failed: the call's outcome was recorded
+                begun.pop((step.attempt, detail.get("incident", "")), None)
+        found: list[Held] = []
+        for detail in begun.values():
+            request_id = detail["request_id"]
+            request = rpb.ReserveResourcesRequest.FromString(decode(detail["request"]))
+            await self._record(saga, "REPLAY", "begin", {"request_id": request_id, "incident": detail["incident"]})
+            try:
+                reply = await call(self._backends.resources.ReserveResources, request)
+            except ServiceError as error:
+                if error.code in TRANSIENT:
+                    raise
+                await self._record(saga, "REPLAY", "done", {"request_id": request_id, "held": False, "code": error.code.name})
+                continue  # refused (the units moved on meanwhile): nothing is held under this request
+            item = Held(detail["incident"], reply.reservation.name, HELD, [u.unit for u in reply.reservation.units])
+            if reply.reservation.state != rpb.Reservation.STATE_ACTIVE:
+                item.state = RELEASED
+            found.append(item)
+            await self._record(saga, "REPLAY", "done", {"request_id": request_id, "reservation": item.reservation, "state": item.state})
+        return found
 
     async def _recall(self, saga: store.SagaRow, item: Held, reason: str) -> None:
         """Turn back the confirmed units of an incident that was closed or cancelled meanwhile."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Iterable
@@ -10,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.common.auth import Principal, Role
-from services.common.catalogue import load_catalogue
+from services.common.catalogue import unknown_type_message
 from services.common.errors import FieldViolation, ServiceError, failed_precondition, permission_denied
 from services.common.severity import SEVERITY_WEIGHTS
 
@@ -159,16 +158,6 @@ def substance_violations(field: str, name: str, un_number: str, hazard_class: st
     if hazard_class and hazard_class not in HAZARD_CLASSES:
         found.append(FieldViolation(f"{field}.hazard_class", "must be a UN class or division, e.g. 2.3 or 8"))
     return found
-
-
-def unknown_type_message(code: str) -> str | None:
-    """Why a resource-type code is not in the shared catalogue (with the nearest codes), or None if it is."""
-    known = load_catalogue().types
-    if code in known:
-        return None
-    near = difflib.get_close_matches(code, list(known), n=3, cutoff=0.6)
-    hint = f"; did you mean {' or '.join(near)}?" if near else ""
-    return f"{code[:64]} is not a resource type of the catalogue{hint}"
 
 
 def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldViolation]:

@@ -29,7 +29,9 @@ async def test_unknown_resource_type_is_refused_on_create_and_set_demands(incide
     assert await _count(incident) == 0
 
     created = await create(incident.stub)
-    change = pb.SetDemandsRequest(request_id=rid(), name=created.name, version=created.version, demands=[common_pb2.ResourceDemand(resource_type="HAZMAT_TEAM", quantity=1), *bad])
+    change = pb.SetDemandsRequest(
+        request_id=rid(), name=created.name, version=created.version, demands=[common_pb2.ResourceDemand(resource_type="HAZMAT_TEAM", quantity=1), *bad]
+    )
     error = await expect_error(incident.stub.SetDemands(change, metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
     assert field_violations(error) == ["demands[1].resource_type"]
     after = (await incident.stub.GetIncident(pb.GetIncidentRequest(name=created.name), metadata=OPERATOR)).incident
@@ -60,7 +62,9 @@ async def test_annotation_is_on_the_timeline_with_who_and_why(incident: Incident
     after = (await incident.stub.GetIncident(pb.GetIncidentRequest(name=created.name), metadata=OPERATOR)).incident
     assert after.version == created.version  # the incident itself did not change
 
-    verified = (await incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=created.name, version=after.version), metadata=OPERATOR)).incident
+    verified = (
+        await incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=created.name, version=after.version), metadata=OPERATOR)
+    ).incident
     timeline = (await incident.stub.ListTimelineEntries(pb.ListTimelineEntriesRequest(parent=created.name), metadata=OPERATOR)).timeline_entries
     assert [(e.sequence, e.action, e.version) for e in timeline] == [(1, "CREATED", 1), (2, "PLAN_OVERRIDE", 1), (3, "VERIFY", verified.version)]
     assert timeline[1].note == "pinned: the crew knows the plant" and timeline[1].after["unit"] == "parks/xiagang/units/u-1"
