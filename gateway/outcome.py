@@ -53,12 +53,16 @@ def outcome(first: dpb.Plan, final: dpb.Plan, sent: Sequence[Sent], committed: C
         if a.unit_id in dispatched_units:
             continue
         already = any(b.unit_id == a.unit_id and b.incident_id == a.incident_id for b in final.assignments) and a.incident_id in committed
-        reason = "already committed to the incident before this commit: not sent again" if already else _why_not(a.incident_id, committed, replanned, final_proposal)
+        reason = (
+            "already committed to the incident before this commit: not sent again" if already else _why_not(a.incident_id, committed, replanned, final_proposal)
+        )
         result.not_dispatched.append(gpb.NotDispatched(incident=a.incident_id, unit=a.unit_id, resource_type=a.resource_type, reason=reason))
     for s in first.shipments:
         if (s.incident_id, s.depot_id, s.resource_type) not in shipped and s.amount > 0:
             reason = _why_not(s.incident_id, committed, replanned, final_proposal)
-            result.not_dispatched.append(gpb.NotDispatched(incident=s.incident_id, depot=s.depot_id, resource_type=s.resource_type, amount=s.amount, reason=reason))
+            result.not_dispatched.append(
+                gpb.NotDispatched(incident=s.incident_id, depot=s.depot_id, resource_type=s.resource_type, amount=s.amount, reason=reason)
+            )
     for incident in sorted(confirmed_incidents):
         result.plans[incident] = dpb.Plan(
             assignments=[a for a in result.units if a.incident_id == incident],

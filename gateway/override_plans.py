@@ -28,7 +28,9 @@ class OverridePlanner:
         self._timeout = timeout
 
     async def _optimise(self, request: dpb.OptimizePlanRequest) -> dpb.OptimizePlanResponse:
-        """One optimiser run."""
+        """One optimiser run (none when pinned units met every line)."""
+        if not request.incidents:
+            return dpb.OptimizePlanResponse()
         return await call(self._backends.dispatch.OptimizePlan, request, timeout=self._timeout)
 
     async def _pinned(self, base: dpb.OptimizePlanRequest, pinned: dict[str, list[dpb.PlanUnit]]) -> dict[str, dpb.UnitAssignment]:
@@ -63,6 +65,10 @@ class OverridePlanner:
         scores = {name: s for name, (s, _) in zip(variants, scored, strict=True)}
         final = plans["all"]
         final.objective.CopyFrom(scored[0][1])
+        explained = {e.incident_id for e in final.explanations}
+        for incident in base.incidents:
+            if incident.id not in explained:
+                final.explanations.add(incident_id=incident.id, summary="every line is met by units the operator pinned")
         costs = [cost("overrides", f"{len(items)} override(s) together", "all of them", scores["all"], scores["none"])]
         for item in items:
             if len(items) == 1:

@@ -79,7 +79,11 @@ def _reason_violations(item: Item) -> list[FieldViolation]:
 def _type_violations(field: str, codes: Iterable[str]) -> list[FieldViolation]:
     """Resource types must be catalogue codes."""
     known = load_catalogue().types
-    return [FieldViolation(f"{field}[{i}]" if field.endswith("resource_types") else field, f"{code[:64]} is not a resource type of the catalogue") for i, code in enumerate(codes) if code not in known]
+    return [
+        FieldViolation(f"{field}[{i}]" if field.endswith("resource_types") else field, f"{code[:64]} is not a resource type of the catalogue")
+        for i, code in enumerate(codes)
+        if code not in known
+    ]
 
 
 def request_violations(overrides: gpb.PlanOverrides, named: Sequence[str]) -> list[FieldViolation]:
@@ -155,7 +159,9 @@ def world_violations(items: Sequence[Item], world: World, request: dpb.OptimizeP
     return found
 
 
-def shape(base: dpb.OptimizePlanRequest, items: Sequence[Item], *, for_evaluation: bool = False) -> tuple[dpb.OptimizePlanRequest, dict[str, list[dpb.PlanUnit]]]:
+def shape(
+    base: dpb.OptimizePlanRequest, items: Sequence[Item], *, for_evaluation: bool = False
+) -> tuple[dpb.OptimizePlanRequest, dict[str, list[dpb.PlanUnit]]]:
     """The request with the overrides applied, and the pinned units per incident.
 
     For evaluation the pinned units stay in the request and their lines keep their quantity, so that a plan
@@ -188,6 +194,9 @@ def shape(base: dpb.OptimizePlanRequest, items: Sequence[Item], *, for_evaluatio
                     lines.append(d)
             del incident.demands[:]
             incident.demands.extend(lines)
+        met = [i for i in shaped.incidents if not i.demands]  # every line met by pinned units: nothing left to optimise
+        for incident in met:
+            shaped.incidents.remove(incident)
     for item in items:
         m = item.message
         if isinstance(m, gpb.ReserveDip):
@@ -210,7 +219,9 @@ def eta_request(base: dpb.OptimizePlanRequest, incident_id: str, units: Sequence
     """A greedy request that sends exactly the pinned units to their incident, only to learn their ETAs."""
     incident = next(i for i in base.incidents if i.id == incident_id)
     counts = Counter(u.resource_type for u in units)
-    point = dpb.PlanIncident(id=incident.id, location=incident.location, severity_weight=incident.severity_weight, report_time_unix_s=incident.report_time_unix_s)
+    point = dpb.PlanIncident(
+        id=incident.id, location=incident.location, severity_weight=incident.severity_weight, report_time_unix_s=incident.report_time_unix_s
+    )
     for code, count in sorted(counts.items()):
         point.demands.add(resource_type=code, quantity=count)
     request = dpb.OptimizePlanRequest(incidents=[point], road_restrictions=list(base.road_restrictions))
@@ -230,7 +241,11 @@ def reserve_shortfall(base: dpb.OptimizePlanRequest, plan: dpb.Plan) -> float:
     sent = Counter((by_id[a.unit_id].park_id, by_id[a.unit_id].resource_type) for a in plan.assignments if a.unit_id in by_id)
     catalogue = load_catalogue()
     return float(
-        sum(max(0.0, r.minimum - (free[(r.park_id, r.resource_type)] - sent[(r.park_id, r.resource_type)])) for r in base.reserves if catalogue.is_unit(r.resource_type))
+        sum(
+            max(0.0, r.minimum - (free[(r.park_id, r.resource_type)] - sent[(r.park_id, r.resource_type)]))
+            for r in base.reserves
+            if catalogue.is_unit(r.resource_type)
+        )
     )
 
 
@@ -250,4 +265,11 @@ def cost(key: str, description: str, reason: str, with_it: Score, without: Score
     if abs(unmet) > 1e-9:
         parts.append(f"{unmet:+.3f} weighted unmet demand")
     summary = f"{description} ({reason}): " + ", ".join(parts)
-    return gpb.OverrideCost(override=key, description=f"{description}: {reason}", added_minutes=round(minutes, 2), reserve_units=reserve, added_unmet=round(unmet, 4), summary=summary)
+    return gpb.OverrideCost(
+        override=key,
+        description=f"{description}: {reason}",
+        added_minutes=round(minutes, 2),
+        reserve_units=reserve,
+        added_unmet=round(unmet, 4),
+        summary=summary,
+    )

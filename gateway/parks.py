@@ -69,7 +69,12 @@ def resolve(parks: Sequence[ParkShape], named: str, latitude: float, longitude: 
             inside = [p.park_id for p in parks if p.distance_km(latitude, longitude) == 0.0]
             hint = f"; they are inside {inside[0]}" if inside else ""
             raise invalid_argument(
-                [FieldViolation(f"{prefix}.location.point", f"({latitude:.5f}, {longitude:.5f}) is {away:.1f} km outside park {named} (at most {BOUNDARY_TOLERANCE_KM:g} km){hint}")]
+                [
+                    FieldViolation(
+                        f"{prefix}.location.point",
+                        f"({latitude:.5f}, {longitude:.5f}) is {away:.1f} km outside park {named} (at most {BOUNDARY_TOLERANCE_KM:g} km){hint}",
+                    )
+                ]
             )
         return named
     distances = sorted((p.distance_km(latitude, longitude), p.park_id) for p in parks)

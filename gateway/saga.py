@@ -81,19 +81,20 @@ class AlreadyCommitted(Exception):
 
     def __init__(self, owner: store.SagaRow) -> None:
         super().__init__(f"proposals/{owner.first_proposal_id} was committed by request {owner.request_id}")
-        self.owner = owner
+        # Read now: the row leaves its session when the transaction that found it rolls back.
+        self.request_id, self.proposal, self.state, self.response = owner.request_id, owner.first_proposal_id, owner.state, owner.response
 
     def answer(self) -> gpb.CommitPlanResponse:
         """The first commit's answer, marked ALREADY_COMMITTED (or ABORTED while that commit is still running)."""
-        if self.owner.state != DONE:
+        if self.state != DONE:
             raise aborted(
                 "COMMIT_IN_PROGRESS",
-                f"proposals/{self.owner.first_proposal_id} is being committed by request {self.owner.request_id}; retry to get its answer",
-                {"request_id": self.owner.request_id[:128]},
+                f"proposals/{self.proposal} is being committed by request {self.request_id}; retry to get its answer",
+                {"request_id": self.request_id[:128]},
             )
-        response = gpb.CommitPlanResponse.FromString(self.owner.response)
+        response = gpb.CommitPlanResponse.FromString(self.response)
         response.outcome = gpb.CommitPlanResponse.OUTCOME_ALREADY_COMMITTED
-        response.commit_request_id = self.owner.request_id
+        response.commit_request_id = self.request_id
         return response
 
 
