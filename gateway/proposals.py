@@ -61,6 +61,18 @@ class Selection:
     notes: list[str] = field(default_factory=list)
 
 
+def kept_overrides(items: list[Item], problems: list[FieldViolation], notes: list[str]) -> tuple[list[Item], gpb.PlanOverrides]:
+    """The overrides no problem names, as items and as a message; each dropped one noted with why."""
+    overrides = gpb.PlanOverrides()
+    for item in items:
+        why = [p.description for p in problems if p.field.startswith(item.key + ".")]
+        if why:
+            notes.append(f"override {item.describe()} dropped on re-plan: {'; '.join(why)}")
+            continue
+        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(item.message)
+    return items_of(overrides), overrides
+
+
 def skip_reason(incident: ipb.Incident) -> tuple[str, str] | None:
     """Why an incident cannot be planned for (code and words), or None."""
     if incident.state not in PLANNABLE:
@@ -225,10 +237,12 @@ class Planner:
         committed = Counter(u.committed_incident_id for u in request.units if u.committed_incident_id)
         selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
         items = items_of(overrides) if overrides is not None else []
-        if any(i.incident and i.incident not in {x.name for x in with_demands} for i in items):
-            raise invalid_argument([FieldViolation(i.key + ".incident", f"{i.incident} is not planned for (skipped or not named)") for i in items if i.incident and i.incident not in {x.name for x in with_demands}])
-        problems = world_violations(items, world, request)
-        if problems:
+        planned = {x.name for x in with_demands}
+        problems = [FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)") for i in items if i.incident and i.incident not in planned]
+        problems += world_violations(items, world, request)
+        if problems and origin == "REPLANNED":  # a re-plan keeps what still holds and says what it had to drop
+            items, overrides = kept_overrides(items, problems, selection.notes)
+        elif problems:
             raise invalid_argument(problems)
         planner = OverridePlanner(self._backends, timeout=chosen.time_limit_s + self._config.plan_time_limit_s + 10)
         optimized, costs = await planner.plan(request, items)

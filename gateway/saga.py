@@ -207,6 +207,7 @@ class CommitSaga(SagaBase):
             options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
             attempt = saga.attempt + 1
             await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
+            kept = (await self._planner.message(stale_row.proposal_id)).overrides
             try:
                 async with self._replanner.turn(
                     exercise_id=saga.exercise_id,
@@ -215,6 +216,7 @@ class CommitSaga(SagaBase):
                     parent=stale_row.proposal_id,
                     created_by=saga.subject,
                     options=options,
+                    overrides=kept if kept.ByteSize() else None,
                 ) as fresh:
                     saga = await self._record(
                         saga,

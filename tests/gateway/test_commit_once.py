@@ -134,3 +134,25 @@ async def test_after_a_replan_the_answer_and_the_situation_show_what_was_really_
     situation = await suite.gateway.GetSituation(gpb.GetSituationRequest(), metadata=OPERATOR)
     mine = next(s for s in situation.incidents if s.incident.name == leak.name)
     assert {a.unit_id for a in mine.assignments} == sent
+
+
+async def test_a_replan_keeps_the_operators_pin(suite: Suite) -> None:
+    leak = (await report(suite.gateway, CHLORINE, accept=False, demands=[demand("HAZMAT_TEAM", 2)])).incident
+    plain = await _propose(suite, leak.name)
+    snapshot = await suite.resources.GetAvailabilitySnapshot(
+        rpb.GetAvailabilitySnapshotRequest(resource_types=["HAZMAT_TEAM"], page_size=10000), metadata=OPERATOR
+    )
+    versions = {u.unit.name: u.unit.version for u in snapshot.units}
+    spare = next(name for name in sorted(versions) if name not in {a.unit_id for a in plain.optimized.plan.assignments})
+    pins = gpb.PlanOverrides(pins=[gpb.UnitPin(unit=spare, incident=leak.name, reason="crew knows the plant")])
+    proposal = (await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[leak.name], overrides=pins), metadata=OPERATOR)).proposal
+    other = next(a.unit_id for a in proposal.optimized.plan.assignments if a.unit_id != spare)
+    rival = (await report(suite.gateway, TANK_FIRE, accept=False, demands=[demand("PUMPER_ENGINE", 1)])).incident
+    hold = rpb.ReserveResourcesRequest(request_id=rid(), incident=rival.name, units=[rpb.UnitHold(unit=other, version=versions[other])], ttl_seconds=300)
+    await suite.resources.ReserveResources(hold, metadata=OPERATOR)
+
+    committed = await suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
+    assert committed.replans >= 1
+    sent = {a.unit_id for a in committed.dispatched_units}
+    assert spare in sent and other not in sent and len(sent) == 2
+    assert [p.unit for p in committed.committed.overrides.pins] == [spare]
