@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from gateway import store
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
-from gateway.names import derive_request_id, new_id, stock_type
+from gateway.names import derive_request_id, new_id
 from gateway.override_plans import OverridePlanner
 from gateway.overrides import Item, items_of, world_violations
 from gateway.planning import World, build_request, demanded_types, plan_options, unit_versions
@@ -31,7 +31,6 @@ from services.common.errors import FieldViolation, failed_precondition, invalid_
 AWAITING_DISPATCH = (ipb.Incident.STATE_REPORTED, ipb.Incident.STATE_VERIFIED, ipb.Incident.STATE_DISPATCHING)
 PLANNABLE = (*AWAITING_DISPATCH, ipb.Incident.STATE_RESPONDING)
 UNDER_WAY = (ipb.Incident.STATE_DISPATCHING, ipb.Incident.STATE_RESPONDING, ipb.Incident.STATE_CONTAINED)
-ISSUED = [rpb.Reservation.STATE_CONFIRMED, rpb.Reservation.STATE_COMPLETED]
 LIST_BATCH = 500
 
 
@@ -148,26 +147,21 @@ class Planner:
         return [found[name] for name in names]
 
     async def delivered(self, incidents: Sequence[ipb.Incident], exercise_id: str) -> dict[tuple[str, str], float]:
-        """Supplies already issued (confirmed reservations) to incidents under way, per incident and type."""
+        """Supplies already issued to incidents under way, per incident and type: what the commits recorded, in one query."""
         under_way = [i.name for i in incidents if i.state in UNDER_WAY]
 
-        async def issued(name: str) -> list[tuple[str, str, float]]:
-            found, token = [], ""
-            while True:
-                page = await call(
-                    self._backends.resources.ListReservations,
-                    rpb.ListReservationsRequest(exercise_id=exercise_id, incident=name, states=ISSUED, page_size=1000, page_token=token),  # type: ignore[arg-type]
-                )
-                found += [(name, stock_type(h.stock), h.amount) for r in page.reservations for h in r.stocks]
-                token = page.next_page_token
-                if not token:
-                    return found
+        def read() -> dict[tuple[str, str], float]:
+            totals: dict[tuple[str, str], float] = defaultdict(float)
+            if not under_way:
+                return totals
+            with Session(self._engine) as session:
+                for row in store.commits_for(session=session, exercise_id=exercise_id, incidents=under_way):
+                    plan = json_format.Parse(row.plan, dpb.Plan(), ignore_unknown_fields=True)
+                    for shipment in plan.shipments:
+                        totals[(row.incident, shipment.resource_type)] += shipment.amount
+            return totals
 
-        totals: dict[tuple[str, str], float] = defaultdict(float)
-        for lines in await asyncio.gather(*(issued(n) for n in under_way)):
-            for name, code, amount in lines:
-                totals[(name, code)] += amount
-        return dict(totals)
+        return dict(await run_in_thread(read))
 
     async def select(self, incident_names: Sequence[str], exercise_id: str) -> Selection:
         """The incidents to plan for with what is still unmet; bad ones skipped with why, never blocking the others."""

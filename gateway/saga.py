@@ -129,8 +129,6 @@ class CommitSaga(SagaBase):
             else:
                 self._locks[request_id] = (lock, users - 1)
 
-    # ---- saga record ----------------------------------------------------------------------------------------------
-
     async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> store.SagaRow:
         """Create the saga, or load it; a compensated saga starts a new generation."""
 
