@@ -280,7 +280,9 @@ class Planner:
                     "priced": price.override,
                 }
             )
-            note = f"{item.describe()} — why: {item.reason} — cost: {price.summary.partition('): ')[2] or price.summary} (proposals/{proposal_id})"
+            numbers = price.summary.partition("): ")[2] or price.summary
+            joint = f" (all {len(items)} overrides together)" if price.override == "overrides" and len(items) > 1 else ""
+            note = f"{item.describe()} — why: {item.reason} — cost{joint}: {numbers} (proposals/{proposal_id})"
             for incident in [item.incident] if item.incident else incidents:
                 request = ipb.AnnotateIncidentRequest(
                     request_id=derive_request_id(proposal_id, "override", item.key, incident), name=incident, action="PLAN_OVERRIDE", note=note[:2000], details=details
