@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as pb
@@ -83,3 +85,18 @@ async def test_annotation_bad_input_and_roles(incident: IncidentHarness) -> None
         await expect_error(incident.stub.AnnotateIncident(request, metadata=auth(role, park_id="ligang")), grpc.StatusCode.PERMISSION_DENIED)
     timeline = (await incident.stub.ListTimelineEntries(pb.ListTimelineEntriesRequest(parent=created.name), metadata=OPERATOR)).timeline_entries
     assert [e.action for e in timeline] == ["CREATED"]
+
+
+async def test_concurrent_annotations_and_changes_keep_the_timeline_consecutive(incident: IncidentHarness) -> None:
+    created = await create(incident.stub)
+    notes = [
+        incident.stub.AnnotateIncident(
+            pb.AnnotateIncidentRequest(request_id=rid(), name=created.name, action="PLAN_OVERRIDE", note=f"decision {n}"), metadata=OPERATOR
+        )
+        for n in range(6)
+    ]
+    verify = incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=created.name, version=created.version), metadata=OPERATOR)
+    await asyncio.gather(*notes, verify)
+    timeline = (await incident.stub.ListTimelineEntries(pb.ListTimelineEntriesRequest(parent=created.name), metadata=OPERATOR)).timeline_entries
+    assert [e.sequence for e in timeline] == list(range(1, 9))
+    assert sorted(e.action for e in timeline) == ["CREATED", *["PLAN_OVERRIDE"] * 6, "VERIFY"]
