@@ -64,4 +64,3 @@ def test_children_keep_free_metrics_ports_but_never_share_a_fixed_one(tmp_path: 
     assert child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")["METRICS_PORT"] == "0"
     monkeypatch.setenv("METRICS_PORT", "9500")
     assert "METRICS_PORT" not in child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")
-
