@@ -30,7 +30,7 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from services.common.local import redis_reachable, start_private_redis, wait_serving
-from services.common.settings import Settings, load_settings
+from services.common.settings import DEFAULT_METRICS_PORTS, Settings, load_settings
 
 T = TypeVar("T")
 console = Console()
@@ -124,6 +124,8 @@ def child_environment(settings: Settings, redis_url: str, service: str) -> dict[
     env["DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         env["DATABASE_URL"] = database_url_for_service(settings.database_url, service)
+    if settings.metrics_port:  # one port cannot serve every child: each takes its default (0 still means free ports)
+        env.pop("METRICS_PORT", None)
     return env
 
 
@@ -195,10 +197,13 @@ def run(
         table.add_column("service")
         table.add_column("address")
         table.add_column("status")
+        table.add_column("metrics")
         for child in children:
-            table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]")
+            metrics = 0 if settings.metrics_port == 0 else DEFAULT_METRICS_PORTS[child.name]
+            where = f"http://{settings.host}:{metrics}/metrics" if metrics else "free port (see its log)"
+            table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]", where)
         for name in missing:
-            table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]")
+            table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]", "")
         console.print(table)
         console.print(f"redis: {redis_url}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s")
         if not all(health.values()):
