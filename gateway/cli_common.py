@@ -20,7 +20,7 @@ T = TypeVar("T")
 DEFAULT_GATEWAY = "127.0.0.1:50050"
 GATEWAY_OPTION = typer.Option(DEFAULT_GATEWAY, "--gateway", envvar="EMERGENCY_GATEWAY", help="Gateway address, host:port.")
 
-console = Console()
+console = Console(soft_wrap=True)  # lines with ids are never wrapped mid-id; tables still fit the terminal
 
 
 def metadata() -> tuple[tuple[str, str], ...]:
