@@ -56,3 +56,23 @@ async def test_a_park_inventory_is_the_resources_services_view(suite: Suite) -> 
     assert {u.name for u in inventory.units} == {u.name for u in everyone if u.park_id == "chengxi"}
     assert all(s.name.startswith("parks/chengxi/depots/") for s in inventory.stocks)
     assert {u.state for u in inventory.units} <= set(rpb.Unit.State.values())
+
+
+async def test_a_hold_released_by_a_replan_is_on_the_timeline(suite: Suite) -> None:
+    gateway = suite.gateway
+    fire = (await report(gateway, TANK_FIRE, accept=False, demands=[demand("FOAM_TENDER", 2)])).incident
+    leak = (await report(gateway, CHLORINE, accept=False, demands=[demand("GAS_DETECTION_TEAM", 1)])).incident
+    proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[fire.name, leak.name]), metadata=OPERATOR)).proposal
+    first, last = sorted([fire.name, leak.name])  # the saga reserves incident by incident in name order
+    stolen = next(a.unit_id for a in proposal.optimized.plan.assignments if a.incident_id == last)
+    unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name=stolen), metadata=OPERATOR)).unit
+    await suite.resources.ReserveResources(
+        rpb.ReserveResourcesRequest(request_id=rid(), incident="incidents/someone-else", units=[rpb.UnitHold(unit=stolen, version=unit.version)]), metadata=OPERATOR
+    )
+    committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
+    assert committed.replans == 1
+    entries = (await gateway.ListIncidentTimeline(gpb.ListIncidentTimelineRequest(incident=first), metadata=OPERATOR)).entries
+    actions = [e.action for e in entries]
+    assert actions.count("RESERVED") == 2 and actions.count("RELEASED") == 1 and "CONFIRMED" in actions, actions
+    released = next(e for e in entries if e.action == "RELEASED")
+    assert released.actor == "operator-li" and released.subject.startswith("reservations/")
