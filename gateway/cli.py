@@ -16,7 +16,7 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
-from gateway.cli_common import GATEWAY_OPTION, console
+from gateway.cli_common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
 from gateway.cli_common import metadata as _metadata
 from gateway.cli_common import run as _run
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
@@ -83,9 +83,9 @@ def _incident_message(title: str, park: str, lat: float, lon: float, place: str,
         title=title,
         park_id=park,
         location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat, longitude=lon), description=place),
-        kind=f"INCIDENT_KIND_{kind.upper()}",  # type: ignore[arg-type]
+        kind=choice(common_pb2.IncidentKind, kind, "--kind", prefix="INCIDENT_KIND_", allowed=INCIDENT_KINDS),  # type: ignore[arg-type]
         substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
-        severity=f"SEVERITY_{severity.upper()}",  # type: ignore[arg-type]
+        severity=choice(common_pb2.Severity, severity, "--severity", prefix="SEVERITY_", allowed=LEVELS),  # type: ignore[arg-type]
         reporter=reporter,
         description=description,
         exercise_id=exercise,

@@ -72,6 +72,7 @@ async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
     fire = (await report(gateway, TANK_FIRE, accept=False, demands=[demand("FOAM_TENDER", 1), demand("PUMPER_ENGINE", 1)])).incident
     alarm = (await report(gateway, TANK_FIRE, accept=False, title="Smoke seen over tank T-3", demands=[demand("COMMAND_VEHICLE", 1)])).incident
 
+    # Plan overrides (pinned or excluded units) go to ProposePlan through commit(..., **propose_fields).
     committed = await commit(gateway, [leak.name, fire.name])
     assert {i.state for i in committed.incidents} == {ipb.Incident.STATE_RESPONDING}
     await commit(gateway, [alarm.name])
