@@ -334,3 +334,23 @@ class ListTimelineEntriesResponse(_message.Message):
     timeline_entries: _containers.RepeatedCompositeFieldContainer[TimelineEntry]
     next_page_token: str
     def __init__(self, timeline_entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AddTimelineNoteRequest(_message.Message):
+    __slots__ = ("request_id", "name", "note", "action", "details")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    note: str
+    action: str
+    details: _struct_pb2.Struct
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., note: _Optional[str] = ..., action: _Optional[str] = ..., details: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AddTimelineNoteResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
