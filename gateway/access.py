@@ -34,7 +34,8 @@ def is_allowed(principal: Principal, method: Method, *, exercise_id: str = "", p
     operator:       the whole pipeline, live and inside exercises (an operator in the loop of a drill), park imports;
     drill_director: drills, and the whole pipeline inside exercises only;
     park_officer:   reports of incidents in their own park (live) and their own park's inventory import; reads;
-    viewer:         reads only (situation, events, drills and their reports).
+    viewer:         reads only (situation, events, drills and their reports);
+    alarm_intake:   reports of alarm-opened incidents, live and inside exercises; reads.
     """
     role = principal.role
     if method in READS:
@@ -44,6 +45,8 @@ def is_allowed(principal: Principal, method: Method, *, exercise_id: str = "", p
     if method is Method.IMPORT_PARK_INVENTORY:
         return role is Role.OPERATOR or (role is Role.PARK_OFFICER and bool(park_id) and park_id == principal.park_id)
     if method is Method.REPORT_INCIDENT:
+        if role is Role.ALARM_INTAKE:
+            return True
         if role is Role.PARK_OFFICER:
             return not exercise_id and bool(park_id) and park_id == principal.park_id
         return role is Role.OPERATOR or (role is Role.DRILL_DIRECTOR and bool(exercise_id))

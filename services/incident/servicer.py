@@ -24,6 +24,7 @@ from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
 from services.incident import domain, store
 from services.incident.domain import DemandLine, State
+from services.incident.notes import NoteRpcs
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -205,7 +206,7 @@ def _struct(text: str) -> struct_pb2.Struct:
     return value
 
 
-class IncidentServicer(pb_grpc.IncidentServiceServicer):
+class IncidentServicer(NoteRpcs, pb_grpc.IncidentServiceServicer):
     """Serves incidents from this service's database; every change also goes to the timeline and the outbox."""
 
     def __init__(self, engine: Engine, on_commit: Callable[[], None] = lambda: None) -> None:

@@ -20,11 +20,13 @@ class Alarm(_message.Message):
         STATE_REJECTED: _ClassVar[Alarm.State]
         STATE_SUPPRESSED: _ClassVar[Alarm.State]
         STATE_CLEARED: _ClassVar[Alarm.State]
+        STATE_PENDING: _ClassVar[Alarm.State]
     STATE_UNSPECIFIED: Alarm.State
     STATE_ACCEPTED: Alarm.State
     STATE_REJECTED: Alarm.State
     STATE_SUPPRESSED: Alarm.State
     STATE_CLEARED: Alarm.State
+    STATE_PENDING: Alarm.State
     class Level(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         LEVEL_UNSPECIFIED: _ClassVar[Alarm.Level]
