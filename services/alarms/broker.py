@@ -7,6 +7,7 @@ mosquitto_passwd) and acl, and prints each generated password once. Production b
 
 from __future__ import annotations
 
+import getpass
 import secrets
 import shutil
 import subprocess
@@ -74,6 +75,7 @@ def write_broker_config(folder: Path, parks: Sequence[str], *, port: int, host: 
         "\n".join(
             [
                 f"listener {port} {host}",
+                f"user {getpass.getuser()}",  # as root, mosquitto would otherwise drop to a user that cannot read these files
                 "allow_anonymous false",
                 f"password_file {password_file}",
                 f"acl_file {folder / 'acl'}",

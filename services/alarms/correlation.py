@@ -68,6 +68,7 @@ class Group:
     severity: str = "IV"
     opened_by_alarms: bool = True
     status: str = "OPEN"
+    rises: list[tuple[str, str]] = field(default_factory=list)  # (level, why) not yet applied to the incident
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -133,6 +134,9 @@ def add_alarm(group: Group, sensor: Sensor, level: str, measured: datetime) -> N
     wanted = severity_for(score(group))
     if SEVERITY_ORDER[wanted] > SEVERITY_ORDER[group.severity]:
         group.severity = wanted
+        in_alarm = sum(1 for m in group.members.values() if m[2] == "alarm")
+        why = f"at {measured.isoformat()} {len(group.members)} detectors alarming ({in_alarm} at alarm level, score {score(group)}): level {wanted} by the alarm severity rule"
+        group.rises.append((wanted, why))
 
 
 def centre(group: Group) -> tuple[float, float]:

@@ -193,18 +193,23 @@ class Correlator:
         return best[1]
 
     async def _escalate(self) -> None:
-        """Raise each alarm-opened incident to the level its alarms now call for."""
+        """Raise each alarm-opened incident through every level its alarms crossed, in the order they crossed them."""
         for group in self._groups:
-            if not group.opened_by_alarms or self._applied.get(group.incident) == group.severity or group.status not in ("OPEN", "RESPONDING"):
+            if not group.opened_by_alarms or group.status not in ("OPEN", "RESPONDING"):
+                group.rises.clear()
                 continue
-            reason = f"{len(group.members)} detectors alarming ({group.alarm_count} alarms): level {group.severity} by the alarm severity rule"
-            try:
-                await self._out.raise_severity(group.incident, group.severity, reason)
-            except ServiceError as error:
-                if error.code in TRANSIENT:
-                    return
-                log.warning("could not raise %s: %s", group.incident, error)
-            self._applied[group.incident] = group.severity
+            if not group.rises and self._applied.get(group.incident) != group.severity:
+                group.rises.append((group.severity, f"{len(group.members)} detectors alarming: level {group.severity} by the alarm severity rule"))
+            while group.rises:
+                level, why = group.rises[0]
+                try:
+                    await self._out.raise_severity(group.incident, level, why)
+                except ServiceError as error:
+                    if error.code in TRANSIENT:
+                        return
+                    log.warning("could not raise %s: %s", group.incident, error)
+                group.rises.pop(0)
+                self._applied[group.incident] = level
 
     async def _flush_notes(self) -> None:
         """Put accepted alarms on their incidents' timelines, a chunk per note."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import shutil
 import socket
 import subprocess
@@ -100,7 +101,7 @@ def start_private_mosquitto(folder: Path) -> tuple[subprocess.Popen[bytes], str]
     port = free_port()
     config = folder / "mosquitto.conf"
     config.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
+        f"listener {port} 127.0.0.1\nuser {getpass.getuser()}\nallow_anonymous true\npersistence true\npersistence_location {folder}/\n"
         "max_queued_messages 100000\nmax_inflight_messages 1000\n"
     )
     return start_mosquitto(config, port), f"mqtt://127.0.0.1:{port}"
