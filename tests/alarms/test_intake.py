@@ -13,6 +13,7 @@ from services.common.outbox import utcnow
 
 from .conftest import OPERATOR, VIEWER, AlarmHarness, demo_sites, grid, register, settled
 
+
 async def incidents_of(harness: AlarmHarness, park_id: str = "", exercise_id: str = "") -> list[ipb.Incident]:
     """Incidents reported by the intake."""
     reply = await harness.suite.incident.ListIncidents(ipb.ListIncidentsRequest(park_id=park_id, exercise_id=exercise_id, page_size=500), metadata=VIEWER)
