@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -86,6 +87,8 @@ def read(topic: str, payload: bytes, *, received: datetime, max_skew_s: float) -
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(document)"
         return _refused(topic, message_id, "SCHEMA_VIOLATION", f"{where}: {first.message}", **known)
+    if not math.isfinite(float(document["reading"])):
+        return _refused(topic, message_id, "SCHEMA_VIOLATION", "reading: must be a finite number", **known)
     try:
         measured = datetime.fromisoformat(document["time"].replace("Z", "+00:00"))
     except ValueError as exc:
