@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from gateway import credentials, render
+from gateway.cli_alarms import alarms_app
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
 from services.common.auth import Role
 from services.common.client import bearer
@@ -401,3 +402,5 @@ def demo(
 
     _run(gateway, run)
 
+
+app.add_typer(alarms_app, name="alarms")
