@@ -65,37 +65,63 @@ class Correlator:
         self._sensors_at = -1e9
         self._applied: dict[str, str] = {}
         self._suppressed: dict[tuple[str, str], datetime] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self._loaded = asyncio.Event()
+        self._decided = asyncio.Event()
 
     def wake(self) -> None:
         """New alarms were stored."""
         self._wake.set()
 
     def start(self) -> None:
-        """Run in the background."""
-        self._task = asyncio.create_task(self.run(), name="alarm-correlator")
+        """Run in the background: decisions in one task, timeline notes and severity changes in another."""
+        self._tasks = [asyncio.create_task(self.run(), name="alarm-correlator"), asyncio.create_task(self.follow_up(), name="alarm-follow-up")]
 
     async def stop(self) -> None:
         """Stop after the current step."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def run(self) -> None:
-        """Decide, note and escalate until cancelled; a failing downstream only delays."""
+        """Decide until cancelled; a failing downstream only delays."""
         self._groups = await run_in_thread(store.live_groups, self._engine)
         self._applied = {g.incident: "IV" for g in self._groups}
+        self._loaded.set()
+        await self._warm()
         while True:
             try:
                 await self._wait()
-                busy = await self.step()
-                if busy:
+                if await self.step():
                     self._wake.set()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("alarm correlation step failed; retrying")
                 await asyncio.sleep(1.0)
+
+    async def follow_up(self) -> None:
+        """Keep incidents current: severity first (it is what responders act on), then the alarms on the timeline."""
+        await self._loaded.wait()
+        while True:
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._decided.wait(), timeout=self._config.note_interval_s)
+                self._decided.clear()
+                await self._escalate()
+                await asyncio.sleep(self._config.note_interval_s)  # gather a burst's alarms into few notes, off the decision path
+                await self._flush_notes()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("alarm follow-up failed; retrying")
+                await asyncio.sleep(1.0)
+
+    async def _warm(self) -> None:
+        """Load the detectors and connect to the services before the first alarm needs them."""
+        await self._out.connect(timeout_s=5.0)
+        with contextlib.suppress(Retry):
+            await self._sensor("")
 
     async def _wait(self) -> None:
         """Until woken, or the note interval passes."""
@@ -104,7 +130,7 @@ class Correlator:
         self._wake.clear()
 
     async def step(self) -> bool:
-        """Decide one batch of pending alarms, then notes and severities; True if more may be waiting."""
+        """Decide one batch of pending alarms; True if more may be waiting."""
         rows = await run_in_thread(store.pending, self._engine, self._config.batch)
         self._suppressed = await run_in_thread(store.suppressions, self._engine, self._clock()) if rows else {}
         decisions: list[Decision] = []
@@ -117,8 +143,7 @@ class Correlator:
             log.warning("alarm correlation paused: %s", reason)
         if decisions or changed:
             await run_in_thread(store.save, self._engine, decisions, list(changed.values()), self._clock())
-        await self._escalate()
-        await self._flush_notes()
+            self._decided.set()
         return len(decisions) == len(rows) == self._config.batch
 
     async def _sensor(self, name: str) -> Sensor | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -147,6 +148,10 @@ class Outbound:
         """Incidents of the namespace that are RESPONDING."""
         reply = await self.call(self.incident.ListIncidents, ipb.ListIncidentsRequest(states=[ipb.Incident.STATE_RESPONDING], exercise_id=exercise_id, page_size=200))
         return [Nearby(i.name, i.location.point.latitude, i.location.point.longitude, i.substance, i.kind) for i in reply.incidents]
+
+    async def connect(self, timeout_s: float) -> None:
+        """Open the connections now (those that answer in time)."""
+        await asyncio.gather(*(asyncio.wait_for(c.channel_ready(), timeout_s) for c in self._channels), return_exceptions=True)
 
     async def close(self) -> None:
         """Close the channels."""

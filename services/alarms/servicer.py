@@ -52,6 +52,7 @@ def alarm_to_pb(row: AlarmRow) -> pb.Alarm:
         reject_detail=row.detail,
         incident=row.incident,
         exercise_id=row.exercise_id,
+        decide_time=_stamp(row.decided_at),
     )
 
 

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from services.alarms.correlation import Group
 from services.alarms.payload import Message
 from services.alarms.tables import AlarmRow, GroupRow, StreamPositionRow, SuppressionRow
-from services.common.db import session_scope
+from services.common.db import read_only, session_scope
 
 ALARMS = AlarmRow.__table__  # type: ignore[attr-defined]
+# Writers of this process queue on a lock rather than on SQLite's busy handler, which sleeps up to 100 ms between tries.
+_WRITER = threading.Lock()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Session]:
+    """One write transaction at a time in this process."""
+    with _WRITER, session_scope(engine) as session:
+        yield session
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +69,7 @@ def record(engine: Engine, messages: Sequence[tuple[Message, datetime]]) -> int:
         }
         for m, received in messages
     ]
-    with session_scope(engine) as session:
+    with writing(engine) as session:
         dialect = session.get_bind().dialect.name
         stmt = (postgresql.insert(ALARMS) if dialect == "postgresql" else sqlite.insert(ALARMS)).on_conflict_do_nothing(index_elements=["topic", "message_id"])
         result = session.connection().execute(stmt, rows)
@@ -67,17 +78,19 @@ def record(engine: Engine, messages: Sequence[tuple[Message, datetime]]) -> int:
 
 def pending(engine: Engine, limit: int) -> list[AlarmRow]:
     """The oldest undecided alarms."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(read_only(engine), expire_on_commit=False) as session:
         return list(session.exec(select(AlarmRow).where(AlarmRow.state == "PENDING").order_by(col(AlarmRow.seq)).limit(limit)).all())
 
 
 def save(engine: Engine, decisions: Sequence[Decision], groups: Sequence[Group], now: datetime) -> None:
     """Store decisions and the groups they changed in one transaction."""
-    with session_scope(engine) as session:
-        for d in decisions:
-            session.execute(
-                update(AlarmRow).where(col(AlarmRow.seq) == d.seq).values(state=d.state, reason=d.reason, detail=d.detail[:500], incident=d.incident, decided_at=now)
+    with writing(engine) as session:
+        if decisions:
+            stmt = update(ALARMS).where(ALARMS.c.seq == bindparam("b_seq")).values(
+                state=bindparam("b_state"), reason=bindparam("b_reason"), detail=bindparam("b_detail"), incident=bindparam("b_incident"), decided_at=now
             )
+            params = [{"b_seq": d.seq, "b_state": d.state, "b_reason": d.reason, "b_detail": d.detail[:500], "b_incident": d.incident} for d in decisions]
+            session.connection().execute(stmt, params)
         for g in groups:
             values = group_values(g)
             if session.get(GroupRow, g.incident) is None:
@@ -128,21 +141,21 @@ def group_from_row(row: GroupRow) -> Group:
 
 def live_groups(engine: Engine) -> list[Group]:
     """Groups that can still take alarms."""
-    with Session(engine) as session:
+    with Session(read_only(engine)) as session:
         rows = session.exec(select(GroupRow).where(col(GroupRow.status).in_(["OPEN", "RESPONDING"]))).all()
         return [group_from_row(r) for r in rows]
 
 
 def get_group(engine: Engine, incident: str) -> Group | None:
     """One group."""
-    with Session(engine) as session:
+    with Session(read_only(engine)) as session:
         row = session.get(GroupRow, incident)
         return group_from_row(row) if row else None
 
 
 def set_status(engine: Engine, incident: str, status: str) -> Group | None:
     """Change a group's status; None if the incident is not one of ours."""
-    with session_scope(engine) as session:
+    with writing(engine) as session:
         row = session.get(GroupRow, incident)
         if row is None:
             return None
@@ -153,7 +166,7 @@ def set_status(engine: Engine, incident: str, status: str) -> Group | None:
 
 def suppress(engine: Engine, exercise_id: str, detectors: Sequence[str], until: datetime, incident: str) -> None:
     """Suppress detectors until a time (replacing an earlier suppression)."""
-    with session_scope(engine) as session:
+    with writing(engine) as session:
         for detector in detectors:
             row = session.get(SuppressionRow, (exercise_id, detector))
             if row is None:
@@ -165,7 +178,7 @@ def suppress(engine: Engine, exercise_id: str, detectors: Sequence[str], until: 
 
 def suppressions(engine: Engine, now: datetime) -> dict[tuple[str, str], datetime]:
     """Suppressions still running."""
-    with Session(engine) as session:
+    with Session(read_only(engine)) as session:
         rows = session.exec(select(SuppressionRow)).all()
         found = {(r.exercise_id, r.detector): aware(r.until) for r in rows}
     return {k: v for k, v in found.items() if v is not None and v > now}
@@ -173,27 +186,27 @@ def suppressions(engine: Engine, now: datetime) -> dict[tuple[str, str], datetim
 
 def unnoted(engine: Engine, limit: int) -> list[AlarmRow]:
     """Accepted alarms not yet on their incident's timeline, oldest first."""
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(read_only(engine), expire_on_commit=False) as session:
         stmt = select(AlarmRow).where(AlarmRow.state == "ACCEPTED", AlarmRow.noted == False).order_by(col(AlarmRow.seq)).limit(limit)  # noqa: E712
         return list(session.exec(stmt).all())
 
 
 def mark_noted(engine: Engine, seqs: Sequence[int]) -> None:
     """Alarms now on their incident's timeline."""
-    with session_scope(engine) as session:
-        session.execute(update(AlarmRow).where(col(AlarmRow.seq).in_(list(seqs))).values(noted=True))
+    with writing(engine) as session:
+        session.connection().execute(update(ALARMS).where(ALARMS.c.seq.in_(list(seqs))).values(noted=True))
 
 
 def stream_position(engine: Engine, stream: str) -> str:
     """Last entry id read from a stream ("" for none)."""
-    with Session(engine) as session:
+    with Session(read_only(engine)) as session:
         row = session.get(StreamPositionRow, stream)
         return row.last_id if row else ""
 
 
 def save_stream_position(engine: Engine, stream: str, last_id: str) -> None:
     """Remember how far a stream was read."""
-    with session_scope(engine) as session:
+    with writing(engine) as session:
         row = session.get(StreamPositionRow, stream)
         if row is None:
             session.add(StreamPositionRow(stream=stream, last_id=last_id))

@@ -26,7 +26,7 @@ from emergency.common.v1 import common_pb2 as emergency_dot_common_dot_v1_dot_co
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(emergency/alarms/v1/alarms_service.proto\x12\x13\x65mergency.alarms.v1\x1a emergency/common/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x04\n\x05\x41larm\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmessage_id\x18\x02 \x01(\t\x12\r\n\x05topic\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x04 \x01(\t\x12/\n\x05level\x18\x05 \x01(\x0e\x32 .emergency.alarms.v1.Alarm.Level\x12\x0f\n\x07reading\x18\x06 \x01(\x01\x12\x0c\n\x04unit\x18\x07 \x01(\t\x12(\n\x04time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0creceive_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\n \x01(\t\x12/\n\x05state\x18\x0b \x01(\x0e\x32 .emergency.alarms.v1.Alarm.State\x12\x15\n\rreject_reason\x18\x0c \x01(\t\x12\x15\n\rreject_detail\x18\r \x01(\t\x12\x10\n\x08incident\x18\x0e \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x0f \x01(\t\"\x82\x01\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\x12\n\x0eSTATE_ACCEPTED\x10\x01\x12\x12\n\x0eSTATE_REJECTED\x10\x02\x12\x14\n\x10STATE_SUPPRESSED\x10\x03\x12\x11\n\rSTATE_CLEARED\x10\x04\x12\x11\n\rSTATE_PENDING\x10\x05\"V\n\x05Level\x12\x15\n\x11LEVEL_UNSPECIFIED\x10\x00\x12\x10\n\x0cLEVEL_NORMAL\x10\x01\x12\x13\n\x0fLEVEL_PRE_ALARM\x10\x02\x12\x0f\n\x0bLEVEL_ALARM\x10\x03\"\xaf\x03\n\rAlarmIncident\x12\x10\n\x08incident\x18\x01 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x02 \x01(\t\x12\x0f\n\x07park_id\x18\x03 \x01(\t\x12\x31\n\tsubstance\x18\x04 \x01(\x0b\x32\x1e.emergency.common.v1.Substance\x12-\n\x06\x63\x65ntre\x18\x05 \x01(\x0b\x32\x1d.emergency.common.v1.GeoPoint\x12\x13\n\x0b\x61larm_count\x18\x06 \x01(\x05\x12\x16\n\x0e\x64\x65tector_count\x18\x07 \x01(\x05\x12\x34\n\x10\x66irst_alarm_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_alarm_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x08severity\x18\n \x01(\x0e\x32\x1d.emergency.common.v1.Severity\x12\x11\n\tdetectors\x18\x0b \x03(\t\x12\x18\n\x10opened_by_alarms\x18\x0c \x01(\x08\x12\x0e\n\x06status\x18\r \x01(\t\"\x92\x01\n\x11ListAlarmsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12/\n\x05state\x18\x03 \x01(\x0e\x32 .emergency.alarms.v1.Alarm.State\x12\x10\n\x08incident\x18\x04 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x05 \x01(\t\"Y\n\x12ListAlarmsResponse\x12*\n\x06\x61larms\x18\x01 \x03(\x0b\x32\x1a.emergency.alarms.v1.Alarm\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x19ListAlarmIncidentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x03 \x01(\t\"l\n\x1aListAlarmIncidentsResponse\x12\x35\n\tincidents\x18\x01 \x03(\x0b\x32\".emergency.alarms.v1.AlarmIncident\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"+\n\x17GetAlarmIncidentRequest\x12\x10\n\x08incident\x18\x01 \x01(\t\"P\n\x18GetAlarmIncidentResponse\x12\x34\n\x08incident\x18\x01 \x01(\x0b\x32\".emergency.alarms.v1.AlarmIncident2\xd5\x02\n\x0c\x41larmService\x12]\n\nListAlarms\x12&.emergency.alarms.v1.ListAlarmsRequest\x1a\'.emergency.alarms.v1.ListAlarmsResponse\x12u\n\x12ListAlarmIncidents\x12..emergency.alarms.v1.ListAlarmIncidentsRequest\x1a/.emergency.alarms.v1.ListAlarmIncidentsResponse\x12o\n\x10GetAlarmIncident\x12,.emergency.alarms.v1.GetAlarmIncidentRequest\x1a-.emergency.alarms.v1.GetAlarmIncidentResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(emergency/alarms/v1/alarms_service.proto\x12\x13\x65mergency.alarms.v1\x1a emergency/common/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9b\x05\n\x05\x41larm\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x12\n\nmessage_id\x18\x02 \x01(\t\x12\r\n\x05topic\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65tector\x18\x04 \x01(\t\x12/\n\x05level\x18\x05 \x01(\x0e\x32 .emergency.alarms.v1.Alarm.Level\x12\x0f\n\x07reading\x18\x06 \x01(\x01\x12\x0c\n\x04unit\x18\x07 \x01(\t\x12(\n\x04time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x0creceive_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07message\x18\n \x01(\t\x12/\n\x05state\x18\x0b \x01(\x0e\x32 .emergency.alarms.v1.Alarm.State\x12\x15\n\rreject_reason\x18\x0c \x01(\t\x12\x15\n\rreject_detail\x18\r \x01(\t\x12\x10\n\x08incident\x18\x0e \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x0f \x01(\t\x12/\n\x0b\x64\x65\x63ide_time\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x82\x01\n\x05State\x12\x15\n\x11STATE_UNSPECIFIED\x10\x00\x12\x12\n\x0eSTATE_ACCEPTED\x10\x01\x12\x12\n\x0eSTATE_REJECTED\x10\x02\x12\x14\n\x10STATE_SUPPRESSED\x10\x03\x12\x11\n\rSTATE_CLEARED\x10\x04\x12\x11\n\rSTATE_PENDING\x10\x05\"V\n\x05Level\x12\x15\n\x11LEVEL_UNSPECIFIED\x10\x00\x12\x10\n\x0cLEVEL_NORMAL\x10\x01\x12\x13\n\x0fLEVEL_PRE_ALARM\x10\x02\x12\x0f\n\x0bLEVEL_ALARM\x10\x03\"\xaf\x03\n\rAlarmIncident\x12\x10\n\x08incident\x18\x01 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x02 \x01(\t\x12\x0f\n\x07park_id\x18\x03 \x01(\t\x12\x31\n\tsubstance\x18\x04 \x01(\x0b\x32\x1e.emergency.common.v1.Substance\x12-\n\x06\x63\x65ntre\x18\x05 \x01(\x0b\x32\x1d.emergency.common.v1.GeoPoint\x12\x13\n\x0b\x61larm_count\x18\x06 \x01(\x05\x12\x16\n\x0e\x64\x65tector_count\x18\x07 \x01(\x05\x12\x34\n\x10\x66irst_alarm_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0flast_alarm_time\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x08severity\x18\n \x01(\x0e\x32\x1d.emergency.common.v1.Severity\x12\x11\n\tdetectors\x18\x0b \x03(\t\x12\x18\n\x10opened_by_alarms\x18\x0c \x01(\x08\x12\x0e\n\x06status\x18\r \x01(\t\"\x92\x01\n\x11ListAlarmsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12/\n\x05state\x18\x03 \x01(\x0e\x32 .emergency.alarms.v1.Alarm.State\x12\x10\n\x08incident\x18\x04 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x05 \x01(\t\"Y\n\x12ListAlarmsResponse\x12*\n\x06\x61larms\x18\x01 \x03(\x0b\x32\x1a.emergency.alarms.v1.Alarm\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"W\n\x19ListAlarmIncidentsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12\x13\n\x0b\x65xercise_id\x18\x03 \x01(\t\"l\n\x1aListAlarmIncidentsResponse\x12\x35\n\tincidents\x18\x01 \x03(\x0b\x32\".emergency.alarms.v1.AlarmIncident\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"+\n\x17GetAlarmIncidentRequest\x12\x10\n\x08incident\x18\x01 \x01(\t\"P\n\x18GetAlarmIncidentResponse\x12\x34\n\x08incident\x18\x01 \x01(\x0b\x32\".emergency.alarms.v1.AlarmIncident2\xd5\x02\n\x0c\x41larmService\x12]\n\nListAlarms\x12&.emergency.alarms.v1.ListAlarmsRequest\x1a\'.emergency.alarms.v1.ListAlarmsResponse\x12u\n\x12ListAlarmIncidents\x12..emergency.alarms.v1.ListAlarmIncidentsRequest\x1a/.emergency.alarms.v1.ListAlarmIncidentsResponse\x12o\n\x10GetAlarmIncident\x12,.emergency.alarms.v1.GetAlarmIncidentRequest\x1a-.emergency.alarms.v1.GetAlarmIncidentResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,25 +34,25 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'emergency.alarms.v1.alarms_
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ALARM']._serialized_start=133
-  _globals['_ALARM']._serialized_end=751
-  _globals['_ALARM_STATE']._serialized_start=533
-  _globals['_ALARM_STATE']._serialized_end=663
-  _globals['_ALARM_LEVEL']._serialized_start=665
-  _globals['_ALARM_LEVEL']._serialized_end=751
-  _globals['_ALARMINCIDENT']._serialized_start=754
-  _globals['_ALARMINCIDENT']._serialized_end=1185
-  _globals['_LISTALARMSREQUEST']._serialized_start=1188
-  _globals['_LISTALARMSREQUEST']._serialized_end=1334
-  _globals['_LISTALARMSRESPONSE']._serialized_start=1336
-  _globals['_LISTALARMSRESPONSE']._serialized_end=1425
-  _globals['_LISTALARMINCIDENTSREQUEST']._serialized_start=1427
-  _globals['_LISTALARMINCIDENTSREQUEST']._serialized_end=1514
-  _globals['_LISTALARMINCIDENTSRESPONSE']._serialized_start=1516
-  _globals['_LISTALARMINCIDENTSRESPONSE']._serialized_end=1624
-  _globals['_GETALARMINCIDENTREQUEST']._serialized_start=1626
-  _globals['_GETALARMINCIDENTREQUEST']._serialized_end=1669
-  _globals['_GETALARMINCIDENTRESPONSE']._serialized_start=1671
-  _globals['_GETALARMINCIDENTRESPONSE']._serialized_end=1751
-  _globals['_ALARMSERVICE']._serialized_start=1754
-  _globals['_ALARMSERVICE']._serialized_end=2095
+  _globals['_ALARM']._serialized_end=800
+  _globals['_ALARM_STATE']._serialized_start=582
+  _globals['_ALARM_STATE']._serialized_end=712
+  _globals['_ALARM_LEVEL']._serialized_start=714
+  _globals['_ALARM_LEVEL']._serialized_end=800
+  _globals['_ALARMINCIDENT']._serialized_start=803
+  _globals['_ALARMINCIDENT']._serialized_end=1234
+  _globals['_LISTALARMSREQUEST']._serialized_start=1237
+  _globals['_LISTALARMSREQUEST']._serialized_end=1383
+  _globals['_LISTALARMSRESPONSE']._serialized_start=1385
+  _globals['_LISTALARMSRESPONSE']._serialized_end=1474
+  _globals['_LISTALARMINCIDENTSREQUEST']._serialized_start=1476
+  _globals['_LISTALARMINCIDENTSREQUEST']._serialized_end=1563
+  _globals['_LISTALARMINCIDENTSRESPONSE']._serialized_start=1565
+  _globals['_LISTALARMINCIDENTSRESPONSE']._serialized_end=1673
+  _globals['_GETALARMINCIDENTREQUEST']._serialized_start=1675
+  _globals['_GETALARMINCIDENTREQUEST']._serialized_end=1718
+  _globals['_GETALARMINCIDENTRESPONSE']._serialized_start=1720
+  _globals['_GETALARMINCIDENTRESPONSE']._serialized_end=1800
+  _globals['_ALARMSERVICE']._serialized_start=1803
+  _globals['_ALARMSERVICE']._serialized_end=2144
 # @@protoc_insertion_point(module_scope)

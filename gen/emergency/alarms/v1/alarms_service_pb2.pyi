@@ -12,7 +12,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Alarm(_message.Message):
-    __slots__ = ("name", "message_id", "topic", "detector", "level", "reading", "unit", "time", "receive_time", "message", "state", "reject_reason", "reject_detail", "incident", "exercise_id")
+    __slots__ = ("name", "message_id", "topic", "detector", "level", "reading", "unit", "time", "receive_time", "message", "state", "reject_reason", "reject_detail", "incident", "exercise_id", "decide_time")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[Alarm.State]
@@ -52,6 +52,7 @@ class Alarm(_message.Message):
     REJECT_DETAIL_FIELD_NUMBER: _ClassVar[int]
     INCIDENT_FIELD_NUMBER: _ClassVar[int]
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
+    DECIDE_TIME_FIELD_NUMBER: _ClassVar[int]
     name: str
     message_id: str
     topic: str
@@ -67,7 +68,8 @@ class Alarm(_message.Message):
     reject_detail: str
     incident: str
     exercise_id: str
-    def __init__(self, name: _Optional[str] = ..., message_id: _Optional[str] = ..., topic: _Optional[str] = ..., detector: _Optional[str] = ..., level: _Optional[_Union[Alarm.Level, str]] = ..., reading: _Optional[float] = ..., unit: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[str] = ..., state: _Optional[_Union[Alarm.State, str]] = ..., reject_reason: _Optional[str] = ..., reject_detail: _Optional[str] = ..., incident: _Optional[str] = ..., exercise_id: _Optional[str] = ...) -> None: ...
+    decide_time: _timestamp_pb2.Timestamp
+    def __init__(self, name: _Optional[str] = ..., message_id: _Optional[str] = ..., topic: _Optional[str] = ..., detector: _Optional[str] = ..., level: _Optional[_Union[Alarm.Level, str]] = ..., reading: _Optional[float] = ..., unit: _Optional[str] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., receive_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[str] = ..., state: _Optional[_Union[Alarm.State, str]] = ..., reject_reason: _Optional[str] = ..., reject_detail: _Optional[str] = ..., incident: _Optional[str] = ..., exercise_id: _Optional[str] = ..., decide_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AlarmIncident(_message.Message):
     __slots__ = ("incident", "exercise_id", "park_id", "substance", "centre", "alarm_count", "detector_count", "first_alarm_time", "last_alarm_time", "severity", "detectors", "opened_by_alarms", "status")

@@ -68,7 +68,7 @@ class AlarmServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAlarmIncidents(self, request, context):
-        """Lists the incidents the intake opened or attached alarms to, newest first.
+        """Lists the incidents the intake opened or attached alarms to, in name order.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
