@@ -11,7 +11,7 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from services.alarms.simulate import payload, publish, release, topic_of
 from services.common.outbox import utcnow
 
-from .conftest import OPERATOR, VIEWER, AlarmHarness, demo_sites, grid, register, settled
+from .conftest import OPERATOR, VIEWER, AlarmHarness, all_alarms, demo_sites, grid, register, settled
 
 
 async def incidents_of(harness: AlarmHarness, park_id: str = "", exercise_id: str = "") -> list[ipb.Incident]:
@@ -110,3 +110,25 @@ async def test_flapping_detector_opens_nothing_new_and_a_false_alarm_suppresses_
     after = await settled(harness.alarms, {f"after-cancel-{k}" for k in range(3)})
     assert {a.state for a in after} == {apb.Alarm.STATE_SUPPRESSED} and all(a.reject_reason == "DETECTOR_SUPPRESSED" for a in after)
     assert {i.name for i in await incidents_of(harness, "xiagang")} == before | {incident.name}
+
+
+async def test_drill_alarms_stay_in_their_exercise(harness: AlarmHarness) -> None:
+    live_before = {i.name for i in await incidents_of(harness, "xiagang")}
+    live_alarms_before = len(await all_alarms(harness.alarms))
+    sites = await demo_sites(harness.suite, "xiagang", "xg-cl2")
+    burst = release(sites, source=(31.9370, 120.2280), wind_to_deg=180, start=utcnow(), readings=2, spread_deg=360, exercise_id="ex-alarm-drill")
+    assert all(m.topic.startswith("drills/ex-alarm-drill/parks/xiagang/") for m in burst)
+    await asyncio.to_thread(publish, harness.broker.url("drill-injector"), burst)
+    alarms = await settled(harness.alarms, {m.message_id for m in burst}, exercise_id="ex-alarm-drill")
+    assert {a.state for a in alarms} == {apb.Alarm.STATE_ACCEPTED} and {a.exercise_id for a in alarms} == {"ex-alarm-drill"}
+    (drill_incident,) = {a.incident for a in alarms}
+    drilled = await incidents_of(harness, exercise_id="ex-alarm-drill")
+    assert [i.name for i in drilled] == [drill_incident] and drilled[0].exercise_id == "ex-alarm-drill"
+    assert {i.name for i in await incidents_of(harness, "xiagang")} == live_before and drill_incident not in live_before
+    assert len(await all_alarms(harness.alarms)) == live_alarms_before  # the live view holds no drill alarm
+    forged = [(m.topic.replace("drills/ex-alarm-drill/", ""), m.payload) for m in burst[:1]]
+    await asyncio.to_thread(publish, harness.broker.url("drill-injector"), forged)  # the drill injector may not publish live alarms
+    marker = [(topic_of("parks/xiagang/detectors/nope-drill-marker"), payload("parks/xiagang/detectors/nope-drill-marker", "alarm", 1.0, "ppm", utcnow(), "drill-marker"))]
+    await asyncio.to_thread(publish, harness.park_url("xiagang"), marker)
+    await settled(harness.alarms, {"drill-marker"})
+    assert len(await all_alarms(harness.alarms)) == live_alarms_before + 1
