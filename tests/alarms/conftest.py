@@ -25,7 +25,7 @@ from services.common.local import free_port, start_mosquitto
 from services.common.server import RunningServer
 from services.common.settings import Settings
 from tests.conftest import auth, service_settings
-from tests.gateway.conftest import Suite, start_suite
+from tests.gateway.conftest import Suite, gateway_config, start_suite
 
 PARKS = ("shengang", "xiagang", "chengxi")
 OPERATOR = auth(Role.OPERATOR, subject="alarm-test-operator")
@@ -66,9 +66,10 @@ class AlarmHarness:
 @pytest_asyncio.fixture(scope="module")
 async def harness(tmp_path_factory: pytest.TempPathFactory, redis_url: str, broker: BrokerFiles) -> AsyncIterator[AlarmHarness]:
     """Suite + intake in process for one test module."""
-    suite = await start_suite(tmp_path_factory.mktemp("alarm-suite"), redis_url, parks=PARKS)
-    config = load_alarm_config(mqtt_url=broker.url("alarm-intake"), mqtt_client_id=f"intake-{time.time_ns()}", note_interval_s=0.2)
-    intake, port = await build_alarms(intake_settings(suite), port=0, config=config)
+    config = gateway_config(drill_mqtt_url=broker.url("drill-injector"))
+    suite = await start_suite(tmp_path_factory.mktemp("alarm-suite"), redis_url, parks=PARKS, config=config)
+    intake_config = load_alarm_config(mqtt_url=broker.url("alarm-intake"), mqtt_client_id=f"intake-{time.time_ns()}", note_interval_s=0.2)
+    intake, port = await build_alarms(intake_settings(suite), port=0, config=intake_config)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     try:
         yield AlarmHarness(suite, broker, intake, apb_grpc.AlarmServiceStub(channel), channel)
