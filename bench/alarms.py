@@ -40,19 +40,13 @@ from services.common.client import bearer, open_channel
 from services.common.local import free_port, start_mosquitto, start_private_redis, wait_serving
 from services.common.outbox import utcnow
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
+from services.launcher import GRPC_SERVICES
 from services.resources.seed import seed_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "alarms.json"
 SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway", "alarms")
-GRPC_NAMES = {
-    "incident": "emergency.incident.v1.IncidentService",
-    "resources": "emergency.resources.v1.ResourceService",
-    "casebase": "emergency.casebase.v1.CaseBaseService",
-    "dispatch": "emergency.dispatch.v1.DispatchService",
-    "gateway": "emergency.gateway.v1.CommandCenterService",
-    "alarms": "emergency.alarms.v1.AlarmService",
-}
+GRPC_NAMES = GRPC_SERVICES
 PARK = "ligang"
 CENTRE = (31.9585, 120.0935)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -81,6 +82,11 @@ class MqttIntake:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
 
+    def _parse_and_record(self, batch: list[Incoming], received: datetime) -> None:
+        """Check and store a batch (off the event loop: schema checks cost CPU)."""
+        messages = [(read(topic, payload, received=received, max_skew_s=self._config.max_clock_skew_s), received) for topic, payload, _, _ in batch]
+        store.record(self._engine, messages)
+
     async def _store_loop(self) -> None:
         """Store what arrived in batches, then acknowledge each stored message."""
         while True:
@@ -88,13 +94,12 @@ class MqttIntake:
             while not self._queue.empty() and len(batch) < self._config.batch:
                 batch.append(self._queue.get_nowait())
             received = utcnow()
-            messages = [(read(topic, payload, received=received, max_skew_s=self._config.max_clock_skew_s), received) for topic, payload, _, _ in batch]
             while True:
                 try:
-                    await run_in_thread(store.record, self._engine, messages)
+                    await run_in_thread(self._parse_and_record, batch, received)
                     break
                 except Exception:
-                    log.exception("could not store %d alarms; retrying", len(messages))
+                    log.exception("could not store %d alarms; retrying", len(batch))
                     await asyncio.sleep(0.5)
             for _, _, mid, qos in batch:
                 if qos > 0:
