@@ -6,13 +6,14 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
+import fastjsonschema
 
 SCHEMA_PATH = Path(__file__).with_name("alarm.schema.json")
 LIVE_TOPIC = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/detectors/([a-z0-9][a-z0-9-]{0,62})/alarms$")
@@ -51,9 +52,9 @@ class Message:
 
 
 @cache
-def validator() -> Draft202012Validator:
-    """The published JSON Schema, loaded once."""
-    return Draft202012Validator(json.loads(SCHEMA_PATH.read_text()))
+def validator() -> Callable[[Any], Any]:
+    """The published JSON Schema, compiled once (fastjsonschema generates the checking code)."""
+    return fastjsonschema.compile(json.loads(SCHEMA_PATH.read_text()))  # type: ignore[no-any-return]
 
 
 def digest(topic: str, payload: bytes) -> str:
@@ -82,11 +83,11 @@ def read(topic: str, payload: bytes, *, received: datetime, max_skew_s: float) -
     known: dict[str, Any] = {"exercise_id": exercise_id, "topic_park": topic_park}
     if isinstance(document, dict) and isinstance(document.get("detector"), str):
         known["detector"] = document["detector"][:200]
-    errors = sorted(validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(document)"
-        return _refused(topic, message_id, "SCHEMA_VIOLATION", f"{where}: {first.message}", **known)
+    try:
+        validator()(document)
+    except fastjsonschema.JsonSchemaValueException as error:
+        detail = error.message.replace("data.", "", 1) if error.message.startswith("data.") else "payload" + error.message.removeprefix("data")
+        return _refused(topic, message_id, "SCHEMA_VIOLATION", detail, **known)
     if not math.isfinite(float(document["reading"])):
         return _refused(topic, message_id, "SCHEMA_VIOLATION", "reading: must be a finite number", **known)
     try:
