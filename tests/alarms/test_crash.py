@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import grpc
+import pytest
 import pytest_asyncio
 from emergency.alarms.v1 import alarms_service_pb2 as apb
 from emergency.alarms.v1 import alarms_service_pb2_grpc as apb_grpc
@@ -27,9 +28,9 @@ from .conftest import PARKS, VIEWER, all_alarms, grid, register, settled
 
 
 @pytest_asyncio.fixture(scope="module")
-async def suite(tmp_path_factory: object, redis_url: str) -> AsyncIterator[Suite]:
+async def suite(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> AsyncIterator[Suite]:
     """The suite in process; the intake runs as a separate process in the test."""
-    running = await start_suite(tmp_path_factory.mktemp("crash-suite"), redis_url, parks=PARKS)  # type: ignore[attr-defined]
+    running = await start_suite(tmp_path_factory.mktemp("crash-suite"), redis_url, parks=PARKS)
     yield running
     await running.stop()
 

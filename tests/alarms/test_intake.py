@@ -94,6 +94,7 @@ async def test_flapping_detector_opens_nothing_new_and_a_false_alarm_suppresses_
     assert [i.name for i in new] == [accepted[0].incident] and new[0].substance.name == "vinyl chloride"
 
     incident = new[0]
+    await noted(harness, incident.name, 20)  # every alarm is on the timeline: the version read next is the last one
     await harness.suite.incident.CancelIncident(
         ipb.CancelIncidentRequest(request_id="cancel-flap", name=incident.name, version=(await harness.suite.incident.GetIncident(ipb.GetIncidentRequest(name=incident.name), metadata=VIEWER)).incident.version, reason="false alarm: detector fault"),
         metadata=OPERATOR,
