@@ -19,6 +19,7 @@ from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
 from gateway.cli_common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
 from gateway.cli_common import metadata as _metadata
 from gateway.cli_common import run as _run
+from gateway.cli_alarms import alarms_app
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
 from gateway.override_args import parse_overrides
 from gateway.reporting import merge_demands
@@ -311,3 +312,4 @@ def drill(
 
 for _register in (cli_incidents.register, cli_parks.register, cli_demo.register):
     _register(app)
+app.add_typer(alarms_app, name="alarms")

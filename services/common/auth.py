@@ -20,6 +20,7 @@ class Role(StrEnum):
     PARK_OFFICER = "park_officer"
     DRILL_DIRECTOR = "drill_director"
     VIEWER = "viewer"
+    ALARM_INTAKE = "alarm_intake"  # the alarm intake service: reports alarm-opened incidents and adds alarms to them
 
 
 @dataclass(frozen=True)

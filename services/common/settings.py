@@ -35,12 +35,14 @@ class Settings(BaseSettings):
     resources_port: int = Field(default=50052, ge=0, le=65535)
     casebase_port: int = Field(default=50053, ge=0, le=65535)
     dispatch_port: int = Field(default=50054, ge=0, le=65535)
+    alarms_port: int = Field(default=50055, ge=0, le=65535)
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus endpoint; unset: the service's default")
 
     incident_addr: str = ""
     resources_addr: str = ""
     casebase_addr: str = ""
     dispatch_addr: str = ""
+    alarms_addr: str = ""
 
     shutdown_grace_s: float = Field(default=10.0, gt=0, le=300)
     default_call_timeout_s: float = Field(default=10.0, gt=0, le=600)

@@ -26,6 +26,7 @@ from services.common.pagination import decode_page_token, effective_page_size, e
 from services.incident import domain, monitoring, store
 from services.incident.domain import DemandLine, State
 from services.incident.exercises import ExerciseDirectory
+from services.incident.notes import NoteRpcs
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -211,7 +212,7 @@ def _struct(text: str) -> struct_pb2.Struct:
     return value
 
 
-class IncidentServicer(pb_grpc.IncidentServiceServicer):
+class IncidentServicer(NoteRpcs, pb_grpc.IncidentServiceServicer):
     """Serves incidents from this service's database; every change also goes to the timeline and the outbox."""
 
     def __init__(self, engine: Engine, exercises: ExerciseDirectory, on_commit: Callable[[], None] = lambda: None) -> None:

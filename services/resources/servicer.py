@@ -19,6 +19,7 @@ from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.resources import exercises, importing, movements, policies, registry, reservations, snapshot, stock
 from services.resources import mapping as mp
 from services.resources.access import Action, authorize
+from services.resources.detector_rpcs import DetectorRpcs, snapshot_detectors
 from services.resources.domain import (
     LIVE,
     Depot,
@@ -80,7 +81,7 @@ def _authorize(action: Action, *, park: str | None = None, exercise_id: str = LI
     return principal
 
 
-class ResourceServicer(pb_grpc.ResourceServiceServicer):
+class ResourceServicer(DetectorRpcs, pb_grpc.ResourceServiceServicer):
     """Serves the emergency-resource library from this service's database."""
 
     def __init__(self, engine: Engine, on_commit: Callable[[], None] = lambda: None) -> None:
@@ -570,6 +571,7 @@ class ResourceServicer(pb_grpc.ResourceServiceServicer):
                 agreements=[mp.agreement_to_pb(a) for a in snap.mutual_aid],
                 parks=[mp.park_to_pb(p) for p in snap.parks],
                 next_page_token=snap.next_page_token,
+                detectors=[] if request.page_token else snapshot_detectors(session, list(request.park_ids)),
             )
 
         return await self._read(work)

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch")}
-    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
+    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch", "alarms")}
+    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200", "MQTT_CLIENT_ID": f"launcher-test-{ports['ALARMS_PORT']}"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", "--startup-timeout-s", "120"],
