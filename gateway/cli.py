@@ -16,10 +16,10 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
+from gateway.cli_alarms import alarms_app
 from gateway.cli_common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
 from gateway.cli_common import metadata as _metadata
 from gateway.cli_common import run as _run
-from gateway.cli_alarms import alarms_app
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
 from gateway.override_args import parse_overrides
 from gateway.reporting import merge_demands
