@@ -4,7 +4,8 @@ For a line with quantity q, the arrival of its last unit is at least the mean ar
 gets (sum of eta / q per unit) and at least g(m), the lower convex envelope of "arrival of the
 m-th nearest eligible unit" for the m units it gets. Any mix a*mean + (1-a)*g(m) is below the
 true completion time; both parts are arc costs of a min-cost flow (g through convex
-piecewise-linear sink arcs). Reserves are relaxed (a gated group may use its capacity on both
+piecewise-linear arcs that only delivered units take: the shortage arc bypasses them, so a line
+left short pays the envelope of what it gets, not of its full quantity). Reserves are relaxed (a gated group may use its capacity on both
 sides of the gate) and the unmet tier is priced by a Lagrange multiplier L:
   bound = (min_flow [S * completion_relaxed + L * unmet] - L * best_unmet) / S.
 """
@@ -102,7 +103,11 @@ class CompletionBound:
             costs.append(math.floor(min(cost, MAX_COST)))
 
         source, sink, nodes = 0, 1, 2
-        line_node = list(range(nodes, nodes + len(p.lines)))
+        # Units enter a line at line_in and pay the arrival envelope on the way to line_out; the
+        # shortage goes straight to line_out, so a line left short pays only for what it gets.
+        line_in = list(range(nodes, nodes + len(p.lines)))
+        nodes += len(p.lines)
+        line_out = list(range(nodes, nodes + len(p.lines)))
         nodes += len(p.lines)
         total = 0
         short_arcs: list[int] = []
@@ -110,12 +115,13 @@ class CompletionBound:
             w = line.weight * self.wscale * SCALE
             used = 0
             for cap, slope in self.envelopes[line.index]:
-                arc(line_node[line.index], sink, cap, (1 - mix) * w * slope)
+                arc(line_in[line.index], line_out[line.index], cap, (1 - mix) * w * slope)
                 used += cap
             if used < line.quantity:
-                arc(line_node[line.index], sink, line.quantity - used, 0)
+                arc(line_in[line.index], line_out[line.index], line.quantity - used, 0)
             short_arcs.append(len(tails))
-            arc(source, line_node[line.index], line.quantity, lam * self.unmet_coef[line.index])
+            arc(source, line_out[line.index], line.quantity, lam * self.unmet_coef[line.index])
+            arc(line_out[line.index], sink, line.quantity, 0)
             total += line.quantity
         src_node: dict[int, int] = {}
         gate_node: dict[int, int] = {}
@@ -139,7 +145,7 @@ class CompletionBound:
             c = p.candidates[line.index]
             w = line.weight * self.wscale * SCALE
             for src, eta, cap in zip(c.src.tolist(), c.eta.tolist(), c.cap.tolist(), strict=True):
-                arc(src_node[src], line_node[line.index], cap, mix * w * eta / line.quantity)
+                arc(src_node[src], line_in[line.index], cap, mix * w * eta / line.quantity)
         smcf = min_cost_flow.SimpleMinCostFlow()
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.array(tails, dtype=np.int32),

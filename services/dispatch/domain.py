@@ -83,12 +83,14 @@ def _response(
     baseline: ObjectiveBreakdown | None = None,
 ) -> DispatchResponse:
     completion = best.evaluation.objective.weighted_completion_s
+    bound, bound_source = 0.0, ""
     if report is not None:
-        bound = min(report.completion_bound_s, completion)
+        bound, bound_source, defects = checked_bound(report.bounds, completion)
+        if defects and status is SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
         size = ModelSize(report.variables, report.constraints, report.candidates, len(problem.sources))
         build_s = prepared_s + report.build_s
     else:
-        bound = 0.0
         size = ModelSize(groups=len(problem.sources))
         build_s = prepared_s
     gap = 0.0 if completion <= 0 else max(0.0, (completion - bound) / completion)
@@ -110,7 +112,24 @@ def _response(
         model_bound_s=report.model_bound_s if report is not None else None,
         candidates_pruned=bool(report and report.pruned),
         baseline=baseline,
+        bound_source=bound_source,
     )
+
+
+def checked_bound(bounds: dict[str, float], completion: float) -> tuple[float, str, list[str]]:
+    """The best bound that does not exceed the plan, its origin, and the origins that did (defects).
+
+    A bound is never clipped to the plan: one above it is wrong, logged as a defect and left out.
+    """
+    tolerance = 1e-6 * max(1.0, completion)
+    defects = [name for name, value in bounds.items() if value > completion + tolerance]
+    for name in defects:
+        logger.error("lower-bound defect: the %s bound %.3f exceeds the plan's completion %.3f", name, bounds[name], completion)
+    valid = {name: value for name, value in bounds.items() if name not in defects}
+    if not valid:
+        return 0.0, "", defects
+    name = max(valid, key=lambda n: valid[n])
+    return valid[name], name, defects
 
 
 class _Emitter:
@@ -182,7 +201,7 @@ def optimise(
     deadline = started + request.options.time_limit_s
     report: CpReport | None
     try:
-        report = solve_cpsat(problem, [greedy_raw, flow_raw], deadline, emitter.flows if listener else None, cancel=cancel)
+        report = solve_cpsat(problem, [("greedy", greedy_raw), ("flow", flow_raw)], deadline, emitter.flows if listener else None, cancel=cancel)
     except Exception:  # a solver failure must still return the heuristic plan
         logger.exception("CP-SAT solve failed; returning the best heuristic plan")
         report = None
@@ -199,11 +218,16 @@ def optimise(
             explain(problem, best.plan),
             baseline,
         )
-    solved = _score(problem, report.flows, "cpsat")
+    solved = _score(problem, report.flows, report.plan_origin)
     best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
-    status = SolveStatus.OPTIMAL if report.status == "OPTIMAL" else SolveStatus.FEASIBLE
-    if best.source != "cpsat" and best.evaluation.objective.key() < solved.evaluation.objective.key():
+    beaten = best.evaluation.objective.key() < solved.evaluation.objective.key()
+    if report.status == "OPTIMAL" and not beaten:
+        status = SolveStatus.OPTIMAL
+    elif beaten or not report.solver_found:
+        # No solver found a plan of its own (or a heuristic beat it): say so, and which plan it is.
         status = SolveStatus.FALLBACK
+    else:
+        status = SolveStatus.FEASIBLE
     emitter.offer(best)
     return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan), baseline)
 
