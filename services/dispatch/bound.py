@@ -162,8 +162,13 @@ class CompletionBound:
         unmet = sum(int(f) * self.unmet_coef[n] for n, f in enumerate(shortage))
         return float(smcf.optimal_cost()), unmet
 
-    def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False) -> float:
-        """Best bound (weight-scaled seconds): bisection on the multiplier for each mix."""
+    def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False, unmet_proven: bool = False) -> float:
+        """Best bound (weight-scaled seconds): bisection on the multiplier for each mix.
+
+        When best_unmet is the proven minimum, no flow can leave less unmet, so the dual function
+        only grows with the multiplier: the largest multiplier is tried first, and when its flow
+        meets best_unmet exactly that is the mix's best bound in one solve.
+        """
         ratios = [self.unmet_coef[line.index] / (line.weight * self.wscale) for line in self.problem.lines if self.unmet_coef[line.index] > 0]
         if not ratios:
             return 0.0
@@ -171,6 +176,14 @@ class CompletionBound:
         best = 0.0
         for mix in MIXES:
             lo, hi = math.log(base) - 20.0, math.log(base) + 4.0
+            if unmet_proven:
+                if stop() or (deadline_s is not None and time.perf_counter() > deadline_s):
+                    return max(0.0, best)
+                solved = self._solve(mix, math.exp(hi))
+                if solved is not None:
+                    best = max(best, (solved[0] - math.exp(hi) * best_unmet) / SCALE)
+                    if solved[1] <= best_unmet:
+                        continue
             for _ in range(BISECTIONS):
                 if stop() or (deadline_s is not None and time.perf_counter() > deadline_s):
                     return max(0.0, best)

@@ -13,7 +13,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -35,6 +35,9 @@ BOUND_SHARE = 0.25
 LP_OF_BOUND = 0.7
 LP_BOUND_MIN_S = 0.5
 FLOW_BOUND_MIN_S = 0.1
+# Of the completion stage, the MIP's share when it runs (CP-SAT gets the rest unless the MIP proves).
+MIP_SHARE = 0.7
+BOUND_FLOOR_SHARE = 0.5
 UNMET_LP_SHARE = 0.1
 MIN_STAGE_S = 0.02
 
@@ -67,6 +70,8 @@ class CpReport:
     plan_origin: str = "cpsat"
     bounds: dict[str, float] = field(default_factory=dict)
     solver_found: bool = True
+    # The plan's unmet tier in the model's units (comparable between reports on the same problem).
+    best_unmet: int = 0
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -163,18 +168,25 @@ def polish(dm: DispatchModel, values: list[int], best_unmet: int) -> list[int]:
     return values
 
 
-def completion_bounds(dm: DispatchModel, best_unmet: int, seconds: float, cancel: Cancellation) -> dict[str, float]:
+def completion_bounds(
+    dm: DispatchModel, best_unmet: int, seconds: float, cancel: Cancellation, deadline: float | None = None, unmet_proven: bool = False
+) -> dict[str, float]:
     """The LP and flow bounds (weight-scaled seconds), both valid for the unpruned request.
 
     The LP gets most of the budget with a floor of its own, so a short time limit does not cut it
-    off; the flow bound uses what the LP leaves (at least its own floor).
+    off (the floor never takes more than BOUND_FLOOR_SHARE of what is left before `deadline`); the
+    flow bound uses what the LP leaves, likewise with a floor.
     """
     if cancel.cancelled:
         return {}
     started = time.perf_counter()
-    lp = lp_completion_bound(dm.problem, dm.unmet_coef, dm.wscale, best_unmet, max(LP_BOUND_MIN_S, LP_OF_BOUND * seconds))
-    deadline = max(started + seconds, time.perf_counter() + FLOW_BOUND_MIN_S)
-    flow = CompletionBound(dm.problem, dm.unmet_coef, dm.wscale).bound(best_unmet, deadline_s=deadline, stop=lambda: cancel.cancelled)
+    cap = BOUND_FLOOR_SHARE * (deadline - started) if deadline is not None else float("inf")
+    lp_s = max(min(LP_BOUND_MIN_S, cap), LP_OF_BOUND * seconds)
+    lp = lp_completion_bound(dm.problem, dm.unmet_coef, dm.wscale, best_unmet, lp_s)
+    deadline = max(started + seconds, time.perf_counter() + min(FLOW_BOUND_MIN_S, cap))
+    flow = CompletionBound(dm.problem, dm.unmet_coef, dm.wscale).bound(
+        best_unmet, deadline_s=deadline, stop=lambda: cancel.cancelled, unmet_proven=unmet_proven
+    )
     return {"lp": lp, "flow": flow}
 
 
@@ -186,8 +198,11 @@ def completion_bound(dm: DispatchModel, best_unmet: int, seconds: float, cancel:
 def _completion_stage(
     dm: DispatchModel, values: list[int], best1: int, seconds: float, watcher: _Watcher, floor: float
 ) -> tuple[_Outcome, MipResult | None, str | None]:
-    """CP-SAT's completion stage, with HiGHS's MIP beside it when the model is small enough.
+    """The completion stage: HiGHS's MIP first when the model is small enough, then CP-SAT.
 
+    The MIP gets MIP_SHARE of the time; when it does not prove the tier, CP-SAT goes on from the
+    better plan with the MIP's bound as a cut. One after the other rather than side by side: on two
+    shared cores the two solvers slowed each other more than they helped.
     Returns the outcome, the MIP's result and which solver's plan won ("cpsat", "mip" or None when
     neither beat the plan they started from).
     """
@@ -195,23 +210,29 @@ def _completion_stage(
     if not mip_eligible(dm):
         outcome = _stage(dm, dm.completion, values, seconds, watcher, gap)
         return outcome, None, "cpsat" if outcome.improved else None
-    stop_cp = Cancellation()
-    run = start_mip(dm, best1, time.perf_counter() + seconds, dm.flows_of(values), stop_cp)
-    workers = max(1, dm.problem.request.options.num_workers - 1)
-    outcome = _stage(dm, dm.completion, values, seconds, watcher, gap, workers, stop_cp)
-    if (outcome.proven and not stop_cp.cancelled) or watcher.cancel.cancelled:
-        run.abandon()
-    mip = run.join()
-    cp_winner = "cpsat" if outcome.improved else None
-    if mip is None or mip.flows is None:
-        return outcome, mip, cp_winner
-    mip_values = dm.hint_values(mip.flows)
-    value = dm.completion.value(mip_values)
-    if dm.unmet.value(mip_values) <= best1 and value < outcome.value:
-        if watcher.listener is not None:
-            watcher.listener(mip.flows)
-        return _Outcome(mip_values, value, max(outcome.bound, floor), outcome.proven, True, solved=True), mip, "mip"
-    return outcome, mip, cp_winner
+    started = time.perf_counter()
+    run = start_mip(dm, best1, started + MIP_SHARE * seconds, dm.flows_of(values), Cancellation())
+    mip = run.wait(watcher.cancel)
+    winner: str | None = None
+    bound = floor
+    if mip is not None and mip.flows is not None:
+        mip_values = dm.hint_values(mip.flows)
+        if dm.unmet.value(mip_values) <= best1 and dm.completion.value(mip_values) < dm.completion.value(values):
+            values, winner = mip_values, "mip"
+            if watcher.listener is not None:
+                watcher.listener(mip.flows)
+    value = dm.completion.value(values)
+    if mip is not None and math.isfinite(mip.bound):
+        bound = max(bound, mip.bound)
+        if mip.bound > floor:
+            dm.model.add(dm.objective(dm.completion) >= round(mip.bound))
+    if bound >= value - 1e-9 or watcher.cancel.cancelled:
+        return _Outcome(values, value, bound, bound >= value - 1e-9, winner is not None, solved=mip is not None and mip.flows is not None), mip, winner
+    outcome = _stage(dm, dm.completion, values, seconds - (time.perf_counter() - started), watcher, gap)
+    if outcome.improved:
+        winner = "cpsat"
+    solved = outcome.solved or (mip is not None and mip.flows is not None)
+    return replace(outcome, bound=max(outcome.bound, bound), improved=winner is not None, solved=solved), mip, winner
 
 
 def solve_cpsat(
@@ -254,7 +275,7 @@ def solve_cpsat(
         values, origin = hint, hint_origin
     values = polish(dm, values, best1)
     dm.model.add(dm.objective(dm.unmet) <= best1)
-    bounds = completion_bounds(dm, best1, BOUND_SHARE * total, cancel)
+    bounds = completion_bounds(dm, best1, BOUND_SHARE * total, cancel, deadline, proven1)
     # The completion objective is a whole number, so the bound may be rounded up.
     request_bound = float(math.ceil(max(bounds.values(), default=0.0) - 1e-6))
     if request_bound > 0:
@@ -312,4 +333,5 @@ def solve_cpsat(
         plan_origin=origin,
         bounds={name: max(0.0, b) / dm.wscale for name, b in bounds.items()},
         solver_found=found,
+        best_unmet=best1,
     )

@@ -1,10 +1,9 @@
-"""The completion stage as a portfolio: HiGHS's MIP in a thread beside CP-SAT's search.
+"""HiGHS's MIP of the completion tier, run in a thread so that a cancelled call need not wait for it.
 
-On requests small enough to keep every candidate, the MIP over the same model proves optima that
-CP-SAT's search does not reach in the time limit, and its dual bound holds for the request. Both run
-at once (HiGHS on one thread, CP-SAT on the other workers). A MIP that proves the tier stops CP-SAT.
-HiGHS through MathOpt does not honour interrupts, so when CP-SAT proves the tier first or the call is
-cancelled the MIP is abandoned: its thread ends by itself at its time limit (never past the request's).
+On requests (or parts) small enough to keep every candidate, the MIP over the same model proves
+optima that CP-SAT's search does not reach in the time limit, and its dual bound holds for the
+request. HiGHS through MathOpt does not honour interrupts, so when the call is cancelled the MIP is
+abandoned: its thread ends by itself at its time limit (never past the request's).
 """
 
 from __future__ import annotations
@@ -37,6 +36,15 @@ class MipRun:
     def abandon(self) -> None:
         """Stop waiting for the MIP (and ask it to stop, in case the solver honours it)."""
         self.cancel.cancel()
+
+    def wait(self, cancel: Cancellation, poll_s: float = 0.05) -> MipResult | None:
+        """Wait for the MIP, abandoning it if `cancel` fires first."""
+        while self.thread.is_alive():
+            if cancel.cancelled:
+                self.abandon()
+                return None
+            self.thread.join(poll_s)
+        return self.join()
 
     def join(self) -> MipResult | None:
         """Wait for the MIP unless it was abandoned; None when abandoned or failed (logged)."""
