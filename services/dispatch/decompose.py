@@ -40,6 +40,8 @@ MIN_BATCH_S = 0.25
 QUICK_FLOOR_S = 0.15
 QUICK_ABOVE = 3000
 PASSES = 2
+# Bounds computed with only the unmet fractions held (not their tie-break, units short).
+TIE_FREE_BOUNDS = ("lp", "flow")
 
 Hints = list[tuple[str, Flows]]
 
@@ -159,15 +161,24 @@ def better(old: CpReport, new: CpReport) -> CpReport:
     Bounds hold over plans with no more unmet demand than the report's own, so they are pooled only
     when both reports reached the same unmet tier.
     """
-    best, other = (old, new) if (old.best_unmet, old.completion_best_s) <= (new.best_unmet, new.completion_best_s) else (new, old)
+
+    def key(r: CpReport) -> tuple[int, int, float]:
+        return (r.best_unmet, r.best_short, r.completion_best_s)
+
+    best, other = (new, old) if key(new) <= key(old) else (old, new)
     bounds = dict(best.bounds)
+    unmet_proven, fraction_proven = best.unmet_proven, best.fraction_proven
     if other.best_unmet == best.best_unmet:
         for name, value in other.bounds.items():
             bounds[name] = max(value, bounds.get(name, 0.0))
+        fraction_proven = fraction_proven or other.fraction_proven
+        unmet_proven = unmet_proven or (other.unmet_proven and other.best_short == best.best_short)
     bound = max(bounds.values(), default=0.0)
-    proven = best.unmet_proven and bound >= best.completion_best_s - 1e-9
+    proven = unmet_proven and bound >= best.completion_best_s - 1e-9
     return replace(
         best,
+        unmet_proven=unmet_proven,
+        fraction_proven=fraction_proven,
         bounds=bounds,
         completion_bound_s=bound,
         completion_proven=proven,
@@ -184,7 +195,13 @@ def merge(reports: list[tuple[CpReport, list[int], list[int]]]) -> CpReport:
             flows[(lines[li], sources[s])] = v
     rs = [r for r, _, _ in reports]
     unmet_proven = all(r.unmet_proven for r in rs)
-    bound = sum(r.completion_bound_s for r in rs) if unmet_proven else 0.0
+    if unmet_proven:
+        bound = sum(r.completion_bound_s for r in rs)
+    elif all(r.fraction_proven for r in rs):
+        # Parts could trade units short between them: only bounds that ignore the tie-break hold.
+        bound = sum(max((v for k, v in r.bounds.items() if k in TIE_FREE_BOUNDS), default=0.0) for r in rs)
+    else:
+        bound = 0.0
     origins = sorted({r.plan_origin for r in rs})
     firsts = [r.first_solution_s for r in rs if r.first_solution_s is not None]
     return CpReport(
@@ -202,6 +219,7 @@ def merge(reports: list[tuple[CpReport, list[int], list[int]]]) -> CpReport:
         constraints=sum(r.constraints for r in rs),
         candidates=sum(r.candidates for r in rs),
         plan_origin="+".join(origins),
-        bounds={"parts": bound} if unmet_proven else {},
+        bounds={"parts": bound} if bound > 0 else {},
         solver_found=any(r.solver_found for r in rs),
+        fraction_proven=all(r.fraction_proven for r in rs),
     )

@@ -146,7 +146,7 @@ class _Emitter:
         self.started = started
         self.baseline = baseline
         self.first_feasible = 0.0
-        self.last: tuple[float, float, float] | None = None
+        self.last: tuple[float, float, float, float] | None = None
         self.best: _Scored | None = None
 
     def offer(self, scored: _Scored) -> None:
@@ -228,7 +228,8 @@ def optimise(
         )
     solved = _score(problem, report.flows, report.plan_origin)
     best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
-    beaten = best.evaluation.objective.key() < solved.evaluation.objective.key()
+    # Beaten on the proven tiers (unmet demand, its tie-break, completion); travel alone does not count.
+    beaten = best.evaluation.objective.key()[:3] < solved.evaluation.objective.key()[:3]
     if report.status == "OPTIMAL" and not beaten:
         status = SolveStatus.OPTIMAL
     elif beaten or not report.solver_found:

@@ -118,8 +118,14 @@ def _line(lp: Lp, problem: Problem, index: int, weight: int, by_source: dict[int
     return u
 
 
-def completion_lp(problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int | None) -> Lp:
-    """The last-arrival model over every candidate; with best_unmet, the unmet tier is held at most there."""
+def short_coefficients(problem: Problem, weight_scale: int) -> list[int]:
+    """Coefficient of one unit short of each line in the tie-break of the unmet tier."""
+    return [round(line.weight * weight_scale) for line in problem.lines]
+
+
+def completion_lp(problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int | None, best_short: int | None = None) -> Lp:
+    """The last-arrival model over every candidate; with best_unmet (and best_short), the unmet tier
+    (and its tie-break, weighted units short) is held at most there."""
     lp = Lp()
     by_source: dict[int, list[int]] = {}
     by_gate: dict[int, list[int]] = {}
@@ -134,6 +140,10 @@ def completion_lp(problem: Problem, unmet_coef: list[int], weight_scale: int, be
     if best_unmet is not None:
         scale = float(max(unmet_coef, default=1) or 1)
         lp.le.add([(u, coef / scale) for u, coef in zip(shortages, unmet_coef, strict=True)], best_unmet / scale)
+    if best_short is not None:
+        weights = short_coefficients(problem, weight_scale)
+        scale = float(max(weights, default=1) or 1)
+        lp.le.add([(u, w / scale) for u, w in zip(shortages, weights, strict=True)], best_short / scale)
     return lp
 
 
@@ -176,9 +186,15 @@ def _solve(lp: Lp, time_limit_s: float) -> tuple[float, npt.NDArray[np.float64]]
     return (bound, np.asarray(result.x, dtype=np.float64)) if math.isfinite(bound) else None
 
 
-def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tuple[float, Flows | None]:
-    """Lower bound on the unmet tier (model units; 0 if none) and the LP's plan when it is whole."""
+def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float, held: tuple[list[int], int] | None = None) -> tuple[float, Flows | None]:
+    """Lower bound on the unmet tier (model units; 0 if none) and the LP's plan when it is whole.
+
+    With `held` = (coefficients, value), another unmet measure is held at most at that value (the
+    unmet tier when this LP bounds its tie-break, weighted units short).
+    """
     lp = Lp()
+    held_terms: list[tuple[int, float]] = []
+    held_total = 0.0
     scale = float(max(unmet_coef, default=1) or 1)
     by_source: dict[int, list[int]] = {}
     by_gate: dict[int, list[int]] = {}
@@ -187,9 +203,13 @@ def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tu
     for line in problem.lines:
         c = problem.candidates[line.index]
         total += unmet_coef[line.index] * line.quantity
+        if held is not None:
+            held_total += held[0][line.index] * line.quantity
         xs = []
         for src, gate, cap in zip(c.src.tolist(), c.gate.tolist(), c.cap.tolist(), strict=True):
             x = lp.var(cap, -unmet_coef[line.index] / scale)
+            if held is not None:
+                held_terms.append((x, -held[0][line.index]))
             xs.append(x)
             pairs.append((line.index, src))
             by_source.setdefault(src, []).append(x)
@@ -205,6 +225,10 @@ def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tu
     if not problem.request.options.allow_reserve_dip:
         for g, xs in by_gate.items():
             lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+    if held is not None:
+        # held_total - sum(coef x) <= value, scaled to keep the row near 1
+        hscale = float(max(held[0], default=1) or 1)
+        lp.le.add([(x, c / hscale) for x, c in held_terms], (held[1] - held_total) / hscale)
     solved = _solve(lp, time_limit_s)
     if solved is None:
         return 0.0, None

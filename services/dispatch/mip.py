@@ -19,7 +19,7 @@ from ortools.util.python import solve_interrupter
 
 from services.dispatch.cancel import Cancellation
 from services.dispatch.flows import Flows
-from services.dispatch.lpbound import OBJECTIVE_SCALE, Lp, completion_lp
+from services.dispatch.lpbound import OBJECTIVE_SCALE, Lp, completion_lp, short_coefficients
 from services.dispatch.problem import Problem
 
 # The completion objective is a whole number of weight-scaled seconds: a gap below one proves it.
@@ -43,10 +43,11 @@ class LastArrivalMip:
     took most of a small request's time limit.
     """
 
-    def __init__(self, problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int | None) -> None:
+    def __init__(self, problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int | None, best_short: int | None = None) -> None:
         self.problem = problem
-        self.lp: Lp = completion_lp(problem, unmet_coef, weight_scale, best_unmet)
+        self.lp: Lp = completion_lp(problem, unmet_coef, weight_scale, best_unmet, best_short)
         self.unmet_coef = unmet_coef
+        self.short_coef = short_coefficients(problem, weight_scale)
         lp = self.lp
         proto = model_pb2.ModelProto(name="last-arrival")
         n = len(lp.cost)
@@ -77,12 +78,13 @@ class LastArrivalMip:
         matrix.coefficients.extend(vals[k] for k in order)
         self.proto = proto
 
-    def _objective(self, unmet_tier: bool) -> None:
+    def _objective(self, tier: str) -> None:
         objective = self.proto.objective
         objective.Clear()
         pairs: list[tuple[int, float]]
-        if unmet_tier:
-            pairs = sorted((u, float(coef)) for u, coef in zip(self.lp.shortages, self.unmet_coef, strict=True))
+        if tier in ("unmet", "short"):
+            coefs = self.unmet_coef if tier == "unmet" else self.short_coef
+            pairs = sorted((u, float(coef)) for u, coef in zip(self.lp.shortages, coefs, strict=True))
         else:
             pairs = [(var, cost) for var, cost in enumerate(self.lp.cost) if cost]
         objective.linear_coefficients.ids.extend(var for var, _ in pairs)
@@ -97,9 +99,10 @@ class LastArrivalMip:
                 values.values.append(float(hint.get(pair, 0)))
         return params
 
-    def solve(self, seconds: float, unmet_tier: bool = False, hint: Flows | None = None, cancel: Cancellation | None = None) -> MipResult:
-        """Minimise one tier within the time limit (unmet in model units, completion in weight-scaled seconds)."""
-        self._objective(unmet_tier)
+    def solve(self, seconds: float, tier: str = "completion", hint: Flows | None = None, cancel: Cancellation | None = None) -> MipResult:
+        """Minimise one tier ("unmet", "short" or "completion") within the time limit, in the model's units."""
+        unmet_tier = tier != "completion"
+        self._objective(tier)
         params = mathopt.SolveParameters(
             time_limit=datetime.timedelta(seconds=max(0.01, seconds)),
             relative_gap_tolerance=0.0,

@@ -233,15 +233,22 @@ class ObjectiveBreakdown:
     reshuffle_s: float
     reserve_dip_s: float
     reassignments: int = 0
+    # Tie-break inside the first tier: severity-weighted units (or units of measure) short.
+    weighted_units_short: float = 0.0
 
     @property
     def tertiary_s(self) -> float:
         """Travel plus reshuffling and reserve-dip penalties."""
         return self.travel_s + self.reshuffle_s + self.reserve_dip_s
 
-    def key(self) -> tuple[float, float, float]:
+    def key(self) -> tuple[float, float, float, float]:
         """Lexicographic comparison key (rounded so float noise does not reorder plans)."""
-        return (round(self.weighted_unmet, 9), round(self.weighted_completion_s, 6), round(self.tertiary_s, 6))
+        return (
+            round(self.weighted_unmet, 9),
+            round(self.weighted_units_short, 9),
+            round(self.weighted_completion_s, 6),
+            round(self.tertiary_s, 6),
+        )
 
 
 @dataclass(frozen=True)

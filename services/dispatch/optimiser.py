@@ -22,7 +22,7 @@ from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel, Terms, unmet_coefficients
 from services.dispatch.flow import flow_flows
 from services.dispatch.flows import Flows
-from services.dispatch.lpbound import lp_completion_bound, lp_unmet
+from services.dispatch.lpbound import lp_completion_bound, lp_unmet, short_coefficients
 from services.dispatch.mip import MipResult
 from services.dispatch.portfolio import mip_eligible, start_mip
 from services.dispatch.problem import Problem
@@ -30,6 +30,8 @@ from services.dispatch.prune import DEFAULT_FACTOR, prune
 
 STAGE1_SHARE = 0.3
 STAGE3_SHARE = 0.1
+TIE_SHARE = 0.1
+TIE_MIN_S = 0.1
 BOUND_SHARE = 0.25
 # The LP bound's share of the bound budget, and floors so short limits do not starve the bounds.
 LP_OF_BOUND = 0.7
@@ -39,6 +41,8 @@ FLOW_BOUND_MIN_S = 0.1
 MIP_SHARE = 0.7
 BOUND_FLOOR_SHARE = 0.5
 UNMET_LP_SHARE = 0.1
+# LPs solve in milliseconds when the machine is idle; the floor keeps a loaded one from timing them out.
+UNMET_LP_MIN_S = 0.2
 MIN_STAGE_S = 0.02
 
 logger = logging.getLogger(__name__)
@@ -72,6 +76,9 @@ class CpReport:
     solver_found: bool = True
     # The plan's unmet tier in the model's units (comparable between reports on the same problem).
     best_unmet: int = 0
+    best_short: int = 0
+    # The unmet fractions alone are proven (unmet_proven also covers their tie-break, units short).
+    fraction_proven: bool = False
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -196,7 +203,7 @@ def completion_bound(dm: DispatchModel, best_unmet: int, seconds: float, cancel:
 
 
 def _completion_stage(
-    dm: DispatchModel, values: list[int], best1: int, seconds: float, watcher: _Watcher, floor: float
+    dm: DispatchModel, values: list[int], best1: int, best_short: int, seconds: float, watcher: _Watcher, floor: float
 ) -> tuple[_Outcome, MipResult | None, str | None]:
     """The completion stage: HiGHS's MIP first when the model is small enough, then CP-SAT.
 
@@ -211,13 +218,14 @@ def _completion_stage(
         outcome = _stage(dm, dm.completion, values, seconds, watcher, gap)
         return outcome, None, "cpsat" if outcome.improved else None
     started = time.perf_counter()
-    run = start_mip(dm, best1, started + MIP_SHARE * seconds, dm.flows_of(values), Cancellation())
+    run = start_mip(dm, best1, best_short, started + MIP_SHARE * seconds, dm.flows_of(values))
     mip = run.wait(watcher.cancel)
     winner: str | None = None
     bound = floor
     if mip is not None and mip.flows is not None:
         mip_values = dm.hint_values(mip.flows)
-        if dm.unmet.value(mip_values) <= best1 and dm.completion.value(mip_values) < dm.completion.value(values):
+        within = dm.unmet.value(mip_values) <= best1 and dm.short.value(mip_values) <= best_short
+        if within and dm.completion.value(mip_values) < dm.completion.value(values):
             values, winner = mip_values, "mip"
             if watcher.listener is not None:
                 watcher.listener(mip.flows)
@@ -247,7 +255,7 @@ def solve_cpsat(
     cancel = cancel if cancel is not None else Cancellation()
     start = time.perf_counter()
     # The LP of the unmet tier: a bound that proves stage 1, and often a whole (optimal) plan.
-    unmet_lb, lp_plan = lp_unmet(problem, unmet_coefficients(problem), UNMET_LP_SHARE * max(MIN_STAGE_S, deadline - start))
+    unmet_lb, lp_plan = lp_unmet(problem, unmet_coefficients(problem), max(UNMET_LP_MIN_S, UNMET_LP_SHARE * (deadline - start)))
     unmet_floor = math.ceil(unmet_lb - 1e-6)
     if lp_plan is not None:
         hints = [*hints, ("lp", lp_plan)]
@@ -256,7 +264,7 @@ def solve_cpsat(
     dm = DispatchModel(problem, prune(problem, keep, factor))
     build_s = time.perf_counter() - building
     named = [(name, dm.hint_values(flows)) for name, flows in hints]
-    hint_origin, hint = min(named, key=lambda nv: (dm.unmet.value(nv[1]), dm.completion.value(nv[1]), dm.tertiary.value(nv[1])))
+    hint_origin, hint = min(named, key=lambda nv: (dm.unmet.value(nv[1]), dm.short.value(nv[1]), dm.completion.value(nv[1])))
     origin = hint_origin
     watcher = _Watcher(dm, listener, start, cancel)
     total = max(MIN_STAGE_S, deadline - time.perf_counter())
@@ -273,8 +281,28 @@ def solve_cpsat(
             origin = "cpsat"
     if dm.completion.value(hint) < dm.completion.value(values) and dm.unmet.value(hint) <= best1:
         values, origin = hint, hint_origin
-    values = polish(dm, values, best1)
     dm.model.add(dm.objective(dm.unmet) <= best1)
+    fraction_proven = proven1
+    # Tie-break of the unmet tier: among plans with that much unmet demand, the fewest weighted units short.
+    # Its LP (the unmet tier held) proves it or gives a whole plan; else CP-SAT gets a short stage.
+    best_short = dm.short.value(values)
+    if best_short > 0 and not cancel.cancelled:
+        short_coef = short_coefficients(problem, dm.wscale)
+        tie_lb, tie_plan = lp_unmet(problem, short_coef, max(TIE_MIN_S, UNMET_LP_SHARE * total), held=(dm.unmet_coef, best1))
+        tie_floor = math.ceil(tie_lb - 1e-6)
+        if tie_plan is not None:
+            tie_values = dm.hint_values(tie_plan)
+            if dm.unmet.value(tie_values) <= best1 and dm.short.value(tie_values) < best_short:
+                values, best_short, origin = tie_values, dm.short.value(tie_values), "lp"
+        if best_short > tie_floor:
+            tie = _stage(dm, dm.short, values, max(TIE_MIN_S, total * TIE_SHARE), watcher)
+            values, best_short = tie.values, tie.value
+            proven1 = proven1 and (tie.proven or best_short <= tie_floor)
+            found = found or tie.solved
+            if tie.improved:
+                origin = "cpsat"
+    dm.model.add(dm.objective(dm.short) <= best_short)
+    values = polish(dm, values, best1)
     bounds = completion_bounds(dm, best1, BOUND_SHARE * total, cancel, deadline, proven1)
     # The completion objective is a whole number, so the bound may be rounded up.
     request_bound = float(math.ceil(max(bounds.values(), default=0.0) - 1e-6))
@@ -288,7 +316,7 @@ def solve_cpsat(
     if request_bound > 0 and dm.completion.value(values) <= request_bound + 1e-9:
         best2, cp_bound2 = dm.completion.value(values), request_bound
     else:
-        second, mip, winner = _completion_stage(dm, values, best1, stage2, watcher, request_bound)
+        second, mip, winner = _completion_stage(dm, values, best1, best_short, stage2, watcher, request_bound)
         if second.infeasible:
             # The plan in hand meets every constraint but the bound's cut: the bound is wrong.
             logger.error("completion bound defect: %s exceeds a feasible plan's %s", bounds, dm.completion.value(values))
@@ -334,4 +362,6 @@ def solve_cpsat(
         bounds={name: max(0.0, b) / dm.wscale for name, b in bounds.items()},
         solver_found=found,
         best_unmet=best1,
+        best_short=best_short,
+        fraction_proven=fraction_proven,
     )

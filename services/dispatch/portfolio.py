@@ -62,16 +62,14 @@ def mip_eligible(dm: DispatchModel) -> bool:
     return not dm.pruned and len(dm.candidates) <= MIP_MAX_CANDIDATES
 
 
-def start_mip(dm: DispatchModel, best_unmet: int, deadline: float, hint: Flows, on_proven: Cancellation) -> MipRun:
-    """Start the completion-tier MIP, to end by `deadline`; `on_proven` is cancelled when it proves its optimum."""
+def start_mip(dm: DispatchModel, best_unmet: int, best_short: int, deadline: float, hint: Flows) -> MipRun:
+    """Start the completion-tier MIP (unmet tier and its tie-break held), to end by `deadline`."""
     run = MipRun(threading.Thread(target=lambda: None), Cancellation())
 
     def work() -> None:
         try:
-            mip = LastArrivalMip(dm.problem, dm.unmet_coef, dm.wscale, best_unmet)
+            mip = LastArrivalMip(dm.problem, dm.unmet_coef, dm.wscale, best_unmet, best_short)
             run.result = mip.solve(deadline - time.perf_counter(), hint=hint, cancel=run.cancel)
-            if run.result.proven:
-                on_proven.cancel()
         except BaseException as exc:  # reported by join(); the CP-SAT side goes on
             run.error = exc
 

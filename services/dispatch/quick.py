@@ -30,8 +30,8 @@ def _eta_of(problem: Problem) -> list[dict[int, int]]:
     return [dict(zip(c.src.tolist(), c.eta.tolist(), strict=True)) for c in problem.candidates]
 
 
-def score(problem: Problem, flows: Flows, coef: list[int], wscale: int, etas: list[dict[int, int]]) -> tuple[int, int]:
-    """(unmet, completion) of a plan in model units, as the CP-SAT model would count them."""
+def score(problem: Problem, flows: Flows, coef: list[int], wscale: int, etas: list[dict[int, int]]) -> tuple[int, int, int]:
+    """(unmet, units short, completion) of a plan in model units, as the CP-SAT model would count them."""
     delivered = [0] * len(problem.lines)
     last = [0] * len(problem.lines)
     for (li, src), value in flows.items():
@@ -39,8 +39,9 @@ def score(problem: Problem, flows: Flows, coef: list[int], wscale: int, etas: li
             delivered[li] += value
             last[li] = max(last[li], etas[li][src])
     unmet = sum(c * max(0, line.quantity - d) for line, c, d in zip(problem.lines, coef, delivered, strict=True))
+    short = sum(round(line.weight * wscale) * max(0, line.quantity - d) for line, d in zip(problem.lines, delivered, strict=True))
     completion = sum(round(line.weight * wscale) * t for line, t in zip(problem.lines, last, strict=True))
-    return unmet, completion
+    return unmet, short, completion
 
 
 def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: float, cancel: Cancellation) -> CpReport:
@@ -51,17 +52,19 @@ def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: flo
     unmet_lb, lp_plan = lp_unmet(problem, coef, max(UNMET_LP_MIN_S, UNMET_LP_SHARE * (deadline - started)))
     named = [*hints, ("lp", lp_plan)] if lp_plan is not None else list(hints)
     origin, flows = min(named, key=lambda nf: score(problem, nf[1], coef, wscale, etas))
-    unmet, completion = score(problem, flows, coef, wscale, etas)
+    unmet, short, completion = score(problem, flows, coef, wscale, etas)
     try:
         rerouted = flow_flows(problem, flows)
     except RuntimeError:
         rerouted = flows
-    if score(problem, rerouted, coef, wscale, etas) < (unmet, completion):
+    if score(problem, rerouted, coef, wscale, etas) < (unmet, short, completion):
         flows = rerouted
-        unmet, completion = score(problem, flows, coef, wscale, etas)
-    proven1 = unmet <= math.ceil(unmet_lb - 1e-6)
+        unmet, short, completion = score(problem, flows, coef, wscale, etas)
+    # Proven: the fraction tier by the LP; its tie-break only when nothing is short at all.
+    fractions = unmet <= math.ceil(unmet_lb - 1e-6)
+    proven1 = fractions and short == 0
     bounds: dict[str, float] = {}
-    if proven1 and not cancel.cancelled:
+    if fractions and not cancel.cancelled:
         bound = CompletionBound(problem, coef, wscale).bound(
             unmet, deadline_s=max(deadline, time.perf_counter() + BOUND_MIN_S), stop=lambda: cancel.cancelled, unmet_proven=True
         )
@@ -85,4 +88,6 @@ def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: flo
         bounds=bounds,
         solver_found=False,
         best_unmet=unmet,
+        best_short=short,
+        fraction_proven=fractions,
     )

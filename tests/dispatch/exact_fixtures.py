@@ -56,6 +56,7 @@ def main() -> None:
             "reserve_fraction": spec.reserve_fraction,
             "digest": digest(request),
             "weighted_unmet": round(exact.weighted_unmet, 9),
+            "weighted_units_short": round(exact.weighted_units_short, 9),
             "weighted_completion_s": exact.weighted_completion_s,
             "proven": exact.proven,
             "solve_s": round(exact.seconds, 2),

@@ -29,6 +29,7 @@ def test_bound_never_exceeds_the_optimum_and_the_plan_is_within_one_percent(entr
     optimum = entry["weighted_completion_s"]
     assert not response.violations
     assert response.objective.weighted_unmet == pytest.approx(entry["weighted_unmet"], abs=1e-6)
+    assert response.objective.weighted_units_short == pytest.approx(entry["weighted_units_short"], abs=1e-6)
     assert response.best_bound_s <= optimum + 1e-6
     assert response.objective.weighted_completion_s >= optimum - 1e-6
     assert response.objective.weighted_completion_s <= 1.01 * optimum
