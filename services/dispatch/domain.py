@@ -57,9 +57,9 @@ class _Scored:
     source: str
 
 
-def _prepare(request: DispatchRequest, limits: Limits) -> Problem:
+def _prepare(request: DispatchRequest, limits: Limits, validated: bool = False) -> Problem:
     check_size(request, limits)
-    violations = validate(request)
+    violations = () if validated else validate(request)
     if violations:
         raise InvalidRequestError(violations)
     return build_problem(request)
@@ -172,14 +172,16 @@ def optimise(
     limits: Limits = DEFAULT_LIMITS,
     listener: Listener | None = None,
     cancel: Cancellation | None = None,
+    validated: bool = False,
 ) -> DispatchResponse:
     """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error.
 
     `listener` receives each strictly improving plan as it is found; `cancel` stops the solver early
-    (the best plan found so far is returned).
+    (the best plan found so far is returned). `validated` skips validation a caller has just done
+    (the service validates while mapping the request).
     """
     started = time.perf_counter()
-    problem = _prepare(request, limits)
+    problem = _prepare(request, limits, validated)
     prepared_s = time.perf_counter() - started
     greedy_raw = greedy_flows(problem)
     greedy_plan = to_plan(problem, greedy_raw)

@@ -31,7 +31,7 @@ from services.dispatch.prune import DEFAULT_FACTOR, prune
 STAGE1_SHARE = 0.3
 STAGE3_SHARE = 0.1
 TIE_SHARE = 0.1
-TIE_MIN_S = 0.1
+TIE_MIN_S = 0.3
 BOUND_SHARE = 0.25
 # The LP bound's share of the bound budget, and floors so short limits do not starve the bounds.
 LP_OF_BOUND = 0.7
@@ -42,7 +42,7 @@ MIP_SHARE = 0.7
 BOUND_FLOOR_SHARE = 0.5
 UNMET_LP_SHARE = 0.1
 # LPs solve in milliseconds when the machine is idle; the floor keeps a loaded one from timing them out.
-UNMET_LP_MIN_S = 0.2
+UNMET_LP_MIN_S = 0.5
 MIN_STAGE_S = 0.02
 
 logger = logging.getLogger(__name__)

@@ -39,6 +39,8 @@ async def test_optimise_small_world(dispatch: DispatchHarness) -> None:
     assert response.objective.weighted_unmet == 0
     assert response.objective.weighted_completion_s > 0
     assert response.solver.best_bound == response.objective.weighted_completion_s
+    assert response.solver.plan_source in {"cpsat", "mip", "flow", "greedy", "lp"}
+    assert response.solver.bound_source in {"lp", "flow", "cpsat", "mip", "parts"}
     assert response.solver.gap == 0
     assert response.solver.variables > 0 and response.solver.constraints > 0
     assert [e.incident_id for e in response.explanations] == ["I1", "I2"]
