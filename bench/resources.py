@@ -46,8 +46,6 @@ SNAPSHOT_RUNS = 15
 OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)]
 
 
-
-
 def fleet_of(size: int) -> DemoDataset:
     """The demo data set scaled up, then cut to exactly `size` units (the cut falls on the last parks' lists)."""
     data = build_demo(fleet_scale=size // len(build_demo().units()) + 1)
