@@ -6,10 +6,14 @@ import asyncio
 from datetime import timedelta
 
 from emergency.alarms.v1 import alarms_service_pb2 as apb
+from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from services.alarms.simulate import payload, publish, release, topic_of
+from services.common.auth import Role
 from services.common.outbox import utcnow
+from tests.conftest import auth
 
 from .conftest import OPERATOR, VIEWER, AlarmHarness, all_alarms, demo_sites, grid, register, settled
 
@@ -49,7 +53,14 @@ async def test_forty_detector_release_is_one_incident_with_rising_severity(harne
     assert [i.name for i in opened] == [incident_name]
     incident = opened[0]
     assert incident.park_id == "xiagang" and incident.substance.un_number == "1017" and incident.kind == 3  # toxic gas leak
-    entries = await noted(harness, incident_name, len(burst))
+    await noted(harness, incident_name, len(burst))
+    # Notes and severity changes travel separately: wait until the 40 detectors' level has been applied.
+    for _ in range(300):
+        current = (await harness.suite.incident.GetIncident(ipb.GetIncidentRequest(name=incident_name), metadata=VIEWER)).incident
+        if current.severity == common_pb2.SEVERITY_I:
+            break
+        await asyncio.sleep(0.1)
+    entries = await timeline(harness, incident_name)
     levels = [e.after["severity"] for e in entries if e.action == "SEVERITY_CHANGED"]
     ranks = [{"IV": 0, "III": 1, "II": 2, "I": 3}[level] for level in levels]
     assert len(ranks) >= 2 and ranks == sorted(ranks) and ranks[-1] == 3
@@ -116,6 +127,9 @@ async def test_flapping_detector_opens_nothing_new_and_a_false_alarm_suppresses_
 async def test_drill_alarms_stay_in_their_exercise(harness: AlarmHarness) -> None:
     live_before = {i.name for i in await incidents_of(harness, "xiagang")}
     live_alarms_before = len(await all_alarms(harness.alarms))
+    # Incidents go only into exercises that exist (the incident service checks with the resources service).
+    exercise = rpb.CreateExerciseRequest(request_id="alarm-drill-exercise", exercise_id="ex-alarm-drill", title="detector alarm drill")
+    await harness.suite.resources.CreateExercise(exercise, metadata=auth(Role.DRILL_DIRECTOR))
     sites = await demo_sites(harness.suite, "xiagang", "xg-cl2")
     burst = release(sites, source=(31.9370, 120.2280), wind_to_deg=180, start=utcnow(), readings=2, spread_deg=360, exercise_id="ex-alarm-drill")
     assert all(m.topic.startswith("drills/ex-alarm-drill/parks/xiagang/") for m in burst)
