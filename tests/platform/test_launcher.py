@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch")}
+    ports: dict[str, str] = {}
+    while len(set(ports.values())) < 5:  # the kernel may hand out the same free port twice
+        ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch")}
     env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
