@@ -220,9 +220,9 @@ class OutboxRelay:
 
     def _restart_if_ended(self, task: asyncio.Task[None]) -> None:
         """Log an unexpected end of the loop and start it again."""
-        if self._stopping or task is not self._task:
-            return
-        error = None if task.cancelled() else task.exception()
+        if self._stopping or task is not self._task or task.cancelled():
+            return  # stopped, replaced, or cancelled by the event loop shutting down
+        error = task.exception()
         log.error("outbox relay loop ended unexpectedly (%r); restarting it", error)
         self._task = None
         try:

@@ -202,7 +202,8 @@ def summarise(inventory: Inventory, changes: Sequence[Change], *, dry_run: bool)
         mutual_aid=created["mutual_aid"],
         updated=updated,
         unchanged=unchanged,
-        changes=tuple(c for c in changes if c.action != "unchanged"),
+        # A dry run lists every create and update; a real import, whose creates the counts cover, only its updates.
+        changes=tuple(c for c in changes if c.action == "update" or (dry_run and c.action == "create")),
         dry_run=dry_run,
     )
 

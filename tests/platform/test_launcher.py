@@ -18,7 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch", "alarms")}
+    names = ("gateway", "incident", "resources", "casebase", "dispatch", "alarms")
+    ports: dict[str, str] = {}
+    while len(set(ports.values())) < len(names):  # the kernel may hand out the same free port twice
+        ports = {f"{name.upper()}_PORT": str(free_port()) for name in names}
     env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200", "MQTT_CLIENT_ID": f"launcher-test-{ports['ALARMS_PORT']}"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(

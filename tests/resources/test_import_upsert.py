@@ -62,6 +62,7 @@ async def test_upsert_updates_by_code_and_a_dry_run_changes_nothing(resources: R
     real = pb.ImportInventoryRequest(request_id=rid(), parent=f"parks/{PARK}", rows=rows, upsert=True)
     done = await stub.ImportInventory(real, metadata=OPERATOR)
     assert (done.validate_only, done.units_created, done.updated) == (False, 1, 2)
+    assert sorted(c.row for c in done.changes) == sorted([unit_row, stock_row])  # creates are counted, updates listed
     after = await _units(resources)
     renamed = after[rows[unit_row].unit.name]
     assert renamed.call_sign == "Renamed 1" and renamed.version == before[rows[unit_row].unit.name].version + 1
