@@ -55,6 +55,7 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
         """What the application needs to know about this server: methods present, login allowed, tiles."""
         return {
             "methods": sorted(methods),
+            "requestFields": {name: sorted(m.request_fields) for name, m in sorted(methods.items())},
             "developmentLogin": suite_settings.environment == "embedded",
             "roles": login.ROLES,
             "tileUrl": settings.tile_url,

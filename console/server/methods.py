@@ -26,6 +26,11 @@ class UnaryMethod:
     response_type: type[Message]
 
     @property
+    def request_fields(self) -> list[str]:
+        """The request's field names in proto3 JSON (lowerCamelCase), so a client can tell which options a method takes."""
+        return [field.json_name for field in self.request_type.DESCRIPTOR.fields]
+
+    @property
     def takes_request_id(self) -> bool:
         """True when the request has a request_id field (a mutating call)."""
         return REQUEST_ID in self.request_type.DESCRIPTOR.fields_by_name
@@ -48,7 +53,7 @@ def unary_methods() -> dict[str, UnaryMethod]:
 
 def request_from_json(method: UnaryMethod, body: Mapping[str, Any], idempotency_key: str) -> Message:
     """Parse proto3 JSON into the request; the Idempotency-Key header fills request_id (a different one in the body is refused)."""
-    request = json_format.ParseDict(dict(body), method.request_type())
+    request: Any = json_format.ParseDict(dict(body), method.request_type())
     if idempotency_key and method.takes_request_id:
         current = request.request_id
         if current and current != idempotency_key:
