@@ -2,7 +2,7 @@
 import { call, getConfig, loadSession, saveSession, type ServerConfig, type Session } from "./api";
 import { clear, h } from "./dom";
 import type { GetSituationResponseJson, ProposalJson } from "./gen/emergency/gateway/v1/gateway_service_pb";
-import { lang, setLang, t, type Key } from "./i18n";
+import { lang, setLang, t, tEnum, type Key } from "./i18n";
 import { CommandMap } from "./map";
 import { elapsed } from "./model";
 import { EventStream, type SseFrame, type StreamState } from "./sse";
@@ -142,8 +142,8 @@ export class App {
   private noteFor(event: EventJson): void {
     const payload = event.payload ?? {};
     const subject = event.subject ?? "";
-    if (event.type === "incident.created") this.notify("noteNewIncident", `${String(payload.title ?? subject)} · ${String(payload.park_id ?? "")}`);
-    else if (event.type === "stock.low") this.notify("noteLowStock", subject);
+    if (event.type === "incident.created") this.notify("noteNewIncident", `${String(payload.title ?? subject.split("/").pop())} · ${String(payload.park_id ?? "")} · ${tEnum("sev", `SEVERITY_${String(payload.severity ?? "")}`)}`);
+    else if (event.type === "stock.low") this.notify("noteLowStock", subject.replace(/^parks\/([^/]+)\/depots\/([^/]+)\/stocks\//, "$1 · $2 · "));
     else if (event.type === "reservation.expired") this.notify("noteHoldExpiring", subject);
     else if (event.type === "plan.committed") this.notify("noteCommitted", subject);
   }
@@ -219,7 +219,7 @@ export class App {
       this.exerciseId && h("div", { class: "exercise-banner", "data-testid": "exercise-banner" }, `${t("exercise")} · ${this.exerciseId}`),
       h("div", { class: "spacer" }),
       s && h("span", { class: `status status-${this.streamState}`, "data-testid": "stream-state", "data-state": this.streamState }, "● ", t(this.streamState === "live" ? "live" : this.streamState === "connecting" ? "connecting" : "offline")),
-      s && h("span", { class: "bell", title: t("notifications"), "data-testid": "notes" }, "🔔 ", String(this.notes.length)),
+      s && h("span", { class: "bell", title: t("notifications"), "data-testid": "notes" }, `${t("notifications")} ${this.notes.length}`),
       h("button", { class: "lang", onclick: () => this.toggleLang() }, t("language")),
       s && h("span", { class: "who" }, `${s.subject} · ${t(`role_${s.role}` as Key)}${s.parkId ? ` · ${s.parkId}` : ""}`),
       s && h("button", { onclick: () => this.logout() }, t("logout")),

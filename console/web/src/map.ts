@@ -46,6 +46,7 @@ export class CommandMap {
     for (const layer of [this.parks, this.depots, this.plan, this.units, this.incidents, this.pick]) layer.addTo(this.map);
     this.map.on("click", (e: L.LeafletMouseEvent) => this.onPick?.([e.latlng.lat, e.latlng.lng]));
     this.legend().addTo(this.map);
+
   }
 
   private depotIcon(id: string, low: number): L.DivIcon {
@@ -109,8 +110,9 @@ export class CommandMap {
     }
   }
 
-  showPlan(lines: PlanLine[]): void {
+  showPlan(lines: PlanLine[], fit = false): void {
     this.plan.clearLayers();
+    if (fit && lines.length) this.map.fitBounds(L.latLngBounds(lines.flatMap((l) => [l.from, l.to])), { padding: [60, 60], maxZoom: 14 });
     for (const line of lines) {
       L.polyline([line.from, line.to], { color: line.kind === "unit" ? "#6a1b9a" : "#00897b", weight: 2, opacity: 0.75, dashArray: line.kind === "supply" ? "6 4" : undefined, className: `plan-line plan-${line.kind}` })
         .bindTooltip(`${line.label} · ${minutes(line.etaS)} ${t("minutes")}`)
@@ -123,7 +125,14 @@ export class CommandMap {
     if (point) L.marker(point, { icon: L.divIcon({ className: "pick-icon", html: '<div class="pick">✚</div>', iconSize: [24, 24], iconAnchor: [12, 12] }) }).addTo(this.pick);
   }
 
+  private fitted = false;
+
+  /** Follow the container's size; the first time, frame every park. */
   resize(): void {
     this.map.invalidateSize();
+    if (!this.fitted) {
+      this.fitted = true;
+      this.map.fitBounds(L.latLngBounds([...this.parkLayers.values()].flatMap((p) => [p.getBounds().getSouthWest(), p.getBounds().getNorthEast()])), { padding: [30, 30] });
+    }
   }
 }

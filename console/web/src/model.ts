@@ -124,13 +124,13 @@ export function planLines(proposal: ProposalJson, incidents: Map<string, LatLon>
   const plan = proposal.optimized?.plan;
   const lines: PlanLine[] = [];
   for (const a of plan?.assignments ?? []) {
-    const to = incidents.get(a.incidentId ?? "");
-    const from = unitOrigin(a.unitId ?? "", away, depots);
+    const to = incidents.get(idOf(a.incidentId));
+    const from = unitOrigin(idOf(a.unitId), away, depots);
     if (to && from) lines.push({ from, to, kind: "unit", label: `${a.unitId} → ${a.resourceType}`, etaS: num(a.etaS) });
   }
   for (const s of plan?.shipments ?? []) {
-    const to = incidents.get(s.incidentId ?? "");
-    const from = depots.get(s.depotId ?? "");
+    const to = incidents.get(idOf(s.incidentId));
+    const from = depots.get(idOf(s.depotId));
     if (to && from) lines.push({ from, to, kind: "supply", label: `${s.depotId}: ${s.resourceType} ${formatQuantity(num(s.amount))}`, etaS: num(s.etaS) });
   }
   return lines;

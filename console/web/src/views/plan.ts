@@ -6,7 +6,7 @@ import type { CommitPlanResponseJson } from "../gen/emergency/gateway/v1/gateway
 import type { ObjectiveJson } from "../gen/emergency/dispatch/v1/dispatch_service_pb";
 import { t } from "../i18n";
 import { FEATURES } from "../map";
-import { depotPositions, formatQuantity, minutes, num, planLines, type LatLon } from "../model";
+import { depotPositions, formatQuantity, idOf, minutes, num, planLines, type LatLon } from "../model";
 import { drawSituation, proposeFor } from "./board";
 
 function objectiveRows(optimal: ObjectiveJson | undefined, greedy: ObjectiveJson | undefined): (string | number)[][] {
@@ -26,7 +26,9 @@ export function renderPlan(app: App, panel: HTMLElement): void {
     return;
   }
   const optimized = proposal.optimized ?? {};
+  const titleOf = (name: string | undefined) => (app.situation?.incidents ?? []).find((r) => idOf(r.incident?.name) === idOf(name))?.incident?.title ?? idOf(name);
   const plan = optimized.plan ?? {};
+  let fitted = false;
   const draw = () => {
     drawSituation(app);
     const incidents = new Map<string, LatLon>();
@@ -36,7 +38,8 @@ export function renderPlan(app: App, panel: HTMLElement): void {
     }
     const away = new Map<string, LatLon>();
     for (const unit of app.situation?.units ?? []) if (unit.position) away.set((unit.name ?? "").split("/").pop() ?? "", [num(unit.position.latitude), num(unit.position.longitude)]);
-    app.map.showPlan(planLines(proposal, incidents, away, depotPositions(FEATURES)));
+    app.map.showPlan(planLines(proposal, incidents, away, depotPositions(FEATURES)), !fitted);
+    fitted = true;
   };
   const status = h("div", { class: "status-line", "data-testid": "commit-status" });
   const key = newKey();
@@ -76,28 +79,28 @@ export function renderPlan(app: App, panel: HTMLElement): void {
       { class: "objective", "data-testid": "objective" },
     ),
     h("p", { class: "muted" }, `${t("solver")}: ${optimized.solver?.status ?? ""} · ${t("gap")} ${num(optimized.solver?.gap).toFixed(3)}`),
-    h("h3", {}, t("etaTable")),
+    h("div", { class: "actions" }, commit),
+    status,
+    h("h3", {}, t("unmet")),
+    (plan.unmet ?? []).length
+      ? table([t("incident"), t("resourceType"), t("quantity"), t("reason")], (plan.unmet ?? []).map((u) => [titleOf(u.incidentId), u.resourceType ?? "", formatQuantity(num(u.quantity)), u.reason ?? ""]), { class: "unmet-table", "data-testid": "unmet" })
+      : h("p", {}, t("nothingUnmet")),
+    h("h3", {}, t("explanation")),
+    h("ul", { class: "explanation" }, (optimized.explanations ?? []).map((e) => h("li", {}, h("b", {}, titleOf(e.incidentId)), " ", e.summary ?? "", ...(e.bindingConstraints ?? []).map((c) => h("div", { class: "muted" }, c))))),
+    overrides,
+    h("h3", {}, `${t("etaTable")} · ${(plan.assignments ?? []).length} ${t("units")}`),
     table(
       [t("unit"), t("resourceType"), t("incident"), `${t("eta")} (${t("minutes")})`],
-      [...(plan.assignments ?? [])].sort((a, b) => num(a.etaS) - num(b.etaS)).map((a) => [a.unitId ?? "", a.resourceType ?? "", a.incidentId ?? "", minutes(a.etaS)]),
+      [...(plan.assignments ?? [])].sort((a, b) => num(a.etaS) - num(b.etaS)).map((a) => [idOf(a.unitId), a.resourceType ?? "", titleOf(a.incidentId), minutes(a.etaS)]),
       { class: "eta", "data-testid": "eta-table" },
     ),
     (plan.shipments ?? []).length
       ? table(
           [t("depot"), t("resourceType"), t("amount"), `${t("eta")} (${t("minutes")})`],
-          (plan.shipments ?? []).map((s) => [s.depotId ?? "", s.resourceType ?? "", formatQuantity(num(s.amount)), minutes(s.etaS)]),
+          (plan.shipments ?? []).map((s) => [idOf(s.depotId), s.resourceType ?? "", formatQuantity(num(s.amount)), minutes(s.etaS)]),
           { class: "shipments" },
         )
       : null,
-    h("h3", {}, t("unmet")),
-    (plan.unmet ?? []).length
-      ? table([t("resourceType"), t("quantity"), t("reason")], (plan.unmet ?? []).map((u) => [u.resourceType ?? "", formatQuantity(num(u.quantity)), u.reason ?? ""]), { class: "unmet-table", "data-testid": "unmet" })
-      : h("p", {}, t("nothingUnmet")),
-    h("h3", {}, t("explanation")),
-    h("ul", { class: "explanation" }, (optimized.explanations ?? []).map((e) => h("li", {}, h("b", {}, e.incidentId ?? ""), " ", e.summary ?? "", ...(e.bindingConstraints ?? []).map((c) => h("div", { class: "muted" }, c))))),
-    overrides,
-    h("div", { class: "actions" }, commit),
-    status,
   );
   panel.append(body);
   draw();

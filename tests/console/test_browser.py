@@ -1,0 +1,69 @@
+"""Whole journeys in a real browser: report by clicking the map, accept, propose, see the plan, commit; live updates; reconnects."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from tests.console.browser import DIST, chromium, click_map, login, open_page, require_browser_and_build, shot
+from tests.console.harness import ConsoleServer
+from tests.gateway.conftest import Suite
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest_asyncio.fixture(scope="module")
+async def web(suite: Suite) -> AsyncIterator[ConsoleServer]:
+    """The console server serving the built application."""
+    require_browser_and_build()
+    server = ConsoleServer(gateway=suite.addresses["gateway"], heartbeat_s=2.0, static_dir=DIST)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_while_a_second_browser_follows(web: ConsoleServer) -> None:
+    async with chromium() as browser:
+        first = await open_page(browser, web.url)
+        await login(first, "operator")
+        second = await open_page(browser, web.url)
+        await login(second, "operator")
+        await second.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
+        await shot(first, "01-board")
+
+        await first.click("a[href='#/report']")
+        await first.wait_for_selector("[data-testid=title]")
+        await click_map(first, 31.9352, 120.2268)
+        await first.wait_for_function("document.querySelector('[data-testid=where]').dataset.park === 'xiagang'")
+        await first.fill("[data-testid=title]", "液氯储罐区氯气泄漏")
+        await first.select_option("[data-testid=kind]", "INCIDENT_KIND_TOXIC_GAS_LEAK")
+        await first.select_option("[data-testid=severity]", "SEVERITY_II")
+        await first.fill("[data-testid=substance]", "chlorine")
+        await first.fill("[data-testid=un]", "1017")
+        await first.fill("[data-testid=hazard]", "2.3")
+        await first.click("[data-testid=submit-report]")
+        await first.wait_for_selector("[data-testid=recommended] tbody tr")
+        assert await first.locator("[data-testid=similar-cases] tbody tr").count() > 0
+        await shot(first, "02-report-recommendation")
+
+        # The second browser sees the new incident without reloading.
+        await second.wait_for_selector("[data-testid=board-title]:has-text('液氯储罐区氯气泄漏')", timeout=20000)
+
+        await first.click("[data-testid=accept-demands]")
+        await first.wait_for_selector("[data-testid=propose]:not([disabled])")
+        await first.click("[data-testid=propose]")
+        await first.wait_for_selector("[data-testid=eta-table] tbody tr", timeout=60000)
+        await first.wait_for_selector("path.plan-line", timeout=20000)
+        assert await first.locator("path.plan-unit").count() > 0
+        await shot(first, "03-plan-review")
+
+        await first.click("[data-testid=commit]")
+        await first.wait_for_selector("[data-testid=board]", timeout=60000)
+        await first.wait_for_function("[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('液氯储罐区氯气泄漏') && r.textContent.includes('处置中'))", timeout=30000)
+        await shot(first, "04-board-after-commit")
+        # The commit shows on the second browser too: state and units en route, without a reload.
+        await second.wait_for_function("[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000)
+        await second.wait_for_selector("path.unit", timeout=20000)
+        await shot(second, "05-second-browser")
