@@ -10,6 +10,7 @@ import pytest_asyncio
 from tests.console.browser import DIST, chromium, click_map, login, open_page, require_browser_and_build, shot
 from tests.console.harness import ConsoleServer
 from tests.gateway.conftest import Suite
+from tests.gateway.helpers import CHLORINE, TANK_FIRE, report
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -67,3 +68,21 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await second.wait_for_function("[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000)
         await second.wait_for_selector("path.unit", timeout=20000)
         await shot(second, "05-second-browser")
+
+
+async def test_page_reconnects_after_the_console_server_restarts_and_misses_no_event(web: ConsoleServer, suite: Suite) -> None:
+    async with chromium() as browser:
+        page = await open_page(browser, web.url, lang="en")
+        await login(page, "operator")
+        await page.evaluate("window.notReloaded = true")
+        await web.stop()
+        await page.wait_for_selector("[data-testid=stream-state][data-state=offline]", timeout=30000)
+        await shot(page, "06-offline")
+        missed = [(await report(suite.gateway, spec, title=f"While the console was down {n}")).incident.name for n, spec in enumerate((CHLORINE, TANK_FIRE))]
+        await web.start()
+        await page.wait_for_selector("[data-testid=stream-state][data-state=live]", timeout=30000)
+        for name in missed:
+            await page.wait_for_function(f"window.consoleApp.received.includes('incident.created {name}')", timeout=30000)
+        await page.wait_for_selector("[data-testid=board-title]:has-text('While the console was down 1')", timeout=30000)
+        assert await page.evaluate("window.notReloaded === true")
+        await shot(page, "07-reconnected")

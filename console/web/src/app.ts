@@ -32,6 +32,8 @@ export class App {
   exerciseId = "";
   proposal: ProposalJson | null = null;
   notes: Note[] = [];
+  /** Domain events received on this page, "type subject", newest last (the tests read it; bounded). */
+  received: string[] = [];
   map!: CommandMap;
   streamState: StreamState = "connecting";
   private stream: EventStream | null = null;
@@ -134,6 +136,7 @@ export class App {
     const event = JSON.parse(frame.data) as EventJson & { eventId?: string };
     if (event.eventId && this.seenEvents.has(event.eventId)) return;
     if (event.eventId) this.seenEvents.add(event.eventId);
+    this.received = [...this.received.slice(-999), `${event.type} ${event.subject}`];
     this.noteFor(event);
     for (const listener of this.eventListeners) listener(event);
     this.scheduleRefresh();
