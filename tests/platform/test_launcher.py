@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch")}
+    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch", "console")}
     env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
@@ -32,6 +32,7 @@ def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: s
     lines = [line for line in result.stdout.splitlines() if "incident" in line]
     assert any("SERVING" in line and ports["INCIDENT_PORT"] in line for line in lines), result.stdout
     assert "stopped" in result.stdout
+    assert f"console: http://127.0.0.1:{ports['CONSOLE_PORT']}" in result.stdout
     assert (tmp_path / "data" / "incident.db").exists()
 
 
