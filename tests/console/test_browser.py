@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from emergency.casebase.v1 import casebase_service_pb2 as cpb
 
 from tests.console.browser import DIST, chromium, click_map, login, open_page, require_browser_and_build, shot
 from tests.console.harness import ConsoleServer
 from tests.gateway.conftest import Suite
-from tests.gateway.helpers import CHLORINE, TANK_FIRE, report
+from tests.gateway.helpers import CHLORINE, DIRECTOR, TANK_FIRE, report
+from tests.gateway.scenarios import two_incident_scenario
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -86,3 +90,61 @@ async def test_page_reconnects_after_the_console_server_restarts_and_misses_no_e
         await page.wait_for_selector("[data-testid=board-title]:has-text('While the console was down 1')", timeout=30000)
         assert await page.evaluate("window.notReloaded === true")
         await shot(page, "07-reconnected")
+
+
+BAD_FILE = """kind,id,name,depot_kind,latitude,longitude,shared,resource_type,call_sign,home_depot,crew_size,capabilities,depot,on_hand,minimum_level,minimum
+depot,xg-new,Xiagang new depot,FIRE_STATION,31.93,120.23,,,,,,,,,,
+unit,xg-new-pe-01,,,,,,PUMPER_ENGINE,,xg-new,4,,,,,
+stock,,,,,,,FOAM_AR_AFFF,,,,,xg-new,plenty,,
+depot,xg-bad,Bad depot,CASTLE,31.93,120.23,,,,,,,,,,
+"""
+SERVER_REFUSED = """kind,id,name,depot_kind,latitude,longitude,shared,resource_type,call_sign,home_depot,crew_size,capabilities,depot,on_hand,minimum_level,minimum
+depot,xg-new,Xiagang new depot,FIRE_STATION,31.93,120.23,,,,,,,,,,
+unit,xg-new-am-01,,,,,,AMBULANSE,XGN-AM01,xg-new,3,,,,,
+"""
+
+
+async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_park(web: ConsoleServer, tmp_path: Path) -> None:
+    (tmp_path / "bad.csv").write_text(BAD_FILE)
+    (tmp_path / "refused.csv").write_text(SERVER_REFUSED)
+    async with chromium() as browser:
+        page = await open_page(browser, web.url)
+        await login(page, "park_officer", park="xiagang")
+        await page.wait_for_selector("[data-testid=import-box]")
+        await page.set_input_files("[data-testid=import-file]", str(tmp_path / "bad.csv"))
+        await page.click("[data-testid=import-run]")
+        await page.wait_for_selector("[data-testid=bad-rows] tbody tr")
+        rows = await page.locator("[data-testid=bad-rows] tbody tr").all_inner_texts()
+        assert [r.split("\t")[:2] for r in rows] == [["3", "call_sign"], ["4", "on_hand"], ["5", "depot_kind"]]
+        await shot(page, "08-officer-bad-rows")
+        await page.set_input_files("[data-testid=import-file]", str(tmp_path / "refused.csv"))
+        await page.click("[data-testid=import-run]")
+        await page.wait_for_function("[...document.querySelectorAll('[data-testid=bad-rows] tbody tr')].some(r => r.textContent.startsWith('3'))", timeout=30000)
+        await shot(page, "09-officer-server-refusal")
+        await page.goto(f"{web.url}/#/inventory/shengang")
+        await page.wait_for_selector("[data-testid=read-only]")
+        assert await page.locator("[data-testid=import-box]").count() == 0
+        assert await page.locator("[data-testid=import-run]").count() == 0
+
+
+async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_stays_unchanged(web: ConsoleServer, suite: Suite) -> None:
+    reply = await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id=uuid.uuid4().hex, scenario_id="console-drill", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR)
+    async with chromium() as browser:
+        live = await open_page(browser, web.url)
+        await login(live, "operator")
+        await live.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
+        before = await live.locator("[data-testid=board-title]").all_inner_texts()
+        director = await open_page(browser, web.url)
+        await login(director, "drill_director")
+        await director.wait_for_selector("[data-testid=scenarios]")
+        await shot(director, "10-scenarios")
+        await director.fill("[data-testid=drill-speed]", "3600")
+        await director.fill("[data-testid=drill-scenario]", reply.scenario.name)
+        await director.click("[data-testid=drill-start]")
+        await director.wait_for_selector("[data-testid=exercise-banner]", timeout=30000)
+        await director.wait_for_selector("[data-testid=aar-chart]", timeout=180000)
+        assert "EXERCISE" in await director.inner_text("[data-testid=exercise-banner]")
+        await shot(director, "11-drill-report")
+        await live.wait_for_timeout(500)
+        assert await live.locator("[data-testid=board-title]").all_inner_texts() == before
+        assert await live.locator("[data-testid=exercise-banner]").count() == 0

@@ -40,6 +40,7 @@ export async function renderDrills(app: App, panel: HTMLElement): Promise<void> 
       .catch((e) => app.showError(e));
   };
   const rows = await scenarios(app);
+  const other = h("input", { placeholder: "scenarios/…", "data-testid": "drill-scenario" });
   const body = h(
     "div",
     {},
@@ -52,6 +53,7 @@ export async function renderDrills(app: App, panel: HTMLElement): Promise<void> 
         h("label", { class: "field" }, h("span", {}, t("clockSpeed")), speed),
         h("label", { class: "field check" }, auto, h("span", {}, t("autoDispatch"))),
       ),
+    director && h("div", { class: "row" }, h("label", { class: "field" }, h("span", {}, t("scenario")), other), h("button", { class: "primary", "data-testid": "drill-start", onclick: () => other.value && start(other.value.trim()) }, t("startDrill"))),
     table(
       [t("scenario"), t("mode"), t("park"), ""],
       rows.map((s) => [
