@@ -75,7 +75,9 @@ async def browser_figures(base: str, samples: int, loads: int) -> tuple[float, f
                 title = f"bench leak {n} {uuid.uuid4().hex[:6]}"
                 name = await report(client, title)
                 reported = time.perf_counter()
-                await page.wait_for_function(f"[...document.querySelectorAll('[data-testid=board-title]')].some(a => a.textContent === {json.dumps(title)})", timeout=30000)
+                await page.wait_for_function(
+                    f"[...document.querySelectorAll('[data-testid=board-title]')].some(a => a.textContent === {json.dumps(title)})", timeout=30000
+                )
                 delays.append(time.perf_counter() - reported)
                 del name
         await browser.close()
@@ -128,14 +130,22 @@ def start_suite(data_dir: Path, redis_url: str) -> tuple[subprocess.Popen[bytes]
     ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch", "console")}
     env = {**os.environ, **ports, "REDIS_URL": redis_url, "DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
-    process = subprocess.Popen([sys.executable, "-m", "services.launcher", "--data-dir", str(data_dir), "--startup-timeout-s", "300"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "services.launcher", "--data-dir", str(data_dir), "--startup-timeout-s", "300"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{ports['CONSOLE_PORT']}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError((process.stdout.read() if process.stdout else b"").decode())
         try:
-            if httpx.get(f"{base}/api/v1/config", timeout=1).status_code == 200 and httpx.post(f"{base}/api/v1/GetSituation", json={}, headers=AUTH, timeout=10).json().get("availableUnits"):
+            if httpx.get(f"{base}/api/v1/config", timeout=1).status_code == 200 and httpx.post(
+                f"{base}/api/v1/GetSituation", json={}, headers=AUTH, timeout=10
+            ).json().get("availableUnits"):
                 return process, base
         except httpx.HTTPError:
             pass
@@ -162,7 +172,13 @@ def main() -> None:
         suite.wait(timeout=60)
         redis_proc.terminate()
         redis_proc.wait(timeout=10)
-    result = {"event_to_screen_p95_s": round(p95, 3), "first_render_s": round(first_render, 3), "sse_clients_held": held, "sse_clients_opened": args.clients, "events_per_client": args.events}
+    result = {
+        "event_to_screen_p95_s": round(p95, 3),
+        "first_render_s": round(first_render, 3),
+        "sse_clients_held": held,
+        "sse_clients_opened": args.clients,
+        "events_per_client": args.events,
+    }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result))

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-
-import yaml
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from services.resources.demo import DEPOTS, PARKS, SOUTH_BANK, _boundary
 
@@ -21,7 +21,11 @@ SCENARIOS_OUT = OUT.with_name("scenarios.json")
 SCENARIO_DIR = ROOT / "services" / "casebase" / "data" / "scenarios"
 RIVER_WIDTH_DEG = 0.02  # about 2 km of water north of the south bank
 ROADS: tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...] = (
-    ("Binjiang road", "滨江路", ((120.00, 31.962), (120.09, 31.952), (120.175, 31.934), (120.225, 31.937), (120.27, 31.941), (120.33, 31.932), (120.40, 31.932))),
+    (
+        "Binjiang road",
+        "滨江路",
+        ((120.00, 31.962), (120.09, 31.952), (120.175, 31.934), (120.225, 31.937), (120.27, 31.941), (120.33, 31.932), (120.40, 31.932)),
+    ),
     ("Yanjiang expressway", "沿江高速", ((120.00, 31.905), (120.10, 31.912), (120.20, 31.900), (120.30, 31.888), (120.40, 31.885))),
     ("Jiangyin bridge approach", "江阴大桥引线", ((120.27, 31.955), (120.268, 31.930), (120.265, 31.890))),
     ("Ligang road", "利港路", ((120.09, 31.955), (120.095, 31.905))),
@@ -44,11 +48,26 @@ def build() -> dict[str, Any]:
     for plan in PARKS:
         ring = [[p.longitude, p.latitude] for p in _boundary(plan)]
         features.append(
-            feature("park", {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}, id=plan.park_id, name=plan.name, nameZh=plan.name_zh, center=[plan.lon, plan.lat])
+            feature(
+                "park",
+                {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+                id=plan.park_id,
+                name=plan.name,
+                nameZh=plan.name_zh,
+                center=[plan.lon, plan.lat],
+            )
         )
     for depot in DEPOTS:
         features.append(
-            feature("depot", {"type": "Point", "coordinates": [depot.lon, depot.lat]}, id=depot.depot_id, park=depot.park_id, name=depot.name, kind=depot.kind.name, shared=depot.shared)
+            feature(
+                "depot",
+                {"type": "Point", "coordinates": [depot.lon, depot.lat]},
+                id=depot.depot_id,
+                park=depot.park_id,
+                name=depot.name,
+                kind=depot.kind.name,
+                shared=depot.shared,
+            )
         )
     for name, name_zh, line in ROADS:
         features.append(feature("road", {"type": "LineString", "coordinates": [list(p) for p in line]}, name=name, nameZh=name_zh))
@@ -60,7 +79,15 @@ def scenarios() -> list[dict[str, Any]]:
     out = []
     for path in sorted(SCENARIO_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text())
-        out.append({"name": f"scenarios/{data['id']}", "title": data["title"], "titleZh": data.get("title_zh", ""), "mode": f"MODE_{data.get('mode', 'SCRIPTED')}", "parkIds": data.get("parks", [])})
+        out.append(
+            {
+                "name": f"scenarios/{data['id']}",
+                "title": data["title"],
+                "titleZh": data.get("title_zh", ""),
+                "mode": f"MODE_{data.get('mode', 'SCRIPTED')}",
+                "parkIds": data.get("parks", []),
+            }
+        )
     return out
 
 

@@ -26,7 +26,15 @@ def main() -> int:
     OUT_DIR.mkdir(parents=True)
     files = sorted(str(p.relative_to(PROTO_DIR)) for p in PROTO_DIR.rglob("*.proto"))
     well_known = str(resources.files("grpc_tools") / "_proto")
-    args = ["grpc_tools.protoc", f"-I{PROTO_DIR}", f"-I{well_known}", f"--plugin=protoc-gen-es={PLUGIN}", f"--es_out={OUT_DIR}", "--es_opt=target=ts,json_types=true", *files]
+    args = [
+        "grpc_tools.protoc",
+        f"-I{PROTO_DIR}",
+        f"-I{well_known}",
+        f"--plugin=protoc-gen-es={PLUGIN}",
+        f"--es_out={OUT_DIR}",
+        "--es_opt=target=ts,json_types=true",
+        *files,
+    ]
     code = protoc.main(args)
     if code != 0:
         print("protoc failed", file=sys.stderr)

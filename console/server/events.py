@@ -35,7 +35,9 @@ def frame(data: Any, *, event: str = "", event_id: str = "") -> str:
 class EventSession:
     """One browser's stream: where it stands in every event stream, and the gateway call feeding it."""
 
-    def __init__(self, channel: grpc.aio.Channel, metadata: tuple[tuple[str, str], ...], exercise_id: str, last_event_id: str, settings: ConsoleSettings) -> None:
+    def __init__(
+        self, channel: grpc.aio.Channel, metadata: tuple[tuple[str, str], ...], exercise_id: str, last_event_id: str, settings: ConsoleSettings
+    ) -> None:
         self._stub = gpb_grpc.CommandCenterServiceStub(channel)
         self._metadata = metadata
         self._exercise_id = exercise_id

@@ -37,7 +37,11 @@ class ConsoleServer:
         overrides: dict[str, object] = {"gateway": self.gateway, "port": self.port, "heartbeat_s": self.heartbeat_s}
         if self.static_dir is not None:
             overrides["static_dir"] = self.static_dir
-        suite = load_settings(environment=self.environment, jwt_secret="a-production-secret-of-at-least-32-bytes!!") if self.environment != "embedded" else load_settings()
+        suite = (
+            load_settings(environment=self.environment, jwt_secret="a-production-secret-of-at-least-32-bytes!!")
+            if self.environment != "embedded"
+            else load_settings()
+        )
         app = create_app(load_console_settings(**overrides), suite)
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
         self._server = uvicorn.Server(config)

@@ -66,10 +66,15 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
 
         await first.click("[data-testid=commit]")
         await first.wait_for_selector("[data-testid=board]", timeout=60000)
-        await first.wait_for_function("[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('液氯储罐区氯气泄漏') && r.textContent.includes('处置中'))", timeout=30000)
+        await first.wait_for_function(
+            "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('液氯储罐区氯气泄漏') && r.textContent.includes('处置中'))",
+            timeout=30000,
+        )
         await shot(first, "04-board-after-commit")
         # The commit shows on the second browser too: state and units en route, without a reload.
-        await second.wait_for_function("[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000)
+        await second.wait_for_function(
+            "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000
+        )
         await second.wait_for_selector("path.unit", timeout=20000)
         await shot(second, "05-second-browser")
 
@@ -119,7 +124,9 @@ async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_p
         await shot(page, "08-officer-bad-rows")
         await page.set_input_files("[data-testid=import-file]", str(tmp_path / "refused.csv"))
         await page.click("[data-testid=import-run]")
-        await page.wait_for_function("[...document.querySelectorAll('[data-testid=bad-rows] tbody tr')].some(r => r.textContent.startsWith('3'))", timeout=30000)
+        await page.wait_for_function(
+            "[...document.querySelectorAll('[data-testid=bad-rows] tbody tr')].some(r => r.textContent.startsWith('3'))", timeout=30000
+        )
         await shot(page, "09-officer-server-refusal")
         await page.goto(f"{web.url}/#/inventory/shengang")
         await page.wait_for_selector("[data-testid=read-only]")
@@ -128,7 +135,9 @@ async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_p
 
 
 async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_stays_unchanged(web: ConsoleServer, suite: Suite) -> None:
-    reply = await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id=uuid.uuid4().hex, scenario_id="console-drill", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR)
+    reply = await suite.casebase.CreateScenario(
+        cpb.CreateScenarioRequest(request_id=uuid.uuid4().hex, scenario_id="console-drill", scenario=two_incident_scenario(late_offset_s=60)), metadata=DIRECTOR
+    )
     async with chromium() as browser:
         live = await open_page(browser, web.url)
         await login(live, "operator")

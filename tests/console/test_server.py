@@ -33,7 +33,17 @@ CHLORINE = {
 
 def test_every_unary_gateway_method_is_exposed_and_no_stream() -> None:
     methods = unary_methods()
-    for name in ("ReportIncident", "SetDemands", "ProposePlan", "CommitPlan", "GetSituation", "StartDrill", "GetDrill", "GetDrillReport", "ImportParkInventory"):
+    for name in (
+        "ReportIncident",
+        "SetDemands",
+        "ProposePlan",
+        "CommitPlan",
+        "GetSituation",
+        "StartDrill",
+        "GetDrill",
+        "GetDrillReport",
+        "ImportParkInventory",
+    ):
         assert name in methods
     assert "WatchEvents" not in methods
     assert methods["ReportIncident"].takes_request_id and not methods["GetSituation"].takes_request_id

@@ -174,6 +174,8 @@ export class App {
       this.situationSeen = true;
       for (const listener of this.listeners) listener();
     } catch (error) {
+      // An ended drill's namespace is gone: keep its last picture rather than raise an alarm.
+      if (this.exerciseId && (error as { code?: string }).code === "FAILED_PRECONDITION") return;
       this.showError(error);
     }
   }

@@ -122,6 +122,7 @@ export function afterAction(answer: GetDrillReportResponseJson): HTMLElement {
     const threshold = 200 + (num(x.target?.threshold) / max) * (width - 240);
     svg.innerHTML += `<text x="0" y="${y + 15}" font-size="12">${x.injectId ?? ""} ${x.target?.metric ?? ""}</text>`;
     svg.innerHTML += `<rect x="200" y="${y}" width="${Math.max(w, 1)}" height="${bar}" fill="${x.met ? "#2e7d32" : "#c62828"}"><title>${formatQuantity(num(x.measured))}</title></rect>`;
+    svg.innerHTML += `<text x="${204 + Math.max(w, 1)}" y="${y + 15}" font-size="11">${formatQuantity(num(x.measured))} / ${formatQuantity(num(x.target?.threshold))}</text>`;
     svg.innerHTML += `<line x1="${threshold}" x2="${threshold}" y1="${y - 2}" y2="${y + bar + 2}" stroke="#000" stroke-dasharray="3 2"/>`;
   });
   const met = results.filter((x) => x.met).length;
@@ -131,13 +132,19 @@ export function afterAction(answer: GetDrillReportResponseJson): HTMLElement {
     h("h2", {}, t("afterAction")),
     h("p", { class: "score", "data-testid": "aar-score" }, `${t("score")}: ${num(r.score).toFixed(1)} · ${t("met")} ${met} · ${t("missed")} ${results.length - met}`),
     svg,
+    h("h3", {}, t("hindsight")),
     table(
-      ["", t("executed"), t("hindsight")],
+      [t("objective"), t("hindsight")],
       [
-        [t("weightedUnmet"), "", formatQuantity(num(answer.hindsight?.objective?.weightedUnmet))],
-        [t("weightedCompletion"), "", formatQuantity(num(answer.hindsight?.objective?.weightedCompletionS))],
-        [t("totalTravel"), "", formatQuantity(num(answer.hindsight?.objective?.totalTravelS))],
+        [t("weightedUnmet"), formatQuantity(num(answer.hindsight?.objective?.weightedUnmet))],
+        [t("weightedCompletion"), formatQuantity(num(answer.hindsight?.objective?.weightedCompletionS))],
+        [t("totalTravel"), formatQuantity(num(answer.hindsight?.objective?.totalTravelS))],
       ],
+    ),
+    h("h3", {}, t("targets")),
+    table(
+      [t("incident"), t("objective"), t("measured"), t("minimum"), ""],
+      results.map((x) => [x.injectId ?? "", x.target?.description || x.target?.metric || "", formatQuantity(num(x.measured)), formatQuantity(num(x.target?.threshold)), x.met ? t("met") : t("missed")]),
     ),
     (r.lessons ?? []).length ? h("div", {}, h("h3", {}, t("lessons")), h("ul", {}, (r.lessons ?? []).map((l) => h("li", {}, l)))) : null,
   );
