@@ -64,6 +64,7 @@ async def browser_figures(base: str, samples: int, loads: int) -> tuple[float, f
         page = await context.new_page()
         renders = []
         for _ in range(loads):
+            await page.goto("about:blank")
             started = time.perf_counter()
             await page.goto(f"{base}/#/board")
             await page.wait_for_selector("[data-testid=board], [data-testid=board-empty]")

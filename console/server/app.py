@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 from google.protobuf import json_format
 
-from console.server import login
+from console.server import login, positions
+from console.server.channels import StreamChannels
 from console.server.config import ConsoleSettings
 from console.server.errors import bad_request, error_body, from_rpc_error
 from console.server.events import EventSession
@@ -39,6 +40,8 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
     gateway_address = settings.gateway or suite_settings.address_of("gateway")
     methods = unary_methods()
     state: dict[str, grpc.aio.Channel] = {}
+    streams = StreamChannels(gateway_address)
+    recent = positions.RecentPositions()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +50,7 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
             yield
         finally:
             await state["channel"].close(None)
+            await streams.close()
 
     app = FastAPI(title="Emergency command console", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
 
@@ -75,11 +79,13 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
     async def events(request: Request, exercise_id: str = "") -> Response:
         """Domain events as SSE; the id of each is the position to resume from."""
         last_event_id = request.headers.get("last-event-id", "") or request.query_params.get("last_event_id", "")
-        session = EventSession(state["channel"], _metadata(request), exercise_id, last_event_id, settings)
+        channel = streams.acquire()
+        session = EventSession(channel, _metadata(request), exercise_id, last_event_id, settings, recent)
         session.start()
         refusal = await session.first_refusal()
         if refusal is not None:
             await session.close()
+            streams.release(channel)
             return _json(*refusal)
 
         async def stream() -> AsyncIterator[str]:
@@ -88,6 +94,7 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
                     yield item
             finally:
                 await session.close()
+                streams.release(channel)
 
         headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
         return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

@@ -36,7 +36,13 @@ class EventSession:
     """One browser's stream: where it stands in every event stream, and the gateway call feeding it."""
 
     def __init__(
-        self, channel: grpc.aio.Channel, metadata: tuple[tuple[str, str], ...], exercise_id: str, last_event_id: str, settings: ConsoleSettings
+        self,
+        channel: grpc.aio.Channel,
+        metadata: tuple[tuple[str, str], ...],
+        exercise_id: str,
+        last_event_id: str,
+        settings: ConsoleSettings,
+        recent: pos.RecentPositions,
     ) -> None:
         self._stub = gpb_grpc.CommandCenterServiceStub(channel)
         self._metadata = metadata
@@ -46,8 +52,9 @@ class EventSession:
         self.resync = bool(last_event_id) and resumed is None
         self.fresh = resumed is None
         self.positions = resumed if resumed is not None else pos.initial(int(time.time() * 1000))
-        # Streams read from their start on a resume: skip their events from before the browser's connect moment.
-        self._skip_before = {} if self.fresh else {s: m for s, p in self.positions.items() if (m := pos.moment_ms(p)) is not None}
+        self._recent = recent
+        # Streams whose entry id is not known start from a moment: skip their events from before it.
+        self._skip_before = {s: m for s, p in self.positions.items() if (m := pos.moment_ms(p)) is not None}
         self._queue: asyncio.Queue[gpb.Event | grpc.aio.AioRpcError] = asyncio.Queue()
         self._call: Any = None
         self._reader: asyncio.Task[None] | None = None
@@ -55,8 +62,14 @@ class EventSession:
 
     def start(self) -> None:
         """Open the gateway stream from the current positions."""
-        from_start = not self.fresh and pos.needs_history(self.positions)
-        after = [] if self.fresh else pos.after_ids(self.positions)
+        after = pos.after_ids(self.positions)
+        from_start = False
+        for stream, moment in self._skip_before.items():
+            entry = self._recent.start_before(stream, moment)
+            if entry is None:
+                from_start = True
+            else:
+                after.append(f"{stream}={entry}")
         request = gpb.WatchEventsRequest(exercise_id=self._exercise_id, after_ids=after, from_start=from_start)
         self._call = self._stub.WatchEvents(request, metadata=self._metadata)
         self._reader = asyncio.create_task(self._read())
@@ -96,9 +109,12 @@ class EventSession:
                 _code, body = from_rpc_error(item)
                 yield frame(body, event="error")
                 return
+            time_ms = item.time.ToMilliseconds()
+            self._recent.observe(item.stream, item.id, time_ms)
             self.positions[item.stream] = item.id
-            if item.time.ToMilliseconds() < self._skip_before.get(item.stream, 0):
+            if time_ms < self._skip_before.get(item.stream, 0):
                 continue
+            self._skip_before.pop(item.stream, None)
             yield frame(json_format.MessageToDict(item), event="domain", event_id=pos.encode(self.positions))
 
     async def close(self) -> None:

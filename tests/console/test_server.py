@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -233,3 +234,47 @@ async def test_sse_resume_of_a_quiet_stream_reads_its_history_and_skips_what_cam
             reader = SseReader(response)
             seen = await reader.until(lambda f: f.get("event") == "domain" and json.loads(f["data"])["type"] == "incident.created")
             assert json.loads(seen["data"])["subject"] == after != before
+
+
+@pytest.mark.timeout(240)
+async def test_more_event_streams_than_one_connection_carries_each_get_every_event(console: ConsoleServer) -> None:
+    """Past the ~100 streams one HTTP/2 connection to the gateway carries, every browser still gets every event."""
+    clients = 120
+    limits = httpx.Limits(max_connections=clients + 5)
+    async with httpx.AsyncClient(base_url=console.url, timeout=httpx.Timeout(120), limits=limits) as client:
+        opened = 0
+        all_open = asyncio.Event()
+        name_box: list[str] = []
+
+        async def listen() -> str:
+            nonlocal opened
+            async with client.stream("GET", "/api/v1/events", headers=OPERATOR) as response:
+                reader = SseReader(response)
+                assert (await reader.next())["event"] == "ready"
+                opened += 1
+                if opened == clients:
+                    all_open.set()
+                await all_open.wait()
+                while not name_box:
+                    await asyncio.sleep(0.01)
+                frame = await reader.until(incident_created(name_box[0]))
+                return str(json.loads(frame["data"])["subject"])
+
+        tasks = [asyncio.create_task(listen()) for _ in range(clients)]
+        await asyncio.wait_for(all_open.wait(), 180)
+        name_box.append((await report(client, uuid.uuid4().hex)).json()["incident"]["name"])
+        done, pending = await asyncio.wait(tasks, timeout=180)
+        for task in pending:
+            task.cancel()
+        assert len(done) == clients, f"{len(pending)} of {clients} streams did not receive the event"
+        assert [task.result() for task in done] == [name_box[0]] * clients
+
+
+def test_recent_positions_start_before_a_moment_with_a_margin() -> None:
+    recent = positions.RecentPositions(keep=2)
+    assert recent.start_before("s", 100_000) is None
+    for n, time_ms in enumerate((10_000, 20_000, 90_000, 99_000), start=1):
+        recent.observe("s", f"{n}-1", time_ms)
+    assert recent.start_before("s", 100_000) == "2-1"  # the 5 s margin leaves out 90 s and 99 s
+    assert recent.start_before("s", 5_000) is None
+    assert recent.start_before("other", 100_000) is None
