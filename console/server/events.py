@@ -66,10 +66,12 @@ class EventSession:
         from_start = False
         for stream, moment in self._skip_before.items():
             entry = self._recent.start_before(stream, moment)
-            if entry is None:
-                from_start = True
-            else:
+            if entry is not None:
                 after.append(f"{stream}={entry}")
+            elif not self.fresh:
+                from_start = True  # a resume must miss nothing: read the stream's history, skipping what came before
+            # A fresh connection to a stream this server has not seen yet starts at the gateway's "now"; the page
+            # loads its snapshot after the stream is open, so the gap is the gateway's start-up time at most.
         request = gpb.WatchEventsRequest(exercise_id=self._exercise_id, after_ids=after, from_start=from_start)
         self._call = self._stub.WatchEvents(request, metadata=self._metadata)
         self._reader = asyncio.create_task(self._read())
