@@ -94,15 +94,23 @@ async def sse_clients(base: str, clients: int, events: int) -> int:
         connected = 0
         expected: set[str] = set()
         done = asyncio.Event()
+        problems: list[str] = []
 
-        async def listen() -> bool:
+        async def listen(n: int) -> bool:
             nonlocal connected
             seen: set[str] = set()
-            async with client.stream("GET", "/api/v1/events", headers=AUTH) as response:
+            # One operator per browser: the gateway limits calls per person, not per console.
+            headers = {"Authorization": f"Bearer {mint_token(DEVELOPMENT_JWT_SECRET, subject=f'bench-operator-{n}', role=Role.OPERATOR)}"}
+            async with client.stream("GET", "/api/v1/events", headers=headers) as response:
+                if response.status_code != 200:
+                    print(f"client {n}: HTTP {response.status_code} {(await response.aread())[:200]!r}")
+                    return False
                 connected += 1
                 if connected == clients:
                     ready.set()
                 async for line in response.aiter_lines():
+                    if line.startswith('data: {"error"'):
+                        problems.append(line[:300])
                     if line.startswith("data: ") and '"incident.created"' in line:
                         seen.add(json.loads(line[6:])["subject"])
                         if done.is_set() and expected <= seen:
@@ -117,12 +125,15 @@ async def sse_clients(base: str, clients: int, events: int) -> int:
                 expected.add(await report(client, f"sse bench {n}"))
             done.set()
 
-        tasks = [asyncio.create_task(listen()) for _ in range(clients)]
+        tasks = [asyncio.create_task(listen(n)) for n in range(clients)]
         producer = asyncio.create_task(produce())
         finished, pending = await asyncio.wait(tasks, timeout=180)
         for task in pending:
             task.cancel()
         await producer
+        failed = [task.exception() for task in finished if not task.cancelled() and task.exception() is not None]
+        if problems or failed or pending:
+            print(f"SSE clients: {len(pending)} still waiting, {len(failed)} failed {failed[:3]!r}, error frames {problems[:3]!r}")
         return sum(1 for task in finished if not task.cancelled() and task.exception() is None and task.result())
 
 
