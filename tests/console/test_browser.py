@@ -32,6 +32,8 @@ async def web(suite: Suite) -> AsyncIterator[ConsoleServer]:
 async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_while_a_second_browser_follows(web: ConsoleServer) -> None:
     async with chromium() as browser:
         first = await open_page(browser, web.url)
+        await first.wait_for_selector("button.role")
+        await shot(first, "00-login")
         await login(first, "operator")
         second = await open_page(browser, web.url)
         await login(second, "operator")
@@ -77,6 +79,13 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         )
         await second.wait_for_selector("path.unit", timeout=20000)
         await shot(second, "05-second-browser")
+        await first.click("[data-testid=board-title]:has-text('液氯储罐区氯气泄漏')")
+        await first.wait_for_selector("[data-testid=assignments] tbody tr", timeout=20000)
+        assert await first.inner_text("[data-testid=incident-state]") == "处置中"
+        await first.wait_for_function(
+            "[...document.querySelectorAll('[data-testid=assignments] tbody td:nth-child(4)')].some(td => td.textContent.trim() !== '')"
+        )
+        await shot(first, "05b-incident-page")
 
 
 async def test_page_reconnects_after_the_console_server_restarts_and_misses_no_event(web: ConsoleServer, suite: Suite) -> None:

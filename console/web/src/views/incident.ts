@@ -4,7 +4,7 @@ import { call, newKey } from "../api";
 import { clear, h, table } from "../dom";
 import type { IncidentJson } from "../gen/emergency/incident/v1/incident_service_pb";
 import { t, tEnum, type Key } from "../i18n";
-import { elapsed, formatQuantity, minutes, num, unitCounts, unmetText } from "../model";
+import { elapsed, formatQuantity, idOf, minutes, num, unitCounts, unmetText } from "../model";
 import { drawSituation, proposeFor } from "./board";
 
 interface Action {
@@ -95,13 +95,13 @@ export function renderIncident(app: App, panel: HTMLElement, id: string): void {
       table(
         [t("unit"), t("resourceType"), `${t("eta")} (${t("minutes")})`, t("state")],
         (row?.assignments ?? []).map((a) => {
-          const unit = (app.situation?.units ?? []).find((u) => (u.name ?? "").endsWith(`/${a.unitId}`));
-          return [a.unitId ?? "", a.resourceType ?? "", minutes(a.etaS), tEnum("unit", unit?.state)];
+          const unit = (app.situation?.units ?? []).find((u) => idOf(u.name) === idOf(a.unitId));
+          return [idOf(a.unitId), a.resourceType ?? "", minutes(a.etaS), tEnum("unit", unit?.state)];
         }),
         { "data-testid": "assignments" },
       ),
       h("h3", {}, t("shipments")),
-      table([t("depot"), t("resourceType"), t("amount"), `${t("eta")} (${t("minutes")})`], (row?.shipments ?? []).map((s) => [s.depotId ?? "", s.resourceType ?? "", formatQuantity(num(s.amount)), minutes(s.etaS)])),
+      table([t("depot"), t("resourceType"), t("amount"), `${t("eta")} (${t("minutes")})`], (row?.shipments ?? []).map((s) => [idOf(s.depotId), s.resourceType ?? "", formatQuantity(num(s.amount)), minutes(s.etaS)])),
       app.has("ListIncidentTimeline") ? h("h3", {}, t("timeline")) : null,
       timeline,
     );

@@ -54,7 +54,6 @@ export function renderPlan(app: App, panel: HTMLElement): void {
         call<CommitPlanResponseJson>("CommitPlan", { proposal: proposal.name }, key)
           .then((answer) => {
             clear(status, `${t("committed")}: ${(answer.reservations ?? []).length} · ${answer.replans ?? 0}`);
-            app.notify("noteCommitted", proposal.name ?? "");
             app.proposal = null;
             location.hash = "#/board";
           })
