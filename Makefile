@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint typecheck test run demo bench clean
+.PHONY: help install proto proto-check lint typecheck test run demo bench clean console console-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -17,20 +17,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create the virtual environment and install the suite with its dev tools
 
-proto: $(STAMP)  ## Regenerate Python code from proto/ into gen/
+proto: $(STAMP) console-deps  ## Regenerate Python code from proto/ into gen/ (and the console's TypeScript types)
 	$(PY) scripts/gen_proto.py
+	$(PY) scripts/gen_proto_ts.py
 
 proto-check: proto  ## Fail if the committed generated code differs from a fresh generation
-	@git diff --exit-code --stat -- gen/ && test -z "$$(git status --porcelain -- gen/)" || (echo "gen/ is stale: run 'make proto' and commit" && exit 1)
+	@git diff --exit-code --stat -- gen/ console/web/src/gen/ && test -z "$$(git status --porcelain -- gen/ console/web/src/gen/)" || (echo "gen/ is stale: run 'make proto' and commit" && exit 1)
 
 lint: $(STAMP)  ## ruff and mypy
-	$(PY) -m ruff check services gateway tests bench scripts
+	$(PY) -m ruff check services gateway console tests bench scripts
 	$(PY) -m mypy
 
-test: $(STAMP)  ## Run the whole test suite (needs PostgreSQL on 127.0.0.1:5432 and redis-server installed)
+test: $(STAMP) console  ## Run the whole test suite (needs PostgreSQL on 127.0.0.1:5432 and redis-server installed)
 	$(PY) -m pytest -q -n 2 --dist loadfile
 
-run: $(STAMP) proto  ## Install, then start every service on its embedded defaults (Ctrl-C stops)
+run: $(STAMP) proto console  ## Install, then start every service on its embedded defaults (Ctrl-C stops)
 	$(PY) -m services.launcher
 
 demo: $(STAMP)  ## A whole day against a running suite (make run): two incidents reported to closed, a false alarm cancelled; one JSON line
@@ -42,3 +43,21 @@ bench: $(STAMP)  ## Benchmarks (separate from tests); results in bench/results/
 
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) data
+
+# The web console: Node packages from the committed lockfile, and a build whenever its sources change.
+WEB := console/web
+WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json $(WEB)/package-lock.json
+
+$(WEB)/node_modules/.installed: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+console-deps: $(WEB)/node_modules/.installed  ## Install the console's Node packages (npm ci)
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SOURCES)
+	cd $(WEB) && npm run build
+
+console: $(WEB)/dist/index.html  ## Build the web console when its sources changed
+
+console-map: $(STAMP)  ## Regenerate the console's bundled map and scenario list from the demo data definitions
+	$(PY) scripts/gen_console_map.py

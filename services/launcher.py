@@ -19,6 +19,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -239,6 +240,10 @@ def run(
             if seeded is None:
                 return
             console.print(seeded)
+        web = start_web_console(settings, child_environment(settings, redis_url, "console"), log_dir)
+        if web is not None:
+            children.append(web)
+            console.print(f"console: [bold]http://{web.address}[/bold]  (log in by picking a role)")
         if once:
             return
         console.print("press Ctrl-C to stop")
@@ -273,6 +278,24 @@ async def _until_stopped(work: Coroutine[Any, Any, T], stopped: Callable[[], boo
             task.result()
         return None
     return task.result()
+
+
+def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, timeout_s: float = 30.0) -> Child | None:
+    """Start the web console server (console.server) over the gateway and wait until it answers; None if it is not built."""
+    if importlib.util.find_spec("console.server") is None:
+        return None
+    env = {**env, "CONSOLE_GATEWAY": settings.address_of("gateway")}
+    address = f"{env.get('CONSOLE_HOST', settings.host)}:{env.get('CONSOLE_PORT', '8080')}"
+    log_file = (log_dir / "console.log").open("ab")
+    process = subprocess.Popen([sys.executable, "-m", "console.server"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://{address}/api/v1/config", timeout=1):
+                break
+        except OSError:
+            time.sleep(0.2)
+    return Child("console", process, address)
 
 
 async def _wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:

@@ -34,13 +34,18 @@ class ServiceStorage:
         self.engine.dispose()
 
 
+REDIS_MAX_CONNECTIONS = 2048
+
+
 def open_storage(settings: Settings, service: str, tables: Sequence[type[SQLModel]]) -> ServiceStorage:
     """Create the schema, connect Redis, start relaying the outbox, and trace and measure all three."""
     metrics = service_metrics(service)
     engine = make_engine(settings.database_url_for(service))
     instrument_engine(engine, metrics)
     create_schema(engine, tables)
-    client = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+    # Each open WatchEvents stream holds a connection in XREAD BLOCK: the client library's default of 100 capped
+    # the gateway at 100 watching consoles.
+    client = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5, max_connections=REDIS_MAX_CONNECTIONS)
     instrument_redis(client, metrics)
     relay = OutboxRelay(engine, client)
     relay.start()

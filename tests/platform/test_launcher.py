@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    names = ("gateway", "incident", "resources", "casebase", "dispatch", "alarms")
+    names = ("gateway", "incident", "resources", "casebase", "dispatch", "alarms", "console")
     ports: dict[str, str] = {}
     while len(set(ports.values())) < len(names):  # the kernel may hand out the same free port twice
         ports = {f"{name.upper()}_PORT": str(free_port()) for name in names}
@@ -36,6 +36,7 @@ def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: s
     lines = [line for line in result.stdout.splitlines() if "incident" in line]
     assert any("SERVING" in line and ports["INCIDENT_PORT"] in line for line in lines), result.stdout
     assert "stopped" in result.stdout
+    assert f"console: http://127.0.0.1:{ports['CONSOLE_PORT']}" in result.stdout
     assert (tmp_path / "data" / "incident.db").exists()
 
 
