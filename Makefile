@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint typecheck test run demo bench clean
+.PHONY: help install proto proto-check lint typecheck test run demo bench clean chaos
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -42,3 +42,6 @@ bench: $(STAMP)  ## Benchmarks (separate from tests); results in bench/results/
 
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) data
+
+chaos: $(STAMP)  ## Kill every service and Redis under operator load on SQLite and PostgreSQL (about 3 min), audit; bench/results/chaos.json
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
