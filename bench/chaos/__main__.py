@@ -38,6 +38,8 @@ def main() -> None:
         results[plan.backend] = summary
         print(json.dumps(summary, indent=2), flush=True)
         print("kill sequence: " + ", ".join(f"{target} ({seconds:.1f} s)" for target, seconds in outcome.kills), flush=True)
+        for key, sample in sorted(outcome.tally.samples.items()):
+            print(f"first {key}: {sample}", flush=True)
         for line in outcome.tally.errors[:20]:
             print("operator error:", line[:300], flush=True)
         if not outcome.findings.clean:

@@ -71,6 +71,7 @@ class Tally:
     in_commit: int = 0
     retries: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    samples: dict[str, str] = field(default_factory=dict)
     # incident name -> unit names that a CommitPlan answer said were sent to it
     committed_units: dict[str, set[str]] = field(default_factory=dict)
     last_success: float = 0.0
@@ -123,6 +124,7 @@ class Operator:
                 if error.code() not in TRANSIENT or time.monotonic() + pause > deadline:
                     raise GaveUp(step, error) from error
                 self.tally.retries[f"{step}:{error.code().name}"] += 1
+                self.tally.samples.setdefault(f"{step}:{error.code().name}", (error.details() or "")[:300])
                 await asyncio.sleep(pause)
                 pause = min(pause * 1.5, 2.0)
 

@@ -78,6 +78,7 @@ class Outcome:
             "unrelayed_events": self.findings.unrelayed_events,
             "violations_by_check": dict(sorted(self.findings.by_check.items())),
             "operator_errors": len(self.tally.errors),
+            "retries": dict(sorted(self.tally.retries.items())),
             "load_s": round(self.load_s, 1),
         }
 
