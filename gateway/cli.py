@@ -19,6 +19,8 @@ from gateway.cli_common import GATEWAY_OPTION, console
 from gateway.cli_common import metadata as _metadata
 from gateway.cli_common import run as _run
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
+from gateway.override_args import parse_overrides
+from gateway.reporting import merge_demands
 from services.common.auth import Role
 from services.common.settings import load_settings
 
@@ -103,11 +105,11 @@ def report(
     hazard_class: str = typer.Option("", "--class", help="UN hazard class, e.g. 2.3."),
     reporter: str = typer.Option("console operator", help="Who reports."),
     description: str = typer.Option("", help="What is happening."),
-    accept: bool = typer.Option(True, help="Accept the recommended demands."),
+    accept: bool = typer.Option(False, "--accept-recommendation", help="Set the recommended demands without asking."),
     exercise: str = typer.Option("", help="Exercise id (empty for live)."),
     gateway: str = GATEWAY_OPTION,
 ) -> None:
-    """Report an incident; shows similar cases and recommended demands."""
+    """Report an incident; shows similar cases and recommended demands, and asks before setting them (or --accept-recommendation)."""
     metadata = _metadata()
     incident = _incident_message(title, park, lat, lon, place, kind, severity, substance, un_number, hazard_class, reporter, description, exercise)
     request = gpb.ReportIncidentRequest(request_id=str(uuid.uuid4()), incident=incident, accept_recommendation=accept)
@@ -115,6 +117,20 @@ def report(
     console.print(render.incident_table([reply.incident], "Reported"))
     console.print(render.similar_cases_table(reply.similar_cases))
     console.print(render.recommendations_table(reply.recommended_demands))
+    if accept or not reply.recommended_demands:
+        return
+    if not typer.confirm(f"Set these {len(reply.recommended_demands)} recommended demand line(s) on {reply.incident.name}?", default=False):
+        console.print(f"demands not set; set them with: emergency demands {reply.incident.name} --version {reply.incident.version} -d TYPE=QUANTITY ...")
+        return
+    change = gpb.SetDemandsRequest(
+        request_id=str(uuid.uuid4()),
+        incident=reply.incident.name,
+        version=reply.incident.version,
+        demands=merge_demands(reply.incident.demands, [line.demand for line in reply.recommended_demands]),
+        note="accepted recommendation at the console",
+    )
+    accepted = _run(gateway, lambda stub: stub.SetDemands(change, metadata=metadata))
+    console.print(render.incident_table([accepted.incident], "Demands set"))
 
 
 @app.command()
@@ -145,21 +161,27 @@ def propose(
     incidents: list[str] = typer.Argument(None, help="incidents/{incident} ...; none for every incident awaiting dispatch."),
     exercise: str = typer.Option("", help="Exercise id (empty for live)."),
     time_limit: float = typer.Option(0.0, help="Solver seconds (0 for the gateway's default)."),
+    pin: list[str] = typer.Option(None, "--pin", help="UNIT=INCIDENT[#reason]: send this unit to this incident (repeatable)."),
+    exclude: list[str] = typer.Option(None, "--exclude", help="UNIT[#reason]: leave this unit out (repeatable)."),
+    reserve_dip: list[str] = typer.Option(None, "--reserve-dip", help="PARK:TYPE[=MINIMUM][#reason]: let the park go below its reserve (repeatable)."),
+    mutual_aid: list[str] = typer.Option(None, "--mutual-aid", help="LENDER:BORROWER[:TYPE,TYPE][#reason]: allow aid between parks (repeatable)."),
+    reason: str = typer.Option("", help="Why, for every override that gives no #reason of its own (goes on the incidents' timelines)."),
     gateway: str = GATEWAY_OPTION,
 ) -> None:
-    """Propose a plan, with its explanation and the greedy plan's score beside it."""
+    """Propose a plan, with its explanation and the greedy plan's score beside it; overrides show what they cost."""
     metadata = _metadata()
     request = gpb.ProposePlanRequest(incidents=incidents or [], exercise_id=exercise, options=dpb.PlanOptions(time_limit_s=time_limit))
+    overrides = parse_overrides(pin or [], exclude or [], reserve_dip or [], mutual_aid or [], reason)
+    if overrides.ByteSize():
+        request.overrides.CopyFrom(overrides)
     reply = _run(gateway, lambda stub: stub.ProposePlan(request, metadata=metadata))
     console.print(render.proposal_view(reply.proposal))
     console.print(f"commit it with: emergency commit {reply.proposal.name}")
 
 
 def _print_commit(reply: gpb.CommitPlanResponse) -> None:
-    """What a commit did."""
-    console.print(f"committed {reply.committed.name}: {len(reply.reservations)} reservation(s), re-planned {reply.replans} time(s)")
-    for name in reply.reservations:
-        console.print(f"  {name}")
+    """What a commit really dispatched, what it did not, and the incidents after it."""
+    console.print(render.commit_view(reply))
     console.print(render.incident_table(list(reply.incidents), "Incidents after the commit"))
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-FaultStep = Literal["", "reserved", "confirmed", "transitioned"]
+FaultStep = Literal["", "reserve-call", "reserved", "confirmed", "transitioned"]
 
 
 class GatewayConfig(BaseSettings):

@@ -56,3 +56,8 @@ def stock_name(depot: str, resource_type: str) -> str:
 def depot_of_stock(stock: str) -> str:
     """The depot name of a stock name."""
     return stock.rsplit("/stocks/", 1)[0]
+
+
+def stock_type(stock: str) -> str:
+    """The resource type of a stock name."""
+    return stock.rsplit("/stocks/", 1)[-1]

@@ -119,7 +119,13 @@ def build_request(
         road_restrictions=list(road_restrictions),
     )
     request.units.extend(plan_unit(u) for u in world.units if u.unit.resource_type in wanted)
-    request.units.extend(plan_unit(u, u.unit.incident) for u in world.committed if u.unit.incident in names and u.unit.resource_type in wanted)
+    # Only confirmed units count as committed: a unit held by an unconfirmed reservation (another commit's, or one a
+    # crashed commit never recorded) is neither sent nor counted, since nobody may ever confirm it.
+    request.units.extend(
+        plan_unit(u, u.unit.incident)
+        for u in world.committed
+        if u.unit.incident in names and u.unit.resource_type in wanted and u.unit.state != rpb.Unit.STATE_RESERVED
+    )
     shared: set[str] = set()
     for available in world.stocks:
         stock = available.stock

@@ -4,39 +4,85 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
+from google.protobuf.struct_pb2 import Struct
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from gateway import store
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
-from gateway.names import new_id
+from gateway.names import derive_request_id, new_id
+from gateway.override_plans import OverridePlanner
+from gateway.overrides import Item, items_of, world_violations
 from gateway.planning import World, build_request, demanded_types, plan_options, unit_versions
+from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread, session_scope
 from services.common.errors import FieldViolation, failed_precondition, invalid_argument
 
 AWAITING_DISPATCH = (ipb.Incident.STATE_REPORTED, ipb.Incident.STATE_VERIFIED, ipb.Incident.STATE_DISPATCHING)
 PLANNABLE = (*AWAITING_DISPATCH, ipb.Incident.STATE_RESPONDING)
+UNDER_WAY = (ipb.Incident.STATE_DISPATCHING, ipb.Incident.STATE_RESPONDING, ipb.Incident.STATE_CONTAINED)
+LIST_BATCH = 500
 
 
-def proposal_message(row: store.ProposalRow) -> gpb.Proposal:
-    """The proto view of a stored proposal."""
-    message = gpb.Proposal(
-        name=f"proposals/{row.proposal_id}",
-        exercise_id=row.exercise_id,
-        incidents=json.loads(row.incidents),
-        optimized=dpb.OptimizePlanResponse.FromString(row.optimized),
-        snapshot_version=row.snapshot_version,
+def proposal_message(row: store.ProposalRow, extras: bytes = b"") -> gpb.Proposal:
+    """The proto view of a stored proposal, with its overrides, their costs, skipped incidents and notes."""
+    message = gpb.Proposal.FromString(extras)
+    message.MergeFrom(
+        gpb.Proposal(
+            name=f"proposals/{row.proposal_id}",
+            exercise_id=row.exercise_id,
+            incidents=json.loads(row.incidents),
+            optimized=dpb.OptimizePlanResponse.FromString(row.optimized),
+            snapshot_version=row.snapshot_version,
+            created_by=row.created_by,
+        )
     )
     message.create_time.FromDatetime(store.as_utc(row.created_at))
     return message
+
+
+@dataclass
+class Selection:
+    """The incidents a plan is made for, those left out with why, and what it takes as already there."""
+
+    incidents: list[ipb.Incident]
+    skipped: list[gpb.SkippedIncident] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def kept_overrides(items: list[Item], problems: list[FieldViolation], notes: list[str]) -> tuple[list[Item], gpb.PlanOverrides]:
+    """The overrides no problem names, as items and as a message; each dropped one noted with why."""
+    overrides = gpb.PlanOverrides()
+    for item in items:
+        why = [p.description for p in problems if p.field.startswith(item.key + ".")]
+        if why:
+            notes.append(f"override {item.describe()} dropped on re-plan: {'; '.join(why)}")
+            continue
+        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(item.message)
+    return items_of(overrides), overrides
+
+
+def skip_reason(incident: ipb.Incident) -> tuple[str, str] | None:
+    """Why an incident cannot be planned for (code and words), or None."""
+    if incident.state not in PLANNABLE:
+        return "INCIDENT_NOT_PLANNABLE", f"{incident.name} is {ipb.Incident.State.Name(incident.state).removeprefix('STATE_')}"
+    known = load_catalogue().types
+    unknown = [d.resource_type for d in incident.demands if d.resource_type not in known]
+    if unknown:
+        return "UNKNOWN_RESOURCE_TYPE", f"{incident.name} asks for {', '.join(unknown)}, not in the catalogue: correct its demands (SetDemands)"
+    if not incident.demands:
+        return "NO_DEMANDS", f"{incident.name} has no demands: set them first (SetDemands or accept_recommendation)"
+    return None
 
 
 class Planner:
@@ -77,24 +123,78 @@ class Planner:
                 return found
 
     async def named_incidents(self, names: Sequence[str], exercise_id: str) -> list[ipb.Incident]:
-        """The named incidents, each checked to be open and in the namespace."""
-        replies = await asyncio.gather(*(call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=n)) for n in names))
-        incidents = [r.incident for r in replies]
-        violations = [
-            FieldViolation(f"incidents[{i}]", f"{inc.name} belongs to {repr(inc.exercise_id) if inc.exercise_id else 'live operations'}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
-            for i, inc in enumerate(incidents)
-            if inc.exercise_id != exercise_id
-        ]
+        """The named incidents of the namespace, read in pages of one call each (not one call per name)."""
+        found: dict[str, ipb.Incident] = {}
+        for start in range(0, len(names), LIST_BATCH):
+            token = ""
+            while True:
+                page = await call(
+                    self._backends.incident.ListIncidents,
+                    ipb.ListIncidentsRequest(exercise_id=exercise_id, names=list(names[start : start + LIST_BATCH]), page_size=LIST_BATCH, page_token=token),
+                )
+                found.update((i.name, i) for i in page.incidents)
+                token = page.next_page_token
+                if not token:
+                    break
+        missing = [(index, name) for index, name in enumerate(names) if name not in found]
+        violations = []
+        for index, name in missing:  # only the bad names cost a call each, to say what is wrong with them
+            incident = (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+            where = repr(incident.exercise_id) if incident.exercise_id else "live operations"
+            violations.append(FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}"))
         if violations:
             raise invalid_argument(violations)
-        closed = [inc for inc in incidents if inc.state not in PLANNABLE]
-        if closed:
-            raise failed_precondition(
-                "INCIDENT_NOT_PLANNABLE",
-                "; ".join(f"{inc.name} is {ipb.Incident.State.Name(inc.state)}" for inc in closed),
-                {"incidents": ",".join(inc.name for inc in closed)},
-            )
-        return incidents
+        return [found[name] for name in names]
+
+    async def delivered(self, incidents: Sequence[ipb.Incident], exercise_id: str) -> dict[tuple[str, str], float]:
+        """Supplies already issued to incidents under way, per incident and type: what the commits recorded, in one query."""
+        under_way = [i.name for i in incidents if i.state in UNDER_WAY]
+
+        def read() -> dict[tuple[str, str], float]:
+            totals: dict[tuple[str, str], float] = defaultdict(float)
+            if not under_way:
+                return totals
+            with Session(self._engine) as session:
+                for row in store.commits_for(session=session, exercise_id=exercise_id, incidents=under_way):
+                    plan = json_format.Parse(row.plan, dpb.Plan(), ignore_unknown_fields=True)
+                    for shipment in plan.shipments:
+                        totals[(row.incident, shipment.resource_type)] += shipment.amount
+            return totals
+
+        return dict(await run_in_thread(read))
+
+    async def select(self, incident_names: Sequence[str], exercise_id: str) -> Selection:
+        """The incidents to plan for with what is still unmet; bad ones skipped with why, never blocking the others."""
+        incidents = await self.named_incidents(incident_names, exercise_id) if incident_names else await self.open_incidents(exercise_id)
+        selection = Selection(incidents=[])
+        for incident in incidents:
+            why = skip_reason(incident)
+            if why is None:
+                selection.incidents.append(incident)
+            else:
+                selection.skipped.append(gpb.SkippedIncident(incident=incident.name, code=why[0], reason=why[1]))
+        issued = await self.delivered(selection.incidents, exercise_id)
+        kept = []
+        for incident in selection.incidents:
+            lines = []
+            for d in incident.demands:
+                done = issued.get((incident.name, d.resource_type), 0.0)
+                if done > 0:
+                    selection.notes.append(f"{incident.name}: {done:g} {d.resource_type} already issued counts as delivered")
+                if d.quantity - done > 1e-9:
+                    d.quantity -= done
+                    lines.append(d)
+            del incident.demands[:]
+            incident.demands.extend(lines)
+            if lines:
+                kept.append(incident)
+            else:
+                selection.skipped.append(gpb.SkippedIncident(incident=incident.name, code="NOTHING_UNMET", reason=f"{incident.name}: every supply it asks for has been issued"))
+        selection.incidents = kept
+        if not kept:
+            reasons = "; ".join(s.reason for s in selection.skipped) or "no incident awaits dispatch"
+            raise failed_precondition("NOTHING_TO_PLAN", f"no incident to plan for: {reasons}"[:1000], {"exercise_id": exercise_id, "skipped": ",".join(s.incident for s in selection.skipped)})
+        return selection
 
     async def road_restrictions(self, exercise_id: str) -> list[dpb.RoadRestriction]:
         """Road restrictions a drill has announced in its exercise (none for live operations)."""
@@ -120,27 +220,36 @@ class Planner:
         origin: str = "PROPOSED",
         parent: str = "",
         proposal_id: str = "",
+        overrides: gpb.PlanOverrides | None = None,
     ) -> store.ProposalRow:
-        """Plan for the named incidents (or every one awaiting dispatch) and store the proposal."""
-        if incident_names:
-            incidents = await self.named_incidents(incident_names, exercise_id)
-        else:
-            incidents = await self.open_incidents(exercise_id)
-        with_demands = [i for i in incidents if i.demands]
-        if not with_demands:
-            raise failed_precondition(
-                "NOTHING_TO_PLAN",
-                "no incident to plan for has demands: set them first (SetDemands or accept_recommendation)",
-                {"exercise_id": exercise_id},
-            )
+        """Plan for the named incidents (or every one awaiting dispatch) and store the proposal with its extras."""
+        selection = await self.select(incident_names, exercise_id)
+        with_demands = selection.incidents
         world, restrictions = await asyncio.gather(self.fetch_world(exercise_id, demanded_types(with_demands)), self.road_restrictions(exercise_id))
         chosen = plan_options(options, time_limit_s=self._config.plan_time_limit_s, workers=self._config.plan_workers)
         request = build_request(world, with_demands, chosen, restrictions)
-        optimized = await call(self._backends.dispatch.OptimizePlan, request, timeout=chosen.time_limit_s + self._config.plan_time_limit_s + 10)
+        committed = Counter(u.committed_incident_id for u in request.units if u.committed_incident_id)
+        selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
+        items = items_of(overrides) if overrides is not None else []
+        planned = {x.name for x in with_demands}
+        problems = [FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)") for i in items if i.incident and i.incident not in planned]
+        problems += world_violations(items, world, request)
+        if problems and origin == "REPLANNED":  # a re-plan keeps what still holds and says what it had to drop
+            items, overrides = kept_overrides(items, problems, selection.notes)
+        elif problems:
+            raise invalid_argument(problems)
+        planner = OverridePlanner(self._backends, timeout=chosen.time_limit_s + self._config.plan_time_limit_s + 10)
+        optimized, costs = await planner.plan(request, items)
+        proposal_id = proposal_id or new_id("prop")
+        if items and origin != "REPLANNED":
+            await self.record_overrides(proposal_id, items, costs, [i.name for i in with_demands])
         assigned = {a.unit_id for a in optimized.plan.assignments}
         versions = {name: version for name, version in unit_versions(world).items() if name in assigned}
+        extras = gpb.Proposal(skipped=selection.skipped, notes=selection.notes, override_costs=costs)
+        if overrides is not None:
+            extras.overrides.CopyFrom(overrides)
         row = store.ProposalRow(
-            proposal_id=proposal_id or new_id("prop"),
+            proposal_id=proposal_id,
             exercise_id=exercise_id,
             incidents=json.dumps([i.name for i in with_demands]),
             optimized=optimized.SerializeToString(),
@@ -151,15 +260,44 @@ class Planner:
             parent=parent,
             created_by=created_by,
         )
-        return await run_in_thread(self._save, row)
+        return await run_in_thread(self._save, row, extras.SerializeToString())
 
-    def _save(self, row: store.ProposalRow) -> store.ProposalRow:
-        """Store a proposal with its event; a proposal id that exists already returns the stored one."""
+    async def record_overrides(self, proposal_id: str, items: Sequence[Item], costs: Sequence[gpb.OverrideCost], incidents: Sequence[str]) -> None:
+        """Put every override on the timeline of each incident it concerns, as the caller, with why and what it cost."""
+        priced = {c.override: c for c in costs}
+        calls = []
+        for item in items:
+            price = priced.get(item.key) or priced["overrides"]
+            details = Struct()
+            details.update(
+                {
+                    "proposal": f"proposals/{proposal_id}",
+                    "override": item.key,
+                    "kind": item.kind,
+                    "what": item.describe(),
+                    "added_minutes": price.added_minutes,
+                    "reserve_units": price.reserve_units,
+                    "priced": price.override,
+                }
+            )
+            numbers = price.summary.partition("): ")[2] or price.summary
+            joint = f" (all {len(items)} overrides together)" if price.override == "overrides" and len(items) > 1 else ""
+            note = f"{item.describe()} — why: {item.reason} — cost{joint}: {numbers} (proposals/{proposal_id})"
+            for incident in [item.incident] if item.incident else incidents:
+                request = ipb.AnnotateIncidentRequest(
+                    request_id=derive_request_id(proposal_id, "override", item.key, incident), name=incident, action="PLAN_OVERRIDE", note=note[:2000], details=details
+                )
+                calls.append(call(self._backends.incident.AnnotateIncident, request))
+        await asyncio.gather(*calls)
+
+    def _save(self, row: store.ProposalRow, extras: bytes = b"") -> store.ProposalRow:
+        """Store a proposal and its extras with its event; a proposal id that exists already returns the stored one."""
         with session_scope(self._engine) as session:
             existing = session.get(store.ProposalRow, row.proposal_id)
             if existing is not None:
                 return existing
             session.add(row)
+            session.add(store.ProposalExtrasRow(proposal_id=row.proposal_id, extras=extras))
             store.emit(
                 session,
                 "proposal.created",
@@ -206,5 +344,15 @@ class Planner:
         def read() -> store.ProposalRow:
             with Session(self._engine) as session:
                 return store.get_proposal(session=session, proposal_id=proposal_id)
+
+        return await run_in_thread(read)
+
+    async def message(self, proposal_id: str) -> gpb.Proposal:
+        """A stored proposal as the API shows it, or NOT_FOUND."""
+
+        def read() -> gpb.Proposal:
+            with Session(self._engine) as session:
+                row = store.get_proposal(session=session, proposal_id=proposal_id)
+                return proposal_message(row, store.proposal_extras(session=session, proposal_id=proposal_id))
 
         return await run_in_thread(read)

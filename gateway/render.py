@@ -53,12 +53,20 @@ def similar_cases_table(cases: Sequence[cpb.SimilarCase]) -> Table:
 
 def recommendations_table(lines: Sequence[cpb.RecommendedDemand]) -> Table:
     """Recommended demands and where each came from."""
-    table = Table(title="Recommended demands")
-    for column in ("type", "quantity", "within", "sources", "rationale"):
+    table = Table(title="Recommended demands (a first response: capped per level and hazard class)")
+    for column in ("type", "quantity", "uncapped", "within", "sources", "rationale"):
         table.add_column(column)
     for line in lines:
         d = line.demand
-        table.add_row(d.resource_type, f"{d.quantity:g}", f"{d.needed_within_minutes} min" if d.needed_within_minutes else "-", ", ".join([*line.cited_cases, *line.cited_rules]), line.rationale)
+        uncapped = f"{line.uncapped_quantity:,.0f} ({line.cap})" if line.cap else "-"
+        table.add_row(
+            d.resource_type,
+            f"{d.quantity:,g}",
+            uncapped,
+            f"{d.needed_within_minutes} min" if d.needed_within_minutes else "-",
+            ", ".join([*line.cited_cases, *line.cited_rules]),
+            line.rationale,
+        )
     return table
 
 
@@ -115,7 +123,55 @@ def proposal_view(proposal: gpb.Proposal) -> Group:
     """A proposal: its score against greedy, its plan and its explanation."""
     optimized = proposal.optimized
     header = Text(f"{proposal.name} for {', '.join(proposal.incidents)} (snapshot {proposal.snapshot_version})", style="bold cyan")
-    return Group(header, objective_table(optimized), *plan_tables(optimized.plan), explanation_text(optimized))
+    return Group(header, objective_table(optimized), *plan_tables(optimized.plan), explanation_text(optimized), *proposal_extras(proposal))
+
+
+def proposal_extras(proposal: gpb.Proposal) -> list[Text | Table]:
+    """What the plan took as already there, the incidents it left out, and what each override cost."""
+    parts: list[Text | Table] = [Text(f"  {note}", style="dim") for note in proposal.notes]
+    for skipped in proposal.skipped:
+        parts.append(Text(f"skipped {skipped.incident} ({skipped.code}): {skipped.reason}", style="yellow"))
+    if proposal.override_costs:
+        costs = Table(title="Operator overrides and what they cost (against the plan without them)")
+        for column in ("override", "what and why", "+ weighted min", "+ units below reserve", "+ weighted unmet"):
+            costs.add_column(column)
+        for c in proposal.override_costs:
+            costs.add_row(c.override, c.description, f"{c.added_minutes:+.1f}", f"{c.reserve_units:+g}", f"{c.added_unmet:+.3f}")
+        parts.append(costs)
+    return parts
+
+
+def commit_view(reply: gpb.CommitPlanResponse) -> Group:
+    """What a commit really dispatched, and what the committed proposal planned that was not sent."""
+    already = reply.outcome == gpb.CommitPlanResponse.OUTCOME_ALREADY_COMMITTED
+    headline = (
+        f"ALREADY COMMITTED by request {reply.commit_request_id}: nothing more was sent"
+        if already
+        else f"committed {reply.committed.name}: {len(reply.reservations)} reservation(s), re-planned {reply.replans} time(s)"
+    )
+    parts: list[Text | Table] = [Text(headline, style="bold yellow" if already else "bold green")]
+    parts += [Text(f"  {name}") for name in reply.reservations]
+    units = Table(title="Dispatched units")
+    for column in ("unit", "type", "incident", "ETA (min)"):
+        units.add_column(column)
+    for a in reply.dispatched_units:
+        units.add_row(a.unit_id, a.resource_type, a.incident_id, f"{a.eta_s / 60:.1f}")
+    parts.append(units)
+    if reply.dispatched_shipments:
+        supplies = Table(title="Dispatched supplies")
+        for column in ("depot", "type", "amount", "incident", "ETA (min)"):
+            supplies.add_column(column)
+        for sh in reply.dispatched_shipments:
+            supplies.add_row(sh.depot_id, sh.resource_type, f"{sh.amount:,g}", sh.incident_id, f"{sh.eta_s / 60:.1f}")
+        parts.append(supplies)
+    if reply.not_dispatched:
+        missing = Table(title="Planned but not dispatched", style="red")
+        for column in ("incident", "unit or depot", "type", "amount", "why"):
+            missing.add_column(column)
+        for n in reply.not_dispatched:
+            missing.add_row(n.incident, n.unit or n.depot, n.resource_type, f"{n.amount:,g}" if n.amount else "-", n.reason)
+        parts.append(missing)
+    return Group(*parts)
 
 
 def situation_view(situation: gpb.GetSituationResponse) -> Group:

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway import store
 from gateway.names import derive_id
@@ -32,6 +33,7 @@ class _Member:
     parent: str
     created_by: str
     options: dpb.PlanOptions
+    overrides: gpb.PlanOverrides | None = None
     slice: asyncio.Future[store.ProposalRow] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -46,9 +48,19 @@ class JointReplanner:
         self._leaders: dict[str, asyncio.Task[None]] = {}
 
     @asynccontextmanager
-    async def turn(self, *, exercise_id: str, incidents: list[str], proposal_id: str, parent: str, created_by: str, options: dpb.PlanOptions) -> AsyncIterator[store.ProposalRow]:
-        """This commit's slice of the next joint plan; the next batch waits until the caller leaves the block."""
-        member = _Member(incidents, proposal_id, parent, created_by, options)
+    async def turn(
+        self,
+        *,
+        exercise_id: str,
+        incidents: list[str],
+        proposal_id: str,
+        parent: str,
+        created_by: str,
+        options: dpb.PlanOptions,
+        overrides: gpb.PlanOverrides | None = None,
+    ) -> AsyncIterator[store.ProposalRow]:
+        """This commit's slice of the next joint plan (its operator's overrides kept); the next batch waits until the caller leaves the block."""
+        member = _Member(incidents, proposal_id, parent, created_by, options, overrides)
         self._queues[exercise_id].append(member)
         if exercise_id not in self._leaders:
             self._leaders[exercise_id] = asyncio.get_running_loop().create_task(self._lead(exercise_id), context=contextvars.copy_context())
@@ -77,6 +89,10 @@ class JointReplanner:
         options.CopyFrom(batch[0].options)
         options.time_limit_s = max(m.options.time_limit_s for m in batch)
         alone = len(batch) == 1
+        overrides = gpb.PlanOverrides()
+        for member in batch:
+            if member.overrides is not None:
+                overrides.MergeFrom(member.overrides)
         try:
             planned = await self._planner.propose(
                 incident_names=incidents,
@@ -86,6 +102,7 @@ class JointReplanner:
                 origin="REPLANNED",
                 parent=batch[0].parent if alone else "",
                 proposal_id=batch[0].proposal_id if alone else derive_id("joint", *sorted(m.proposal_id for m in batch)),
+                overrides=overrides if overrides.ByteSize() else None,
             )
             for member in batch:
                 member.slice.set_result(planned if alone else await self._planner.slice_of(planned, member.incidents, member.proposal_id, member.parent))

@@ -14,7 +14,9 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.backends import Backends, call
 from gateway.names import derive_request_id
-from services.common.errors import ServiceError
+from gateway.parks import park_shapes, resolve
+from services.common.catalogue import unknown_type_message
+from services.common.errors import FieldViolation, ServiceError, invalid_argument
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,17 @@ def merge_demands(given: Iterable[common_pb2.ResourceDemand], recommended: Itera
         del current.required_capabilities[:]
         current.required_capabilities.extend(capabilities)
     return list(merged.values())
+
+
+def check_demand_types(field: str, demands: Iterable[common_pb2.ResourceDemand]) -> None:
+    """INVALID_ARGUMENT naming each demand line whose type is not in the catalogue (before anything is forwarded)."""
+    violations = [
+        FieldViolation(f"{field}[{index}].resource_type", message)
+        for index, demand in enumerate(demands)
+        if (message := unknown_type_message(demand.resource_type)) is not None
+    ]
+    if violations:
+        raise invalid_argument(violations)
 
 
 class Reporter:
@@ -94,11 +107,20 @@ class Reporter:
                 raise outcome
         return cases, lines
 
+    async def locate(self, incident: ipb.Incident) -> str:
+        """The incident's park from its coordinates: the named park if they lie in or near it, else the park containing them."""
+        if not incident.location.HasField("point"):
+            return incident.park_id  # the incident service names the missing point
+        point = incident.location.point
+        return resolve(await park_shapes(self._backends), incident.park_id, point.latitude, point.longitude)
+
     async def report(self, request: gpb.ReportIncidentRequest, *, incident_id: str = "") -> gpb.ReportIncidentResponse:
-        """Recommend from the case library, then create the incident (with the recommendation if accepted)."""
-        cases, lines = await self.recommend(request.incident)
+        """Check demands and park, recommend from the case library, then create the incident (with the recommendation if accepted)."""
+        check_demand_types("incident.demands", request.incident.demands)
         incident = ipb.Incident()
         incident.CopyFrom(request.incident)
+        incident.park_id = await self.locate(incident)
+        cases, lines = await self.recommend(incident)
         if request.accept_recommendation and lines:
             merged = merge_demands(incident.demands, [line.demand for line in lines])
             del incident.demands[:]
@@ -115,6 +137,7 @@ class Reporter:
 
     async def set_demands(self, request: gpb.SetDemandsRequest) -> gpb.SetDemandsResponse:
         """Replace an incident's demands at the version the caller saw."""
+        check_demand_types("demands", request.demands)
         reply = await call(
             self._backends.incident.SetDemands,
             ipb.SetDemandsRequest(

@@ -2,8 +2,8 @@
 
 Every step is written to the gateway database before and after its backend call, and every backend request id is
 derived from the gateway request id, the generation, the attempt and the step, so a retry (or a restarted process)
-replays steps instead of repeating them. Until a reservation is confirmed, any failure releases what is held (or,
-if the process died, the reservation expires by its time to live and recovery releases what it knows of). Once a
+replays steps instead of repeating them. Until a reservation is confirmed, any failure releases what is held (if the
+process died, recovery replays every reserve call under its recorded request id and releases what it finds). Once a
 reservation is confirmed, units are on their way: the saga only rolls forward, and a restarted gateway finishes it.
 """
 
@@ -12,12 +12,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Any
 
 import grpc
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
@@ -25,16 +21,31 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
-from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from gateway import store
-from gateway.backends import Backends, call
-from gateway.config import GatewayConfig
-from gateway.names import derive_id, derive_request_id
-from gateway.planning import IncidentHolds, holds_from_plan, slice_for
-from gateway.proposals import Planner, proposal_message
-from gateway.replanning import JointReplanner
+from gateway.backends import call
+from gateway.compensation import SagaBase
+from gateway.names import derive_id
+from gateway.outcome import Sent, outcome
+from gateway.planning import IncidentHolds, holds_from_plan
+from gateway.saga_records import (
+    COMPENSATED,
+    CONFIRMED,
+    DONE,
+    FORWARD_ONLY,
+    HELD,
+    LOST,
+    RUNNING,
+    TRANSIENT,
+    AlreadyCommitted,
+    Held,
+    StalePlan,
+    dump_held,
+    encode,
+    held_list,
+)
 from services.common.db import run_in_thread, session_scope
 from services.common.errors import ServiceError, aborted, failed_precondition, unavailable
 from services.common.idempotency import reused_id_error
@@ -42,74 +53,9 @@ from services.common.outbox import utcnow
 
 log = logging.getLogger(__name__)
 
-RUNNING, DONE, COMPENSATED = "RUNNING", "DONE", "COMPENSATED"
-# Steps in order; from CONFIRMING on, units may be on their way and the saga only rolls forward.
-STEPS = ("STARTED", "RESERVING", "RESERVED", "CONFIRMING", "CONFIRMED", "TRANSITIONING", "TRANSITIONED")
-FORWARD_ONLY = frozenset(STEPS[3:])
-HELD, CONFIRMED, RELEASED, LOST = "HELD", "CONFIRMED", "RELEASED", "LOST"
-RESERVED_MEMORY = 20_000
-TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN)
 
-
-class StalePlan(Exception):
-    """The reservation was refused because availability moved on since the plan was made."""
-
-    def __init__(self, error: ServiceError) -> None:
-        super().__init__(error.message)
-        self.error = error
-
-
-@dataclass
-class Held:
-    """One reservation the saga made, as recorded in the saga row."""
-
-    incident: str
-    reservation: str
-    state: str
-    units: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"incident": self.incident, "reservation": self.reservation, "state": self.state, "units": self.units}
-
-
-def held_list(saga: store.SagaRow) -> list[Held]:
-    """The reservations recorded on a saga."""
-    return [Held(**item) for item in json.loads(saga.reservations)]
-
-
-def dump_held(items: list[Held]) -> str:
-    """The JSON kept on the saga row."""
-    return json.dumps([h.as_dict() for h in items], sort_keys=True)
-
-
-def exit_hard(step: str) -> None:
-    """Fault injection: die at once, as a crash would, leaving the saga where it is."""
-    log.error("fault injection: killing the gateway after saga step %s", step)
-    os.kill(os.getpid(), signal.SIGKILL)
-
-
-class CommitSaga:
+class CommitSaga(SagaBase):
     """Runs, resumes and compensates commits of proposals."""
-
-    def __init__(
-        self,
-        backends: Backends,
-        engine: Engine,
-        planner: Planner,
-        config: GatewayConfig,
-        on_commit: Callable[[], None] = lambda: None,
-        crash: Callable[[str], None] = exit_hard,
-    ) -> None:
-        self._backends = backends
-        self._engine = engine
-        self._planner = planner
-        self._config = config
-        self._on_commit = on_commit
-        self._crash = crash
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._replanner = JointReplanner(planner, config.replan_batch_window_s)
-        self._reserved_at: dict[tuple[str, str], int] = {}
 
     # ---- entry points -------------------------------------------------------------------------------------------
 
@@ -130,14 +76,17 @@ class CommitSaga:
     async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
         """Commit a proposal, or return the first answer of an earlier try with the same request id."""
         async with self._turn(request_id):
-            saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
-            if saga.state == DONE:
-                return gpb.CommitPlanResponse.FromString(saga.response)
-            if saga.step in FORWARD_ONLY:
-                return await self._forward(saga)
-            if saga.step != "STARTED":  # left half-way before any confirm by a previous process: start over cleanly
-                saga = await self._compensate(saga, "resumed after an interruption before confirm")
+            try:
                 saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+                if saga.state == DONE:
+                    return gpb.CommitPlanResponse.FromString(saga.response)
+                if saga.step in FORWARD_ONLY:
+                    return await self._forward(saga)
+                if saga.step != "STARTED":  # left half-way before any confirm by a previous process: start over cleanly
+                    saga = await self._compensate(saga, "resumed after an interruption before confirm")
+                    saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+            except AlreadyCommitted as done:  # another request committed this proposal: its answer, nothing more sent
+                return done.answer()
             return await self._run(saga)
 
     async def recover(self) -> list[str]:
@@ -180,14 +129,16 @@ class CommitSaga:
             else:
                 self._locks[request_id] = (lock, users - 1)
 
-    # ---- saga record ----------------------------------------------------------------------------------------------
-
     async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> store.SagaRow:
         """Create the saga, or load it; a compensated saga starts a new generation."""
 
         def write() -> store.SagaRow:
             with session_scope(self._engine) as session:
                 saga = store.get_saga(session=session, request_id=request_id)
+                if saga is None or saga.state == COMPENSATED:
+                    owner = store.claim_proposal(session=session, proposal_id=saga.first_proposal_id if saga else proposal_id, request_id=request_id)
+                    if owner is not None:
+                        raise AlreadyCommitted(owner)
                 if saga is None:
                     proposal = store.get_proposal(session=session, proposal_id=proposal_id)
                     saga = store.SagaRow(
@@ -217,43 +168,10 @@ class CommitSaga:
                     store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": saga.proposal_id, "retry": True})
                 return saga
 
-        return await run_in_thread(write)
-
-    async def _record(self, saga: store.SagaRow, entry: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> store.SagaRow:
-        """Persist a step entry and any saga changes (such as the step reached) in one transaction; return the saga as stored."""
-
-        def write() -> store.SagaRow:
-            with session_scope(self._engine) as session:
-                row = store.get_saga(session=session, request_id=saga.request_id)
-                assert row is not None
-                for key, value in changes.items():
-                    setattr(row, key, value)
-                row.updated_at = utcnow()
-                session.add(row)
-                store.add_step(session=session, saga=row, step=entry, status=status, detail=detail)
-                return row
-
-        return await run_in_thread(write)
-
-    async def _reload(self, saga: store.SagaRow) -> store.SagaRow:
-        """The saga as stored now."""
-
-        def read() -> store.SagaRow:
-            with Session(self._engine) as session:
-                row = store.get_saga(session=session, request_id=saga.request_id)
-            assert row is not None
-            return row
-
-        return await run_in_thread(read)
-
-    def _rid(self, saga: store.SagaRow, step: str, *parts: object) -> str:
-        """The backend request id of one step of this saga's generation."""
-        return derive_request_id(saga.request_id, step, saga.generation, *parts)
-
-    def _fault(self, step: str) -> None:
-        """Crash here if the fault-injection setting names this step."""
-        if self._config.fault_after_step == step:
-            self._crash(step)
+        try:
+            return await run_in_thread(write)
+        except IntegrityError:  # another request claimed the proposal in the same instant: its claim now answers
+            return await run_in_thread(write)
 
     # ---- forward path ---------------------------------------------------------------------------------------------
 
@@ -287,6 +205,7 @@ class CommitSaga:
             options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
             attempt = saga.attempt + 1
             await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
+            kept = (await self._planner.message(stale_row.proposal_id)).overrides
             try:
                 async with self._replanner.turn(
                     exercise_id=saga.exercise_id,
@@ -295,9 +214,17 @@ class CommitSaga:
                     parent=stale_row.proposal_id,
                     created_by=saga.subject,
                     options=options,
+                    overrides=kept if kept.ByteSize() else None,
                 ) as fresh:
                     saga = await self._record(
-                        saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
+                        saga,
+                        "REPLAN",
+                        "done",
+                        {"proposal": fresh.proposal_id},
+                        proposal_id=fresh.proposal_id,
+                        attempt=attempt,
+                        replans=saga.replans + 1,
+                        step="STARTED",
                     )
                     return await self._reserve_proposal(saga)
             except StalePlan as stale:
@@ -307,19 +234,6 @@ class CommitSaga:
                     await self._record(saga, "REPLAN", "failed", {"code": error.code.name, "reason": error.reason}, state=COMPENSATED, error=error.message)
                 raise
 
-    def _held_since(self, exercise_id: str, holds: list[IncidentHolds]) -> list[str]:
-        """Planned units this process has reserved in the namespace at (or after) the version the plan saw."""
-        return [h.unit for hold in holds for h in hold.units if self._reserved_at.get((exercise_id, h.unit), -1) >= h.version]
-
-    def _note_held(self, exercise_id: str, holds: list[IncidentHolds]) -> None:
-        """Remember the versions at which this process reserved units (versions count per namespace; oldest forgotten first)."""
-        for hold in holds:
-            for h in hold.units:
-                self._reserved_at.pop((exercise_id, h.unit), None)
-                self._reserved_at[(exercise_id, h.unit)] = h.version
-        while len(self._reserved_at) > RESERVED_MEMORY:
-            self._reserved_at.pop(next(iter(self._reserved_at)))
-
     async def _reserve_proposal(self, saga: store.SagaRow) -> store.SagaRow:
         """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
         proposal = await self._planner.get(saga.proposal_id)
@@ -327,11 +241,22 @@ class CommitSaga:
         holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
         if not holds:
             await self._record(saga, "RESERVING", "failed", {"reason": "NOTHING_TO_COMMIT"}, state=COMPENSATED, error="the plan sends nothing")
-            raise failed_precondition("NOTHING_TO_COMMIT", f"proposals/{proposal.proposal_id} sends no unit or supply to any incident", {"proposal": f"proposals/{proposal.proposal_id}"})
+            raise failed_precondition(
+                "NOTHING_TO_COMMIT",
+                f"proposals/{proposal.proposal_id} sends no unit or supply to any incident",
+                {"proposal": f"proposals/{proposal.proposal_id}"},
+            )
+        if await self._committed_since(saga, proposal):
+            await self._record(saga, "RESERVING", "stale", {"reason": "the incidents received another commit"})
+            raise StalePlan(aborted("PLAN_STALE", "another commit reached these incidents since the plan was made", {"conflicts": "0"}))
         outdated = self._held_since(saga.exercise_id, holds)
         if outdated:  # this process itself has reserved some of these units since the plan saw them: skip the doomed call
             await self._record(saga, "RESERVING", "stale", {"units": outdated[:50]})
-            raise StalePlan(aborted("PLAN_STALE", f"{len(outdated)} planned unit(s) were reserved by another commit since the plan was made", {"conflicts": str(len(outdated))}))
+            raise StalePlan(
+                aborted(
+                    "PLAN_STALE", f"{len(outdated)} planned unit(s) were reserved by another commit since the plan was made", {"conflicts": str(len(outdated))}
+                )
+            )
         try:
             saga = await self._reserve_all(saga, holds)
             self._note_held(saga.exercise_id, holds)
@@ -355,9 +280,10 @@ class CommitSaga:
                 stocks=list(hold.stocks),
                 ttl_seconds=self._config.reservation_ttl_s,
             )
-            await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id})
+            await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id, "request": encode(request)})
             try:
                 reply = await call(self._backends.resources.ReserveResources, request)
+                self._fault("reserve-call")
             except ServiceError as error:
                 await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
                 saga = await self._release(saga, held, f"another item of the plan could not be reserved ({error.reason})")
@@ -385,7 +311,9 @@ class CommitSaga:
             if incident is not None:
                 incidents.append(incident)
         if not incidents:
-            await self._record(saga, "TRANSITIONED", "failed", {"reason": "INCIDENTS_CLOSED"}, state=COMPENSATED, error="every incident was closed or cancelled")
+            await self._record(
+                saga, "TRANSITIONED", "failed", {"reason": "INCIDENTS_CLOSED"}, state=COMPENSATED, error="every incident was closed or cancelled"
+            )
             raise failed_precondition(
                 "INCIDENTS_CLOSED",
                 "every incident of the plan was closed or cancelled meanwhile; the units sent were turned back",
@@ -410,7 +338,9 @@ class CommitSaga:
             except ServiceError as error:
                 if error.code in TRANSIENT:
                     await self._record(saga, "CONFIRM", "failed", {"reservation": item.reservation, "code": error.code.name})
-                    raise unavailable("COMMIT_PENDING", f"confirming {item.reservation} failed ({error.message}); retry the same request_id to finish the commit") from error
+                    raise unavailable(
+                        "COMMIT_PENDING", f"confirming {item.reservation} failed ({error.message}); retry the same request_id to finish the commit"
+                    ) from error
                 item.state = LOST
             saga = await self._record(saga, "CONFIRM", "done", {"reservation": item.reservation, "state": item.state}, reservations=dump_held(held))
         return await self._record(saga, "CONFIRMED", "done", {}, step="CONFIRMED")
@@ -437,7 +367,9 @@ class CommitSaga:
                 ipb.Incident.STATE_VERIFIED: ("begin", stub.BeginDispatch, ipb.BeginDispatchRequest),
                 ipb.Incident.STATE_DISPATCHING: ("responding", stub.MarkResponding, ipb.MarkRespondingRequest),
             }[state]
-            request = request_type(request_id=self._rid(saga, step, item.incident, incident.version), name=item.incident, version=incident.version, note=notes[step])
+            request = request_type(
+                request_id=self._rid(saga, step, item.incident, incident.version), name=item.incident, version=incident.version, note=notes[step]
+            )
             try:
                 incident = (await call(method, request)).incident
             except ServiceError as error:
@@ -445,7 +377,9 @@ class CommitSaga:
                     incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
                     continue  # the incident changed under us: go on from what it is now
                 if error.code in TRANSIENT:
-                    raise unavailable("COMMIT_PENDING", f"units are confirmed but {item.incident} could not be updated ({error.message}); retry the same request_id to finish") from error
+                    raise unavailable(
+                        "COMMIT_PENDING", f"units are confirmed but {item.incident} could not be updated ({error.message}); retry the same request_id to finish"
+                    ) from error
                 raise
         raise unavailable("COMMIT_PENDING", f"{item.incident} kept changing while it was being moved to RESPONDING; retry the same request_id to finish")
 
@@ -453,14 +387,25 @@ class CommitSaga:
         """Store the committed plans, the answer and the event in one transaction."""
         proposal = await self._planner.get(saga.proposal_id)
         optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
+        first = (
+            optimized.plan
+            if saga.first_proposal_id == proposal.proposal_id
+            else dpb.OptimizePlanResponse.FromString((await self._planner.get(saga.first_proposal_id)).optimized).plan
+        )
         confirmed = [h for h in held_list(saga) if h.state == CONFIRMED]
+        committed = {i.name for i in incidents}
+        sent = outcome(first, optimized.plan, [Sent(h.incident, h.units) for h in confirmed], committed, final_proposal=f"proposals/{proposal.proposal_id}")
         response = gpb.CommitPlanResponse(
-            committed=proposal_message(proposal),
+            committed=await self._planner.message(proposal.proposal_id),
             reservations=[h.reservation for h in confirmed],
             replans=saga.replans,
             incidents=incidents,
+            outcome=gpb.CommitPlanResponse.OUTCOME_COMMITTED,
+            commit_request_id=saga.request_id,
+            dispatched_units=sent.units,
+            dispatched_shipments=sent.shipments,
+            not_dispatched=sent.not_dispatched,
         )
-        committed = {i.name for i in incidents}
 
         def write() -> store.SagaRow:
             with session_scope(self._engine) as session:
@@ -469,7 +414,7 @@ class CommitSaga:
                 for item in confirmed:
                     if item.incident not in committed:
                         continue
-                    part = slice_for(optimized.plan, item.incident)
+                    part = sent.plans.get(item.incident, dpb.Plan())
                     session.add(
                         store.CommitRow(
                             request_id=saga.request_id,
@@ -489,78 +434,15 @@ class CommitSaga:
                     "plan.committed",
                     f"proposals/{proposal.proposal_id}",
                     exercise_id=saga.exercise_id,
-                    payload={"request_id": saga.request_id, "incidents": sorted(committed), "reservations": list(response.reservations), "replans": saga.replans},
+                    payload={
+                        "request_id": saga.request_id,
+                        "incidents": sorted(committed),
+                        "reservations": list(response.reservations),
+                        "replans": saga.replans,
+                    },
                 )
                 return row
 
         await run_in_thread(write)
         self._on_commit()
         return response
-
-    # ---- compensation ---------------------------------------------------------------------------------------------
-
-    async def _release(self, saga: store.SagaRow, held: list[Held], reason: str) -> store.SagaRow:
-        """Release every still-held reservation in the list (idempotently) and record it."""
-        for item in held:
-            if item.state != HELD:
-                continue
-            request = rpb.ReleaseReservationRequest(request_id=self._rid(saga, "release", item.reservation), name=item.reservation, reason=reason[:500])
-            await self._record(saga, "RELEASE", "begin", {"reservation": item.reservation})
-            try:
-                await call(self._backends.resources.ReleaseReservation, request)
-            except ServiceError as error:
-                if error.code is not grpc.StatusCode.FAILED_PRECONDITION and error.code is not grpc.StatusCode.NOT_FOUND:
-                    raise  # still held; a retry or recovery releases it, or it expires by its time to live
-            item.state = RELEASED
-            saga = await self._record(saga, "RELEASE", "done", {"reservation": item.reservation}, reservations=dump_held(held))
-        return saga
-
-    async def _compensate(self, saga: store.SagaRow, reason: str) -> store.SagaRow:
-        """Release everything the saga holds and mark it compensated (a retry starts a new generation)."""
-        saga = await self._reload(saga)
-        held = held_list(saga)
-        saga = await self._release(saga, held, reason)
-
-        def write() -> store.SagaRow:
-            with session_scope(self._engine) as session:
-                row = store.get_saga(session=session, request_id=saga.request_id)
-                assert row is not None
-                row.state, row.error, row.reservations, row.updated_at = COMPENSATED, reason, dump_held(held), utcnow()
-                session.add(row)
-                store.add_step(session=session, saga=row, step="COMPENSATED", status="done", detail={"reason": reason})
-                store.emit(
-                    session,
-                    "commit.compensated",
-                    f"proposals/{row.proposal_id}",
-                    exercise_id=row.exercise_id,
-                    payload={"request_id": row.request_id, "reason": reason, "released": [h.reservation for h in held]},
-                )
-                return row
-
-        saga = await run_in_thread(write)
-        self._on_commit()
-        return saga
-
-    async def _recall(self, saga: store.SagaRow, item: Held, reason: str) -> None:
-        """Turn back the confirmed units of an incident that was closed or cancelled meanwhile."""
-        await self._record(saga, "RECALL", "begin", {"incident": item.incident, "reason": reason})
-        for unit_name in item.units:
-            unit = (await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=unit_name, exercise_id=saga.exercise_id))).unit
-            if unit.incident != item.incident:
-                continue
-            for target in (rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE):
-                request = rpb.ReportUnitStatusRequest(
-                    request_id=self._rid(saga, "recall", unit_name, target),
-                    name=unit_name,
-                    version=unit.version,
-                    state=target,
-                    exercise_id=saga.exercise_id,
-                    reason=reason[:500],
-                )
-                try:
-                    unit = (await call(self._backends.resources.ReportUnitStatus, request)).unit
-                except ServiceError as error:
-                    log.warning("could not recall %s: %s", unit_name, error)
-                    break
-        item.state = RELEASED
-        await self._record(saga, "RECALL", "done", {"incident": item.incident})

@@ -17,7 +17,8 @@ from gateway.drills import DrillRunner
 from gateway.events import EventWatcher
 from gateway.lifecycle_api import LifecycleApi
 from gateway.names import ID_PATTERN, derive_id, derive_request_id, parse
-from gateway.proposals import Planner, proposal_message
+from gateway.overrides import request_violations
+from gateway.proposals import Planner
 from gateway.ratelimit import RateLimiter
 from gateway.reporting import Reporter
 from gateway.saga import CommitSaga
@@ -27,6 +28,8 @@ from services.common.errors import FieldViolation, invalid_argument
 from services.common.idempotency import request_fingerprint, request_id_violations
 
 MAX_REPLANS = 10
+# The most incidents one plan may name: a command centre's busiest day, and one batched read of the incident service.
+MAX_PLAN_INCIDENTS = 200
 
 
 def _raise_if(violations: list[FieldViolation]) -> None:
@@ -43,7 +46,9 @@ def _exercise_violations(exercise_id: str, field: str = "exercise_id") -> list[F
 
 
 def _incident_violations(names: list[str], field: str = "incidents") -> list[FieldViolation]:
-    """Incident names must be incidents/{incident} and not repeat."""
+    """At most MAX_PLAN_INCIDENTS names, each incidents/{incident}, none twice."""
+    if len(names) > MAX_PLAN_INCIDENTS:
+        return [FieldViolation(field, f"at most {MAX_PLAN_INCIDENTS} incidents in one plan (got {len(names)}); leave it empty for every open incident")]
     found = []
     for index, name in enumerate(names):
         prefix, _, ident = name.partition("/")
@@ -122,15 +127,17 @@ class CommandCenterServicer(gpb_grpc.CommandCenterServiceServicer):
     async def ProposePlan(self, request: gpb.ProposePlanRequest, context: grpc.aio.ServicerContext) -> gpb.ProposePlanResponse:
         """Plan for the incidents (or every one awaiting dispatch) beside the greedy plan's score."""
         principal = await self._admit()
-        _raise_if(_incident_violations(list(request.incidents)) + _exercise_violations(request.exercise_id))
+        violations = _incident_violations(list(request.incidents)) + _exercise_violations(request.exercise_id)
+        _raise_if(violations + request_violations(request.overrides, list(request.incidents)))
         authorize(Method.PROPOSE_PLAN, exercise_id=request.exercise_id)
         row = await self._planner.propose(
             incident_names=list(request.incidents),
             exercise_id=request.exercise_id,
             options=request.options if request.HasField("options") else None,
             created_by=principal.subject,
+            overrides=request.overrides if request.HasField("overrides") else None,
         )
-        return gpb.ProposePlanResponse(proposal=proposal_message(row))
+        return gpb.ProposePlanResponse(proposal=await self._planner.message(row.proposal_id))
 
     async def CommitPlan(self, request: gpb.CommitPlanRequest, context: grpc.aio.ServicerContext) -> gpb.CommitPlanResponse:
         """Reserve, re-plan if stale, confirm and move the incidents to RESPONDING; a retry returns the first answer."""

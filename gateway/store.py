@@ -39,6 +39,25 @@ class ProposalRow(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class ProposalExtrasRow(SQLModel, table=True):
+    """What a proposal carries besides its plan: overrides and their costs, skipped incidents, notes (a partial Proposal)."""
+
+    __tablename__ = "gateway_proposal_extras"
+
+    proposal_id: str = Field(primary_key=True, max_length=64)
+    extras: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+
+
+class ProposalClaimRow(SQLModel, table=True):
+    """The one commit (request id) that owns a proposal; a second commit of it answers ALREADY_COMMITTED."""
+
+    __tablename__ = "gateway_proposal_claims"
+
+    proposal_id: str = Field(primary_key=True, max_length=64)
+    request_id: str = Field(max_length=128)
+    claimed_at: datetime = Field(default_factory=utcnow)
+
+
 class SagaRow(SQLModel, table=True):
     """One commit (CommitPlan or AutoDispatch) and how far it got; the record a restarted gateway continues from."""
 
@@ -141,7 +160,7 @@ class DrillInjectRow(SQLModel, table=True):
     outcome: str = Field(default="{}", sa_column=Column(Text, nullable=False))
 
 
-TABLES: Sequence[type[SQLModel]] = (ProposalRow, SagaRow, SagaStepRow, CommitRow, DrillRow, DrillInjectRow, OutboxEvent, IdempotencyRecord)
+TABLES: Sequence[type[SQLModel]] = (ProposalRow, ProposalExtrasRow, ProposalClaimRow, SagaRow, SagaStepRow, CommitRow, DrillRow, DrillInjectRow, OutboxEvent, IdempotencyRecord)
 
 OPEN_SAGA_STATE = "RUNNING"
 
@@ -157,6 +176,39 @@ def get_proposal(*, session: Session, proposal_id: str) -> ProposalRow:
     if row is None:
         raise not_found("proposal", f"proposals/{proposal_id}")
     return row
+
+
+def proposal_extras(*, session: Session, proposal_id: str) -> bytes:
+    """The serialised extras of a proposal (empty for one stored without any)."""
+    row = session.get(ProposalExtrasRow, proposal_id)
+    return row.extras if row is not None else b""
+
+
+def claim_proposal(*, session: Session, proposal_id: str, request_id: str) -> SagaRow | None:
+    """Make the request the proposal's one commit; return the other saga that owns it instead, if one does.
+
+    A claim held by a compensated saga (nothing sent) passes to the new request. Two first claims racing meet
+    the primary key: the loser's transaction fails and its retry finds the winner's claim.
+    """
+    claim = session.get(ProposalClaimRow, proposal_id, with_for_update=True)
+    if claim is None:
+        session.add(ProposalClaimRow(proposal_id=proposal_id, request_id=request_id))
+        session.flush()
+        return None
+    if claim.request_id == request_id:
+        return None
+    owner = session.get(SagaRow, claim.request_id)
+    if owner is not None and owner.state != "COMPENSATED":
+        return owner
+    claim.request_id, claim.claimed_at = request_id, utcnow()
+    session.add(claim)
+    return None
+
+
+def commits_since(*, session: Session, incidents: Sequence[str], since: datetime, request_id: str) -> list[CommitRow]:
+    """Commits by other requests to any of the incidents at or after a time."""
+    query = select(CommitRow).where(col(CommitRow.incident).in_(list(incidents)), col(CommitRow.committed_at) >= since, CommitRow.request_id != request_id)
+    return list(session.exec(query).all())
 
 
 def get_saga(*, session: Session, request_id: str) -> SagaRow | None:

@@ -322,5 +322,9 @@ def recommended_to_proto(recommendation: Recommendation) -> list[pb.RecommendedD
             needed_within_minutes=max(1, round(line.needed_within_min)),
             required_capabilities=line.capabilities,
         )
-        out.append(pb.RecommendedDemand(demand=demand, cited_cases=cases, cited_rules=rules, rationale=line.rationale()))
+        out.append(
+            pb.RecommendedDemand(
+                demand=demand, cited_cases=cases, cited_rules=rules, rationale=line.rationale(), uncapped_quantity=line.uncapped or line.quantity, cap=line.cap
+            )
+        )
     return out

@@ -8,10 +8,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.casebase.first_response import load_table
 from services.casebase.library import CaseLibrary
 from services.casebase.retrieval import CaseIndex, IncidentQuery, SearchHit
 from services.casebase.rules import applicable_rules, rule_citation
-from services.casebase.vocabulary import ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import HazardClass, ResourceKind, ResourceType, Severity
 
 
 class RecommendConfig(BaseModel):
@@ -48,6 +49,8 @@ class DemandLine:
     needed_within_min: float
     capabilities: list[str] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
+    uncapped: float = 0.0
+    cap: str = ""
 
     @property
     def resource_kind(self) -> ResourceKind:
@@ -70,7 +73,8 @@ class DemandLine:
         if rules:
             parts.append("rule minimum " + ", ".join(f"{rule_citation(c.ref)} {c.quantity:g}" for c in rules))
         governs = "; the larger governs" if cases and rules else ""
-        return f"{self.quantity:g} {self.uom}: " + "; ".join(parts) + governs
+        capped = f"; capped from {self.uncapped:g} ({self.cap})" if self.cap else ""
+        return f"{self.quantity:g} {self.uom}: " + "; ".join(parts) + governs + capped
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,29 @@ def _from_cases(
     return out
 
 
+def _hazard_classes(q: IncidentQuery) -> set[HazardClass]:
+    """Every hazard class the incident names."""
+    found = {s.hazard_class for s in q.substances}
+    if q.hazard_class is not None:
+        found.add(q.hazard_class)
+    return found
+
+
+def _cap(lines: dict[ResourceType, DemandLine], severity: Severity, classes: set[HazardClass], rule_minimums: dict[ResourceType, float]) -> None:
+    """Cap each line at the first-response table; a rule minimum is never capped (the larger governs)."""
+    table = load_table()
+    for rt, line in lines.items():
+        found = table.cap(rt, severity, classes)
+        if found is None:
+            continue
+        limit, how = found
+        capped = max(limit, rule_minimums.get(rt, 0.0))
+        line.uncapped = line.quantity
+        if line.quantity > capped:
+            line.quantity = capped
+            line.cap = how if capped == limit else f"{how}; rule minimum {capped:g}"
+
+
 def recommend_demands(
     q: IncidentQuery, index: CaseIndex, library: CaseLibrary, config: RecommendConfig | None = None
 ) -> Recommendation:
@@ -146,9 +173,11 @@ def recommend_demands(
     hits = [h for h in index.search(q, k=cfg.top_k) if h.score >= cfg.min_score]
     lines = _from_cases(q, hits, library, cfg)
     severity = q.severity or cfg.default_severity
+    rule_minimums: dict[ResourceType, float] = {}
     for rule in applicable_rules(q):
         for rl in rule.lines:
             amount = rl.amount(severity)
+            rule_minimums[rl.resource_type] = max(rule_minimums.get(rl.resource_type, 0.0), _round(rl.resource_type, amount, cfg))
             line = lines.get(rl.resource_type)
             if line is None:
                 line = lines[rl.resource_type] = DemandLine(rl.resource_type, 0.0, rl.within_min)
@@ -156,6 +185,7 @@ def recommend_demands(
             line.needed_within_min = min(line.needed_within_min, rl.within_min)
             line.capabilities = sorted(set(line.capabilities) | set(rl.capabilities))
             line.citations.append(Citation("rule", rule.id, amount, rule.description))
+    _cap(lines, severity, _hazard_classes(q), rule_minimums)
     ordered = sorted(
         lines.values(),
         key=lambda ln: (ln.resource_kind is not ResourceKind.UNIT, ln.needed_within_min, ln.resource_type.value),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -103,3 +104,13 @@ def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Load and cache the catalogue file."""
     with path.open(encoding="utf-8") as handle:
         return parse_catalogue(yaml.safe_load(handle))
+
+
+def unknown_type_message(code: str) -> str | None:
+    """Why a code is not a resource type of the catalogue (naming the nearest codes), or None if it is one."""
+    known = load_catalogue().types
+    if code in known:
+        return None
+    near = difflib.get_close_matches(code, list(known), n=3, cutoff=0.6)
+    hint = f"; did you mean {' or '.join(near)}?" if near else ""
+    return f"{code[:64]} is not a resource type of the catalogue{hint}"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from services.common.auth import Principal, Role
+from services.common.catalogue import unknown_type_message
 from services.common.errors import FieldViolation, ServiceError, failed_precondition, permission_denied
 from services.common.severity import SEVERITY_WEIGHTS
 
@@ -170,6 +171,8 @@ def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldVi
         at = f"{field}[{index}]"
         if not RESOURCE_TYPE_PATTERN.match(line.resource_type):
             found.append(FieldViolation(f"{at}.resource_type", "must be a catalogue code such as HAZMAT_TEAM"))
+        elif (unknown := unknown_type_message(line.resource_type)) is not None:
+            found.append(FieldViolation(f"{at}.resource_type", unknown))
         elif line.resource_type in seen:
             found.append(FieldViolation(f"{at}.resource_type", f"{line.resource_type} appears more than once"))
         seen.add(line.resource_type)

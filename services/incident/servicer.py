@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
 KIND_PREFIX = "INCIDENT_KIND_"
 STATE_PREFIX = "STATE_"
 UPDATABLE_PATHS = frozenset({"title", "park_id", "location", "kind", "substance", "reporter", "description", "weather"})
+MAX_NAMES = 500
+MAX_DETAILS_BYTES = 16_000
+ACTION_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{2,39}$")
+RESERVED_ACTIONS = frozenset({"CREATED", "UPDATED", "SEVERITY_CHANGED", "DEMANDS_SET"})
 OUTPUT_ONLY_FIELDS = ("name", "severity_weight", "state", "version", "create_time", "update_time", "outcome_summary", "cancel_reason")
 
 
@@ -286,8 +291,18 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         created_to = request.create_time_to.ToDatetime(tzinfo=UTC) if request.HasField("create_time_to") else None
         if created_from and created_to and created_from > created_to:
             violations.append(FieldViolation("create_time_to", "must not be before create_time_from"))
+        incident_ids: list[str] = []
+        if len(request.names) > MAX_NAMES:
+            violations.append(FieldViolation("names", f"at most {MAX_NAMES} names (got {len(request.names)})"))
+        else:
+            for index, name in enumerate(request.names):
+                prefix, _, ident = name.partition("/")
+                if prefix != "incidents" or not domain.ID_PATTERN.match(ident):
+                    violations.append(FieldViolation(f"names[{index}]", "must be incidents/{incident}"))
+                incident_ids.append(ident)
         _raise_if(violations)
         filters = {
+            "names": ",".join(sorted(incident_ids)),
             "exercise": request.exercise_id,
             "states": states,
             "park": request.park_id,
@@ -310,6 +325,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
                     created_to=created_to,
                     after_seq=int(position["seq"]) if position else None,
                     limit=limit,
+                    incident_ids=incident_ids,
                 )
             page, more = rows[:limit], len(rows) > limit
             token = encode_page_token({"seq": page[-1].seq}, filters) if more and page else ""
@@ -483,24 +499,49 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
                 store.get(session=session, incident_id=incident_id)
                 rows = store.timeline_page(session=session, incident_id=incident_id, after_sequence=int(position["seq"]) if position else 0, limit=limit)
             page, more = rows[:limit], len(rows) > limit
-            entries = [
-                pb.TimelineEntry(
-                    name=f"{incident_name(incident_id)}/timelineEntries/{r.sequence}",
-                    sequence=r.sequence,
-                    time=_timestamp(r.time),
-                    actor=r.actor,
-                    action=r.action,
-                    note=r.note,
-                    before=_struct(r.before),
-                    after=_struct(r.after),
-                    version=r.version,
-                )
-                for r in page
-            ]
+            entries = [_entry_proto(incident_id, r) for r in page]
             token = encode_page_token({"seq": page[-1].sequence}, filters) if more and page else ""
             return pb.ListTimelineEntriesResponse(timeline_entries=entries, next_page_token=token)
 
         return await run_in_thread(read)
+
+
+    async def AnnotateIncident(self, request: pb.AnnotateIncidentRequest, context: grpc.aio.ServicerContext) -> pb.AnnotateIncidentResponse:
+        """Record a decision (such as a plan override) on an open incident's timeline."""
+        incident_id = parse_name(request.name)
+        violations = domain.text_violations("note", request.note, required=True, maximum=domain.MAX_NOTE)
+        if not ACTION_PATTERN.match(request.action):
+            violations.append(FieldViolation("action", "must be UPPER_SNAKE, 3 to 40 characters, e.g. PLAN_OVERRIDE"))
+        elif request.action in domain.TRANSITIONS or request.action in RESERVED_ACTIONS:
+            violations.append(FieldViolation("action", f"{request.action} is recorded by its own method"))
+        if request.details.ByteSize() > MAX_DETAILS_BYTES:
+            violations.append(FieldViolation("details", f"at most {MAX_DETAILS_BYTES} bytes"))
+        _raise_if(violations)
+        details = json_format.MessageToDict(request.details)
+
+        def work(session: Session, principal: Principal) -> pb.AnnotateIncidentResponse:
+            row = store.get(session=session, incident_id=incident_id)
+            domain.authorize_write(principal, "ANNOTATE", park_id=row.park_id, exercise_id=row.exercise_id)
+            domain.check_open("ANNOTATE", State(row.state))
+            entry = store.annotate(session=session, incident_id=incident_id, actor=principal.subject, action=request.action, note=request.note, details=details)
+            return pb.AnnotateIncidentResponse(entry=_entry_proto(incident_id, entry))
+
+        return await self._mutate("AnnotateIncident", request, request.request_id, pb.AnnotateIncidentResponse, work)
+
+
+def _entry_proto(incident_id: str, r: store.TimelineRow) -> pb.TimelineEntry:
+    """The proto view of a timeline row."""
+    return pb.TimelineEntry(
+        name=f"{incident_name(incident_id)}/timelineEntries/{r.sequence}",
+        sequence=r.sequence,
+        time=_timestamp(r.time),
+        actor=r.actor,
+        action=r.action,
+        note=r.note,
+        before=_struct(r.before),
+        after=_struct(r.after),
+        version=r.version,
+    )
 
 
 def _version_violations(version: int) -> list[FieldViolation]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, update
+from sqlalchemy import Column, Index, Text, UniqueConstraint, func, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from services.common.errors import aborted, not_found
@@ -47,7 +47,7 @@ class IncidentRow(SQLModel, table=True):
 
 
 class TimelineRow(SQLModel, table=True):
-    """One append-only timeline entry; its sequence equals the incident version it produced."""
+    """One append-only timeline entry: sequences count entries, version is the incident's version after it."""
 
     __tablename__ = "incident_timeline"
     __table_args__ = (UniqueConstraint("incident_id", "sequence", name="uq_timeline_incident_sequence"),)
@@ -146,6 +146,16 @@ def change(
     return row
 
 
+def annotate(*, session: Session, incident_id: str, actor: str, action: str, note: str, details: dict[str, Any]) -> TimelineRow:
+    """Append a decision to the timeline without changing the incident (its row is locked so sequences stay consecutive)."""
+    row = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id).with_for_update()).first()
+    if row is None:
+        raise not_found("incident", f"incidents/{incident_id}")
+    entry = _append_timeline(session, row, actor=actor, action=action, note=note, before={}, after=details)
+    _emit(session, row, "incident.annotated", {"action": action})
+    return entry
+
+
 def list_page(
     *,
     session: Session,
@@ -157,9 +167,12 @@ def list_page(
     created_to: datetime | None,
     after_seq: int | None,
     limit: int,
+    incident_ids: Sequence[str] = (),
 ) -> list[IncidentRow]:
     """Newest first, resuming below `after_seq`; one row more than `limit` tells if another page exists."""
     query = select(IncidentRow).where(IncidentRow.exercise_id == exercise_id)
+    if incident_ids:
+        query = query.where(col(IncidentRow.incident_id).in_(list(incident_ids)))
     if states:
         query = query.where(col(IncidentRow.state).in_(states))
     if park_id:
@@ -198,20 +211,22 @@ def _decoded(key: str, value: Any) -> Any:
     return value
 
 
-def _append_timeline(session: Session, row: IncidentRow, *, actor: str, action: str, note: str, before: dict[str, Any], after: dict[str, Any]) -> None:
-    """Add the entry for the version the row now has."""
-    session.add(
-        TimelineRow(
-            incident_id=row.incident_id,
-            sequence=row.version,
-            actor=actor,
-            action=action,
-            note=note,
-            before=json.dumps(before, sort_keys=True, default=str),
-            after=json.dumps(after, sort_keys=True, default=str),
-            version=row.version,
-        )
+def _append_timeline(session: Session, row: IncidentRow, *, actor: str, action: str, note: str, before: dict[str, Any], after: dict[str, Any]) -> TimelineRow:
+    """Add the next entry, at the version the row now has (the caller holds the incident row)."""
+    last = session.exec(select(func.max(TimelineRow.sequence)).where(TimelineRow.incident_id == row.incident_id)).one()
+    entry = TimelineRow(
+        incident_id=row.incident_id,
+        sequence=(last or 0) + 1,
+        actor=actor,
+        action=action,
+        note=note,
+        before=json.dumps(before, sort_keys=True, default=str),
+        after=json.dumps(after, sort_keys=True, default=str),
+        version=row.version,
     )
+    session.add(entry)
+    session.flush()
+    return entry
 
 
 def _emit(session: Session, row: IncidentRow, event_type: str, extra: dict[str, Any] | None = None) -> None:

@@ -87,11 +87,13 @@ async def _exited(process: subprocess.Popen[bytes]) -> int | None:
 
 
 @pytest.mark.parametrize("recover_on_start", [True, False], ids=["recovery-at-start", "recovery-on-retry"])
-async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Path, recover_on_start: bool) -> None:
+@pytest.mark.parametrize("fault", ["reserved", "reserve-call"], ids=["after-recording", "before-recording"])
+async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Path, recover_on_start: bool, fault: str) -> None:
+    """Killed after the reserve was recorded, or after it reached the resources service but before the gateway recorded it."""
     port = free_port()
     address = f"127.0.0.1:{port}"
     request_id = rid()
-    with gateway_process(backends, tmp_path, port, GATEWAY_FAULT_AFTER_STEP="reserved") as doomed:
+    with gateway_process(backends, tmp_path, port, GATEWAY_FAULT_AFTER_STEP=fault) as doomed:
         await eventually(lambda: _serving(address), "the gateway to serve")
         async with grpc.aio.insecure_channel(address) as channel:
             stub = gateway_service_pb2_grpc.CommandCenterServiceStub(channel)

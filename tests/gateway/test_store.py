@@ -32,3 +32,27 @@ def test_saga_steps_commits_and_events_round_trip(database_url: str) -> None:
         (event,) = session.exec(select(OutboxEvent)).all()
         assert event.stream == "emergency.gateway.events" and event.event_type == "plan.committed"
     engine.dispose()
+
+
+def test_a_proposal_has_one_commit_on_both_databases(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_schema(engine, store.TABLES)
+    with session_scope(engine) as session:
+        session.add(store.ProposalRow(proposal_id="prop-2", incidents='["incidents/inc-b"]'))
+        session.add(store.ProposalExtrasRow(proposal_id="prop-2", extras=b"\x52\x00"))
+        session.add(store.SagaRow(request_id="first", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-2", first_proposal_id="prop-2", state="DONE"))
+        session.add(store.SagaRow(request_id="gone", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-3", first_proposal_id="prop-3", state="COMPENSATED"))
+    with session_scope(engine) as session:
+        assert store.claim_proposal(session=session, proposal_id="prop-2", request_id="first") is None
+        assert store.claim_proposal(session=session, proposal_id="prop-3", request_id="gone") is None
+    with session_scope(engine) as session:
+        owner = store.claim_proposal(session=session, proposal_id="prop-2", request_id="second")
+        assert owner is not None and owner.request_id == "first"
+        assert store.claim_proposal(session=session, proposal_id="prop-2", request_id="first") is None  # the owner's own retry
+        assert store.claim_proposal(session=session, proposal_id="prop-3", request_id="retry") is None  # a compensated commit sent nothing
+        assert store.proposal_extras(session=session, proposal_id="prop-2") == b"\x52\x00"
+        assert store.proposal_extras(session=session, proposal_id="prop-none") == b""
+    with session_scope(engine) as session:
+        claim = session.get(store.ProposalClaimRow, "prop-3")
+        assert claim is not None and claim.request_id == "retry"
+    engine.dispose()

@@ -131,16 +131,20 @@ class SimilarCase(_message.Message):
     def __init__(self, accident_case: _Optional[_Union[AccidentCase, _Mapping]] = ..., score: _Optional[float] = ..., parts: _Optional[_Iterable[_Union[ScorePart, _Mapping]]] = ...) -> None: ...
 
 class RecommendedDemand(_message.Message):
-    __slots__ = ("demand", "cited_cases", "cited_rules", "rationale")
+    __slots__ = ("demand", "cited_cases", "cited_rules", "rationale", "uncapped_quantity", "cap")
     DEMAND_FIELD_NUMBER: _ClassVar[int]
     CITED_CASES_FIELD_NUMBER: _ClassVar[int]
     CITED_RULES_FIELD_NUMBER: _ClassVar[int]
     RATIONALE_FIELD_NUMBER: _ClassVar[int]
+    UNCAPPED_QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    CAP_FIELD_NUMBER: _ClassVar[int]
     demand: _common_pb2.ResourceDemand
     cited_cases: _containers.RepeatedScalarFieldContainer[str]
     cited_rules: _containers.RepeatedScalarFieldContainer[str]
     rationale: str
-    def __init__(self, demand: _Optional[_Union[_common_pb2.ResourceDemand, _Mapping]] = ..., cited_cases: _Optional[_Iterable[str]] = ..., cited_rules: _Optional[_Iterable[str]] = ..., rationale: _Optional[str] = ...) -> None: ...
+    uncapped_quantity: float
+    cap: str
+    def __init__(self, demand: _Optional[_Union[_common_pb2.ResourceDemand, _Mapping]] = ..., cited_cases: _Optional[_Iterable[str]] = ..., cited_rules: _Optional[_Iterable[str]] = ..., rationale: _Optional[str] = ..., uncapped_quantity: _Optional[float] = ..., cap: _Optional[str] = ...) -> None: ...
 
 class Target(_message.Message):
     __slots__ = ("metric", "resource_type", "comparator", "threshold", "description")

@@ -57,30 +57,140 @@ class SetDemandsResponse(_message.Message):
     def __init__(self, incident: _Optional[_Union[_incident_service_pb2.Incident, _Mapping]] = ...) -> None: ...
 
 class Proposal(_message.Message):
-    __slots__ = ("name", "exercise_id", "incidents", "optimized", "snapshot_version", "create_time")
+    __slots__ = ("name", "exercise_id", "incidents", "optimized", "snapshot_version", "create_time", "overrides", "override_costs", "skipped", "created_by", "notes")
     NAME_FIELD_NUMBER: _ClassVar[int]
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     INCIDENTS_FIELD_NUMBER: _ClassVar[int]
     OPTIMIZED_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDES_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDE_COSTS_FIELD_NUMBER: _ClassVar[int]
+    SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
     name: str
     exercise_id: str
     incidents: _containers.RepeatedScalarFieldContainer[str]
     optimized: _dispatch_service_pb2.OptimizePlanResponse
     snapshot_version: int
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., exercise_id: _Optional[str] = ..., incidents: _Optional[_Iterable[str]] = ..., optimized: _Optional[_Union[_dispatch_service_pb2.OptimizePlanResponse, _Mapping]] = ..., snapshot_version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    overrides: PlanOverrides
+    override_costs: _containers.RepeatedCompositeFieldContainer[OverrideCost]
+    skipped: _containers.RepeatedCompositeFieldContainer[SkippedIncident]
+    created_by: str
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, name: _Optional[str] = ..., exercise_id: _Optional[str] = ..., incidents: _Optional[_Iterable[str]] = ..., optimized: _Optional[_Union[_dispatch_service_pb2.OptimizePlanResponse, _Mapping]] = ..., snapshot_version: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., overrides: _Optional[_Union[PlanOverrides, _Mapping]] = ..., override_costs: _Optional[_Iterable[_Union[OverrideCost, _Mapping]]] = ..., skipped: _Optional[_Iterable[_Union[SkippedIncident, _Mapping]]] = ..., created_by: _Optional[str] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PlanOverrides(_message.Message):
+    __slots__ = ("pins", "exclusions", "reserve_dips", "mutual_aid")
+    PINS_FIELD_NUMBER: _ClassVar[int]
+    EXCLUSIONS_FIELD_NUMBER: _ClassVar[int]
+    RESERVE_DIPS_FIELD_NUMBER: _ClassVar[int]
+    MUTUAL_AID_FIELD_NUMBER: _ClassVar[int]
+    pins: _containers.RepeatedCompositeFieldContainer[UnitPin]
+    exclusions: _containers.RepeatedCompositeFieldContainer[UnitExclusion]
+    reserve_dips: _containers.RepeatedCompositeFieldContainer[ReserveDip]
+    mutual_aid: _containers.RepeatedCompositeFieldContainer[MutualAidGrant]
+    def __init__(self, pins: _Optional[_Iterable[_Union[UnitPin, _Mapping]]] = ..., exclusions: _Optional[_Iterable[_Union[UnitExclusion, _Mapping]]] = ..., reserve_dips: _Optional[_Iterable[_Union[ReserveDip, _Mapping]]] = ..., mutual_aid: _Optional[_Iterable[_Union[MutualAidGrant, _Mapping]]] = ...) -> None: ...
+
+class UnitPin(_message.Message):
+    __slots__ = ("unit", "incident", "reason")
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    unit: str
+    incident: str
+    reason: str
+    def __init__(self, unit: _Optional[str] = ..., incident: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UnitExclusion(_message.Message):
+    __slots__ = ("unit", "reason")
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    unit: str
+    reason: str
+    def __init__(self, unit: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReserveDip(_message.Message):
+    __slots__ = ("park_id", "resource_type", "minimum", "reason")
+    PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MINIMUM_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    park_id: str
+    resource_type: str
+    minimum: float
+    reason: str
+    def __init__(self, park_id: _Optional[str] = ..., resource_type: _Optional[str] = ..., minimum: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class MutualAidGrant(_message.Message):
+    __slots__ = ("lender_park_id", "borrower_park_id", "resource_types", "max_travel_minutes", "reason")
+    LENDER_PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    BORROWER_PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPES_FIELD_NUMBER: _ClassVar[int]
+    MAX_TRAVEL_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    lender_park_id: str
+    borrower_park_id: str
+    resource_types: _containers.RepeatedScalarFieldContainer[str]
+    max_travel_minutes: float
+    reason: str
+    def __init__(self, lender_park_id: _Optional[str] = ..., borrower_park_id: _Optional[str] = ..., resource_types: _Optional[_Iterable[str]] = ..., max_travel_minutes: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class OverrideCost(_message.Message):
+    __slots__ = ("override", "description", "added_minutes", "reserve_units", "added_unmet", "summary")
+    OVERRIDE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ADDED_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    RESERVE_UNITS_FIELD_NUMBER: _ClassVar[int]
+    ADDED_UNMET_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    override: str
+    description: str
+    added_minutes: float
+    reserve_units: float
+    added_unmet: float
+    summary: str
+    def __init__(self, override: _Optional[str] = ..., description: _Optional[str] = ..., added_minutes: _Optional[float] = ..., reserve_units: _Optional[float] = ..., added_unmet: _Optional[float] = ..., summary: _Optional[str] = ...) -> None: ...
+
+class SkippedIncident(_message.Message):
+    __slots__ = ("incident", "reason", "code")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    incident: str
+    reason: str
+    code: str
+    def __init__(self, incident: _Optional[str] = ..., reason: _Optional[str] = ..., code: _Optional[str] = ...) -> None: ...
+
+class NotDispatched(_message.Message):
+    __slots__ = ("incident", "unit", "depot", "resource_type", "amount", "reason")
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    DEPOT_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    incident: str
+    unit: str
+    depot: str
+    resource_type: str
+    amount: float
+    reason: str
+    def __init__(self, incident: _Optional[str] = ..., unit: _Optional[str] = ..., depot: _Optional[str] = ..., resource_type: _Optional[str] = ..., amount: _Optional[float] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ProposePlanRequest(_message.Message):
-    __slots__ = ("incidents", "exercise_id", "options")
+    __slots__ = ("incidents", "exercise_id", "options", "overrides")
     INCIDENTS_FIELD_NUMBER: _ClassVar[int]
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     OPTIONS_FIELD_NUMBER: _ClassVar[int]
+    OVERRIDES_FIELD_NUMBER: _ClassVar[int]
     incidents: _containers.RepeatedScalarFieldContainer[str]
     exercise_id: str
     options: _dispatch_service_pb2.PlanOptions
-    def __init__(self, incidents: _Optional[_Iterable[str]] = ..., exercise_id: _Optional[str] = ..., options: _Optional[_Union[_dispatch_service_pb2.PlanOptions, _Mapping]] = ...) -> None: ...
+    overrides: PlanOverrides
+    def __init__(self, incidents: _Optional[_Iterable[str]] = ..., exercise_id: _Optional[str] = ..., options: _Optional[_Union[_dispatch_service_pb2.PlanOptions, _Mapping]] = ..., overrides: _Optional[_Union[PlanOverrides, _Mapping]] = ...) -> None: ...
 
 class ProposePlanResponse(_message.Message):
     __slots__ = ("proposal",)
@@ -99,16 +209,34 @@ class CommitPlanRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., proposal: _Optional[str] = ..., max_replans: _Optional[int] = ...) -> None: ...
 
 class CommitPlanResponse(_message.Message):
-    __slots__ = ("committed", "reservations", "replans", "incidents")
+    __slots__ = ("committed", "reservations", "replans", "incidents", "outcome", "commit_request_id", "dispatched_units", "dispatched_shipments", "not_dispatched")
+    class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OUTCOME_UNSPECIFIED: _ClassVar[CommitPlanResponse.Outcome]
+        OUTCOME_COMMITTED: _ClassVar[CommitPlanResponse.Outcome]
+        OUTCOME_ALREADY_COMMITTED: _ClassVar[CommitPlanResponse.Outcome]
+    OUTCOME_UNSPECIFIED: CommitPlanResponse.Outcome
+    OUTCOME_COMMITTED: CommitPlanResponse.Outcome
+    OUTCOME_ALREADY_COMMITTED: CommitPlanResponse.Outcome
     COMMITTED_FIELD_NUMBER: _ClassVar[int]
     RESERVATIONS_FIELD_NUMBER: _ClassVar[int]
     REPLANS_FIELD_NUMBER: _ClassVar[int]
     INCIDENTS_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    COMMIT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPATCHED_UNITS_FIELD_NUMBER: _ClassVar[int]
+    DISPATCHED_SHIPMENTS_FIELD_NUMBER: _ClassVar[int]
+    NOT_DISPATCHED_FIELD_NUMBER: _ClassVar[int]
     committed: Proposal
     reservations: _containers.RepeatedScalarFieldContainer[str]
     replans: int
     incidents: _containers.RepeatedCompositeFieldContainer[_incident_service_pb2.Incident]
-    def __init__(self, committed: _Optional[_Union[Proposal, _Mapping]] = ..., reservations: _Optional[_Iterable[str]] = ..., replans: _Optional[int] = ..., incidents: _Optional[_Iterable[_Union[_incident_service_pb2.Incident, _Mapping]]] = ...) -> None: ...
+    outcome: CommitPlanResponse.Outcome
+    commit_request_id: str
+    dispatched_units: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.UnitAssignment]
+    dispatched_shipments: _containers.RepeatedCompositeFieldContainer[_dispatch_service_pb2.Shipment]
+    not_dispatched: _containers.RepeatedCompositeFieldContainer[NotDispatched]
+    def __init__(self, committed: _Optional[_Union[Proposal, _Mapping]] = ..., reservations: _Optional[_Iterable[str]] = ..., replans: _Optional[int] = ..., incidents: _Optional[_Iterable[_Union[_incident_service_pb2.Incident, _Mapping]]] = ..., outcome: _Optional[_Union[CommitPlanResponse.Outcome, str]] = ..., commit_request_id: _Optional[str] = ..., dispatched_units: _Optional[_Iterable[_Union[_dispatch_service_pb2.UnitAssignment, _Mapping]]] = ..., dispatched_shipments: _Optional[_Iterable[_Union[_dispatch_service_pb2.Shipment, _Mapping]]] = ..., not_dispatched: _Optional[_Iterable[_Union[NotDispatched, _Mapping]]] = ...) -> None: ...
 
 class AutoDispatchRequest(_message.Message):
     __slots__ = ("request_id", "incidents", "exercise_id", "options", "max_replans")

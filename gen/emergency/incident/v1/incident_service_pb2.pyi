@@ -124,7 +124,7 @@ class GetIncidentResponse(_message.Message):
     def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...
 
 class ListIncidentsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "states", "park_id", "severities", "exercise_id", "create_time_from", "create_time_to")
+    __slots__ = ("page_size", "page_token", "states", "park_id", "severities", "exercise_id", "create_time_from", "create_time_to", "names")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATES_FIELD_NUMBER: _ClassVar[int]
@@ -133,6 +133,7 @@ class ListIncidentsRequest(_message.Message):
     EXERCISE_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FROM_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_TO_FIELD_NUMBER: _ClassVar[int]
+    NAMES_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     states: _containers.RepeatedScalarFieldContainer[Incident.State]
@@ -141,7 +142,8 @@ class ListIncidentsRequest(_message.Message):
     exercise_id: str
     create_time_from: _timestamp_pb2.Timestamp
     create_time_to: _timestamp_pb2.Timestamp
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., states: _Optional[_Iterable[_Union[Incident.State, str]]] = ..., park_id: _Optional[str] = ..., severities: _Optional[_Iterable[_Union[_common_pb2.Severity, str]]] = ..., exercise_id: _Optional[str] = ..., create_time_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., states: _Optional[_Iterable[_Union[Incident.State, str]]] = ..., park_id: _Optional[str] = ..., severities: _Optional[_Iterable[_Union[_common_pb2.Severity, str]]] = ..., exercise_id: _Optional[str] = ..., create_time_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time_to: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., names: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ListIncidentsResponse(_message.Message):
     __slots__ = ("incidents", "next_page_token")
@@ -334,3 +336,23 @@ class ListTimelineEntriesResponse(_message.Message):
     timeline_entries: _containers.RepeatedCompositeFieldContainer[TimelineEntry]
     next_page_token: str
     def __init__(self, timeline_entries: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class AnnotateIncidentRequest(_message.Message):
+    __slots__ = ("request_id", "name", "action", "note", "details")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    action: str
+    note: str
+    details: _struct_pb2.Struct
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., action: _Optional[str] = ..., note: _Optional[str] = ..., details: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AnnotateIncidentResponse(_message.Message):
+    __slots__ = ("entry",)
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    entry: TimelineEntry
+    def __init__(self, entry: _Optional[_Union[TimelineEntry, _Mapping]] = ...) -> None: ...

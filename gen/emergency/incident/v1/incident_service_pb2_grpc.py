@@ -102,6 +102,11 @@ class IncidentServiceStub:
                 request_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesRequest.SerializeToString,
                 response_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesResponse.FromString,
                 _registered_method=True)
+        self.AnnotateIncident = channel.unary_unary(
+                '/emergency.incident.v1.IncidentService/AnnotateIncident',
+                request_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.SerializeToString,
+                response_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.FromString,
+                _registered_method=True)
 
 
 class IncidentServiceServicer:
@@ -201,6 +206,13 @@ class IncidentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AnnotateIncident(self, request, context):
+        """Records a decision about an open incident (such as a plan override) on its timeline; the incident itself is unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IncidentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -268,6 +280,11 @@ def add_IncidentServiceServicer_to_server(servicer, server):
                     servicer.ListTimelineEntries,
                     request_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesRequest.FromString,
                     response_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesResponse.SerializeToString,
+            ),
+            'AnnotateIncident': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnnotateIncident,
+                    request_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.FromString,
+                    response_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -624,6 +641,33 @@ class IncidentService:
             '/emergency.incident.v1.IncidentService/ListTimelineEntries',
             emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesRequest.SerializeToString,
             emergency_dot_incident_dot_v1_dot_incident__service__pb2.ListTimelineEntriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnnotateIncident(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.incident.v1.IncidentService/AnnotateIncident',
+            emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.SerializeToString,
+            emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.FromString,
             options,
             channel_credentials,
             insecure,
