@@ -40,6 +40,7 @@ class Plan:
     gap_s: tuple[float, float] = (2.0, 6.0)
     kills_per_target: int = 0  # 0: keep killing until the load time is over; N: exactly N kills of each target
     parks: tuple[str, ...] = ()
+    overlap: bool = False  # start each kill without waiting for the previous process to come back
     settle_s: float = 60.0
     reservation_ttl_s: int = 15
     keep: bool = False
@@ -78,6 +79,7 @@ class Outcome:
             "unrelayed_events": self.findings.unrelayed_events,
             "violations_by_check": dict(sorted(self.findings.by_check.items())),
             "operator_errors": len(self.tally.errors),
+            "close_retries_refused": self.tally.close_retries_refused,
             "retries": dict(sorted(self.tally.retries.items())),
             "load_s": round(self.load_s, 1),
         }
@@ -139,6 +141,11 @@ async def kill_and_recover(suite: Suite, target: str, rng: random.Random, tally:
     return recovery
 
 
+async def attempt_kill(suite: Suite, target: str, rng: random.Random, tally: Tally, say: Callable[[str], None]) -> tuple[str, float]:
+    """One kill and its recovery time."""
+    return target, await kill_and_recover(suite, target, rng, tally, say)
+
+
 async def settle(suite: Suite, timeout_s: float, say: Callable[[str], None]) -> dict[str, int]:
     """Wait until outboxes are relayed, holds have expired or been released and no saga runs (or the time is up)."""
     deadline = time.monotonic() + timeout_s
@@ -169,11 +176,16 @@ async def attack(plan: Plan, folder: Path, say: Callable[[str], None]) -> Outcom
         def note(line: str) -> None:
             say(f"[{time.monotonic() - started:6.1f} s] rounds {tally.rounds:3} committed {tally.committed:3} | {line}")
 
+        pending: list[asyncio.Task[tuple[str, float]]] = []
         for target in schedule(plan, rng):
             if not plan.kills_per_target and time.monotonic() - started > plan.load_s:
                 break
             await asyncio.sleep(rng.uniform(*plan.gap_s))
-            outcome.kills.append((target, await kill_and_recover(suite, target, rng, tally, note)))
+            kill = asyncio.create_task(attempt_kill(suite, target, random.Random(rng.random()), tally, note))
+            if not plan.overlap:
+                await kill
+            pending.append(kill)
+        outcome.kills.extend(await asyncio.gather(*pending))
         while time.monotonic() - started < plan.load_s and not plan.kills_per_target:
             await asyncio.sleep(1.0)
         if plan.kills_per_target:

@@ -7,7 +7,7 @@ from bench.chaos.run import TARGETS, Plan, run_plan
 
 def test_one_kill_of_each_process_under_load_breaks_nothing() -> None:
     lines: list[str] = []
-    plan = Plan(backend="sqlite", seed=20261203, operators=2, kills_per_target=1, gap_s=(0.5, 1.5), parks=("shengang", "xiagang", "chengxi"), reservation_ttl_s=10)
+    plan = Plan(backend="sqlite", seed=20261203, operators=2, kills_per_target=1, overlap=True, gap_s=(0.5, 2.0), parks=("shengang", "xiagang", "chengxi"), reservation_ttl_s=10)
     outcome = run_plan(plan, lines.append)
     assert sorted(target for target, _ in outcome.kills) == sorted(TARGETS), lines
     assert outcome.tally.committed > 0, lines
