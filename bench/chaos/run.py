@@ -37,7 +37,7 @@ class Plan:
     seed: int = 1
     operators: int = 4
     load_s: float = 150.0
-    gap_s: tuple[float, float] = (2.0, 6.0)
+    gap_s: tuple[float, float] = (1.0, 4.0)
     kills_per_target: int = 0  # 0: keep killing until the load time is over; N: exactly N kills of each target
     parks: tuple[str, ...] = ()
     overlap: bool = False  # start each kill without waiting for the previous process to come back
@@ -178,8 +178,8 @@ async def attack(plan: Plan, folder: Path, say: Callable[[str], None]) -> Outcom
 
         pending: list[asyncio.Task[tuple[str, float]]] = []
         for target in schedule(plan, rng):
-            if not plan.kills_per_target and time.monotonic() - started > plan.load_s:
-                break
+            if not plan.kills_per_target and time.monotonic() - started > plan.load_s and len(pending) >= len(TARGETS):
+                break  # the load time is over and every process was killed at least once
             await asyncio.sleep(rng.uniform(*plan.gap_s))
             kill = asyncio.create_task(attempt_kill(suite, target, random.Random(rng.random()), tally, note))
             if not plan.overlap:
