@@ -43,5 +43,5 @@ bench: $(STAMP)  ## Benchmarks (separate from tests); results in bench/results/
 clean:  ## Remove the virtual environment and local data
 	rm -rf $(VENV) data
 
-chaos: $(STAMP)  ## Kill every service and Redis under operator load on SQLite and PostgreSQL (about 3 min), audit; bench/results/chaos.json
+chaos: $(STAMP)  ## Kill every service and Redis under operator load on SQLite and PostgreSQL (about 2 min each), audit; bench/results/chaos.json
 	$(PY) -m bench.chaos $(CHAOS_ARGS)

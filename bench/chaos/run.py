@@ -25,7 +25,7 @@ from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.resources.seed import seed_demo
 
 TARGETS = (*SERVICES, "redis")
-# Kills of these may be timed to land while a CommitPlan is in flight.
+# Kills of these may be timed to land while a CommitPlan is in flight (the gateway's always are).
 MID_COMMIT = ("gateway", "resources", "incident")
 
 
@@ -113,7 +113,7 @@ async def probe(suite: Suite, timeout_s: float) -> bool:
 
 async def kill_and_recover(suite: Suite, target: str, rng: random.Random, tally: Tally, say: Callable[[str], None]) -> float:
     """Kill one process (for some, while a commit is in flight), restart it, and return the seconds until the suite answers."""
-    timed = target in MID_COMMIT and rng.random() < 0.6
+    timed = target == "gateway" or (target in MID_COMMIT and rng.random() < 0.6)
     delay = rng.uniform(0.0, 0.4)
     if timed:
         waited = time.monotonic() + 10
