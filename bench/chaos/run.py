@@ -122,6 +122,7 @@ async def kill_and_recover(suite: Suite, target: str, rng: random.Random, tally:
         await asyncio.sleep(delay)
     down_s = rng.uniform(0.0, 1.5)
     in_flight = tally.in_commit
+    timed = timed and in_flight > 0  # no commit came along in time: an ordinary kill
     killed_at = time.monotonic()
     if target == "redis":
         suite.kill_redis()
