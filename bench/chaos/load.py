@@ -19,6 +19,7 @@ from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
+from bench.gateway import PARK_CENTRES, TEMPLATES
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.settings import DEVELOPMENT_JWT_SECRET
@@ -28,22 +29,6 @@ Metadata = tuple[tuple[str, str], ...]
 # What a crash, a restart or a dead dependency looks like to a caller: try again with the same request id.
 TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED})
 CALL_TIMEOUT_S = 20.0
-TEMPLATES = (
-    ("Chlorine leak at a loading bay", common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, "chlorine", "1017", "2.3", common_pb2.SEVERITY_III),
-    ("Naphtha tank rim-seal fire", common_pb2.INCIDENT_KIND_FIRE, "naphtha", "1268", "3", common_pb2.SEVERITY_III),
-    ("Benzene spill from a road tanker", common_pb2.INCIDENT_KIND_CHEMICAL_SPILL, "benzene", "1114", "3", common_pb2.SEVERITY_IV),
-    ("Ammonia release in a refrigeration plant", common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK, "ammonia", "1005", "2.3", common_pb2.SEVERITY_IV),
-)
-PARK_CENTRES = {
-    "ligang": (31.955, 120.090),
-    "shengang": (31.925, 120.175),
-    "xiagang": (31.935, 120.225),
-    "bridge-port": (31.940, 120.270),
-    "hitech-east": (31.900, 120.330),
-    "chengxi": (31.905, 120.212),
-}
-
-
 FALLBACK_DEMANDS = [
     common_pb2.ResourceDemand(resource_type="PUMPER_ENGINE", quantity=1),
     common_pb2.ResourceDemand(resource_type="AMBULANCE", quantity=1),

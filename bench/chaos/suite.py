@@ -16,18 +16,11 @@ from pathlib import Path
 import psycopg
 
 from services.common.local import free_port, redis_reachable, wait_serving
+from services.launcher import GRPC_SERVICES, SERVICE_MODULES, START_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway")
+SERVICES = START_ORDER
 STATEFUL = ("incident", "resources", "casebase", "gateway")
-MODULES = {"gateway": "gateway.server"} | {name: f"services.{name}.server" for name in SERVICES if name != "gateway"}
-GRPC_NAMES = {
-    "incident": "emergency.incident.v1.IncidentService",
-    "resources": "emergency.resources.v1.ResourceService",
-    "casebase": "emergency.casebase.v1.CaseBaseService",
-    "dispatch": "emergency.dispatch.v1.DispatchService",
-    "gateway": "emergency.gateway.v1.CommandCenterService",
-}
 POSTGRES_ADMIN_URL = os.environ.get("CHAOS_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
@@ -128,7 +121,7 @@ class Suite:
         """Start one service process (again), appending to its log."""
         log = (self.folder / "logs" / f"{service}.log").open("ab")
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", MODULES[service]], cwd=ROOT, env=self.environment(service), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [sys.executable, "-m", SERVICE_MODULES[service]], cwd=ROOT, env=self.environment(service), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def kill(self, service: str) -> None:
@@ -140,7 +133,7 @@ class Suite:
 
     async def serving(self, service: str, timeout_s: float = 90.0) -> bool:
         """Wait until a service reports SERVING."""
-        return await wait_serving(self.address(service), GRPC_NAMES[service], timeout_s)
+        return await wait_serving(self.address(service), GRPC_SERVICES[service], timeout_s)
 
     async def start_all(self, timeout_s: float = 120.0) -> None:
         """Redis, databases, then every service; wait until all serve."""
