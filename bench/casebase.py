@@ -53,18 +53,21 @@ def perturb(rng: random.Random, base: Case, n: int) -> Case:
     c = base.casualties
     factor = rng.lognormvariate(0, 0.8)
     casualties = Casualties(
-        deaths=int(c.deaths * factor), injuries=int((c.injuries or 0) * factor),
+        deaths=int(c.deaths * factor),
+        injuries=int((c.injuries or 0) * factor),
         evacuated=int((c.evacuated or 0) * factor) or None,
     )
-    return base.model_copy(update={
-        "id": f"{base.id}-g{n}",
-        "severity": _shift_severity(rng, base.severity),
-        "casualties": casualties,
-        "park_kind": rng.choice(list(ParkKind)) if rng.random() < 0.3 else base.park_kind,
-        "weather": Weather(condition=base.weather.condition, wind_speed_ms=round(rng.uniform(0, 10), 1)),
-        "summary": _drop_sentence(rng, base.summary),
-        "summary_zh": _drop_sentence(rng, base.summary_zh or ""),
-    })
+    return base.model_copy(
+        update={
+            "id": f"{base.id}-g{n}",
+            "severity": _shift_severity(rng, base.severity),
+            "casualties": casualties,
+            "park_kind": rng.choice(list(ParkKind)) if rng.random() < 0.3 else base.park_kind,
+            "weather": Weather(condition=base.weather.condition, wind_speed_ms=round(rng.uniform(0, 10), 1)),
+            "summary": _drop_sentence(rng, base.summary),
+            "summary_zh": _drop_sentence(rng, base.summary_zh or ""),
+        }
+    )
 
 
 def generate(cases: list[Case], n: int, rng: random.Random) -> list[Case]:

@@ -66,12 +66,6 @@ PARK_CENTRES = {
 }
 
 
-
-
-
-
-
-
 def incident_for(rng: random.Random) -> ipb.Incident:
     """A plausible incident in one of the demo parks."""
     title, kind, substance, un_number, hazard_class, severity = rng.choice(TEMPLATES)
@@ -79,7 +73,9 @@ def incident_for(rng: random.Random) -> ipb.Incident:
     return ipb.Incident(
         title=title,
         park_id=park,
-        location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="bench site"),
+        location=common_pb2.Location(
+            point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="bench site"
+        ),
         kind=kind,
         substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
         severity=severity,
@@ -88,16 +84,24 @@ def incident_for(rng: random.Random) -> ipb.Incident:
     )
 
 
-async def bring_home(resources: rpb_grpc.ResourceServiceStub, incident: ipb.IncidentServiceStub, committed: gpb.CommitPlanResponse, metadata: tuple[tuple[str, str], ...]) -> None:
+async def bring_home(
+    resources: rpb_grpc.ResourceServiceStub, incident: ipb.IncidentServiceStub, committed: gpb.CommitPlanResponse, metadata: tuple[tuple[str, str], ...]
+) -> None:
     """Untimed clean-up: cancel the incidents and move their units back to available."""
     for item in committed.incidents:
-        await incident.CancelIncident(ipb.CancelIncidentRequest(request_id=uuid.uuid4().hex, name=item.name, version=item.version, reason="benchmark round over"), metadata=metadata)
+        await incident.CancelIncident(
+            ipb.CancelIncidentRequest(request_id=uuid.uuid4().hex, name=item.name, version=item.version, reason="benchmark round over"), metadata=metadata
+        )
     for assignment in committed.committed.optimized.plan.assignments:
         unit = (await resources.GetUnit(rpb.GetUnitRequest(name=assignment.unit_id), metadata=metadata)).unit
         for target in (rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE):
             if unit.state in (rpb.Unit.STATE_AVAILABLE, rpb.Unit.STATE_OUT_OF_SERVICE):
                 break
-            unit = (await resources.ReportUnitStatus(rpb.ReportUnitStatusRequest(request_id=uuid.uuid4().hex, name=unit.name, version=unit.version, state=target), metadata=metadata)).unit
+            unit = (
+                await resources.ReportUnitStatus(
+                    rpb.ReportUnitStatusRequest(request_id=uuid.uuid4().hex, name=unit.name, version=unit.version, state=target), metadata=metadata
+                )
+            ).unit
 
 
 @dataclass
@@ -114,11 +118,15 @@ class Tally:
         self.phases.setdefault(name, []).append(seconds)
 
 
-async def one_round(gateway: gpb_grpc.CommandCenterServiceStub, incident: ipb.Incident, time_limit_s: float, metadata: tuple[tuple[str, str], ...], tally: Tally) -> gpb.CommitPlanResponse | None:
+async def one_round(
+    gateway: gpb_grpc.CommandCenterServiceStub, incident: ipb.Incident, time_limit_s: float, metadata: tuple[tuple[str, str], ...], tally: Tally
+) -> gpb.CommitPlanResponse | None:
     """Report -> propose -> commit for one incident, timed."""
     started = time.perf_counter()
     try:
-        reported = await gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident, accept_recommendation=True), metadata=metadata)
+        reported = await gateway.ReportIncident(
+            gpb.ReportIncidentRequest(request_id=uuid.uuid4().hex, incident=incident, accept_recommendation=True), metadata=metadata
+        )
         tally.phase("report", time.perf_counter() - started)
         mark = time.perf_counter()
         options = dpb.PlanOptions(time_limit_s=time_limit_s, workers=1)
@@ -140,7 +148,11 @@ async def operator(index: int, rounds: int, addresses: dict[str, str], time_limi
     """One operator's rounds; with a barrier, every operator reports at the same moment and cleans up only after all are timed."""
     rng = random.Random(SEED + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-operator-{index}", role=Role.OPERATOR))
-    async with grpc.aio.insecure_channel(addresses["gateway"]) as gw, grpc.aio.insecure_channel(addresses["resources"]) as rs, grpc.aio.insecure_channel(addresses["incident"]) as inc:
+    async with (
+        grpc.aio.insecure_channel(addresses["gateway"]) as gw,
+        grpc.aio.insecure_channel(addresses["resources"]) as rs,
+        grpc.aio.insecure_channel(addresses["incident"]) as inc,
+    ):
         gateway, resources, incidents = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
         for _ in range(rounds):
             if barrier is not None:
@@ -195,7 +207,10 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
     modules = {"gateway": "gateway.server"} | {name: f"services.{name}.server" for name in SERVICES if name != "gateway"}
     logs = folder / "logs"
     logs.mkdir()
-    children = [subprocess.Popen([sys.executable, "-m", modules[name]], cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT) for name in SERVICES]
+    children = [
+        subprocess.Popen([sys.executable, "-m", modules[name]], cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT)
+        for name in SERVICES
+    ]
     addresses = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
     try:
         grpc_names = {

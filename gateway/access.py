@@ -75,7 +75,8 @@ def is_allowed(principal: Principal, method: Method, *, exercise_id: str = "", p
     drill_director: drills, and the whole pipeline inside exercises only;
     park_officer:   reports of incidents in their own park (live), their own park's inventory import and stock
                     adjustments, their own park's units out of service and back (live); reads;
-    viewer:         reads only (situation, events, drills and their reports).
+    viewer:         reads only (situation, events, drills and their reports);
+    alarm_intake:   reports of alarm-opened incidents, live and inside exercises; reads.
     """
     role = principal.role
     if method in READS:
@@ -89,6 +90,8 @@ def is_allowed(principal: Principal, method: Method, *, exercise_id: str = "", p
     if method in (Method.IMPORT_PARK_INVENTORY, Method.ADJUST_STOCK):
         return role is Role.OPERATOR or (role is Role.PARK_OFFICER and bool(park_id) and park_id == principal.park_id)
     if method is Method.REPORT_INCIDENT:
+        if role is Role.ALARM_INTAKE:
+            return True
         if role is Role.PARK_OFFICER:
             return not exercise_id and bool(park_id) and park_id == principal.park_id
         return role is Role.OPERATOR or (role is Role.DRILL_DIRECTOR and bool(exercise_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,6 +94,28 @@ class Activity:
             with Session(self._engine) as session:
                 saga = store.get_saga(session=session, request_id=request_id)
                 return saga.subject if saga is not None else ""
+
+        return await run_in_thread(read)
+
+    async def saga_releases(self, reservations: Sequence[str]) -> list[tuple[datetime, str, str]]:
+        """(time, reservation, who) for each of the reservations a commit released when it was compensated."""
+        wanted = set(reservations)
+        if not wanted:
+            return []
+
+        def read() -> list[tuple[datetime, str, str]]:
+            with Session(self._engine) as session:
+                steps = session.exec(
+                    select(store.SagaStepRow, store.SagaRow.subject)
+                    .join(store.SagaRow, col(store.SagaRow.request_id) == col(store.SagaStepRow.request_id))
+                    .where(store.SagaStepRow.step == "RELEASE", store.SagaStepRow.status == "done")
+                ).all()
+                found = []
+                for step, subject in steps:
+                    reservation = str(json.loads(step.detail).get("reservation", ""))
+                    if reservation in wanted:
+                        found.append((step.time, reservation, subject))
+                return found
 
         return await run_in_thread(read)
 

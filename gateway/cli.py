@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from pathlib import Path
+from typing import Any
 
 import typer
 from emergency.common.v1 import common_pb2
@@ -15,7 +16,8 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
 from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
-from gateway.cli_common import GATEWAY_OPTION, console
+from gateway.cli_alarms import alarms_app
+from gateway.cli_common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
 from gateway.cli_common import metadata as _metadata
 from gateway.cli_common import run as _run
 from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
@@ -82,9 +84,9 @@ def _incident_message(title: str, park: str, lat: float, lon: float, place: str,
         title=title,
         park_id=park,
         location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat, longitude=lon), description=place),
-        kind=f"INCIDENT_KIND_{kind.upper()}",  # type: ignore[arg-type]
+        kind=choice(common_pb2.IncidentKind, kind, "--kind", prefix="INCIDENT_KIND_", allowed=INCIDENT_KINDS),  # type: ignore[arg-type]
         substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
-        severity=f"SEVERITY_{severity.upper()}",  # type: ignore[arg-type]
+        severity=choice(common_pb2.Severity, severity, "--severity", prefix="SEVERITY_", allowed=LEVELS),  # type: ignore[arg-type]
         reporter=reporter,
         description=description,
         exercise_id=exercise,
@@ -212,28 +214,65 @@ def dispatch(
     _print_commit(reply.commit)
 
 
-@app.command(name="import")
+IMPORT_HELP = """Import a park's inventory (all rows or none) from a CSV or JSON file.
+
+\b
+CSV: a header line, then one row per line; the `kind` column says which columns a row uses:
+  depot           id, name, depot_kind (FIRE_STATION, RESCUE_BASE, SUPPLY_WAREHOUSE), latitude, longitude, shared
+  unit            id, resource_type, call_sign, home_depot, crew_size, capabilities (separated by ; or spaces)
+  stock           depot, resource_type, on_hand, minimum_level
+  reserve_policy  resource_type, minimum
+JSON: a list of InventoryRow objects in proto JSON, or {"rows": [...]}.
+Example: examples/inventory-ligang.csv. Every bad row is reported (file problems first, then the service's checks).
+--upsert updates what exists (a unit or depot by id, a stock by depot and type, a policy by type) and creates the rest;
+--dry-run prints what would be created and changed, and every bad row, without changing anything.
+"""
+
+
+@app.command(name="import", help=IMPORT_HELP)
 def import_inventory(
     file: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or JSON inventory file."),
     park: str = typer.Option(..., help="The park the inventory belongs to."),
     request_id: str = typer.Option("", help="Request id (a retry with the same id changes nothing)."),
+    upsert: bool = typer.Option(False, "--upsert", help="Update existing depots, units, stocks and policies by code instead of refusing them."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only show what would change (and every bad row)."),
     gateway: str = GATEWAY_OPTION,
 ) -> None:
-    """Import a park's whole inventory (all or nothing) from a CSV or JSON file."""
+    """Import a park's inventory from a CSV or JSON file (the format is in IMPORT_HELP)."""
     metadata = _metadata()
     try:
         total = count_rows(file)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"), console=console) as progress:
             reading = progress.add_task(f"reading {file.name}", total=total)
             request = read_inventory(file, park, request_id or str(uuid.uuid4()), on_row=lambda: progress.advance(reading))
-            sending = progress.add_task(f"importing into parks/{park}", total=None)
+            request.upsert, request.validate_only = upsert, dry_run
+            sending = progress.add_task(f"{'checking' if dry_run else 'importing into'} parks/{park}", total=None)
             reply = _run(gateway, lambda stub: stub.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=request), metadata=metadata))
             progress.update(sending, total=1, completed=1)
-    except InventoryFileError as exc:
-        console.print(f"[red]{exc}[/red]")
+    except (InventoryFileError, ValueError) as exc:
+        for problem in getattr(exc, "problems", [str(exc)]):
+            console.print(f"[red]{problem}[/red]", soft_wrap=True)
+        if isinstance(exc, InventoryFileError) and len(exc.problems) > 1:
+            console.print(f"[red]{exc}[/red]", soft_wrap=True)
         raise typer.Exit(2) from exc
-    r = reply.result
-    console.print(f"imported: {r.depots_created} depots, {r.units_created} units, {r.stocks_received} stocks, {r.policies_set} reserve policies")
+    _print_import(reply.result)
+
+
+def _print_import(r: Any) -> None:
+    """Counts, then each change (and with a dry run every bad row)."""
+    for problem in r.problems:
+        console.print(f"[red]{problem.field}[/red]: {problem.description}")
+    if r.problems:
+        console.print(f"[red]{len(r.problems)} problem(s); nothing would be imported[/red]")
+        raise typer.Exit(1)
+    verb = "would create" if r.validate_only else "created"
+    console.print(
+        f"{verb}: {r.depots_created} depots, {r.units_created} units, {r.stocks_received} stocks, {r.policies_set} reserve policies; "
+        f"{'would update' if r.validate_only else 'updated'} {r.updated}; unchanged {r.unchanged}"
+    )
+    for change in r.changes:
+        if change.action == "update" or r.validate_only:
+            console.print(f"  row {change.row}: {change.action} {change.target}" + (f" ({'; '.join(change.fields)})" if change.fields else ""))
 
 
 @app.command()
@@ -273,3 +312,4 @@ def drill(
 
 for _register in (cli_incidents.register, cli_parks.register, cli_demo.register):
     _register(app)
+app.add_typer(alarms_app, name="alarms")

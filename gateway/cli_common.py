@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import grpc
 import typer
+from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -20,7 +21,10 @@ T = TypeVar("T")
 DEFAULT_GATEWAY = "127.0.0.1:50050"
 GATEWAY_OPTION = typer.Option(DEFAULT_GATEWAY, "--gateway", envvar="EMERGENCY_GATEWAY", help="Gateway address, host:port.")
 
-console = Console()
+LEVELS = ("I", "II", "III", "IV")
+INCIDENT_KINDS = tuple(v.name.removeprefix("INCIDENT_KIND_") for v in common_pb2.IncidentKind.DESCRIPTOR.values if v.number)
+
+console = Console(soft_wrap=True)  # lines with ids are never wrapped mid-id; tables still fit the terminal
 
 
 def metadata() -> tuple[tuple[str, str], ...]:

@@ -15,10 +15,9 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 
 from gateway import cli_views
-from gateway.cli_common import GATEWAY_OPTION, choice, console, full_name, metadata, run, unit_name
+from gateway.cli_common import GATEWAY_OPTION, LEVELS, choice, console, full_name, metadata, run, unit_name
 
 STATES = ("REPORTED", "VERIFIED", "DISPATCHING", "RESPONDING", "CONTAINED", "CLOSED", "CANCELLED")
-LEVELS = ("I", "II", "III", "IV")
 Stub = gpb_grpc.CommandCenterServiceStub
 
 

@@ -10,7 +10,6 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from rich.console import Group
-from rich.table import Table
 
 from gateway import cli_views, render
 from gateway.cli_common import GATEWAY_OPTION, choice, console, full_name, metadata, run, unit_name
@@ -24,30 +23,23 @@ stock_app = typer.Typer(no_args_is_help=True, help="A park's stock: receipts, co
 unit_app = typer.Typer(no_args_is_help=True, help="A park's units: out of service and back.")
 
 
-def _table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    return table
-
-
 def inventory_view(reply: gpb.GetParkInventoryResponse) -> Group:
     """Depots, units with states, stock against its minimum, reserve policies."""
-    depots = _table(f"Depots of {reply.park.name} ({reply.park.display_name})", "depot", "name", "kind")
+    depots = cli_views.new_table(f"Depots of {reply.park.name} ({reply.park.display_name})", "depot", "name", "kind")
     for d in reply.depots:
         depots.add_row(d.name, d.display_name, rpb.Depot.Kind.Name(d.kind).removeprefix("KIND_"))
-    units = _table("Units", "unit", "type", "call sign", "state", "incident", "version")
+    units = cli_views.new_table("Units", "unit", "type", "call sign", "state", "incident", "version")
     for u in reply.units:
         units.add_row(u.name, u.resource_type, u.call_sign, cli_views.unit_state(u.state), u.incident or "-", str(u.version))
-    stocks = _table("Stock", "stock", "on hand", "reserved", "minimum")
+    stocks = cli_views.new_table("Stock", "stock", "on hand", "reserved", "minimum")
     for s in reply.stocks:
         style = "red" if s.on_hand <= s.minimum_level else ""
         uom = s.unit_of_measure
         stocks.add_row(s.name, format_quantity(s.on_hand, uom), format_quantity(s.reserved, uom), format_quantity(s.minimum_level, uom), style=style)
-    policies = _table("Reserve kept at home", "type", "minimum")
+    policies = cli_views.new_table("Reserve kept at home", "type", "minimum")
     for p in reply.reserve_policies:
         policies.add_row(p.resource_type, cli_views.quantity(p.resource_type, p.minimum))
-    return Group(depots, units, stocks, policies)
+    return Group(*(cli_views.whole_ids(t) for t in (depots, units, stocks)), policies)
 
 
 def inventory(
@@ -131,10 +123,10 @@ def scenarios(gateway: str = GATEWAY_OPTION) -> None:
             if not token:
                 return found
 
-    table = _table("Scenarios", "scenario", "title", "mode", "parks", "injects")
+    table = cli_views.new_table("Scenarios", "scenario", "title", "mode", "parks", "injects")
     for s in run(gateway, work):
         table.add_row(s.name, s.title, cpb.Scenario.Mode.Name(s.mode).removeprefix("MODE_"), ", ".join(s.park_ids), str(len(s.injects)) if s.injects else "hidden")
-    console.print(table)
+    console.print(cli_views.whole_ids(table))
     console.print("run one with: emergency drill scenarios/{scenario}")
 
 
@@ -156,12 +148,12 @@ def drills(
             if not token:
                 return found
 
-    table = _table("Drills", "drill", "scenario", "exercise", "state", "started", "injects released", "report")
+    table = cli_views.new_table("Drills", "drill", "scenario", "exercise", "state", "started", "injects released", "report")
     for d in run(gateway, work):
         table.add_row(
             d.name, d.scenario, d.exercise_id, gpb.Drill.State.Name(d.state).removeprefix("STATE_"), d.start_time.ToDatetime().strftime("%Y-%m-%d %H:%M"), str(len(d.released_injects)), d.report or "-"
         )
-    console.print(table)
+    console.print(cli_views.whole_ids(table))
 
 
 def drill_report(drill: str = typer.Argument(..., help="The drill: drill-... or drills/drill-..."), gateway: str = GATEWAY_OPTION) -> None:

@@ -18,12 +18,22 @@ from rich.text import Text
 from gateway.quantities import format_quantity
 from services.common.catalogue import load_catalogue
 
+ID_COLUMNS = frozenset({"incident", "unit", "reservation", "stock", "depot", "drill", "scenario", "subject", "report", "what", "who", "by", "state", "from", "to"})
 
-def _table(title: str, *columns: str) -> Table:
-    """A table whose cells fold rather than cut: ids and names are never shortened."""
+
+def new_table(title: str, *columns: str) -> Table:
+    """A table whose cells fold rather than cut."""
     table = Table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column, overflow="fold")
+    return table
+
+
+def whole_ids(table: Table) -> Table:
+    """Give every id column the width of its longest id, so an id is never cut or folded, however narrow the terminal."""
+    for column in table.columns:
+        if str(column.header) in ID_COLUMNS:
+            column.min_width = max((len(str(cell)) for cell in column.cells), default=0) or None
     return table
 
 
@@ -74,12 +84,12 @@ def incident_line(incident: ipb.Incident, what: str) -> Text:
 
 def incident_list(rows: Sequence[gpb.IncidentSummary]) -> Table:
     """The incident list."""
-    table = _table("Incidents", "incident", "title", "park", "level", "state", "version", "elapsed", "units", "unmet")
+    table = new_table("Incidents", "incident", "title", "park", "level", "state", "version", "elapsed", "units", "unmet")
     for row in rows:
         i = row.incident
         unmet = ", ".join(f"{u.resource_type} {quantity(u.resource_type, u.quantity)}" for u in row.unmet) or "-"
         table.add_row(i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), elapsed(row.elapsed_s), str(len(row.committed_units)), unmet)
-    return table
+    return whole_ids(table)
 
 
 def incident_detail(got: gpb.GetIncidentResponse) -> Group:
@@ -92,16 +102,16 @@ def incident_detail(got: gpb.GetIncidentResponse) -> Group:
         head.append(f"\noutcome: {i.outcome_summary}")
     if i.cancel_reason:
         head.append(f"\ncancelled: {i.cancel_reason}")
-    units = _table("Units committed", "unit", "type", "call sign", "state", "eta", "reservation")
+    units = new_table("Units committed", "unit", "type", "call sign", "state", "eta", "reservation")
     for u in got.units:
         units.add_row(u.unit.name, u.unit.resource_type, u.unit.call_sign, unit_state(u.unit.state), f"{u.eta_s / 60:.0f} min", u.reservation)
-    supplies = _table("Supplies issued", "type", "amount", "from depot", "eta")
+    supplies = new_table("Supplies issued", "type", "amount", "from depot", "eta")
     for s in got.shipments:
         supplies.add_row(s.resource_type, quantity(s.resource_type, s.amount), s.depot_id, f"{s.eta_s / 60:.0f} min")
-    holds = _table("Reservations", "reservation", "state", "units held", "by")
+    holds = new_table("Reservations", "reservation", "state", "units held", "by")
     for r in got.reservations:
         holds.add_row(r.name, rpb.Reservation.State.Name(r.state).removeprefix("STATE_"), str(len(r.units)), r.actor)
-    parts: list[Any] = [head, units, supplies, holds]
+    parts: list[Any] = [head, whole_ids(units), supplies, whole_ids(holds)]
     if got.unmet:
         parts.append(Text("unmet: " + ", ".join(f"{u.resource_type} {quantity(u.resource_type, u.quantity)}" + (f" ({u.reason})" if u.reason else "") for u in got.unmet), style="red"))
     return Group(*parts)
@@ -109,25 +119,25 @@ def incident_detail(got: gpb.GetIncidentResponse) -> Group:
 
 def timeline(name: str, entries: Sequence[gpb.IncidentTimelineEntry]) -> Table:
     """The merged timeline, oldest first."""
-    table = _table(f"Timeline of {name}", "time", "what", "subject", "who", "note")
+    table = new_table(f"Timeline of {name}", "time", "what", "subject", "who", "note")
     for e in entries:
         subject = "" if e.subject == name else e.subject
         table.add_row(e.time.ToDatetime().strftime("%H:%M:%S"), e.action + (f" v{e.version}" if e.version else ""), subject, e.actor or "-", e.note)
-    return table
+    return whole_ids(table)
 
 
 def moves(items: Sequence[gpb.UnitMove]) -> Table:
     """What happened to each unit."""
-    table = _table("Units", "unit", "from", "to", "moved", "why not")
+    table = new_table("Units", "unit", "from", "to", "moved", "why not")
     for m in items:
         table.add_row(m.unit, unit_state(m.from_state), unit_state(m.to_state), "yes" if m.moved else "no", f"{m.reason}: {m.detail}" if m.reason else "")
-    return table
+    return whole_ids(table)
 
 
 def after_action(report: cpb.AfterActionReport) -> Group:
     """An after-action report: targets met and missed, findings and lessons."""
     head = Text(f"{report.name}: {report.title} — score {report.score:.1f}/100", style="bold cyan")
-    targets = _table("Response standards", "target", "measured", "met")
+    targets = new_table("Response standards", "target", "measured", "met")
     for r in report.target_results:
         measured = "never" if r.measured < 0 else f"{r.measured:.1f} min"
         targets.add_row(r.target.description or r.target.metric, measured, "yes" if r.met else "[red]no[/red]")

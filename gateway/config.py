@@ -30,6 +30,7 @@ class GatewayConfig(BaseSettings):
     drill_tail_s: float = Field(default=1800.0, ge=0, le=7 * 86400, description="Scenario seconds after the last inject before an unfinished drill is closed")
     drill_poll_s: float = Field(default=0.2, gt=0, le=10, description="Wall seconds between checks of a drill waiting for operators")
     watch_block_ms: int = Field(default=1000, ge=10, le=10000, description="XREAD BLOCK time of an event stream loop")
+    drill_mqtt_url: str = Field(default="", description="Broker URL with the drill injector's credentials for DETECTOR_ALARMS injects; empty: MQTT_URL")
     recent_event_ids: int = Field(default=10000, ge=100, description="Event ids remembered per watcher for de-duplication")
 
 

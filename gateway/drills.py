@@ -19,7 +19,7 @@ from google.protobuf import json_format
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from gateway import scoring, store
+from gateway import drill_alarms, scoring, store
 from gateway.backends import Backends, call
 from gateway.config import GatewayConfig
 from gateway.identity import act_as, system_principal
@@ -308,6 +308,7 @@ class DrillRunner:
             cpb.Inject.KIND_UNIT_BREAKDOWN: self._breakdown,
             cpb.Inject.KIND_STOCK_LOSS: self._stock_loss,
             cpb.Inject.KIND_ROAD_RESTRICTION: self._road,
+            cpb.Inject.KIND_DETECTOR_ALARMS: lambda row, inject: drill_alarms.publish_burst(self._backends, self._config, row, inject),
         }
         try:
             applier = appliers.get(inject.kind)

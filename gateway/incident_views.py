@@ -127,6 +127,10 @@ class IncidentViews:
             actor = await self._saga_subject(c.request_id)
             found.append(gpb.IncidentTimelineEntry(time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)))
         found += [gpb.IncidentTimelineEntry(time=stamp(a.time), actor=a.actor, action=a.action, subject=a.subject, note=a.note) for a in activity]
+        released_here = {a.subject for a in activity if a.action == "RELEASED"}
+        for when, name, actor in await self._activity.saga_releases([r.name for r in reservations if r.state == rpb.Reservation.STATE_RELEASED]):
+            if name not in released_here:
+                found.append(gpb.IncidentTimelineEntry(time=stamp(when), actor=actor, action="RELEASED", subject=name, note="the commit was undone"))
         return sorted(found, key=lambda e: (e.time.seconds, e.time.nanos))
 
     async def _saga_subject(self, request_id: str) -> str:

@@ -1,4 +1,7 @@
-"""A park's inventory from a CSV or JSON file, as the rows of one import.
+"""A park's inventory from a CSV or JSON file, as the rows of one import; every bad row is reported, not only the first.
+
+An example CSV ships as examples/inventory-ligang.csv. Ids are the last segment of the resource name (lg-fire-9);
+with `emergency import --upsert` a row whose id (for stock: depot and type; for a policy: type) exists updates it.
 
 JSON: a list of InventoryRow objects in proto JSON (or {"rows": [...]}), e.g.
   [{"depot": {"name": "parks/ligang/depots/lg-fire-1", "displayName": "...", "kind": "KIND_FIRE_STATION", "location": {...}}}, ...]
@@ -23,7 +26,11 @@ from google.protobuf import json_format
 
 
 class InventoryFileError(ValueError):
-    """A file row that cannot be read, with where it is."""
+    """File rows that cannot be read, each with where it is."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 def _number(row: dict[str, str], key: str, where: str, default: float | None = None) -> float:
@@ -106,24 +113,36 @@ def count_rows(path: Path) -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
-def read_rows(path: Path, park_id: str) -> Iterator[rpb.InventoryRow]:
-    """Yield the file's rows one by one; a bad row raises InventoryFileError naming its line or index."""
+def read_rows(path: Path, park_id: str) -> Iterator[rpb.InventoryRow | InventoryFileError]:
+    """Yield the file's rows one by one; a bad row yields an InventoryFileError naming its line or index instead."""
     if path.suffix.lower() == ".json":
         for index, item in enumerate(_json_rows(path)):
             try:
                 yield json_format.ParseDict(item, rpb.InventoryRow())
             except json_format.ParseError as exc:
-                raise InventoryFileError(f"{path} rows[{index}]: {exc}") from exc
+                yield InventoryFileError(f"{path} rows[{index}]: {exc}")
         return
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
-            yield csv_row(row, park_id, f"{path}:{line}")
+            try:
+                yield csv_row(row, park_id, f"{path}:{line}")
+            except InventoryFileError as exc:
+                yield exc
 
 
 def read_inventory(path: Path, park_id: str, request_id: str, on_row: Callable[[], None] = lambda: None) -> rpb.ImportInventoryRequest:
-    """The whole file as one import request for the park."""
-    rows = []
-    for row in read_rows(path, park_id):
-        rows.append(row)
-        on_row()
+    """The whole file as one import request for the park; raise one InventoryFileError listing every bad row."""
+    rows: list[rpb.InventoryRow] = []
+    problems: list[str] = []
+    try:
+        for row in read_rows(path, park_id):
+            if isinstance(row, InventoryFileError):
+                problems.append(str(row))
+            else:
+                rows.append(row)
+            on_row()
+    except (json.JSONDecodeError, UnicodeDecodeError, csv.Error) as exc:
+        problems.append(f"{path}: not a readable {'JSON' if path.suffix.lower() == '.json' else 'CSV'} file: {exc}")
+    if problems:
+        raise InventoryFileError(f"{len(problems)} bad row(s) in {path}; nothing was sent", problems)
     return rpb.ImportInventoryRequest(request_id=request_id, parent=f"parks/{park_id}", rows=rows)

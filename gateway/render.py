@@ -14,6 +14,9 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from gateway.cli_views import quantity
+from gateway.quantities import format_quantity
+
 
 def state_name(incident: ipb.Incident) -> str:
     """An incident's state without the prefix."""
@@ -27,7 +30,7 @@ def severity_name(value: int) -> str:
 
 def demands_text(demands: Iterable[common_pb2.ResourceDemand]) -> str:
     """Demands on one line."""
-    return ", ".join(f"{d.resource_type} x{d.quantity:g}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "") for d in demands) or "-"
+    return ", ".join(f"{d.resource_type} x{quantity(d.resource_type, d.quantity)}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "") for d in demands) or "-"
 
 
 def incident_table(incidents: Sequence[ipb.Incident], title: str = "Incidents") -> Table:
@@ -58,10 +61,10 @@ def recommendations_table(lines: Sequence[cpb.RecommendedDemand]) -> Table:
         table.add_column(column)
     for line in lines:
         d = line.demand
-        uncapped = f"{line.uncapped_quantity:,.0f} ({line.cap})" if line.cap else "-"
+        uncapped = f"{quantity(d.resource_type, line.uncapped_quantity)} ({line.cap})" if line.cap else "-"
         table.add_row(
             d.resource_type,
-            f"{d.quantity:,g}",
+            quantity(d.resource_type, d.quantity),
             uncapped,
             f"{d.needed_within_minutes} min" if d.needed_within_minutes else "-",
             ", ".join([*line.cited_cases, *line.cited_rules]),
@@ -95,14 +98,14 @@ def plan_tables(plan: dpb.Plan) -> list[Table]:
         for column in ("depot", "type", "amount", "incident", "ETA (min)"):
             supplies.add_column(column)
         for s in plan.shipments:
-            supplies.add_row(s.depot_id, s.resource_type, f"{s.amount:g}", s.incident_id, f"{s.eta_s / 60:.1f}")
+            supplies.add_row(s.depot_id, s.resource_type, quantity(s.resource_type, s.amount), s.incident_id, f"{s.eta_s / 60:.1f}")
         tables.append(supplies)
     if plan.unmet:
         unmet = Table(title="Unmet demand", style="red")
         for column in ("incident", "type", "quantity", "why"):
             unmet.add_column(column)
         for u in plan.unmet:
-            unmet.add_row(u.incident_id, u.resource_type, f"{u.quantity:g}", u.reason)
+            unmet.add_row(u.incident_id, u.resource_type, quantity(u.resource_type, u.quantity), u.reason)
         tables.append(unmet)
     return tables
 
@@ -182,7 +185,7 @@ def situation_view(situation: gpb.GetSituationResponse) -> Group:
     for s in situation.incidents:
         i = s.incident
         last = max((a.eta_s for a in s.assignments), default=0.0)
-        unmet = ", ".join(f"{u.resource_type} x{u.quantity:g}" for u in s.unmet) or "-"
+        unmet = ", ".join(f"{u.resource_type} x{quantity(u.resource_type, u.quantity)}" for u in s.unmet) or "-"
         incidents.add_row(i.name, i.title, i.park_id or "-", severity_name(i.severity), state_name(i), str(len(s.assignments)), f"{last / 60:.1f}" if s.assignments else "-", unmet)
     units = Table(title=f"Units away from home ({situation.available_units} available at home)")
     for column in ("unit", "type", "state", "incident"):
@@ -194,12 +197,12 @@ def situation_view(situation: gpb.GetSituationResponse) -> Group:
         reserves.add_column(column)
     for r in situation.reserve_levels:
         style = "red" if r.available < r.minimum else ""
-        reserves.add_row(r.park_id, r.resource_type, f"{r.available:g}", f"{r.minimum:g}", style=style)
+        reserves.add_row(r.park_id, r.resource_type, quantity(r.resource_type, r.available), quantity(r.resource_type, r.minimum), style=style)
     stocks = Table(title="Stock at or below minimum")
     for column in ("stock", "on hand", "reserved", "minimum"):
         stocks.add_column(column)
     for stock in situation.low_stocks:
-        stocks.add_row(stock.name, f"{stock.on_hand:g}", f"{stock.reserved:g}", f"{stock.minimum_level:g}")
+        stocks.add_row(stock.name, *(format_quantity(v, stock.unit_of_measure) for v in (stock.on_hand, stock.reserved, stock.minimum_level)))
     return Group(incidents, units, reserves, stocks)
 
 

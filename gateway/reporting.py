@@ -17,6 +17,7 @@ from gateway.names import derive_request_id
 from gateway.parks import park_shapes, resolve
 from services.common.catalogue import unknown_type_message
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
+from services.incident import domain as incident_rules
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +116,10 @@ class Reporter:
         return resolve(await park_shapes(self._backends), incident.park_id, point.latitude, point.longitude)
 
     async def report(self, request: gpb.ReportIncidentRequest, *, incident_id: str = "") -> gpb.ReportIncidentResponse:
-        """Check demands and park, recommend from the case library, then create the incident (with the recommendation if accepted)."""
+        """Check sizes, demands and park, recommend from the case library, then create the incident (with the recommendation if accepted)."""
+        oversized = text_size_violations(request.incident, "incident")
+        if oversized:  # refused here, before the texts travel to the casebase and the incident service
+            raise invalid_argument(oversized)
         check_demand_types("incident.demands", request.incident.demands)
         incident = ipb.Incident()
         incident.CopyFrom(request.incident)
@@ -149,3 +153,19 @@ class Reporter:
             ),
         )
         return gpb.SetDemandsResponse(incident=reply.incident)
+
+
+def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViolation]:
+    """The incident service's length limits on an incident's free texts, checked before anything is forwarded."""
+    limits = (
+        ("title", incident.title, incident_rules.MAX_TITLE),
+        ("description", incident.description, incident_rules.MAX_DESCRIPTION),
+        ("reporter", incident.reporter, incident_rules.MAX_REPORTER),
+        ("location.description", incident.location.description, incident_rules.MAX_PLACE),
+        ("substance.name", incident.substance.name, incident_rules.MAX_TITLE),
+    )
+    found: list[FieldViolation] = []
+    for field, value, maximum in limits:
+        found += incident_rules.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
+    return found
+

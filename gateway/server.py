@@ -101,6 +101,8 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
         register=lambda server: gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
         cleanups=[storage.close, backends.close, drills.close, stop_background],
+        relay=storage.relay,
+        bulk_methods=[f"/{SERVICE_NAME}/ImportParkInventory"],
     )
     if config.recover_on_start:
         loop = asyncio.get_running_loop()

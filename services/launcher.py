@@ -29,8 +29,8 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
-from services.common.local import redis_reachable, start_private_redis, wait_serving
-from services.common.settings import Settings, load_settings
+from services.common.local import mqtt_reachable, redis_reachable, start_private_mosquitto, start_private_redis, wait_serving
+from services.common.settings import DEFAULT_METRICS_PORTS, Settings, load_settings
 
 T = TypeVar("T")
 console = Console()
@@ -42,6 +42,7 @@ SERVICE_MODULES = {
     "casebase": "services.casebase.server",
     "dispatch": "services.dispatch.server",
     "gateway": "gateway.server",
+    "alarms": "services.alarms.server",
 }
 GRPC_SERVICES = {
     "incident": "emergency.incident.v1.IncidentService",
@@ -49,8 +50,9 @@ GRPC_SERVICES = {
     "casebase": "emergency.casebase.v1.CaseBaseService",
     "dispatch": "emergency.dispatch.v1.DispatchService",
     "gateway": "emergency.gateway.v1.CommandCenterService",
+    "alarms": "emergency.alarms.v1.AlarmService",
 }
-START_ORDER = ("incident", "resources", "casebase", "dispatch", "gateway")
+START_ORDER = ("incident", "resources", "casebase", "dispatch", "gateway", "alarms")
 
 
 @dataclass
@@ -94,6 +96,26 @@ def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     return url, proc
 
 
+def ensure_mqtt(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """MQTT_URL if set and answering, else the local default, else a private loopback mosquitto under the data folder."""
+    from services.alarms.config import DEFAULT_MQTT_URL, load_alarm_config
+
+    configured = os.environ.get("MQTT_URL")
+    host, port, _, _ = load_alarm_config(mqtt_url=configured or DEFAULT_MQTT_URL).broker()
+    if mqtt_reachable(host, port):
+        return configured or DEFAULT_MQTT_URL, None
+    if configured:
+        console.print(f"[red]MQTT_URL={configured} does not answer.[/red] Start the broker, or unset MQTT_URL to use a local one.")
+        raise typer.Exit(2)
+    try:
+        proc, url = start_private_mosquitto(data_dir / "mosquitto")
+    except (FileNotFoundError, RuntimeError) as exc:
+        console.print(f"[red]No MQTT broker: {exc}[/red] Install mosquitto or set MQTT_URL=mqtt://host:port.")
+        raise typer.Exit(2) from None
+    console.print(f"started mosquitto at {url} (data in {data_dir / 'mosquitto'})")
+    return url, proc
+
+
 def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path) -> Child:
     """Start one service process with its output in a log file."""
     log_file = (log_dir / f"{name}.log").open("ab")
@@ -124,6 +146,8 @@ def child_environment(settings: Settings, redis_url: str, service: str) -> dict[
     env["DATA_DIR"] = str(settings.data_dir)
     if settings.database_url:
         env["DATABASE_URL"] = database_url_for_service(settings.database_url, service)
+    if settings.metrics_port:  # one port cannot serve every child: each takes its default (0 still means free ports)
+        env.pop("METRICS_PORT", None)
     return env
 
 
@@ -180,6 +204,9 @@ def run(
     log_dir.mkdir(exist_ok=True)
     redis_url, redis_proc = ensure_redis(data_dir)
     built = [s for s in START_ORDER if is_built(s)]
+    mqtt_proc = None
+    if "alarms" in built:
+        os.environ["MQTT_URL"], mqtt_proc = ensure_mqtt(data_dir)
     missing = [s for s in START_ORDER if s not in built]
     if settings.database_url.startswith("postgresql"):
         ensure_postgres_databases(settings.database_url, built)
@@ -195,12 +222,15 @@ def run(
         table.add_column("service")
         table.add_column("address")
         table.add_column("status")
+        table.add_column("metrics")
         for child in children:
-            table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]")
+            metrics = 0 if settings.metrics_port == 0 else DEFAULT_METRICS_PORTS[child.name]
+            where = f"http://{settings.host}:{metrics}/metrics" if metrics else "free port (see its log)"
+            table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]", where)
         for name in missing:
-            table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]")
+            table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]", "")
         console.print(table)
-        console.print(f"redis: {redis_url}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s")
+        console.print(f"redis: {redis_url}   mqtt: {os.environ.get('MQTT_URL', '-')}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s")
         if not all(health.values()):
             console.print("[red]some services did not become healthy; see their logs[/red]")
             raise typer.Exit(1)
@@ -221,9 +251,10 @@ def run(
     finally:
         console.print("stopping...")
         stop_children(children, settings.shutdown_grace_s)
-        if redis_proc is not None:
-            redis_proc.terminate()
-            redis_proc.wait(timeout=10)
+        for helper in (redis_proc, mqtt_proc):
+            if helper is not None:
+                helper.terminate()
+                helper.wait(timeout=10)
         console.print("stopped")
 
 

@@ -31,6 +31,7 @@ from services.casebase.convert_case import (
 from services.casebase.metrics import CRITERIA, METRICS
 from services.casebase.models import (
     Comparator,
+    DetectorAlarmsInject,
     EscalationInject,
     IncidentInject,
     RoadDisruptionInject,
@@ -47,6 +48,7 @@ INJECT_TYPES = {
     pb.Inject.KIND_UNIT_BREAKDOWN: "UNIT_BREAKDOWN",
     pb.Inject.KIND_STOCK_LOSS: "STOCK_LOSS",
     pb.Inject.KIND_ROAD_RESTRICTION: "ROAD_DISRUPTION",
+    pb.Inject.KIND_DETECTOR_ALARMS: "DETECTOR_ALARMS",
 }
 INJECT_KINDS = {v: k for k, v in INJECT_TYPES.items()}
 # Inject fields each kind uses besides id, offset_s, kind and targets; any other field set is refused.
@@ -56,6 +58,7 @@ USED_FIELDS = {
     "UNIT_BREAKDOWN": frozenset({"unit", "park_id", "resource_type", "target_inject_id"}),
     "STOCK_LOSS": frozenset({"stock", "amount"}),
     "ROAD_DISRUPTION": frozenset({"road_center", "road_radius_m", "road_delay_s", "road_closed"}),
+    "DETECTOR_ALARMS": frozenset({"detectors", "wind_to_deg", "wind_mps", "readings"}),
 }
 OPTIONAL_FIELDS = tuple(sorted(frozenset().union(*USED_FIELDS.values())))
 MODES = {pb.Scenario.MODE_SCRIPTED: "SCRIPTED", pb.Scenario.MODE_UNANNOUNCED: "UNANNOUNCED"}
@@ -116,7 +119,7 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
     raw: dict[str, Any] = {"id": inject.id, "offset_s": inject.offset_s, "targets": [_target_raw(i, j, t) for j, t in enumerate(inject.targets)]}
     kind = INJECT_TYPES.get(inject.kind)
     if kind is None:
-        problems.append(Problem(f"injects[{i}].kind", "REQUIRED", "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION"))
+        problems.append(Problem(f"injects[{i}].kind", "REQUIRED", "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION, KIND_DETECTOR_ALARMS"))
         return raw
     raw["type"] = kind
     for name in _set_fields(inject):
@@ -134,6 +137,9 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
         raw.update(park=park, resource_type=inject.resource_type or None, unit=inject.unit or None, incident=inject.target_inject_id or None)
     elif kind == "STOCK_LOSS":
         raw.update(_stock_raw(i, inject, depot, problems))
+    elif kind == "DETECTOR_ALARMS":
+        park, _, prefix = inject.detectors.removeprefix("parks/").partition("/detectors/")
+        raw.update(park=park or None, detectors=prefix or None, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or None, readings=inject.readings or None)
     else:
         raw.update(_road_raw(inject))
     return {k: v for k, v in raw.items() if v is not None}
@@ -347,6 +353,9 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
         else:
             message.stock = f"parks/{inject.holder}/depots/{inject.depot or ANY_DEPOT}/stocks/{inject.resource_type}"
         message.amount = inject.quantity
+    elif isinstance(inject, DetectorAlarmsInject):
+        message.detectors = f"parks/{inject.park}/detectors/{inject.detectors}"
+        message.wind_to_deg, message.wind_mps, message.readings = inject.wind_to_deg, inject.wind_mps, inject.readings
     elif isinstance(inject, RoadDisruptionInject):
         message.road_center.CopyFrom(common_pb2.GeoPoint(latitude=inject.area.lat, longitude=inject.area.lon))
         message.road_radius_m = inject.area.radius_km * 1000.0

@@ -300,11 +300,22 @@ class RoadDisruptionInject(InjectBase):
     description: str | None = None
 
 
+class DetectorAlarmsInject(InjectBase):
+    """A burst of detector alarms: a release spreading downwind across the park's detectors whose ids start with a prefix."""
+
+    type: Literal["DETECTOR_ALARMS"]
+    park: str
+    detectors: str = Field(min_length=1)
+    wind_to_deg: float = 0.0
+    wind_mps: float = 2.0
+    readings: int = 3
+
+
 Inject = Annotated[
-    IncidentInject | EscalationInject | UnitBreakdownInject | StockLossInject | RoadDisruptionInject,
+    IncidentInject | EscalationInject | UnitBreakdownInject | StockLossInject | RoadDisruptionInject | DetectorAlarmsInject,
     Field(discriminator="type"),
 ]
-INJECT_TYPES = ("INCIDENT", "ESCALATION", "UNIT_BREAKDOWN", "STOCK_LOSS", "ROAD_DISRUPTION")
+INJECT_TYPES = ("INCIDENT", "ESCALATION", "UNIT_BREAKDOWN", "STOCK_LOSS", "ROAD_DISRUPTION", "DETECTOR_ALARMS")
 
 
 class RubricItem(Model):

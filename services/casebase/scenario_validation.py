@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from services.casebase.metrics import METRICS
 from services.casebase.models import (
     INJECT_TYPES,
+    DetectorAlarmsInject,
     EscalationInject,
     IncidentInject,
     InjectBase,
@@ -206,6 +207,16 @@ class _Checker:
                     self.add(f"{path}.quantity", "NOT_POSITIVE", "quantity must be > 0")
             elif isinstance(inj, RoadDisruptionInject):
                 self.check_road(path, inj)
+            elif isinstance(inj, DetectorAlarmsInject):
+                self.check_park(f"{path}.park", inj.park)
+                if not _SLUG.match(inj.detectors):
+                    self.add(f"{path}.detectors", "MALFORMED", "a detector id prefix: lowercase letters, digits and hyphens")
+                if not (0 <= inj.wind_to_deg < 360):
+                    self.add(f"{path}.wind_to_deg", "OUT_OF_RANGE", "wind direction must be within [0, 360)")
+                if not (0 < inj.wind_mps <= 60):
+                    self.add(f"{path}.wind_mps", "OUT_OF_RANGE", "wind speed must be within (0, 60] m/s")
+                if not (1 <= inj.readings <= 50):
+                    self.add(f"{path}.readings", "OUT_OF_RANGE", "readings must be within [1, 50]")
 
     def check_incident(self, path: str, inj: IncidentInject) -> None:
         """Park, position and substance of a new incident."""

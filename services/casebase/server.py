@@ -43,6 +43,7 @@ async def build_server(settings: Settings, port: int | None = None, *, options: 
             register=lambda server: casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server(servicer, server),
             port=settings.port_for(SERVICE) if port is None else port,
             cleanups=[storage.close, incidents.close],
+            relay=storage.relay,
         )
     except BaseException:
         await storage.close()

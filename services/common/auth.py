@@ -20,6 +20,7 @@ class Role(StrEnum):
     PARK_OFFICER = "park_officer"
     DRILL_DIRECTOR = "drill_director"
     VIEWER = "viewer"
+    ALARM_INTAKE = "alarm_intake"  # the alarm intake service: reports alarm-opened incidents and adds alarms to them
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,21 @@ def mint_token(
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+MAX_TOKEN_LIFETIME_S = 24 * 3600
+MAX_SUBJECT_CHARS = 200
+MAX_PARK_CHARS = 63
+CLOCK_LEEWAY_S = 60
+
+
 class TokenVerifier:
     """Verifies tokens against the current secret and any previous ones still accepted during rotation."""
 
-    def __init__(self, secrets: Iterable[str], issuer: str = "emergency-command") -> None:
+    def __init__(self, secrets: Iterable[str], issuer: str = "emergency-command", max_lifetime_s: int = MAX_TOKEN_LIFETIME_S) -> None:
         self._secrets = [s for s in secrets if s]
         if not self._secrets:
             raise ValueError("at least one signing secret is required")
         self._issuer = issuer
+        self._max_lifetime_s = max_lifetime_s
 
     def verify(self, token: str) -> Principal:
         """Return the token's principal or raise UNAUTHENTICATED with the reason."""
@@ -108,10 +116,26 @@ class TokenVerifier:
                 raise unauthenticated("TOKEN_INVALID", f"the bearer token is invalid: {exc}") from exc
             try:
                 role = Role(claims["role"])
-            except ValueError as exc:
-                raise unauthenticated("TOKEN_INVALID", f"unknown role {claims['role']!r}") from exc
-            return Principal(subject=str(claims["sub"]), role=role, park_id=str(claims.get("park", "")), token=token)
+            except (ValueError, TypeError) as exc:
+                raise unauthenticated("TOKEN_INVALID", f"unknown role {str(claims['role'])[:40]!r}") from exc
+            self._check_lifetime(claims)
+            subject, park = str(claims["sub"]), str(claims.get("park", ""))
+            if not subject or len(subject) > MAX_SUBJECT_CHARS or len(park) > MAX_PARK_CHARS or "\x00" in subject + park:
+                raise unauthenticated("TOKEN_INVALID", f"the token's subject must be 1 to {MAX_SUBJECT_CHARS} characters and its park at most {MAX_PARK_CHARS}")
+            return Principal(subject=subject, role=role, park_id=park, token=token)
         raise unauthenticated("TOKEN_INVALID", f"the bearer token's signature does not verify: {last_error}")
+
+    def _check_lifetime(self, claims: dict[str, object]) -> None:
+        """Refuse tokens issued in the future or living longer than the maximum lifetime."""
+        now = time.time()
+        try:
+            issued, expires = float(claims["iat"]), float(claims["exp"])  # type: ignore[arg-type]
+        except (TypeError, ValueError) as exc:
+            raise unauthenticated("TOKEN_INVALID", "iat and exp must be numbers") from exc
+        if issued > now + CLOCK_LEEWAY_S:
+            raise unauthenticated("TOKEN_INVALID", "the token is issued in the future")
+        if expires - issued > self._max_lifetime_s or expires - now > self._max_lifetime_s:
+            raise unauthenticated("TOKEN_LIFETIME_TOO_LONG", f"tokens may live at most {self._max_lifetime_s} s")
 
     def principal_from_metadata(self, metadata: Iterable[tuple[str, str | bytes]]) -> Principal:
         """Read the bearer token from call metadata; no token means anonymous."""

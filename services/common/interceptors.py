@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import time
@@ -18,7 +19,8 @@ from services.common.auth import (
 )
 from services.common.deadline import reset_deadline, set_deadline_from_remaining
 from services.common.errors import ServiceError
-from services.common.status import trailing_metadata_for
+from services.common.requestcheck import DEFAULT_MAX_REQUEST_BYTES, check_request, tolerant_deserializer
+from services.common.status import MAX_MESSAGE_CHARS, capped, trailing_metadata_for
 
 log = logging.getLogger("emergency.rpc")
 
@@ -61,9 +63,23 @@ class StreamCloser(grpc.aio.ServerInterceptor):
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler so no exception escapes as UNKNOWN and every call is logged with its trace id."""
 
-    def __init__(self, verifier: TokenVerifier, on_call: Callable[[str, grpc.StatusCode, float], None] | None = None) -> None:
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        *,
+        on_call: Callable[[str, grpc.StatusCode, float], None] | None = None,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        bulk_limits: dict[str, int] | None = None,
+    ) -> None:
         self._verifier = verifier
         self._on_call = on_call
+        self._max_request_bytes = max_request_bytes
+        self._bulk_limits = dict(bulk_limits or {})
+
+    def _limit_for(self, method: str) -> int:
+        """The largest request this method accepts: its bulk limit by full name or by service ('/pkg.Service/*'), else the default."""
+        service = method.rsplit("/", 1)[0] + "/*"
+        return self._bulk_limits.get(method, self._bulk_limits.get(service, self._max_request_bytes))
 
     async def intercept_service(
         self,
@@ -79,13 +95,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
                 self._wrap_unary(method, metadata, handler.unary_unary),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant_deserializer(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
                 self._wrap_stream(method, metadata, handler.unary_stream),
-                request_deserializer=handler.request_deserializer,
+                request_deserializer=tolerant_deserializer(handler.request_deserializer),
                 response_serializer=handler.response_serializer,
             )
         return handler
@@ -102,6 +118,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         except ServiceError as error:
             code = error.code
             await self._abort(context, error)
+        except asyncio.CancelledError:
+            code = _cut_off_code(context)
+            raise
         except Exception as exc:
             aborted_code = _code_of(exc, context)
             code = aborted_code or grpc.StatusCode.INTERNAL
@@ -109,6 +128,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 log.exception("unhandled error in %s", method)
                 await self._abort(context, ServiceError(grpc.StatusCode.INTERNAL, "INTERNAL_ERROR", "internal error; see the service log"))
             raise
+        else:
+            if code is grpc.StatusCode.OK and _past_deadline(context):
+                code = grpc.StatusCode.DEADLINE_EXCEEDED
         finally:
             _log_call(method, code, started)
             if self._on_call is not None:
@@ -124,6 +146,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
         async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> Any:
             async with self._call_scope(method, metadata, context):
+                check_request(request, self._limit_for(method))
                 return await inner(request, context)
 
         return behaviour
@@ -133,6 +156,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
         async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             async with self._call_scope(method, metadata, context):
+                check_request(request, self._limit_for(method))
                 async for item in inner(request, context):
                     yield item
 
@@ -149,7 +173,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     @staticmethod
     async def _abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
         """End the call with the error's code, message and rich details."""
-        await context.abort(error.code, error.message, trailing_metadata=trailing_metadata_for(error))
+        await context.abort(error.code, capped(error.message, MAX_MESSAGE_CHARS), trailing_metadata=trailing_metadata_for(error))
 
 
 def _code_of(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.StatusCode | None:
@@ -158,6 +182,22 @@ def _code_of(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.Stat
         code = context.code()
         return code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
     return None
+
+
+# A client gives up at its own deadline, a moment before the server's copy of it (which starts when the
+# call arrives) runs out; a cancel that close to the deadline is the deadline.
+DEADLINE_SLACK_S = 0.25
+
+
+def _past_deadline(context: grpc.aio.ServicerContext, slack_s: float = 0.0) -> bool:
+    """True when the client's deadline has passed, so the caller saw DEADLINE_EXCEEDED whatever the handler returned."""
+    remaining = context.time_remaining()
+    return remaining is not None and remaining <= slack_s
+
+
+def _cut_off_code(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
+    """What a cancelled handler's caller really saw: its deadline passed, or it cancelled the call."""
+    return grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context, DEADLINE_SLACK_S) else grpc.StatusCode.CANCELLED
 
 
 def _log_call(method: str, code: grpc.StatusCode, started: float) -> None:

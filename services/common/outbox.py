@@ -10,11 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import ResponseError
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from services.common.db import run_in_thread, session_scope
+from services.common.db import read_only, run_in_thread, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,36 @@ def stream_fields(row: OutboxEvent) -> dict[str, str]:
     }
 
 
+MAX_BACKOFF_S = 5.0
+
+# Appends an entry only the first time its event id is seen for the stream; the marker and the entry are
+# written atomically, so a replay after a crash and a reused row id of a recreated database are both safe.
+APPEND_ONCE = """
+if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', unpack(ARGV, 3))
+end
+return false
+"""
+
+
+def sent_key(stream: str, event_id: str) -> str:
+    """The Redis key marking an event as appended to its stream (same hash slot as the stream)."""
+    return f"outbox:sent:{{{stream}}}:{event_id}"
+
+
+def relay_lag(engine: Engine) -> tuple[int, float]:
+    """How many outbox rows wait to be relayed, and the age in seconds of the oldest (0.0 when none)."""
+    with Session(read_only(engine)) as session:
+        count, oldest = session.exec(
+            select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))  # type: ignore[call-overload]
+        ).one()
+    if not count or oldest is None:
+        return 0, 0.0
+    if oldest.tzinfo is None:
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(count), max(0.0, (utcnow() - oldest).total_seconds())
+
+
 class OutboxRelay:
     """Moves unrelayed outbox rows to Redis Streams, in row order, until stopped."""
 
@@ -89,9 +118,14 @@ class OutboxRelay:
         batch_size: int = 200,
         poll_interval_s: float = 0.2,
         stream_maxlen: int = 100_000,
+        sent_ttl_s: int = 30 * 24 * 3600,
     ) -> None:
         self._engine = engine
+        self._reader = read_only(engine)
         self._redis = redis_client
+        self._append = redis_client.register_script(APPEND_ONCE)
+        self._sent_ttl_s = sent_ttl_s
+        self.last_error: str = ""
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._stream_maxlen = stream_maxlen
@@ -99,9 +133,14 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._stopping = False
 
+    @property
+    def engine(self) -> Engine:
+        """The database whose outbox this relay drains."""
+        return self._engine
+
     def _pending(self) -> list[OutboxEvent]:
         """Read the next batch of rows not yet relayed."""
-        with Session(self._engine) as session:
+        with Session(self._reader) as session:
             query = select(OutboxEvent).where(col(OutboxEvent.relayed_at).is_(None)).order_by(col(OutboxEvent.id)).limit(self._batch_size)
             return list(session.exec(query).all())
 
@@ -113,17 +152,10 @@ class OutboxRelay:
                 session.add(row)
 
     async def _publish(self, row: OutboxEvent) -> None:
-        """Append one row, using its row id as the entry id so a replay after a crash is refused by Redis."""
-        entry_id = f"{row.id}-1"
-        try:
-            await self._redis.xadd(row.stream, stream_fields(row), id=entry_id, maxlen=self._stream_maxlen, approximate=True)  # type: ignore[arg-type]
-        except ResponseError as exc:
-            if "equal or smaller" not in str(exc):
-                raise
-            if await self._redis.xrange(row.stream, min=entry_id, max=entry_id):
-                return  # already relayed before a restart
-            # A row committed out of id order: append it with a fresh id; consumers dedupe by event_id.
-            await self._redis.xadd(row.stream, stream_fields(row), maxlen=self._stream_maxlen, approximate=True)  # type: ignore[arg-type]
+        """Append one row unless its event id already reached the stream (a replay after a crash, or another database's row)."""
+        fields = stream_fields(row)
+        flat = [item for pair in fields.items() for item in pair]
+        await self._append(keys=[row.stream, sent_key(row.stream, row.event_id)], args=[self._sent_ttl_s, self._stream_maxlen, *flat])
 
     async def relay_once(self) -> int:
         """Relay one batch; return how many rows were relayed."""
@@ -140,29 +172,38 @@ class OutboxRelay:
         return len(done)
 
     async def relay_once_safely(self) -> None:
-        """Relay what is left, if Redis can be reached (used at shutdown)."""
+        """Relay what is left, if Redis and the database can be reached (used at shutdown)."""
         try:
             while await self.relay_once():
                 pass
-        except (OSError, ConnectionError, aioredis.RedisError) as exc:
+        except Exception as exc:
             log.warning("outbox rows left for the next start: %s", exc)
 
     def notify(self) -> None:
         """Wake the relay loop early (after a local commit)."""
         self._wake.set()
 
+    @property
+    def running(self) -> bool:
+        """True while the background loop is alive."""
+        return self._task is not None and not self._task.done()
+
     async def run(self) -> None:
-        """Relay until stopped, backing off while Redis is unreachable."""
+        """Relay until stopped; any failure is logged and retried with a growing back-off, never fatal."""
         backoff = self._poll_interval_s
         while not self._stopping:
             try:
                 moved = await self.relay_once()
                 backoff = self._poll_interval_s
+                self.last_error = ""
                 if moved:
                     continue
-            except (OSError, ConnectionError, aioredis.RedisError) as exc:
-                log.warning("outbox relay waiting for redis: %s", exc)
-                backoff = min(backoff * 2, 5.0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+                self.last_error = f"{type(exc).__name__}: {exc}"[:300]
+                log.warning("outbox relay failed, retrying in %.1f s: %s", backoff, self.last_error)
             self._wake.clear()
             try:
                 async with asyncio.timeout(backoff):
@@ -171,10 +212,23 @@ class OutboxRelay:
                 pass
 
     def start(self) -> None:
-        """Run the relay as a background task."""
-        if self._task is None:
+        """Run the relay as a background task that is restarted if it ever ends before stop()."""
+        if self._task is None or self._task.done():
             self._stopping = False
             self._task = asyncio.create_task(self.run(), name="outbox-relay")
+            self._task.add_done_callback(self._restart_if_ended)
+
+    def _restart_if_ended(self, task: asyncio.Task[None]) -> None:
+        """Log an unexpected end of the loop and start it again."""
+        if self._stopping or task is not self._task:
+            return
+        error = None if task.cancelled() else task.exception()
+        log.error("outbox relay loop ended unexpectedly (%r); restarting it", error)
+        self._task = None
+        try:
+            self.start()
+        except RuntimeError:
+            log.error("outbox relay could not be restarted: the event loop is closed")
 
     async def stop(self) -> None:
         """Stop the background task; a batch in progress is finished or left for the next start."""

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 from opentelemetry.instrumentation.grpc import aio_server_interceptor
 
 from services.common.auth import TokenVerifier
 from services.common.interceptors import ServiceInterceptor, StreamCloser
 from services.common.metrics import service_metrics
+from services.common.outbox import OutboxRelay
+from services.common.relayhealth import LagReportingHealth, RelayMonitor
 from services.common.settings import Settings
 from services.common.telemetry import setup_logging, setup_tracing
 
@@ -31,7 +32,7 @@ class RunningServer:
 
     server: grpc.aio.Server
     port: int
-    health: HealthServicer
+    health: LagReportingHealth
     service_names: Sequence[str]
     grace_s: float
     cleanups: list[Cleanup] = field(default_factory=list)
@@ -59,7 +60,7 @@ class RunningServer:
 def token_verifier(settings: Settings) -> TokenVerifier:
     """The verifier for the configured current and previous signing secrets."""
     secrets = [settings.jwt_secret.get_secret_value(), *(s.get_secret_value() for s in settings.jwt_previous_secrets)]
-    return TokenVerifier(secrets, issuer=settings.jwt_issuer)
+    return TokenVerifier(secrets, issuer=settings.jwt_issuer, max_lifetime_s=max(settings.token_max_lifetime_s, settings.token_ttl_s))
 
 
 async def start_server(
@@ -70,17 +71,28 @@ async def start_server(
     register: Callable[[grpc.aio.Server], None],
     port: int,
     cleanups: Sequence[Cleanup] = (),
+    relay: OutboxRelay | None = None,
+    bulk_methods: Sequence[str] = (),
 ) -> RunningServer:
-    """Build, bind and start a server with its Prometheus endpoint; port 0 (and METRICS_PORT 0) picks a free one."""
+    """Build, bind and start a server with its Prometheus endpoint; port 0 (and METRICS_PORT 0) picks a free one.
+
+    With a relay, its health is the `outbox` component. Requests are limited to settings.max_request_bytes, except
+    `bulk_methods` (full method names, or '/pkg.Service/*') which may reach settings.max_bulk_request_bytes.
+    """
     setup_tracing(service_label)
     metrics = service_metrics(service_label)
+    bulk_limits = dict.fromkeys(bulk_methods, settings.max_bulk_request_bytes)
+    receive_limit = max([settings.max_request_bytes, *bulk_limits.values()])
+    interceptor = ServiceInterceptor(
+        token_verifier(settings), on_call=metrics.record_server_call, max_request_bytes=settings.max_request_bytes, bulk_limits=bulk_limits
+    )
     server = grpc.aio.server(
-        interceptors=[StreamCloser(), aio_server_interceptor(), ServiceInterceptor(token_verifier(settings), on_call=metrics.record_server_call)],
+        interceptors=[StreamCloser(), aio_server_interceptor(), interceptor],
         maximum_concurrent_rpcs=settings.max_concurrent_rpcs,
-        options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
+        options=[("grpc.max_receive_message_length", receive_limit), ("grpc.max_send_message_length", 64 * 1024 * 1024)],
     )
     register(server)
-    health = HealthServicer()
+    health = LagReportingHealth()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection([*service_names, reflection.SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
     bound = server.add_insecure_port(f"{settings.host}:{port}")
@@ -95,7 +107,12 @@ async def start_server(
     async def close_metrics() -> None:
         metrics.close_endpoint(metrics_port)
 
-    return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, [close_metrics, *cleanups], metrics_port)
+    all_cleanups: list[Cleanup] = [close_metrics, *cleanups]
+    if relay is not None:
+        monitor = RelayMonitor(relay, health, stuck_after_s=settings.outbox_stuck_after_s, interval_s=settings.outbox_check_interval_s)
+        await monitor.start()
+        all_cleanups.append(monitor.stop)
+    return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, all_cleanups, metrics_port)
 
 
 def run_until_signalled(service_label: str, settings: Settings, build: Callable[[Settings], Awaitable[tuple[RunningServer, int]]]) -> None:

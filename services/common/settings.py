@@ -35,21 +35,29 @@ class Settings(BaseSettings):
     resources_port: int = Field(default=50052, ge=0, le=65535)
     casebase_port: int = Field(default=50053, ge=0, le=65535)
     dispatch_port: int = Field(default=50054, ge=0, le=65535)
+    alarms_port: int = Field(default=50055, ge=0, le=65535)
     metrics_port: int | None = Field(default=None, ge=0, le=65535, description="Prometheus endpoint; unset: the service's default")
 
     incident_addr: str = ""
     resources_addr: str = ""
     casebase_addr: str = ""
     dispatch_addr: str = ""
+    alarms_addr: str = ""
 
     shutdown_grace_s: float = Field(default=10.0, gt=0, le=300)
     default_call_timeout_s: float = Field(default=10.0, gt=0, le=600)
     max_concurrent_rpcs: int = Field(default=500, gt=0)
 
+    max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024, description="Largest request of an ordinary method")
+    max_bulk_request_bytes: int = Field(default=32 * 1024 * 1024, ge=64 * 1024, le=256 * 1024 * 1024, description="Largest dispatch or import request")
+    outbox_stuck_after_s: float = Field(default=60.0, gt=0, description="Outbox health turns NOT_SERVING when the oldest unsent event is older")
+    outbox_check_interval_s: float = Field(default=5.0, gt=0, le=300)
+
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     jwt_previous_secrets: list[SecretStr] = Field(default_factory=list)
     jwt_issuer: str = "emergency-command"
     token_ttl_s: int = Field(default=12 * 3600, gt=0)
+    token_max_lifetime_s: int = Field(default=24 * 3600, gt=0, description="Tokens living longer (exp - iat) are refused")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

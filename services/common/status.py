@@ -10,23 +10,36 @@ from grpc_status import rpc_status
 from services.common.errors import ERROR_DOMAIN, FieldViolation, ServiceError
 
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
+MAX_MESSAGE_CHARS = 1000
+MAX_DETAIL_CHARS = 300
+MAX_VIOLATIONS = 50
+
+
+def capped(text: str, limit: int = MAX_DETAIL_CHARS) -> str:
+    """Shorten a text that may echo caller input, so an error never outgrows the metadata limit."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
 
 
 def to_status_proto(error: ServiceError) -> status_pb2.Status:
     """Build a google.rpc.Status with ErrorInfo and, for bad input, BadRequest details."""
     details: list[any_pb2.Any] = []
     info = any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=error.metadata))
+    metadata = {capped(k, 64): capped(v) for k, v in list(error.metadata.items())[:MAX_VIOLATIONS]}
+    if len(error.violations) > MAX_VIOLATIONS:
+        metadata["field_violations_total"] = str(len(error.violations))
+    info.Pack(error_details_pb2.ErrorInfo(reason=capped(error.reason, 64), domain=ERROR_DOMAIN, metadata=metadata))
     details.append(info)
     if error.violations:
         bad = any_pb2.Any()
         bad.Pack(
             error_details_pb2.BadRequest(
-                field_violations=[error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description) for v in error.violations]
+                field_violations=[
+                    error_details_pb2.BadRequest.FieldViolation(field=capped(v.field), description=capped(v.description)) for v in error.violations[:MAX_VIOLATIONS]
+                ]
             )
         )
         details.append(bad)
-    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+    return status_pb2.Status(code=error.code.value[0], message=capped(error.message, MAX_MESSAGE_CHARS), details=details)
 
 
 def trailing_metadata_for(error: ServiceError) -> tuple[tuple[str, bytes], ...]:

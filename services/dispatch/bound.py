@@ -4,7 +4,8 @@ For a line with quantity q, the arrival of its last unit is at least the mean ar
 gets (sum of eta / q per unit) and at least g(m), the lower convex envelope of "arrival of the
 m-th nearest eligible unit" for the m units it gets. Any mix a*mean + (1-a)*g(m) is below the
 true completion time; both parts are arc costs of a min-cost flow (g through convex
-piecewise-linear sink arcs). Reserves are relaxed (a gated group may use its capacity on both
+piecewise-linear arcs that only delivered units take: the shortage arc bypasses them, so a line
+left short pays the envelope of what it gets, not of its full quantity). Reserves are relaxed (a gated group may use its capacity on both
 sides of the gate) and the unmet tier is priced by a Lagrange multiplier L:
   bound = (min_flow [S * completion_relaxed + L * unmet] - L * best_unmet) / S.
 """
@@ -102,7 +103,11 @@ class CompletionBound:
             costs.append(math.floor(min(cost, MAX_COST)))
 
         source, sink, nodes = 0, 1, 2
-        line_node = list(range(nodes, nodes + len(p.lines)))
+        # Units enter a line at line_in and pay the arrival envelope on the way to line_out; the
+        # shortage goes straight to line_out, so a line left short pays only for what it gets.
+        line_in = list(range(nodes, nodes + len(p.lines)))
+        nodes += len(p.lines)
+        line_out = list(range(nodes, nodes + len(p.lines)))
         nodes += len(p.lines)
         total = 0
         short_arcs: list[int] = []
@@ -110,12 +115,13 @@ class CompletionBound:
             w = line.weight * self.wscale * SCALE
             used = 0
             for cap, slope in self.envelopes[line.index]:
-                arc(line_node[line.index], sink, cap, (1 - mix) * w * slope)
+                arc(line_in[line.index], line_out[line.index], cap, (1 - mix) * w * slope)
                 used += cap
             if used < line.quantity:
-                arc(line_node[line.index], sink, line.quantity - used, 0)
+                arc(line_in[line.index], line_out[line.index], line.quantity - used, 0)
             short_arcs.append(len(tails))
-            arc(source, line_node[line.index], line.quantity, lam * self.unmet_coef[line.index])
+            arc(source, line_out[line.index], line.quantity, lam * self.unmet_coef[line.index])
+            arc(line_out[line.index], sink, line.quantity, 0)
             total += line.quantity
         src_node: dict[int, int] = {}
         gate_node: dict[int, int] = {}
@@ -139,7 +145,7 @@ class CompletionBound:
             c = p.candidates[line.index]
             w = line.weight * self.wscale * SCALE
             for src, eta, cap in zip(c.src.tolist(), c.eta.tolist(), c.cap.tolist(), strict=True):
-                arc(src_node[src], line_node[line.index], cap, mix * w * eta / line.quantity)
+                arc(src_node[src], line_in[line.index], cap, mix * w * eta / line.quantity)
         smcf = min_cost_flow.SimpleMinCostFlow()
         smcf.add_arcs_with_capacity_and_unit_cost(
             np.array(tails, dtype=np.int32),
@@ -156,8 +162,13 @@ class CompletionBound:
         unmet = sum(int(f) * self.unmet_coef[n] for n, f in enumerate(shortage))
         return float(smcf.optimal_cost()), unmet
 
-    def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False) -> float:
-        """Best bound (weight-scaled seconds): bisection on the multiplier for each mix."""
+    def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False, unmet_proven: bool = False) -> float:
+        """Best bound (weight-scaled seconds): bisection on the multiplier for each mix.
+
+        When best_unmet is the proven minimum, no flow can leave less unmet, so the dual function
+        only grows with the multiplier: the largest multiplier is tried first, and when its flow
+        meets best_unmet exactly that is the mix's best bound in one solve.
+        """
         ratios = [self.unmet_coef[line.index] / (line.weight * self.wscale) for line in self.problem.lines if self.unmet_coef[line.index] > 0]
         if not ratios:
             return 0.0
@@ -165,6 +176,14 @@ class CompletionBound:
         best = 0.0
         for mix in MIXES:
             lo, hi = math.log(base) - 20.0, math.log(base) + 4.0
+            if unmet_proven:
+                if stop() or (deadline_s is not None and time.perf_counter() > deadline_s):
+                    return max(0.0, best)
+                solved = self._solve(mix, math.exp(hi))
+                if solved is not None:
+                    best = max(best, (solved[0] - math.exp(hi) * best_unmet) / SCALE)
+                    if solved[1] <= best_unmet:
+                        continue
             for _ in range(BISECTIONS):
                 if stop() or (deadline_s is not None and time.perf_counter() > deadline_s):
                     return max(0.0, best)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 from ortools.sat.python import cp_model
+from ortools.util.python import solve_interrupter
 
 
 class Cancellation:
@@ -14,6 +15,7 @@ class Cancellation:
         self._event = threading.Event()
         self._lock = threading.Lock()
         self._solver: cp_model.CpSolver | None = None
+        self._interrupter: solve_interrupter.SolveInterrupter | None = None
 
     @property
     def cancelled(self) -> bool:
@@ -26,6 +28,8 @@ class Cancellation:
             self._event.set()
             if self._solver is not None:
                 self._solver.stop_search()
+            if self._interrupter is not None:
+                self._interrupter.interrupt()
 
     def attach(self, solver: cp_model.CpSolver) -> bool:
         """Register the solver about to run; False if the solve is cancelled already."""
@@ -35,7 +39,16 @@ class Cancellation:
             self._solver = solver
             return True
 
+    def attach_interrupter(self, interrupter: solve_interrupter.SolveInterrupter) -> bool:
+        """Register a MathOpt solve's interrupter; False if the solve is cancelled already."""
+        with self._lock:
+            if self._event.is_set():
+                return False
+            self._interrupter = interrupter
+            return True
+
     def detach(self) -> None:
         """Forget the solver after its run."""
         with self._lock:
             self._solver = None
+            self._interrupter = None

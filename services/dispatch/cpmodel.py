@@ -82,6 +82,8 @@ class DispatchModel:
         self.upper: list[int] = []
         self.candidates: list[Candidate] = []
         self.unmet = Terms()
+        # Tie-break of the first tier: severity-weighted units short.
+        self.short = Terms()
         self.completion = Terms()
         self.tertiary = Terms()
         self.shortage: list[int] = []
@@ -155,6 +157,7 @@ class DispatchModel:
         self.model.add(sum(self.vars[c.var] for c in members) + self.vars[u] == q)
         coef = self.coefficients[line_index]
         self.unmet.add(u, coef)
+        self.short.add(u, round(line.weight * self.wscale))
         self.unmet_coef.append(coef)
         at: dict[int, list[Candidate]] = {}
         for c in members:
@@ -225,7 +228,8 @@ class DispatchModel:
         return {(c.line, c.source): values[c.var] for c in self.candidates if values[c.var] > 0}
 
     def set_hint(self, values: list[int]) -> None:
-        """Hint every variable."""
+        """Hint every variable (written to the proto at once: one call per variable was slow)."""
         self.model.clear_hints()
-        for var, value in zip(self.vars, values, strict=True):
-            self.model.add_hint(var, value)
+        hint = self.model.proto.solution_hint
+        hint.vars.extend(v.index for v in self.vars)
+        hint.values.extend(values)

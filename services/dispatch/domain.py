@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from services.dispatch.cancel import Cancellation
+from services.dispatch.decompose import solve_decomposed
 from services.dispatch.evaluate import evaluate
 from services.dispatch.explain import explain
 from services.dispatch.flow import flow_flows
@@ -26,7 +27,7 @@ from services.dispatch.model import (
     SolveStatus,
     Strategy,
 )
-from services.dispatch.optimiser import CpReport, solve_cpsat
+from services.dispatch.optimiser import CpReport
 from services.dispatch.problem import Problem, build_problem
 from services.dispatch.validation import DEFAULT_LIMITS, InvalidRequestError, Limits, check_size, validate
 
@@ -40,6 +41,10 @@ __all__ = [
 ]
 
 Listener = Callable[[DispatchResponse], None]
+# The solver's deadline leaves room for scoring and explaining the final plan (FINISHING_FACTOR times
+# the cost of the greedy plan's), but never less than MIN_SOLVE_S for the solver.
+FINISHING_FACTOR = 4.0
+MIN_SOLVE_S = 0.2
 logger = logging.getLogger(__name__)
 
 
@@ -52,9 +57,9 @@ class _Scored:
     source: str
 
 
-def _prepare(request: DispatchRequest, limits: Limits) -> Problem:
+def _prepare(request: DispatchRequest, limits: Limits, validated: bool = False) -> Problem:
     check_size(request, limits)
-    violations = validate(request)
+    violations = () if validated else validate(request)
     if violations:
         raise InvalidRequestError(violations)
     return build_problem(request)
@@ -83,12 +88,14 @@ def _response(
     baseline: ObjectiveBreakdown | None = None,
 ) -> DispatchResponse:
     completion = best.evaluation.objective.weighted_completion_s
+    bound, bound_source = 0.0, ""
     if report is not None:
-        bound = min(report.completion_bound_s, completion)
+        bound, bound_source, defects = checked_bound(report.bounds, completion)
+        if defects and status is SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
         size = ModelSize(report.variables, report.constraints, report.candidates, len(problem.sources))
         build_s = prepared_s + report.build_s
     else:
-        bound = 0.0
         size = ModelSize(groups=len(problem.sources))
         build_s = prepared_s
     gap = 0.0 if completion <= 0 else max(0.0, (completion - bound) / completion)
@@ -110,7 +117,24 @@ def _response(
         model_bound_s=report.model_bound_s if report is not None else None,
         candidates_pruned=bool(report and report.pruned),
         baseline=baseline,
+        bound_source=bound_source,
     )
+
+
+def checked_bound(bounds: dict[str, float], completion: float) -> tuple[float, str, list[str]]:
+    """The best bound that does not exceed the plan, its origin, and the origins that did (defects).
+
+    A bound is never clipped to the plan: one above it is wrong, logged as a defect and left out.
+    """
+    tolerance = 1e-6 * max(1.0, completion)
+    defects = [name for name, value in bounds.items() if value > completion + tolerance]
+    for name in defects:
+        logger.error("lower-bound defect: the %s bound %.3f exceeds the plan's completion %.3f", name, bounds[name], completion)
+    valid = {name: value for name, value in bounds.items() if name not in defects}
+    if not valid:
+        return 0.0, "", defects
+    name = max(valid, key=lambda n: valid[n])
+    return valid[name], name, defects
 
 
 class _Emitter:
@@ -122,7 +146,7 @@ class _Emitter:
         self.started = started
         self.baseline = baseline
         self.first_feasible = 0.0
-        self.last: tuple[float, float, float] | None = None
+        self.last: tuple[float, float, float, float] | None = None
         self.best: _Scored | None = None
 
     def offer(self, scored: _Scored) -> None:
@@ -148,19 +172,24 @@ def optimise(
     limits: Limits = DEFAULT_LIMITS,
     listener: Listener | None = None,
     cancel: Cancellation | None = None,
+    validated: bool = False,
 ) -> DispatchResponse:
     """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error.
 
     `listener` receives each strictly improving plan as it is found; `cancel` stops the solver early
-    (the best plan found so far is returned).
+    (the best plan found so far is returned). `validated` skips validation a caller has just done
+    (the service validates while mapping the request).
     """
     started = time.perf_counter()
-    problem = _prepare(request, limits)
+    problem = _prepare(request, limits, validated)
     prepared_s = time.perf_counter() - started
     greedy_raw = greedy_flows(problem)
-    greedy = _score(problem, greedy_raw, "greedy")
-    baseline = greedy.evaluation.objective
+    greedy_plan = to_plan(problem, greedy_raw)
     first_feasible = time.perf_counter() - started
+    greedy = _Scored(greedy_plan, evaluate(problem.request, greedy_plan, problem), "greedy")
+    baseline = greedy.evaluation.objective
+    # Scoring and explaining the final plan cost about three times what scoring this one did; keep four.
+    finishing_s = FINISHING_FACTOR * (time.perf_counter() - started - prepared_s)
     if request.options.strategy == Strategy.GREEDY:
         return _response(
             problem,
@@ -179,10 +208,10 @@ def optimise(
     flow_raw = flow_flows(problem)
     relaxed = _score(problem, flow_raw, "flow")
     emitter.offer(relaxed)
-    deadline = started + request.options.time_limit_s
+    deadline = started + max(MIN_SOLVE_S, request.options.time_limit_s - finishing_s)
     report: CpReport | None
     try:
-        report = solve_cpsat(problem, [greedy_raw, flow_raw], deadline, emitter.flows if listener else None, cancel=cancel)
+        report = solve_decomposed(problem, [("greedy", greedy_raw), ("flow", flow_raw)], deadline, emitter.flows if listener else None, cancel=cancel)
     except Exception:  # a solver failure must still return the heuristic plan
         logger.exception("CP-SAT solve failed; returning the best heuristic plan")
         report = None
@@ -199,11 +228,17 @@ def optimise(
             explain(problem, best.plan),
             baseline,
         )
-    solved = _score(problem, report.flows, "cpsat")
+    solved = _score(problem, report.flows, report.plan_origin)
     best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
-    status = SolveStatus.OPTIMAL if report.status == "OPTIMAL" else SolveStatus.FEASIBLE
-    if best.source != "cpsat" and best.evaluation.objective.key() < solved.evaluation.objective.key():
+    # Beaten on the proven tiers (unmet demand, its tie-break, completion); travel alone does not count.
+    beaten = best.evaluation.objective.key()[:3] < solved.evaluation.objective.key()[:3]
+    if report.status == "OPTIMAL" and not beaten:
+        status = SolveStatus.OPTIMAL
+    elif beaten or not report.solver_found:
+        # No solver found a plan of its own (or a heuristic beat it): say so, and which plan it is.
         status = SolveStatus.FALLBACK
+    else:
+        status = SolveStatus.FEASIBLE
     emitter.offer(best)
     return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan), baseline)
 

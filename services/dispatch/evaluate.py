@@ -225,6 +225,7 @@ def evaluate(request: DispatchRequest, plan: Plan, problem: Problem | None = Non
     dip = _stock_and_reserves(problem, tally)
     outcomes = []
     unmet_total = 0.0
+    short_total = 0.0
     completion_total = 0.0
     for line in problem.lines:
         delivered = float(tally.delivered[line.index])
@@ -232,6 +233,7 @@ def evaluate(request: DispatchRequest, plan: Plan, problem: Problem | None = Non
         if line.kind is ResourceKind.UNIT:
             unmet = float(round(unmet))
         unmet_total += line.weight * unmet / line.requested
+        short_total += line.weight * unmet
         completion_total += line.weight * float(tally.completion[line.index])
         outcomes.append(
             LineOutcome(
@@ -252,5 +254,6 @@ def evaluate(request: DispatchRequest, plan: Plan, problem: Problem | None = Non
         reshuffle_s=tally.moved * opts.move_penalty_s,
         reserve_dip_s=dip * opts.reserve_dip_penalty_s,
         reassignments=tally.moved,
+        weighted_units_short=short_total,
     )
     return Evaluation(objective=objective, lines=tuple(outcomes), violations=tuple(tally.violations))

@@ -59,6 +59,11 @@ class _Usage:
             self.gate_out[int(c.gate[hit[0]])] += amount
 
 
+def _alternative(source_id: str, alt_eta: int, eta: int, status: str) -> Alternative:
+    """The next-best source; a nearer one costs nothing more (its status says why it was not taken)."""
+    return Alternative(source_id, float(alt_eta), max(0.0, (alt_eta - eta) / 60), status)
+
+
 def _unit_status(problem: Problem, usage: _Usage, unit_id: str, gate: int) -> str:
     line = usage.unit_line.get(unit_id)
     if line is not None:
@@ -99,7 +104,7 @@ def _unit_line(problem: Problem, usage: _Usage, line: Line) -> tuple[list[Choice
                 source_id=unit_id,
                 eta_s=float(eta),
                 amount=1.0,
-                alternative=None if alt is None else Alternative(alt[0], float(alt[1]), (alt[1] - eta) / 60, alt[2]),
+                alternative=None if alt is None else _alternative(alt[0], alt[1], eta, alt[2]),
             )
         )
     return choices, completion
@@ -127,7 +132,7 @@ def _stock_line(problem: Problem, usage: _Usage, line: Line) -> tuple[list[Choic
                 source_id=problem.sources[src].ids[0],
                 eta_s=float(eta),
                 amount=amount,
-                alternative=None if alt is None else Alternative(alt[0], float(alt[1]), (alt[1] - eta) / 60, alt[2]),
+                alternative=None if alt is None else _alternative(alt[0], alt[1], eta, alt[2]),
             )
         )
     return choices, completion

@@ -55,31 +55,37 @@ class _Rows:
         return sp.csr_matrix((self.v, (self.r, self.c)), shape=(len(self.rhs), columns))
 
 
-class _Lp:
-    """Variables with bounds and objective coefficients."""
+class Lp:
+    """Variables with bounds, objective coefficients and integrality (for the MIP form)."""
 
     def __init__(self) -> None:
         self.cost: list[float] = []
         self.upper: list[float] = []
+        self.integer: list[bool] = []
         self.le = _Rows()
         self.eq = _Rows()
+        # Count variable -> (line, source) it sends.
+        self.pairs: dict[int, tuple[int, int]] = {}
+        self.shortages: list[int] = []
 
-    def var(self, upper: float, cost: float = 0.0) -> int:
+    def var(self, upper: float, cost: float = 0.0, integer: bool = False) -> int:
         """A new variable in [0, upper]."""
         self.cost.append(cost)
         self.upper.append(upper)
+        self.integer.append(integer)
         return len(self.cost) - 1
 
 
-def _line(lp: _Lp, problem: Problem, index: int, weight: int, by_source: dict[int, list[int]], by_gate: dict[int, list[int]]) -> int:
+def _line(lp: Lp, problem: Problem, index: int, weight: int, by_source: dict[int, list[int]], by_gate: dict[int, list[int]]) -> int:
     """Add one line's variables and constraints; return its shortage variable."""
     line = problem.lines[index]
     c = problem.candidates[index]
     q = line.quantity
-    u = lp.var(q)
+    u = lp.var(q, integer=True)
     xs_at: dict[int, list[tuple[int, int]]] = {}
     for src, eta, gate, cap in zip(c.src.tolist(), c.eta.tolist(), c.gate.tolist(), c.cap.tolist(), strict=True):
-        x = lp.var(cap)
+        x = lp.var(cap, integer=True)
+        lp.pairs[x] = (index, src)
         xs_at.setdefault(eta, []).append((x, cap))
         by_source.setdefault(src, []).append(x)
         if gate >= 0:
@@ -90,7 +96,7 @@ def _line(lp: _Lp, problem: Problem, index: int, weight: int, by_source: dict[in
     previous = 0
     within = 0
     for t in times:
-        z = lp.var(1.0, weight * (t - previous) / OBJECTIVE_SCALE)
+        z = lp.var(1.0, weight * (t - previous) / OBJECTIVE_SCALE, integer=True)
         previous = t
         if zs:
             lp.le.add([(z, 1.0), (zs[-1], -1.0)], 0.0)
@@ -112,11 +118,15 @@ def _line(lp: _Lp, problem: Problem, index: int, weight: int, by_source: dict[in
     return u
 
 
-def lp_completion_bound(problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int, time_limit_s: float) -> float:
-    """Lower bound (weight-scaled seconds) on completion over plans with unmet at most best_unmet; 0 if none."""
-    if not problem.lines or time_limit_s <= 0:
-        return 0.0
-    lp = _Lp()
+def short_coefficients(problem: Problem, weight_scale: int) -> list[int]:
+    """Coefficient of one unit short of each line in the tie-break of the unmet tier."""
+    return [round(line.weight * weight_scale) for line in problem.lines]
+
+
+def completion_lp(problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int | None, best_short: int | None = None) -> Lp:
+    """The last-arrival model over every candidate; with best_unmet (and best_short), the unmet tier
+    (and its tie-break, weighted units short) is held at most there."""
+    lp = Lp()
     by_source: dict[int, list[int]] = {}
     by_gate: dict[int, list[int]] = {}
     shortages = [_line(lp, problem, line.index, round(line.weight * weight_scale), by_source, by_gate) for line in problem.lines]
@@ -126,13 +136,27 @@ def lp_completion_bound(problem: Problem, unmet_coef: list[int], weight_scale: i
     if not problem.request.options.allow_reserve_dip:
         for g, xs in by_gate.items():
             lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
-    scale = float(max(unmet_coef, default=1) or 1)
-    lp.le.add([(u, coef / scale) for u, coef in zip(shortages, unmet_coef, strict=True)], best_unmet / scale)
+    lp.shortages = shortages
+    if best_unmet is not None:
+        scale = float(max(unmet_coef, default=1) or 1)
+        lp.le.add([(u, coef / scale) for u, coef in zip(shortages, unmet_coef, strict=True)], best_unmet / scale)
+    if best_short is not None:
+        weights = short_coefficients(problem, weight_scale)
+        scale = float(max(weights, default=1) or 1)
+        lp.le.add([(u, w / scale) for u, w in zip(shortages, weights, strict=True)], best_short / scale)
+    return lp
+
+
+def lp_completion_bound(problem: Problem, unmet_coef: list[int], weight_scale: int, best_unmet: int, time_limit_s: float) -> float:
+    """Lower bound (weight-scaled seconds) on completion over plans with unmet at most best_unmet; 0 if none."""
+    if not problem.lines or time_limit_s <= 0:
+        return 0.0
+    lp = completion_lp(problem, unmet_coef, weight_scale, best_unmet)
     solved = _solve(lp, time_limit_s)
     return 0.0 if solved is None else max(0.0, solved[0] * OBJECTIVE_SCALE)
 
 
-def _solve(lp: _Lp, time_limit_s: float) -> tuple[float, npt.NDArray[np.float64]] | None:
+def _solve(lp: Lp, time_limit_s: float) -> tuple[float, npt.NDArray[np.float64]] | None:
     """Dual bound (in the LP's cost units) and primal values, or None without an optimal LP."""
     columns = len(lp.cost)
     cost = np.array(lp.cost)
@@ -162,9 +186,15 @@ def _solve(lp: _Lp, time_limit_s: float) -> tuple[float, npt.NDArray[np.float64]
     return (bound, np.asarray(result.x, dtype=np.float64)) if math.isfinite(bound) else None
 
 
-def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tuple[float, Flows | None]:
-    """Lower bound on the unmet tier (model units; 0 if none) and the LP's plan when it is whole."""
-    lp = _Lp()
+def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float, held: tuple[list[int], int] | None = None) -> tuple[float, Flows | None]:
+    """Lower bound on the unmet tier (model units; 0 if none) and the LP's plan when it is whole.
+
+    With `held` = (coefficients, value), another unmet measure is held at most at that value (the
+    unmet tier when this LP bounds its tie-break, weighted units short).
+    """
+    lp = Lp()
+    held_terms: list[tuple[int, float]] = []
+    held_total = 0.0
     scale = float(max(unmet_coef, default=1) or 1)
     by_source: dict[int, list[int]] = {}
     by_gate: dict[int, list[int]] = {}
@@ -173,9 +203,13 @@ def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tu
     for line in problem.lines:
         c = problem.candidates[line.index]
         total += unmet_coef[line.index] * line.quantity
+        if held is not None:
+            held_total += held[0][line.index] * line.quantity
         xs = []
         for src, gate, cap in zip(c.src.tolist(), c.gate.tolist(), c.cap.tolist(), strict=True):
             x = lp.var(cap, -unmet_coef[line.index] / scale)
+            if held is not None:
+                held_terms.append((x, -held[0][line.index]))
             xs.append(x)
             pairs.append((line.index, src))
             by_source.setdefault(src, []).append(x)
@@ -191,6 +225,10 @@ def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float) -> tu
     if not problem.request.options.allow_reserve_dip:
         for g, xs in by_gate.items():
             lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+    if held is not None:
+        # held_total - sum(coef x) <= value, scaled to keep the row near 1
+        hscale = float(max(held[0], default=1) or 1)
+        lp.le.add([(x, c / hscale) for x, c in held_terms], (held[1] - held_total) / hscale)
     solved = _solve(lp, time_limit_s)
     if solved is None:
         return 0.0, None

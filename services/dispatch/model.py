@@ -233,15 +233,22 @@ class ObjectiveBreakdown:
     reshuffle_s: float
     reserve_dip_s: float
     reassignments: int = 0
+    # Tie-break inside the first tier: severity-weighted units (or units of measure) short.
+    weighted_units_short: float = 0.0
 
     @property
     def tertiary_s(self) -> float:
         """Travel plus reshuffling and reserve-dip penalties."""
         return self.travel_s + self.reshuffle_s + self.reserve_dip_s
 
-    def key(self) -> tuple[float, float, float]:
+    def key(self) -> tuple[float, float, float, float]:
         """Lexicographic comparison key (rounded so float noise does not reorder plans)."""
-        return (round(self.weighted_unmet, 9), round(self.weighted_completion_s, 6), round(self.tertiary_s, 6))
+        return (
+            round(self.weighted_unmet, 9),
+            round(self.weighted_units_short, 9),
+            round(self.weighted_completion_s, 6),
+            round(self.tertiary_s, 6),
+        )
 
 
 @dataclass(frozen=True)
@@ -284,7 +291,12 @@ class Evaluation:
 
 @dataclass(frozen=True)
 class Alternative:
-    """The next-best source for a chosen unit or shipment."""
+    """The next-best source for a chosen unit or shipment.
+
+    `added_min` is never negative: a nearer alternative adds nothing, and its status says why it was
+    not taken (assigned elsewhere, held by a reserve, or idle because the choice does not change when
+    the line is complete).
+    """
 
     source_id: str
     eta_s: float
@@ -368,6 +380,7 @@ class DispatchResponse:
     model_size: ModelSize
     explanations: tuple[IncidentExplanation, ...]
     violations: tuple[Violation, ...] = ()
+    # Who produced the plan: "cpsat", "mip", "flow", "greedy", "lp" (stage-1 LP plan) or "greedy" when asked for.
     source: str = ""
     solver_first_solution_s: float | None = None
     # CP-SAT's completion bound on the model it solved; a bound for the request only when nothing was pruned.
@@ -375,3 +388,5 @@ class DispatchResponse:
     candidates_pruned: bool = False
     # The greedy baseline's score on the same request, so both can be shown side by side.
     baseline: ObjectiveBreakdown | None = None
+    # Which bound best_bound_s comes from: "lp", "flow", "cpsat", "mip", or empty without one.
+    bound_source: str = ""

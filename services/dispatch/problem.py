@@ -100,6 +100,29 @@ class LineCandidates:
     cap: IntArray
 
 
+@dataclass(frozen=True)
+class SourceTable:
+    """Source attributes as arrays indexed by source, so eligibility is vectorised per line."""
+
+    row: IntArray
+    mask: IntArray
+    park: IntArray
+    committed: IntArray
+    shared: npt.NDArray[np.bool_]
+
+    @staticmethod
+    def of(sources: list[Source]) -> SourceTable:
+        """Arrays of the given sources, in index order."""
+        n = len(sources)
+        return SourceTable(
+            row=np.fromiter((s.row for s in sources), dtype=np.int64, count=n),
+            mask=np.fromiter((s.cap_mask for s in sources), dtype=np.int64, count=n),
+            park=np.fromiter((s.park for s in sources), dtype=np.int64, count=n),
+            committed=np.fromiter((s.committed for s in sources), dtype=np.int64, count=n),
+            shared=np.fromiter((s.shared for s in sources), dtype=np.bool_, count=n),
+        )
+
+
 @dataclass
 class Problem:
     """Everything the planners share about one request."""
@@ -117,6 +140,14 @@ class Problem:
     gate_of: dict[tuple[int, str], int] = field(default_factory=dict)
     aid_limit: dict[tuple[int, int, str], int] = field(default_factory=dict)
     line_index: dict[tuple[str, int], int] = field(default_factory=dict)
+    # Per-source attribute arrays for `reasons` (built once; a renumbered copy must reset it to None).
+    source_table: SourceTable | None = field(default=None, repr=False, compare=False)
+
+    def table(self) -> SourceTable:
+        """Row, capability mask, park, commitment and shared flag of every source, as arrays."""
+        if self.source_table is None or len(self.source_table.row) != len(self.sources):
+            self.source_table = SourceTable.of(self.sources)
+        return self.source_table
 
     def eta(self, source: int, incident: int) -> int:
         """Travel seconds of a source to an incident."""
@@ -246,12 +277,12 @@ def reasons(problem: Problem, line: Line, srcs: IntArray) -> tuple[IntArray, Int
         return reason, eta, gate, move
     kind = sources[int(srcs[0])].kind
     table = problem.travel.unit_s if kind is ResourceKind.UNIT else problem.travel.depot_s
-    rows = np.fromiter((sources[s].row for s in srcs), dtype=np.int64, count=n)
-    eta[:] = table[rows, line.incident]
-    masks = np.fromiter((sources[s].cap_mask for s in srcs), dtype=np.int64, count=n)
-    parks = np.fromiter((sources[s].park for s in srcs), dtype=np.int64, count=n)
-    committed = np.fromiter((sources[s].committed for s in srcs), dtype=np.int64, count=n)
-    shared = np.fromiter((sources[s].shared for s in srcs), dtype=np.bool_, count=n)
+    attrs = problem.table()
+    eta[:] = table[attrs.row[srcs], line.incident]
+    masks = attrs.mask[srcs]
+    parks = attrs.park[srcs]
+    committed = attrs.committed[srcs]
+    shared = attrs.shared[srcs]
     staying = committed == line.incident
     free = committed == NOT_COMMITTED
     if opts.allow_move_committed:
@@ -260,14 +291,16 @@ def reasons(problem: Problem, line: Line, srcs: IntArray) -> tuple[IntArray, Int
         reason[~free & ~staying] = COMMITTED
     # Shared depots serve every park without an agreement (their park's reserve still applies).
     same = staying | shared | (parks < 0) | (line.park < 0) | (parks == line.park)
+    # Per-park tables (index -1 = no park, the last entry), looked up once per line rather than per park.
+    parks_n = len(problem.parks)
     limits = np.full(n, -1, dtype=np.int64)
     if line.park >= 0:
-        for p in np.unique(parks[~same]):
-            lim = max(
-                problem.aid_limit.get((int(p), line.park, line.resource_type), -1),
-                problem.aid_limit.get((int(p), line.park, "*"), -1),
-            )
-            limits[parks == p] = lim
+        aid = problem.aid_limit
+        by_park = np.array(
+            [max(aid.get((p, line.park, line.resource_type), -1), aid.get((p, line.park, "*"), -1)) for p in range(parks_n)] + [-1],
+            dtype=np.int64,
+        )
+        limits = by_park[parks]
     cross_bad = ~same & (limits < 0)
     too_far = ~same & (limits >= 0) & (eta > limits)
     if line.within_s is not None:
@@ -277,10 +310,9 @@ def reasons(problem: Problem, line: Line, srcs: IntArray) -> tuple[IntArray, Int
     if line.required_mask:
         reason[(masks & line.required_mask) != line.required_mask] = CAPABILITY
     out_of_park = free & (parks >= 0) & (parks != line.park)
-    for p in np.unique(parks[out_of_park]):
-        g = problem.gate_of.get((int(p), line.resource_type))
-        if g is not None:
-            gate[out_of_park & (parks == p)] = g
+    if problem.gate_of:
+        gate_by_park = np.array([problem.gate_of.get((p, line.resource_type), -1) for p in range(parks_n)] + [-1], dtype=np.int64)
+        gate = np.where(out_of_park, gate_by_park[parks], -1)
     return reason, eta, gate, move
 
 

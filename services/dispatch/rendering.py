@@ -13,6 +13,7 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 
 from services.dispatch.catalogue import CONSUMABLE_UNITS_OF_MEASURE
 from services.dispatch.model import (
+    Choice,
     DispatchRequest,
     DispatchResponse,
     Evaluation,
@@ -84,6 +85,16 @@ def _line_summary(line: LineExplanation) -> str:
     return text
 
 
+def alternative_note(choice: Choice) -> str:
+    """A choice's next-best source in words; never a negative cost."""
+    alt = choice.alternative
+    if alt is None:
+        return "no alternative"
+    if alt.eta_s < choice.eta_s:
+        return f"{alt.source_id} is {(choice.eta_s - alt.eta_s) / 60:.1f} min nearer but {alt.status}"
+    return f"{alt.source_id} would add {alt.added_min:.1f} min ({alt.status})"
+
+
 def explanation(e: IncidentExplanation) -> pb.IncidentExplanation:
     """Why the plan does what it does for one incident."""
     alternatives = [
@@ -91,6 +102,7 @@ def explanation(e: IncidentExplanation) -> pb.IncidentExplanation:
             chosen_id=choice.source_id,
             alternative_id=choice.alternative.source_id if choice.alternative else "",
             added_minutes=choice.alternative.added_min if choice.alternative else 0.0,
+            note=alternative_note(choice),
         )
         for line in e.lines
         for choice in line.choices
@@ -115,6 +127,8 @@ def solver_report(response: DispatchResponse) -> pb.SolverReport:
         build_time_s=response.build_s,
         variables=response.model_size.variables,
         constraints=response.model_size.constraints,
+        plan_source=response.source,
+        bound_source=response.bound_source,
     )
 
 

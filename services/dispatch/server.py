@@ -29,6 +29,7 @@ async def build_server(settings: Settings, port: int | None = None) -> tuple[Run
         service_names=[SERVICE_NAME],
         register=lambda server: dispatch_service_pb2_grpc.add_DispatchServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
+        bulk_methods=[f"/{SERVICE_NAME}/*"],
     )
     return running, running.port
 

@@ -74,7 +74,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
     def _optimise(self, message: pb.OptimizePlanRequest, remaining: float | None, cancel: Cancellation) -> pb.OptimizePlanResponse:
         """Prepare, solve and render in a worker thread."""
         request = self._prepare(message, remaining)
-        return rendering.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel)))
+        return rendering.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True)))
 
     async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
@@ -98,7 +98,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
             loop.call_soon_threadsafe(found.put_nowait, rendering.optimize_response(prepared, item))
 
         def solve() -> pb.OptimizePlanResponse:
-            solved = monitoring.traced_solve(prepared, lambda: domain.optimise(prepared, limits=self._limits, listener=listener, cancel=cancel))
+            solved = monitoring.traced_solve(prepared, lambda: domain.optimise(prepared, limits=self._limits, listener=listener, cancel=cancel, validated=True))
             return rendering.optimize_response(prepared, solved)
 
         solving = asyncio.ensure_future(asyncio.to_thread(solve))

@@ -201,13 +201,17 @@ WRITE_ROLES = (Role.OPERATOR, Role.DRILL_DIRECTOR, Role.PARK_OFFICER)
 
 
 def authorize_write(principal: Principal, action: str, *, park_id: str, exercise_id: str) -> None:
-    """Operators change anything; drill directors only inside exercises; park officers report and edit their own park's incidents."""
+    """Operators change anything; drill directors only inside exercises; park officers report and edit their own park's live incidents;
+    the alarm intake reports incidents, raises their severity and adds alarms to their timelines (live and inside exercises)."""
     role = principal.role
     if role is Role.OPERATOR:
         return
     if role is Role.DRILL_DIRECTOR and exercise_id:
         return
-    if role is Role.PARK_OFFICER and action in ("CREATE", "UPDATE") and park_id and park_id == principal.park_id:
+    # Park officers work on live incidents only, as the gateway allows them: never inside an exercise.
+    if role is Role.PARK_OFFICER and action in ("CREATE", "UPDATE") and park_id and park_id == principal.park_id and not exercise_id:
+        return
+    if role is Role.ALARM_INTAKE and action in ("CREATE", "CHANGE_SEVERITY", "NOTE"):
         return
     raise _denied(principal, action, park_id, exercise_id)
 

@@ -8,6 +8,7 @@ from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server
 from services.common.settings import Settings, load_settings
 from services.incident import monitoring
+from services.incident.exercises import ExerciseDirectory
 from services.incident.servicer import IncidentServicer
 from services.incident.store import TABLES
 
@@ -19,14 +20,16 @@ async def build_server(settings: Settings, port: int | None = None) -> tuple[Run
     """Open the database, start the outbox relay and serve IncidentService."""
     storage = open_storage(settings, SERVICE, TABLES)
     storage.unobserve.append(monitoring.observe(storage.engine))
-    servicer = IncidentServicer(storage.engine, on_commit=storage.relay.notify)
+    exercises = ExerciseDirectory(settings.address_of("resources"))
+    servicer = IncidentServicer(storage.engine, exercises, on_commit=storage.relay.notify)
     running = await start_server(
         settings=settings,
         service_label=SERVICE,
         service_names=[SERVICE_NAME],
         register=lambda server: incident_service_pb2_grpc.add_IncidentServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
-        cleanups=[storage.close],
+        cleanups=[storage.close, exercises.close],
+        relay=storage.relay,
     )
     return running, running.port
 

@@ -25,6 +25,8 @@ from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
 from services.incident import domain, monitoring, store
 from services.incident.domain import DemandLine, State
+from services.incident.exercises import ExerciseDirectory
+from services.incident.notes import NoteRpcs
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -210,11 +212,12 @@ def _struct(text: str) -> struct_pb2.Struct:
     return value
 
 
-class IncidentServicer(pb_grpc.IncidentServiceServicer):
+class IncidentServicer(NoteRpcs, pb_grpc.IncidentServiceServicer):
     """Serves incidents from this service's database; every change also goes to the timeline and the outbox."""
 
-    def __init__(self, engine: Engine, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, engine: Engine, exercises: ExerciseDirectory, on_commit: Callable[[], None] = lambda: None) -> None:
         self._engine = engine
+        self._exercises = exercises
         self._on_commit = on_commit
 
     async def _mutate(self, method: str, request: Message, request_id: str, response_type: type[M], work: Callable[[Session, Principal], M]) -> M:
@@ -238,6 +241,8 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         violations += domain.demand_violations("incident.demands", demands_from_proto(incident.demands))
         violations += _output_only_violations(incident, "incident")
         _raise_if(violations)
+        domain.authorize_write(require_authenticated(), "CREATE", park_id=incident.park_id, exercise_id=incident.exercise_id)
+        await self._exercises.require_active(incident.exercise_id, "incident.exercise_id")
         incident_id = request.incident_id or f"inc-{uuid.uuid4().hex[:12]}"
 
         def work(session: Session, principal: Principal) -> pb.CreateIncidentResponse:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+import grpc
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.common.catalogue import Catalogue, load_catalogue
-from services.common.errors import FieldViolation, aborted
+from services.common.deadline import remaining_s
+from services.common.errors import FieldViolation, ServiceError, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.convert import depot_from_row
@@ -23,9 +25,23 @@ from services.resources.policies import AID, POLICIES
 from services.resources.registry import DEPOTS, PARKS, depot_values, require_park, unit_row_values
 from services.resources.sql import all_rows, run
 from services.resources.tables import LedgerRow
+from services.resources.upsert import Change, ExistingRows, apply_updates, plan, read_rows, update_violations
 
 LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
 MAX_IMPORT_ROWS = 50_000
+DEADLINE_CHECK_EVERY = 1024
+Check = Callable[[], None]
+
+
+def deadline_check() -> None:
+    """Stop work whose caller's deadline has passed: nobody is waiting for its answer."""
+    left = remaining_s()
+    if left is not None and left <= 0:
+        raise ServiceError(grpc.StatusCode.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED", "the caller's deadline passed; nothing was imported")
+
+
+def _no_check() -> None:
+    """No deadline to honour."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +54,7 @@ class Existing:
     policies: Collection[str]
     aid_borrowers: Collection[str]
     parks: Collection[str]
+    rows: ExistingRows | None = None
 
 
 def normalise(inventory: Inventory) -> Inventory:
@@ -53,9 +70,15 @@ def normalise(inventory: Inventory) -> Inventory:
     )
 
 
-def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Catalogue) -> list[FieldViolation]:
-    """Every problem of an import, each named by its list position and field (e.g. units[17].type)."""
+def inventory_violations(
+    inventory: Inventory, existing: Existing, catalogue: Catalogue, *, upsert: bool = False, check: Check = _no_check
+) -> list[FieldViolation]:
+    """Every problem of an import, each named by its list position and field (e.g. units[17].type), in one linear pass.
+
+    With `upsert`, a row naming something that exists updates it; `check` is called every few rows (deadline).
+    """
     park = inventory.park_id
+    present: Existing = existing if not upsert else replace(existing, depots={}, units=(), stocks=(), policies=())
     out: list[FieldViolation] = []
     rows = len(inventory.depots) + len(inventory.units) + len(inventory.stocks) + len(inventory.reserve_policies) + len(inventory.mutual_aid)
     if rows == 0:
@@ -67,26 +90,30 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
         prefix = f"depots[{i}]"
         out += _owner(depot.park_id, park, prefix)
         out += v.depot_violations(depot, prefix)
-        if depot.depot_id in existing.depots or depot.depot_id in new_depots:
+        if depot.depot_id in present.depots or depot.depot_id in new_depots:
             out.append(FieldViolation(f"{prefix}.depot_id", f"depot {depot.depot_id!r} already exists"))
-        new_depots[depot.depot_id] = False
+        new_depots[depot.depot_id] = existing.depots.get(depot.depot_id, False)
     depots = {**existing.depots, **new_depots}
     seen_units: set[str] = set()
     for i, unit in enumerate(inventory.units):
+        if i % DEADLINE_CHECK_EVERY == 0:
+            check()
         prefix = f"units[{i}]"
         out += _owner(unit.park_id, park, prefix)
         out += v.unit_violations(unit, catalogue, prefix)
-        if unit.unit_id in existing.units or unit.unit_id in seen_units:
+        if unit.unit_id in present.units or unit.unit_id in seen_units:
             out.append(FieldViolation(f"{prefix}.unit_id", f"unit {unit.unit_id!r} already exists"))
         seen_units.add(unit.unit_id)
         out += _depot_reference(depots, unit.home_depot, f"{prefix}.home_depot")
     seen_stocks: set[tuple[str, str]] = set()
     for i, stock in enumerate(inventory.stocks):
+        if i % DEADLINE_CHECK_EVERY == 0:
+            check()
         prefix = f"stocks[{i}]"
         out += _owner(stock.park_id, park, prefix)
         out += v.stock_violations(stock, catalogue, prefix)
         key = (stock.depot_id, stock.type)
-        if key in existing.stocks or key in seen_stocks:
+        if key in present.stocks or key in seen_stocks:
             out.append(FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists"))
         seen_stocks.add(key)
         out += _depot_reference(depots, stock.depot_id, f"{prefix}.depot_id")
@@ -95,7 +122,7 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
         prefix = f"reserve_policies[{i}]"
         out += _owner(policy.park_id, park, prefix)
         out += v.policy_violations(policy, catalogue, prefix)
-        if policy.type in existing.policies or policy.type in seen_policies:
+        if policy.type in present.policies or policy.type in seen_policies:
             out.append(FieldViolation(f"{prefix}.type", f"a reserve policy for {policy.type} already exists"))
         seen_policies.add(policy.type)
     seen_borrowers: set[str] = set()
@@ -109,6 +136,8 @@ def inventory_violations(inventory: Inventory, existing: Existing, catalogue: Ca
         if agreement.borrower_park in existing.aid_borrowers or agreement.borrower_park in seen_borrowers:
             out.append(FieldViolation(f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"))
         seen_borrowers.add(agreement.borrower_park)
+    if upsert and existing.rows is not None:
+        out += update_violations(inventory, existing.rows, catalogue)
     return out
 
 
@@ -126,37 +155,90 @@ def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> l
     return []
 
 
-def _existing(session: Session, park_id: str) -> Existing:
-    """Read what the park already holds."""
-    depot_rows = all_rows(session, select(DEPOTS.c.depot_id, DEPOTS.c.retired).where(DEPOTS.c.park_id == park_id))
-    units = run(session, select(UNITS.c.unit_id).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id)).scalars().all()
-    stocks = all_rows(session, select(STOCKS.c.depot_id, STOCKS.c.type).where(STOCKS.c.namespace == LIVE, STOCKS.c.park_id == park_id))
-    policies = run(session, select(POLICIES.c.type).where(POLICIES.c.park_id == park_id)).scalars().all()
+def read_existing(session: Session, park_id: str) -> Existing:
+    """Read what the park already holds (the caller has checked that the park exists)."""
+    rows = read_rows(session, park_id)
     borrowers = run(session, select(AID.c.borrower_park).where(AID.c.lender_park == park_id)).scalars().all()
     parks = run(session, select(PARKS.c.park_id)).scalars().all()
     return Existing(
-        depots={r["depot_id"]: bool(r["retired"]) for r in depot_rows},
-        units=set(units),
-        stocks={(r["depot_id"], r["type"]) for r in stocks},
-        policies=set(policies),
+        depots={depot_id: bool(r["retired"]) for depot_id, r in rows.depots.items()},
+        units=set(rows.units),
+        stocks=set(rows.stocks),
+        policies=set(rows.policies),
         aid_borrowers=set(borrowers),
         parks=set(parks),
+        rows=rows,
     )
 
 
-def import_inventory(session: Session, *, inventory: Inventory, actor: str, prior: Sequence[FieldViolation] = (), now: datetime | None = None) -> ImportSummary:
-    """Validate the whole inventory against the park, then insert every row in this one transaction.
+def validate(inventory: Inventory, existing: Existing, *, prior: Sequence[FieldViolation] = (), upsert: bool = False, check: Check = _no_check) -> list[FieldViolation]:
+    """Every problem of a normalised import against what the park held when `existing` was read (no lock needed)."""
+    return [*prior, *inventory_violations(inventory, existing, load_catalogue(), upsert=upsert, check=check)]
+
+
+def plan_changes(inventory: Inventory, existing: Existing) -> list[Change]:
+    """What every row of a validated import does (create, update, unchanged)."""
+    assert existing.rows is not None
+    return list(plan(inventory, existing.rows, load_catalogue()))
+
+
+def summarise(inventory: Inventory, changes: Sequence[Change], *, dry_run: bool) -> ImportSummary:
+    """Counts of what an import creates and updates."""
+    created = {kind: 0 for kind in ("depots", "units", "stocks", "reserve_policies", "mutual_aid")}
+    updated = unchanged = 0
+    for change in changes:
+        if change.action == "create":
+            created[change.kind] += 1
+        elif change.action == "update":
+            updated += 1
+        else:
+            unchanged += 1
+    return ImportSummary(
+        park_id=inventory.park_id,
+        depots=created["depots"],
+        units=created["units"],
+        stocks=created["stocks"],
+        reserve_policies=created["reserve_policies"],
+        mutual_aid=created["mutual_aid"],
+        updated=updated,
+        unchanged=unchanged,
+        changes=tuple(c for c in changes if c.action != "unchanged"),
+        dry_run=dry_run,
+    )
+
+
+def import_inventory(
+    session: Session,
+    *,
+    inventory: Inventory,
+    actor: str,
+    prior: Sequence[FieldViolation] = (),
+    now: datetime | None = None,
+    upsert: bool = False,
+    validated: Existing | None = None,
+    check: Check = _no_check,
+) -> ImportSummary:
+    """Validate the whole inventory against the park, then create and update every row in this one transaction.
 
     `prior` carries problems the caller found while reading the request, so one answer reports every bad row.
+    `validated` is what the park held when the caller validated outside the write lock: if nothing changed
+    since, validation is not repeated under the lock.
     """
     require_park(session, inventory.park_id)
     inventory = normalise(inventory)
-    catalogue = load_catalogue()
-    v.raise_if([*prior, *inventory_violations(inventory, _existing(session, inventory.park_id), catalogue)])
+    existing = read_existing(session, inventory.park_id)
+    if validated is None or validated != existing or prior:
+        v.raise_if(validate(inventory, existing, prior=prior, upsert=upsert, check=check))
+    check()
+    changes = plan_changes(inventory, existing)
+    creates = _only_created(inventory, changes)
     try:
-        summary = _apply(session, inventory, actor, now or utcnow())
+        _apply(session, creates, actor, now := now or utcnow())
+        assert existing.rows is not None
+        apply_updates(session, inventory, changes, existing.rows, load_catalogue(), actor, now)
     except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert
         raise aborted("CONCURRENT_CHANGE", f"{park_name(inventory.park_id)} changed during the import; nothing was imported") from exc
+    summary = summarise(inventory, changes, dry_run=False)
     emit(
         session,
         "inventory.imported",
@@ -169,13 +251,30 @@ def import_inventory(session: Session, *, inventory: Inventory, actor: str, prio
             "stocks": summary.stocks,
             "reserve_policies": summary.reserve_policies,
             "mutual_aid": summary.mutual_aid,
+            "updated": summary.updated,
         },
     )
     bump_version(session, LIVE)
     return summary
 
 
-def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) -> ImportSummary:
+def _only_created(inventory: Inventory, changes: Sequence[Change]) -> Inventory:
+    """The part of an inventory that creates rows."""
+    created: dict[str, list[int]] = {}
+    for change in changes:
+        if change.action == "create":
+            created.setdefault(change.kind, []).append(change.index)
+    return replace(
+        inventory,
+        depots=tuple(inventory.depots[i] for i in created.get("depots", [])),
+        units=tuple(inventory.units[i] for i in created.get("units", [])),
+        stocks=tuple(inventory.stocks[i] for i in created.get("stocks", [])),
+        reserve_policies=tuple(inventory.reserve_policies[i] for i in created.get("reserve_policies", [])),
+        mutual_aid=tuple(inventory.mutual_aid[i] for i in created.get("mutual_aid", [])),
+    )
+
+
+def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) -> None:
     """Insert every row of a validated inventory."""
     conn = session.connection()
     if inventory.depots:
@@ -252,11 +351,3 @@ def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) ->
                 for a in inventory.mutual_aid
             ],
         )
-    return ImportSummary(
-        park_id=inventory.park_id,
-        depots=len(inventory.depots),
-        units=len(inventory.units),
-        stocks=len(inventory.stocks),
-        reserve_policies=len(inventory.reserve_policies),
-        mutual_aid=len(inventory.mutual_aid),
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from services.common.errors import ServiceError, failed_precondition
 
@@ -297,7 +298,7 @@ class Inventory:
 
 @dataclass(frozen=True, slots=True)
 class ImportSummary:
-    """How many rows of each kind a bulk import created."""
+    """How many rows of each kind a bulk import created, how many it updated, and each change (create or update)."""
 
     park_id: str
     depots: int
@@ -305,6 +306,10 @@ class ImportSummary:
     stocks: int
     reserve_policies: int
     mutual_aid: int
+    updated: int = 0
+    unchanged: int = 0
+    changes: tuple[Any, ...] = ()
+    dry_run: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -394,11 +394,16 @@ _SEGMENTS = {
 
 
 def proto_field(field: str, renames: dict[str, str] | None = None) -> str:
-    """The request field a domain violation is about: exact prefixes first, then per-segment names."""
-    for prefix, replacement in (renames or {}).items():
-        if field == prefix or field.startswith(prefix + ".") or field.startswith(prefix + "["):
-            field = replacement + field[len(prefix) :]
-            break
+    """The request field a domain violation is about: the longest renamed prefix first, then per-segment names.
+
+    Prefixes are looked up by key (ending at a '.' or '[' boundary), so mapping n violations costs O(n), not O(n x renames).
+    """
+    if renames:
+        for end in sorted({i for i, ch in enumerate(field) if ch in ".["} | {len(field)}, reverse=True):
+            replacement = renames.get(field[:end])
+            if replacement is not None:
+                field = replacement + field[end:]
+                break
     parts = []
     for part in field.split("."):
         name, bracket, rest = part.partition("[")

@@ -64,6 +64,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "mutual_aid": re.compile(r"^parks/([^/]+)/mutualAid/([^/]+)$"),
     "reservation": re.compile(r"^reservations/([A-Za-z0-9-]+)$"),
     "exercise": re.compile(r"^exercises/([^/]+)$"),
+    "detector": re.compile(r"^parks/([^/]+)/detectors/([^/]+)$"),
 }
 
 _EXAMPLES = {
@@ -75,6 +76,7 @@ _EXAMPLES = {
     "mutual_aid": "parks/{lender}/mutualAid/{borrower}",
     "reservation": "reservations/{reservation}",
     "exercise": "exercises/{exercise}",
+    "detector": "parks/{park}/detectors/{detector}",
 }
 
 

@@ -13,6 +13,8 @@ from services.common.client import bearer, open_channel
 from services.common.settings import Settings
 from services.resources import mapping as mp
 from services.resources.demo import DemoDataset, build_demo
+from services.resources.demo_detectors import demo_detectors
+from services.resources.detector_rpcs import detector_to_pb
 
 SEED_SUBJECT = "demo-seed"
 
@@ -38,6 +40,7 @@ async def seed_dataset(
     for inventory in dataset.inventories:
         if inventory.park_id not in chosen:
             continue
+        counts["detectors"] = counts.get("detectors", 0) + await seed_detectors(stub, metadata, inventory.park_id, prefix)
         present = await stub.ListUnits(pb.ListUnitsRequest(parent=f"parks/{inventory.park_id}", page_size=1), metadata=metadata)
         if present.units:
             counts["skipped_parks"] += 1
@@ -67,6 +70,18 @@ async def seed_dataset(
     return counts
 
 
+async def seed_detectors(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[str, str], ...], park_id: str, prefix: str) -> int:
+    """Import the park's demo detectors; return how many were created."""
+    wanted = demo_detectors(park_id)
+    if not wanted:
+        return 0
+    request = pb.ImportDetectorsRequest(request_id=f"{prefix}-detectors-{park_id}", parent=f"parks/{park_id}", detectors=[detector_to_pb(d) for d in wanted])
+    for message in request.detectors:
+        message.ClearField("park_id")
+        message.ClearField("version")
+    return int((await stub.ImportDetectors(request, metadata=metadata)).detectors_created)
+
+
 async def seed_demo(settings: Settings, dataset: DemoDataset | None = None, *, parks: Sequence[str] = ()) -> str:
     """Seed the running service at its configured address as an operator; return a one-line summary."""
     dataset = dataset or build_demo()
@@ -80,5 +95,5 @@ async def seed_demo(settings: Settings, dataset: DemoDataset | None = None, *, p
         return "demo data: already present"
     return (
         f"demo data (seed {dataset.seed}): {counts['parks']} parks, {counts['depots']} depots, {counts['units']} units, "
-        f"{counts['stocks']} stocks, {counts['agreements']} mutual-aid agreements"
+        f"{counts['stocks']} stocks, {counts.get('detectors', 0)} detectors, {counts['agreements']} mutual-aid agreements"
     )

@@ -31,6 +31,8 @@ async def build_server(settings: Settings, port: int | None = None, *, sweep_int
         register=lambda server: resources_service_pb2_grpc.add_ResourceServiceServicer_to_server(servicer, server),
         port=settings.port_for(SERVICE) if port is None else port,
         cleanups=[storage.close, sweeper.stop],
+        relay=storage.relay,
+        bulk_methods=[f"/{SERVICE_NAME}/ImportInventory"],
     )
     return running, running.port
 

@@ -16,20 +16,19 @@ from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
 from services.common.idempotency import M, request_id_violations, run_idempotent
-from services.resources import bulk, exercises, movements, policies, registry, reservations, snapshot, stock
+from services.resources import exercises, importing, movements, policies, registry, reservations, snapshot, stock
 from services.resources import mapping as mp
 from services.resources.access import Action, authorize
+from services.resources.detector_rpcs import DetectorRpcs, snapshot_detectors
 from services.resources.domain import (
     LIVE,
     Depot,
-    Inventory,
     LedgerKind,
     MutualAid,
     ReservationState,
     ReservePolicy,
     Stock,
     StockRequest,
-    Unit,
     UnitRequest,
 )
 from services.resources.events import snapshot_version
@@ -82,7 +81,7 @@ def _authorize(action: Action, *, park: str | None = None, exercise_id: str = LI
     return principal
 
 
-class ResourceServicer(pb_grpc.ResourceServiceServicer):
+class ResourceServicer(DetectorRpcs, pb_grpc.ResourceServiceServicer):
     """Serves the emergency-resource library from this service's database."""
 
     def __init__(self, engine: Engine, on_commit: Callable[[], None] = lambda: None) -> None:
@@ -527,25 +526,16 @@ class ResourceServicer(pb_grpc.ResourceServiceServicer):
     # ------------------------------------------------------------ bulk import
 
     async def ImportInventory(self, request: pb.ImportInventoryRequest, context: grpc.aio.ServicerContext) -> pb.ImportInventoryResponse:
-        """Validate a park's whole inventory, then apply it in one transaction, or nothing."""
+        """Validate a park's whole inventory outside the write lock, then apply it in one transaction, or nothing."""
         (park_id,) = parse("park", request.parent, "parent")
         principal = _authorize(Action.REGISTER, park=park_id)
-        inventory, positions, prior = _inventory_from_rows(park_id, request.rows)
-        renames = {
-            **mp.index_renames("depots", positions["depot"], "depot", ("depot_id", "park_id")),
-            **mp.index_renames("units", positions["unit"], "unit", ("unit_id", "park_id")),
-            **mp.index_renames("stocks", positions["stock"], "stock", ("depot_id", "park_id")),
-            **mp.index_renames("reserve_policies", positions["reserve_policy"], "reserve_policy"),
-        }
+        _raise_if(request_id_violations(request.request_id))
+        prepared = await run_in_thread(importing.prepare, self._store, request, park_id)
+        if request.validate_only:
+            return prepared.preview()
 
         def work(session: Session) -> pb.ImportInventoryResponse:
-            try:
-                summary = bulk.import_inventory(session, inventory=inventory, actor=principal.subject, prior=prior)
-            except ServiceError as error:
-                raise _dedupe(mp.with_proto_fields(error, renames)) from None
-            return pb.ImportInventoryResponse(
-                depots_created=summary.depots, units_created=summary.units, stocks_received=summary.stocks, policies_set=summary.reserve_policies
-            )
+            return importing.apply(session, prepared, principal.subject)
 
         return await self._mutate("ImportInventory", request, pb.ImportInventoryResponse, work)
 
@@ -581,6 +571,7 @@ class ResourceServicer(pb_grpc.ResourceServiceServicer):
                 agreements=[mp.agreement_to_pb(a) for a in snap.mutual_aid],
                 parks=[mp.park_to_pb(p) for p in snap.parks],
                 next_page_token=snap.next_page_token,
+                detectors=[] if request.page_token else snapshot_detectors(session, list(request.park_ids)),
             )
 
         return await self._read(work)
@@ -716,50 +707,3 @@ def _dedupe(error: ServiceError) -> ServiceError:
         seen.setdefault(violation.field, violation)
     error.violations = list(seen.values())
     return error
-
-
-def _row_ids(name: str, collection: str, park_id: str) -> tuple[str, str]:
-    """(park, id) of an import row's name "parks/{park}/{collection}/{id}"; a malformed name yields ids the rules refuse."""
-    parts = name.split("/")
-    if len(parts) == 4 and parts[0] == "parks" and parts[2] == collection:
-        return parts[1], parts[3]
-    return park_id, name
-
-
-def _inventory_from_rows(park_id: str, rows: Sequence[pb.InventoryRow]) -> tuple[Inventory, dict[str, list[int]], list[FieldViolation]]:
-    """The domain inventory of import rows, where each row came from, and problems only the proto form can have."""
-    positions: dict[str, list[int]] = {"depot": [], "unit": [], "stock": [], "reserve_policy": []}
-    prior: list[FieldViolation] = []
-    depots: list[Depot] = []
-    units: list[Unit] = []
-    stocks: list[Stock] = []
-    policies_: list[ReservePolicy] = []
-    for index, row in enumerate(rows):
-        which = row.WhichOneof("item")
-        prefix = f"rows[{index}].{which}"
-        if which is None:
-            prior.append(FieldViolation(f"rows[{index}]", "set one of depot, unit, stock or reserve_policy"))
-            continue
-        positions[which].append(index)
-        if which == "depot":
-            owner, depot_id = _row_ids(row.depot.name, "depots", park_id)
-            depots.append(mp.depot_from_pb(owner, depot_id, row.depot, prior, prefix=prefix))
-        elif which == "unit":
-            owner, unit_id = _row_ids(row.unit.name, "units", park_id)
-            prior += mp.unit_output_only_violations(row.unit, prefix, owner)
-            units.append(mp.unit_from_pb(owner, unit_id, row.unit))
-        elif which == "stock":
-            ids = row.stock.name.split("/")
-            owner, depot_id, type_code = (ids[1], ids[3], ids[5]) if len(ids) == 6 and ids[0] == "parks" else (park_id, row.stock.name, "")
-            if row.stock.resource_type and row.stock.resource_type != type_code:
-                prior.append(FieldViolation(f"{prefix}.resource_type", f"differs from the type in the name ({type_code!r})"))
-            prior += mp.stock_output_only_violations(row.stock, prefix)
-            on_hand = mp.whole(row.stock.on_hand, f"{prefix}.on_hand", prior)
-            minimum = mp.whole(row.stock.minimum_level, f"{prefix}.minimum_level", prior)
-            stocks.append(Stock(owner, depot_id, type_code, on_hand=on_hand, minimum_level=minimum))
-        else:
-            policy = row.reserve_policy
-            minimum = mp.whole(policy.minimum, f"{prefix}.minimum", prior)
-            policies_.append(ReservePolicy(policy.park_id or park_id, policy.resource_type, minimum))
-    inventory = Inventory(park_id, tuple(depots), tuple(units), tuple(stocks), tuple(policies_))
-    return inventory, positions, prior

@@ -255,6 +255,33 @@ class NamespaceVersionRow(SQLModel, table=True):
     version: int = 0
 
 
+class DetectorRow(SQLModel, table=True):
+    """A fixed detector of a park's monitoring system (live only: exercises inject alarms, never detectors)."""
+
+    __tablename__ = "detectors"
+    __table_args__ = (
+        ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_detector_park"),
+        CheckConstraint("pre_alarm_threshold <= alarm_threshold", name="ck_detector_thresholds"),
+    )
+
+    park_id: str = Field(primary_key=True, max_length=63)
+    detector_id: str = Field(primary_key=True, max_length=63)
+    display_name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    substance_name: str = Field(default="", max_length=100)
+    un_number: str = Field(default="", max_length=4)
+    hazard_class: str = Field(default="", max_length=4)
+    latitude: float
+    longitude: float
+    pre_alarm_threshold: float
+    alarm_threshold: float
+    unit: str = Field(max_length=10)
+    area: str = Field(default="", max_length=200)
+    version: int = 1
+    create_time: datetime = _ts()
+    update_time: datetime = _ts()
+
+
 TABLES: list[type[SQLModel]] = [
     ParkRow,
     DepotRow,
@@ -268,6 +295,7 @@ TABLES: list[type[SQLModel]] = [
     ReservationStockRow,
     ExerciseRow,
     NamespaceVersionRow,
+    DetectorRow,
     OutboxEvent,
     IdempotencyRecord,
 ]

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 
 import pytest
 
+from services.dispatch.bound import CompletionBound
+from services.dispatch.cancel import Cancellation
 from services.dispatch.codec import request_from_dict
 from services.dispatch.cpmodel import DispatchModel, unmet_coefficients, weight_scale
-from services.dispatch.domain import optimise
+from services.dispatch.domain import checked_bound, optimise
 from services.dispatch.evaluate import evaluate
 from services.dispatch.flow import flow_flows
 from services.dispatch.flows import Flows, from_plan, to_plan
 from services.dispatch.greedy import greedy_flows
 from services.dispatch.instances import InstanceSpec, generate
 from services.dispatch.lpbound import lp_completion_bound, lp_unmet
-from services.dispatch.model import SolveStatus
+from services.dispatch.model import DispatchRequest, SolveStatus
 from services.dispatch.problem import build_problem
 from services.dispatch.prune import prune
 
@@ -88,3 +91,51 @@ def test_rerouting_keeps_every_line_and_breaks_no_rule() -> None:
     assert not after.violations
     assert after.objective.weighted_unmet == pytest.approx(before.objective.weighted_unmet)
     assert rerouted != base
+
+
+def _one_pumper_two_incidents() -> DispatchRequest:
+    """One pumper 100 s from A (needs 2) and B (needs 1): tier 1 sends it to B, completion 100 s."""
+    return request_from_dict(
+        {
+            "parks": ["P"],
+            "incidents": [
+                {"id": "A", "location": [31.95, 120.2], "weight": 1, "park": "P", "demands": [{"type": "PUMPER_ENGINE", "quantity": 2}]},
+                {"id": "B", "location": [31.95, 120.21], "weight": 1, "park": "P", "demands": [{"type": "PUMPER_ENGINE", "quantity": 1}]},
+            ],
+            "units": [{"id": "P1", "type": "PUMPER_ENGINE", "position": [31.95, 120.3], "park": "P"}],
+            "travel": {"matrices": {"unit_seconds": {"P1": {"A": 100, "B": 100}}}},
+        }
+    )
+
+
+def test_a_line_left_short_pays_only_for_what_it_gets() -> None:
+    request = _one_pumper_two_incidents()
+    problem = build_problem(request)
+    coef, wscale = unmet_coefficients(problem), weight_scale(problem)
+    best_unmet = 2 * coef[0]  # A short of both pumpers, B served
+    assert CompletionBound(problem, coef, wscale).bound(best_unmet) <= 100 * wscale
+    assert lp_completion_bound(problem, coef, wscale, best_unmet, 5.0) <= 100 * wscale + 1e-6
+    response = optimise(request)
+    assert [(a.unit_id, a.incident_id) for a in response.plan.assignments] == [("P1", "B")]
+    assert response.objective.weighted_completion_s == pytest.approx(100)
+    assert 0 < response.best_bound_s <= 100
+    assert response.status is SolveStatus.OPTIMAL
+
+
+def test_a_bound_above_the_plan_is_a_logged_defect_not_a_clip(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="services.dispatch.domain"):
+        bound, source, defects = checked_bound({"lp": 90.0, "flow": 120.0, "mip": 95.0}, 100.0)
+    assert (bound, source, defects) == (95.0, "mip", ["flow"])
+    assert "lower-bound defect: the flow bound 120.000 exceeds the plan's completion 100.000" in caplog.text
+    assert checked_bound({"lp": 101.0}, 100.0)[:2] == (0.0, "")
+
+
+def test_a_plan_no_solver_found_is_labelled_fallback_with_its_source() -> None:
+    request = generate(InstanceSpec("fallback", incidents=5, units=200, seed=4, load=0.9))
+    cancelled = Cancellation()
+    cancelled.cancel()
+    response = optimise(request, cancel=cancelled)
+    assert response.status is SolveStatus.FALLBACK
+    assert response.source in {"flow", "greedy", "lp"}
+    assert not response.violations
+    assert response.best_bound_s <= response.objective.weighted_completion_s

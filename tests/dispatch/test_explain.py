@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.dispatch.domain import explain_plan, optimise
+from services.dispatch.rendering import alternative_note, explanation
 from tests.dispatch.conftest import SCENARIOS, load_scenario
 
 
@@ -43,8 +44,18 @@ def test_alternative_taken_by_another_incident() -> None:
     choice = first.lines[0].choices[0]
     assert choice.source_id == "U2"
     assert choice.alternative is not None and choice.alternative.source_id == "U1"
-    assert choice.alternative.added_min == pytest.approx(-20 / 60)
+    # A nearer alternative adds nothing: the cost is never negative, the note says why it was not taken.
+    assert choice.alternative.added_min == 0
     assert choice.alternative.status.startswith("assigned to I2")
+    assert alternative_note(choice) == f"U1 is {20 / 60:.1f} min nearer but {choice.alternative.status}"
+
+
+def test_a_choice_without_alternative_says_so() -> None:
+    _, explanations = _explanations("one_unit_two_incidents")
+    chosen = [choice for e in explanations for line in e.lines for choice in line.choices]
+    assert chosen and all(choice.alternative is None for choice in chosen)
+    assert [alternative_note(choice) for choice in chosen] == ["no alternative"]
+    assert all(alt.added_minutes == 0 and alt.note == "no alternative" for e in explanations for alt in explanation(e).alternatives)
 
 
 def test_capability_and_no_agreement_exclusions() -> None:

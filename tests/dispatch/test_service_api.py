@@ -39,6 +39,8 @@ async def test_optimise_small_world(dispatch: DispatchHarness) -> None:
     assert response.objective.weighted_unmet == 0
     assert response.objective.weighted_completion_s > 0
     assert response.solver.best_bound == response.objective.weighted_completion_s
+    assert response.solver.plan_source in {"cpsat", "mip", "flow", "greedy", "lp"}
+    assert response.solver.bound_source in {"lp", "flow", "cpsat", "mip", "parts"}
     assert response.solver.gap == 0
     assert response.solver.variables > 0 and response.solver.constraints > 0
     assert [e.incident_id for e in response.explanations] == ["I1", "I2"]
@@ -46,7 +48,8 @@ async def test_optimise_small_world(dispatch: DispatchHarness) -> None:
     assert any("park A keeps 1 HAZMAT_TEAM at home" in text for text in i2.binding_constraints), i2
     # The nearer team H1 is the next-best alternative: it would have been faster, but the reserve holds it.
     assert [(a.chosen_id, a.alternative_id) for a in i2.alternatives] == [("H2", "H1")]
-    assert i2.alternatives[0].added_minutes < 0
+    assert i2.alternatives[0].added_minutes == 0
+    assert "nearer but idle, held by the reserve of park A" in i2.alternatives[0].note
     assert {a.chosen_id for a in response.explanations[0].alternatives} == {"P1", "P2", "D1"}
     assert _key(response.objective) <= _key(response.greedy_objective)
 

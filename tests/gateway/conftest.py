@@ -26,7 +26,7 @@ from services.common.settings import Settings
 from services.resources.seed import seed_demo
 from tests.conftest import service_settings
 
-BACKENDS = ("incident", "resources", "casebase", "dispatch")
+BACKENDS = ("resources", "incident", "casebase", "dispatch")
 # A slice of the demo data set: three neighbouring parks with mutual aid between them.
 TEST_PARKS = ("shengang", "xiagang", "chengxi")
 

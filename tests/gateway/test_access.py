@@ -33,7 +33,39 @@ MATRIX = [
     (Method.START_DRILL, "", "", (False, True, False, False)),
     (Method.GET_DRILL, "", "", (True, True, True, True)),
     (Method.GET_DRILL_REPORT, "", "", (True, True, True, True)),
+    (Method.LIST_INCIDENTS, "", "", (True, True, True, True)),
+    (Method.GET_INCIDENT, "", "", (True, True, True, True)),
+    (Method.LIST_INCIDENT_TIMELINE, "ex-1", "", (True, True, True, True)),
+    (Method.LIST_SCENARIOS, "", "", (True, True, True, True)),
+    (Method.LIST_DRILLS, "", "", (True, True, True, True)),
+    (Method.GET_PARK_INVENTORY, "", "shengang", (True, True, True, True)),
+    (Method.VERIFY_INCIDENT, "", "ligang", (True, False, False, False)),
+    (Method.VERIFY_INCIDENT, "ex-1", "", (True, True, False, False)),
+    (Method.CHANGE_SEVERITY, "", "ligang", (True, False, False, False)),
+    (Method.CANCEL_INCIDENT, "ex-1", "", (True, True, False, False)),
+    (Method.CONTAIN_INCIDENT, "", "", (True, False, False, False)),
+    (Method.CLOSE_INCIDENT, "ex-1", "", (True, True, False, False)),
+    (Method.UPDATE_UNIT_STATUS, "", "ligang", (True, False, False, False)),
+    (Method.UPDATE_UNIT_STATUS, "ex-1", "", (True, True, False, False)),
+    (Method.ADJUST_STOCK, "", "ligang", (True, False, True, False)),
+    (Method.ADJUST_STOCK, "", "shengang", (True, False, False, False)),
 ]
+
+# A park officer's own units: out of service and back, live only; nothing else, and never another park's.
+OFFICER_UNIT_MOVES = [
+    ("", "ligang", "OUT_OF_SERVICE", True),
+    ("", "ligang", "AVAILABLE", True),
+    ("", "ligang", "ON_SCENE", False),
+    ("", "ligang", "RETURNING", False),
+    ("", "shengang", "OUT_OF_SERVICE", False),
+    ("ex-1", "ligang", "OUT_OF_SERVICE", False),
+]
+
+
+@pytest.mark.parametrize(("exercise_id", "park_id", "state", "allowed"), OFFICER_UNIT_MOVES)
+def test_officer_unit_moves(exercise_id: str, park_id: str, state: str, allowed: bool) -> None:
+    assert is_allowed(OFFICER, Method.UPDATE_UNIT_STATUS, exercise_id=exercise_id, park_id=park_id, unit_state=state) is allowed
+    assert is_allowed(VIEWER, Method.UPDATE_UNIT_STATUS, exercise_id=exercise_id, park_id=park_id, unit_state=state) is False
 
 
 @pytest.mark.parametrize(("method", "exercise_id", "park_id", "expected"), MATRIX)

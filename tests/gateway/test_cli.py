@@ -68,11 +68,31 @@ def test_csv_inventory_becomes_one_import(tmp_path: Path) -> None:
     assert policy.reserve_policy.park_id == "ligang" and policy.reserve_policy.minimum == 1
 
 
-def test_bad_csv_row_names_its_line(tmp_path: Path) -> None:
+def test_every_bad_csv_row_is_named_by_its_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
-    path.write_text(CSV.replace("FOAM_AFFF,,,,,lg-new,4000", "FOAM_AFFF,,,,,lg-new,lots"))
-    with pytest.raises(InventoryFileError, match=r"bad\.csv:4: column 'on_hand' must be a number"):
+    path.write_text(CSV.replace("FOAM_AFFF,,,,,lg-new,4000", "FOAM_AFFF,,,,,lg-new,lots").replace("unit,lg-new-pe-01", "unit,"))
+    with pytest.raises(InventoryFileError, match=r"2 bad row\(s\)") as caught:
         read_inventory(path, "ligang", "req-2")
+    assert [p.split(": ", 1)[0].rsplit("/", 1)[-1] for p in caught.value.problems] == ["bad.csv:3", "bad.csv:4"]
+    assert "column 'on_hand' must be a number" in caught.value.problems[1]
+
+
+def test_import_help_documents_the_format_and_the_example_parses() -> None:
+    result = runner.invoke(app, ["import", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for words in ("depot_kind", "reserve_policy", "examples/inventory-ligang.csv", "--upsert", "--dry-run"):
+        assert words in result.output
+    example = Path(__file__).resolve().parents[2] / "examples" / "inventory-ligang.csv"
+    assert len(read_inventory(example, "ligang", "req-5").rows) == 8
+
+
+def test_import_cli_lists_every_bad_row_without_calling_the_gateway(tmp_path: Path) -> None:
+    runner.invoke(app, ["login"], env={"DATA_DIR": str(tmp_path)})
+    path = tmp_path / "bad.csv"
+    path.write_text(CSV.replace("LGN-PE01", "").replace("120.09", "east"))
+    result = runner.invoke(app, ["import", str(path), "--park", "ligang", "--gateway", "127.0.0.1:1"], env={"DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "bad.csv:2" in result.output and "bad.csv:3" in result.output and "2 bad row(s)" in result.output
 
 
 def test_json_inventory_rows_in_proto_json(tmp_path: Path) -> None:
@@ -85,5 +105,6 @@ def test_json_inventory_rows_in_proto_json(tmp_path: Path) -> None:
     request = read_inventory(path, "ligang", "req-3")
     assert [r.WhichOneof("item") for r in request.rows] == ["unit", "reserve_policy"]
     path.write_text(json.dumps([{"unit": {"noSuchField": 1}}]))
-    with pytest.raises(InventoryFileError, match=r"rows\[0\]"):
+    with pytest.raises(InventoryFileError, match=r"1 bad row") as caught:
         read_inventory(path, "ligang", "req-4")
+    assert "rows[0]" in caught.value.problems[0]

@@ -79,3 +79,12 @@ async def test_an_incident_from_the_console(suite: Suite, tmp_path: Path) -> Non
     assert watched.exit_code == 0, watched.output
     lines = [line for line in watched.output.splitlines() if " incident." in line and "->" in line]
     assert len(lines) == 3 and all("“" in line and "->" in line for line in lines), watched.output
+
+
+def test_an_unknown_kind_or_level_in_a_report_lists_the_allowed_values(tmp_path: Path) -> None:
+    credentials.save(token("operator"), tmp_path / "cli" / "token.json")
+    env = {"DATA_DIR": str(tmp_path), "EMERGENCY_GATEWAY": "127.0.0.1:1"}
+    kind = runner.invoke(app, ["report", "--title", "Smoke", "--lat", "31.9", "--lon", "120.2", "--kind", "BURNING"], env=env)
+    assert kind.exit_code == 2 and "TOXIC_GAS_LEAK" in kind.output and "Traceback" not in kind.output
+    level = runner.invoke(app, ["report", "--title", "Smoke", "--lat", "31.9", "--lon", "120.2", "--kind", "fire", "--severity", "V"], env=env)
+    assert level.exit_code == 2 and "I, II, III, IV" in level.output

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import grpc
 from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -98,3 +99,47 @@ async def test_rate_limit_names_the_limit(suite: Suite) -> None:
         await suite.gateway.GetSituation(gpb.GetSituationRequest(), metadata=auth(Role.VIEWER, subject="viewer-calm"))
     finally:
         await suite.start_gateway(gateway_config())
+
+
+async def test_the_shipped_example_file_imports_after_a_dry_run_and_upserts(suite: Suite) -> None:
+    from pathlib import Path
+
+    from gateway.inventory_file import read_inventory
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "inventory-ligang.csv"
+    metadata = officer("xiagang")
+    dry = read_inventory(example, "xiagang", rid())
+    dry.validate_only = True
+    plain = (await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=dry), metadata=metadata)).result
+    assert [p.field for p in plain.problems] == ["rows[7].reserve_policy.resource_type"]  # the park has a pumper policy already
+    dry.upsert = True
+    preview = (await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=dry), metadata=metadata)).result
+    assert preview.validate_only and not preview.problems
+    assert (preview.depots_created, preview.units_created, preview.stocks_received, preview.policies_set) == (2, 3, 2, 0)
+    assert preview.updated + preview.unchanged == 1
+    await expect_error(suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/lg-east-pe-01"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
+    real = read_inventory(example, "xiagang", rid())
+    refused = await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=real), metadata=metadata), grpc.StatusCode.INVALID_ARGUMENT)
+    assert "already exists" in (refused.details() or "")
+    real.upsert = True
+    done = (await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=real), metadata=metadata)).result
+    assert (done.units_created, done.updated, done.unchanged) == (3, preview.updated, preview.unchanged)
+    unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/lg-east-pe-01"), metadata=OPERATOR)).unit
+    assert unit.call_sign == "LGE-PE01" and unit.state == rpb.Unit.STATE_AVAILABLE
+
+
+async def test_oversized_requests_stop_at_the_gateway(suite: Suite) -> None:
+    from tests.gateway.helpers import incident
+    from tests.grpc_assertions import error_info, field_violations
+
+    before = len((await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=OPERATOR)).incidents)
+    long_title = incident(CHLORINE, title="t" * 5000)
+    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=long_title), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    assert field_violations(error) == ["incident.title"]
+    huge = incident(CHLORINE, description="d" * (5 * 1024 * 1024))
+    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=huge), metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)
+    assert error_info(error).reason == "REQUEST_TOO_LARGE"
+    direct = ipb.CreateIncidentRequest(request_id=rid(), incident=huge)
+    await expect_error(suite.incident.CreateIncident(direct, metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)
+    after = len((await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=OPERATOR)).incidents)
+    assert after == before

@@ -72,8 +72,28 @@ async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
     fire = (await report(gateway, TANK_FIRE, accept=False, demands=[demand("FOAM_TENDER", 1), demand("PUMPER_ENGINE", 1)])).incident
     alarm = (await report(gateway, TANK_FIRE, accept=False, title="Smoke seen over tank T-3", demands=[demand("COMMAND_VEHICLE", 1)])).incident
 
-    committed = await commit(gateway, [leak.name, fire.name])
+    # The operator pins a pumper the optimiser did not choose and excludes the foam tender it did choose.
+    plain = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[leak.name, fire.name]), metadata=OPERATOR)).proposal
+    chosen = {a.unit_id: a.resource_type for a in plain.optimized.plan.assignments}
+    excluded = next(unit for unit, kind in sorted(chosen.items()) if kind == "FOAM_TENDER")
+    pumpers = await day_suite.resources.GetAvailabilitySnapshot(rpb.GetAvailabilitySnapshotRequest(resource_types=["PUMPER_ENGINE"], page_size=10000), metadata=OPERATOR)
+    pinned = next(u.unit.name for u in sorted(pumpers.units, key=lambda u: u.unit.name) if u.unit.name not in chosen and u.unit.state == AVAILABLE)
+    overrides = gpb.PlanOverrides(
+        pins=[gpb.UnitPin(unit=pinned, incident=fire.name, reason="crew trained on this tank farm")],
+        exclusions=[gpb.UnitExclusion(unit=excluded, reason="foam proportioner under repair")],
+    )
+    committed = await commit(gateway, [leak.name, fire.name], overrides=overrides)
+    assert committed.outcome == gpb.CommitPlanResponse.OUTCOME_COMMITTED
     assert {i.state for i in committed.incidents} == {ipb.Incident.STATE_RESPONDING}
+    dispatched = {a.unit_id: a.incident_id for a in committed.dispatched_units}
+    assert pinned in dispatched and dispatched[pinned].split("/")[-1] == fire.name.split("/")[-1] and excluded not in dispatched
+
+    # Committing the same proposal again sends nothing more.
+    after_first = await available_units(gateway)
+    again = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=committed.committed.name), metadata=OPERATOR)
+    assert again.outcome == gpb.CommitPlanResponse.OUTCOME_ALREADY_COMMITTED
+    assert sorted(again.reservations) == sorted(committed.reservations)
+    assert await available_units(gateway) == after_first
     await commit(gateway, [alarm.name])
     sent = {name: [u.unit.name for u in await units_of(gateway, name)] for name in (leak.name, fire.name, alarm.name)}
     assert all(sent.values()), sent
@@ -134,6 +154,9 @@ async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
                    "UNIT_RETURNING", "CLOSE", "AFTER_ACTION_REPORT", "CASE_CREATED", "UNIT_AVAILABLE"):
         assert action in actions, (action, actions)
     assert all(e.actor == "operator-li" for e in leak_steps), [(e.action, e.actor) for e in leak_steps if e.actor != "operator-li"]
+    fire_steps = await timeline(gateway, fire.name)
+    overrides_recorded = [e for e in fire_steps if e.action == "PLAN_OVERRIDE"]
+    assert overrides_recorded and all(e.actor == "operator-li" for e in overrides_recorded)
     assert [e.time.ToDatetime() for e in leak_steps] == sorted(e.time.ToDatetime() for e in leak_steps)
     alarm_actions = [e.action for e in await timeline(gateway, alarm.name)]
     assert {"CANCEL", "UNIT_RETURNING", "UNIT_AVAILABLE"} <= set(alarm_actions)

@@ -9,8 +9,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import grpc
 import pytest
 import pytest_asyncio
+import redis.asyncio as aioredis
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc
 from opentelemetry import trace
@@ -18,7 +20,10 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
 
+from gateway.ratelimit import RateLimiter
+from services.common.auth import Principal, Role
 from services.common.client import open_channel
+from services.common.errors import ServiceError
 from tests.conftest import SPAN_EXPORTER
 from tests.gateway.conftest import Suite, gateway_config, start_suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, report, rid
@@ -209,3 +214,55 @@ def test_a_commit_trace_holds_database_and_redis_spans_under_grpc_spans(measured
     solves = [s for s in commit.spans if s.name == "dispatch.solve"]
     assert solves and all(under_rpc(s) == "emergency.dispatch.v1.DispatchService" for s in solves)
     assert all({c.name for c in commit.spans if c.parent and c.parent.span_id == s.context.span_id} >= {"dispatch.build", "dispatch.search"} for s in solves)
+
+
+async def test_errors_are_counted_by_status_code_on_both_sides(measured: tuple[Suite, Commit]) -> None:
+    suite, _commit = measured
+    before = await scrape(suite, "gateway")
+    with pytest.raises(grpc.aio.AioRpcError) as bad:
+        await suite.gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal="not-a-proposal"), metadata=OPERATOR)
+    assert bad.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=["incidents/inc-nowhere-000"]), metadata=OPERATOR)
+    assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+    after = await scrape(suite, "gateway")
+    server = "rpc_server_call_duration_seconds_count"
+    assert (
+        after.total(server, rpc_method="CommitPlan", rpc_response_status_code="INVALID_ARGUMENT")
+        - before.total(server, rpc_method="CommitPlan", rpc_response_status_code="INVALID_ARGUMENT")
+        == 1
+    )
+    client = {"rpc_service": "emergency.incident.v1.IncidentService", "rpc_response_status_code": "NOT_FOUND"}
+    assert after.total("rpc_client_call_duration_seconds_count", **client) > before.total("rpc_client_call_duration_seconds_count", **client)
+
+
+async def test_rate_limit_refusals_are_counted(measured: tuple[Suite, Commit]) -> None:
+    suite, _commit = measured
+    client = aioredis.Redis.from_url(suite.redis_url)
+    limiter = RateLimiter(client, rate_per_s=0.001, burst=1, prefix=f"ratelimit:test-{rid()}")
+    caller = Principal("hasty-operator", Role.OPERATOR)
+    try:
+        before = await scrape(suite, "gateway")
+        await limiter.check(caller)
+        with pytest.raises(ServiceError) as refused:
+            await limiter.check(caller)
+        assert refused.value.reason == "RATE_LIMITED"
+        after = await scrape(suite, "gateway")
+    finally:
+        await client.aclose()
+    assert after.total("emergency_ratelimit_refusals_total", role="operator") - before.total("emergency_ratelimit_refusals_total", role="operator") == 1
+
+
+async def test_live_event_streams_and_their_lag(measured: tuple[Suite, Commit]) -> None:
+    suite, _commit = measured
+    before = await scrape(suite, "gateway")
+    # From the start: the incident reported by the measured commit is already on its stream.
+    stream = suite.gateway.WatchEvents(gpb.WatchEventsRequest(types=["incident.created"], from_start=True), metadata=OPERATOR)
+    try:
+        first = await asyncio.wait_for(stream.read(), timeout=60)
+        assert first.event.type == "incident.created"
+        during = await scrape(suite, "gateway")
+    finally:
+        stream.cancel()
+    assert during.total("emergency_events_consumers") - before.total("emergency_events_consumers") == 1
+    assert during.total("emergency_events_lag_seconds_count") > before.total("emergency_events_lag_seconds_count")

@@ -211,6 +211,8 @@ async def test_role_matrix_of_every_method(suite: Suite) -> None:
     ).scenario.name
     drill = (await stub.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=3600, auto_dispatch=True), metadata=DIRECTOR)).drill
     calls = Calls(suite, stub, scenario, drill.name)
+    # Incidents go into exercises that exist (the incident service checks with the resources service).
+    await suite.resources.CreateExercise(rpb.CreateExerciseRequest(request_id=rid(), exercise_id="roles-exercise", title="role matrix"), metadata=DIRECTOR)
 
     async def finished() -> bool:
         return (await stub.GetDrill(gpb.GetDrillRequest(name=drill.name), metadata=DIRECTOR)).drill.state == gpb.Drill.STATE_FINISHED

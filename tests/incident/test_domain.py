@@ -64,6 +64,9 @@ def test_authorization_scopes() -> None:
     assert info.value.code is grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(ServiceError):
         domain.authorize_write(officer, "VERIFY", park_id="ligang", exercise_id="")
+    for action in ("CREATE", "UPDATE"):
+        with pytest.raises(ServiceError):
+            domain.authorize_write(officer, action, park_id="ligang", exercise_id="drill-1")
     director = Principal("d", Role.DRILL_DIRECTOR)
     domain.authorize_write(director, "VERIFY", park_id="ligang", exercise_id="drill-1")
     with pytest.raises(ServiceError):

@@ -8,17 +8,18 @@ import sys
 from pathlib import Path
 
 import grpc
+import pytest
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from services.common.local import free_port
-from services.launcher import database_url_for_service
+from services.launcher import child_environment, database_url_for_service
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: str) -> None:
-    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch")}
-    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
+    ports = {f"{name.upper()}_PORT": str(free_port()) for name in ("gateway", "incident", "resources", "casebase", "dispatch", "alarms")}
+    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200", "MQTT_CLIENT_ID": f"launcher-test-{ports['ALARMS_PORT']}"}
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", "--startup-timeout-s", "120"],
@@ -54,3 +55,12 @@ async def test_incident_server_answers_reflection(tmp_path: Path, sqlite_url: st
 def test_per_service_database_urls() -> None:
     assert database_url_for_service("postgresql://postgres@127.0.0.1:5432/emergency", "incident") == "postgresql://postgres@127.0.0.1:5432/emergency_incident"
     assert database_url_for_service("sqlite:///data/suite.db", "casebase") == "sqlite:///data/suite_casebase.db"
+
+
+def test_children_keep_free_metrics_ports_but_never_share_a_fixed_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.common.settings import load_settings
+
+    monkeypatch.setenv("METRICS_PORT", "0")
+    assert child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")["METRICS_PORT"] == "0"
+    monkeypatch.setenv("METRICS_PORT", "9500")
+    assert "METRICS_PORT" not in child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")

@@ -303,6 +303,40 @@ async def _end_exercise(stub: Stub, n: int) -> Call:
     return lambda md: stub.EndExercise(request, metadata=md)
 
 
+def _detector(n: int) -> pb.Detector:
+    """A valid ammonia detector."""
+    return pb.Detector(
+        display_name=f"NH3 {n}",
+        kind=pb.Detector.KIND_TOXIC_GAS,
+        substance=common_pb2.Substance(name="ammonia", un_number="1005", hazard_class="2.3"),
+        position=point(31.95, 120.1),
+        pre_alarm_threshold=25,
+        alarm_threshold=35,
+        unit="ppm",
+    )
+
+
+@_case("CreateDetector", REGISTRARS)
+async def _create_detector(stub: Stub, n: int) -> Call:
+    request = pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id=f"det{n}", detector=_detector(n))
+    return lambda md: stub.CreateDetector(request, metadata=md)
+
+
+@_case("UpdateDetector", REGISTRARS)
+async def _update_detector(stub: Stub, n: int) -> Call:
+    created = await stub.CreateDetector(pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id=f"ud{n}", detector=_detector(n)), metadata=OPERATOR)
+    request = pb.UpdateDetectorRequest(request_id=rid(), detector=pb.Detector(name=created.detector.name, area="moved"), update_mask=FieldMask(paths=["area"]))
+    return lambda md: stub.UpdateDetector(request, metadata=md)
+
+
+@_case("ImportDetectors", REGISTRARS)
+async def _import_detectors(stub: Stub, n: int) -> Call:
+    item = _detector(n)
+    item.name = f"parks/ligang/detectors/imp{n}"
+    request = pb.ImportDetectorsRequest(request_id=rid(), parent="parks/ligang", detectors=[item])
+    return lambda md: stub.ImportDetectors(request, metadata=md)
+
+
 def expected(case: Case, caller: str) -> grpc.StatusCode:
     """The status a caller must get."""
     if caller in ("no token", "expired token", "wrong signature"):

@@ -10,6 +10,7 @@ from emergency.resources.v1 import resources_service_pb2 as pb
 from services.common.outbox import utcnow
 from services.resources import registry, reservations
 from services.resources.demo import build_demo
+from services.resources.demo_detectors import demo_detectors
 from services.resources.domain import ReservationState, UnitRequest, UnitState
 from services.resources.seed import seed_demo
 from services.resources.store import ResourceStore
@@ -25,12 +26,13 @@ async def test_seed_demo_loads_everything_once(resources: ResourcesHarness, tmp_
     settings = service_settings(tmp_path, resources.database_url, clean_redis, resources_port=resources.running.port)
     summary = await seed_demo(settings)
     assert summary.endswith(
-        f"{len(data.parks)} parks, {len(data.depots())} depots, {len(data.units())} units, {len(data.stocks())} stocks, 14 mutual-aid agreements"
+        f"{len(data.parks)} parks, {len(data.depots())} depots, {len(data.units())} units, {len(data.stocks())} stocks, {len(demo_detectors())} detectors, 14 mutual-aid agreements"
     )
     assert await seed_demo(settings) == "demo data: already present"
     snap = await resources.stub.GetAvailabilitySnapshot(pb.GetAvailabilitySnapshotRequest(page_size=10_000), metadata=VIEWER)
     assert len(snap.units) == len(data.units()) and len(snap.parks) == len(data.parks) and len(snap.agreements) == 14
     assert [s.park_id for s in snap.stocks if s.shared] == ["ligang"] * 13
+    assert len(snap.detectors) == len(demo_detectors())
 
 
 async def test_sweeper_expires_what_is_due(store: ResourceStore) -> None:

@@ -169,7 +169,7 @@ class Target(_message.Message):
     def __init__(self, metric: _Optional[str] = ..., resource_type: _Optional[str] = ..., comparator: _Optional[_Union[Target.Comparator, str]] = ..., threshold: _Optional[float] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Inject(_message.Message):
-    __slots__ = ("id", "offset_s", "kind", "incident", "target_inject_id", "new_severity", "unit", "stock", "amount", "road_center", "road_radius_m", "road_delay_s", "road_closed", "targets", "park_id", "resource_type")
+    __slots__ = ("id", "offset_s", "kind", "incident", "target_inject_id", "new_severity", "unit", "stock", "amount", "road_center", "road_radius_m", "road_delay_s", "road_closed", "targets", "park_id", "resource_type", "detectors", "wind_to_deg", "wind_mps", "readings")
     class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         KIND_UNSPECIFIED: _ClassVar[Inject.Kind]
@@ -178,12 +178,14 @@ class Inject(_message.Message):
         KIND_UNIT_BREAKDOWN: _ClassVar[Inject.Kind]
         KIND_STOCK_LOSS: _ClassVar[Inject.Kind]
         KIND_ROAD_RESTRICTION: _ClassVar[Inject.Kind]
+        KIND_DETECTOR_ALARMS: _ClassVar[Inject.Kind]
     KIND_UNSPECIFIED: Inject.Kind
     KIND_NEW_INCIDENT: Inject.Kind
     KIND_ESCALATION: Inject.Kind
     KIND_UNIT_BREAKDOWN: Inject.Kind
     KIND_STOCK_LOSS: Inject.Kind
     KIND_ROAD_RESTRICTION: Inject.Kind
+    KIND_DETECTOR_ALARMS: Inject.Kind
     ID_FIELD_NUMBER: _ClassVar[int]
     OFFSET_S_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
@@ -200,6 +202,10 @@ class Inject(_message.Message):
     TARGETS_FIELD_NUMBER: _ClassVar[int]
     PARK_ID_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    DETECTORS_FIELD_NUMBER: _ClassVar[int]
+    WIND_TO_DEG_FIELD_NUMBER: _ClassVar[int]
+    WIND_MPS_FIELD_NUMBER: _ClassVar[int]
+    READINGS_FIELD_NUMBER: _ClassVar[int]
     id: str
     offset_s: int
     kind: Inject.Kind
@@ -216,7 +222,11 @@ class Inject(_message.Message):
     targets: _containers.RepeatedCompositeFieldContainer[Target]
     park_id: str
     resource_type: str
-    def __init__(self, id: _Optional[str] = ..., offset_s: _Optional[int] = ..., kind: _Optional[_Union[Inject.Kind, str]] = ..., incident: _Optional[_Union[IncidentSpec, _Mapping]] = ..., target_inject_id: _Optional[str] = ..., new_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., unit: _Optional[str] = ..., stock: _Optional[str] = ..., amount: _Optional[float] = ..., road_center: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., road_radius_m: _Optional[float] = ..., road_delay_s: _Optional[float] = ..., road_closed: _Optional[bool] = ..., targets: _Optional[_Iterable[_Union[Target, _Mapping]]] = ..., park_id: _Optional[str] = ..., resource_type: _Optional[str] = ...) -> None: ...
+    detectors: str
+    wind_to_deg: float
+    wind_mps: float
+    readings: int
+    def __init__(self, id: _Optional[str] = ..., offset_s: _Optional[int] = ..., kind: _Optional[_Union[Inject.Kind, str]] = ..., incident: _Optional[_Union[IncidentSpec, _Mapping]] = ..., target_inject_id: _Optional[str] = ..., new_severity: _Optional[_Union[_common_pb2.Severity, str]] = ..., unit: _Optional[str] = ..., stock: _Optional[str] = ..., amount: _Optional[float] = ..., road_center: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., road_radius_m: _Optional[float] = ..., road_delay_s: _Optional[float] = ..., road_closed: _Optional[bool] = ..., targets: _Optional[_Iterable[_Union[Target, _Mapping]]] = ..., park_id: _Optional[str] = ..., resource_type: _Optional[str] = ..., detectors: _Optional[str] = ..., wind_to_deg: _Optional[float] = ..., wind_mps: _Optional[float] = ..., readings: _Optional[int] = ...) -> None: ...
 
 class IncidentSpec(_message.Message):
     __slots__ = ("title", "park_id", "location", "kind", "substance", "severity", "description", "demands")

@@ -195,14 +195,16 @@ class Violation(_message.Message):
     def __init__(self, code: _Optional[str] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Alternative(_message.Message):
-    __slots__ = ("chosen_id", "alternative_id", "added_minutes")
+    __slots__ = ("chosen_id", "alternative_id", "added_minutes", "note")
     CHOSEN_ID_FIELD_NUMBER: _ClassVar[int]
     ALTERNATIVE_ID_FIELD_NUMBER: _ClassVar[int]
     ADDED_MINUTES_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
     chosen_id: str
     alternative_id: str
     added_minutes: float
-    def __init__(self, chosen_id: _Optional[str] = ..., alternative_id: _Optional[str] = ..., added_minutes: _Optional[float] = ...) -> None: ...
+    note: str
+    def __init__(self, chosen_id: _Optional[str] = ..., alternative_id: _Optional[str] = ..., added_minutes: _Optional[float] = ..., note: _Optional[str] = ...) -> None: ...
 
 class IncidentExplanation(_message.Message):
     __slots__ = ("incident_id", "summary", "alternatives", "binding_constraints")
@@ -217,7 +219,7 @@ class IncidentExplanation(_message.Message):
     def __init__(self, incident_id: _Optional[str] = ..., summary: _Optional[str] = ..., alternatives: _Optional[_Iterable[_Union[Alternative, _Mapping]]] = ..., binding_constraints: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class SolverReport(_message.Message):
-    __slots__ = ("status", "best_bound", "objective_value", "gap", "wall_time_s", "first_feasible_s", "build_time_s", "variables", "constraints")
+    __slots__ = ("status", "best_bound", "objective_value", "gap", "wall_time_s", "first_feasible_s", "build_time_s", "variables", "constraints", "plan_source", "bound_source")
     class Status(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATUS_UNSPECIFIED: _ClassVar[SolverReport.Status]
@@ -239,6 +241,8 @@ class SolverReport(_message.Message):
     BUILD_TIME_S_FIELD_NUMBER: _ClassVar[int]
     VARIABLES_FIELD_NUMBER: _ClassVar[int]
     CONSTRAINTS_FIELD_NUMBER: _ClassVar[int]
+    PLAN_SOURCE_FIELD_NUMBER: _ClassVar[int]
+    BOUND_SOURCE_FIELD_NUMBER: _ClassVar[int]
     status: SolverReport.Status
     best_bound: float
     objective_value: float
@@ -248,7 +252,9 @@ class SolverReport(_message.Message):
     build_time_s: float
     variables: int
     constraints: int
-    def __init__(self, status: _Optional[_Union[SolverReport.Status, str]] = ..., best_bound: _Optional[float] = ..., objective_value: _Optional[float] = ..., gap: _Optional[float] = ..., wall_time_s: _Optional[float] = ..., first_feasible_s: _Optional[float] = ..., build_time_s: _Optional[float] = ..., variables: _Optional[int] = ..., constraints: _Optional[int] = ...) -> None: ...
+    plan_source: str
+    bound_source: str
+    def __init__(self, status: _Optional[_Union[SolverReport.Status, str]] = ..., best_bound: _Optional[float] = ..., objective_value: _Optional[float] = ..., gap: _Optional[float] = ..., wall_time_s: _Optional[float] = ..., first_feasible_s: _Optional[float] = ..., build_time_s: _Optional[float] = ..., variables: _Optional[int] = ..., constraints: _Optional[int] = ..., plan_source: _Optional[str] = ..., bound_source: _Optional[str] = ...) -> None: ...
 
 class OptimizePlanRequest(_message.Message):
     __slots__ = ("incidents", "units", "stocks", "reserves", "mutual_aid", "road_restrictions", "travel_matrix", "options", "shared_depot_ids")

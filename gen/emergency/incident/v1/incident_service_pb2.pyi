@@ -356,3 +356,23 @@ class AnnotateIncidentResponse(_message.Message):
     ENTRY_FIELD_NUMBER: _ClassVar[int]
     entry: TimelineEntry
     def __init__(self, entry: _Optional[_Union[TimelineEntry, _Mapping]] = ...) -> None: ...
+
+class AddTimelineNoteRequest(_message.Message):
+    __slots__ = ("request_id", "name", "note", "action", "details")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    NOTE_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    DETAILS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    name: str
+    note: str
+    action: str
+    details: _struct_pb2.Struct
+    def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., note: _Optional[str] = ..., action: _Optional[str] = ..., details: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AddTimelineNoteResponse(_message.Message):
+    __slots__ = ("incident",)
+    INCIDENT_FIELD_NUMBER: _ClassVar[int]
+    incident: Incident
+    def __init__(self, incident: _Optional[_Union[Incident, _Mapping]] = ...) -> None: ...

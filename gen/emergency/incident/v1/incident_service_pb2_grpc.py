@@ -107,6 +107,11 @@ class IncidentServiceStub:
                 request_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.SerializeToString,
                 response_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.FromString,
                 _registered_method=True)
+        self.AddTimelineNote = channel.unary_unary(
+                '/emergency.incident.v1.IncidentService/AddTimelineNote',
+                request_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteRequest.SerializeToString,
+                response_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteResponse.FromString,
+                _registered_method=True)
 
 
 class IncidentServiceServicer:
@@ -213,6 +218,13 @@ class IncidentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AddTimelineNote(self, request, context):
+        """Appends new information (e.g. detector alarms) to an open incident's timeline; no version check, since a note conflicts with nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IncidentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -285,6 +297,11 @@ def add_IncidentServiceServicer_to_server(servicer, server):
                     servicer.AnnotateIncident,
                     request_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.FromString,
                     response_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.SerializeToString,
+            ),
+            'AddTimelineNote': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddTimelineNote,
+                    request_deserializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteRequest.FromString,
+                    response_serializer=emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -668,6 +685,33 @@ class IncidentService:
             '/emergency.incident.v1.IncidentService/AnnotateIncident',
             emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentRequest.SerializeToString,
             emergency_dot_incident_dot_v1_dot_incident__service__pb2.AnnotateIncidentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddTimelineNote(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.incident.v1.IncidentService/AddTimelineNote',
+            emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteRequest.SerializeToString,
+            emergency_dot_incident_dot_v1_dot_incident__service__pb2.AddTimelineNoteResponse.FromString,
             options,
             channel_credentials,
             insecure,

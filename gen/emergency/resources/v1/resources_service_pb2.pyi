@@ -699,26 +699,60 @@ class DeleteMutualAidAgreementResponse(_message.Message):
     def __init__(self, agreement: _Optional[_Union[MutualAidAgreement, _Mapping]] = ...) -> None: ...
 
 class ImportInventoryRequest(_message.Message):
-    __slots__ = ("request_id", "parent", "rows")
+    __slots__ = ("request_id", "parent", "rows", "upsert", "validate_only")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     PARENT_FIELD_NUMBER: _ClassVar[int]
     ROWS_FIELD_NUMBER: _ClassVar[int]
+    UPSERT_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
     request_id: str
     parent: str
     rows: _containers.RepeatedCompositeFieldContainer[InventoryRow]
-    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[InventoryRow, _Mapping]]] = ...) -> None: ...
+    upsert: bool
+    validate_only: bool
+    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., rows: _Optional[_Iterable[_Union[InventoryRow, _Mapping]]] = ..., upsert: _Optional[bool] = ..., validate_only: _Optional[bool] = ...) -> None: ...
+
+class InventoryChange(_message.Message):
+    __slots__ = ("row", "action", "target", "fields")
+    ROW_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    row: int
+    action: str
+    target: str
+    fields: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, row: _Optional[int] = ..., action: _Optional[str] = ..., target: _Optional[str] = ..., fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ImportInventoryResponse(_message.Message):
-    __slots__ = ("depots_created", "units_created", "stocks_received", "policies_set")
+    __slots__ = ("depots_created", "units_created", "stocks_received", "policies_set", "updated", "unchanged", "validate_only", "changes", "problems")
     DEPOTS_CREATED_FIELD_NUMBER: _ClassVar[int]
     UNITS_CREATED_FIELD_NUMBER: _ClassVar[int]
     STOCKS_RECEIVED_FIELD_NUMBER: _ClassVar[int]
     POLICIES_SET_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    UNCHANGED_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_ONLY_FIELD_NUMBER: _ClassVar[int]
+    CHANGES_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     depots_created: int
     units_created: int
     stocks_received: int
     policies_set: int
-    def __init__(self, depots_created: _Optional[int] = ..., units_created: _Optional[int] = ..., stocks_received: _Optional[int] = ..., policies_set: _Optional[int] = ...) -> None: ...
+    updated: int
+    unchanged: int
+    validate_only: bool
+    changes: _containers.RepeatedCompositeFieldContainer[InventoryChange]
+    problems: _containers.RepeatedCompositeFieldContainer[InventoryProblem]
+    def __init__(self, depots_created: _Optional[int] = ..., units_created: _Optional[int] = ..., stocks_received: _Optional[int] = ..., policies_set: _Optional[int] = ..., updated: _Optional[int] = ..., unchanged: _Optional[int] = ..., validate_only: _Optional[bool] = ..., changes: _Optional[_Iterable[_Union[InventoryChange, _Mapping]]] = ..., problems: _Optional[_Iterable[_Union[InventoryProblem, _Mapping]]] = ...) -> None: ...
+
+class InventoryProblem(_message.Message):
+    __slots__ = ("field", "description")
+    FIELD_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    field: str
+    description: str
+    def __init__(self, field: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class GetAvailabilitySnapshotRequest(_message.Message):
     __slots__ = ("exercise_id", "park_ids", "resource_types", "page_size", "page_token")
@@ -735,7 +769,7 @@ class GetAvailabilitySnapshotRequest(_message.Message):
     def __init__(self, exercise_id: _Optional[str] = ..., park_ids: _Optional[_Iterable[str]] = ..., resource_types: _Optional[_Iterable[str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class GetAvailabilitySnapshotResponse(_message.Message):
-    __slots__ = ("snapshot_version", "units", "stocks", "reserve_policies", "agreements", "next_page_token", "committed_units", "parks")
+    __slots__ = ("snapshot_version", "units", "stocks", "reserve_policies", "agreements", "next_page_token", "committed_units", "parks", "detectors")
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
     UNITS_FIELD_NUMBER: _ClassVar[int]
     STOCKS_FIELD_NUMBER: _ClassVar[int]
@@ -744,6 +778,7 @@ class GetAvailabilitySnapshotResponse(_message.Message):
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     COMMITTED_UNITS_FIELD_NUMBER: _ClassVar[int]
     PARKS_FIELD_NUMBER: _ClassVar[int]
+    DETECTORS_FIELD_NUMBER: _ClassVar[int]
     snapshot_version: int
     units: _containers.RepeatedCompositeFieldContainer[AvailableUnit]
     stocks: _containers.RepeatedCompositeFieldContainer[AvailableStock]
@@ -752,7 +787,8 @@ class GetAvailabilitySnapshotResponse(_message.Message):
     next_page_token: str
     committed_units: _containers.RepeatedCompositeFieldContainer[AvailableUnit]
     parks: _containers.RepeatedCompositeFieldContainer[Park]
-    def __init__(self, snapshot_version: _Optional[int] = ..., units: _Optional[_Iterable[_Union[AvailableUnit, _Mapping]]] = ..., stocks: _Optional[_Iterable[_Union[AvailableStock, _Mapping]]] = ..., reserve_policies: _Optional[_Iterable[_Union[ReservePolicy, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[MutualAidAgreement, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., committed_units: _Optional[_Iterable[_Union[AvailableUnit, _Mapping]]] = ..., parks: _Optional[_Iterable[_Union[Park, _Mapping]]] = ...) -> None: ...
+    detectors: _containers.RepeatedCompositeFieldContainer[Detector]
+    def __init__(self, snapshot_version: _Optional[int] = ..., units: _Optional[_Iterable[_Union[AvailableUnit, _Mapping]]] = ..., stocks: _Optional[_Iterable[_Union[AvailableStock, _Mapping]]] = ..., reserve_policies: _Optional[_Iterable[_Union[ReservePolicy, _Mapping]]] = ..., agreements: _Optional[_Iterable[_Union[MutualAidAgreement, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., committed_units: _Optional[_Iterable[_Union[AvailableUnit, _Mapping]]] = ..., parks: _Optional[_Iterable[_Union[Park, _Mapping]]] = ..., detectors: _Optional[_Iterable[_Union[Detector, _Mapping]]] = ...) -> None: ...
 
 class ReserveResourcesRequest(_message.Message):
     __slots__ = ("request_id", "incident", "exercise_id", "units", "stocks", "ttl_seconds")
@@ -887,3 +923,133 @@ class EndExerciseResponse(_message.Message):
     EXERCISE_FIELD_NUMBER: _ClassVar[int]
     exercise: Exercise
     def __init__(self, exercise: _Optional[_Union[Exercise, _Mapping]] = ...) -> None: ...
+
+class Detector(_message.Message):
+    __slots__ = ("name", "display_name", "kind", "substance", "position", "pre_alarm_threshold", "alarm_threshold", "unit", "area", "park_id", "version")
+    class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        KIND_UNSPECIFIED: _ClassVar[Detector.Kind]
+        KIND_TOXIC_GAS: _ClassVar[Detector.Kind]
+        KIND_FLAMMABLE_GAS: _ClassVar[Detector.Kind]
+        KIND_FLAME: _ClassVar[Detector.Kind]
+        KIND_SMOKE: _ClassVar[Detector.Kind]
+        KIND_TEMPERATURE: _ClassVar[Detector.Kind]
+        KIND_PRESSURE: _ClassVar[Detector.Kind]
+        KIND_LEVEL: _ClassVar[Detector.Kind]
+    KIND_UNSPECIFIED: Detector.Kind
+    KIND_TOXIC_GAS: Detector.Kind
+    KIND_FLAMMABLE_GAS: Detector.Kind
+    KIND_FLAME: Detector.Kind
+    KIND_SMOKE: Detector.Kind
+    KIND_TEMPERATURE: Detector.Kind
+    KIND_PRESSURE: Detector.Kind
+    KIND_LEVEL: Detector.Kind
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SUBSTANCE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    PRE_ALARM_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    ALARM_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    UNIT_FIELD_NUMBER: _ClassVar[int]
+    AREA_FIELD_NUMBER: _ClassVar[int]
+    PARK_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    display_name: str
+    kind: Detector.Kind
+    substance: _common_pb2.Substance
+    position: _common_pb2.GeoPoint
+    pre_alarm_threshold: float
+    alarm_threshold: float
+    unit: str
+    area: str
+    park_id: str
+    version: int
+    def __init__(self, name: _Optional[str] = ..., display_name: _Optional[str] = ..., kind: _Optional[_Union[Detector.Kind, str]] = ..., substance: _Optional[_Union[_common_pb2.Substance, _Mapping]] = ..., position: _Optional[_Union[_common_pb2.GeoPoint, _Mapping]] = ..., pre_alarm_threshold: _Optional[float] = ..., alarm_threshold: _Optional[float] = ..., unit: _Optional[str] = ..., area: _Optional[str] = ..., park_id: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class CreateDetectorRequest(_message.Message):
+    __slots__ = ("request_id", "parent", "detector_id", "detector")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_ID_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    parent: str
+    detector_id: str
+    detector: Detector
+    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., detector_id: _Optional[str] = ..., detector: _Optional[_Union[Detector, _Mapping]] = ...) -> None: ...
+
+class CreateDetectorResponse(_message.Message):
+    __slots__ = ("detector",)
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    detector: Detector
+    def __init__(self, detector: _Optional[_Union[Detector, _Mapping]] = ...) -> None: ...
+
+class GetDetectorRequest(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class GetDetectorResponse(_message.Message):
+    __slots__ = ("detector",)
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    detector: Detector
+    def __init__(self, detector: _Optional[_Union[Detector, _Mapping]] = ...) -> None: ...
+
+class ListDetectorsRequest(_message.Message):
+    __slots__ = ("parent", "page_size", "page_token", "kind")
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    parent: str
+    page_size: int
+    page_token: str
+    kind: Detector.Kind
+    def __init__(self, parent: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., kind: _Optional[_Union[Detector.Kind, str]] = ...) -> None: ...
+
+class ListDetectorsResponse(_message.Message):
+    __slots__ = ("detectors", "next_page_token")
+    DETECTORS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    detectors: _containers.RepeatedCompositeFieldContainer[Detector]
+    next_page_token: str
+    def __init__(self, detectors: _Optional[_Iterable[_Union[Detector, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class UpdateDetectorRequest(_message.Message):
+    __slots__ = ("request_id", "detector", "update_mask", "version")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    detector: Detector
+    update_mask: _field_mask_pb2.FieldMask
+    version: int
+    def __init__(self, request_id: _Optional[str] = ..., detector: _Optional[_Union[Detector, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class UpdateDetectorResponse(_message.Message):
+    __slots__ = ("detector",)
+    DETECTOR_FIELD_NUMBER: _ClassVar[int]
+    detector: Detector
+    def __init__(self, detector: _Optional[_Union[Detector, _Mapping]] = ...) -> None: ...
+
+class ImportDetectorsRequest(_message.Message):
+    __slots__ = ("request_id", "parent", "detectors")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    PARENT_FIELD_NUMBER: _ClassVar[int]
+    DETECTORS_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    parent: str
+    detectors: _containers.RepeatedCompositeFieldContainer[Detector]
+    def __init__(self, request_id: _Optional[str] = ..., parent: _Optional[str] = ..., detectors: _Optional[_Iterable[_Union[Detector, _Mapping]]] = ...) -> None: ...
+
+class ImportDetectorsResponse(_message.Message):
+    __slots__ = ("detectors_created", "detectors_updated")
+    DETECTORS_CREATED_FIELD_NUMBER: _ClassVar[int]
+    DETECTORS_UPDATED_FIELD_NUMBER: _ClassVar[int]
+    detectors_created: int
+    detectors_updated: int
+    def __init__(self, detectors_created: _Optional[int] = ..., detectors_updated: _Optional[int] = ...) -> None: ...

@@ -208,6 +208,31 @@ class ResourceServiceStub:
                 request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseRequest.SerializeToString,
                 response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseResponse.FromString,
                 _registered_method=True)
+        self.CreateDetector = channel.unary_unary(
+                '/emergency.resources.v1.ResourceService/CreateDetector',
+                request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorRequest.SerializeToString,
+                response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorResponse.FromString,
+                _registered_method=True)
+        self.GetDetector = channel.unary_unary(
+                '/emergency.resources.v1.ResourceService/GetDetector',
+                request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorRequest.SerializeToString,
+                response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorResponse.FromString,
+                _registered_method=True)
+        self.ListDetectors = channel.unary_unary(
+                '/emergency.resources.v1.ResourceService/ListDetectors',
+                request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsRequest.SerializeToString,
+                response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsResponse.FromString,
+                _registered_method=True)
+        self.UpdateDetector = channel.unary_unary(
+                '/emergency.resources.v1.ResourceService/UpdateDetector',
+                request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorRequest.SerializeToString,
+                response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorResponse.FromString,
+                _registered_method=True)
+        self.ImportDetectors = channel.unary_unary(
+                '/emergency.resources.v1.ResourceService/ImportDetectors',
+                request_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsRequest.SerializeToString,
+                response_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsResponse.FromString,
+                _registered_method=True)
 
 
 class ResourceServiceServicer:
@@ -455,6 +480,41 @@ class ResourceServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateDetector(self, request, context):
+        """Registers a fixed detector of a park's monitoring system.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDetector(self, request, context):
+        """Returns one detector.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDetectors(self, request, context):
+        """Lists a park's detectors ("parks/-" for all parks).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateDetector(self, request, context):
+        """Changes the fields of a detector named in the update mask.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportDetectors(self, request, context):
+        """Imports a park's detectors, validated as a whole and applied in one transaction (new ones created, known ones replaced).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ResourceServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -627,6 +687,31 @@ def add_ResourceServiceServicer_to_server(servicer, server):
                     servicer.EndExercise,
                     request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseRequest.FromString,
                     response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseResponse.SerializeToString,
+            ),
+            'CreateDetector': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDetector,
+                    request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorRequest.FromString,
+                    response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorResponse.SerializeToString,
+            ),
+            'GetDetector': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDetector,
+                    request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorRequest.FromString,
+                    response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorResponse.SerializeToString,
+            ),
+            'ListDetectors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDetectors,
+                    request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsRequest.FromString,
+                    response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsResponse.SerializeToString,
+            ),
+            'UpdateDetector': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateDetector,
+                    request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorRequest.FromString,
+                    response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorResponse.SerializeToString,
+            ),
+            'ImportDetectors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportDetectors,
+                    request_deserializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsRequest.FromString,
+                    response_serializer=emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1551,6 +1636,141 @@ class ResourceService:
             '/emergency.resources.v1.ResourceService/EndExercise',
             emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseRequest.SerializeToString,
             emergency_dot_resources_dot_v1_dot_resources__service__pb2.EndExerciseResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDetector(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.resources.v1.ResourceService/CreateDetector',
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorRequest.SerializeToString,
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.CreateDetectorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDetector(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.resources.v1.ResourceService/GetDetector',
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorRequest.SerializeToString,
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.GetDetectorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDetectors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.resources.v1.ResourceService/ListDetectors',
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsRequest.SerializeToString,
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.ListDetectorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateDetector(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.resources.v1.ResourceService/UpdateDetector',
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorRequest.SerializeToString,
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.UpdateDetectorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportDetectors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/emergency.resources.v1.ResourceService/ImportDetectors',
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsRequest.SerializeToString,
+            emergency_dot_resources_dot_v1_dot_resources__service__pb2.ImportDetectorsResponse.FromString,
             options,
             channel_credentials,
             insecure,
