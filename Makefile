@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint typecheck test run demo bench clean console console-deps
+.PHONY: help install proto proto-check lint typecheck test run demo bench clean console console-deps chaos
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -61,3 +61,6 @@ console: $(WEB)/dist/index.html  ## Build the web console when its sources chang
 
 console-map: $(STAMP)  ## Regenerate the console's bundled map and scenario list from the demo data definitions
 	$(PY) scripts/gen_console_map.py
+
+chaos: $(STAMP)  ## Kill every service and Redis under operator load on SQLite and PostgreSQL (about 2 min each), audit; bench/results/chaos.json
+	$(PY) -m bench.chaos $(CHAOS_ARGS)
