@@ -9,7 +9,8 @@ from gateway.credentials import mint_development_token
 from services.common.auth import Role
 from services.common.settings import Settings
 
-ROLES = [role.value for role in Role]
+# The roles a person signs in with; the alarm intake is a service principal, never a console user.
+ROLES = [role.value for role in Role if role is not Role.ALARM_INTAKE]
 TTL_S = 12 * 3600
 
 
