@@ -153,14 +153,15 @@ class Lifecycle:
             moves = await self._mover.move(units, target, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name)
             moved = gpb.CloseIncidentResponse(incident=incident, units=moves, released_reservations=released)
             await self._activity.checkpoint("CloseIncident", "moved", request, request.request_id, moved)
-        # The same derived id, version and summary as the first try: the incident service answers a close it already did as it did then.
+        # Until the close is done the version read now is the one to send; after it, the first try's: the incident service then answers as it did.
+        base = incident.version if incident.state == CLOSABLE else moved.incident.version
         closed = (
             await call(
                 self._backends.incident.CloseIncident,
                 ipb.CloseIncidentRequest(
                     request_id=derive_request_id(request.request_id, "close"),
                     name=incident.name,
-                    version=request.version or moved.incident.version,
+                    version=request.version or base,
                     outcome_summary=request.outcome_summary,
                 ),
             )
