@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from gateway import store
+from gateway.names import derive_request_id
 from services.common.db import run_in_thread, session_scope
 from services.common.idempotency import M, remember, replay, request_fingerprint
 from services.common.outbox import utcnow
@@ -145,3 +146,27 @@ class Activity:
             return response
 
         return await run_in_thread(keep)
+
+    async def checkpoint(self, method: str, stage: str, request: Message, request_id: str, partial: Message) -> None:
+        """Keep what a call has done up to a stage, so a retry with the same request id resumes there."""
+        fingerprint = request_fingerprint(method, request)
+
+        def keep() -> None:
+            try:
+                with session_scope(self._engine) as session:
+                    remember(session, f"{method}:{stage}", derive_request_id(request_id, f"{method}-{stage}"), fingerprint, partial)
+            except IntegrityError:  # an earlier try reached this stage already
+                pass
+
+        await run_in_thread(keep)
+
+    async def resumed(self, method: str, stage: str, request: Message, request_id: str, partial_type: type[M]) -> M | None:
+        """What an earlier try with this request id had done up to the stage, None if it never got there."""
+        fingerprint = request_fingerprint(method, request)
+
+        def read() -> bytes | None:
+            with Session(self._engine) as session:
+                return replay(session, f"{method}:{stage}", derive_request_id(request_id, f"{method}-{stage}"), fingerprint)
+
+        kept = await run_in_thread(read)
+        return None if kept is None else partial_type.FromString(kept)

@@ -114,42 +114,61 @@ class Lifecycle:
         return gpb.CancelIncidentResponse(incident=reply.incident, released_reservations=released, units=moves)
 
     async def close(self, request: gpb.CloseIncidentRequest, incident: ipb.Incident, actor: str) -> gpb.CloseIncidentResponse:
-        """Bring the units back, release what was never confirmed, close, and store the after-action report."""
-        if incident.state != CLOSABLE:
-            raise failed_precondition(
-                "INCIDENT_NOT_CONTAINED",
-                f"cannot close {incident.name}: it is {state_name(incident.state)}; contain it first (ContainIncident)",
-                {"incident": incident.name, "current_state": state_name(incident.state)},
+        """Bring the units back, release what was never confirmed, close, and store the after-action report; a retry resumes where a try stopped."""
+        response = await self._closed_by(request, incident, actor)
+        closed = response.incident
+        if closed.exercise_id:
+            return response  # a drill's incidents are reported on by the drill
+        if not response.report.name:
+            response.report.CopyFrom(await self._store_report(closed, request.request_id, actor))
+            await self._activity.checkpoint("CloseIncident", "reported", request, request.request_id, response)
+        if request.create_case:
+            created = await call(
+                self._backends.casebase.CreateCaseFromReport,
+                cpb.CreateCaseFromReportRequest(request_id=derive_request_id(request.request_id, "case"), report=response.report.name),
             )
-        reason = f"incident closed: {request.outcome_summary}"
-        released = await self._release_unconfirmed(incident, request.request_id, reason, actor)
-        target = rpb.Unit.STATE_AVAILABLE if request.units_available else rpb.Unit.STATE_RETURNING
-        units = await self._committed_units(incident)
-        moves = await self._mover.move(units, target, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name)
+            response.accident_case.CopyFrom(created.accident_case)
+            await self._activity.record([Step(closed.name, "CASE_CREATED", created.accident_case.name, f"from {response.report.name}")], actor)
+        return response
+
+    async def _closed_by(self, request: gpb.CloseIncidentRequest, incident: ipb.Incident, actor: str) -> gpb.CloseIncidentResponse:
+        """The incident closed by this request with its units and holds, as far as an earlier try with the request id got (the report too, if stored)."""
+        for stage in ("reported", "closed"):
+            earlier = await self._activity.resumed("CloseIncident", stage, request, request.request_id, gpb.CloseIncidentResponse)
+            if earlier is not None:
+                return earlier
+        # Units and holds are kept before the incident service is asked, so a close it did is always found here again.
+        moved = await self._activity.resumed("CloseIncident", "moved", request, request.request_id, gpb.CloseIncidentResponse)
+        if moved is None:
+            if incident.state != CLOSABLE:
+                raise failed_precondition(
+                    "INCIDENT_NOT_CONTAINED",
+                    f"cannot close {incident.name}: it is {state_name(incident.state)}; contain it first (ContainIncident)",
+                    {"incident": incident.name, "current_state": state_name(incident.state)},
+                )
+            reason = f"incident closed: {request.outcome_summary}"
+            released = await self._release_unconfirmed(incident, request.request_id, reason, actor)
+            target = rpb.Unit.STATE_AVAILABLE if request.units_available else rpb.Unit.STATE_RETURNING
+            units = await self._committed_units(incident)
+            moves = await self._mover.move(units, target, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name)
+            moved = gpb.CloseIncidentResponse(incident=incident, units=moves, released_reservations=released)
+            await self._activity.checkpoint("CloseIncident", "moved", request, request.request_id, moved)
+        # Until the close is done the version read now is the one to send; after it, the first try's: the incident service then answers as it did.
+        base = incident.version if incident.state == CLOSABLE else moved.incident.version
         closed = (
             await call(
                 self._backends.incident.CloseIncident,
                 ipb.CloseIncidentRequest(
                     request_id=derive_request_id(request.request_id, "close"),
                     name=incident.name,
-                    version=request.version or incident.version,
+                    version=request.version or base,
                     outcome_summary=request.outcome_summary,
                 ),
             )
         ).incident
-        response = gpb.CloseIncidentResponse(incident=closed, units=moves, released_reservations=released)
-        if closed.exercise_id:
-            return response  # a drill's incidents are reported on by the drill
-        report = await self._store_report(closed, request.request_id, actor)
-        response.report.CopyFrom(report)
-        if request.create_case:
-            created = await call(
-                self._backends.casebase.CreateCaseFromReport,
-                cpb.CreateCaseFromReportRequest(request_id=derive_request_id(request.request_id, "case"), report=report.name),
-            )
-            response.accident_case.CopyFrom(created.accident_case)
-            await self._activity.record([Step(closed.name, "CASE_CREATED", created.accident_case.name, f"from {report.name}")], actor)
-        return response
+        moved.incident.CopyFrom(closed)
+        await self._activity.checkpoint("CloseIncident", "closed", request, request.request_id, moved)
+        return moved
 
     async def _store_report(self, incident: ipb.Incident, request_id: str, actor: str) -> cpb.AfterActionReport:
         """Write the after-action report of the closed incident and store it in the casebase."""

@@ -118,8 +118,17 @@ def explanation_text(optimized: dpb.OptimizePlanResponse) -> Group:
         if e.binding_constraints:
             parts.append(Text("  bound by: " + "; ".join(e.binding_constraints)))
         for alt in e.alternatives[:5]:
-            parts.append(Text(f"  {alt.chosen_id} rather than {alt.alternative_id or 'nothing'} ({alt.added_minutes:+.1f} min)"))
+            parts.append(Text(alternative_line(alt)))
     return Group(*parts)
+
+
+def alternative_line(alt: dpb.Alternative) -> str:
+    """A choice and its next-best source: the dispatch service's note, else the alternative and what it adds (never a negative cost)."""
+    if alt.note:
+        return f"  {alt.chosen_id}: {alt.note}"
+    if not alt.alternative_id:
+        return f"  {alt.chosen_id}: no alternative"
+    return f"  {alt.chosen_id} rather than {alt.alternative_id} (+{max(0.0, alt.added_minutes):.1f} min)"
 
 
 def proposal_view(proposal: gpb.Proposal) -> Group:

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 import typer
+from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
+from rich.console import Console
 from typer.testing import CliRunner
 
 from gateway.cli import app
 from gateway.override_args import parse_overrides
+from gateway.render import explanation_text
 from tests.gateway.conftest import Suite
 
 runner = CliRunner()
@@ -36,6 +39,24 @@ def test_override_options_become_overrides_each_with_a_reason() -> None:
         parse_overrides([], [], ["xiagang"], [], "r")
 
 
+def test_the_explanation_says_each_alternative_in_words_never_a_negative_cost() -> None:
+    alternatives = [
+        dpb.Alternative(chosen_id="parks/xiagang/units/p1", note="no alternative"),
+        dpb.Alternative(chosen_id="parks/xiagang/units/p2", alternative_id="parks/xiagang/units/p9", note="parks/xiagang/units/p9 is 3.0 min nearer but OUT_OF_SERVICE"),
+        dpb.Alternative(chosen_id="parks/xiagang/units/p3", alternative_id="parks/xiagang/units/p4", added_minutes=-2.5),
+        dpb.Alternative(chosen_id="parks/xiagang/units/p5"),
+    ]
+    optimized = dpb.OptimizePlanResponse(explanations=[dpb.IncidentExplanation(incident_id="inc-1", summary="covered", alternatives=alternatives)])
+    console = Console(width=300, record=True)
+    console.print(explanation_text(optimized))
+    text = console.export_text()
+    assert "parks/xiagang/units/p1: no alternative" in text
+    assert "parks/xiagang/units/p2: parks/xiagang/units/p9 is 3.0 min nearer but OUT_OF_SERVICE" in text
+    assert "parks/xiagang/units/p3 rather than parks/xiagang/units/p4 (+0.0 min)" in text
+    assert "parks/xiagang/units/p5: no alternative" in text
+    assert "nothing" not in text and "-2.5" not in text
+
+
 async def _invoke(args: list[str], env: dict[str, str], given: str = "") -> Any:
     return await asyncio.to_thread(runner.invoke, app, args, input=given, env=env)
 
@@ -55,6 +76,8 @@ async def test_report_asks_then_propose_with_a_pin_and_commit_twice(suite: Suite
     proposed = await _invoke(["propose", incident, "--exclude", "parks/xiagang/units/none-such", "--reason", "engine in the workshop"], env)
     assert proposed.exit_code == 0, proposed.output
     assert "Operator overrides and what they cost" in proposed.output and "engine in the workshop" in proposed.output
+    assert re.search(r"\S: (no alternative|\S+ would add \d+\.\d min|\S+ is \d+\.\d min nearer but)", proposed.output), proposed.output
+    assert "rather than nothing" not in proposed.output and not re.search(r"\(-\d", proposed.output)
     proposal = re.findall(r"emergency commit (proposals/\S+)", proposed.output)[0]
     first = await _invoke(["commit", proposal], env)
     assert first.exit_code == 0 and "Dispatched units" in first.output, first.output
