@@ -39,6 +39,7 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await login(second, "operator")
         await second.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
         await shot(first, "01-board")
+        available_before = await first.inner_text("[data-testid=available-units]")
 
         await first.click("a[href='#/report']")
         await first.wait_for_selector("[data-testid=title]")
@@ -67,12 +68,16 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await shot(first, "03-plan-review")
 
         await first.click("[data-testid=commit]")
+        await first.wait_for_selector("[data-testid=commit-result][data-outcome=OUTCOME_COMMITTED]", timeout=60000)
+        assert await first.locator("[data-testid=dispatched] tbody tr").count() > 0
+        await shot(first, "04-commit-result")
+        await first.click("[data-testid=to-board]")
         await first.wait_for_selector("[data-testid=board]", timeout=60000)
         await first.wait_for_function(
             "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('液氯储罐区氯气泄漏') && r.textContent.includes('处置中'))",
             timeout=30000,
         )
-        await shot(first, "04-board-after-commit")
+        await shot(first, "04b-board-after-commit")
         # The commit shows on the second browser too: state and units en route, without a reload.
         await second.wait_for_function(
             "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000
@@ -82,10 +87,39 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await first.click("[data-testid=board-title]:has-text('液氯储罐区氯气泄漏')")
         await first.wait_for_selector("[data-testid=assignments] tbody tr", timeout=20000)
         assert await first.inner_text("[data-testid=incident-state]") == "处置中"
+        units = await first.locator("[data-testid=assignments] tbody tr").count()
         await first.wait_for_function(
-            "[...document.querySelectorAll('[data-testid=assignments] tbody td:nth-child(4)')].some(td => td.textContent.trim() !== '')"
+            "[...document.querySelectorAll('[data-testid=assignments] tbody td:nth-child(3)')].every(td => td.textContent.trim() !== '')"
         )
+        await first.wait_for_selector("[data-testid=timeline] tbody tr")
         await shot(first, "05b-incident-page")
+
+        # Every unit on scene, the hazard contained, the incident closed with its units back at once.
+        await first.click("button[data-step=OnScene]")
+        await first.wait_for_function(
+            f"[...document.querySelectorAll('[data-testid=assignments] [data-unit-state]')].filter(s => s.dataset.unitState === 'STATE_ON_SCENE').length === {units}",
+            timeout=30000,
+        )
+        await shot(first, "05c-units-on-scene")
+        await first.click("button[data-step=ContainIncident]")
+        await first.wait_for_selector("[data-testid=incident-state][data-state=STATE_CONTAINED]", timeout=30000)
+        await first.fill("[data-testid=step-outcome]", "泄漏点已封堵，氯气已吸收")
+        assert await first.is_checked("[data-testid=step-unitsAvailable]")
+        await first.click("button[data-step=CloseIncident]")
+        await first.wait_for_selector("[data-testid=incident-state][data-state=STATE_CLOSED]", timeout=30000)
+        moves = await first.locator("[data-testid=unit-moves] tbody tr").all_inner_texts()
+        assert len(moves) == units and all(m.rstrip().endswith("✓") and "→ 可用" in m for m in moves), moves
+        timeline = await first.inner_text("[data-testid=timeline]")
+        assert "CLOSE" in timeline and "UNIT_ON_SCENE" in timeline, timeline
+        await shot(first, "05d-incident-closed")
+        # The board no longer lists it, and the other browser sees it go.
+        await first.click("a[href='#/board']")
+        await first.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
+        await first.wait_for_function(f"document.querySelector('[data-testid=available-units]').textContent === '{available_before}'", timeout=30000)
+        await second.wait_for_function(
+            "![...document.querySelectorAll('[data-testid=board-title]')].some(a => a.textContent.includes('液氯储罐区氯气泄漏'))", timeout=30000
+        )
+        await shot(first, "05e-board-after-close")
 
 
 async def test_page_reconnects_after_the_console_server_restarts_and_misses_no_event(web: ConsoleServer, suite: Suite) -> None:
