@@ -70,18 +70,19 @@ export interface DemandRow {
   within: string;
 }
 
-/** Edited demand rows as ResourceDemand lines; rows with no type are dropped, bad numbers are named. */
+/** Edited demand rows as ResourceDemand lines; rows with no type are dropped, bad numbers are named by their index in the request. */
 export function demandsFromRows(rows: DemandRow[]): { demands: ResourceDemandJson[]; problems: string[] } {
   const demands: ResourceDemandJson[] = [];
   const problems: string[] = [];
-  rows.forEach((row, i) => {
+  for (const row of rows) {
     const type = row.resourceType.trim().toUpperCase();
-    if (!type) return;
+    if (!type) continue;
+    const i = demands.length;
     const quantity = Number(row.quantity);
     const within = row.within.trim() === "" ? 0 : Number(row.within);
     if (!Number.isFinite(quantity) || quantity <= 0) problems.push(`demands[${i}].quantity`);
     if (!Number.isInteger(within) || within < 0) problems.push(`demands[${i}].needed_within_minutes`);
     demands.push({ resourceType: type, quantity, neededWithinMinutes: within });
-  });
+  }
   return { demands, problems };
 }
