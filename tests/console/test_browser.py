@@ -171,10 +171,31 @@ async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_p
             "[...document.querySelectorAll('[data-testid=bad-rows] tbody tr')].some(r => r.textContent.startsWith('3'))", timeout=30000
         )
         await shot(page, "09-officer-server-refusal")
+        # Their own park: a unit out of service and back, a stock loss booked with its reason.
+        await page.wait_for_selector("[data-testid=park-units] button[data-to=STATE_OUT_OF_SERVICE]")
+        unit = await page.get_attribute("[data-testid=park-units] button[data-to=STATE_OUT_OF_SERVICE]", "data-unit")
+        await page.fill("[data-testid=unit-reason]", "泵故障检修")
+        await page.click(f"[data-testid=park-units] button[data-unit='{unit}']")
+        await page.wait_for_selector(f"[data-testid=park-units] button[data-unit='{unit}'][data-to=STATE_AVAILABLE]", timeout=30000)
+        await shot(page, "09b-officer-unit-out-of-service")
+        await page.click(f"[data-testid=park-units] button[data-unit='{unit}']")
+        await page.wait_for_selector(f"[data-testid=park-units] button[data-unit='{unit}'][data-to=STATE_OUT_OF_SERVICE]", timeout=30000)
+        row = page.locator("[data-testid=park-stocks] tbody tr").first
+        on_hand = float((await row.locator("td").nth(2).inner_text()).replace(",", ""))
+        await row.locator("select[data-field=kind]").select_option("KIND_LOSS")
+        await row.locator("input[data-field=delta]").fill("1")
+        await row.locator("input[data-field=reason]").fill("包装破损报废")
+        await row.locator("button[data-stock]").click()
+        await page.wait_for_function(
+            f"parseFloat(document.querySelector('[data-testid=park-stocks] tbody tr td:nth-child(3)').textContent.replace(/,/g, '')) === {on_hand - 1}", timeout=30000
+        )
+        await shot(page, "09c-officer-stock-adjusted")
         await page.goto(f"{web.url}/#/inventory/shengang")
         await page.wait_for_selector("[data-testid=read-only]")
         assert await page.locator("[data-testid=import-box]").count() == 0
         assert await page.locator("[data-testid=import-run]").count() == 0
+        await page.wait_for_selector("[data-testid=park-units] tbody tr")
+        assert await page.locator("[data-testid=park-inventory] button").count() == 0
 
 
 async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_stays_unchanged(web: ConsoleServer, suite: Suite) -> None:
@@ -197,6 +218,9 @@ async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_st
         await director.wait_for_selector("[data-testid=aar-chart]", timeout=180000)
         assert "EXERCISE" in await director.inner_text("[data-testid=exercise-banner]")
         await shot(director, "11-drill-report")
+        await director.goto(f"{web.url}/#/drills")
+        await director.wait_for_selector("[data-testid=drill-list] tbody tr")
+        assert "已结束" in await director.inner_text("[data-testid=drill-list]")
         await live.wait_for_timeout(500)
         assert await live.locator("[data-testid=board-title]").all_inner_texts() == before
         assert await live.locator("[data-testid=exercise-banner]").count() == 0
