@@ -40,7 +40,7 @@ export function parkInventory(app: App, park: string, editable: boolean): HTMLEl
     const stockRow = (stock: NonNullable<GetParkInventoryResponseJson["stocks"]>[number]) => {
       if (!editable) return [idOf(stock.name?.split("/stocks/")[0]), stock.resourceType ?? "", formatQuantity(num(stock.onHand)), formatQuantity(num(stock.reserved)), formatQuantity(num(stock.minimumLevel)), ""];
       const kind = h("select", { "data-field": "kind" }, ["KIND_RECEIPT", "KIND_CORRECTION", "KIND_LOSS"].map((k) => h("option", { value: k }, tEnum("ledger", k))));
-      const delta = h("input", { type: "number", step: "any", "data-field": "delta", style: "width:6em" });
+      const delta = h("input", { type: "number", step: "any", "data-field": "delta" });
       const why = h("input", { "data-field": "reason", placeholder: t("reason") });
       const save = h("button", { "data-stock": stock.name ?? "" }, t("adjust"));
       save.addEventListener("click", () => {
@@ -58,6 +58,8 @@ export function parkInventory(app: App, park: string, editable: boolean): HTMLEl
     };
     clear(
       box,
+      h("h3", {}, t("stock")),
+      table([t("depot"), t("resourceType"), t("onHand"), t("reservedAmount"), t("minimum"), editable ? t("adjust") : ""], (inv.stocks ?? []).map(stockRow), { "data-testid": "park-stocks" }),
       h("h3", {}, `${t("units")} · ${(inv.units ?? []).length}`),
       editable && h("label", { class: "field" }, h("span", {}, t("outOfServiceReason")), reason),
       table(
@@ -65,8 +67,6 @@ export function parkInventory(app: App, park: string, editable: boolean): HTMLEl
         (inv.units ?? []).map((u) => [idOf(u.name), u.resourceType ?? "", u.homeDepotId ?? "", h("span", { "data-unit-state": u.state ?? "" }, tEnum("unit", u.state)), unitButton(u.name ?? "", u.state)]),
         { "data-testid": "park-units" },
       ),
-      h("h3", {}, t("stock")),
-      table([t("depot"), t("resourceType"), t("onHand"), t("reservedAmount"), t("minimum"), editable ? t("adjust") : ""], (inv.stocks ?? []).map(stockRow), { "data-testid": "park-stocks" }),
     );
   };
   void draw();
