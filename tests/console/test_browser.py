@@ -66,6 +66,16 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await first.wait_for_selector("path.plan-line", timeout=20000)
         assert await first.locator("path.plan-unit").count() > 0
         await shot(first, "03-plan-review")
+        # An exclusion with its reason: the plan is made again without the unit and says what that cost.
+        excluded = (await first.locator("[data-testid=eta-table] tbody tr td").first.inner_text()).strip()
+        await first.click("details.overrides summary")
+        await first.click("[data-add=exclusions]")
+        await first.fill("[data-kind=exclusions] input[data-field=unit]", excluded)
+        await first.fill("[data-kind=exclusions] input[data-field=reason]", "车辆故障")
+        await first.click("[data-testid=repropose]")
+        await first.wait_for_selector("[data-testid=override-costs] tbody tr", timeout=60000)
+        assert excluded not in await first.locator("[data-testid=eta-table] tbody td:first-child").all_inner_texts()
+        await shot(first, "03b-plan-with-exclusion")
 
         await first.click("[data-testid=commit]")
         await first.wait_for_selector("[data-testid=commit-result][data-outcome=OUTCOME_COMMITTED]", timeout=60000)
