@@ -46,6 +46,7 @@ async def open_page(browser: Browser, url: str, *, lang: str = "zh") -> Page:
     context = await browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN" if lang == "zh" else "en-US")
     await context.add_init_script(f"localStorage.setItem('console.lang', '{lang}')")
     page = await context.new_page()
+    page.on("pageerror", lambda error: print(f"page error: {error}"))
     await page.goto(url)
     return page
 

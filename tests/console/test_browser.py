@@ -39,6 +39,7 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await login(second, "operator")
         await second.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
         await shot(first, "01-board")
+        available_before = await first.inner_text("[data-testid=available-units]")
 
         await first.click("a[href='#/report']")
         await first.wait_for_selector("[data-testid=title]")
@@ -65,14 +66,28 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await first.wait_for_selector("path.plan-line", timeout=20000)
         assert await first.locator("path.plan-unit").count() > 0
         await shot(first, "03-plan-review")
+        # An exclusion with its reason: the plan is made again without the unit and says what that cost.
+        excluded = (await first.locator("[data-testid=eta-table] tbody tr td").first.inner_text()).strip()
+        await first.click("details.overrides summary")
+        await first.click("[data-add=exclusions]")
+        await first.fill("[data-kind=exclusions] input[data-field=unit]", excluded)
+        await first.fill("[data-kind=exclusions] input[data-field=reason]", "车辆故障")
+        await first.click("[data-testid=repropose]")
+        await first.wait_for_selector("[data-testid=override-costs] tbody tr", timeout=60000)
+        assert excluded not in await first.locator("[data-testid=eta-table] tbody td:first-child").all_inner_texts()
+        await shot(first, "03b-plan-with-exclusion")
 
         await first.click("[data-testid=commit]")
+        await first.wait_for_selector("[data-testid=commit-result][data-outcome=OUTCOME_COMMITTED]", timeout=60000)
+        assert await first.locator("[data-testid=dispatched] tbody tr").count() > 0
+        await shot(first, "04-commit-result")
+        await first.click("[data-testid=to-board]")
         await first.wait_for_selector("[data-testid=board]", timeout=60000)
         await first.wait_for_function(
             "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('液氯储罐区氯气泄漏') && r.textContent.includes('处置中'))",
             timeout=30000,
         )
-        await shot(first, "04-board-after-commit")
+        await shot(first, "04b-board-after-commit")
         # The commit shows on the second browser too: state and units en route, without a reload.
         await second.wait_for_function(
             "[...document.querySelectorAll('[data-testid=board] tbody tr')].some(r => r.textContent.includes('处置中'))", timeout=30000
@@ -82,10 +97,39 @@ async def test_operator_reports_by_map_accepts_proposes_sees_plan_and_commits_wh
         await first.click("[data-testid=board-title]:has-text('液氯储罐区氯气泄漏')")
         await first.wait_for_selector("[data-testid=assignments] tbody tr", timeout=20000)
         assert await first.inner_text("[data-testid=incident-state]") == "处置中"
+        units = await first.locator("[data-testid=assignments] tbody tr").count()
         await first.wait_for_function(
-            "[...document.querySelectorAll('[data-testid=assignments] tbody td:nth-child(4)')].some(td => td.textContent.trim() !== '')"
+            "[...document.querySelectorAll('[data-testid=assignments] tbody td:nth-child(3)')].every(td => td.textContent.trim() !== '')"
         )
+        await first.wait_for_selector("[data-testid=timeline] tbody tr")
         await shot(first, "05b-incident-page")
+
+        # Every unit on scene, the hazard contained, the incident closed with its units back at once.
+        await first.click("button[data-step=OnScene]")
+        await first.wait_for_function(
+            f"[...document.querySelectorAll('[data-testid=assignments] [data-unit-state]')].filter(s => s.dataset.unitState === 'STATE_ON_SCENE').length === {units}",
+            timeout=30000,
+        )
+        await shot(first, "05c-units-on-scene")
+        await first.click("button[data-step=ContainIncident]")
+        await first.wait_for_selector("[data-testid=incident-state][data-state=STATE_CONTAINED]", timeout=30000)
+        await first.fill("[data-testid=step-outcome]", "泄漏点已封堵，氯气已吸收")
+        assert await first.is_checked("[data-testid=step-unitsAvailable]")
+        await first.click("button[data-step=CloseIncident]")
+        await first.wait_for_selector("[data-testid=incident-state][data-state=STATE_CLOSED]", timeout=30000)
+        moves = await first.locator("[data-testid=unit-moves] tbody tr").all_inner_texts()
+        assert len(moves) == units and all(m.rstrip().endswith("✓") and "→ 可用" in m for m in moves), moves
+        timeline = await first.inner_text("[data-testid=timeline]")
+        assert "CLOSE" in timeline and "UNIT_ON_SCENE" in timeline, timeline
+        await shot(first, "05d-incident-closed")
+        # The board no longer lists it, and the other browser sees it go.
+        await first.click("a[href='#/board']")
+        await first.wait_for_selector("[data-testid=board], [data-testid=board-empty]")
+        await first.wait_for_function(f"document.querySelector('[data-testid=available-units]').textContent === '{available_before}'", timeout=30000)
+        await second.wait_for_function(
+            "![...document.querySelectorAll('[data-testid=board-title]')].some(a => a.textContent.includes('液氯储罐区氯气泄漏'))", timeout=30000
+        )
+        await shot(first, "05e-board-after-close")
 
 
 async def test_page_reconnects_after_the_console_server_restarts_and_misses_no_event(web: ConsoleServer, suite: Suite) -> None:
@@ -137,10 +181,31 @@ async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_p
             "[...document.querySelectorAll('[data-testid=bad-rows] tbody tr')].some(r => r.textContent.startsWith('3'))", timeout=30000
         )
         await shot(page, "09-officer-server-refusal")
+        # Their own park: a unit out of service and back, a stock loss booked with its reason.
+        await page.wait_for_selector("[data-testid=park-units] button[data-to=STATE_OUT_OF_SERVICE]")
+        unit = await page.get_attribute("[data-testid=park-units] button[data-to=STATE_OUT_OF_SERVICE]", "data-unit")
+        await page.fill("[data-testid=unit-reason]", "泵故障检修")
+        await page.click(f"[data-testid=park-units] button[data-unit='{unit}']")
+        await page.wait_for_selector(f"[data-testid=park-units] button[data-unit='{unit}'][data-to=STATE_AVAILABLE]", timeout=30000)
+        await shot(page, "09b-officer-unit-out-of-service")
+        await page.click(f"[data-testid=park-units] button[data-unit='{unit}']")
+        await page.wait_for_selector(f"[data-testid=park-units] button[data-unit='{unit}'][data-to=STATE_OUT_OF_SERVICE]", timeout=30000)
+        row = page.locator("[data-testid=park-stocks] tbody tr").first
+        on_hand = float((await row.locator("td").nth(2).inner_text()).replace(",", ""))
+        await row.locator("select[data-field=kind]").select_option("KIND_LOSS")
+        await row.locator("input[data-field=delta]").fill("1")
+        await row.locator("input[data-field=reason]").fill("包装破损报废")
+        await row.locator("button[data-stock]").click()
+        await page.wait_for_function(
+            f"parseFloat(document.querySelector('[data-testid=park-stocks] tbody tr td:nth-child(3)').textContent.replace(/,/g, '')) === {on_hand - 1}", timeout=30000
+        )
+        await shot(page, "09c-officer-stock-adjusted")
         await page.goto(f"{web.url}/#/inventory/shengang")
         await page.wait_for_selector("[data-testid=read-only]")
         assert await page.locator("[data-testid=import-box]").count() == 0
         assert await page.locator("[data-testid=import-run]").count() == 0
+        await page.wait_for_selector("[data-testid=park-units] tbody tr")
+        assert await page.locator("[data-testid=park-inventory] button").count() == 0
 
 
 async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_stays_unchanged(web: ConsoleServer, suite: Suite) -> None:
@@ -163,6 +228,9 @@ async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_st
         await director.wait_for_selector("[data-testid=aar-chart]", timeout=180000)
         assert "EXERCISE" in await director.inner_text("[data-testid=exercise-banner]")
         await shot(director, "11-drill-report")
+        await director.goto(f"{web.url}/#/drills")
+        await director.wait_for_selector("[data-testid=drill-list] tbody tr")
+        assert "已结束" in await director.inner_text("[data-testid=drill-list]")
         await live.wait_for_timeout(500)
         assert await live.locator("[data-testid=board-title]").all_inner_texts() == before
         assert await live.locator("[data-testid=exercise-banner]").count() == 0

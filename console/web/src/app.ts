@@ -65,10 +65,6 @@ export class App {
     return this.config.methods.includes(method);
   }
 
-  takes(method: string, field: string): boolean {
-    return (this.config as ServerConfig & { requestFields?: Record<string, string[]> }).requestFields?.[method]?.includes(field) ?? false;
-  }
-
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

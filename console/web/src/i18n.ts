@@ -129,6 +129,50 @@ const TEXTS = {
   contain: ["已控制", "Contain"],
   close: ["结案", "Close"],
   cancel: ["撤销(误报)", "Cancel (false alarm)"],
+  markReturning: ["力量返回", "Units returning"],
+  markAvailable: ["力量归队可用", "Units available"],
+  noteOrReason: ["说明/理由", "Note or reason"],
+  unitsBackNow: ["力量立即归队可用", "Units available at once"],
+  createCase: ["生成案例", "Create a case"],
+  addDemand: ["增加需求", "Add demand"],
+  remove: ["删除", "Remove"],
+  time: ["时间", "Time"],
+  actor: ["操作人", "Actor"],
+  action: ["动作", "Action"],
+  subject: ["对象", "Subject"],
+  mutualAid: ["跨园区支援", "Mutual aid"],
+  ov_unit: ["力量", "Unit"],
+  ov_incident: ["事件", "Incident"],
+  ov_reason: ["理由(必填)", "Reason (required)"],
+  ov_parkId: ["园区", "Park"],
+  ov_resourceType: ["资源类型", "Resource type"],
+  ov_minimum: ["保留下限", "Keep at least"],
+  ov_lenderParkId: ["支援园区", "Lender park"],
+  ov_borrowerParkId: ["受援园区", "Borrower park"],
+  ov_resourceTypes: ["资源类型(空为全部)", "Types (empty: all)"],
+  ov_maxTravelMinutes: ["最长行驶(分)", "Max travel (min)"],
+  overrideCosts: ["干预代价", "What the overrides cost"],
+  addedMinutes: ["增加加权分钟", "Added weighted minutes"],
+  reserveUnits: ["低于储备", "Below reserve"],
+  addedUnmet: ["增加缺口", "Added unmet"],
+  skipped: ["未纳入方案的事件", "Incidents left out"],
+  proposeWithOverrides: ["按干预重新生成", "Propose with overrides"],
+  missingFields: ["缺少", "Missing"],
+  alreadyCommitted: ["该方案已由他人下达，未重复派遣", "Already committed by another request: nothing more sent"],
+  replans: ["重规划", "Re-plans"],
+  dispatched: ["已派遣", "Dispatched"],
+  notDispatched: ["未派遣", "Not dispatched"],
+  takeOutOfService: ["停用", "Out of service"],
+  backInService: ["恢复可用", "Back in service"],
+  outOfServiceReason: ["停用/恢复理由", "Reason for out of service"],
+  stock: ["库存", "Stock"],
+  onHand: ["在库", "On hand"],
+  reservedAmount: ["已预留", "Reserved"],
+  adjust: ["调整", "Adjust"],
+  ledger_KIND_RECEIPT: ["入库", "Receipt"],
+  ledger_KIND_CORRECTION: ["盘点更正", "Correction"],
+  ledger_KIND_LOSS: ["损耗", "Loss"],
+  drillList: ["演练记录", "Drills"],
   outcome: ["处置结果", "Outcome"],
   back: ["返回", "Back"],
   saveDemands: ["保存需求", "Save demands"],
@@ -208,6 +252,11 @@ export function t(key: Key): string {
 export function tEnum(prefix: string, value: string | undefined): string {
   const key = `${prefix}_${value ?? ""}` as Key;
   return key in TEXTS ? t(key) : (value ?? "");
+}
+
+/** True when a label exists for the key (roles and enum values come from the server and may be new). */
+export function hasText(key: string): key is Key {
+  return key in TEXTS;
 }
 
 export function allKeys(): Key[] {

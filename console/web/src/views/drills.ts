@@ -2,7 +2,7 @@
 import type { App } from "../app";
 import { call, newKey } from "../api";
 import { clear, h, table } from "../dom";
-import type { GetDrillReportResponseJson, GetDrillResponseJson, StartDrillResponseJson } from "../gen/emergency/gateway/v1/gateway_service_pb";
+import type { GetDrillReportResponseJson, GetDrillResponseJson, ListDrillsResponseJson, StartDrillResponseJson } from "../gen/emergency/gateway/v1/gateway_service_pb";
 import type { AfterActionReportJson } from "../gen/emergency/casebase/v1/casebase_service_pb";
 import bundled from "../map/scenarios.json";
 import { lang, t, tEnum } from "../i18n";
@@ -66,7 +66,34 @@ export async function renderDrills(app: App, panel: HTMLElement): Promise<void> 
     ),
   );
   panel.append(body);
+  if (app.has("ListDrills")) body.append(await drillList(app));
   drawSituation(app);
+}
+
+/** Drills run so far, newest first, each linking to its board and report. */
+async function drillList(app: App): Promise<HTMLElement> {
+  try {
+    const answer = await call<ListDrillsResponseJson>("ListDrills", { pageSize: 50 });
+    return h(
+      "div",
+      {},
+      h("h2", {}, t("drillList")),
+      table(
+        [t("drill"), t("scenario"), t("mode"), t("state"), t("time")],
+        (answer.drills ?? []).map((d) => [
+          h("a", { href: `#/drill/${idOf(d.name)}` }, idOf(d.name)),
+          d.scenario ?? "",
+          tEnum("mode", d.mode),
+          tEnum("drillState", d.state),
+          d.startTime ? new Date(d.startTime).toLocaleString() : "",
+        ]),
+        { "data-testid": "drill-list" },
+      ),
+    );
+  } catch (error) {
+    app.showError(error);
+    return h("div", {});
+  }
 }
 
 export function renderDrill(app: App, panel: HTMLElement, id: string): void {

@@ -8,6 +8,7 @@ import { parseInventoryCsv, violationsToRows, type BadRow } from "../inventory";
 import { FEATURES } from "../map";
 import { depotOfStock, formatQuantity, num } from "../model";
 import { drawSituation } from "./board";
+import { parkInventory } from "./parkstock";
 
 function badTable(rows: BadRow[]): HTMLElement {
   return h("div", { class: "bad-rows" }, h("h3", {}, `${t("badRows")}: ${rows.length}`), table([t("row"), t("field"), t("problem")], rows.map((r) => [String(r.row), r.field, r.problem]), { "data-testid": "bad-rows" }));
@@ -78,6 +79,7 @@ export function renderInventory(app: App, panel: HTMLElement, param: string): vo
     editable
       ? h("div", { class: "import", "data-testid": "import-box" }, h("h3", {}, t("importTitle")), h("label", { class: "field" }, h("span", {}, t("importFile")), file), run, progress, result)
       : h("p", { class: "muted", "data-testid": "read-only" }, t("readOnlyPark")),
+    app.has("GetParkInventory") ? parkInventory(app, selected, editable) : "",
     levels,
   );
   draw();

@@ -1,9 +1,9 @@
-// Login: pick a role in the embedded run (a development token), or paste a token issued elsewhere.
+// Login: pick a role of a person (not a machine role such as alarm intake) in the embedded run (a development token), or paste a token issued elsewhere.
 import type { App } from "../app";
 import { describeToken, developmentLogin } from "../api";
 import { h } from "../dom";
 import { FEATURES } from "../map";
-import { lang, t, type Key } from "../i18n";
+import { hasText, lang, t, type Key } from "../i18n";
 
 export function renderLogin(app: App, panel: HTMLElement): void {
   const parks = FEATURES.filter((f) => f.properties.layer === "park");
@@ -24,7 +24,7 @@ export function renderLogin(app: App, panel: HTMLElement): void {
           h("p", {}, t("loginTitle")),
           h("label", { class: "field" }, h("span", {}, t("name")), name),
           h("label", { class: "field" }, h("span", {}, t("park")), park),
-          h("div", { class: "roles" }, app.config.roles.map((role) => h("button", { class: "role", "data-role": role, onclick: () => choose(role) }, t(`role_${role}` as Key)))),
+          h("div", { class: "roles" }, app.config.roles.filter((role) => hasText(`role_${role}`)).map((role) => h("button", { class: "role", "data-role": role, onclick: () => choose(role) }, t(`role_${role}` as Key)))),
         )
       : h("p", {}, t("loginNoDev")),
     h("label", { class: "field" }, h("span", {}, t("loginToken")), token),
