@@ -32,8 +32,8 @@ from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel
 from services.dispatch.domain import optimise
 from services.dispatch.evaluate import evaluate
-from services.dispatch.flow import flow_flows
-from services.dispatch.flows import to_plan
+from services.dispatch.flow_conversion import to_plan
+from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
 from services.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.model import DispatchRequest, Strategy

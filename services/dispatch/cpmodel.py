@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from services.dispatch.catalogue import ResourceKind
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
 from services.dispatch.problem import IntArray, Problem
 
 UNMET_RESOLUTION = 10**6

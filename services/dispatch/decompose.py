@@ -22,7 +22,7 @@ import numpy as np
 from scipy.cluster.hierarchy import DisjointSet
 
 from services.dispatch.cancel import Cancellation
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
 from services.dispatch.optimiser import CpReport, solve_cpsat
 from services.dispatch.problem import NOT_COMMITTED, LineCandidates, Problem
 from services.dispatch.prune import DEFAULT_FACTOR

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-import queue
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from services.dispatch.cancel import Cancellation
 from services.dispatch.decompose import solve_decomposed
 from services.dispatch.evaluate import evaluate
 from services.dispatch.explain import explain
-from services.dispatch.flow import flow_flows
-from services.dispatch.flows import Flows, to_plan
+from services.dispatch.flow_conversion import Flows, to_plan
+from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
 from services.dispatch.model import (
     DispatchRequest,
@@ -243,38 +242,40 @@ def optimise(
     return _response(problem, best, status, started, first_feasible, report, prepared_s, explain(problem, best.plan), baseline)
 
 
-def optimise_stream(request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS) -> Iterator[DispatchResponse]:
-    """Yield improving plans as they are found; the last item is the final response.
+async def optimise_stream(
+    request: DispatchRequest,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    validated: bool = False,
+    run: Callable[[Callable[[], DispatchResponse]], DispatchResponse] = lambda solve: solve(),
+) -> AsyncIterator[tuple[DispatchResponse, bool]]:
+    """Yield (response, final) for each strictly improving plan as it is found, then (the final response, True).
 
-    Closing the generator early stops the solver.
+    The solve runs in a worker thread (through `run`, which the service uses to trace it); closing
+    the stream early stops the solver.
     """
-    problem_check = validate(request)
-    check_size(request, limits)
-    if problem_check:
-        raise InvalidRequestError(problem_check)
-    out: queue.Queue[DispatchResponse | BaseException | None] = queue.Queue()
+    loop = asyncio.get_running_loop()
+    found: asyncio.Queue[DispatchResponse] = asyncio.Queue()
     cancel = Cancellation()
 
-    def run() -> None:
-        try:
-            out.put(optimise(request, limits=limits, listener=out.put, cancel=cancel))
-        except BaseException as exc:
-            out.put(exc)
-        out.put(None)
+    def listener(item: DispatchResponse) -> None:
+        loop.call_soon_threadsafe(found.put_nowait, item)
 
-    worker = threading.Thread(target=run, name="dispatch-optimise", daemon=True)
-    worker.start()
+    solving = asyncio.ensure_future(asyncio.to_thread(run, lambda: optimise(request, limits=limits, listener=listener, cancel=cancel, validated=validated)))
     try:
         while True:
-            item = out.get()
-            if item is None:
+            getter = asyncio.ensure_future(found.get())
+            done, _ = await asyncio.wait({getter, solving}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
                 break
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+            yield getter.result(), False
+        # The listener's puts were scheduled before the solve finished: drain them first.
+        while not found.empty():
+            yield found.get_nowait(), False
+        yield solving.result(), True
     finally:
         cancel.cancel()
-        worker.join()
 
 
 def evaluate_plan(request: DispatchRequest, plan: Plan, *, limits: Limits = DEFAULT_LIMITS) -> Evaluation:

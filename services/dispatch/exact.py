@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from services.dispatch.cpmodel import unmet_coefficients, weight_scale
 from services.dispatch.evaluate import evaluate
-from services.dispatch.flows import to_plan
+from services.dispatch.flow_conversion import to_plan
 from services.dispatch.mip import LastArrivalMip
 from services.dispatch.model import DispatchRequest
 from services.dispatch.problem import build_problem

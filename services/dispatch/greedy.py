@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
 from services.dispatch.problem import Problem
 
 

@@ -1,6 +1,6 @@
 """The last-arrival model as a MIP, solved by HiGHS through OR-Tools MathOpt.
 
-The MIP is the LP of `lpbound.completion_lp` with integral counts, shortages and staircase steps: the
+The MIP is the LP of `lp_bound.completion_lp` with integral counts, shortages and staircase steps: the
 same model as CP-SAT's over every candidate. On small requests HiGHS's branch and bound proves the
 completion tier where CP-SAT's search alone does not, so the optimiser runs it alongside CP-SAT (a
 portfolio) and `exact.py` uses it for reference optima. Its dual bound holds for the whole request.
@@ -18,8 +18,8 @@ from ortools.math_opt.python import init_arguments, mathopt
 from ortools.util.python import solve_interrupter
 
 from services.dispatch.cancel import Cancellation
-from services.dispatch.flows import Flows
-from services.dispatch.lpbound import OBJECTIVE_SCALE, Lp, completion_lp, short_coefficients
+from services.dispatch.flow_conversion import Flows
+from services.dispatch.lp_bound import OBJECTIVE_SCALE, Lp, completion_lp, short_coefficients
 from services.dispatch.problem import Problem
 
 # The completion objective is a whole number of weight-scaled seconds: a gap below one proves it.

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
-from services.dispatch.bound import CompletionBound
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel, Terms, unmet_coefficients
-from services.dispatch.flow import flow_flows
-from services.dispatch.flows import Flows
-from services.dispatch.lpbound import lp_completion_bound, lp_unmet, short_coefficients
+from services.dispatch.flow_bound import CompletionBound
+from services.dispatch.flow_conversion import Flows
+from services.dispatch.flow_plan import flow_flows
+from services.dispatch.lp_bound import lp_completion_bound, lp_unmet, short_coefficients
 from services.dispatch.mip import MipResult
 from services.dispatch.portfolio import mip_eligible, start_mip
 from services.dispatch.problem import Problem

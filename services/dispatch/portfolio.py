@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
 from services.dispatch.mip import LastArrivalMip, MipResult
 
 # Above this many candidates (or when any was pruned) the MIP is not run.

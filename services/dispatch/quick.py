@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import time
 
-from services.dispatch.bound import CompletionBound
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import unmet_coefficients, weight_scale
-from services.dispatch.flow import flow_flows
-from services.dispatch.flows import Flows
-from services.dispatch.lpbound import lp_unmet
+from services.dispatch.flow_bound import CompletionBound
+from services.dispatch.flow_conversion import Flows
+from services.dispatch.flow_plan import flow_flows
+from services.dispatch.lp_bound import lp_unmet
 from services.dispatch.optimiser import CpReport
 from services.dispatch.problem import Problem
 

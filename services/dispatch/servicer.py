@@ -1,6 +1,6 @@
 """DispatchService: auth, status codes and running the optimiser off the event loop.
 
-Proto <-> domain mapping lives in mapping.py (in) and rendering.py (out); the rules live in domain.py.
+Proto <-> domain mapping lives in mapping.py; the rules live in domain.py.
 Solves run in worker threads so health checks and other calls keep answering; each solve's time
 limit is capped by what is left of the call's deadline, and a call that goes away stops its solver.
 """
@@ -8,6 +8,8 @@ limit is capped by what is left of the call's deadline, and a call that goes awa
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -18,9 +20,9 @@ from emergency.dispatch.v1 import dispatch_service_pb2_grpc as pb_grpc
 from services.common.auth import require_authenticated
 from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, invalid_argument, resource_exhausted
-from services.dispatch import domain, mapping, monitoring, rendering
+from services.dispatch import domain, mapping, monitoring
 from services.dispatch.cancel import Cancellation
-from services.dispatch.model import DispatchRequest, DispatchResponse
+from services.dispatch.model import DispatchRequest
 from services.dispatch.validation import DEFAULT_LIMITS, Limits, RequestTooLargeError, check_plan_size
 
 # Of what is left of a call's deadline, this share (at least DEADLINE_RESERVE_S) is kept for building
@@ -74,7 +76,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
     def _optimise(self, message: pb.OptimizePlanRequest, remaining: float | None, cancel: Cancellation) -> pb.OptimizePlanResponse:
         """Prepare, solve and render in a worker thread."""
         request = self._prepare(message, remaining)
-        return rendering.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True)))
+        return mapping.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True)))
 
     async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
@@ -90,32 +92,11 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         require_authenticated()
         _require_request(request)
         prepared = await asyncio.to_thread(self._prepare, request.request, remaining_s(), "request.")
-        loop = asyncio.get_running_loop()
-        found: asyncio.Queue[pb.OptimizePlanResponse] = asyncio.Queue()
-        cancel = Cancellation()
-
-        def listener(item: DispatchResponse) -> None:
-            loop.call_soon_threadsafe(found.put_nowait, rendering.optimize_response(prepared, item))
-
-        def solve() -> pb.OptimizePlanResponse:
-            solved = monitoring.traced_solve(prepared, lambda: domain.optimise(prepared, limits=self._limits, listener=listener, cancel=cancel, validated=True))
-            return rendering.optimize_response(prepared, solved)
-
-        solving = asyncio.ensure_future(asyncio.to_thread(solve))
-        try:
-            while True:
-                getter = asyncio.ensure_future(found.get())
-                done, _ = await asyncio.wait({getter, solving}, return_when=asyncio.FIRST_COMPLETED)
-                if getter not in done:
-                    getter.cancel()
-                    break
-                yield pb.StreamPlansResponse(result=getter.result())
-            # The listener's puts were scheduled before the solve finished: drain them first.
-            while not found.empty():
-                yield pb.StreamPlansResponse(result=found.get_nowait())
-            yield pb.StreamPlansResponse(result=solving.result(), final=True)
-        finally:
-            cancel.cancel()
+        stream = domain.optimise_stream(prepared, limits=self._limits, validated=True, run=functools.partial(monitoring.traced_solve, prepared))
+        async with contextlib.aclosing(stream):
+            async for solved, final in stream:
+                result = await asyncio.to_thread(mapping.optimize_response, prepared, solved)
+                yield pb.StreamPlansResponse(result=result, final=final)
 
     def _evaluate(self, message: pb.EvaluatePlanRequest) -> pb.EvaluatePlanResponse:
         """Prepare, score and explain in a worker thread."""
@@ -125,7 +106,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
             raise _too_large(error) from error
         request = self._prepare(message.request, None, "request.")
         evaluation, explanations = domain.assess_plan(request, mapping.to_plan(request, message.plan), limits=self._limits)
-        return rendering.evaluate_response(evaluation, explanations)
+        return mapping.evaluate_response(evaluation, explanations)
 
     async def EvaluatePlan(self, request: pb.EvaluatePlanRequest, context: grpc.aio.ServicerContext) -> pb.EvaluatePlanResponse:
         """A plan's score, its broken rules and its unmet demand."""

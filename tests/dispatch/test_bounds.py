@@ -7,17 +7,17 @@ from collections import defaultdict
 
 import pytest
 
-from services.dispatch.bound import CompletionBound
 from services.dispatch.cancel import Cancellation
 from services.dispatch.codec import request_from_dict
 from services.dispatch.cpmodel import DispatchModel, unmet_coefficients, weight_scale
 from services.dispatch.domain import checked_bound, optimise
 from services.dispatch.evaluate import evaluate
-from services.dispatch.flow import flow_flows
-from services.dispatch.flows import Flows, from_plan, to_plan
+from services.dispatch.flow_bound import CompletionBound
+from services.dispatch.flow_conversion import Flows, from_plan, to_plan
+from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
 from services.dispatch.instances import InstanceSpec, generate
-from services.dispatch.lpbound import lp_completion_bound, lp_unmet
+from services.dispatch.lp_bound import lp_completion_bound, lp_unmet
 from services.dispatch.model import DispatchRequest, SolveStatus
 from services.dispatch.problem import build_problem
 from services.dispatch.prune import prune

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.dispatch.domain import explain_plan, optimise
-from services.dispatch.rendering import alternative_note, explanation
+from services.dispatch.mapping import alternative_note, explanation
 from tests.dispatch.conftest import SCENARIOS, load_scenario
 
 

@@ -8,9 +8,9 @@ from services.dispatch.domain import optimise_stream
 from services.dispatch.instances import InstanceSpec, generate
 
 
-def test_stream_improves_and_ends_with_final() -> None:
+async def test_stream_improves_and_ends_with_final() -> None:
     request = generate(InstanceSpec("stream", incidents=8, units=300, seed=4, load=1.0, time_limit_s=2.0))
-    items = list(optimise_stream(request))
+    items = [item async for item, _ in optimise_stream(request)]
     assert len(items) >= 2
     keys = [item.objective.key() for item in items[:-1]]
     assert all(later < earlier for earlier, later in itertools.pairwise(keys))

@@ -26,7 +26,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
 from services.dispatch.problem import Problem
 
 OBJECTIVE_SCALE = 1000.0

@@ -17,9 +17,7 @@ import math
 import time
 from collections.abc import Callable
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
+from services.dispatch.flow_network import SINK, SOURCE, FlowNetwork
 from services.dispatch.problem import NOT_COMMITTED, Problem
 
 SCALE = 8
@@ -91,24 +89,15 @@ class CompletionBound:
 
     def _solve(self, mix: float, lam: float) -> tuple[float, int] | None:
         p = self.problem
-        tails: list[int] = []
-        heads: list[int] = []
-        caps: list[int] = []
-        costs: list[int] = []
+        net = FlowNetwork()
 
-        def arc(t: int, h: int, cap: int, cost: float) -> None:
-            tails.append(t)
-            heads.append(h)
-            caps.append(max(0, int(cap)))
-            costs.append(math.floor(min(cost, MAX_COST)))
+        def arc(t: int, h: int, cap: int, cost: float) -> int:
+            return net.arc(t, h, cap, math.floor(min(cost, MAX_COST)))
 
-        source, sink, nodes = 0, 1, 2
         # Units enter a line at line_in and pay the arrival envelope on the way to line_out; the
         # shortage goes straight to line_out, so a line left short pays only for what it gets.
-        line_in = list(range(nodes, nodes + len(p.lines)))
-        nodes += len(p.lines)
-        line_out = list(range(nodes, nodes + len(p.lines)))
-        nodes += len(p.lines)
+        line_in = [net.node() for _ in p.lines]
+        line_out = [net.node() for _ in p.lines]
         total = 0
         short_arcs: list[int] = []
         for line in p.lines:
@@ -119,9 +108,8 @@ class CompletionBound:
                 used += cap
             if used < line.quantity:
                 arc(line_in[line.index], line_out[line.index], line.quantity - used, 0)
-            short_arcs.append(len(tails))
-            arc(source, line_out[line.index], line.quantity, lam * self.unmet_coef[line.index])
-            arc(line_out[line.index], sink, line.quantity, 0)
+            short_arcs.append(arc(SOURCE, line_out[line.index], line.quantity, lam * self.unmet_coef[line.index]))
+            arc(line_out[line.index], SINK, line.quantity, 0)
             total += line.quantity
         src_node: dict[int, int] = {}
         gate_node: dict[int, int] = {}
@@ -130,36 +118,24 @@ class CompletionBound:
             for src in c.src.tolist():
                 if src in src_node:
                     continue
-                src_node[src] = nodes
-                nodes += 1
+                src_node[src] = net.node()
                 tight = self.gate_of_source.get(src)
                 if tight is not None:
                     if tight not in gate_node:
-                        gate_node[tight] = nodes
-                        nodes += 1
-                        arc(source, gate_node[tight], p.gates[tight].capacity, 0)
+                        gate_node[tight] = net.node()
+                        arc(SOURCE, gate_node[tight], p.gates[tight].capacity, 0)
                     arc(gate_node[tight], src_node[src], p.sources[src].capacity, 0)
                 else:
-                    arc(source, src_node[src], p.sources[src].capacity, 0)
+                    arc(SOURCE, src_node[src], p.sources[src].capacity, 0)
         for line in p.lines:
             c = p.candidates[line.index]
             w = line.weight * self.wscale * SCALE
             for src, eta, cap in zip(c.src.tolist(), c.eta.tolist(), c.cap.tolist(), strict=True):
                 arc(src_node[src], line_in[line.index], cap, mix * w * eta / line.quantity)
-        smcf = min_cost_flow.SimpleMinCostFlow()
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            np.array(tails, dtype=np.int32),
-            np.array(heads, dtype=np.int32),
-            np.array(caps, dtype=np.int64),
-            np.array(costs, dtype=np.int64),
-        )
-        supplies = np.zeros(nodes, dtype=np.int64)
-        supplies[source], supplies[sink] = total, -total
-        smcf.set_nodes_supplies(np.arange(nodes, dtype=np.int32), supplies)
-        if smcf.solve() != smcf.OPTIMAL:
+        smcf = net.solve(total)
+        if not net.optimal:
             return None
-        shortage = smcf.flows(np.array(short_arcs, dtype=np.int32))
-        unmet = sum(int(f) * self.unmet_coef[n] for n, f in enumerate(shortage))
+        unmet = sum(f * self.unmet_coef[n] for n, f in enumerate(net.flows(smcf, short_arcs)))
         return float(smcf.optimal_cost()), unmet
 
     def bound(self, best_unmet: int, deadline_s: float | None = None, stop: Callable[[], bool] = lambda: False, unmet_proven: bool = False) -> float:

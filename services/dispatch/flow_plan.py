@@ -13,37 +13,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
-from services.dispatch.flows import Flows
+from services.dispatch.flow_conversion import Flows
+from services.dispatch.flow_network import SINK, SOURCE, FlowNetwork
 from services.dispatch.problem import NOT_COMMITTED, IntArray, Problem
 
 MEAN_SCALE = 64
 MAX_ARC_COST = 10**11
-
-
-class _Net:
-    """Arc lists for SimpleMinCostFlow."""
-
-    def __init__(self) -> None:
-        self.tails: list[int] = []
-        self.heads: list[int] = []
-        self.caps: list[int] = []
-        self.costs: list[int] = []
-        self.nodes = 2
-
-    def node(self) -> int:
-        """Allocate a node."""
-        self.nodes += 1
-        return self.nodes - 1
-
-    def arc(self, tail: int, head: int, cap: int, cost: int) -> int:
-        """Add an arc and return its index."""
-        self.tails.append(tail)
-        self.heads.append(head)
-        self.caps.append(max(0, int(cap)))
-        self.costs.append(int(cost))
-        return len(self.tails) - 1
 
 
 def _shortage_costs(problem: Problem) -> list[int]:
@@ -100,8 +76,7 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
     it sent, so the plan itself is a solution and the result has the same unmet demand. `kept`
     limits each line to those candidate positions (a pruned model's).
     """
-    net = _Net()
-    source, sink = 0, 1
+    net = FlowNetwork()
     opts = problem.request.options
     dip_cost = int(opts.reserve_dip_penalty_s)
     move_cost = int(opts.move_penalty_s)
@@ -112,11 +87,11 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
         delivered[line_index] += value
     for line, cost in zip(problem.lines, _shortage_costs(problem), strict=True):
         if keep is None:
-            net.arc(line_node[line.index], sink, line.quantity, 0)
-            net.arc(source, line_node[line.index], line.quantity, cost)
+            net.arc(line_node[line.index], SINK, line.quantity, 0)
+            net.arc(SOURCE, line_node[line.index], line.quantity, cost)
             total += line.quantity
         else:
-            net.arc(line_node[line.index], sink, delivered[line.index], 0)
+            net.arc(line_node[line.index], SINK, delivered[line.index], 0)
             total += delivered[line.index]
     share, split_gates = _allotments(problem)
     if keep is not None:
@@ -127,9 +102,9 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
             continue
         node = net.node()
         gate_node[reserve.index] = node
-        net.arc(source, node, reserve.capacity, 0)
+        net.arc(SOURCE, node, reserve.capacity, 0)
         if opts.allow_reserve_dip:
-            net.arc(source, node, reserve.home - reserve.capacity, dip_cost)
+            net.arc(SOURCE, node, reserve.home - reserve.capacity, dip_cost)
     src_node: dict[int, int] = {}
     out_node: dict[int, int] = {}
     used = {int(s) for c in problem.candidates for s in c.src}
@@ -143,7 +118,7 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
             net.arc(gate_node[gate], node, s.capacity, 0)
             out_node[s.index] = node
         else:
-            net.arc(source, node, s.capacity, 0)
+            net.arc(SOURCE, node, s.capacity, 0)
             if gate is not None:
                 out = net.node()
                 out_node[s.index] = out
@@ -168,22 +143,12 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
             travel = eta if per_unit else int(np.ceil(eta / line.quantity))
             arc = net.arc(tail, line_node[line.index], cap, mean + travel + (move_cost if move else 0))
             cand_arcs.append((arc, line.index, src))
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    smcf.add_arcs_with_capacity_and_unit_cost(
-        np.array(net.tails, dtype=np.int32),
-        np.array(net.heads, dtype=np.int32),
-        np.array(net.caps, dtype=np.int64),
-        np.array(net.costs, dtype=np.int64),
-    )
-    supplies = np.zeros(net.nodes, dtype=np.int64)
-    supplies[source], supplies[sink] = total, -total
-    smcf.set_nodes_supplies(np.arange(net.nodes, dtype=np.int32), supplies)
-    status = smcf.solve()
-    if status != smcf.OPTIMAL:
-        raise RuntimeError(f"min-cost flow ended with status {status}")
+    smcf = net.solve(total)
+    if not net.optimal:
+        raise RuntimeError(f"min-cost flow ended with status {net.status}")
     flows: Flows = {}
-    values = smcf.flows(np.array([a for a, _, _ in cand_arcs], dtype=np.int32)) if cand_arcs else []
+    values = net.flows(smcf, [a for a, _, _ in cand_arcs])
     for (_, line_index, src), value in zip(cand_arcs, values, strict=True):
         if value > 0:
-            flows[(line_index, src)] = flows.get((line_index, src), 0) + int(value)
+            flows[(line_index, src)] = flows.get((line_index, src), 0) + value
     return flows
