@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 from rich.console import Console
 from rich.table import Table
 
+from fixtures.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel
 from services.dispatch.domain import optimise
@@ -35,7 +36,6 @@ from services.dispatch.evaluate import evaluate
 from services.dispatch.flow_conversion import to_plan
 from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
-from services.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.model import DispatchRequest, Strategy
 from services.dispatch.optimiser import completion_bound, polish
 from services.dispatch.problem import build_problem

@@ -3,7 +3,7 @@
 The MIP is the LP of `lp_bound.completion_lp` with integral counts, shortages and staircase steps: the
 same model as CP-SAT's over every candidate. On small requests HiGHS's branch and bound proves the
 completion tier where CP-SAT's search alone does not, so the optimiser runs it alongside CP-SAT (a
-portfolio) and `exact.py` uses it for reference optima. Its dual bound holds for the whole request.
+portfolio) and `fixtures/dispatch/exact.py` uses it for reference optima. Its dual bound holds for the whole request.
 """
 
 from __future__ import annotations

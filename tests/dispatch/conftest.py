@@ -13,9 +13,9 @@ import pytest_asyncio
 import yaml
 from emergency.dispatch.v1 import dispatch_service_pb2_grpc
 
+from fixtures.dispatch.codec import request_from_dict
 from services.common.server import RunningServer
 from services.common.settings import load_settings
-from services.dispatch.codec import request_from_dict
 from services.dispatch.model import DispatchRequest
 from services.dispatch.server import build_server
 

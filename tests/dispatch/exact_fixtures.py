@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from services.dispatch.exact import solve_exact
-from services.dispatch.instances import InstanceSpec, generate
+from fixtures.dispatch.exact import solve_exact
+from fixtures.dispatch.instances import InstanceSpec, generate
 from services.dispatch.model import DispatchRequest
 
 OPTIMA = Path(__file__).resolve().parents[1] / "fixtures" / "scenarios" / "exact" / "optima.yaml"

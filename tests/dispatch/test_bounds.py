@@ -7,8 +7,9 @@ from collections import defaultdict
 
 import pytest
 
+from fixtures.dispatch.codec import request_from_dict
+from fixtures.dispatch.instances import InstanceSpec, generate
 from services.dispatch.cancel import Cancellation
-from services.dispatch.codec import request_from_dict
 from services.dispatch.cpmodel import DispatchModel, unmet_coefficients, weight_scale
 from services.dispatch.domain import checked_bound, optimise
 from services.dispatch.evaluate import evaluate
@@ -16,7 +17,6 @@ from services.dispatch.flow_bound import CompletionBound
 from services.dispatch.flow_conversion import Flows, from_plan, to_plan
 from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
-from services.dispatch.instances import InstanceSpec, generate
 from services.dispatch.lp_bound import lp_completion_bound, lp_unmet
 from services.dispatch.model import DispatchRequest, SolveStatus
 from services.dispatch.problem import build_problem

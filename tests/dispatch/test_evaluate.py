@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.dispatch.codec import plan_from_dict, request_from_dict
+from fixtures.dispatch.codec import plan_from_dict, request_from_dict
 from services.dispatch.domain import evaluate_plan
 from services.dispatch.model import Assignment, Plan, Shipment
 

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
+from fixtures.dispatch.instances import generate
 from services.dispatch.domain import optimise
-from services.dispatch.instances import generate
 from tests.dispatch.exact_fixtures import OPTIMA, digest, spec_of
 
 ENTRIES: list[dict[str, Any]] = yaml.safe_load(OPTIMA.read_text(encoding="utf-8"))["instances"]

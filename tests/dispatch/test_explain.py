@@ -74,7 +74,7 @@ def test_explain_any_plan() -> None:
 
 
 def test_nothing_available_is_an_explained_plan_not_an_error() -> None:
-    from services.dispatch.codec import request_from_dict
+    from fixtures.dispatch.codec import request_from_dict
     from services.dispatch.model import SolveStatus
 
     request = request_from_dict(

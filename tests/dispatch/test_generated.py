@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from fixtures.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.cpmodel import DispatchModel
 from services.dispatch.domain import evaluate_plan, optimise
 from services.dispatch.evaluate import evaluate
 from services.dispatch.flow_bound import CompletionBound
 from services.dispatch.flow_conversion import from_plan, to_plan
 from services.dispatch.flow_plan import flow_flows
-from services.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.model import SolveStatus, Strategy
 from services.dispatch.problem import build_problem
 from services.dispatch.prune import prune

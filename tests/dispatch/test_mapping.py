@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 
+from fixtures.dispatch.instances import InstanceSpec, generate
 from services.dispatch.cancel import Cancellation
 from services.dispatch.domain import evaluate_plan, optimise
-from services.dispatch.instances import InstanceSpec, generate
 from services.dispatch.mapping import proto_field, to_plan, to_request
 from services.dispatch.model import DispatchResponse, Strategy
 from services.dispatch.problem import build_problem

@@ -10,8 +10,8 @@ import grpc
 from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from fixtures.dispatch.instances import InstanceSpec, generate
 from services.dispatch.domain import optimise
-from services.dispatch.instances import InstanceSpec, generate
 from services.dispatch.mapping import to_request
 from services.dispatch.model import Strategy
 from tests.dispatch.conftest import DispatchHarness, with_options

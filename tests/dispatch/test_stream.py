@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from fixtures.dispatch.instances import InstanceSpec, generate
 from services.dispatch.domain import optimise_stream
-from services.dispatch.instances import InstanceSpec, generate
 
 
 async def test_stream_improves_and_ends_with_final() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from services.dispatch.codec import request_from_dict
+from fixtures.dispatch.codec import request_from_dict
 from services.dispatch.domain import optimise
 from services.dispatch.model import DispatchRequest, TravelMatrices
 from services.dispatch.validation import InvalidRequestError, Limits, RequestTooLargeError, check_size, validate
