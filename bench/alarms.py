@@ -37,8 +37,8 @@ from services.alarms.broker import write_broker_config
 from services.alarms.simulate import Site, connect, release
 from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
+from services.common.clock import utcnow
 from services.common.local import free_port, start_mosquitto, start_private_redis, wait_serving
-from services.common.outbox import utcnow
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.launcher import GRPC_SERVICES
 from services.resources.seed import seed_demo

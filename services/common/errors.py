@@ -42,6 +42,20 @@ def invalid_argument(violations: Iterable[FieldViolation], message: str = "") ->
     return ServiceError(grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ARGUMENT", text, items)
 
 
+def raise_if(violations: Iterable[FieldViolation], message: str = "", *, merge: bool = False) -> None:
+    """INVALID_ARGUMENT listing every violation, if there is any; with `merge`, one per field (distinct descriptions joined by '; ')."""
+    items = list(violations)
+    if merge:
+        merged: dict[str, list[str]] = {}
+        for v in items:
+            descriptions = merged.setdefault(v.field, [])
+            if v.description not in descriptions:
+                descriptions.append(v.description)
+        items = [FieldViolation(name, "; ".join(descriptions)) for name, descriptions in merged.items()]
+    if items:
+        raise invalid_argument(items, message)
+
+
 def not_found(what: str, name: str) -> ServiceError:
     """The named resource does not exist (in this namespace)."""
     return ServiceError(grpc.StatusCode.NOT_FOUND, f"{what.upper()}_NOT_FOUND", f"{what} {name!r} not found", metadata={"name": name})

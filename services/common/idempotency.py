@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
+from services.common.clock import utcnow
 from services.common.db import session_scope
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
-from services.common.outbox import utcnow
 
 M = TypeVar("M", bound=Message)
 
@@ -49,12 +49,17 @@ def request_id_violations(request_id: str, field: str = "request_id") -> list[Fi
     return []
 
 
+REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
+
+
 def reused_id_error(request_id: str) -> ServiceError:
-    """The error for a request id already used with different content."""
-    return invalid_argument(
+    """INVALID_ARGUMENT, reason REQUEST_ID_REUSED: the request id was already used with different content."""
+    error = invalid_argument(
         [FieldViolation("request_id", f"request id {request_id!r} was already used for a different request")],
         "request_id reused with different content",
     )
+    error.reason = REQUEST_ID_REUSED
+    return error
 
 
 def replay(session: Session, method: str, request_id: str, fingerprint: str) -> bytes | None:
@@ -63,9 +68,7 @@ def replay(session: Session, method: str, request_id: str, fingerprint: str) -> 
     if record is None:
         return None
     if record.method != method or record.request_hash != fingerprint:
-        err = reused_id_error(request_id)
-        err.reason = "REQUEST_ID_REUSED"
-        raise err
+        raise reused_id_error(request_id)
     return record.response
 
 
@@ -102,7 +105,7 @@ def run_idempotent(
             return response
     except (ServiceError, IntegrityError) as exc:
         # A concurrent try with the same id may have won; if so, answer as it did.
-        if isinstance(exc, ServiceError) and exc.reason == "REQUEST_ID_REUSED":
+        if isinstance(exc, ServiceError) and exc.reason == REQUEST_ID_REUSED:
             raise
         with Session(engine) as session:
             stored = replay(session, method, request_id, fingerprint)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -17,6 +16,7 @@ from opentelemetry.trace import Span
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
+from services.common.clock import epoch_s
 from services.common.db import read_only
 from services.common.metrics import Reading, ServiceMetrics
 from services.common.outbox import OutboxEvent
@@ -69,18 +69,13 @@ def instrument_redis(client: aioredis.Redis, metrics: ServiceMetrics) -> None:
     RedisInstrumentor.instrument_client(client, response_hook=on_response)
 
 
-def _as_epoch(value: datetime) -> float:
-    """A stored time as POSIX seconds (SQLite hands back naive UTC)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
-
-
 def outbox_backlog(engine: Engine) -> tuple[int, float]:
     """Rows not yet relayed and the age in seconds of the oldest of them (0 when none wait)."""
     with Session(read_only(engine)) as session:
         count, oldest = session.exec(  # type: ignore[call-overload]
             select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))
         ).one()
-    return int(count), (max(0.0, time.time() - _as_epoch(oldest)) if oldest is not None else 0.0)
+    return int(count), (max(0.0, time.time() - epoch_s(oldest)) if oldest is not None else 0.0)
 
 
 def observe_outbox(engine: Engine, metrics: ServiceMetrics) -> list[Callable[[], None]]:

@@ -6,21 +6,18 @@ import asyncio
 import json
 import logging
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import redis.asyncio as aioredis
 from sqlalchemy import Engine, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
+from services.common.clock import as_utc
+from services.common.clock import utcnow as utcnow  # re-exported: services still import it from here
 from services.common.db import read_only, run_in_thread, session_scope
 
 log = logging.getLogger(__name__)
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -102,9 +99,7 @@ def relay_lag(engine: Engine) -> tuple[int, float]:
         ).one()
     if not count or oldest is None:
         return 0, 0.0
-    if oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=UTC)
-    return int(count), max(0.0, (utcnow() - oldest).total_seconds())
+    return int(count), max(0.0, (utcnow() - as_utc(oldest)).total_seconds())
 
 
 class OutboxRelay:

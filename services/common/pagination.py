@@ -1,4 +1,10 @@
-"""Opaque page tokens bound to the filter they were issued for."""
+"""Paging of list calls: page sizes, and opaque page tokens bound to the filters they were issued for.
+
+`open_page` reads a request's page size and token into a `Page`; the store fetches `page.limit` rows
+after `page.after` and `page.cut` returns the page and the next token. The functions below it are the
+pieces it is made of; `fingerprint` / `encode_token` / `decode_token` are the keyset form of the same
+tokens (a list key bound to a query string).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,14 @@ import base64
 import binascii
 import hashlib
 import json
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from services.common.errors import FieldViolation, invalid_argument
+
+T = TypeVar("T")
+FOREIGN_TOKEN = "not a token from this query's previous page"
 
 
 def filter_fingerprint(filters: dict[str, Any]) -> str:
@@ -75,5 +86,47 @@ def decode_token(token: str, query: str, key_length: int) -> list[Any] | None:
         return None
     key = position.get("k")
     if not isinstance(key, list) or len(key) != key_length:
-        raise invalid_argument([FieldViolation("page_token", "not a token from this query's previous page")])
+        raise invalid_argument([FieldViolation("page_token", FOREIGN_TOKEN)])
     return key
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list call: how many rows, after which position, for which filters."""
+
+    size: int
+    after: dict[str, Any] | None
+    filters: dict[str, Any]
+
+    @property
+    def limit(self) -> int:
+        """Rows to fetch: one more than the page, which tells whether another page follows."""
+        return self.size + 1
+
+    def cut(self, rows: Sequence[T], position: Callable[[T], dict[str, Any]]) -> tuple[list[T], str]:
+        """The page of the rows fetched and the next page's token ('' after the last page); `position` keys a row."""
+        page = list(rows[: self.size])
+        token = encode_page_token(position(page[-1]), self.filters) if len(rows) > self.size and page else ""
+        return page, token
+
+
+def open_page(
+    token: str,
+    size: int,
+    filters: Mapping[str, Any],
+    *,
+    default: int = 100,
+    maximum: int = 1000,
+    keys: Sequence[str] = (),
+    token_field: str = "page_token",
+    size_field: str = "page_size",
+) -> Page:
+    """A request's page: size 0 is the default, above the maximum is clamped, negative is INVALID_ARGUMENT; so is a
+    token that is malformed, was issued for other filters or (with `keys`) does not hold exactly those keys."""
+    if size < 0:
+        raise invalid_argument(page_size_violations(size, field=size_field, maximum=maximum))
+    wanted = dict(filters)
+    after = decode_page_token(token, wanted, token_field)
+    if after is not None and keys and sorted(after) != sorted(keys):
+        raise invalid_argument([FieldViolation(token_field, FOREIGN_TOKEN)])
+    return Page(effective_page_size(size, default=default, maximum=maximum), after, wanted)
