@@ -7,6 +7,8 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -18,12 +20,13 @@ from services.common.interceptors import ServiceInterceptor, StreamCloser
 from services.common.metrics import service_metrics
 from services.common.outbox import OutboxRelay
 from services.common.relayhealth import LagReportingHealth, RelayMonitor
-from services.common.settings import Settings
+from services.common.settings import Settings, load_settings
 from services.common.telemetry import setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
 
 Cleanup = Callable[[], Awaitable[None]]
+Build = Callable[[Settings], Awaitable[tuple["RunningServer", int]]]
 
 
 @dataclass
@@ -115,7 +118,52 @@ async def start_server(
     return RunningServer(server, bound, health, list(service_names), settings.shutdown_grace_s, all_cleanups, metrics_port)
 
 
-def run_until_signalled(service_label: str, settings: Settings, build: Callable[[Settings], Awaitable[tuple[RunningServer, int]]]) -> None:
+def service_name(pb2: ModuleType, service: str) -> str:
+    """The full name of a service declared in a generated `*_pb2` module (`emergency.dispatch.v1.DispatchService`)."""
+    return str(pb2.DESCRIPTOR.services_by_name[service].full_name)
+
+
+async def serve(
+    settings: Settings,
+    label: str,
+    port: int | None,
+    *,
+    service: str,
+    add_servicer: Callable[[Any, grpc.aio.Server], None],
+    servicer: object,
+    cleanups: Sequence[Cleanup] = (),
+    relay: OutboxRelay | None = None,
+    bulk: Sequence[str] = (),
+) -> tuple[RunningServer, int]:
+    """Start one service's server on its configured port (or `port`; 0 picks a free one) and return it with its port.
+
+    `add_servicer` is the generated `add_<Service>Servicer_to_server`; `bulk` names the methods of `service` that may
+    take bulk-sized requests ('*' for all). When the server cannot start, the cleanups run before the error is raised.
+    """
+    try:
+        running = await start_server(
+            settings=settings,
+            service_label=label,
+            service_names=[service],
+            register=lambda server: add_servicer(servicer, server),
+            port=settings.port_for(label) if port is None else port,
+            cleanups=cleanups,
+            relay=relay,
+            bulk_methods=[f"/{service}/{method}" for method in bulk],
+        )
+    except BaseException:
+        for cleanup in reversed(cleanups):
+            await cleanup()
+        raise
+    return running, running.port
+
+
+def service_main(label: str, build: Build) -> None:
+    """A service process: load the settings from the environment and serve until SIGTERM or SIGINT."""
+    run_until_signalled(label, load_settings(), build)
+
+
+def run_until_signalled(service_label: str, settings: Settings, build: Build) -> None:
     """Run a service process until SIGTERM or SIGINT, then shut down gracefully."""
     setup_logging(service_label, settings.log_level, settings.log_format)
 

@@ -31,20 +31,15 @@ class Cancellation:
             if self._interrupter is not None:
                 self._interrupter.interrupt()
 
-    def attach(self, solver: cp_model.CpSolver) -> bool:
-        """Register the solver about to run; False if the solve is cancelled already."""
+    def attach(self, solver: cp_model.CpSolver | solve_interrupter.SolveInterrupter) -> bool:
+        """Register the CP-SAT solver (or a MathOpt solve's interrupter) about to run; False if the solve is cancelled already."""
         with self._lock:
             if self._event.is_set():
                 return False
-            self._solver = solver
-            return True
-
-    def attach_interrupter(self, interrupter: solve_interrupter.SolveInterrupter) -> bool:
-        """Register a MathOpt solve's interrupter; False if the solve is cancelled already."""
-        with self._lock:
-            if self._event.is_set():
-                return False
-            self._interrupter = interrupter
+            if isinstance(solver, cp_model.CpSolver):
+                self._solver = solver
+            else:
+                self._interrupter = solver
             return True
 
     def detach(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass
 
 from services.dispatch.cancel import Cancellation
@@ -248,7 +248,7 @@ async def optimise_stream(
     limits: Limits = DEFAULT_LIMITS,
     validated: bool = False,
     run: Callable[[Callable[[], DispatchResponse]], DispatchResponse] = lambda solve: solve(),
-) -> AsyncIterator[tuple[DispatchResponse, bool]]:
+) -> AsyncGenerator[tuple[DispatchResponse, bool], None]:
     """Yield (response, final) for each strictly improving plan as it is found, then (the final response, True).
 
     The solve runs in a worker thread (through `run`, which the service uses to trace it); closing

@@ -61,6 +61,10 @@ class _Tally:
         self.violations: list[Violation] = []
         self.pending: dict[int, list[tuple[int, float, str, dict[str, str]]]] = defaultdict(list)
 
+    def refuse(self, code: str, message: str, **ids: str) -> None:
+        """Record a broken rule, naming the unit, depot or incident it concerns."""
+        self.violations.append(Violation(code, message, **ids))
+
     def send(self, line: Line, src: int, amount: float, who: str, **ids: str) -> None:
         """Queue one unit or shipment for counting."""
         self.pending[line.index].append((src, amount, who, ids))
@@ -74,14 +78,7 @@ class _Tally:
             for n, (_, amount, who, ids) in enumerate(sends):
                 code, seconds = int(reason[n]), int(eta[n])
                 if code:
-                    self.violations.append(
-                        Violation(
-                            _REASON_CODES[code],
-                            _reason_message(code, who, line, seconds),
-                            incident_id=line.incident_id,
-                            **ids,
-                        )
-                    )
+                    self.refuse(_REASON_CODES[code], _reason_message(code, who, line, seconds), incident_id=line.incident_id, **ids)
                 self.delivered[index] += amount
                 self.completion[index] = max(self.completion[index], seconds)
                 self.travel += seconds
@@ -106,82 +103,39 @@ def _assignments(problem: Problem, plan: Plan, tally: _Tally) -> None:
     for a in plan.assignments:
         src = problem.unit_source.get(a.unit_id)
         line = _line_of(problem, a.incident_id, a.demand_index)
+        ids = {"unit_id": a.unit_id, "incident_id": a.incident_id}
         if src is None:
-            tally.violations.append(Violation("UNKNOWN_UNIT", f"unit {a.unit_id} is not in the request", unit_id=a.unit_id))
-            continue
-        if line is None:
-            tally.violations.append(
-                Violation(
-                    "UNKNOWN_DEMAND",
-                    f"unit {a.unit_id} is sent to unknown {_target(a.incident_id, a.demand_index)}",
-                    unit_id=a.unit_id,
-                    incident_id=a.incident_id,
-                )
-            )
-            continue
-        if a.unit_id in seen:
-            tally.violations.append(
-                Violation(
-                    "UNIT_ASSIGNED_TWICE",
-                    f"unit {a.unit_id} is assigned more than once",
-                    unit_id=a.unit_id,
-                    incident_id=a.incident_id,
-                )
-            )
-            continue
-        seen.add(a.unit_id)
-        if problem.sources[src].resource_type != line.resource_type:
-            tally.violations.append(
-                Violation(
-                    "TYPE_MISMATCH",
-                    f"unit {a.unit_id} is a {problem.sources[src].resource_type}, {a.incident_id} demand {a.demand_index} needs {line.resource_type}",
-                    unit_id=a.unit_id,
-                    incident_id=a.incident_id,
-                )
-            )
-            continue
-        tally.send(line, src, 1.0, f"unit {a.unit_id}", unit_id=a.unit_id)
+            tally.refuse("UNKNOWN_UNIT", f"unit {a.unit_id} is not in the request", unit_id=a.unit_id)
+        elif line is None:
+            tally.refuse("UNKNOWN_DEMAND", f"unit {a.unit_id} is sent to unknown {_target(a.incident_id, a.demand_index)}", **ids)
+        elif a.unit_id in seen:
+            tally.refuse("UNIT_ASSIGNED_TWICE", f"unit {a.unit_id} is assigned more than once", **ids)
+        elif problem.sources[src].resource_type != line.resource_type:
+            seen.add(a.unit_id)
+            needs = f"{a.incident_id} demand {a.demand_index} needs {line.resource_type}"
+            tally.refuse("TYPE_MISMATCH", f"unit {a.unit_id} is a {problem.sources[src].resource_type}, {needs}", **ids)
+        else:
+            seen.add(a.unit_id)
+            tally.send(line, src, 1.0, f"unit {a.unit_id}", unit_id=a.unit_id)
 
 
 def _shipments(problem: Problem, plan: Plan, tally: _Tally) -> None:
     for s in plan.shipments:
         src = problem.stock_source.get((s.depot_id, s.resource_type))
         line = _line_of(problem, s.incident_id, s.demand_index)
+        ids = {"depot_id": s.depot_id, "incident_id": s.incident_id}
         if src is None:
-            tally.violations.append(Violation("UNKNOWN_STOCK", f"depot {s.depot_id} holds no {s.resource_type}", depot_id=s.depot_id))
-            continue
-        if line is None:
-            tally.violations.append(
-                Violation(
-                    "UNKNOWN_DEMAND",
-                    f"depot {s.depot_id} ships to unknown {_target(s.incident_id, s.demand_index)}",
-                    depot_id=s.depot_id,
-                    incident_id=s.incident_id,
-                )
-            )
-            continue
-        if not math.isfinite(s.amount) or s.amount <= 0:
-            tally.violations.append(
-                Violation(
-                    "INVALID_AMOUNT",
-                    f"depot {s.depot_id} ships {s.amount} to {s.incident_id}",
-                    depot_id=s.depot_id,
-                    incident_id=s.incident_id,
-                )
-            )
-            continue
-        if s.resource_type != line.resource_type:
-            tally.violations.append(
-                Violation(
-                    "TYPE_MISMATCH",
-                    f"depot {s.depot_id} ships {s.resource_type}, {s.incident_id} demand {s.demand_index} needs {line.resource_type}",
-                    depot_id=s.depot_id,
-                    incident_id=s.incident_id,
-                )
-            )
-            continue
-        tally.drawn[src] += s.amount
-        tally.send(line, src, s.amount, f"depot {s.depot_id}", depot_id=s.depot_id)
+            tally.refuse("UNKNOWN_STOCK", f"depot {s.depot_id} holds no {s.resource_type}", depot_id=s.depot_id)
+        elif line is None:
+            tally.refuse("UNKNOWN_DEMAND", f"depot {s.depot_id} ships to unknown {_target(s.incident_id, s.demand_index)}", **ids)
+        elif not math.isfinite(s.amount) or s.amount <= 0:
+            tally.refuse("INVALID_AMOUNT", f"depot {s.depot_id} ships {s.amount} to {s.incident_id}", **ids)
+        elif s.resource_type != line.resource_type:
+            needs = f"{s.incident_id} demand {s.demand_index} needs {line.resource_type}"
+            tally.refuse("TYPE_MISMATCH", f"depot {s.depot_id} ships {s.resource_type}, {needs}", **ids)
+        else:
+            tally.drawn[src] += s.amount
+            tally.send(line, src, s.amount, f"depot {s.depot_id}", depot_id=s.depot_id)
 
 
 def _stock_and_reserves(problem: Problem, tally: _Tally) -> float:
@@ -191,13 +145,7 @@ def _stock_and_reserves(problem: Problem, tally: _Tally) -> float:
         depot = problem.sources[src].ids[0]
         rtype = problem.sources[src].resource_type
         if drawn > stock_amount[(depot, rtype)] + 1e-9:
-            tally.violations.append(
-                Violation(
-                    "STOCK_EXCEEDED",
-                    f"depot {depot} ships {drawn:g} {rtype} but holds {stock_amount[(depot, rtype)]:g}",
-                    depot_id=depot,
-                )
-            )
+            tally.refuse("STOCK_EXCEEDED", f"depot {depot} ships {drawn:g} {rtype} but holds {stock_amount[(depot, rtype)]:g}", depot_id=depot)
     dip = 0.0
     for gate in problem.gates:
         out = tally.gate_out[gate.index]
@@ -205,13 +153,8 @@ def _stock_and_reserves(problem: Problem, tally: _Tally) -> float:
             if request.options.allow_reserve_dip:
                 dip += out - gate.capacity
             else:
-                tally.violations.append(
-                    Violation(
-                        "RESERVE_BREACHED",
-                        f"park {gate.park_id} sends {out:g} {gate.resource_type} outside, leaving "
-                        f"{gate.home - out:g} at home below its reserve of {gate.minimum}",
-                    )
-                )
+                leaving = f"leaving {gate.home - out:g} at home below its reserve of {gate.minimum}"
+                tally.refuse("RESERVE_BREACHED", f"park {gate.park_id} sends {out:g} {gate.resource_type} outside, {leaving}")
     return dip
 
 

@@ -118,6 +118,16 @@ def _line(lp: Lp, problem: Problem, index: int, weight: int, by_source: dict[int
     return u
 
 
+def _capacity_rows(lp: Lp, problem: Problem, by_source: dict[int, list[int]], by_gate: dict[int, list[int]]) -> None:
+    """Source capacities (where the counts could exceed them) and reserve gates (unless dips are allowed)."""
+    for src, xs in by_source.items():
+        if sum(lp.upper[x] for x in xs) > problem.sources[src].capacity:
+            lp.le.add([(x, 1.0) for x in xs], float(problem.sources[src].capacity))
+    if not problem.request.options.allow_reserve_dip:
+        for g, xs in by_gate.items():
+            lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+
+
 def short_coefficients(problem: Problem, weight_scale: int) -> list[int]:
     """Coefficient of one unit short of each line in the tie-break of the unmet tier."""
     return [round(line.weight * weight_scale) for line in problem.lines]
@@ -130,12 +140,7 @@ def completion_lp(problem: Problem, unmet_coef: list[int], weight_scale: int, be
     by_source: dict[int, list[int]] = {}
     by_gate: dict[int, list[int]] = {}
     shortages = [_line(lp, problem, line.index, round(line.weight * weight_scale), by_source, by_gate) for line in problem.lines]
-    for src, xs in by_source.items():
-        if sum(lp.upper[x] for x in xs) > problem.sources[src].capacity:
-            lp.le.add([(x, 1.0) for x in xs], float(problem.sources[src].capacity))
-    if not problem.request.options.allow_reserve_dip:
-        for g, xs in by_gate.items():
-            lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+    _capacity_rows(lp, problem, by_source, by_gate)
     lp.shortages = shortages
     if best_unmet is not None:
         scale = float(max(unmet_coef, default=1) or 1)
@@ -219,12 +224,7 @@ def lp_unmet(problem: Problem, unmet_coef: list[int], time_limit_s: float, held:
             lp.le.add([(x, 1.0) for x in xs], float(line.quantity))
     if not pairs or time_limit_s <= 0:
         return (total if not pairs else 0.0), None
-    for src, xs in by_source.items():
-        if sum(lp.upper[x] for x in xs) > problem.sources[src].capacity:
-            lp.le.add([(x, 1.0) for x in xs], float(problem.sources[src].capacity))
-    if not problem.request.options.allow_reserve_dip:
-        for g, xs in by_gate.items():
-            lp.le.add([(x, 1.0) for x in xs], float(problem.gates[g].capacity))
+    _capacity_rows(lp, problem, by_source, by_gate)
     if held is not None:
         # held_total - sum(coef x) <= value, scaled to keep the row near 1
         hscale = float(max(held[0], default=1) or 1)

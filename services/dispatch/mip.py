@@ -109,7 +109,7 @@ class LastArrivalMip:
             absolute_gap_tolerance=0.5 if unmet_tier else ABSOLUTE_GAP,
         )
         interrupter = solve_interrupter.SolveInterrupter()
-        if cancel is not None and not cancel.attach_interrupter(interrupter):
+        if cancel is not None and not cancel.attach(interrupter):
             return MipResult(None, math.inf, -math.inf, False)
         try:
             result = solver.solve(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from emergency.dispatch.v1 import dispatch_service_pb2, dispatch_service_pb2_grpc
 
-from services.common.server import RunningServer, run_until_signalled, start_server
-from services.common.settings import Settings, load_settings
+from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.settings import Settings
 from services.dispatch.servicer import DispatchServicer
 from services.dispatch.validation import Limits
 
 SERVICE = "dispatch"
-SERVICE_NAME = dispatch_service_pb2.DESCRIPTOR.services_by_name["DispatchService"].full_name
+SERVICE_NAME = service_name(dispatch_service_pb2, "DispatchService")
 
 # Request size limits (RESOURCE_EXHAUSTED names the one exceeded): 200 incidents, 20,000 units,
 # 5,000 stock lines, 50 demand lines per incident, 200 road restrictions, 50,000 plan entries.
@@ -21,22 +21,22 @@ REQUEST_LIMITS = Limits()
 
 
 async def build_server(settings: Settings, port: int | None = None) -> tuple[RunningServer, int]:
-    """Serve DispatchService with health and reflection."""
+    """Serve DispatchService with health and reflection; every call may carry a bulk-sized world."""
     servicer = DispatchServicer(REQUEST_LIMITS)
-    running = await start_server(
-        settings=settings,
-        service_label=SERVICE,
-        service_names=[SERVICE_NAME],
-        register=lambda server: dispatch_service_pb2_grpc.add_DispatchServiceServicer_to_server(servicer, server),
-        port=settings.port_for(SERVICE) if port is None else port,
-        bulk_methods=[f"/{SERVICE_NAME}/*"],
+    return await serve(
+        settings,
+        SERVICE,
+        port,
+        service=SERVICE_NAME,
+        add_servicer=dispatch_service_pb2_grpc.add_DispatchServiceServicer_to_server,
+        servicer=servicer,
+        bulk=["*"],
     )
-    return running, running.port
 
 
 def main() -> None:
     """Run the dispatch service until SIGTERM or SIGINT."""
-    run_until_signalled(SERVICE, load_settings(), build_server)
+    service_main(SERVICE, build_server)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from services.common.geo import great_circle_m, local_xy_m
 from services.dispatch.model import DispatchRequest, GeoPoint, RoadCondition, TravelModel
-
-EARTH_RADIUS_M = 6_371_008.8
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -28,21 +27,9 @@ class TravelTable:
         return self.depot_ids.index(depot_id)
 
 
-def great_circle_m(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
-    """Haversine distance in metres (broadcasting)."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp = p2 - p1
-    dl = np.radians(lon2) - np.radians(lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-
-
 def _local_xy(lat: FloatArray, lon: FloatArray, center: GeoPoint) -> tuple[FloatArray, FloatArray]:
-    """Equirectangular projection in metres around a centre (good for a few tens of km)."""
-    k = np.radians(1.0) * EARTH_RADIUS_M
-    x = (lon - center.lon) * k * np.cos(np.radians(center.lat))
-    y = (lat - center.lat) * k
-    return x, y
+    """Metres east and north of a condition's centre."""
+    return local_xy_m(lat, lon, center.lat, center.lon)
 
 
 def chord_inside_m(olat: FloatArray, olon: FloatArray, dlat: FloatArray, dlon: FloatArray, cond: RoadCondition) -> FloatArray:

@@ -8,19 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.common.errors import FieldViolation
 from services.dispatch.catalogue import CAPABILITIES, ResourceKind, kind_of
 from services.dispatch.model import DispatchRequest, GeoPoint, Options, SecondsRows
 
 MAX_TIME_LIMIT_S = 60.0
 MAX_WORKERS = 16
-
-
-@dataclass(frozen=True)
-class FieldViolation:
-    """One bad field: a path such as `incidents[2].demands[0].quantity` and what is wrong."""
-
-    field: str
-    description: str
 
 
 @dataclass(frozen=True)
