@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,21 +29,18 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 
-from bench.gateway import percentile
+from bench.gateway import percentile, services_running
 from services.alarms.broker import write_broker_config
 from services.alarms.simulate import Site, connect, release
 from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
 from services.common.clock import utcnow
-from services.common.local import free_port, start_mosquitto, start_private_redis, wait_serving
-from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
-from services.launcher import GRPC_SERVICES
+from services.common.local import free_port, start_mosquitto, start_private_redis
+from services.common.settings import DEVELOPMENT_JWT_SECRET
 from services.resources.seed import seed_demo
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "alarms.json"
 SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway", "alarms")
-GRPC_NAMES = GRPC_SERVICES
 PARK = "ligang"
 CENTRE = (31.9585, 120.0935)
 
@@ -85,30 +79,7 @@ async def all_alarms(stub: apb_grpc.AlarmServiceStub, metadata: tuple[tuple[str,
 async def run(args: argparse.Namespace, folder: Path, redis_url: str, mqtt: tuple[str, str]) -> dict[str, object]:
     """Start the services, seed, publish the burst, measure, stop."""
     intake_url, park_url = mqtt
-    ports = {name: free_port() for name in SERVICES}
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "DATA_DIR": str(folder),
-        "REDIS_URL": redis_url,
-        "LOG_LEVEL": "WARNING",
-        "OTEL_TRACES_EXPORTER": "none",
-        "GATEWAY_RATE_LIMIT_PER_S": "0",
-        "MQTT_URL": intake_url,
-        "MQTT_CLIENT_ID": f"bench-intake-{ports['alarms']}",
-        **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
-    }
-    env.pop("DATABASE_URL", None)
-    modules = {"gateway": "gateway.server"} | {name: f"services.{name}.server" for name in SERVICES if name != "gateway"}
-    logs = folder / "logs"
-    logs.mkdir()
-    children = [subprocess.Popen([sys.executable, "-m", modules[name]], cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT) for name in SERVICES]
-    addresses = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
-    try:
-        healthy = await asyncio.gather(*(wait_serving(addresses[n], GRPC_NAMES[n], 120.0) for n in SERVICES))
-        if not all(healthy):
-            raise SystemExit("a service did not become healthy; see its log")
-        settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
+    async with services_running(SERVICES, folder, redis_url, MQTT_URL=intake_url, MQTT_CLIENT_ID=f"bench-intake-{folder.name}") as (settings, addresses):
         print(await seed_demo(settings, parks=[PARK]))
         metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject="bench", role=Role.OPERATOR))
         channels = [open_channel(addresses["resources"], default_timeout_s=60), open_channel(addresses["alarms"], default_timeout_s=60)]
@@ -140,14 +111,6 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str, mqtt: tupl
             await asyncio.sleep(0.2)
         for channel in channels:
             await channel.close(None)
-    finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
     accepted = [a for a in recorded.values() if a.state == apb.Alarm.STATE_ACCEPTED]
     latencies = [a.decide_time.ToMicroseconds() / 1e6 - published[a.message_id] for a in accepted]
     stored = [a.receive_time.ToMicroseconds() / 1e6 - published[a.message_id] for a in accepted]

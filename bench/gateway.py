@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,14 +39,15 @@ from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
-from services.common.local import free_port, start_private_redis, wait_serving
-from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
+from services.common.local import free_port, start_private_redis
+from services.common.settings import DEVELOPMENT_JWT_SECRET, Settings, load_settings
+from services.launcher import start_child, stop_children, wait_all
 from services.resources.seed import seed_demo
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results" / "gateway.json"
 SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway")
 SEED = 20240618
+STOP_GRACE_S = 25.0
 
 # Incident templates placed inside the demo parks (kind, substance, UN number, hazard class, level).
 TEMPLATES = (
@@ -85,7 +86,7 @@ def incident_for(rng: random.Random) -> ipb.Incident:
 
 
 async def bring_home(
-    resources: rpb_grpc.ResourceServiceStub, incident: ipb.IncidentServiceStub, committed: gpb.CommitPlanResponse, metadata: tuple[tuple[str, str], ...]
+    resources: rpb_grpc.ResourceServiceStub, incident: ipb_grpc.IncidentServiceStub, committed: gpb.CommitPlanResponse, metadata: tuple[tuple[str, str], ...]
 ) -> None:
     """Untimed clean-up: cancel the incidents and move their units back to available."""
     for item in committed.incidents:
@@ -189,10 +190,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
-async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[str, object]:
-    """Start the services, seed, measure, stop."""
-    ports = {name: free_port() for name in SERVICES}
-    env = {
+@contextlib.asynccontextmanager
+async def services_running(services: Sequence[str], folder: Path, redis_url: str, **env: str) -> AsyncIterator[tuple[Settings, dict[str, str]]]:
+    """Each service as its own process (as the launcher starts them) on free ports, SQLite files in the folder and
+    the given Redis; yields the settings that reach them and their addresses, and stops them on the way out."""
+    ports = {name: free_port() for name in services}
+    environment = {
         **os.environ,
         "HOST": "127.0.0.1",
         "DATA_DIR": str(folder),
@@ -201,43 +204,31 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[st
         "OTEL_TRACES_EXPORTER": "none",
         "GATEWAY_RATE_LIMIT_PER_S": "0",
         "METRICS_PORT": "0",
+        **env,
         **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
-    env.pop("DATABASE_URL", None)
-    modules = {"gateway": "gateway.server"} | {name: f"services.{name}.server" for name in SERVICES if name != "gateway"}
+    environment.pop("DATABASE_URL", None)
+    settings = load_settings(host="127.0.0.1", data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
     logs = folder / "logs"
     logs.mkdir()
-    children = [
-        subprocess.Popen([sys.executable, "-m", modules[name]], cwd=ROOT, env=env, stdout=(logs / f"{name}.log").open("wb"), stderr=subprocess.STDOUT)
-        for name in SERVICES
-    ]
-    addresses = {name: f"127.0.0.1:{port}" for name, port in ports.items()}
+    children = [start_child(name, settings, environment, logs) for name in services]
     try:
-        grpc_names = {
-            "incident": "emergency.incident.v1.IncidentService",
-            "resources": "emergency.resources.v1.ResourceService",
-            "casebase": "emergency.casebase.v1.CaseBaseService",
-            "dispatch": "emergency.dispatch.v1.DispatchService",
-            "gateway": "emergency.gateway.v1.CommandCenterService",
-        }
-        healthy = await asyncio.gather(*(wait_serving(addresses[n], grpc_names[n], 120.0) for n in SERVICES))
-        if not all(healthy):
+        if not all((await wait_all(children, 120.0)).values()):
             raise SystemExit("a service did not become healthy; see its log")
-        settings = load_settings(data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
+        yield settings, {child.name: child.address for child in children}
+    finally:
+        stop_children(children, STOP_GRACE_S)
+
+
+async def run(args: argparse.Namespace, folder: Path, redis_url: str) -> dict[str, object]:
+    """Start the services, seed, measure, stop."""
+    async with services_running(SERVICES, folder, redis_url) as (settings, addresses):
         print(await seed_demo(settings))
         tally = Tally()
         await operator(999, 1, addresses, args.time_limit, Tally())  # warm-up, not measured
         barrier = asyncio.Barrier(args.operators)
         await asyncio.gather(*(operator(i, args.rounds, addresses, args.time_limit, tally, barrier) for i in range(args.operators)))
         rate = await situation_rate(addresses["gateway"], args.viewers, args.situation_seconds)
-    finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                child.kill()
     latencies = tally.latencies
     for failure in tally.failures:
         print("failed:", failure[:200])

@@ -70,10 +70,6 @@ def is_built(service: str) -> bool:
     return importlib.util.find_spec(SERVICE_MODULES[service]) is not None
 
 
-
-
-
-
 def ensure_redis(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     """REDIS_URL if set and reachable, else the local default, else a private redis-server under the data folder."""
     configured = os.environ.get("REDIS_URL")
@@ -216,7 +212,7 @@ def run(
     try:
         for name in built:
             children.append(start_child(name, settings, child_environment(settings, redis_url, name), log_dir))
-        health = asyncio.run(_until_stopped(_wait_all(children, startup_timeout_s), stop_requested))
+        health = asyncio.run(_until_stopped(wait_all(children, startup_timeout_s), stop_requested))
         if health is None:
             return
         table = Table(title="Emergency command and resource dispatch suite")
@@ -298,7 +294,7 @@ def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, ti
     return Child("console", process, address)
 
 
-async def _wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:
+async def wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:
     """Wait for every child's health, concurrently."""
     results = await asyncio.gather(*(wait_serving(c.address, GRPC_SERVICES[c.name], timeout_s) for c in children))
     return {c.name: ok for c, ok in zip(children, results, strict=True)}
