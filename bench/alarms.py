@@ -54,7 +54,9 @@ def detector_grid(count: int, spacing_m: float = 40.0) -> list[rpb.Detector]:
             display_name=f"bench Cl2 {i}",
             kind=rpb.Detector.KIND_TOXIC_GAS,
             substance=common_pb2.Substance(name="chlorine", un_number="1017", hazard_class="2.3"),
-            position=common_pb2.GeoPoint(latitude=CENTRE[0] + (i // side - side / 2) * spacing_m / 111_320, longitude=CENTRE[1] + (i % side - side / 2) * spacing_m / 94_500),
+            position=common_pb2.GeoPoint(
+                latitude=CENTRE[0] + (i // side - side / 2) * spacing_m / 111_320, longitude=CENTRE[1] + (i % side - side / 2) * spacing_m / 94_500
+            ),
             pre_alarm_threshold=0.5,
             alarm_threshold=1.0,
             unit="ppm",
@@ -85,7 +87,9 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str, mqtt: tupl
         channels = [open_channel(addresses["resources"], default_timeout_s=60), open_channel(addresses["alarms"], default_timeout_s=60)]
         resources, alarms = rpb_grpc.ResourceServiceStub(channels[0]), apb_grpc.AlarmServiceStub(channels[1])
         detectors = detector_grid(args.detectors)
-        await resources.ImportDetectors(rpb.ImportDetectorsRequest(request_id="bench-detectors", parent=f"parks/{PARK}", detectors=detectors), metadata=metadata)
+        await resources.ImportDetectors(
+            rpb.ImportDetectorsRequest(request_id="bench-detectors", parent=f"parks/{PARK}", detectors=detectors), metadata=metadata
+        )
         await asyncio.sleep(1.0)  # past the intake's unknown-detector refresh interval, as in a running system
         sites = [Site(d.name, d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold) for d in detectors]
         start = utcnow()
@@ -119,8 +123,12 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str, mqtt: tupl
     last = max((a.decide_time.ToMicroseconds() / 1e6 for a in accepted), default=time.time())
     span = max(last - min(published.values()), 1e-6)
     incidents = {a.incident for a in accepted}
-    print(f"burst {len(burst)} alarms from {len({m.topic for m in burst})} detectors: {len(recorded)} recorded, {len(accepted)} accepted, {len(incidents)} incident(s)")
-    print(f"alarm-to-incident p50 {percentile(latencies, 0.5):.3f} s  p95 {percentile(latencies, 0.95):.3f} s  max {max(latencies):.3f} s; {len(burst) / span:.0f} alarms/s")
+    print(
+        f"burst {len(burst)} alarms from {len({m.topic for m in burst})} detectors: {len(recorded)} recorded, {len(accepted)} accepted, {len(incidents)} incident(s)"
+    )
+    print(
+        f"alarm-to-incident p50 {percentile(latencies, 0.5):.3f} s  p95 {percentile(latencies, 0.95):.3f} s  max {max(latencies):.3f} s; {len(burst) / span:.0f} alarms/s"
+    )
     return {
         "alarm_to_incident_p95_s": round(percentile(latencies, 0.95), 3),
         "burst_alarms": len(burst),

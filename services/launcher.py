@@ -227,7 +227,9 @@ def run(
         for name in missing:
             table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]", "")
         console.print(table)
-        console.print(f"redis: {redis_url}   mqtt: {os.environ.get('MQTT_URL', '-')}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s")
+        console.print(
+            f"redis: {redis_url}   mqtt: {os.environ.get('MQTT_URL', '-')}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s"
+        )
         if not all(health.values()):
             console.print("[red]some services did not become healthy; see their logs[/red]")
             raise typer.Exit(1)

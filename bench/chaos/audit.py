@@ -93,7 +93,10 @@ def check_stocks(findings: Findings, resources: str) -> None:
     """On hand equals the ledger; reserved equals the live holds; each confirmed supply item issued exactly once."""
     ledger = {
         (r["park_id"], r["depot_id"], r["type"]): r
-        for r in rows(resources, "SELECT park_id, depot_id, type, SUM(delta) AS total, MAX(sequence) AS last FROM stock_ledger WHERE namespace = '' GROUP BY park_id, depot_id, type")
+        for r in rows(
+            resources,
+            "SELECT park_id, depot_id, type, SUM(delta) AS total, MAX(sequence) AS last FROM stock_ledger WHERE namespace = '' GROUP BY park_id, depot_id, type",
+        )
     }
     last_after = {
         (r["park_id"], r["depot_id"], r["type"], r["sequence"]): r["on_hand_after"]
@@ -119,7 +122,10 @@ def check_stocks(findings: Findings, resources: str) -> None:
             findings.add("stock_reserved_differs_from_holds", f"{name}: reserved {stock['reserved']}, live holds {holds[key]}")
     issues = Counter(
         (r["reservation_id"], r["park_id"], r["depot_id"], r["type"], int(r["delta"]))
-        for r in rows(resources, "SELECT reservation_id, park_id, depot_id, type, delta FROM stock_ledger WHERE namespace = '' AND kind = 'ISSUE' AND reservation_id <> ''")
+        for r in rows(
+            resources,
+            "SELECT reservation_id, park_id, depot_id, type, delta FROM stock_ledger WHERE namespace = '' AND kind = 'ISSUE' AND reservation_id <> ''",
+        )
     )
     per_item: Counter[tuple[str, str, str, str]] = Counter()
     for (rid, park, depot, kind, _delta), n in issues.items():

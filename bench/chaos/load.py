@@ -27,7 +27,9 @@ from services.common.settings import DEVELOPMENT_JWT_SECRET
 T = TypeVar("T")
 Metadata = tuple[tuple[str, str], ...]
 # What a crash, a restart or a dead dependency looks like to a caller: try again with the same request id.
-TRANSIENT = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED})
+TRANSIENT = frozenset(
+    {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL, grpc.StatusCode.CANCELLED}
+)
 CALL_TIMEOUT_S = 20.0
 FALLBACK_DEMANDS = [
     common_pb2.ResourceDemand(resource_type="PUMPER_ENGINE", quantity=1),
@@ -71,7 +73,9 @@ def incident_for(rng: random.Random, parks: tuple[str, ...]) -> ipb.Incident:
     return ipb.Incident(
         title=title,
         park_id=park,
-        location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="chaos site"),
+        location=common_pb2.Location(
+            point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="chaos site"
+        ),
         kind=kind,
         substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
         severity=severity,
@@ -134,14 +138,22 @@ class Operator:
         name = reported.name
         if not reported.demands:  # the casebase was down while reporting: the operator states the needs
             self.tally.retries["report:no-recommendation"] += 1
-            demands = gpb.SetDemandsRequest(request_id=self.rid("demands"), incident=name, version=reported.version, demands=FALLBACK_DEMANDS, note="casebase unreachable")
+            demands = gpb.SetDemandsRequest(
+                request_id=self.rid("demands"), incident=name, version=reported.version, demands=FALLBACK_DEMANDS, note="casebase unreachable"
+            )
             await self.call("demands", stub.SetDemands, demands)
         committed = False
         try:
             committed = await self.commit(name)
             if committed:
-                await self.call("on-scene", stub.UpdateUnitStatus, gpb.UpdateUnitStatusRequest(request_id=self.rid("on-scene"), incident=name, state=rpb.Unit.STATE_ON_SCENE))
-                await self.call("contain", stub.ContainIncident, gpb.ContainIncidentRequest(request_id=self.rid("contain"), incident=name, note="contained under chaos"))
+                await self.call(
+                    "on-scene",
+                    stub.UpdateUnitStatus,
+                    gpb.UpdateUnitStatusRequest(request_id=self.rid("on-scene"), incident=name, state=rpb.Unit.STATE_ON_SCENE),
+                )
+                await self.call(
+                    "contain", stub.ContainIncident, gpb.ContainIncidentRequest(request_id=self.rid("contain"), incident=name, note="contained under chaos")
+                )
                 close = gpb.CloseIncidentRequest(request_id=self.rid("close"), incident=name, outcome_summary="closed by the chaos run", units_available=True)
                 try:
                     await self.call("close", stub.CloseIncident, close)

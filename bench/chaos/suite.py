@@ -58,7 +58,21 @@ class Suite:
         folder = self.folder / "redis"
         folder.mkdir(parents=True, exist_ok=True)
         self.redis_port = self.redis_port or free_port()
-        args = [binary, "--bind", "127.0.0.1", "--port", str(self.redis_port), "--dir", str(folder), "--save", "", "--appendonly", "yes", "--appendfsync", "always"]
+        args = [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.redis_port),
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+        ]
         log = (self.folder / "logs" / "redis.log").open("ab")
         self.redis_process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + wait_s
@@ -122,7 +136,12 @@ class Suite:
         """Start one service process (again), appending to its log."""
         log = (self.folder / "logs" / f"{service}.log").open("ab")
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", SERVICE_MODULES[service]], cwd=ROOT, env=self.environment(service), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            [sys.executable, "-m", SERVICE_MODULES[service]],
+            cwd=ROOT,
+            env=self.environment(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def kill(self, service: str) -> None:

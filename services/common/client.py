@@ -44,7 +44,7 @@ def retry_service_config(services: Sequence[str] = IDEMPOTENT_SERVICES, *, round
                         "retryableStatusCodes": ["UNAVAILABLE"],
                     },
                 }
-            ]
+            ],
         }
     )
 

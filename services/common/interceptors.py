@@ -57,7 +57,9 @@ class StreamCloser(grpc.aio.ServerInterceptor):
             finally:
                 await stream.aclose()
 
-        return grpc.unary_stream_rpc_method_handler(behaviour, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer)
+        return grpc.unary_stream_rpc_method_handler(
+            behaviour, request_deserializer=handler.request_deserializer, response_serializer=handler.response_serializer
+        )
 
 
 class ServiceInterceptor(grpc.aio.ServerInterceptor):

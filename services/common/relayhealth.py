@@ -60,7 +60,9 @@ class RelayMonitor:
                 lag = self._health.lag or (0, 0.0)
                 log.error(
                     "outbox relay stuck: %d rows unsent, oldest %.1f s old (%s)",
-                    lag[0], lag[1], self._relay.last_error or ("loop not running" if not self._relay.running else "no error recorded"),
+                    lag[0],
+                    lag[1],
+                    self._relay.last_error or ("loop not running" if not self._relay.running else "no error recorded"),
                 )
             status = health_pb2.HealthCheckResponse.SERVING if healthy else health_pb2.HealthCheckResponse.NOT_SERVING
             await self._health.set(OUTBOX_COMPONENT, status)

@@ -55,13 +55,17 @@ def check_request(request: Any, max_bytes: int = DEFAULT_MAX_REQUEST_BYTES) -> N
     """Raise INVALID_ARGUMENT (or RESOURCE_EXHAUSTED) for a request that must not reach a handler."""
     if isinstance(request, Undecodable):
         raise ServiceError(
-            invalid_argument([]).code, "UNDECODABLE_REQUEST", f"the request body ({request.size} bytes) is not a valid message for this method ({request.reason})"
+            invalid_argument([]).code,
+            "UNDECODABLE_REQUEST",
+            f"the request body ({request.size} bytes) is not a valid message for this method ({request.reason})",
         )
     if not isinstance(request, Message):
         return
     size = request.ByteSize()
     if size > max_bytes:
-        raise resource_exhausted("REQUEST_TOO_LARGE", f"request of {size} bytes exceeds this method's limit of {max_bytes} bytes", {"limit_bytes": str(max_bytes)})
+        raise resource_exhausted(
+            "REQUEST_TOO_LARGE", f"request of {size} bytes exceeds this method's limit of {max_bytes} bytes", {"limit_bytes": str(max_bytes)}
+        )
     problems = _violations(request, "")
     if problems:
         raise invalid_argument(problems[:MAX_VIOLATIONS])

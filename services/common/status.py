@@ -34,7 +34,8 @@ def to_status_proto(error: ServiceError) -> status_pb2.Status:
         bad.Pack(
             error_details_pb2.BadRequest(
                 field_violations=[
-                    error_details_pb2.BadRequest.FieldViolation(field=capped(v.field), description=capped(v.description)) for v in error.violations[:MAX_VIOLATIONS]
+                    error_details_pb2.BadRequest.FieldViolation(field=capped(v.field), description=capped(v.description))
+                    for v in error.violations[:MAX_VIOLATIONS]
                 ]
             )
         )

@@ -76,7 +76,9 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
     def _optimise(self, message: pb.OptimizePlanRequest, remaining: float | None, cancel: Cancellation) -> pb.OptimizePlanResponse:
         """Prepare, solve and render in a worker thread."""
         request = self._prepare(message, remaining)
-        return mapping.optimize_response(request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True)))
+        return mapping.optimize_response(
+            request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True))
+        )
 
     async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
