@@ -67,21 +67,24 @@ PARK_CENTRES = {
 }
 
 
-def incident_for(rng: random.Random) -> ipb.Incident:
+def incident_for(
+    rng: random.Random, parks: Sequence[str] = tuple(sorted(PARK_CENTRES)), source: str = "bench", reported_by: str = "the benchmark"
+) -> ipb.Incident:
     """A plausible incident in one of the demo parks."""
     title, kind, substance, un_number, hazard_class, severity = rng.choice(TEMPLATES)
-    park, (lat, lon) = rng.choice(sorted(PARK_CENTRES.items()))
+    park = rng.choice(parks)
+    lat, lon = PARK_CENTRES[park]
     return ipb.Incident(
         title=title,
         park_id=park,
         location=common_pb2.Location(
-            point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="bench site"
+            point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description=f"{source} site"
         ),
         kind=kind,
         substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
         severity=severity,
-        reporter="bench operator",
-        description=f"{title} reported by the benchmark",
+        reporter=f"{source} operator",
+        description=f"{title}, reported by {reported_by}",
     )
 
 

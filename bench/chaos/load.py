@@ -19,7 +19,7 @@ from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
-from bench.gateway import PARK_CENTRES, TEMPLATES
+from bench.gateway import incident_for as bench_incident
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.settings import DEVELOPMENT_JWT_SECRET
@@ -66,22 +66,8 @@ class Tally:
 
 
 def incident_for(rng: random.Random, parks: tuple[str, ...]) -> ipb.Incident:
-    """A plausible incident in one of the seeded parks."""
-    title, kind, substance, un_number, hazard_class, severity = rng.choice(TEMPLATES)
-    park = rng.choice(parks)
-    lat, lon = PARK_CENTRES[park]
-    return ipb.Incident(
-        title=title,
-        park_id=park,
-        location=common_pb2.Location(
-            point=common_pb2.GeoPoint(latitude=lat + rng.uniform(-0.006, 0.004), longitude=lon + rng.uniform(-0.01, 0.01)), description="chaos site"
-        ),
-        kind=kind,
-        substance=common_pb2.Substance(name=substance, un_number=un_number, hazard_class=hazard_class),
-        severity=severity,
-        reporter="chaos operator",
-        description=f"{title}, reported by the chaos run",
-    )
+    """A plausible incident in one of the given demo parks."""
+    return bench_incident(rng, parks, source="chaos", reported_by="the chaos run")
 
 
 class Operator:
