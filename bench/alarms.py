@@ -36,6 +36,8 @@ from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
 from services.common.clock import utcnow
 from services.common.local import free_port, start_mosquitto, start_private_redis
+from services.common.names import DETECTOR
+from services.common.names import PARK as PARK_NAME
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 from services.resources.seed import seed_demo
 
@@ -50,7 +52,7 @@ def detector_grid(count: int, spacing_m: float = 40.0) -> list[rpb.Detector]:
     side = int(count**0.5 + 0.999)
     return [
         rpb.Detector(
-            name=f"parks/{PARK}/detectors/bench-{i:03d}",
+            name=DETECTOR.format(PARK, f"bench-{i:03d}"),
             display_name=f"bench Cl2 {i}",
             kind=rpb.Detector.KIND_TOXIC_GAS,
             substance=common_pb2.Substance(name="chlorine", un_number="1017", hazard_class="2.3"),
@@ -88,7 +90,7 @@ async def run(args: argparse.Namespace, folder: Path, redis_url: str, mqtt: tupl
         resources, alarms = rpb_grpc.ResourceServiceStub(channels[0]), apb_grpc.AlarmServiceStub(channels[1])
         detectors = detector_grid(args.detectors)
         await resources.ImportDetectors(
-            rpb.ImportDetectorsRequest(request_id="bench-detectors", parent=f"parks/{PARK}", detectors=detectors), metadata=metadata
+            rpb.ImportDetectorsRequest(request_id="bench-detectors", parent=PARK_NAME.format(PARK), detectors=detectors), metadata=metadata
         )
         await asyncio.sleep(1.0)  # past the intake's unknown-detector refresh interval, as in a running system
         sites = [Site(d.name, d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold) for d in detectors]

@@ -35,6 +35,7 @@ from bench import importing
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.local import free_port
+from services.common.names import PARK
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.resources import mapping
 from services.resources.demo import DemoDataset, build_demo
@@ -130,7 +131,7 @@ async def load(stub: pb_grpc.ResourceServiceStub, metadata: Any, data: DemoDatas
     for inventory in data.inventories:
         rows = mapping.inventory_rows(inventory)
         await stub.ImportInventory(
-            pb.ImportInventoryRequest(request_id=f"bench-import-{inventory.park_id}", parent=f"parks/{inventory.park_id}", rows=rows), metadata=metadata
+            pb.ImportInventoryRequest(request_id=f"bench-import-{inventory.park_id}", parent=PARK.format(inventory.park_id), rows=rows), metadata=metadata
         )
     return time.perf_counter() - started
 

@@ -19,7 +19,7 @@ from emergency.dispatch.v1 import dispatch_service_pb2_grpc as pb_grpc
 
 from services.common.auth import require_authenticated
 from services.common.deadline import remaining_s
-from services.common.errors import FieldViolation, ServiceError, invalid_argument, resource_exhausted
+from services.common.errors import FieldViolation, ServiceError, raise_if, resource_exhausted
 from services.dispatch import domain, mapping, monitoring
 from services.dispatch.cancel import Cancellation
 from services.dispatch.model import DispatchRequest
@@ -52,7 +52,7 @@ def solver_seconds(requested_s: float, remaining: float | None) -> float:
 def _require_request(message: pb.StreamPlansRequest | pb.EvaluatePlanRequest) -> None:
     """A wrapped request must carry the planning request."""
     if not message.HasField("request"):
-        raise invalid_argument([FieldViolation("request", "required")])
+        raise_if([FieldViolation("request", "required")])
 
 
 class DispatchServicer(pb_grpc.DispatchServiceServicer):
@@ -68,8 +68,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         except RequestTooLargeError as error:
             raise _too_large(error) from error
         request, violations = mapping.to_request(message)
-        if violations:
-            raise invalid_argument(FieldViolation(prefix + v.field, v.description) for v in violations)
+        raise_if(FieldViolation(prefix + v.field, v.description) for v in violations)
         seconds = solver_seconds(request.options.time_limit_s, remaining)
         return replace(request, options=replace(request.options, time_limit_s=seconds))
 
