@@ -28,15 +28,7 @@ def update(session: Session, principal: Principal, incident_id: str, version: in
     row = store.get(session=session, incident_id=incident_id)
     domain.authorize_update(principal, park_id=row.park_id, new_park_id=values.get("park_id"), exercise_id=row.exercise_id)
     domain.check_open("UPDATE", State(row.state))
-    return store.change(
-        session=session,
-        incident_id=incident_id,
-        expected_version=version,
-        values=values,
-        actor=principal.subject,
-        action="UPDATED",
-        event_type="incident.updated",
-    )
+    return _write(session, principal, incident_id, version, values, action="UPDATED", event_type="incident.updated")
 
 
 def transition(
@@ -46,16 +38,8 @@ def transition(
     row = store.get(session=session, incident_id=incident_id)
     domain.authorize_write(principal, action, park_id=row.park_id, exercise_id=row.exercise_id)
     target = domain.check_transition(action, State(row.state))
-    row = store.change(
-        session=session,
-        incident_id=incident_id,
-        expected_version=version,
-        values={"state": target.value, **(extra or {})},
-        actor=principal.subject,
-        action=action,
-        note=note,
-        event_type=domain.TRANSITIONS[action].event_type,
-    )
+    values = {"state": target.value, **(extra or {})}
+    row = _write(session, principal, incident_id, version, values, action=action, note=note, event_type=domain.TRANSITIONS[action].event_type)
     if target is State.RESPONDING:
         monitoring.record_committed(row)
     return row
@@ -66,31 +50,13 @@ def change_severity(session: Session, principal: Principal, incident_id: str, ve
     row = _open_row(session, principal, incident_id, "CHANGE_SEVERITY")
     if row.severity == level:
         raise invalid_argument([FieldViolation("severity", f"the incident is already at level {level}")])
-    return store.change(
-        session=session,
-        incident_id=incident_id,
-        expected_version=version,
-        values={"severity": level},
-        actor=principal.subject,
-        action="SEVERITY_CHANGED",
-        note=reason,
-        event_type="incident.severity_changed",
-    )
+    return _write(session, principal, incident_id, version, {"severity": level}, action="SEVERITY_CHANGED", note=reason, event_type="incident.severity_changed")
 
 
 def set_demands(session: Session, principal: Principal, incident_id: str, version: int, demands: str, note: str) -> store.IncidentRow:
     """Replace the demands of an open incident."""
     _open_row(session, principal, incident_id, "SET_DEMANDS")
-    return store.change(
-        session=session,
-        incident_id=incident_id,
-        expected_version=version,
-        values={"demands": demands},
-        actor=principal.subject,
-        action="DEMANDS_SET",
-        note=note,
-        event_type="incident.demands_set",
-    )
+    return _write(session, principal, incident_id, version, {"demands": demands}, action="DEMANDS_SET", note=note, event_type="incident.demands_set")
 
 
 def add_entry(
@@ -116,3 +82,10 @@ def _open_row(session: Session, principal: Principal, incident_id: str, action: 
     domain.authorize_write(principal, action, park_id=row.park_id, exercise_id=row.exercise_id)
     domain.check_open(action, State(row.state))
     return row
+
+
+def _write(
+    session: Session, principal: Principal, incident_id: str, version: int, values: dict[str, Any], *, action: str, note: str = "", event_type: str
+) -> store.IncidentRow:
+    """Write a change based on `version`, with its timeline entry (by the principal) and its event."""
+    return store.change(session, incident_id, version, values, actor=principal.subject, action=action, note=note, event_type=event_type)

@@ -114,15 +114,7 @@ def insert(*, session: Session, row: IncidentRow, actor: str, note: str = "") ->
 
 
 def change(
-    *,
-    session: Session,
-    incident_id: str,
-    expected_version: int,
-    values: dict[str, Any],
-    actor: str,
-    action: str,
-    note: str = "",
-    event_type: str,
+    session: Session, incident_id: str, expected_version: int, values: dict[str, Any], *, actor: str, action: str, note: str = "", event_type: str
 ) -> IncidentRow:
     """Apply a change if the incident is still at the expected version; write timeline and event with it."""
     current = get(session=session, incident_id=incident_id)

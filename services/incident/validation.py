@@ -21,7 +21,33 @@ PARK_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 RESOURCE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
 UN_NUMBER_PATTERN = re.compile(r"^[0-9]{4}$")
 HAZARD_CLASSES = frozenset(
-    {"1", "1.1", "1.2", "1.3", "1.4", "1.5", "1.6", "2", "2.1", "2.2", "2.3", "3", "4", "4.1", "4.2", "4.3", "5", "5.1", "5.2", "6", "6.1", "6.2", "7", "8", "9"}
+    {
+        "1",
+        "1.1",
+        "1.2",
+        "1.3",
+        "1.4",
+        "1.5",
+        "1.6",
+        "2",
+        "2.1",
+        "2.2",
+        "2.3",
+        "3",
+        "4",
+        "4.1",
+        "4.2",
+        "4.3",
+        "5",
+        "5.1",
+        "5.2",
+        "6",
+        "6.1",
+        "6.2",
+        "7",
+        "8",
+        "9",
+    }
 )
 MAX_NAMES = 500
 
@@ -202,7 +228,11 @@ def list_violations(request: pb.ListIncidentsRequest) -> list[FieldViolation]:
     for index, severity in enumerate(request.severities):
         if severity not in mapping.SEVERITY_TO_LEVEL:
             found.append(FieldViolation(f"severities[{index}]", f"unknown severity {severity}"))
-    if request.HasField("create_time_from") and request.HasField("create_time_to") and request.create_time_from.ToDatetime() > request.create_time_to.ToDatetime():
+    if (
+        request.HasField("create_time_from")
+        and request.HasField("create_time_to")
+        and request.create_time_from.ToDatetime() > request.create_time_to.ToDatetime()
+    ):
         found.append(FieldViolation("create_time_to", "must not be before create_time_from"))
     if len(request.names) > MAX_NAMES:
         found.append(FieldViolation("names", f"at most {MAX_NAMES} names (got {len(request.names)})"))
