@@ -24,7 +24,8 @@ from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library
 from services.casebase.store import TABLES
 from services.casebase.text import clear_token_cache
-from services.casebase.vocabulary import ParkKind, Severity
+from services.casebase.vocabulary import Severity
+from services.common.catalogue import ParkKind
 from services.common.db import create_schema, make_engine
 
 RESULTS = Path(__file__).parent / "results" / "casebase.json"

@@ -16,17 +16,10 @@ from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 
+from services.common.rubric import CRITERIA
+
 NEVER = -1.0
 PLAN_TARGET_S = 120.0  # when a scenario sets no plan-time target, a plan within two minutes earns the time_to_plan mark
-
-# Rubric criteria of the scenario library: each scores the targets whose metric is in its family.
-CRITERIA: dict[str, frozenset[str]] = {
-    "targets_met": frozenset({"FIRST_ARRIVAL_MIN", "UNITS_ON_SCENE", "SUPPLY_DELIVERED_MIN", "ALL_DEMAND_MET_MIN"}),
-    "time_to_plan": frozenset({"PLAN_ISSUED_S", "REPLACEMENT_DISPATCHED_MIN", "REROUTE_MIN", "RESUPPLY_MIN"}),
-    "reserve_kept": frozenset({"PARKS_BELOW_RESERVE"}),
-    "unmet_demand": frozenset({"UNMET_DEMAND_FRACTION", "SEVERITY_WEIGHTED_UNMET"}),
-    "plan_quality": frozenset({"OPTIMALITY_GAP"}),
-}
 
 # Metric names of the scenario library and the shorter forms the contract's comments use, to one measure each.
 METRIC_ALIASES = {

@@ -23,7 +23,8 @@ from services.casebase.models import (
     TimelineEntry,
     Weather,
 )
-from services.casebase.vocabulary import AccidentKind, ParkKind, Severity
+from services.casebase.vocabulary import AccidentKind, Severity
+from services.common.catalogue import ParkKind
 
 
 class ClosedIncident(Model):

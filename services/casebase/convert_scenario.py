@@ -2,7 +2,7 @@
 
 The message carries less than the domain model, so two conventions bridge them:
 - a target has no id of its own: it is known by its position, "injects[i].targets[j]";
-- a rubric criterion is either a criterion name of `metrics.CRITERIA` (it scores every target whose
+- a rubric criterion is either a criterion of the shared rubric (`services/common/rubric.py`; it scores every target whose
   metric is in its family) or a target position (it scores that one target).
 A stored scenario whose rubric groups targets otherwise is shown with one criterion per target, each
 weighted by its share of its group, so the score it yields is the same.
@@ -28,7 +28,7 @@ from services.casebase.convert_case import (
     substance_raw,
     timestamp,
 )
-from services.casebase.metrics import CRITERIA, METRICS
+from services.casebase.metrics import METRICS
 from services.casebase.models import (
     Comparator,
     DetectorAlarmsInject,
@@ -41,6 +41,7 @@ from services.casebase.models import (
     UnitBreakdownInject,
 )
 from services.casebase.scenario_validation import Problem
+from services.common.rubric import CRITERIA
 
 INJECT_TYPES = {
     pb.Inject.KIND_NEW_INCIDENT: "INCIDENT",

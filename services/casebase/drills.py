@@ -8,7 +8,8 @@ from services.casebase.models import IncidentInject, Scenario
 from services.casebase.parks import DEMO_PARKS, Park
 from services.casebase.retrieval import IncidentQuery
 from services.casebase.rules import applicable_rules
-from services.casebase.vocabulary import ResourceKind, ResourceType
+from services.casebase.vocabulary import ResourceType
+from services.common.catalogue import ResourceKind
 
 COMMON_UNITS = frozenset({ResourceType.AMBULANCE, ResourceType.COMMAND_VEHICLE, ResourceType.PUMPER_ENGINE})
 """Unit types every park holds many of; sharing them is not counted as contention."""

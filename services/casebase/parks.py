@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from services.casebase.vocabulary import ParkKind
+from services.common.catalogue import ParkKind
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from services.casebase.first_response import load_table
 from services.casebase.library import CaseLibrary
 from services.casebase.retrieval import CaseIndex, IncidentQuery, SearchHit
 from services.casebase.rules import applicable_rules, rule_citation
-from services.casebase.vocabulary import HazardClass, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import HazardClass, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 
 class RecommendConfig(BaseModel):

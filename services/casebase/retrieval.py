@@ -24,7 +24,8 @@ from services.casebase.taxonomy import (
     substance_similarity,
 )
 from services.casebase.text import TfidfIndex, tokenize
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind, Severity
+from services.casebase.vocabulary import AccidentKind, HazardClass, Severity
+from services.common.catalogue import ParkKind
 
 UNKNOWN_SIMILARITY = 0.5
 """Similarity used when the case does not record an attribute the query gives."""

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.casebase.retrieval import IncidentQuery
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind, ResourceType, Severity
+from services.casebase.vocabulary import AccidentKind, HazardClass, ResourceType, Severity
+from services.common.catalogue import ParkKind
 
 K = AccidentKind
 H = HazardClass

@@ -24,7 +24,8 @@ from services.casebase.models import (
     UnitBreakdownInject,
 )
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park, distance_km
-from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-9-]{0,62})$")

@@ -10,7 +10,8 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind
+from services.casebase.vocabulary import AccidentKind, HazardClass
+from services.common.catalogue import ParkKind
 
 T = TypeVar("T")
 H = HazardClass
