@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from services.casebase.models import Case, Scenario
-from services.casebase.scenario_validation import Problem, ScenarioInvalid, ValidationContext, validate_scenario
+from services.casebase.validation import Problem
+from services.casebase.validation_scenario import ScenarioInvalid, ValidationContext, validate_scenario
 
 DATA_DIR = Path(__file__).parent / "data"
 CASES_DIR = DATA_DIR / "cases"

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from services.casebase.metrics import METRICS
 from services.casebase.models import (
-    INJECT_TYPES,
     DetectorAlarmsInject,
     EscalationInject,
     IncidentInject,
@@ -24,6 +23,7 @@ from services.casebase.models import (
     UnitBreakdownInject,
 )
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park, distance_km
+from services.casebase.validation import Problem, shape_problem
 from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceType, Severity
 from services.common.catalogue import ResourceKind
 
@@ -36,15 +36,6 @@ WEIGHT_TOLERANCE = 1e-6
 _NEEDS_SUBSTANCE = frozenset(
     {AccidentKind.TOXIC_GAS_LEAK, AccidentKind.FLAMMABLE_GAS_LEAK, AccidentKind.CHEMICAL_SPILL}
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an upload: where (field path), what (code) and why (message)."""
-
-    path: str
-    code: str
-    message: str
 
 
 class ScenarioInvalid(ValueError):
@@ -84,29 +75,6 @@ def parse_scenario(raw: Mapping[str, Any], context: ValidationContext | None = N
     if scenario is None:
         raise ScenarioInvalid(problems)
     return scenario
-
-
-def format_path(loc: Sequence[int | str]) -> str:
-    """Turn a location tuple into a field path like injects[3].targets[0].threshold."""
-    out = ""
-    previous: int | str | None = None
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(previous, int) and part in INJECT_TYPES:
-            pass  # the discriminator tag pydantic puts into union locations
-        else:
-            out += f".{part}" if out else part
-        previous = part
-    return out
-
-
-def shape_problem(err: Mapping[str, Any]) -> Problem:
-    """A pydantic error as a problem at its field path."""
-    path = format_path(err["loc"])
-    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        path = f"{path}.type"
-    return Problem(path or "(root)", f"SHAPE_{str(err['type']).upper()}", str(err["msg"]))
 
 
 def _resource_kind(code: str | None) -> ResourceKind | None:

@@ -18,7 +18,7 @@ from typing import Any
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
 
-from services.casebase.convert_case import (
+from services.casebase.mapping_case import (
     KIND_PREFIX,
     LEVEL_TO_SEVERITY,
     join_path,
@@ -40,7 +40,9 @@ from services.casebase.models import (
     Target,
     UnitBreakdownInject,
 )
-from services.casebase.scenario_validation import Problem
+from services.casebase.store import scenario_of
+from services.casebase.tables import ScenarioRow
+from services.casebase.validation import Problem
 from services.common.rubric import CRITERIA
 
 INJECT_TYPES = {
@@ -396,3 +398,8 @@ def scenario_to_proto(scenario: Scenario, depot: SharedDepot, created_at: dt.dat
     if created_at is not None:
         message.create_time.CopyFrom(timestamp(created_at))
     return message
+
+
+def scenario_message(row: ScenarioRow, depot: SharedDepot) -> pb.Scenario:
+    """A stored scenario as a message."""
+    return scenario_to_proto(scenario_of(row), depot, row.created_at)
