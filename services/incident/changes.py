@@ -13,9 +13,10 @@ from services.common.auth import Principal
 from services.common.errors import FieldViolation, already_exists, invalid_argument
 from services.incident import domain, monitoring, store
 from services.incident.domain import EntryKind, State, incident_name
+from services.incident.tables import IncidentRow, TimelineRow
 
 
-def create(session: Session, principal: Principal, row: store.IncidentRow) -> store.IncidentRow:
+def create(session: Session, principal: Principal, row: IncidentRow) -> IncidentRow:
     """Report a new incident under a free id."""
     domain.authorize_write(principal, "CREATE", park_id=row.park_id, exercise_id=row.exercise_id)
     if store.exists(session=session, incident_id=row.incident_id):
@@ -23,7 +24,7 @@ def create(session: Session, principal: Principal, row: store.IncidentRow) -> st
     return store.insert(session=session, row=row, actor=principal.subject)
 
 
-def update(session: Session, principal: Principal, incident_id: str, version: int, values: dict[str, Any]) -> store.IncidentRow:
+def update(session: Session, principal: Principal, incident_id: str, version: int, values: dict[str, Any]) -> IncidentRow:
     """Change descriptive fields of an open incident."""
     row = store.get(session=session, incident_id=incident_id)
     domain.authorize_update(principal, park_id=row.park_id, new_park_id=values.get("park_id"), exercise_id=row.exercise_id)
@@ -33,7 +34,7 @@ def update(session: Session, principal: Principal, incident_id: str, version: in
 
 def transition(
     session: Session, principal: Principal, incident_id: str, version: int, action: str, *, note: str, extra: dict[str, Any] | None = None
-) -> store.IncidentRow:
+) -> IncidentRow:
     """Move an incident along the state machine; reaching RESPONDING records the time from report to committed plan."""
     row = store.get(session=session, incident_id=incident_id)
     domain.authorize_write(principal, action, park_id=row.park_id, exercise_id=row.exercise_id)
@@ -45,7 +46,7 @@ def transition(
     return row
 
 
-def change_severity(session: Session, principal: Principal, incident_id: str, version: int, level: str, reason: str) -> store.IncidentRow:
+def change_severity(session: Session, principal: Principal, incident_id: str, version: int, level: str, reason: str) -> IncidentRow:
     """Raise or lower the response level of an open incident to another level."""
     row = _open_row(session, principal, incident_id, "CHANGE_SEVERITY")
     if row.severity == level:
@@ -53,7 +54,7 @@ def change_severity(session: Session, principal: Principal, incident_id: str, ve
     return _write(session, principal, incident_id, version, {"severity": level}, action="SEVERITY_CHANGED", note=reason, event_type="incident.severity_changed")
 
 
-def set_demands(session: Session, principal: Principal, incident_id: str, version: int, demands: str, note: str) -> store.IncidentRow:
+def set_demands(session: Session, principal: Principal, incident_id: str, version: int, demands: str, note: str) -> IncidentRow:
     """Replace the demands of an open incident."""
     _open_row(session, principal, incident_id, "SET_DEMANDS")
     return _write(session, principal, incident_id, version, {"demands": demands}, action="DEMANDS_SET", note=note, event_type="incident.demands_set")
@@ -61,7 +62,7 @@ def set_demands(session: Session, principal: Principal, incident_id: str, versio
 
 def add_entry(
     session: Session, principal: Principal, kind: EntryKind, incident_id: str, *, action: str, note: str, details: dict[str, Any]
-) -> tuple[store.IncidentRow, store.TimelineRow]:
+) -> tuple[IncidentRow, TimelineRow]:
     """Add an annotation or a note to an open incident's timeline."""
     _open_row(session, principal, incident_id, kind.authorization)
     return store.append_entry(
@@ -76,7 +77,7 @@ def add_entry(
     )
 
 
-def _open_row(session: Session, principal: Principal, incident_id: str, action: str) -> store.IncidentRow:
+def _open_row(session: Session, principal: Principal, incident_id: str, action: str) -> IncidentRow:
     """The incident, if the principal may do the action on it and it is still open."""
     row = store.get(session=session, incident_id=incident_id)
     domain.authorize_write(principal, action, park_id=row.park_id, exercise_id=row.exercise_id)
@@ -86,6 +87,6 @@ def _open_row(session: Session, principal: Principal, incident_id: str, action: 
 
 def _write(
     session: Session, principal: Principal, incident_id: str, version: int, values: dict[str, Any], *, action: str, note: str = "", event_type: str
-) -> store.IncidentRow:
+) -> IncidentRow:
     """Write a change based on `version`, with its timeline entry (by the principal) and its event."""
     return store.change(session, incident_id, version, values, actor=principal.subject, action=action, note=note, event_type=event_type)

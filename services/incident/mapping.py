@@ -14,6 +14,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from services.common.errors import FieldViolation, invalid_argument
 from services.incident import domain, store
 from services.incident.domain import DemandLine, incident_name
+from services.incident.tables import IncidentRow, TimelineRow
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -90,9 +91,9 @@ def row_values(incident: pb.Incident, paths: frozenset[str]) -> dict[str, Any]:
     return values
 
 
-def new_row(incident_id: str, incident: pb.Incident) -> store.IncidentRow:
+def new_row(incident_id: str, incident: pb.Incident) -> IncidentRow:
     """The row of a newly reported incident."""
-    return store.IncidentRow(
+    return IncidentRow(
         incident_id=incident_id,
         exercise_id=incident.exercise_id,
         severity=SEVERITY_TO_LEVEL[incident.severity],
@@ -135,7 +136,7 @@ def timestamp(value: datetime) -> Timestamp:
     return stamp
 
 
-def to_proto(row: store.IncidentRow) -> pb.Incident:
+def to_proto(row: IncidentRow) -> pb.Incident:
     """The proto view of a stored incident."""
     substance = json.loads(row.substance)
     weather = json.loads(row.weather)
@@ -171,7 +172,7 @@ def _struct(text: str) -> struct_pb2.Struct:
     return value
 
 
-def entry_to_proto(incident_id: str, row: store.TimelineRow) -> pb.TimelineEntry:
+def entry_to_proto(incident_id: str, row: TimelineRow) -> pb.TimelineEntry:
     """The proto view of a timeline row."""
     return pb.TimelineEntry(
         name=f"{incident_name(incident_id)}/timelineEntries/{row.sequence}",

@@ -20,6 +20,7 @@ from services.common.pagination import decode_page_token, effective_page_size, e
 from services.incident import changes, domain, mapping, store, validation
 from services.incident.domain import ANNOTATION, NOTE, EntryKind
 from services.incident.exercises import ExerciseDirectory
+from services.incident.tables import IncidentRow, TimelineRow
 from services.incident.validation import raise_if
 
 
@@ -179,7 +180,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
     async def AnnotateIncident(self, request: pb.AnnotateIncidentRequest, context: grpc.aio.ServicerContext) -> pb.AnnotateIncidentResponse:
         """Record a decision (such as a plan override) on an open incident's timeline; the incident keeps its version."""
 
-        def answer(incident_id: str, row: store.IncidentRow, entry: store.TimelineRow) -> pb.AnnotateIncidentResponse:
+        def answer(incident_id: str, row: IncidentRow, entry: TimelineRow) -> pb.AnnotateIncidentResponse:
             return pb.AnnotateIncidentResponse(entry=mapping.entry_to_proto(incident_id, entry))
 
         return await self._add_entry(ANNOTATION, "AnnotateIncident", request, pb.AnnotateIncidentResponse, answer)
@@ -187,7 +188,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
     async def AddTimelineNote(self, request: pb.AddTimelineNoteRequest, context: grpc.aio.ServicerContext) -> pb.AddTimelineNoteResponse:
         """Append new information (detector alarms, field reports) to an open incident's timeline, at its next version."""
 
-        def answer(incident_id: str, row: store.IncidentRow, entry: store.TimelineRow) -> pb.AddTimelineNoteResponse:
+        def answer(incident_id: str, row: IncidentRow, entry: TimelineRow) -> pb.AddTimelineNoteResponse:
             return pb.AddTimelineNoteResponse(incident=mapping.to_proto(row))
 
         return await self._add_entry(NOTE, "AddTimelineNote", request, pb.AddTimelineNoteResponse, answer)

@@ -1,4 +1,4 @@
-"""Incident tables and queries (this service's database only)."""
+"""Persistence of the incident service: every session and query of incidents and their timelines."""
 
 from __future__ import annotations
 
@@ -8,66 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Engine, Index, Text, UniqueConstraint, func, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
 
 from services.common.db import read_only
 from services.common.errors import ServiceError, aborted, not_found
-from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, add_event, utcnow
-from services.incident.domain import incident_name
+from services.common.outbox import add_event, utcnow
+from services.incident.domain import OPEN_STATES, incident_name
+from services.incident.tables import IncidentRow, TimelineRow
 
 EVENT_STREAM = "emergency.incident.events"
 
-
-class IncidentRow(SQLModel, table=True):
-    """One incident, with its demands, substance and weather as JSON."""
-
-    __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_namespace_seq", "exercise_id", "seq"),)
-
-    seq: int | None = Field(default=None, primary_key=True)
-    incident_id: str = Field(max_length=63, unique=True)
-    exercise_id: str = Field(default="", max_length=63)
-    title: str = Field(max_length=200)
-    park_id: str = Field(default="", max_length=63, index=True)
-    latitude: float
-    longitude: float
-    place: str = Field(default="", max_length=500)
-    kind: str = Field(max_length=40)
-    substance: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    severity: str = Field(max_length=4)
-    reporter: str = Field(max_length=200)
-    description: str = Field(default="", sa_column=Column(Text, nullable=False))
-    demands: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    weather: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    state: str = Field(max_length=20, index=True)
-    version: int = 1
-    outcome_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class TimelineRow(SQLModel, table=True):
-    """One append-only timeline entry: sequences count entries, version is the incident's version after it."""
-
-    __tablename__ = "incident_timeline"
-    __table_args__ = (UniqueConstraint("incident_id", "sequence", name="uq_timeline_incident_sequence"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: str = Field(max_length=63, index=True)
-    sequence: int
-    time: datetime = Field(default_factory=utcnow)
-    actor: str = Field(max_length=200)
-    action: str = Field(max_length=40)
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
-    before: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    version: int
-
-
-TABLES: Sequence[type[SQLModel]] = (IncidentRow, TimelineRow, OutboxEvent, IdempotencyRecord)
 
 CHANGEABLE_COLUMNS = frozenset(
     {
@@ -214,6 +165,18 @@ def read_timeline(engine: Engine, incident_id: str, *, after_sequence: int, limi
     with Session(read_only(engine), expire_on_commit=False) as session:
         get(session=session, incident_id=incident_id)
         return list(session.exec(query).all())
+
+
+def open_counts(engine: Engine) -> list[tuple[str, str, bool, int]]:
+    """(severity, state, in an exercise, how many) of the open incidents."""
+    drill = (col(IncidentRow.exercise_id) != "").label("drill")
+    stmt = (
+        select(IncidentRow.severity, IncidentRow.state, drill, func.count())
+        .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
+        .group_by(IncidentRow.severity, IncidentRow.state, drill)
+    )
+    with Session(read_only(engine)) as session:
+        return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]  # type: ignore[call-overload]
 
 
 def public_fields(row: IncidentRow) -> dict[str, Any]:
