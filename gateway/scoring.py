@@ -185,7 +185,9 @@ def target_results(facts: DrillFacts, scenario: cpb.Scenario) -> dict[str, cpb.T
         record = records.get(inject.id)
         for j, target in enumerate(inject.targets):
             value = measure(target, record, facts) if record is not None else NEVER
-            results[target_position(i, j)] = cpb.TargetResult(inject_id=inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value))
+            results[target_position(i, j)] = cpb.TargetResult(
+                inject_id=inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value)
+            )
     return results
 
 
@@ -247,7 +249,10 @@ def findings(facts: DrillFacts) -> str:
         kind = cpb.Inject.Kind.Name(record.inject.kind).removeprefix("KIND_")
         head = f"{record.inject.id} ({kind}, +{record.released_s / 60:.1f} min)"
         if record.incident:
-            lines.append(f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}" + (f" ({record.note})" if record.note else ""))
+            lines.append(
+                f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}"
+                + (f" ({record.note})" if record.note else "")
+            )
             for demand in record.demands:
                 met, unmet = demand_met_minutes(demand, record.arrivals)
                 status = f"met after {_fmt(met, 'min')}" if met != NEVER else f"{unmet:g} of {demand.quantity:g} unmet"

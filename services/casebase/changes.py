@@ -39,12 +39,22 @@ def create_scenario(session: Session, scenario: Scenario) -> ScenarioRow:
 
 
 def create_report(
-    session: Session, report_id: str, scenario_id: str, check: Callable[[Scenario], None], *, exercise_id: str, live: bool, score: float, document: dict[str, Any]
+    session: Session,
+    report_id: str,
+    scenario_id: str,
+    check: Callable[[Scenario], None],
+    *,
+    exercise_id: str,
+    live: bool,
+    score: float,
+    document: dict[str, Any],
 ) -> ReportRow:
     """Store an after-action report; a drill's report must fit its stored scenario (`check` raises when it does not)."""
     if scenario_id:
         check(store.scenario_of(store.get_scenario(session=session, scenario_id=scenario_id)))
-    return store.insert_report(session=session, report_id=report_id, scenario_id=scenario_id, exercise_id=exercise_id, live=live, score=score, document=document)
+    return store.insert_report(
+        session=session, report_id=report_id, scenario_id=scenario_id, exercise_id=exercise_id, live=live, score=score, document=document
+    )
 
 
 def case_from_report(session: Session, report: str, report_id: str, actor: str, make_case: Callable[[ReportRow], Case]) -> tuple[Case, CaseRow]:

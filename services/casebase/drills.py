@@ -30,12 +30,7 @@ def query_for_inject(inject: IncidentInject, parks: Mapping[str, Park] = DEMO_PA
 def rule_unit_types(inject: IncidentInject, parks: Mapping[str, Park] = DEMO_PARKS) -> set[ResourceType]:
     """Unit types the rule minimums demand for an incident inject."""
     q = query_for_inject(inject, parks)
-    return {
-        line.resource_type
-        for rule in applicable_rules(q)
-        for line in rule.lines
-        if line.resource_type.spec.kind is ResourceKind.UNIT
-    }
+    return {line.resource_type for rule in applicable_rules(q) for line in rule.lines if line.resource_type.spec.kind is ResourceKind.UNIT}
 
 
 def contended_unit_types(scenario: Scenario, parks: Mapping[str, Park] = DEMO_PARKS) -> set[ResourceType]:

@@ -125,7 +125,9 @@ def case_raw(message: pb.AccidentCase, case_id: str) -> tuple[dict[str, Any], li
         "kind": kind_label(message.kind),
         "substances": [substance_raw(s) for s in message.substances],
         "severity": severity_label(message.severity),
-        "casualties": _compact({"deaths": message.casualties.deaths, "injuries": message.casualties.injuries or None, "evacuated": message.casualties.evacuated or None}),
+        "casualties": _compact(
+            {"deaths": message.casualties.deaths, "injuries": message.casualties.injuries or None, "evacuated": message.casualties.evacuated or None}
+        ),
         "duration_h": message.duration_hours or None,
         "weather": weather_raw(message.weather) if message.HasField("weather") else None,
         "summary": message.summary,
@@ -146,7 +148,9 @@ def case_raw(message: pb.AccidentCase, case_id: str) -> tuple[dict[str, Any], li
     for index, text in enumerate(message.sources):
         match = _SOURCE.match(text.strip())
         if match is None:
-            problems.append(Problem(f"sources[{index}]", "MALFORMED", "write the publication and its date in parentheses, e.g. 'CSB investigation report (2007-09)'"))
+            problems.append(
+                Problem(f"sources[{index}]", "MALFORMED", "write the publication and its date in parentheses, e.g. 'CSB investigation report (2007-09)'")
+            )
         else:
             sources.append({"publication": match["publication"], "date": match["date"]})
     raw["sources"] = sources

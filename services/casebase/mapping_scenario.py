@@ -122,7 +122,13 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
     raw: dict[str, Any] = {"id": inject.id, "offset_s": inject.offset_s, "targets": [_target_raw(i, j, t) for j, t in enumerate(inject.targets)]}
     kind = INJECT_TYPES.get(inject.kind)
     if kind is None:
-        problems.append(Problem(f"injects[{i}].kind", "REQUIRED", "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION, KIND_DETECTOR_ALARMS"))
+        problems.append(
+            Problem(
+                f"injects[{i}].kind",
+                "REQUIRED",
+                "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION, KIND_DETECTOR_ALARMS",
+            )
+        )
         return raw
     raw["type"] = kind
     for name in _set_fields(inject):
@@ -142,7 +148,9 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
         raw.update(_stock_raw(i, inject, depot, problems))
     elif kind == "DETECTOR_ALARMS":
         park, _, prefix = inject.detectors.removeprefix("parks/").partition("/detectors/")
-        raw.update(park=park or None, detectors=prefix or None, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or None, readings=inject.readings or None)
+        raw.update(
+            park=park or None, detectors=prefix or None, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or None, readings=inject.readings or None
+        )
     else:
         raw.update(_road_raw(inject))
     return {k: v for k, v in raw.items() if v is not None}
@@ -153,7 +161,12 @@ def _incident_raw(spec: pb.IncidentSpec) -> dict[str, Any]:
     point = spec.location.point if spec.location.HasField("point") else None
     substance = substance_raw(spec.substance) if any((spec.substance.name, spec.substance.un_number, spec.substance.hazard_class)) else None
     demands = [
-        {"resource_type": d.resource_type, "quantity": d.quantity, "needed_within_minutes": d.needed_within_minutes, "required_capabilities": list(d.required_capabilities)}
+        {
+            "resource_type": d.resource_type,
+            "quantity": d.quantity,
+            "needed_within_minutes": d.needed_within_minutes,
+            "required_capabilities": list(d.required_capabilities),
+        }
         for d in spec.demands
     ]
     return {
@@ -175,7 +188,9 @@ def _stock_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pro
     raw: dict[str, Any] = {"quantity": inject.amount}
     match = STOCK_NAME.match(inject.stock)
     if match is None:
-        problems.append(Problem(f"injects[{i}].stock", "MALFORMED", "a stock is named parks/{park}/depots/{depot}/stocks/{resource_type} ('-' for any depot of the park)"))
+        problems.append(
+            Problem(f"injects[{i}].stock", "MALFORMED", "a stock is named parks/{park}/depots/{depot}/stocks/{resource_type} ('-' for any depot of the park)")
+        )
         return raw
     park, depot_id, resource_type = match.groups()
     raw["resource_type"] = resource_type
@@ -317,8 +332,11 @@ def _comparator(target: Target) -> int:
 def _target_to_proto(target: Target) -> pb.Target:
     """A target message."""
     return pb.Target(
-        metric=target.metric, resource_type=target.resource_type or "", comparator=_comparator(target),  # type: ignore[arg-type]
-        threshold=target.threshold, description=target.description or "",
+        metric=target.metric,
+        resource_type=target.resource_type or "",
+        comparator=_comparator(target),  # type: ignore[arg-type]
+        threshold=target.threshold,
+        description=target.description or "",
     )
 
 
@@ -334,7 +352,12 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
             severity=LEVEL_TO_SEVERITY[inject.severity.value],  # type: ignore[arg-type]
             description=inject.description,
             demands=[
-                common_pb2.ResourceDemand(resource_type=d.resource_type, quantity=d.quantity, needed_within_minutes=d.needed_within_minutes, required_capabilities=d.required_capabilities)
+                common_pb2.ResourceDemand(
+                    resource_type=d.resource_type,
+                    quantity=d.quantity,
+                    needed_within_minutes=d.needed_within_minutes,
+                    required_capabilities=d.required_capabilities,
+                )
                 for d in inject.demands
             ],
         )

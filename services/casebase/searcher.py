@@ -44,7 +44,5 @@ class CaseSearcher:
                 return current
             revision, stored = store.read(self._engine, store.library_state)
             library = CaseLibrary([case for case, _ in stored])
-            self._snapshot = LibrarySnapshot(
-                revision, library, CaseIndex(library.cases(), self._weights), {case.id: added for case, added in stored}
-            )
+            self._snapshot = LibrarySnapshot(revision, library, CaseIndex(library.cases(), self._weights), {case.id: added for case, added in stored})
             return self._snapshot

@@ -33,9 +33,7 @@ def _shipped_cases(folder: Path) -> tuple[Case, ...]:
     return tuple(load_cases(folder))
 
 
-def load_shipped_library(
-    engine: Engine, context: ValidationContext, *, cases_dir: Path = CASES_DIR, scenarios_dir: Path = SCENARIOS_DIR
-) -> LoadSummary:
+def load_shipped_library(engine: Engine, context: ValidationContext, *, cases_dir: Path = CASES_DIR, scenarios_dir: Path = SCENARIOS_DIR) -> LoadSummary:
     """Add shipped entries not loaded before, in one transaction; an entry whose id is taken is only recorded."""
     checked = check_scenarios(scenarios_dir, context)
     skipped = tuple(f"{name}: " + "; ".join(f"{p.path}: {p.message}" for p in problems) for name, s, problems in checked if s is None)

@@ -66,7 +66,9 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
     async def _mutate(self, method: str, request: Message, request_id: str, response_type: type[M], work: Callable[[Session], M]) -> M:
         """Run one idempotent change in a transaction off the event loop, then wake the outbox relay."""
-        result = await run_in_thread(run_idempotent, self._engine, method=method, request=request, request_id=request_id, response_type=response_type, work=work)
+        result = await run_in_thread(
+            run_idempotent, self._engine, method=method, request=request, request_id=request_id, response_type=response_type, work=work
+        )
         self._on_commit()
         return result
 
@@ -292,9 +294,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         row = await self._read(store.get_report, report_id=parse_name(request.name, "afterActionReports"))
         return pb.GetAfterActionReportResponse(report=mapping_report.report_message(row))
 
-    async def ListAfterActionReports(
-        self, request: pb.ListAfterActionReportsRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListAfterActionReportsResponse:
+    async def ListAfterActionReports(self, request: pb.ListAfterActionReportsRequest, context: grpc.aio.ServicerContext) -> pb.ListAfterActionReportsResponse:
         """Return a page of after-action reports, newest first, optionally of one scenario."""
         require_authenticated()
         raise_if(page_size_violations(request.page_size, maximum=500))

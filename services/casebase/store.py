@@ -136,9 +136,7 @@ def delete_case(*, session: Session, case_id: str) -> CaseRow:
     return row
 
 
-def list_cases(
-    *, session: Session, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int
-) -> list[CaseRow]:
+def list_cases(*, session: Session, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int) -> list[CaseRow]:
     """Cases by id, resuming after `after_id`; one row more than `limit` tells if another page exists."""
     statement = select(CaseRow)
     if kind:
@@ -186,9 +184,7 @@ def ensure_revision(*, session: Session) -> None:
 
 def bump_revision(*, session: Session) -> None:
     """Move the library revision in the caller's transaction."""
-    result = session.execute(
-        update(LibraryRevisionRow).where(col(LibraryRevisionRow.id) == REVISION_KEY).values(revision=LibraryRevisionRow.revision + 1)
-    )
+    result = session.execute(update(LibraryRevisionRow).where(col(LibraryRevisionRow.id) == REVISION_KEY).values(revision=LibraryRevisionRow.revision + 1))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(LibraryRevisionRow(id=REVISION_KEY, revision=1))
         session.flush()
@@ -262,17 +258,19 @@ def _emit_scenario(session: Session, scenario: Scenario, event_type: str) -> Non
 # --- after-action reports -------------------------------------------------------------------
 
 
-def insert_report(
-    *, session: Session, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]
-) -> ReportRow:
+def insert_report(*, session: Session, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]) -> ReportRow:
     """Store a new after-action report with its event."""
     row = ReportRow(report_id=report_id, scenario_id=scenario_id, exercise_id=exercise_id, live=live, score=score, body=json.dumps(document, sort_keys=True))
     session.add(row)
     session.flush()
     payload = {"scenario": f"scenarios/{scenario_id}" if scenario_id else "", "live": live, "score": score}
     add_event(
-        session, stream=EVENT_STREAM, event_type="after_action_report.created", subject=f"afterActionReports/{report_id}",
-        exercise_id=exercise_id, payload=payload,
+        session,
+        stream=EVENT_STREAM,
+        event_type="after_action_report.created",
+        subject=f"afterActionReports/{report_id}",
+        exercise_id=exercise_id,
+        payload=payload,
     )
     return row
 

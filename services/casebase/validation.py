@@ -72,7 +72,9 @@ def parse_name(name: str, collection: str, field: str = "name") -> str:
 
 def id_violations(field: str, value: str) -> list[FieldViolation]:
     """An optional id of lowercase letters, digits and hyphens."""
-    return [] if not value or ID.match(value) else [FieldViolation(field, "lowercase letters, digits and hyphens (at most 63), starting with a letter or digit")]
+    return (
+        [] if not value or ID.match(value) else [FieldViolation(field, "lowercase letters, digits and hyphens (at most 63), starting with a letter or digit")]
+    )
 
 
 def output_only_violations(message: Message, prefix: str, fields: Collection[str]) -> list[FieldViolation]:

@@ -10,4 +10,3 @@ CRITERIA: dict[str, frozenset[str]] = {
     "plan_quality": frozenset({"OPTIMALITY_GAP"}),
 }
 """Rubric criteria by name: each scores every target of a scenario whose metric (a name of the scenario library) is in its family."""
-
