@@ -31,11 +31,21 @@ def update_case(session: Session, case_id: str, paths: Sequence[str], actor: str
     return case, store.replace_case(session=session, case=case, changed=paths, actor=actor)
 
 
+def delete_case(session: Session, case_id: str) -> CaseRow:
+    """Remove a case; the removed row."""
+    return store.delete_case(session=session, case_id=case_id)
+
+
 def create_scenario(session: Session, scenario: Scenario) -> ScenarioRow:
     """Add a scenario under a free id."""
     if store.scenario_exists(session=session, scenario_id=scenario.id):
         raise already_exists("scenario", scenario.name)
     return store.insert_scenario(session=session, scenario=scenario)
+
+
+def delete_scenario(session: Session, scenario_id: str) -> ScenarioRow:
+    """Remove a scenario; the removed row."""
+    return store.delete_scenario(session=session, scenario_id=scenario_id)
 
 
 def create_report(

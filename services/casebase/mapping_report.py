@@ -111,6 +111,11 @@ def report_message(row: ReportRow) -> pb.AfterActionReport:
     return report_to_proto(report_document(row), row.report_id, row.created_at)
 
 
+def incidents_of(row: ReportRow) -> list[str]:
+    """The incidents a stored report names."""
+    return list(report_document(row).get("incidents", []))
+
+
 def case_of_report(row: ReportRow) -> Case:
     """A new accident case from a stored live report (ValueError if it lacks what a case needs)."""
     return case_from_live_report(report_message(row), row.report_id, row.created_at)

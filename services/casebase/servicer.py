@@ -156,7 +156,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         case_id = parse_name(request.name, "cases")
 
         def work(session: Session) -> pb.DeleteCaseResponse:
-            return pb.DeleteCaseResponse(accident_case=mapping_case.case_message(store.delete_case(session=session, case_id=case_id)))
+            return pb.DeleteCaseResponse(accident_case=mapping_case.case_message(changes.delete_case(session, case_id)))
 
         response = await self._mutate("DeleteCase", request, request.request_id, pb.DeleteCaseResponse, work)
         await self._refresh_index()
@@ -254,7 +254,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         scenario_id = parse_name(request.name, "scenarios")
 
         def work(session: Session) -> pb.DeleteScenarioResponse:
-            row = store.delete_scenario(session=session, scenario_id=scenario_id)
+            row = changes.delete_scenario(session, scenario_id)
             return pb.DeleteScenarioResponse(scenario=mapping_scenario.scenario_message(row, self._depot))
 
         return await self._mutate("DeleteScenario", request, request.request_id, pb.DeleteScenarioResponse, work)
@@ -313,7 +313,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         report_id = parse_name(request.report, "afterActionReports", "report")
         row = await self._read(store.get_report, report_id=report_id)
         if row.live:
-            await self._incidents.require_closed(list(store.report_document(row).get("incidents", [])))
+            await self._incidents.require_closed(mapping_report.incidents_of(row))
 
         def work(session: Session) -> pb.CreateCaseFromReportResponse:
             case, created = changes.case_from_report(session, request.report, report_id, principal.subject, mapping_report.case_of_report)
