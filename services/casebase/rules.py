@@ -72,10 +72,10 @@ def _any(*tests: Callable[[IncidentQuery], bool]) -> Callable[[IncidentQuery], b
 _FIRE_LIKE = _kind(K.FIRE, K.EXPLOSION)
 _EXPLOSIVE = _has(*(h for h in HazardClass if h.main_class == "1"))
 
+# fmt: off
 RULES: tuple[DemandRule, ...] = (
     DemandRule(
-        "R-TOXIC-GAS",
-        "a toxic gas release needs gas-tight entry, gas detection, a water curtain and decontamination",
+        "R-TOXIC-GAS", "a toxic gas release needs gas-tight entry, gas detection, a water curtain and decontamination",
         _any(_has(H.C2_3), _kind(K.TOXIC_GAS_LEAK)),
         (
             RuleLine(RT.HAZMAT_TEAM, 1, 15, ("gas-tight-a",)),
@@ -88,8 +88,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-CHLORINE",
-        "chlorine leaks are plugged with chlorine kits and absorbed in caustic solution",
+        "R-CHLORINE", "chlorine leaks are plugged with chlorine kits and absorbed in caustic solution",
         lambda q: "1017" in _un(q),
         (
             RuleLine(RT.LEAK_PLUGGING_TEAM, 1, 25, ("chlorine-plugging",)),
@@ -98,8 +97,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-AMMONIA",
-        "ammonia is knocked down by water curtains and the leak plugged",
+        "R-AMMONIA", "ammonia is knocked down by water curtains and the leak plugged",
         lambda q: "1005" in _un(q),
         (
             RuleLine(RT.HIGH_VOLUME_WATER, 2, 20, ("water-curtain",)),
@@ -107,8 +105,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-FLAMMABLE-GAS",
-        "a flammable gas release needs detection, dispersion or cooling water and plugging",
+        "R-FLAMMABLE-GAS", "a flammable gas release needs detection, dispersion or cooling water and plugging",
         _any(_has(H.C2_1), _kind(K.FLAMMABLE_GAS_LEAK)),
         (
             RuleLine(RT.GAS_DETECTION_TEAM, 1, 15, ("gas-detection",)),
@@ -117,14 +114,12 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-GAS-FIRE",
-        "a burning gas is fought with dry powder once the supply is isolated",
+        "R-GAS-FIRE", "a burning gas is fought with dry powder once the supply is isolated",
         _all(_has(H.C2_1), _FIRE_LIKE),
         (RuleLine(RT.DRY_POWDER_TENDER, 1, 20, ("dry-powder",)), RuleLine(RT.DRY_POWDER, 500, 30)),
     ),
     DemandRule(
-        "R-FLAMMABLE-LIQUID-FIRE",
-        "a flammable liquid fire needs foam and cooling of exposed tanks",
+        "R-FLAMMABLE-LIQUID-FIRE", "a flammable liquid fire needs foam and cooling of exposed tanks",
         _all(_has(H.C3), _any(_FIRE_LIKE, _kind(K.TRANSPORT_ACCIDENT)), lambda q: not (_un(q) & POLAR_SOLVENTS)),
         (
             RuleLine(RT.FOAM_TENDER, 1, 20, ("foam",), per_weight=True),
@@ -133,8 +128,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-POLAR-SOLVENT-FIRE",
-        "water-miscible solvents need alcohol-resistant foam",
+        "R-POLAR-SOLVENT-FIRE", "water-miscible solvents need alcohol-resistant foam",
         _all(_has(H.C3), _FIRE_LIKE, lambda q: bool(_un(q) & POLAR_SOLVENTS)),
         (
             RuleLine(RT.FOAM_TENDER, 1, 20, ("foam-ar-afff",), per_weight=True),
@@ -142,8 +136,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-FLAMMABLE-LIQUID-SPILL",
-        "an unignited flammable liquid spill is blanketed with foam, absorbed and bunded",
+        "R-FLAMMABLE-LIQUID-SPILL", "an unignited flammable liquid spill is blanketed with foam, absorbed and bunded",
         _all(_has(H.C3), _kind(K.CHEMICAL_SPILL, K.TRANSPORT_ACCIDENT, K.WATER_POLLUTION)),
         (
             RuleLine(RT.FOAM_AFFF, 1000, 30),
@@ -153,8 +146,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-CORROSIVE",
-        "a corrosive spill needs neutraliser, absorbent, splash suits and decontamination",
+        "R-CORROSIVE", "a corrosive spill needs neutraliser, absorbent, splash suits and decontamination",
         _has(H.C8),
         (
             RuleLine(RT.NEUTRALISER_LIME, 1000, 45),
@@ -164,8 +156,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-HYDROFLUORIC",
-        "hydrofluoric acid burns through skin: gas-tight entry and calcium gluconate care",
+        "R-HYDROFLUORIC", "hydrofluoric acid burns through skin: gas-tight entry and calcium gluconate care",
         lambda q: bool(_un(q) & {"1052", "1790"}),
         (
             RuleLine(RT.HAZMAT_TEAM, 1, 15, ("gas-tight-a",)),
@@ -174,8 +165,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-TOXIC-SUBSTANCE",
-        "a toxic liquid or solid needs splash protection, absorbent, carbon and toxicology",
+        "R-TOXIC-SUBSTANCE", "a toxic liquid or solid needs splash protection, absorbent, carbon and toxicology",
         _has(H.C6_1),
         (
             RuleLine(RT.SPLASH_SUIT_B, 6, 20),
@@ -186,8 +176,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-WATER-POLLUTION",
-        "pollution of a waterway needs monitoring, booms and bunding",
+        "R-WATER-POLLUTION", "pollution of a waterway needs monitoring, booms and bunding",
         _kind(K.WATER_POLLUTION),
         (
             RuleLine(RT.ENV_MONITORING_TEAM, 1, 45, ("env-monitoring",)),
@@ -196,20 +185,17 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-OIL-ON-WATER",
-        "flammable liquid on water needs an oil-spill vessel and booms",
+        "R-OIL-ON-WATER", "flammable liquid on water needs an oil-spill vessel and booms",
         _all(_has(H.C3), _any(_kind(K.WATER_POLLUTION), lambda q: q.park_kind == ParkKind.PORT_AND_JETTIES)),
         (RuleLine(RT.OIL_SPILL_VESSEL, 1, 60, ("oil-spill",)), RuleLine(RT.ABSORBENT_BOOM, 20, 60)),
     ),
     DemandRule(
-        "R-TOXIC-IN-WATER",
-        "toxic substances in water are adsorbed on activated carbon at intakes",
+        "R-TOXIC-IN-WATER", "toxic substances in water are adsorbed on activated carbon at intakes",
         _all(_has(H.C6_1), _kind(K.WATER_POLLUTION)),
         (RuleLine(RT.ACTIVATED_CARBON, 1000, 90),),
     ),
     DemandRule(
-        "R-OXIDISER-EXPLOSIVE",
-        "oxidisers and explosives are flooded from unmanned monitors and watched by drone",
+        "R-OXIDISER-EXPLOSIVE", "oxidisers and explosives are flooded from unmanned monitors and watched by drone",
         _any(_has(H.C5_1, H.C5_2), _EXPLOSIVE),
         (
             RuleLine(RT.HIGH_VOLUME_WATER, 2, 20, ("high-volume-water",)),
@@ -217,8 +203,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-WATER-REACTIVE",
-        "water-reactive materials are covered with dry powder or sand, never water",
+        "R-WATER-REACTIVE", "water-reactive materials are covered with dry powder or sand, never water",
         _has(H.C4_3),
         (
             RuleLine(RT.DRY_POWDER_TENDER, 1, 20, ("dry-powder",)),
@@ -227,8 +212,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-EXPLOSION",
-        "after an explosion people are trapped and the site must be surveyed from the air",
+        "R-EXPLOSION", "after an explosion people are trapped and the site must be surveyed from the air",
         _kind(K.EXPLOSION),
         (
             RuleLine(RT.HEAVY_RESCUE_TEAM, 1, 20, ("heavy-rescue",), per_weight=True),
@@ -236,20 +220,17 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-FIRE",
-        "every fire needs pumpers in proportion to its severity",
+        "R-FIRE", "every fire needs pumpers in proportion to its severity",
         _FIRE_LIKE,
         (RuleLine(RT.PUMPER_ENGINE, 2, 10, ("water",), per_weight=True),),
     ),
     DemandRule(
-        "R-JETTY-FIRE",
-        "a fire at a jetty is fought from the water too",
+        "R-JETTY-FIRE", "a fire at a jetty is fought from the water too",
         _all(_FIRE_LIKE, lambda q: q.park_kind == ParkKind.PORT_AND_JETTIES),
         (RuleLine(RT.FIREBOAT, 1, 30, ("marine",)),),
     ),
     DemandRule(
-        "R-RUNAWAY",
-        "a runaway reaction needs vessel cooling and gas monitoring",
+        "R-RUNAWAY", "a runaway reaction needs vessel cooling and gas monitoring",
         _kind(K.RUNAWAY_REACTION),
         (
             RuleLine(RT.HIGH_VOLUME_WATER, 1, 20, ("high-volume-water",)),
@@ -258,8 +239,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-CONFINED-SPACE",
-        "confined-space rescue needs air supply, heavy rescue and gas detection",
+        "R-CONFINED-SPACE", "confined-space rescue needs air supply, heavy rescue and gas detection",
         _kind(K.CONFINED_SPACE),
         (
             RuleLine(RT.AIR_SUPPLY_VEHICLE, 1, 30, ("air-supply",)),
@@ -268,8 +248,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-COLLAPSE",
-        "a structural collapse needs heavy rescue and lifting",
+        "R-COLLAPSE", "a structural collapse needs heavy rescue and lifting",
         _kind(K.STRUCTURAL_COLLAPSE),
         (
             RuleLine(RT.HEAVY_RESCUE_TEAM, 2, 20, ("heavy-rescue",)),
@@ -277,8 +256,7 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-TRANSPORT",
-        "a transport accident needs extrication and lifting of the wreck",
+        "R-TRANSPORT", "a transport accident needs extrication and lifting of the wreck",
         _kind(K.TRANSPORT_ACCIDENT),
         (
             RuleLine(RT.HEAVY_RESCUE_TEAM, 1, 20, ("heavy-rescue",)),
@@ -286,18 +264,17 @@ RULES: tuple[DemandRule, ...] = (
         ),
     ),
     DemandRule(
-        "R-CASUALTIES",
-        "ambulances in proportion to severity",
+        "R-CASUALTIES", "ambulances in proportion to severity",
         lambda q: True,
         (RuleLine(RT.AMBULANCE, 1, 15, ("medical",), per_weight=True),),
     ),
     DemandRule(
-        "R-COMMAND",
-        "incidents of level III or above get a command vehicle",
+        "R-COMMAND", "incidents of level III or above get a command vehicle",
         lambda q: q.severity is not None and q.severity.rank >= Severity.III.rank,
         (RuleLine(RT.COMMAND_VEHICLE, 1, 20, ("command",)),),
     ),
 )
+# fmt: on
 
 
 def applicable_rules(q: IncidentQuery) -> list[DemandRule]:

@@ -103,21 +103,7 @@ def park_kind_similarity(a: ParkKind, b: ParkKind) -> float:
 # Substance families; members of one family behave alike for the response they need.
 SUBSTANCE_GROUPS: dict[str, tuple[str, ...]] = {
     "inhalation-toxic gas": ("1017", "1005", "1053", "1064", "1076", "1079", "1052", "2480", "1051"),
-    "liquefied flammable gas": (
-        "1075",
-        "1978",
-        "1011",
-        "1969",
-        "1077",
-        "1086",
-        "1010",
-        "1055",
-        "1038",
-        "1962",
-        "1971",
-        "1972",
-        "1049",
-    ),
+    "liquefied flammable gas": ("1075", "1978", "1011", "1969", "1077", "1086", "1010", "1055", "1038", "1962", "1971", "1972", "1049"),
     "petroleum liquid": ("1267", "1203", "1268", "1202", "1223", "1863", "1145", "1114", "1307", "1294", "3295", "1993", "3256"),
     "oxidising salt": ("1942", "2067", "2071", "0222", "1495", "1467", "1486", "1498", "1490"),
     "toxic aromatic": ("1662", "1547", "1671", "2312", "2821"),
