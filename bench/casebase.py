@@ -22,9 +22,10 @@ from services.casebase.models import Case, Casualties, Weather
 from services.casebase.retrieval import CaseIndex, IncidentQuery, query_from_case
 from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library
-from services.casebase.store import TABLES
+from services.casebase.tables import TABLES
 from services.casebase.text import clear_token_cache
-from services.casebase.vocabulary import ParkKind, Severity
+from services.casebase.vocabulary import Severity
+from services.common.catalogue import ParkKind
 from services.common.db import create_schema, make_engine
 
 RESULTS = Path(__file__).parent / "results" / "casebase.json"

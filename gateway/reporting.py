@@ -18,6 +18,7 @@ from gateway.parks import park_shapes, resolve
 from services.common.catalogue import unknown_type_message
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
 from services.incident import domain as incident_rules
+from services.incident import validation as incident_checks
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,6 @@ def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViola
     )
     found: list[FieldViolation] = []
     for field, value, maximum in limits:
-        found += incident_rules.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
+        found += incident_checks.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
     return found
 

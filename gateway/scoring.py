@@ -16,17 +16,10 @@ from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 
+from services.common.rubric import CRITERIA
+
 NEVER = -1.0
 PLAN_TARGET_S = 120.0  # when a scenario sets no plan-time target, a plan within two minutes earns the time_to_plan mark
-
-# Rubric criteria of the scenario library: each scores the targets whose metric is in its family.
-CRITERIA: dict[str, frozenset[str]] = {
-    "targets_met": frozenset({"FIRST_ARRIVAL_MIN", "UNITS_ON_SCENE", "SUPPLY_DELIVERED_MIN", "ALL_DEMAND_MET_MIN"}),
-    "time_to_plan": frozenset({"PLAN_ISSUED_S", "REPLACEMENT_DISPATCHED_MIN", "REROUTE_MIN", "RESUPPLY_MIN"}),
-    "reserve_kept": frozenset({"PARKS_BELOW_RESERVE"}),
-    "unmet_demand": frozenset({"UNMET_DEMAND_FRACTION", "SEVERITY_WEIGHTED_UNMET"}),
-    "plan_quality": frozenset({"OPTIMALITY_GAP"}),
-}
 
 # Metric names of the scenario library and the shorter forms the contract's comments use, to one measure each.
 METRIC_ALIASES = {
@@ -192,7 +185,9 @@ def target_results(facts: DrillFacts, scenario: cpb.Scenario) -> dict[str, cpb.T
         record = records.get(inject.id)
         for j, target in enumerate(inject.targets):
             value = measure(target, record, facts) if record is not None else NEVER
-            results[target_position(i, j)] = cpb.TargetResult(inject_id=inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value))
+            results[target_position(i, j)] = cpb.TargetResult(
+                inject_id=inject.id, target=target, measured=NEVER if value is None else value, met=is_met(target, value)
+            )
     return results
 
 
@@ -254,7 +249,10 @@ def findings(facts: DrillFacts) -> str:
         kind = cpb.Inject.Kind.Name(record.inject.kind).removeprefix("KIND_")
         head = f"{record.inject.id} ({kind}, +{record.released_s / 60:.1f} min)"
         if record.incident:
-            lines.append(f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}" + (f" ({record.note})" if record.note else ""))
+            lines.append(
+                f"{head}: {record.incident}, plan after {_fmt(record.plan_s, 's')}, committed after {_fmt(record.commit_s, 's')}"
+                + (f" ({record.note})" if record.note else "")
+            )
             for demand in record.demands:
                 met, unmet = demand_met_minutes(demand, record.arrivals)
                 status = f"met after {_fmt(met, 'min')}" if met != NEVER else f"{unmet:g} of {demand.quantity:g} unmet"

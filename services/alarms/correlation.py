@@ -71,6 +71,17 @@ class Group:
     rises: list[tuple[str, str]] = field(default_factory=list)  # (level, why) not yet applied to the incident
 
 
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What the correlator decided for one pending alarm."""
+
+    seq: int
+    state: str
+    reason: str = ""
+    detail: str = ""
+    incident: str = ""
+
+
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 import grpc
@@ -16,22 +16,39 @@ from sqlalchemy import Engine
 
 from services.alarms import store
 from services.alarms.config import AlarmConfig
-from services.alarms.correlation import Group, Sensor, add_alarm, choose_group, distance_m, same_hazard
+from services.alarms.correlation import Decision, Group, Sensor, add_alarm, choose_group, distance_m, same_hazard
 from services.alarms.incidents import Outbound
-from services.alarms.store import Decision
 from services.alarms.tables import AlarmRow
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError
 from services.common.outbox import utcnow
 
 log = logging.getLogger(__name__)
-TRANSIENT = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.ABORTED, grpc.StatusCode.INTERNAL)
+TRANSIENT = (
+    grpc.StatusCode.UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED,
+    grpc.StatusCode.RESOURCE_EXHAUSTED,
+    grpc.StatusCode.ABORTED,
+    grpc.StatusCode.INTERNAL,
+)
 NOTE_CHUNK = 200
 UNKNOWN_REFRESH_S = 2.0
 
 
 class Retry(Exception):
     """A downstream service is unavailable: leave the alarm pending and try again later."""
+
+
+async def _forever(what: str, round_: Callable[[], Awaitable[None]]) -> None:
+    """Run rounds until cancelled; a round that fails is logged and the next one starts a second later."""
+    while True:
+        try:
+            await round_()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed; retrying", what)
+            await asyncio.sleep(1.0)
 
 
 def sensor_of(detector: rpb.Detector) -> Sensor:
@@ -89,33 +106,27 @@ class Correlator:
         self._applied = {g.incident: "IV" for g in self._groups}
         self._loaded.set()
         await self._warm()
-        while True:
-            try:
-                await self._wait()
-                if await self.step():
-                    self._wake.set()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("alarm correlation step failed; retrying")
-                await asyncio.sleep(1.0)
+        await _forever("alarm correlation step", self._decide_round)
 
     async def follow_up(self) -> None:
         """Keep incidents current: severity first (it is what responders act on), then the alarms on the timeline."""
         await self._loaded.wait()
-        while True:
-            try:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._decided.wait(), timeout=self._config.note_interval_s)
-                self._decided.clear()
-                await self._escalate()
-                await asyncio.sleep(self._config.note_interval_s)  # gather a burst's alarms into few notes, off the decision path
-                await self._flush_notes()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("alarm follow-up failed; retrying")
-                await asyncio.sleep(1.0)
+        await _forever("alarm follow-up", self._follow_up_round)
+
+    async def _decide_round(self) -> None:
+        """Wait for alarms, decide a batch; go on at once when more may be waiting."""
+        await self._wait()
+        if await self.step():
+            self._wake.set()
+
+    async def _follow_up_round(self) -> None:
+        """After decisions (or the note interval), raise severities, then note the alarms of a burst together."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._decided.wait(), timeout=self._config.note_interval_s)
+        self._decided.clear()
+        await self._escalate()
+        await asyncio.sleep(self._config.note_interval_s)  # gather a burst's alarms into few notes, off the decision path
+        await self._flush_notes()
 
     async def _warm(self) -> None:
         """Load the detectors and connect to the services before the first alarm needs them."""

@@ -19,6 +19,7 @@ from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 from google.protobuf import struct_pb2
 
 from services.alarms.correlation import Group, Sensor, centre
+from services.alarms.mapping import SEVERITIES
 from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
 from services.common.errors import ServiceError
@@ -34,7 +35,6 @@ KINDS = {
     "SMOKE": common_pb2.INCIDENT_KIND_FIRE,
     "TEMPERATURE": common_pb2.INCIDENT_KIND_FIRE,
 }
-SEVERITIES = {"I": common_pb2.SEVERITY_I, "II": common_pb2.SEVERITY_II, "III": common_pb2.SEVERITY_III, "IV": common_pb2.SEVERITY_IV}
 
 
 def request_id(*parts: object) -> str:
@@ -118,14 +118,18 @@ class Outbound:
             description=text[:2000],
             exercise_id=group.exercise_id,
         )
-        reply = await self.call(self.gateway.ReportIncident, gpb.ReportIncidentRequest(request_id=request_id("report", opening), incident=incident, accept_recommendation=True))
+        reply = await self.call(
+            self.gateway.ReportIncident, gpb.ReportIncidentRequest(request_id=request_id("report", opening), incident=incident, accept_recommendation=True)
+        )
         return str(reply.incident.name)
 
     async def note(self, incident: str, seqs: Sequence[int], note: str, details: dict[str, Any]) -> None:
         """Add alarms to an incident's timeline."""
         body = struct_pb2.Struct()
         body.update(details)
-        request = ipb.AddTimelineNoteRequest(request_id=request_id("note", incident, *seqs), name=incident, note=note[:2000], action="ALARMS_RECORDED", details=body)
+        request = ipb.AddTimelineNoteRequest(
+            request_id=request_id("note", incident, *seqs), name=incident, note=note[:2000], action="ALARMS_RECORDED", details=body
+        )
         await self.call(self.incident.AddTimelineNote, request)
 
     async def raise_severity(self, incident: str, level: str, reason: str) -> None:
@@ -136,7 +140,13 @@ class Outbound:
             have = next((k for k, v in SEVERITIES.items() if v == current.severity), "IV")
             if order[have] >= order[level] or current.state in (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED):
                 return
-            request = ipb.ChangeSeverityRequest(request_id=request_id("severity", incident, level, current.version), name=incident, version=current.version, severity=SEVERITIES[level], reason=reason)  # type: ignore[arg-type]
+            request = ipb.ChangeSeverityRequest(
+                request_id=request_id("severity", incident, level, current.version),
+                name=incident,
+                version=current.version,
+                severity=SEVERITIES[level],
+                reason=reason,
+            )  # type: ignore[arg-type]
             try:
                 await self.call(self.incident.ChangeSeverity, request)
                 return
@@ -146,7 +156,9 @@ class Outbound:
 
     async def responding_nearby(self, exercise_id: str) -> list[Nearby]:
         """Incidents of the namespace that are RESPONDING."""
-        reply = await self.call(self.incident.ListIncidents, ipb.ListIncidentsRequest(states=[ipb.Incident.STATE_RESPONDING], exercise_id=exercise_id, page_size=200))
+        reply = await self.call(
+            self.incident.ListIncidents, ipb.ListIncidentsRequest(states=[ipb.Incident.STATE_RESPONDING], exercise_id=exercise_id, page_size=200)
+        )
         return [Nearby(i.name, i.location.point.latitude, i.location.point.longitude, i.substance, i.kind) for i in reply.incidents]
 
     async def connect(self, timeout_s: float) -> None:

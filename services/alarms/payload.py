@@ -70,7 +70,7 @@ def _refused(topic: str, message_id: str, reason: str, detail: str, **known: Any
 def read(topic: str, payload: bytes, *, received: datetime, max_skew_s: float) -> Message:
     """Parse and check one message; every failure is a Message with an UPPER_SNAKE reason, never an exception."""
     live, drill = LIVE_TOPIC.match(topic), DRILL_TOPIC.match(topic)
-    exercise_id, topic_park, topic_detector = (drill.groups() if drill else ("", *live.groups()) if live else ("", "", ""))
+    exercise_id, topic_park, topic_detector = drill.groups() if drill else ("", *live.groups()) if live else ("", "", "")
     if len(payload) > MAX_PAYLOAD:
         return _refused(topic, digest(topic, payload), "BAD_PAYLOAD", f"payload of {len(payload)} bytes; at most {MAX_PAYLOAD}", exercise_id=exercise_id)
     try:

@@ -47,7 +47,14 @@ def topic_of(detector: str, exercise_id: str = "") -> str:
 
 def payload(detector: str, level: str, reading: float, unit: str, at: datetime, message_id: str, message: str = "") -> bytes:
     """A payload that follows services/alarms/alarm.schema.json."""
-    body: dict[str, object] = {"message_id": message_id, "detector": detector, "level": level, "reading": round(reading, 3), "unit": unit, "time": at.isoformat()}
+    body: dict[str, object] = {
+        "message_id": message_id,
+        "detector": detector,
+        "level": level,
+        "reading": round(reading, 3),
+        "unit": unit,
+        "time": at.isoformat(),
+    }
     if message:
         body["message"] = message
     return json.dumps(body).encode()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from services.alarms.correlation import Group
+from services.alarms.correlation import Decision, Group
 from services.alarms.payload import Message
 from services.alarms.tables import AlarmRow, GroupRow, StreamPositionRow, SuppressionRow
 from services.common.db import read_only, session_scope
@@ -28,17 +27,6 @@ def writing(engine: Engine) -> Iterator[Session]:
     """One write transaction at a time in this process."""
     with _WRITER, session_scope(engine) as session:
         yield session
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """What the correlator decided for one pending alarm."""
-
-    seq: int
-    state: str
-    reason: str = ""
-    detail: str = ""
-    incident: str = ""
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -86,8 +74,12 @@ def save(engine: Engine, decisions: Sequence[Decision], groups: Sequence[Group],
     """Store decisions and the groups they changed in one transaction."""
     with writing(engine) as session:
         if decisions:
-            stmt = update(ALARMS).where(ALARMS.c.seq == bindparam("b_seq")).values(
-                state=bindparam("b_state"), reason=bindparam("b_reason"), detail=bindparam("b_detail"), incident=bindparam("b_incident"), decided_at=now
+            stmt = (
+                update(ALARMS)
+                .where(ALARMS.c.seq == bindparam("b_seq"))
+                .values(
+                    state=bindparam("b_state"), reason=bindparam("b_reason"), detail=bindparam("b_detail"), incident=bindparam("b_incident"), decided_at=now
+                )
             )
             params = [{"b_seq": d.seq, "b_state": d.state, "b_reason": d.reason, "b_detail": d.detail[:500], "b_incident": d.incident} for d in decisions]
             session.connection().execute(stmt, params)
@@ -144,6 +136,34 @@ def live_groups(engine: Engine) -> list[Group]:
     with Session(read_only(engine)) as session:
         rows = session.exec(select(GroupRow).where(col(GroupRow.status).in_(["OPEN", "RESPONDING"]))).all()
         return [group_from_row(r) for r in rows]
+
+
+def alarms_page(engine: Engine, exercise_id: str, *, state: str, incident: str, before_seq: int | None, limit: int) -> list[AlarmRow]:
+    """Alarms of a namespace, newest first, optionally of one state and one incident, below `before_seq`; one more than `limit` tells if another page exists."""
+    stmt = select(AlarmRow).where(AlarmRow.exercise_id == exercise_id)
+    if state:
+        stmt = stmt.where(AlarmRow.state == state)
+    if incident:
+        stmt = stmt.where(AlarmRow.incident == incident)
+    if before_seq is not None:
+        stmt = stmt.where(col(AlarmRow.seq) < before_seq)
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        return list(session.exec(stmt.order_by(col(AlarmRow.seq).desc()).limit(limit + 1)).all())
+
+
+def groups_page(engine: Engine, exercise_id: str, *, after_incident: str | None, limit: int) -> list[GroupRow]:
+    """Incidents alarms went into, of a namespace, in name order after `after_incident`; one more than `limit` tells if another page exists."""
+    stmt = select(GroupRow).where(GroupRow.exercise_id == exercise_id)
+    if after_incident is not None:
+        stmt = stmt.where(col(GroupRow.incident) > after_incident)
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        return list(session.exec(stmt.order_by(col(GroupRow.incident)).limit(limit + 1)).all())
+
+
+def group_row(engine: Engine, incident: str) -> GroupRow | None:
+    """One incident's alarm record as stored."""
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        return session.get(GroupRow, incident)
 
 
 def get_group(engine: Engine, incident: str) -> Group | None:

@@ -23,7 +23,8 @@ from services.casebase.models import (
     TimelineEntry,
     Weather,
 )
-from services.casebase.vocabulary import AccidentKind, ParkKind, Severity
+from services.casebase.vocabulary import AccidentKind, Severity
+from services.common.catalogue import ParkKind
 
 
 class ClosedIncident(Model):
@@ -59,8 +60,13 @@ def evaluate_target(target: Target, observed: float | None, inject_id: str | Non
     """Compare an observation with a target; a target with no observation counts as missed."""
     met = observed is not None and target.comparator.holds(observed, target.threshold)
     return TargetResult(
-        target_id=target.id, metric=target.metric, comparator=target.comparator,
-        threshold=target.threshold, observed=observed, met=met, inject_id=inject_id,
+        target_id=target.id,
+        metric=target.metric,
+        comparator=target.comparator,
+        threshold=target.threshold,
+        observed=observed,
+        met=met,
+        inject_id=inject_id,
     )
 
 
@@ -93,11 +99,9 @@ def case_from_incident(incident: ClosedIncident, report: AfterActionReport) -> C
     if report.incident_id != incident.id:
         raise ValueError(f"report {report.id} is about incident {report.incident_id}, not {incident.id}")
     hours = (incident.closed_at - incident.reported_at).total_seconds() / 3600
-    timeline = [TimelineEntry(t_min=r.offset_s / 60, text=r.text) for r in sorted(report.timeline,
-                                                                                  key=lambda r: r.offset_s)]
+    timeline = [TimelineEntry(t_min=r.offset_s / 60, text=r.text) for r in sorted(report.timeline, key=lambda r: r.offset_s)]
     if not timeline:
-        timeline = [TimelineEntry(t_min=0, text="Incident reported."),
-                    TimelineEntry(t_min=hours * 60, text="Incident closed.")]
+        timeline = [TimelineEntry(t_min=0, text="Incident reported."), TimelineEntry(t_min=hours * 60, text="Incident closed.")]
     results = report.target_results
     score = f"; response score {report.score:.0%}" if report.score is not None else ""
     harm = incident.casualties
@@ -125,8 +129,7 @@ def case_from_incident(incident: ClosedIncident, report: AfterActionReport) -> C
         outcome=outcome,
         causes=incident.causes or ["Under investigation at closure."],
         lessons=[*report.lessons, *(_describe_miss(r) for r in report.targets_missed)] or ["No lessons recorded."],
-        sources=[Source(publication=f"After-action report {report.id} (incident {incident.id})",
-                        date=report.ended_at.date().isoformat())],
+        sources=[Source(publication=f"After-action report {report.id} (incident {incident.id})", date=report.ended_at.date().isoformat())],
         synthetic=False,
     )
 

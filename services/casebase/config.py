@@ -8,7 +8,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, SHARED_DEPOT_PARK
-from services.casebase.scenario_validation import ValidationContext
+from services.casebase.validation_scenario import ValidationContext
 
 DEPOT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/depots/([a-z0-9][a-z0-9-]{0,62})$")
 

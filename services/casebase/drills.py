@@ -8,7 +8,8 @@ from services.casebase.models import IncidentInject, Scenario
 from services.casebase.parks import DEMO_PARKS, Park
 from services.casebase.retrieval import IncidentQuery
 from services.casebase.rules import applicable_rules
-from services.casebase.vocabulary import ResourceKind, ResourceType
+from services.casebase.vocabulary import ResourceType
+from services.common.catalogue import ResourceKind
 
 COMMON_UNITS = frozenset({ResourceType.AMBULANCE, ResourceType.COMMAND_VEHICLE, ResourceType.PUMPER_ENGINE})
 """Unit types every park holds many of; sharing them is not counted as contention."""
@@ -29,12 +30,7 @@ def query_for_inject(inject: IncidentInject, parks: Mapping[str, Park] = DEMO_PA
 def rule_unit_types(inject: IncidentInject, parks: Mapping[str, Park] = DEMO_PARKS) -> set[ResourceType]:
     """Unit types the rule minimums demand for an incident inject."""
     q = query_for_inject(inject, parks)
-    return {
-        line.resource_type
-        for rule in applicable_rules(q)
-        for line in rule.lines
-        if line.resource_type.spec.kind is ResourceKind.UNIT
-    }
+    return {line.resource_type for rule in applicable_rules(q) for line in rule.lines if line.resource_type.spec.kind is ResourceKind.UNIT}
 
 
 def contended_unit_types(scenario: Scenario, parks: Mapping[str, Park] = DEMO_PARKS) -> set[ResourceType]:

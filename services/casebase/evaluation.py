@@ -38,8 +38,8 @@ def leave_one_out(cases: Sequence[Case], weights: RetrievalWeights | None = None
     precision = 0.0
     misses: dict[str, list[str]] = {}
     for i, held in enumerate(cases):
-        others = [*cases[:i], *cases[i + 1:]]
-        index = CaseIndex(others, weights, tokens=[*tokens[:i], *tokens[i + 1:]])
+        others = [*cases[:i], *cases[i + 1 :]]
+        index = CaseIndex(others, weights, tokens=[*tokens[:i], *tokens[i + 1 :]])
         hits = index.search(query_from_case(held), k=k)
         by_id = {c.id: c for c in others}
         matched = [same_class(held, by_id[h.case_id]) for h in hits]

@@ -9,7 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.casebase.vocabulary import HazardClass, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import HazardClass, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 TABLE_PATH = Path(__file__).parent / "data" / "first_response.yaml"
 

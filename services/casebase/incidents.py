@@ -33,8 +33,11 @@ class IncidentCheck:
                 raise unavailable("INCIDENT_SERVICE_UNAVAILABLE", f"could not check {name} with the incident service: {error.details()}") from error
             if incident.state != CLOSED:
                 state = ipb.Incident.State.Name(incident.state).removeprefix("STATE_")
-                raise failed_precondition("INCIDENT_NOT_CLOSED", f"{name} is {state}; only a closed incident has an after-action report or becomes a case",
-                                          {"incident": name, "current_state": state})
+                raise failed_precondition(
+                    "INCIDENT_NOT_CLOSED",
+                    f"{name} is {state}; only a closed incident has an after-action report or becomes a case",
+                    {"incident": name, "current_state": state},
+                )
 
     async def close(self) -> None:
         """Close the channel."""

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from services.casebase.models import Case, Scenario
-from services.casebase.scenario_validation import Problem, ScenarioInvalid, ValidationContext, validate_scenario
+from services.casebase.validation import Problem
+from services.casebase.validation_scenario import ScenarioInvalid, ValidationContext, validate_scenario
 
 DATA_DIR = Path(__file__).parent / "data"
 CASES_DIR = DATA_DIR / "cases"
@@ -43,9 +44,7 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
     return out
 
 
-def check_scenarios(
-    folder: Path = SCENARIOS_DIR, context: ValidationContext | None = None
-) -> list[tuple[str, Scenario | None, list[Problem]]]:
+def check_scenarios(folder: Path = SCENARIOS_DIR, context: ValidationContext | None = None) -> list[tuple[str, Scenario | None, list[Problem]]]:
     """Every scenario file of a folder validated as an upload would be: (file name, scenario or None, problems)."""
     return [(path.name, *validate_scenario(data, context)) for path, data in _documents(folder)]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from services.casebase.models import Comparator
-from services.casebase.vocabulary import ResourceKind
+from services.common.catalogue import ResourceKind
 
 Scope = Literal["incident", "optional-incident", "global"]
 
@@ -30,6 +30,7 @@ class MetricSpec:
     inject_types: frozenset[str] | None = None
 
 
+# fmt: off
 METRICS: dict[str, MetricSpec] = {
     "FIRST_ARRIVAL_MIN": MetricSpec(
         "minutes from the inject until the first unit of the type is on scene",
@@ -81,17 +82,4 @@ METRICS: dict[str, MetricSpec] = {
         "fraction", _LOWER_BETTER, 0, 1,
     ),
 }
-
-CRITERIA: dict[str, frozenset[str]] = {
-    "targets_met": frozenset({"FIRST_ARRIVAL_MIN", "UNITS_ON_SCENE", "SUPPLY_DELIVERED_MIN", "ALL_DEMAND_MET_MIN"}),
-    "time_to_plan": frozenset({"PLAN_ISSUED_S", "REPLACEMENT_DISPATCHED_MIN", "REROUTE_MIN", "RESUPPLY_MIN"}),
-    "reserve_kept": frozenset({"PARKS_BELOW_RESERVE"}),
-    "unmet_demand": frozenset({"UNMET_DEMAND_FRACTION", "SEVERITY_WEIGHTED_UNMET"}),
-    "plan_quality": frozenset({"OPTIMALITY_GAP"}),
-}
-"""Rubric criteria by name: each scores every target of a scenario whose metric is in its family."""
-
-
-def criterion_of(metric: str) -> str | None:
-    """The criterion whose family holds a metric."""
-    return next((name for name, family in CRITERIA.items() if metric in family), None)
+# fmt: on

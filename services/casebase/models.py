@@ -8,13 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from services.casebase.vocabulary import (
-    AccidentKind,
-    HazardClass,
-    ParkKind,
-    ResourceType,
-    Severity,
-)
+from services.casebase.vocabulary import AccidentKind, HazardClass, ResourceType, Severity
+from services.common.catalogue import ParkKind
 
 SLUG = r"^[a-z0-9][a-z0-9-]*$"
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
 
-from services.casebase.store import CaseRow, ReportRow
+from services.casebase import store
 from services.common.db import read_only
 from services.common.metrics import Reading, service_metrics, stop_all
 
@@ -16,16 +15,14 @@ SERVICE = "casebase"
 
 def library_size(engine: Engine) -> list[Reading]:
     """Accident cases in the library."""
-    with Session(read_only(engine)) as session:
-        return [(float(session.exec(select(func.count()).select_from(CaseRow)).one()), {})]
+    return [(float(store.read(read_only(engine), store.case_count)), {})]
 
 
 def latest_scores(engine: Engine) -> list[Reading]:
     """The rubric score (0 to 1) of the latest after-action report of each scenario, drills and live responses apart."""
     latest: dict[tuple[str, bool], float] = {}
-    with Session(read_only(engine)) as session:
-        for scenario, live, score in session.exec(select(ReportRow.scenario_id, ReportRow.live, ReportRow.score).order_by(col(ReportRow.seq))):
-            latest[(scenario or "none", bool(live))] = float(score)
+    for scenario, live, score in store.read(read_only(engine), store.report_scores):
+        latest[(scenario or "none", live)] = score
     return [(score, {"scenario": scenario, "namespace": "live" if live else "drill"}) for (scenario, live), score in sorted(latest.items())]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from services.casebase.vocabulary import ParkKind
+from services.common.catalogue import ParkKind
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,7 @@ DEMO_PARKS: dict[str, Park] = {
         Park("ligang", "Ligang chemical park", 31.955, 120.090, ParkKind.CHEMICAL_PARK),
         Park("shengang", "Shengang chemical park", 31.925, 120.175, ParkKind.CHEMICAL_PARK),
         Park("xiagang", "Xiagang chemical park", 31.935, 120.225, ParkKind.CHEMICAL_PARK),
-        Park("bridge-port", "Riverside port and jetties by the Yangtze bridge", 31.94, 120.27,
-             ParkKind.PORT_AND_JETTIES),
+        Park("bridge-port", "Riverside port and jetties by the Yangtze bridge", 31.94, 120.27, ParkKind.PORT_AND_JETTIES),
         Park("hitech-east", "High-tech zone east of the centre", 31.90, 120.33, ParkKind.HIGH_TECH),
         Park("chengxi", "Chengxi steel and power area west of the centre", 31.905, 120.212, ParkKind.STEEL),
     )

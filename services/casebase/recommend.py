@@ -12,7 +12,8 @@ from services.casebase.first_response import load_table
 from services.casebase.library import CaseLibrary
 from services.casebase.retrieval import CaseIndex, IncidentQuery, SearchHit
 from services.casebase.rules import applicable_rules, rule_citation
-from services.casebase.vocabulary import HazardClass, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import HazardClass, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 
 class RecommendConfig(BaseModel):
@@ -109,9 +110,7 @@ def _round(rt: ResourceType, quantity: float, cfg: RecommendConfig) -> float:
     return max(step, math.ceil(quantity / step - 1e-9) * step)
 
 
-def _from_cases(
-    q: IncidentQuery, hits: list[SearchHit], library: CaseLibrary, cfg: RecommendConfig
-) -> dict[ResourceType, DemandLine]:
+def _from_cases(q: IncidentQuery, hits: list[SearchHit], library: CaseLibrary, cfg: RecommendConfig) -> dict[ResourceType, DemandLine]:
     """Severity-scaled quantities (score-weighted median) of the types enough similar cases used."""
     severity = q.severity or cfg.default_severity
     total_score = sum(h.score for h in hits)
@@ -136,7 +135,9 @@ def _from_cases(
         timed = [(h.score, w) for h, _, w, _ in found if w is not None]
         within = sum(s * w for s, w in timed) / sum(s for s, _ in timed) if timed else rt.spec.default_within_min
         out[rt] = DemandLine(
-            rt, _round(rt, quantity, cfg), round(within, 1),
+            rt,
+            _round(rt, quantity, cfg),
+            round(within, 1),
             citations=[Citation("case", h.case_id, round(scaled, 3), note) for h, scaled, _, note in found],
         )
     return out
@@ -165,9 +166,7 @@ def _cap(lines: dict[ResourceType, DemandLine], severity: Severity, classes: set
             line.cap = how if capped == limit else f"{how}; rule minimum {capped:g}"
 
 
-def recommend_demands(
-    q: IncidentQuery, index: CaseIndex, library: CaseLibrary, config: RecommendConfig | None = None
-) -> Recommendation:
+def recommend_demands(q: IncidentQuery, index: CaseIndex, library: CaseLibrary, config: RecommendConfig | None = None) -> Recommendation:
     """Recommend demands for an incident; every line cites the cases and rules it came from."""
     cfg = config or RecommendConfig()
     hits = [h for h in index.search(q, k=cfg.top_k) if h.score >= cfg.min_score]

@@ -24,7 +24,8 @@ from services.casebase.taxonomy import (
     substance_similarity,
 )
 from services.casebase.text import TfidfIndex, tokenize
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind, Severity
+from services.casebase.vocabulary import AccidentKind, HazardClass, Severity
+from services.common.catalogue import ParkKind
 
 UNKNOWN_SIMILARITY = 0.5
 """Similarity used when the case does not record an attribute the query gives."""
@@ -113,16 +114,20 @@ def query_from_case(case: Case) -> IncidentQuery:
     """The query an incident like this case would have made (used for leave-one-out checks)."""
     subs = [SubstanceRef(name=s.name, un_number=s.un_number, hazard_class=s.hazard_class) for s in case.substances]
     return IncidentQuery(
-        kind=case.kind, substances=subs, severity=case.severity, park_kind=case.park_kind,
-        weather=case.weather, casualties=case.casualties, text=case.summary,
+        kind=case.kind,
+        substances=subs,
+        severity=case.severity,
+        park_kind=case.park_kind,
+        weather=case.weather,
+        casualties=case.casualties,
+        text=case.summary,
     )
 
 
 class CaseIndex:
     """Precomputed arrays and a TF-IDF matrix over a case collection, for fast scoring."""
 
-    def __init__(self, cases: Sequence[Case], weights: RetrievalWeights | None = None,
-                 tokens: Sequence[Sequence[str]] | None = None) -> None:
+    def __init__(self, cases: Sequence[Case], weights: RetrievalWeights | None = None, tokens: Sequence[Sequence[str]] | None = None) -> None:
         self.cases = list(cases)
         self.weights = weights or RetrievalWeights()
         self.position = {c.id: i for i, c in enumerate(self.cases)}
@@ -138,9 +143,7 @@ class CaseIndex:
         self.severity = np.array([c.severity.rank for c in self.cases], dtype=np.float64)
         self.scale = np.array([impact_scale(c.casualties) for c in self.cases], dtype=np.float64)
         self.park = np.array([PARK_INDEX[c.park_kind] if c.park_kind else -1 for c in self.cases], dtype=np.int64)
-        self.wind = np.array(
-            [c.weather.wind_speed_ms if c.weather.wind_speed_ms is not None else np.nan for c in self.cases]
-        )
+        self.wind = np.array([c.weather.wind_speed_ms if c.weather.wind_speed_ms is not None else np.nan for c in self.cases])
         self.substance_keys: dict[str, int] = {}
         self.substance_class: list[HazardClass] = []
         width = max((len(c.substances) for c in self.cases), default=1)
@@ -172,9 +175,7 @@ class CaseIndex:
             table = np.zeros(len(self.substance_keys) + 1)  # last slot: padding
             for key, idx in self.substance_keys.items():
                 table[idx] = max(
-                    substance_similarity(substance_key(s.un_number, s.name), s.hazard_class,
-                                         key, self.substance_class[idx])[0]
-                    for s in q.substances
+                    substance_similarity(substance_key(s.un_number, s.name), s.hazard_class, key, self.substance_class[idx])[0] for s in q.substances
                 )
             parts["substance"] = table[self.substances].max(axis=1)
         if q.severity is not None:
@@ -196,9 +197,7 @@ class CaseIndex:
         total = sum(getattr(self.weights, a) for a in attributes)
         return {a: getattr(self.weights, a) / total for a in attributes} if total > 0 else {}
 
-    def _score(
-        self, q: IncidentQuery
-    ) -> tuple[dict[int, float], dict[str, NDArray[np.float64]], dict[str, float], NDArray[np.float64]]:
+    def _score(self, q: IncidentQuery) -> tuple[dict[int, float], dict[str, NDArray[np.float64]], dict[str, float], NDArray[np.float64]]:
         """Query vector, per-attribute similarities, effective weights and total score of every case."""
         qvec = self.text.query_vector(tokenize(q.text))
         parts = self._parts(q, qvec)
@@ -223,14 +222,9 @@ class CaseIndex:
             return []
         top = np.argpartition(-total, k - 1)[:k]
         top = top[np.lexsort((top, -total[top]))]  # score desc, then stable by position
-        return [
-            SearchHit(self.cases[i].id, float(total[i]), self._reasons(q, qvec, parts, eff, int(i)))
-            for i in top
-            if total[i] >= 0
-        ]
+        return [SearchHit(self.cases[i].id, float(total[i]), self._reasons(q, qvec, parts, eff, int(i))) for i in top if total[i] >= 0]
 
-    def _reasons(self, q: IncidentQuery, qvec: dict[int, float], parts: dict[str, NDArray[np.float64]],
-                 eff: dict[str, float], i: int) -> list[ScoreReason]:
+    def _reasons(self, q: IncidentQuery, qvec: dict[int, float], parts: dict[str, NDArray[np.float64]], eff: dict[str, float], i: int) -> list[ScoreReason]:
         case = self.cases[i]
         out = []
         for a in ATTRIBUTES:
@@ -259,9 +253,15 @@ class CaseIndex:
             return f"class {h} vs {case.primary_hazard_class}: {label}"
         if a == "substance":
             best = max(
-                ((substance_similarity(substance_key(s.un_number, s.name), s.hazard_class,
-                                       substance_key(c.un_number, c.name), c.hazard_class), s.name, c.name)
-                 for s in q.substances for c in case.substances),
+                (
+                    (
+                        substance_similarity(substance_key(s.un_number, s.name), s.hazard_class, substance_key(c.un_number, c.name), c.hazard_class),
+                        s.name,
+                        c.name,
+                    )
+                    for s in q.substances
+                    for c in case.substances
+                ),
                 key=lambda t: t[0][0],
             )
             return f"{best[1]} vs {best[2]}: {best[0][1]}"

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.casebase.retrieval import IncidentQuery
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind, ResourceType, Severity
+from services.casebase.vocabulary import AccidentKind, HazardClass, ResourceType, Severity
+from services.common.catalogue import ParkKind
 
 K = AccidentKind
 H = HazardClass
@@ -71,6 +72,7 @@ def _any(*tests: Callable[[IncidentQuery], bool]) -> Callable[[IncidentQuery], b
 _FIRE_LIKE = _kind(K.FIRE, K.EXPLOSION)
 _EXPLOSIVE = _has(*(h for h in HazardClass if h.main_class == "1"))
 
+# fmt: off
 RULES: tuple[DemandRule, ...] = (
     DemandRule(
         "R-TOXIC-GAS", "a toxic gas release needs gas-tight entry, gas detection, a water curtain and decontamination",
@@ -272,6 +274,7 @@ RULES: tuple[DemandRule, ...] = (
         (RuleLine(RT.COMMAND_VEHICLE, 1, 20, ("command",)),),
     ),
 )
+# fmt: on
 
 
 def applicable_rules(q: IncidentQuery) -> list[DemandRule]:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from services.casebase import store
 from services.casebase.library import CaseLibrary
@@ -35,8 +34,7 @@ class CaseSearcher:
 
     def snapshot(self) -> LibrarySnapshot:
         """The snapshot of the stored library's current revision (blocking: call off the event loop)."""
-        with Session(self._engine) as session:
-            revision = store.library_revision(session=session)
+        revision = store.read(self._engine, store.library_revision)
         current = self._snapshot
         if current is not None and current.revision == revision:
             return current
@@ -44,11 +42,7 @@ class CaseSearcher:
             current = self._snapshot
             if current is not None and current.revision == revision:
                 return current
-            with Session(self._engine) as session:
-                revision = store.library_revision(session=session)
-                stored = store.all_cases(session=session)
+            revision, stored = store.read(self._engine, store.library_state)
             library = CaseLibrary([case for case, _ in stored])
-            self._snapshot = LibrarySnapshot(
-                revision, library, CaseIndex(library.cases(), self._weights), {case.id: added for case, added in stored}
-            )
+            self._snapshot = LibrarySnapshot(revision, library, CaseIndex(library.cases(), self._weights), {case.id: added for case, added in stored})
             return self._snapshot

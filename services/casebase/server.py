@@ -12,7 +12,7 @@ from services.casebase.incidents import IncidentCheck
 from services.casebase.searcher import CaseSearcher
 from services.casebase.seed import load_shipped_library
 from services.casebase.servicer import CaseBaseServicer
-from services.casebase.store import TABLES
+from services.casebase.tables import TABLES
 from services.common.db import run_in_thread
 from services.common.runtime import open_storage
 from services.common.server import RunningServer, run_until_signalled, start_server

@@ -1,103 +1,40 @@
-"""Case-base tables and queries (this service's database only): cases, scenarios, after-action reports."""
+"""Persistence of the case base: every session and query of cases, scenarios, after-action reports and the shipped library."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, Index, Text, delete, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Engine, delete, func, update
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.casebase.models import Case, Scenario
+from services.casebase.tables import CaseHazardRow, CaseRow, LibraryRevisionRow, ReportRow, ScenarioRow, ShippedEntryRow
+from services.common.db import session_scope
 from services.common.errors import not_found
-from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, add_event, utcnow
+from services.common.outbox import add_event, utcnow
 
 EVENT_STREAM = "emergency.casebase.events"
 REVISION_KEY = 1
+T = TypeVar("T")
+R = TypeVar("R", bound=SQLModel)
 
 
-class CaseRow(SQLModel, table=True):
-    """One accident case: the whole record as JSON, with the columns lists filter on."""
-
-    __tablename__ = "cases"
-
-    seq: int | None = Field(default=None, primary_key=True)
-    case_id: str = Field(max_length=63, unique=True)
-    title: str = Field(max_length=300)
-    kind: str = Field(max_length=40, index=True)
-    primary_hazard_class: str = Field(max_length=8, index=True)
-    severity: str = Field(max_length=4, index=True)
-    synthetic: bool = False
-    search_text: str = Field(default="", sa_column=Column(Text, nullable=False))
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+def read(engine: Engine, query: Callable[..., T], /, **kwargs: Any) -> T:
+    """Run one of the queries below in a session of its own; the rows it returns stay readable."""
+    with Session(engine, expire_on_commit=False) as session:
+        return query(session=session, **kwargs)
 
 
-class CaseHazardRow(SQLModel, table=True):
-    """A hazard class of one of a case's substances (a case is found by any of them)."""
-
-    __tablename__ = "case_hazard_classes"
-    __table_args__ = (Index("ix_case_hazard_classes_class", "hazard_class", "case_id"),)
-
-    case_id: str = Field(max_length=63, primary_key=True)
-    hazard_class: str = Field(max_length=8, primary_key=True)
-
-
-class LibraryRevisionRow(SQLModel, table=True):
-    """A counter moved by every change of the case library, so each replica knows when to rebuild its index."""
-
-    __tablename__ = "case_library_revision"
-
-    id: int = Field(primary_key=True)
-    revision: int = 0
-
-
-class ScenarioRow(SQLModel, table=True):
-    """One drill scenario as JSON."""
-
-    __tablename__ = "scenarios"
-
-    seq: int | None = Field(default=None, primary_key=True)
-    scenario_id: str = Field(max_length=63, unique=True)
-    title: str = Field(max_length=300)
-    mode: str = Field(max_length=20)
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ReportRow(SQLModel, table=True):
-    """One after-action report as JSON, with the scenario it belongs to and the case made from it."""
-
-    __tablename__ = "after_action_reports"
-
-    seq: int | None = Field(default=None, primary_key=True)
-    report_id: str = Field(max_length=63, unique=True)
-    scenario_id: str = Field(default="", max_length=63, index=True)
-    exercise_id: str = Field(default="", max_length=63)
-    live: bool = False
-    score: float = 0.0
-    case_id: str = Field(default="", max_length=63)
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ShippedEntryRow(SQLModel, table=True):
-    """A shipped library file loaded once; a later start does not load it again, even if it was deleted since."""
-
-    __tablename__ = "shipped_library_entries"
-
-    kind: str = Field(max_length=16, primary_key=True)
-    entry_id: str = Field(max_length=63, primary_key=True)
-    loaded_at: datetime = Field(default_factory=utcnow)
-
-
-TABLES: Sequence[type[SQLModel]] = (
-    CaseRow, CaseHazardRow, LibraryRevisionRow, ScenarioRow, ReportRow, ShippedEntryRow, OutboxEvent, IdempotencyRecord,
-)  # fmt: skip
+def _one(session: Session, statement: SelectOfScalar[R], what: str, name: str) -> R:
+    """The one row a statement selects, or NOT_FOUND naming the resource."""
+    row = session.exec(statement).first()
+    if row is None:
+        raise not_found(what, name)
+    return row
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -111,10 +48,7 @@ def case_of(row: CaseRow) -> Case:
 def get_case(*, session: Session, case_id: str, for_update: bool = False) -> CaseRow:
     """One case (locked for the transaction when asked), or NOT_FOUND."""
     statement = select(CaseRow).where(CaseRow.case_id == case_id)
-    row = session.exec(statement.with_for_update() if for_update else statement).first()
-    if row is None:
-        raise not_found("case", f"cases/{case_id}")
-    return row
+    return _one(session, statement.with_for_update() if for_update else statement, "case", f"cases/{case_id}")
 
 
 def case_exists(*, session: Session, case_id: str) -> bool:
@@ -202,9 +136,7 @@ def delete_case(*, session: Session, case_id: str) -> CaseRow:
     return row
 
 
-def list_cases(
-    *, session: Session, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int
-) -> list[CaseRow]:
+def list_cases(*, session: Session, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int) -> list[CaseRow]:
     """Cases by id, resuming after `after_id`; one row more than `limit` tells if another page exists."""
     statement = select(CaseRow)
     if kind:
@@ -227,6 +159,16 @@ def all_cases(*, session: Session) -> list[tuple[Case, datetime]]:
     return [(case_of(r), r.created_at) for r in rows]
 
 
+def library_state(*, session: Session) -> tuple[int, list[tuple[Case, datetime]]]:
+    """The library's revision and every case of it, read together."""
+    return library_revision(session=session), all_cases(session=session)
+
+
+def case_count(*, session: Session) -> int:
+    """How many cases the library holds."""
+    return int(session.exec(select(func.count()).select_from(CaseRow)).one())
+
+
 def library_revision(*, session: Session) -> int:
     """The current revision of the case library."""
     value = session.exec(select(LibraryRevisionRow.revision).where(LibraryRevisionRow.id == REVISION_KEY)).first()
@@ -242,9 +184,7 @@ def ensure_revision(*, session: Session) -> None:
 
 def bump_revision(*, session: Session) -> None:
     """Move the library revision in the caller's transaction."""
-    result = session.execute(
-        update(LibraryRevisionRow).where(col(LibraryRevisionRow.id) == REVISION_KEY).values(revision=LibraryRevisionRow.revision + 1)
-    )
+    result = session.execute(update(LibraryRevisionRow).where(col(LibraryRevisionRow.id) == REVISION_KEY).values(revision=LibraryRevisionRow.revision + 1))
     if result.rowcount == 0:  # type: ignore[attr-defined]
         session.add(LibraryRevisionRow(id=REVISION_KEY, revision=1))
         session.flush()
@@ -266,10 +206,7 @@ def scenario_of(row: ScenarioRow) -> Scenario:
 
 def get_scenario(*, session: Session, scenario_id: str) -> ScenarioRow:
     """One scenario, or NOT_FOUND."""
-    row = session.exec(select(ScenarioRow).where(ScenarioRow.scenario_id == scenario_id)).first()
-    if row is None:
-        raise not_found("scenario", f"scenarios/{scenario_id}")
-    return row
+    return _one(session, select(ScenarioRow).where(ScenarioRow.scenario_id == scenario_id), "scenario", f"scenarios/{scenario_id}")
 
 
 def scenario_exists(*, session: Session, scenario_id: str) -> bool:
@@ -321,17 +258,19 @@ def _emit_scenario(session: Session, scenario: Scenario, event_type: str) -> Non
 # --- after-action reports -------------------------------------------------------------------
 
 
-def insert_report(
-    *, session: Session, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]
-) -> ReportRow:
+def insert_report(*, session: Session, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]) -> ReportRow:
     """Store a new after-action report with its event."""
     row = ReportRow(report_id=report_id, scenario_id=scenario_id, exercise_id=exercise_id, live=live, score=score, body=json.dumps(document, sort_keys=True))
     session.add(row)
     session.flush()
     payload = {"scenario": f"scenarios/{scenario_id}" if scenario_id else "", "live": live, "score": score}
     add_event(
-        session, stream=EVENT_STREAM, event_type="after_action_report.created", subject=f"afterActionReports/{report_id}",
-        exercise_id=exercise_id, payload=payload,
+        session,
+        stream=EVENT_STREAM,
+        event_type="after_action_report.created",
+        subject=f"afterActionReports/{report_id}",
+        exercise_id=exercise_id,
+        payload=payload,
     )
     return row
 
@@ -343,15 +282,18 @@ def report_document(row: ReportRow) -> dict[str, Any]:
 
 def get_report(*, session: Session, report_id: str) -> ReportRow:
     """One report, or NOT_FOUND."""
-    row = session.exec(select(ReportRow).where(ReportRow.report_id == report_id)).first()
-    if row is None:
-        raise not_found("after_action_report", f"afterActionReports/{report_id}")
-    return row
+    return _one(session, select(ReportRow).where(ReportRow.report_id == report_id), "after_action_report", f"afterActionReports/{report_id}")
 
 
 def mark_report_case(*, session: Session, report_id: str, case_id: str) -> None:
     """Record the case made from a report."""
     session.execute(update(ReportRow).where(col(ReportRow.report_id) == report_id).values(case_id=case_id))
+
+
+def report_scores(*, session: Session) -> list[tuple[str, bool, float]]:
+    """(scenario id, live, score) of every report, oldest first."""
+    rows = session.exec(select(ReportRow.scenario_id, ReportRow.live, ReportRow.score).order_by(col(ReportRow.seq))).all()
+    return [(scenario, bool(live), float(score)) for scenario, live, score in rows]
 
 
 def list_reports(*, session: Session, scenario_id: str, after_seq: int | None, limit: int) -> list[ReportRow]:
@@ -375,3 +317,22 @@ def shipped_entries(*, session: Session) -> set[tuple[str, str]]:
 def record_shipped(*, session: Session, kind: str, entry_id: str) -> None:
     """Remember that a shipped entry was loaded."""
     session.add(ShippedEntryRow(kind=kind, entry_id=entry_id))
+
+
+def add_new_shipped(engine: Engine, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> tuple[int, int]:
+    """Add the shipped entries not loaded before, in one transaction, and how many of each were added; an entry whose id is
+    taken is only recorded as loaded (IntegrityError when another process loads the same entries at the same moment)."""
+    with session_scope(engine) as session:
+        ensure_revision(session=session)
+        done = shipped_entries(session=session)
+        new_cases = [c for c in cases if ("case", c.id) not in done]
+        new_scenarios = [s for s in scenarios if ("scenario", s.id) not in done]
+        taken_cases, taken_scenarios = case_ids(session=session), scenario_ids(session=session)
+        cases_to_add = [c for c in new_cases if c.id not in taken_cases]
+        scenarios_to_add = [s for s in new_scenarios if s.id not in taken_scenarios]
+        add_shipped(session=session, cases=cases_to_add, scenarios=scenarios_to_add)
+        for case in new_cases:
+            record_shipped(session=session, kind="case", entry_id=case.id)
+        for scenario in new_scenarios:
+            record_shipped(session=session, kind="scenario", entry_id=scenario.id)
+    return len(cases_to_add), len(scenarios_to_add)

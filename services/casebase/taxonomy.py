@@ -10,7 +10,8 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from services.casebase.vocabulary import AccidentKind, HazardClass, ParkKind
+from services.casebase.vocabulary import AccidentKind, HazardClass
+from services.common.catalogue import ParkKind
 
 T = TypeVar("T")
 H = HazardClass
@@ -102,12 +103,8 @@ def park_kind_similarity(a: ParkKind, b: ParkKind) -> float:
 # Substance families; members of one family behave alike for the response they need.
 SUBSTANCE_GROUPS: dict[str, tuple[str, ...]] = {
     "inhalation-toxic gas": ("1017", "1005", "1053", "1064", "1076", "1079", "1052", "2480", "1051"),
-    "liquefied flammable gas": (
-        "1075", "1978", "1011", "1969", "1077", "1086", "1010", "1055", "1038", "1962", "1971", "1972",
-        "1049",
-    ),
-    "petroleum liquid": ("1267", "1203", "1268", "1202", "1223", "1863", "1145", "1114", "1307", "1294",
-                         "3295", "1993", "3256"),
+    "liquefied flammable gas": ("1075", "1978", "1011", "1969", "1077", "1086", "1010", "1055", "1038", "1962", "1971", "1972", "1049"),
+    "petroleum liquid": ("1267", "1203", "1268", "1202", "1223", "1863", "1145", "1114", "1307", "1294", "3295", "1993", "3256"),
     "oxidising salt": ("1942", "2067", "2071", "0222", "1495", "1467", "1486", "1498", "1490"),
     "toxic aromatic": ("1662", "1547", "1671", "2312", "2821"),
     "toxic metal or cyanide": ("1689", "1680", "1935", "2570", "1707", "2024", "2025"),
@@ -131,9 +128,7 @@ def substance_key(un_number: str | None, name: str) -> str:
     return f"un:{un_number}" if un_number else f"name:{normalise_name(name)}"
 
 
-def substance_similarity(
-    a_key: str, a_class: HazardClass, b_key: str, b_class: HazardClass
-) -> tuple[float, str]:
+def substance_similarity(a_key: str, a_class: HazardClass, b_key: str, b_class: HazardClass) -> tuple[float, str]:
     """Similarity of two substances with a short reason."""
     if a_key == b_key:
         return 1.0, "same substance"

@@ -30,6 +30,7 @@ _ZH_STOP_TEXT = """的 了 在 是 和 与 及 并 等 对 被 由 从 向 将 �
     一个 这 那 也 又 已 并且 因 而"""
 ZH_STOPWORDS = frozenset(_ZH_STOP_TEXT.split())
 
+# fmt: off
 # Canonical forms of English words, so inflections and synonyms meet.
 EN_SYNONYMS: dict[str, str] = {
     "blast": "explosion", "blasts": "explosion", "exploded": "explosion", "explosions": "explosion",
@@ -78,6 +79,7 @@ ZH_GLOSSARY: dict[str, tuple[str, ...]] = {
     "水幕": ("curtain",), "泡沫": ("foam",), "堵漏": ("plugging",), "井喷": ("blowout",), "气田": ("gas", "field"),
     "蒸气云": ("vapour", "cloud"), "沸溢": ("boilover",), "雷击": ("lightning",),
 }
+# fmt: on
 # Single characters are matched against whole jieba words (or, for rivers, word endings) to avoid
 # false hits such as the 江 in 江苏.
 ZH_SINGLE: dict[str, tuple[str, ...]] = {"苯": ("benzene",), "氨": ("ammonia",), "氯": ("chlorine",)}

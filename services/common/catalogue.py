@@ -1,4 +1,4 @@
-"""The resource-type catalogue every service shares, loaded once from data/resource_types.yaml."""
+"""The resource-type catalogue every service shares, loaded once from data/resource_types.yaml, and the park kinds."""
 
 from __future__ import annotations
 
@@ -12,6 +12,18 @@ from typing import Any
 import yaml
 
 CATALOGUE_PATH = Path(__file__).parent / "data" / "resource_types.yaml"
+
+
+class ParkKind(StrEnum):
+    """What a park mainly is."""
+
+    CHEMICAL_PARK = "CHEMICAL_PARK"
+    PORT_AND_JETTIES = "PORT_AND_JETTIES"
+    STEEL = "STEEL"
+    POWER = "POWER"
+    SHIPYARD = "SHIPYARD"
+    LOGISTICS = "LOGISTICS"
+    HIGH_TECH = "HIGH_TECH"
 
 
 class ResourceKind(StrEnum):
@@ -34,6 +46,8 @@ class ResourceType:
     vehicle_class: str
     typical_crew: int
     source: str
+    needed_within_min: float = 0.0  # how soon a recommended line is needed when no similar case says
+    rounding_step: float = 1.0  # recommended amounts are rounded up to a multiple of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +93,7 @@ class Catalogue:
 def _parse_type(raw: dict[str, Any]) -> ResourceType:
     """Build one ResourceType from its YAML mapping."""
     kind = ResourceKind(raw["kind"])
+    recommend = raw.get("recommend") or {}
     return ResourceType(
         code=str(raw["code"]),
         kind=kind,
@@ -89,6 +104,8 @@ def _parse_type(raw: dict[str, Any]) -> ResourceType:
         vehicle_class=str(raw.get("vehicle_class", "")),
         typical_crew=int(raw.get("typical_crew", 0)),
         source=" ".join(str(raw.get("source", "")).split()),
+        needed_within_min=float(recommend.get("needed_within_min", 0)),
+        rounding_step=float(recommend.get("rounding_step", 1)),
     )
 
 

@@ -1,51 +1,16 @@
-"""Incident rules: severity weights, the state machine, input validation and who may do what."""
+"""Incident rules: severity weights, the state machine, the entries added beside it, field limits and who may do what."""
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
 from services.common.auth import Principal, Role
-from services.common.catalogue import unknown_type_message
-from services.common.errors import FieldViolation, ServiceError, failed_precondition, permission_denied
+from services.common.errors import ServiceError, failed_precondition, permission_denied
 from services.common.severity import SEVERITY_WEIGHTS
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
-PARK_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-RESOURCE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
-UN_NUMBER_PATTERN = re.compile(r"^[0-9]{4}$")
-HAZARD_CLASSES = frozenset(
-    {
-        "1",
-        "1.1",
-        "1.2",
-        "1.3",
-        "1.4",
-        "1.5",
-        "1.6",
-        "2",
-        "2.1",
-        "2.2",
-        "2.3",
-        "3",
-        "4",
-        "4.1",
-        "4.2",
-        "4.3",
-        "5",
-        "5.1",
-        "5.2",
-        "6",
-        "6.1",
-        "6.2",
-        "7",
-        "8",
-        "9",
-    }
-)
 MAX_TITLE = 200
 MAX_REPORTER = 200
 MAX_DESCRIPTION = 4000
@@ -79,6 +44,11 @@ class Transition:
     sources: frozenset[State]
     target: State
 
+    @property
+    def event_type(self) -> str:
+        """The event a change of this kind emits, named for the state it leads to."""
+        return f"incident.{self.target.value.lower()}"
+
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -91,6 +61,13 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("CANCEL", OPEN_STATES, State.CANCELLED),
     )
 }
+# Timeline actions written by the changes of the incident itself; entries added on their own may not use them.
+CHANGE_ACTIONS = frozenset({"CREATED", "UPDATED", "SEVERITY_CHANGED", "DEMANDS_SET"})
+
+
+def incident_name(incident_id: str) -> str:
+    """Resource name of an incident."""
+    return f"incidents/{incident_id}"
 
 
 def check_transition(action: str, current: State) -> State:
@@ -131,73 +108,42 @@ class DemandLine:
     required_capabilities: tuple[str, ...] = ()
 
 
-def text_violations(field: str, value: str, *, required: bool, maximum: int) -> list[FieldViolation]:
-    """Required and length checks for a text field."""
-    if required and not value.strip():
-        return [FieldViolation(field, "required")]
-    if len(value) > maximum:
-        return [FieldViolation(field, f"at most {maximum} characters (got {len(value)})")]
-    return []
+@dataclass(frozen=True)
+class EntryKind:
+    """A timeline entry added beside the state machine: who may add it, the action names it takes, and whether it moves the version."""
+
+    authorization: str  # the action the writer is authorised for, and named in refusals
+    action_pattern: re.Pattern[str]
+    action_hint: str
+    default_action: str  # taken when the request names none ("" = the action is required)
+    reserved_actions: frozenset[str]
+    max_details_bytes: int
+    moves_version: bool
+    event_type: str
 
 
-def coordinate_violations(field: str, latitude: float, longitude: float) -> list[FieldViolation]:
-    """Latitude and longitude must be finite and in range."""
-    found: list[FieldViolation] = []
-    if not math.isfinite(latitude) or not -90.0 <= latitude <= 90.0:
-        found.append(FieldViolation(f"{field}.latitude", "must be a finite number between -90 and 90"))
-    if not math.isfinite(longitude) or not -180.0 <= longitude <= 180.0:
-        found.append(FieldViolation(f"{field}.longitude", "must be a finite number between -180 and 180"))
-    return found
-
-
-def substance_violations(field: str, name: str, un_number: str, hazard_class: str) -> list[FieldViolation]:
-    """Substance name length, UN number shape and known hazard class."""
-    found = text_violations(f"{field}.name", name, required=False, maximum=MAX_TITLE)
-    if un_number and not UN_NUMBER_PATTERN.match(un_number):
-        found.append(FieldViolation(f"{field}.un_number", "must be four digits, e.g. 1017"))
-    if hazard_class and hazard_class not in HAZARD_CLASSES:
-        found.append(FieldViolation(f"{field}.hazard_class", "must be a UN class or division, e.g. 2.3 or 8"))
-    return found
-
-
-def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldViolation]:
-    """Each line: a well-formed type, a positive finite quantity, a sane deadline; no type twice."""
-    found: list[FieldViolation] = []
-    seen: set[str] = set()
-    lines = list(demands)
-    if len(lines) > MAX_DEMANDS:
-        found.append(FieldViolation(field, f"at most {MAX_DEMANDS} demand lines"))
-    for index, line in enumerate(lines):
-        at = f"{field}[{index}]"
-        if not RESOURCE_TYPE_PATTERN.match(line.resource_type):
-            found.append(FieldViolation(f"{at}.resource_type", "must be a catalogue code such as HAZMAT_TEAM"))
-        elif (unknown := unknown_type_message(line.resource_type)) is not None:
-            found.append(FieldViolation(f"{at}.resource_type", unknown))
-        elif line.resource_type in seen:
-            found.append(FieldViolation(f"{at}.resource_type", f"{line.resource_type} appears more than once"))
-        seen.add(line.resource_type)
-        if not math.isfinite(line.quantity) or line.quantity <= 0:
-            found.append(FieldViolation(f"{at}.quantity", "must be greater than zero"))
-        elif line.quantity > MAX_QUANTITY:
-            found.append(FieldViolation(f"{at}.quantity", f"at most {MAX_QUANTITY}"))
-        if not 0 <= line.needed_within_minutes <= MAX_NEEDED_WITHIN_MINUTES:
-            found.append(FieldViolation(f"{at}.needed_within_minutes", f"must be between 0 and {MAX_NEEDED_WITHIN_MINUTES}"))
-        for cap_index, capability in enumerate(line.required_capabilities):
-            if not capability or len(capability) > 64:
-                found.append(FieldViolation(f"{at}.required_capabilities[{cap_index}]", "must be a capability tag of 1 to 64 characters"))
-    return found
-
-
-def id_violations(field: str, value: str, *, required: bool, pattern: re.Pattern[str] = ID_PATTERN) -> list[FieldViolation]:
-    """An id of lowercase letters, digits and hyphens."""
-    if not value:
-        return [FieldViolation(field, "required")] if required else []
-    if not pattern.match(value):
-        return [FieldViolation(field, "lowercase letters, digits and hyphens, starting with a letter or digit")]
-    return []
-
-
-WRITE_ROLES = (Role.OPERATOR, Role.DRILL_DIRECTOR, Role.PARK_OFFICER)
+# A decision recorded by the planners (a plan override): the incident itself does not change, so its version stays.
+ANNOTATION = EntryKind(
+    authorization="ANNOTATE",
+    action_pattern=re.compile(r"^[A-Z][A-Z0-9_]{2,39}$"),
+    action_hint="must be UPPER_SNAKE, 3 to 40 characters, e.g. PLAN_OVERRIDE",
+    default_action="",
+    reserved_actions=frozenset(TRANSITIONS) | CHANGE_ACTIONS,
+    max_details_bytes=16_000,
+    moves_version=False,
+    event_type="incident.annotated",
+)
+# New information on the incident (detector alarms, field reports): it takes the next version, whatever version is current.
+NOTE = EntryKind(
+    authorization="NOTE",
+    action_pattern=re.compile(r"^[A-Z][A-Z0-9_]{1,39}$"),
+    action_hint="UPPER_SNAKE, 2 to 40 characters, e.g. ALARMS_RECORDED",
+    default_action="NOTE",
+    reserved_actions=frozenset(),
+    max_details_bytes=200_000,
+    moves_version=True,
+    event_type="incident.note_added",
+)
 
 
 def authorize_write(principal: Principal, action: str, *, park_id: str, exercise_id: str) -> None:
@@ -214,6 +160,13 @@ def authorize_write(principal: Principal, action: str, *, park_id: str, exercise
     if role is Role.ALARM_INTAKE and action in ("CREATE", "CHANGE_SEVERITY", "NOTE"):
         return
     raise _denied(principal, action, park_id, exercise_id)
+
+
+def authorize_update(principal: Principal, *, park_id: str, new_park_id: str | None, exercise_id: str) -> None:
+    """An update of an incident of `park_id`; a park officer may not move an incident to another park than their own."""
+    authorize_write(principal, "UPDATE", park_id=park_id, exercise_id=exercise_id)
+    if new_park_id is not None and principal.role is Role.PARK_OFFICER and new_park_id != principal.park_id:
+        authorize_write(principal, "UPDATE", park_id=new_park_id, exercise_id=exercise_id)
 
 
 def _denied(principal: Principal, action: str, park_id: str, exercise_id: str) -> ServiceError:

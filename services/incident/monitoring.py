@@ -7,13 +7,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from opentelemetry.metrics import Histogram
-from sqlalchemy import Engine, func
-from sqlmodel import Session, col, select
+from sqlalchemy import Engine
 
-from services.common.db import read_only
 from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics
-from services.incident.domain import OPEN_STATES
-from services.incident.store import IncidentRow
+from services.incident import store
+from services.incident.tables import IncidentRow
 
 SERVICE = "incident"
 
@@ -25,15 +23,7 @@ def namespace_kind(exercise_id: str) -> str:
 
 def open_incidents(engine: Engine) -> list[Reading]:
     """Open incidents counted by severity level, state and namespace kind."""
-    drill = (col(IncidentRow.exercise_id) != "").label("drill")
-    stmt = (
-        select(IncidentRow.severity, IncidentRow.state, drill, func.count())
-        .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
-        .group_by(IncidentRow.severity, IncidentRow.state, drill)
-    )
-    with Session(read_only(engine)) as session:
-        rows = session.exec(stmt).all()  # type: ignore[call-overload]
-    return [(float(n), {"severity": level, "state": state, "namespace": "drill" if drill else "live"}) for level, state, drill, n in rows]
+    return [(float(n), {"severity": level, "state": state, "namespace": "drill" if drill else "live"}) for level, state, drill, n in store.open_counts(engine)]
 
 
 def observe(engine: Engine) -> Callable[[], None]:

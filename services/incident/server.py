@@ -10,7 +10,7 @@ from services.common.settings import Settings, load_settings
 from services.incident import monitoring
 from services.incident.exercises import ExerciseDirectory
 from services.incident.servicer import IncidentServicer
-from services.incident.store import TABLES
+from services.incident.tables import TABLES
 
 SERVICE = "incident"
 SERVICE_NAME = incident_service_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name

@@ -1,70 +1,24 @@
-"""Incident tables and queries (this service's database only)."""
+"""Persistence of the incident service: every session and query of incidents and their timelines."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, func, update
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlalchemy import Engine, func, update
+from sqlmodel import Session, col, select
 
-from services.common.errors import aborted, not_found
-from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, add_event, utcnow
+from services.common.db import read_only
+from services.common.errors import ServiceError, aborted, not_found
+from services.common.outbox import add_event, utcnow
+from services.incident.domain import OPEN_STATES, incident_name
+from services.incident.tables import IncidentRow, TimelineRow
 
 EVENT_STREAM = "emergency.incident.events"
 
-
-class IncidentRow(SQLModel, table=True):
-    """One incident, with its demands, substance and weather as JSON."""
-
-    __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_namespace_seq", "exercise_id", "seq"),)
-
-    seq: int | None = Field(default=None, primary_key=True)
-    incident_id: str = Field(max_length=63, unique=True)
-    exercise_id: str = Field(default="", max_length=63)
-    title: str = Field(max_length=200)
-    park_id: str = Field(default="", max_length=63, index=True)
-    latitude: float
-    longitude: float
-    place: str = Field(default="", max_length=500)
-    kind: str = Field(max_length=40)
-    substance: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    severity: str = Field(max_length=4)
-    reporter: str = Field(max_length=200)
-    description: str = Field(default="", sa_column=Column(Text, nullable=False))
-    demands: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    weather: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    state: str = Field(max_length=20, index=True)
-    version: int = 1
-    outcome_summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    cancel_reason: str = Field(default="", sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, index=True)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class TimelineRow(SQLModel, table=True):
-    """One append-only timeline entry: sequences count entries, version is the incident's version after it."""
-
-    __tablename__ = "incident_timeline"
-    __table_args__ = (UniqueConstraint("incident_id", "sequence", name="uq_timeline_incident_sequence"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    incident_id: str = Field(max_length=63, index=True)
-    sequence: int
-    time: datetime = Field(default_factory=utcnow)
-    actor: str = Field(max_length=200)
-    action: str = Field(max_length=40)
-    note: str = Field(default="", sa_column=Column(Text, nullable=False))
-    before: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    after: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    version: int
-
-
-TABLES: Sequence[type[SQLModel]] = (IncidentRow, TimelineRow, OutboxEvent, IdempotencyRecord)
 
 CHANGEABLE_COLUMNS = frozenset(
     {
@@ -91,7 +45,7 @@ def get(*, session: Session, incident_id: str) -> IncidentRow:
     """One incident, or NOT_FOUND."""
     row = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id)).first()
     if row is None:
-        raise not_found("incident", f"incidents/{incident_id}")
+        raise not_found("incident", incident_name(incident_id))
     return row
 
 
@@ -111,15 +65,7 @@ def insert(*, session: Session, row: IncidentRow, actor: str, note: str = "") ->
 
 
 def change(
-    *,
-    session: Session,
-    incident_id: str,
-    expected_version: int,
-    values: dict[str, Any],
-    actor: str,
-    action: str,
-    note: str = "",
-    event_type: str,
+    session: Session, incident_id: str, expected_version: int, values: dict[str, Any], *, actor: str, action: str, note: str = "", event_type: str
 ) -> IncidentRow:
     """Apply a change if the incident is still at the expected version; write timeline and event with it."""
     current = get(session=session, incident_id=incident_id)
@@ -130,73 +76,107 @@ def change(
         raise ValueError(f"not changeable: {sorted(unknown)}")
     before = {k: _decoded(k, getattr(current, k)) for k in values}
     after = {k: _decoded(k, v) for k, v in values.items()}
-    now = utcnow()
-    result = session.execute(
-        update(IncidentRow)
-        .where(col(IncidentRow.incident_id) == incident_id, col(IncidentRow.version) == expected_version)
-        .values(**values, version=expected_version + 1, updated_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        latest = session.exec(select(IncidentRow.version).where(IncidentRow.incident_id == incident_id)).one()
-        raise _stale(incident_id, expected_version, latest)
-    session.expire(current)
-    row = get(session=session, incident_id=incident_id)
+    row = _advance(session, current, values)
     _append_timeline(session, row, actor=actor, action=action, note=note, before=before, after=after)
     _emit(session, row, event_type, {"action": action})
     return row
 
 
-def annotate(*, session: Session, incident_id: str, actor: str, action: str, note: str, details: dict[str, Any]) -> TimelineRow:
-    """Append a decision to the timeline without changing the incident (its row is locked so sequences stay consecutive)."""
-    row = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id).with_for_update()).first()
-    if row is None:
-        raise not_found("incident", f"incidents/{incident_id}")
+def append_entry(
+    *, session: Session, incident_id: str, actor: str, action: str, note: str, details: dict[str, Any], moves_version: bool, event_type: str
+) -> tuple[IncidentRow, TimelineRow]:
+    """Append an entry that changes no field, at the next version (whatever version is current, since it conflicts with nothing)
+    or at the current one (the row is locked so sequences stay consecutive)."""
+    if moves_version:
+        row = _advance(session, get(session=session, incident_id=incident_id), {})
+    else:
+        locked = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id).with_for_update()).first()
+        if locked is None:
+            raise not_found("incident", incident_name(incident_id))
+        row = locked
     entry = _append_timeline(session, row, actor=actor, action=action, note=note, before={}, after=details)
-    _emit(session, row, "incident.annotated", {"action": action})
-    return entry
+    _emit(session, row, event_type, {"action": action})
+    return row, entry
 
 
-def list_page(
-    *,
-    session: Session,
-    exercise_id: str,
-    states: Sequence[str],
-    park_id: str,
-    severities: Sequence[str],
-    created_from: datetime | None,
-    created_to: datetime | None,
-    after_seq: int | None,
-    limit: int,
-    incident_ids: Sequence[str] = (),
-) -> list[IncidentRow]:
+def _advance(session: Session, current: IncidentRow, values: dict[str, Any]) -> IncidentRow:
+    """Write the values at the next version if nobody moved the incident since `current` was read; the row as it now is."""
+    version = current.version
+    result = session.execute(
+        update(IncidentRow)
+        .where(col(IncidentRow.incident_id) == current.incident_id, col(IncidentRow.version) == version)
+        .values(**values, version=version + 1, updated_at=utcnow())
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        latest = session.exec(select(IncidentRow.version).where(IncidentRow.incident_id == current.incident_id)).one()
+        raise _stale(current.incident_id, version, latest)
+    session.expire(current)
+    return get(session=session, incident_id=current.incident_id)
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """What a page of incidents is drawn from: one namespace, optionally narrowed."""
+
+    exercise_id: str
+    states: Sequence[str] = ()
+    park_id: str = ""
+    severities: Sequence[str] = ()
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    incident_ids: Sequence[str] = ()
+
+
+def read_incident(engine: Engine, incident_id: str) -> IncidentRow:
+    """One incident, or NOT_FOUND."""
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        return get(session=session, incident_id=incident_id)
+
+
+def read_page(engine: Engine, where: IncidentFilter, *, after_seq: int | None, limit: int) -> list[IncidentRow]:
     """Newest first, resuming below `after_seq`; one row more than `limit` tells if another page exists."""
-    query = select(IncidentRow).where(IncidentRow.exercise_id == exercise_id)
-    if incident_ids:
-        query = query.where(col(IncidentRow.incident_id).in_(list(incident_ids)))
-    if states:
-        query = query.where(col(IncidentRow.state).in_(states))
-    if park_id:
-        query = query.where(IncidentRow.park_id == park_id)
-    if severities:
-        query = query.where(col(IncidentRow.severity).in_(severities))
-    if created_from is not None:
-        query = query.where(col(IncidentRow.created_at) >= created_from)
-    if created_to is not None:
-        query = query.where(col(IncidentRow.created_at) < created_to)
+    query = select(IncidentRow).where(IncidentRow.exercise_id == where.exercise_id)
+    if where.incident_ids:
+        query = query.where(col(IncidentRow.incident_id).in_(list(where.incident_ids)))
+    if where.states:
+        query = query.where(col(IncidentRow.state).in_(where.states))
+    if where.park_id:
+        query = query.where(IncidentRow.park_id == where.park_id)
+    if where.severities:
+        query = query.where(col(IncidentRow.severity).in_(where.severities))
+    if where.created_from is not None:
+        query = query.where(col(IncidentRow.created_at) >= where.created_from)
+    if where.created_to is not None:
+        query = query.where(col(IncidentRow.created_at) < where.created_to)
     if after_seq is not None:
         query = query.where(col(IncidentRow.seq) < after_seq)
-    return list(session.exec(query.order_by(col(IncidentRow.seq).desc()).limit(limit + 1)).all())
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        return list(session.exec(query.order_by(col(IncidentRow.seq).desc()).limit(limit + 1)).all())
 
 
-def timeline_page(*, session: Session, incident_id: str, after_sequence: int, limit: int) -> list[TimelineRow]:
-    """Oldest first, after the given sequence; one row more than `limit` tells if another page exists."""
+def read_timeline(engine: Engine, incident_id: str, *, after_sequence: int, limit: int) -> list[TimelineRow]:
+    """Oldest first, after the given sequence (NOT_FOUND for an unknown incident); one row more than `limit` tells if another page exists."""
     query = (
         select(TimelineRow)
         .where(TimelineRow.incident_id == incident_id, col(TimelineRow.sequence) > after_sequence)
         .order_by(col(TimelineRow.sequence))
         .limit(limit + 1)
     )
-    return list(session.exec(query).all())
+    with Session(read_only(engine), expire_on_commit=False) as session:
+        get(session=session, incident_id=incident_id)
+        return list(session.exec(query).all())
+
+
+def open_counts(engine: Engine) -> list[tuple[str, str, bool, int]]:
+    """(severity, state, in an exercise, how many) of the open incidents."""
+    drill = (col(IncidentRow.exercise_id) != "").label("drill")
+    stmt = (
+        select(IncidentRow.severity, IncidentRow.state, drill, func.count())
+        .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
+        .group_by(IncidentRow.severity, IncidentRow.state, drill)
+    )
+    with Session(read_only(engine)) as session:
+        return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]  # type: ignore[call-overload]
 
 
 def public_fields(row: IncidentRow) -> dict[str, Any]:
@@ -235,17 +215,17 @@ def _emit(session: Session, row: IncidentRow, event_type: str, extra: dict[str, 
         session,
         stream=EVENT_STREAM,
         event_type=event_type,
-        subject=f"incidents/{row.incident_id}",
+        subject=incident_name(row.incident_id),
         version=row.version,
         exercise_id=row.exercise_id,
         payload={"state": row.state, "severity": row.severity, "park_id": row.park_id, **(extra or {})},
     )
 
 
-def _stale(incident_id: str, expected: int, current: int):  # type: ignore[no-untyped-def]
+def _stale(incident_id: str, expected: int, current: int) -> ServiceError:
     """ABORTED for a change based on an old version, naming the current one."""
     return aborted(
         "VERSION_MISMATCH",
-        f"incidents/{incident_id} is at version {current}, the change was based on version {expected}; re-read and retry",
+        f"{incident_name(incident_id)} is at version {current}, the change was based on version {expected}; re-read and retry",
         {"current_version": str(current), "expected_version": str(expected)},
     )

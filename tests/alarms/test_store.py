@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.alarms import store
+from services.alarms import correlation, store
 from services.alarms.correlation import Group, Sensor, add_alarm
 from services.alarms.payload import read
 from services.alarms.simulate import payload
@@ -27,8 +27,8 @@ def test_record_decide_note_and_suppress(database_url: str) -> None:
         sensor = Sensor("parks/p/detectors/d0", "p", "TOXIC_GAS", 31.9, 120.2, "chlorine", "1017", "2.3", "ppm")
         group = Group("incidents/inc-1", "", "p", "chlorine", "1017", "2.3", "gas")
         add_alarm(group, sensor, "alarm", now)
-        decisions = [store.Decision(int(r.seq or 0), "ACCEPTED", incident=group.incident) for r in pending[:4]]
-        decisions.append(store.Decision(int(pending[4].seq or 0), "REJECTED", "UNKNOWN_DETECTOR", "not registered"))
+        decisions = [correlation.Decision(int(r.seq or 0), "ACCEPTED", incident=group.incident) for r in pending[:4]]
+        decisions.append(correlation.Decision(int(pending[4].seq or 0), "REJECTED", "UNKNOWN_DETECTOR", "not registered"))
         store.save(engine, decisions, [group], now)
         assert store.pending(engine, 100) == []
         unnoted = store.unnoted(engine, 100)

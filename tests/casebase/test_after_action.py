@@ -18,7 +18,7 @@ from services.casebase.after_action import (
 from services.casebase.library import CaseLibrary
 from services.casebase.models import AfterActionReport, Target
 from services.casebase.retrieval import CaseIndex, IncidentQuery
-from services.casebase.scenario_validation import parse_scenario
+from services.casebase.validation_scenario import parse_scenario
 
 START = dt.datetime(2025, 5, 6, 9, 0, tzinfo=dt.UTC)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 
-from services.casebase.case_validation import validate_case
 from services.casebase.config import CasebaseOptions
-from services.casebase.convert_case import case_field, case_raw, case_to_proto, merge_case
-from services.casebase.convert_scenario import SharedDepot, scenario_field, scenario_raw, scenario_to_proto
 from services.casebase.library import CaseLibrary, load_scenarios
-from services.casebase.metrics import CRITERIA, METRICS
-from services.casebase.scenario_validation import validate_scenario
+from services.casebase.mapping_case import case_field, case_raw, case_to_proto, merge_case
+from services.casebase.mapping_scenario import SharedDepot, scenario_field, scenario_raw, scenario_to_proto
+from services.casebase.metrics import METRICS
+from services.casebase.validation_case import validate_case
+from services.casebase.validation_scenario import validate_scenario
+from services.common.rubric import CRITERIA
 
 OPTIONS = CasebaseOptions()
 DEPOT = SharedDepot(OPTIONS.shared_depot_park, OPTIONS.shared_depot_id)

@@ -9,7 +9,8 @@ from pydantic import ValidationError
 
 from services.casebase.library import CaseLibrary, case_to_yaml, load_cases
 from services.casebase.models import Case, Substance
-from services.casebase.vocabulary import RESOURCE_TYPES, HazardClass, ResourceKind, ResourceType, Severity
+from services.casebase.vocabulary import RESOURCE_TYPES, HazardClass, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 
 def _case(**overrides: Any) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from services.casebase.models import SubstanceRef
 from services.casebase.recommend import Recommendation, RecommendConfig, recommend_demands, weighted_median
 from services.casebase.retrieval import CaseIndex, IncidentQuery
 from services.casebase.rules import RULES
-from services.casebase.vocabulary import ResourceKind
 from services.casebase.vocabulary import ResourceType as RT
+from services.common.catalogue import ResourceKind
 
 RULE_IDS = {r.id for r in RULES}
 

@@ -10,9 +10,9 @@ import pytest
 from services.casebase.drills import contended_unit_types, query_for_inject
 from services.casebase.library import load_scenarios
 from services.casebase.models import ScenarioMode
-from services.casebase.scenario_validation import (
+from services.casebase.validation import format_path
+from services.casebase.validation_scenario import (
     ScenarioInvalid,
-    format_path,
     parse_scenario,
     validate_scenario,
 )

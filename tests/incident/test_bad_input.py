@@ -13,7 +13,7 @@ from sqlmodel import Session, func, select
 from services.common.db import make_engine
 from services.common.idempotency import IdempotencyRecord
 from services.common.outbox import OutboxEvent
-from services.incident.store import IncidentRow, TimelineRow
+from services.incident.tables import IncidentRow, TimelineRow
 from tests.grpc_assertions import expect_error, field_violations
 from tests.incident.conftest import IncidentHarness
 from tests.incident.factories import create_request, incident_message

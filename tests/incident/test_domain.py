@@ -7,7 +7,7 @@ import pytest
 
 from services.common.auth import Principal, Role
 from services.common.errors import ServiceError
-from services.incident import domain
+from services.incident import domain, validation
 from services.incident.domain import State
 
 
@@ -52,7 +52,7 @@ def test_demand_violations_name_each_bad_line() -> None:
         domain.DemandLine("foam", 0),
         domain.DemandLine("FOAM_AFFF", float("nan"), needed_within_minutes=-1),
     ]
-    fields = {v.field for v in domain.demand_violations("demands", lines)}
+    fields = {v.field for v in validation.demand_violations("demands", lines)}
     assert fields == {"demands[1].resource_type", "demands[2].resource_type", "demands[2].quantity", "demands[3].quantity", "demands[3].needed_within_minutes"}
 
 

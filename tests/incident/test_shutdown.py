@@ -17,7 +17,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.db import create_schema, make_engine
 from services.common.local import free_port
-from services.incident.store import TABLES
+from services.incident.tables import TABLES
 from tests.incident.factories import create_request
 from tests.incident.helpers import OPERATOR
 

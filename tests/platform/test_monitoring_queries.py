@@ -10,15 +10,15 @@ from gateway import monitoring as gateway_monitoring
 from gateway.store import TABLES as GATEWAY_TABLES
 from gateway.store import SagaRow, SagaStepRow
 from services.casebase import monitoring as casebase_monitoring
-from services.casebase.store import TABLES as CASEBASE_TABLES
-from services.casebase.store import ReportRow
+from services.casebase.tables import TABLES as CASEBASE_TABLES
+from services.casebase.tables import ReportRow
 from services.common.db import create_schema, make_engine, session_scope
 from services.common.instrument import outbox_backlog
 from services.common.metrics import Reading
 from services.common.outbox import OutboxEvent, add_event
 from services.incident import monitoring as incident_monitoring
-from services.incident.store import TABLES as INCIDENT_TABLES
-from services.incident.store import IncidentRow
+from services.incident.tables import TABLES as INCIDENT_TABLES
+from services.incident.tables import IncidentRow
 from services.resources import monitoring as resources_monitoring
 from services.resources.tables import TABLES as RESOURCES_TABLES
 from services.resources.tables import DepotRow, ParkRow, ReservationRow, ReservePolicyRow, StockRow, UnitRow

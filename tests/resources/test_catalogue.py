@@ -2,68 +2,15 @@
 
 from __future__ import annotations
 
-from services.common.catalogue import ResourceKind, load_catalogue
+import yaml
 
-UNIT_CODES = [
-    "PUMPER_ENGINE",
-    "FOAM_TENDER",
-    "HIGH_VOLUME_WATER",
-    "AERIAL_PLATFORM",
-    "DRY_POWDER_TENDER",
-    "HAZMAT_TEAM",
-    "GAS_DETECTION_TEAM",
-    "LEAK_PLUGGING_TEAM",
-    "DECON_UNIT",
-    "HEAVY_RESCUE_TEAM",
-    "AMBULANCE",
-    "TOXICOLOGY_MEDICAL_TEAM",
-    "FIREBOAT",
-    "OIL_SPILL_VESSEL",
-    "COMMAND_VEHICLE",
-    "AIR_SUPPLY_VEHICLE",
-    "DRONE_RECON_TEAM",
-    "ENV_MONITORING_TEAM",
-    "HEAVY_LIFT_CRANE",
-]
-CONSUMABLES = {
-    "FOAM_AR_AFFF": "L",
-    "FOAM_AFFF": "L",
-    "DRY_POWDER": "kg",
-    "ABSORBENT": "kg",
-    "ABSORBENT_BOOM": "pieces",
-    "NEUTRALISER_LIME": "kg",
-    "NEUTRALISER_CAUSTIC": "L",
-    "GAS_TIGHT_SUIT_A": "sets",
-    "SPLASH_SUIT_B": "sets",
-    "SCBA_CYLINDER": "pieces",
-    "ACTIVATED_CARBON": "kg",
-    "SANDBAG": "pieces",
-    "PLUGGING_KIT": "sets",
-}
-TAGS = {
-    "water",
-    "foam",
-    "foam-ar-afff",
-    "high-volume-water",
-    "water-curtain",
-    "aerial",
-    "dry-powder",
-    "gas-tight-a",
-    "gas-detection",
-    "chlorine-plugging",
-    "leak-plugging",
-    "decontamination",
-    "medical",
-    "toxicology",
-    "heavy-rescue",
-    "marine",
-    "oil-spill",
-    "command",
-    "air-supply",
-    "drone",
-    "env-monitoring",
-    "lifting",
-}
+from services.common.catalogue import CATALOGUE_PATH, ResourceKind, load_catalogue
+
+# The lists as the catalogue file states them, read without the loader under test.
+DOCUMENT = yaml.safe_load(CATALOGUE_PATH.read_text(encoding="utf-8"))
+UNIT_CODES = [entry["code"] for entry in DOCUMENT["types"] if entry["kind"] == "UNIT"]
+CONSUMABLES = {entry["code"]: entry["unit_of_measure"] for entry in DOCUMENT["types"] if entry["kind"] == "CONSUMABLE"}
+TAGS = set(DOCUMENT["capability_tags"])
 
 
 def test_codes_are_exactly_the_shared_vocabulary() -> None:

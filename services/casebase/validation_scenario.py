@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from services.casebase.metrics import METRICS
 from services.casebase.models import (
-    INJECT_TYPES,
     DetectorAlarmsInject,
     EscalationInject,
     IncidentInject,
@@ -24,7 +23,9 @@ from services.casebase.models import (
     UnitBreakdownInject,
 )
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park, distance_km
-from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceKind, ResourceType, Severity
+from services.casebase.validation import Problem, shape_problem
+from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceType, Severity
+from services.common.catalogue import ResourceKind
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-9-]{0,62})$")
@@ -32,18 +33,7 @@ _UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-
 WEIGHT_TOLERANCE = 1e-6
 """Rubric weights must sum to 1 within this; they are not normalised silently, so a typo shows."""
 
-_NEEDS_SUBSTANCE = frozenset(
-    {AccidentKind.TOXIC_GAS_LEAK, AccidentKind.FLAMMABLE_GAS_LEAK, AccidentKind.CHEMICAL_SPILL}
-)
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem of an upload: where (field path), what (code) and why (message)."""
-
-    path: str
-    code: str
-    message: str
+_NEEDS_SUBSTANCE = frozenset({AccidentKind.TOXIC_GAS_LEAK, AccidentKind.FLAMMABLE_GAS_LEAK, AccidentKind.CHEMICAL_SPILL})
 
 
 class ScenarioInvalid(ValueError):
@@ -64,9 +54,7 @@ class ValidationContext:
     max_area_radius_km: float = 50.0
 
 
-def validate_scenario(
-    raw: Mapping[str, Any], context: ValidationContext | None = None
-) -> tuple[Scenario | None, list[Problem]]:
+def validate_scenario(raw: Mapping[str, Any], context: ValidationContext | None = None) -> tuple[Scenario | None, list[Problem]]:
     """Validate an upload as a whole: shape first, then every cross-field rule."""
     try:
         scenario = Scenario.model_validate(raw)
@@ -85,29 +73,6 @@ def parse_scenario(raw: Mapping[str, Any], context: ValidationContext | None = N
     return scenario
 
 
-def format_path(loc: Sequence[int | str]) -> str:
-    """Turn a location tuple into a field path like injects[3].targets[0].threshold."""
-    out = ""
-    previous: int | str | None = None
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif isinstance(previous, int) and part in INJECT_TYPES:
-            pass  # the discriminator tag pydantic puts into union locations
-        else:
-            out += f".{part}" if out else part
-        previous = part
-    return out
-
-
-def shape_problem(err: Mapping[str, Any]) -> Problem:
-    """A pydantic error as a problem at its field path."""
-    path = format_path(err["loc"])
-    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-        path = f"{path}.type"
-    return Problem(path or "(root)", f"SHAPE_{str(err['type']).upper()}", str(err["msg"]))
-
-
 def _resource_kind(code: str | None) -> ResourceKind | None:
     try:
         return ResourceType(code).spec.kind if code is not None else None
@@ -122,9 +87,7 @@ class _Checker:
         self.s = scenario
         self.ctx = context
         self.problems: list[Problem] = []
-        self.incident_index: dict[str, int] = {
-            inj.id: i for i, inj in enumerate(scenario.injects) if isinstance(inj, IncidentInject)
-        }
+        self.incident_index: dict[str, int] = {inj.id: i for i, inj in enumerate(scenario.injects) if isinstance(inj, IncidentInject)}
 
     def add(self, path: str, code: str, message: str) -> None:
         """Record a problem."""
@@ -172,7 +135,8 @@ class _Checker:
                 self.add(f"{path}.offset_s", "NEGATIVE", "offset_s must be >= 0")
             elif inj.offset_s < previous_offset:
                 self.add(
-                    f"{path}.offset_s", "OUT_OF_ORDER",
+                    f"{path}.offset_s",
+                    "OUT_OF_ORDER",
                     f"offset {inj.offset_s}s is before the previous inject's {previous_offset}s",
                 )
             previous_offset = max(previous_offset, inj.offset_s)
@@ -195,7 +159,8 @@ class _Checker:
             elif isinstance(inj, StockLossInject):
                 if inj.holder not in self.s.parks and inj.holder not in self.ctx.depots:
                     self.add(
-                        f"{path}.holder", "UNKNOWN_HOLDER",
+                        f"{path}.holder",
+                        "UNKNOWN_HOLDER",
                         f"{inj.holder!r} is neither a participating park nor a known depot",
                     )
                 if inj.depot is not None and inj.holder in self.ctx.depots:
@@ -229,7 +194,8 @@ class _Checker:
             km = distance_km(inj.lat, inj.lon, park.lat, park.lon)
             if km > self.ctx.max_incident_distance_km:
                 self.add(
-                    f"{path}.lat", "FAR_FROM_PARK",
+                    f"{path}.lat",
+                    "FAR_FROM_PARK",
                     f"position is {km:.1f} km from park {inj.park!r} (limit {self.ctx.max_incident_distance_km:g} km)",
                 )
         if inj.kind in _NEEDS_SUBSTANCE and inj.substance is None:

@@ -2,7 +2,7 @@
 
 The message carries less than the domain model, so two conventions bridge them:
 - a target has no id of its own: it is known by its position, "injects[i].targets[j]";
-- a rubric criterion is either a criterion name of `metrics.CRITERIA` (it scores every target whose
+- a rubric criterion is either a criterion of the shared rubric (`services/common/rubric.py`; it scores every target whose
   metric is in its family) or a target position (it scores that one target).
 A stored scenario whose rubric groups targets otherwise is shown with one criterion per target, each
 weighted by its share of its group, so the score it yields is the same.
@@ -18,7 +18,7 @@ from typing import Any
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
 
-from services.casebase.convert_case import (
+from services.casebase.mapping_case import (
     KIND_PREFIX,
     LEVEL_TO_SEVERITY,
     join_path,
@@ -28,7 +28,7 @@ from services.casebase.convert_case import (
     substance_raw,
     timestamp,
 )
-from services.casebase.metrics import CRITERIA, METRICS
+from services.casebase.metrics import METRICS
 from services.casebase.models import (
     Comparator,
     DetectorAlarmsInject,
@@ -40,7 +40,10 @@ from services.casebase.models import (
     Target,
     UnitBreakdownInject,
 )
-from services.casebase.scenario_validation import Problem
+from services.casebase.store import scenario_of
+from services.casebase.tables import ScenarioRow
+from services.casebase.validation import Problem
+from services.common.rubric import CRITERIA
 
 INJECT_TYPES = {
     pb.Inject.KIND_NEW_INCIDENT: "INCIDENT",
@@ -119,7 +122,13 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
     raw: dict[str, Any] = {"id": inject.id, "offset_s": inject.offset_s, "targets": [_target_raw(i, j, t) for j, t in enumerate(inject.targets)]}
     kind = INJECT_TYPES.get(inject.kind)
     if kind is None:
-        problems.append(Problem(f"injects[{i}].kind", "REQUIRED", "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION, KIND_DETECTOR_ALARMS"))
+        problems.append(
+            Problem(
+                f"injects[{i}].kind",
+                "REQUIRED",
+                "one of KIND_NEW_INCIDENT, KIND_ESCALATION, KIND_UNIT_BREAKDOWN, KIND_STOCK_LOSS, KIND_ROAD_RESTRICTION, KIND_DETECTOR_ALARMS",
+            )
+        )
         return raw
     raw["type"] = kind
     for name in _set_fields(inject):
@@ -139,7 +148,9 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
         raw.update(_stock_raw(i, inject, depot, problems))
     elif kind == "DETECTOR_ALARMS":
         park, _, prefix = inject.detectors.removeprefix("parks/").partition("/detectors/")
-        raw.update(park=park or None, detectors=prefix or None, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or None, readings=inject.readings or None)
+        raw.update(
+            park=park or None, detectors=prefix or None, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or None, readings=inject.readings or None
+        )
     else:
         raw.update(_road_raw(inject))
     return {k: v for k, v in raw.items() if v is not None}
@@ -150,7 +161,12 @@ def _incident_raw(spec: pb.IncidentSpec) -> dict[str, Any]:
     point = spec.location.point if spec.location.HasField("point") else None
     substance = substance_raw(spec.substance) if any((spec.substance.name, spec.substance.un_number, spec.substance.hazard_class)) else None
     demands = [
-        {"resource_type": d.resource_type, "quantity": d.quantity, "needed_within_minutes": d.needed_within_minutes, "required_capabilities": list(d.required_capabilities)}
+        {
+            "resource_type": d.resource_type,
+            "quantity": d.quantity,
+            "needed_within_minutes": d.needed_within_minutes,
+            "required_capabilities": list(d.required_capabilities),
+        }
         for d in spec.demands
     ]
     return {
@@ -172,7 +188,9 @@ def _stock_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pro
     raw: dict[str, Any] = {"quantity": inject.amount}
     match = STOCK_NAME.match(inject.stock)
     if match is None:
-        problems.append(Problem(f"injects[{i}].stock", "MALFORMED", "a stock is named parks/{park}/depots/{depot}/stocks/{resource_type} ('-' for any depot of the park)"))
+        problems.append(
+            Problem(f"injects[{i}].stock", "MALFORMED", "a stock is named parks/{park}/depots/{depot}/stocks/{resource_type} ('-' for any depot of the park)")
+        )
         return raw
     park, depot_id, resource_type = match.groups()
     raw["resource_type"] = resource_type
@@ -314,8 +332,11 @@ def _comparator(target: Target) -> int:
 def _target_to_proto(target: Target) -> pb.Target:
     """A target message."""
     return pb.Target(
-        metric=target.metric, resource_type=target.resource_type or "", comparator=_comparator(target),  # type: ignore[arg-type]
-        threshold=target.threshold, description=target.description or "",
+        metric=target.metric,
+        resource_type=target.resource_type or "",
+        comparator=_comparator(target),  # type: ignore[arg-type]
+        threshold=target.threshold,
+        description=target.description or "",
     )
 
 
@@ -331,7 +352,12 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
             severity=LEVEL_TO_SEVERITY[inject.severity.value],  # type: ignore[arg-type]
             description=inject.description,
             demands=[
-                common_pb2.ResourceDemand(resource_type=d.resource_type, quantity=d.quantity, needed_within_minutes=d.needed_within_minutes, required_capabilities=d.required_capabilities)
+                common_pb2.ResourceDemand(
+                    resource_type=d.resource_type,
+                    quantity=d.quantity,
+                    needed_within_minutes=d.needed_within_minutes,
+                    required_capabilities=d.required_capabilities,
+                )
                 for d in inject.demands
             ],
         )
@@ -395,3 +421,8 @@ def scenario_to_proto(scenario: Scenario, depot: SharedDepot, created_at: dt.dat
     if created_at is not None:
         message.create_time.CopyFrom(timestamp(created_at))
     return message
+
+
+def scenario_message(row: ScenarioRow, depot: SharedDepot) -> pb.Scenario:
+    """A stored scenario as a message."""
+    return scenario_to_proto(scenario_of(row), depot, row.created_at)

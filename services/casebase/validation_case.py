@@ -1,14 +1,21 @@
-"""Whole-record validation of accident cases, reporting every problem with its field path."""
+"""Whole-record validation of accident cases, reporting every problem with its field path; checks of case requests."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from emergency.casebase.v1 import casebase_service_pb2 as pb
+from emergency.common.v1 import common_pb2
 from pydantic import ValidationError
 
+from services.casebase.mapping_case import OUTPUT_ONLY_PATHS, SEVERITY_TO_LEVEL, UPDATABLE_PATHS
 from services.casebase.models import Case
-from services.casebase.scenario_validation import Problem, shape_problem
+from services.casebase.validation import Problem, name_violations, shape_problem
+from services.casebase.vocabulary import HazardClass
+from services.common.errors import FieldViolation
+from services.common.idempotency import request_id_violations
+from services.common.pagination import page_size_violations
 
 MAX_SHORT_TEXT = 300
 """Longest title, place or industry."""
@@ -16,6 +23,8 @@ MAX_LONG_TEXT = 20_000
 """Longest summary, outcome or other free text."""
 MAX_ITEMS = 500
 """Most entries of any list of a case."""
+MAX_QUERY = 200
+"""Longest text filter of a list call."""
 
 _SHORT_FIELDS = ("title", "title_zh", "place", "country", "industry")
 _LONG_FIELDS = ("summary", "summary_zh", "outcome")
@@ -78,3 +87,32 @@ def _cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
     if not raw.get("synthetic") and not _entries(raw, "sources"):
         found.append(Problem("sources", "REQUIRED", "a case from a real accident names at least one source"))
     return found
+
+
+def list_violations(request: pb.ListCasesRequest) -> list[FieldViolation]:
+    """Filters of a list call: known kind, hazard class and level, a text of bounded length."""
+    violations = page_size_violations(request.page_size, maximum=500)
+    if request.kind and request.kind not in common_pb2.IncidentKind.values():
+        violations.append(FieldViolation("kind", f"unknown incident kind {request.kind}"))
+    if request.hazard_class and request.hazard_class not in {h.value for h in HazardClass}:
+        violations.append(FieldViolation("hazard_class", "must be a UN class or division, e.g. 2.3 or 8"))
+    if request.severity and request.severity not in SEVERITY_TO_LEVEL:
+        violations.append(FieldViolation("severity", f"unknown severity {request.severity}"))
+    if len(request.query) > MAX_QUERY:
+        violations.append(FieldViolation("query", f"at most {MAX_QUERY} characters"))
+    return violations
+
+
+def update_violations(request: pb.UpdateCaseRequest) -> list[FieldViolation]:
+    """An update names the case and top-level fields it may change, and sets no output-only field."""
+    violations = request_id_violations(request.request_id) + name_violations(request.accident_case.name, "cases", "accident_case.name")
+    paths = list(dict.fromkeys(request.update_mask.paths))
+    if not paths:
+        violations.append(FieldViolation("update_mask", "name at least one field to change"))
+    for path in paths:
+        if path not in UPDATABLE_PATHS:
+            reason = "output only" if path in OUTPUT_ONLY_PATHS else "not a field of AccidentCase (name top-level fields only)"
+            violations.append(FieldViolation(f"update_mask.paths[{path}]", f"{path!r} cannot be updated: {reason}"))
+    if request.accident_case.HasField("create_time"):
+        violations.append(FieldViolation("accident_case.create_time", "output only; must not be set"))
+    return violations

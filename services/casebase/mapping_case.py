@@ -16,7 +16,9 @@ from services.casebase.models import Case
 from services.casebase.recommend import Recommendation
 from services.casebase.retrieval import IncidentQuery, SearchHit
 from services.casebase.rules import rule_citation
-from services.casebase.scenario_validation import Problem, shape_problem
+from services.casebase.store import case_of
+from services.casebase.tables import CaseRow
+from services.casebase.validation import Problem, shape_problem
 
 SEVERITY_TO_LEVEL: dict[int, str] = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY: dict[str, Any] = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -123,7 +125,9 @@ def case_raw(message: pb.AccidentCase, case_id: str) -> tuple[dict[str, Any], li
         "kind": kind_label(message.kind),
         "substances": [substance_raw(s) for s in message.substances],
         "severity": severity_label(message.severity),
-        "casualties": _compact({"deaths": message.casualties.deaths, "injuries": message.casualties.injuries or None, "evacuated": message.casualties.evacuated or None}),
+        "casualties": _compact(
+            {"deaths": message.casualties.deaths, "injuries": message.casualties.injuries or None, "evacuated": message.casualties.evacuated or None}
+        ),
         "duration_h": message.duration_hours or None,
         "weather": weather_raw(message.weather) if message.HasField("weather") else None,
         "summary": message.summary,
@@ -144,7 +148,9 @@ def case_raw(message: pb.AccidentCase, case_id: str) -> tuple[dict[str, Any], li
     for index, text in enumerate(message.sources):
         match = _SOURCE.match(text.strip())
         if match is None:
-            problems.append(Problem(f"sources[{index}]", "MALFORMED", "write the publication and its date in parentheses, e.g. 'CSB investigation report (2007-09)'"))
+            problems.append(
+                Problem(f"sources[{index}]", "MALFORMED", "write the publication and its date in parentheses, e.g. 'CSB investigation report (2007-09)'")
+            )
         else:
             sources.append({"publication": match["publication"], "date": match["date"]})
     raw["sources"] = sources
@@ -246,6 +252,11 @@ def case_to_proto(case: Case, created_at: dt.datetime | None = None) -> pb.Accid
     if created_at is not None:
         message.create_time.CopyFrom(timestamp(created_at))
     return message
+
+
+def case_message(row: CaseRow) -> pb.AccidentCase:
+    """A stored case as a message."""
+    return case_to_proto(case_of(row), row.created_at)
 
 
 # --- incident profiles, search results and recommendations ---------------------------------

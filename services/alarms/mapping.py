@@ -1,0 +1,76 @@
+"""Proto views of what the intake stores: received alarms and the incidents they went into; severity levels as enum values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from emergency.alarms.v1 import alarms_service_pb2 as pb
+from emergency.common.v1 import common_pb2
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.alarms.correlation import centre
+from services.alarms.store import aware, group_from_row
+from services.alarms.tables import AlarmRow, GroupRow
+
+STATES = {
+    "ACCEPTED": pb.Alarm.STATE_ACCEPTED,
+    "REJECTED": pb.Alarm.STATE_REJECTED,
+    "SUPPRESSED": pb.Alarm.STATE_SUPPRESSED,
+    "CLEARED": pb.Alarm.STATE_CLEARED,
+    "PENDING": pb.Alarm.STATE_PENDING,
+}
+STATE_NAMES = {v: k for k, v in STATES.items()}
+LEVELS = {"normal": pb.Alarm.LEVEL_NORMAL, "pre_alarm": pb.Alarm.LEVEL_PRE_ALARM, "alarm": pb.Alarm.LEVEL_ALARM}
+SEVERITIES = {"I": common_pb2.SEVERITY_I, "II": common_pb2.SEVERITY_II, "III": common_pb2.SEVERITY_III, "IV": common_pb2.SEVERITY_IV}
+
+
+def _stamp(value: datetime | None) -> Timestamp | None:
+    """A proto timestamp, or None."""
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(aware(value) or value.replace(tzinfo=UTC))
+    return stamp
+
+
+def alarm_to_pb(row: AlarmRow) -> pb.Alarm:
+    """The proto view of a received alarm."""
+    return pb.Alarm(
+        name=f"alarms/{row.seq}",
+        message_id=row.message_id,
+        topic=row.topic,
+        detector=row.detector,
+        level=LEVELS.get(row.level, pb.Alarm.LEVEL_UNSPECIFIED),  # type: ignore[arg-type]
+        reading=row.reading,
+        unit=row.unit,
+        time=_stamp(row.measured_at),
+        receive_time=_stamp(row.received_at),
+        message=row.text,
+        state=STATES[row.state],  # type: ignore[arg-type]
+        reject_reason=row.reason,
+        reject_detail=row.detail,
+        incident=row.incident,
+        exercise_id=row.exercise_id,
+        decide_time=_stamp(row.decided_at),
+    )
+
+
+def group_to_pb(row: GroupRow) -> pb.AlarmIncident:
+    """The proto view of an incident's alarm record."""
+    group = group_from_row(row)
+    lat, lon = centre(group) if group.members else (0.0, 0.0)
+    return pb.AlarmIncident(
+        incident=row.incident,
+        exercise_id=row.exercise_id,
+        park_id=row.park_id,
+        substance=common_pb2.Substance(name=row.substance_name, un_number=row.un_number, hazard_class=row.hazard_class),
+        centre=common_pb2.GeoPoint(latitude=lat, longitude=lon),
+        alarm_count=row.alarm_count,
+        detector_count=len(row.members),
+        first_alarm_time=_stamp(row.first_alarm_at),
+        last_alarm_time=_stamp(row.last_alarm_at),
+        severity=SEVERITIES.get(row.severity, common_pb2.SEVERITY_UNSPECIFIED),  # type: ignore[arg-type]
+        detectors=sorted(row.members),
+        opened_by_alarms=row.opened_by_alarms,
+        status=row.status,
+    )
