@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import grpc
 
+from fixtures.resources.demo import build_demo
 from services.resources import bulk, registry, snapshot, stock
-from services.resources.demo import build_demo
 from services.resources.domain import UnitState
 from services.resources.store import ResourceStore
 

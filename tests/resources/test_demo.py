@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fixtures.resources.demo import build_demo, distance_km, is_south_of_river, load_demo
 from services.common.catalogue import load_catalogue
 from services.resources import snapshot
-from services.resources.demo import build_demo, distance_km, is_south_of_river, load_demo
 from services.resources.domain import DepotKind, ParkKind
 from services.resources.store import ResourceStore
 

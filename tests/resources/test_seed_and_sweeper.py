@@ -7,10 +7,10 @@ from pathlib import Path
 
 from emergency.resources.v1 import resources_service_pb2 as pb
 
+from fixtures.resources.demo import build_demo
+from fixtures.resources.demo_detectors import demo_detectors
 from services.common.outbox import utcnow
 from services.resources import registry, reservations
-from services.resources.demo import build_demo
-from services.resources.demo_detectors import demo_detectors
 from services.resources.domain import ReservationState, UnitRequest, UnitState
 from services.resources.seed import seed_demo
 from services.resources.store import ResourceStore
