@@ -16,18 +16,14 @@ from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
-from services.resources.convert import depot_from_row
 from services.resources.domain import LIVE, Depot, ImportSummary, Inventory, LedgerKind
 from services.resources.events import bump_version, emit
 from services.resources.names import park_name
-from services.resources.namespaces import STOCKS, UNITS
-from services.resources.policies import AID, POLICIES
-from services.resources.registry import DEPOTS, PARKS, depot_values, require_park, unit_row_values
 from services.resources.sql import all_rows, run
-from services.resources.tables import LedgerRow
+from services.resources.store_registry import depot_from_row, depot_values, require_park, unit_row_values
+from services.resources.tables import AID, DEPOTS, LEDGER, PARKS, POLICIES, STOCKS, UNITS
 from services.resources.upsert import Change, ExistingRows, apply_updates, plan, read_rows, update_violations
 
-LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
 MAX_IMPORT_ROWS = 50_000
 DEADLINE_CHECK_EVERY = 1024
 Check = Callable[[], None]

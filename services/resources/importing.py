@@ -12,9 +12,10 @@ from services.common.errors import FieldViolation, ServiceError, invalid_argumen
 from services.common.idempotency import IdempotencyRecord
 from services.resources import bulk
 from services.resources import mapping as mp
+from services.resources import mapping_requests as mq
 from services.resources.domain import Depot, ImportSummary, Inventory, ReservePolicy, Stock, Unit
-from services.resources.registry import require_park
 from services.resources.store import ResourceStore
+from services.resources.store_registry import require_park
 
 # Domain list names and the row field each comes from.
 ROW_KINDS = {"depots": "depot", "units": "unit", "stocks": "stock", "reserve_policies": "reserve_policy"}
@@ -44,10 +45,10 @@ def prepare(store: ResourceStore, request: pb.ImportInventoryRequest, park_id: s
     """Parse the rows and validate them against a snapshot of the park, outside the write lock; raise every bad row."""
     inventory, positions, prior = inventory_from_rows(park_id, request.rows)
     renames = {
-        **mp.index_renames("depots", positions["depot"], "depot", ("depot_id", "park_id")),
-        **mp.index_renames("units", positions["unit"], "unit", ("unit_id", "park_id")),
-        **mp.index_renames("stocks", positions["stock"], "stock", ("depot_id", "park_id")),
-        **mp.index_renames("reserve_policies", positions["reserve_policy"], "reserve_policy"),
+        **mq.index_renames("depots", positions["depot"], "depot", ("depot_id", "park_id")),
+        **mq.index_renames("units", positions["unit"], "unit", ("unit_id", "park_id")),
+        **mq.index_renames("stocks", positions["stock"], "stock", ("depot_id", "park_id")),
+        **mq.index_renames("reserve_policies", positions["reserve_policy"], "reserve_policy"),
     }
     bulk.deadline_check()
     inventory = bulk.normalise(inventory)
@@ -55,7 +56,7 @@ def prepare(store: ResourceStore, request: pb.ImportInventoryRequest, park_id: s
     if existing is not None:
         violations = bulk.validate(inventory, existing, prior=prior, upsert=request.upsert, check=bulk.deadline_check)
         if violations:
-            error = _dedupe(mp.with_proto_fields(invalid_argument(violations), renames))
+            error = mq.first_per_field(mq.with_proto_fields(invalid_argument(violations), renames))
             if not request.validate_only:
                 raise error
             return PreparedImport(inventory, positions, renames, prior, request.upsert, existing, tuple(error.violations))
@@ -83,7 +84,7 @@ def apply(session: Session, prepared: PreparedImport, actor: str) -> pb.ImportIn
             check=bulk.deadline_check,
         )
     except ServiceError as error:
-        raise _dedupe(mp.with_proto_fields(error, prepared.renames)) from None
+        raise mq.first_per_field(mq.with_proto_fields(error, prepared.renames)) from None
     return response(summary, prepared.positions)
 
 
@@ -102,15 +103,6 @@ def response(summary: ImportSummary, positions: dict[str, list[int]]) -> pb.Impo
             for c in summary.changes
         ],
     )
-
-
-def _dedupe(error: ServiceError) -> ServiceError:
-    """Keep the first violation per field path."""
-    seen: dict[str, FieldViolation] = {}
-    for violation in error.violations:
-        seen.setdefault(violation.field, violation)
-    error.violations = list(seen.values())
-    return error
 
 
 def _row_ids(name: str, collection: str, park_id: str) -> tuple[str, str]:

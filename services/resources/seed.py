@@ -13,7 +13,7 @@ from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
 from services.common.settings import Settings
 from services.resources import mapping as mp
-from services.resources.detector_rpcs import detector_to_pb
+from services.resources.mapping_detectors import detector_to_pb
 
 if TYPE_CHECKING:
     from fixtures.resources.demo import DemoDataset

@@ -1,15 +1,21 @@
-"""Small helpers for running Core statements inside a SQLModel session's transaction."""
+"""Statement helpers of the store: Core statements inside a session's transaction, row decoding, keyset pages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
+from datetime import UTC, datetime
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable
+from sqlalchemy import CursorResult, Executable, Select, tuple_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Session
 
 from services.common.errors import ServiceError
+from services.common.pagination import decode_token, encode_token, page_size
+
+T = TypeVar("T")
 
 
 def run(session: Session, stmt: Executable) -> CursorResult[Any]:
@@ -33,3 +39,42 @@ def insert_or_raise(session: Session, stmt: Executable, error: ServiceError) -> 
         session.connection().execute(stmt)
     except IntegrityError as exc:
         raise error from exc
+
+
+def as_utc(value: datetime) -> datetime:
+    """Attach UTC to naive timestamps read back from SQLite."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def decode(cls: type[T], row: Mapping[str, Any], **derived: Any) -> T:
+    """A domain record from a row: fields named like a column take its value (timestamps in UTC), the others are given."""
+    names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, tuple(f.name for f in fields(cls)))  # type: ignore[arg-type]
+    values = {name: row[name] for name in names if name in row and name not in derived}
+    for name, value in values.items():
+        if isinstance(value, datetime):
+            values[name] = as_utc(value)
+    return cls(**values, **derived)
+
+
+def keyset_page(
+    session: Session,
+    stmt: Select[Any],
+    keys: Sequence[KeyedColumnElement[Any]],
+    decode_row: Callable[[Mapping[str, Any]], T],
+    *,
+    query: str,
+    size: int,
+    token: str,
+) -> tuple[list[T], str]:
+    """One page of a query in key order, after the key in the token; the next page's token, or "" after the last."""
+    limit = page_size(size)
+    after = decode_token(token, query, len(keys))
+    stmt = stmt.order_by(*keys).limit(limit + 1)
+    if after is not None:
+        stmt = stmt.where(tuple_(*keys) > tuple_(*after) if len(keys) > 1 else keys[0] > after[0])
+    rows = all_rows(session, stmt)
+    next_token = encode_token([rows[limit - 1][key.key] for key in keys], query) if len(rows) > limit else ""
+    return [decode_row(r) for r in rows[:limit]], next_token

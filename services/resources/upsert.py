@@ -14,11 +14,10 @@ from services.common.catalogue import Catalogue
 from services.common.errors import FieldViolation
 from services.resources.domain import LIVE, Depot, Inventory, LedgerKind, ReservePolicy, Stock, Unit, UnitState
 from services.resources.names import depot_name, mutual_aid_name, reserve_policy_name, stock_name, unit_name
-from services.resources.namespaces import STOCKS, UNITS
-from services.resources.policies import POLICIES
-from services.resources.registry import DEPOTS, depot_values
 from services.resources.sql import all_rows, one
-from services.resources.stock import add_ledger
+from services.resources.store_registry import depot_values
+from services.resources.store_stock import add_ledger
+from services.resources.tables import DEPOTS, POLICIES, STOCKS, UNITS
 
 # A unit away on a response keeps its type, home and crew until it is back.
 UPDATABLE_UNIT_STATES = frozenset({UnitState.AVAILABLE.value, UnitState.OUT_OF_SERVICE.value})

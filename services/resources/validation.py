@@ -268,6 +268,11 @@ def movement_violations(kind: LedgerKind, delta: int, reason: str) -> list[Field
     return out
 
 
+def adjustment_violations(kind: LedgerKind | None) -> list[FieldViolation]:
+    """A stock adjustment books a receipt, a correction or a loss; an issue is booked by confirming a reservation."""
+    return [FieldViolation("kind", "issues are booked by confirming a reservation")] if kind is LedgerKind.ISSUE else []
+
+
 def mask_violations(entity: str, paths: Iterable[str], prefix: str | None = None) -> list[FieldViolation]:
     """Check an update mask: output-only and immutable fields are refused by name, unknown paths too."""
     prefix = prefix or entity
@@ -296,7 +301,7 @@ def expand_mask(entity: str, paths: Iterable[str]) -> list[str]:
 
 
 def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: Sequence[StockRequest], ttl_seconds: int) -> list[FieldViolation]:
-    """Check a reservation request's shape (conflicts with the current state are found by the store)."""
+    """Check a reservation request's shape; its ids come from names already parsed, conflicts are found when holding."""
     out = text_violations(incident, "incident", maximum=MAX_INCIDENT, required=True)
     if not units and not stocks:
         out.append(FieldViolation("units", "a reservation needs at least one unit or stock item"))
@@ -306,7 +311,6 @@ def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: 
         out.append(FieldViolation("ttl_seconds", f"must be within {MIN_TTL_SECONDS}..{MAX_TTL_SECONDS}"))
     seen_units: set[tuple[str, str]] = set()
     for i, item in enumerate(units):
-        out += id_violations(item.park_id, f"units[{i}].park_id") + id_violations(item.unit_id, f"units[{i}].unit_id")
         if item.expected_version < 1:
             out.append(FieldViolation(f"units[{i}].expected_version", "required: the unit version the plan was made on"))
         key = (item.park_id, item.unit_id)
@@ -315,7 +319,6 @@ def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: 
         seen_units.add(key)
     seen_stocks: set[tuple[str, str, str]] = set()
     for i, stock in enumerate(stocks):
-        out += id_violations(stock.park_id, f"stocks[{i}].park_id") + id_violations(stock.depot_id, f"stocks[{i}].depot_id")
         if not 1 <= stock.amount <= MAX_AMOUNT:
             out.append(FieldViolation(f"stocks[{i}].amount", f"must be a whole amount within 1..{MAX_AMOUNT}"))
         if stock.expected_version < 0:
