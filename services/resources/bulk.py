@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 import grpc
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -16,13 +15,12 @@ from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
-from services.resources.domain import LIVE, Depot, ImportSummary, Inventory, LedgerKind
+from services.resources.domain import LIVE, ImportSummary, Inventory
 from services.resources.events import bump_version, emit
 from services.resources.names import park_name
-from services.resources.sql import all_rows, run
-from services.resources.store_registry import depot_from_row, depot_values, require_park, unit_row_values
-from services.resources.tables import AID, DEPOTS, LEDGER, PARKS, POLICIES, STOCKS, UNITS
-from services.resources.upsert import Change, ExistingRows, apply_updates, plan, read_rows, update_violations
+from services.resources.store_inventory import Existing, insert_inventory, read_existing
+from services.resources.store_registry import require_park
+from services.resources.upsert import Change, apply_updates, plan, update_violations
 
 MAX_IMPORT_ROWS = 50_000
 DEADLINE_CHECK_EVERY = 1024
@@ -38,19 +36,6 @@ def deadline_check() -> None:
 
 def _no_check() -> None:
     """No deadline to honour."""
-
-
-@dataclass(frozen=True, slots=True)
-class Existing:
-    """What the park already has, so an import can report collisions and dangling references."""
-
-    depots: Mapping[str, bool]  # depot id -> retired
-    units: Collection[str]
-    stocks: Collection[tuple[str, str]]
-    policies: Collection[str]
-    aid_borrowers: Collection[str]
-    parks: Collection[str]
-    rows: ExistingRows | None = None
 
 
 def normalise(inventory: Inventory) -> Inventory:
@@ -151,23 +136,9 @@ def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> l
     return []
 
 
-def read_existing(session: Session, park_id: str) -> Existing:
-    """Read what the park already holds (the caller has checked that the park exists)."""
-    rows = read_rows(session, park_id)
-    borrowers = run(session, select(AID.c.borrower_park).where(AID.c.lender_park == park_id)).scalars().all()
-    parks = run(session, select(PARKS.c.park_id)).scalars().all()
-    return Existing(
-        depots={depot_id: bool(r["retired"]) for depot_id, r in rows.depots.items()},
-        units=set(rows.units),
-        stocks=set(rows.stocks),
-        policies=set(rows.policies),
-        aid_borrowers=set(borrowers),
-        parks=set(parks),
-        rows=rows,
-    )
-
-
-def validate(inventory: Inventory, existing: Existing, *, prior: Sequence[FieldViolation] = (), upsert: bool = False, check: Check = _no_check) -> list[FieldViolation]:
+def validate(
+    inventory: Inventory, existing: Existing, *, prior: Sequence[FieldViolation] = (), upsert: bool = False, check: Check = _no_check
+) -> list[FieldViolation]:
     """Every problem of a normalised import against what the park held when `existing` was read (no lock needed)."""
     return [*prior, *inventory_violations(inventory, existing, load_catalogue(), upsert=upsert, check=check)]
 
@@ -230,7 +201,7 @@ def import_inventory(
     changes = plan_changes(inventory, existing)
     creates = _only_created(inventory, changes)
     try:
-        _apply(session, creates, actor, now := now or utcnow())
+        insert_inventory(session, creates, actor, now := now or utcnow())
         assert existing.rows is not None
         apply_updates(session, inventory, changes, existing.rows, load_catalogue(), actor, now)
     except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert
@@ -269,82 +240,3 @@ def _only_created(inventory: Inventory, changes: Sequence[Change]) -> Inventory:
         reserve_policies=tuple(inventory.reserve_policies[i] for i in created.get("reserve_policies", [])),
         mutual_aid=tuple(inventory.mutual_aid[i] for i in created.get("mutual_aid", [])),
     )
-
-
-def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) -> None:
-    """Insert every row of a validated inventory."""
-    conn = session.connection()
-    if inventory.depots:
-        conn.execute(
-            insert(DEPOTS),
-            [
-                {
-                    "park_id": d.park_id,
-                    "depot_id": d.depot_id,
-                    **depot_values(d),
-                    "create_time": now,
-                    "update_time": now,
-                }
-                for d in inventory.depots
-            ],
-        )
-    depots: dict[str, Depot] = {r["depot_id"]: depot_from_row(r) for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))}
-    if inventory.units:
-        conn.execute(insert(UNITS), [unit_row_values(u, depots[u.home_depot], now) for u in inventory.units])
-    if inventory.stocks:
-        conn.execute(
-            insert(STOCKS),
-            [
-                {
-                    "namespace": LIVE,
-                    "park_id": s.park_id,
-                    "depot_id": s.depot_id,
-                    "type": s.type,
-                    "on_hand": s.on_hand,
-                    "reserved": 0,
-                    "minimum_level": s.minimum_level,
-                    "version": 1,
-                    "update_time": now,
-                }
-                for s in inventory.stocks
-            ],
-        )
-        receipts = [
-            {
-                "namespace": LIVE,
-                "sequence": 1,
-                "park_id": s.park_id,
-                "depot_id": s.depot_id,
-                "type": s.type,
-                "kind": LedgerKind.RECEIPT.value,
-                "delta": s.on_hand,
-                "on_hand_after": s.on_hand,
-                "reason": "opening balance (bulk import)",
-                "reservation_id": "",
-                "actor": actor[:200],
-                "create_time": now,
-            }
-            for s in inventory.stocks
-            if s.on_hand
-        ]
-        if receipts:
-            conn.execute(insert(LEDGER), receipts)
-    if inventory.reserve_policies:
-        conn.execute(
-            insert(POLICIES),
-            [{"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1} for p in inventory.reserve_policies],
-        )
-    if inventory.mutual_aid:
-        conn.execute(
-            insert(AID),
-            [
-                {
-                    "lender_park": a.lender_park,
-                    "borrower_park": a.borrower_park,
-                    "resource_types": list(a.resource_types),
-                    "max_travel_minutes": a.max_travel_minutes,
-                    "version": 1,
-                }
-                for a in inventory.mutual_aid
-            ],
-        )

@@ -64,7 +64,14 @@ def create_detector(session: Session, *, detector: Detector, actor: str, now: da
     v.raise_if(violations(detector))
     require_park(session, detector.park_id)
     now = now or utcnow()
-    values = {"park_id": detector.park_id, "detector_id": detector.detector_id, **detector_values(detector), "version": 1, "create_time": now, "update_time": now}
+    values = {
+        "park_id": detector.park_id,
+        "detector_id": detector.detector_id,
+        **detector_values(detector),
+        "version": 1,
+        "create_time": now,
+        "update_time": now,
+    }
     insert_or_raise(session, insert(DETECTORS).values(**values), already_exists("detector", detector_name(detector.park_id, detector.detector_id)))
     created = get_detector(session, park_id=detector.park_id, detector_id=detector.detector_id)
     _changed(session, "detector.created", created, actor)
@@ -134,16 +141,26 @@ def import_detectors(session: Session, *, park_id: str, detectors: Sequence[Dete
         seen.setdefault(detector.detector_id, index)
     v.raise_if(found)
     require_park(session, park_id)
-    existing = {r["detector_id"]: r["version"] for r in all_rows(session, select(DETECTORS.c.detector_id, DETECTORS.c.version).where(DETECTORS.c.park_id == park_id))}
+    existing = {
+        r["detector_id"]: r["version"] for r in all_rows(session, select(DETECTORS.c.detector_id, DETECTORS.c.version).where(DETECTORS.c.park_id == park_id))
+    }
     now = utcnow()
     created = updated = 0
     for detector in detectors:
         if detector.detector_id in existing:
             version = existing[detector.detector_id] + 1
-            run(session, update(DETECTORS).where(detector_key(park_id, detector.detector_id)).values(**detector_values(detector), version=version, update_time=now))
+            run(
+                session,
+                update(DETECTORS).where(detector_key(park_id, detector.detector_id)).values(**detector_values(detector), version=version, update_time=now),
+            )
             updated += 1
         else:
-            run(session, insert(DETECTORS).values(park_id=park_id, detector_id=detector.detector_id, **detector_values(detector), version=1, create_time=now, update_time=now))
+            run(
+                session,
+                insert(DETECTORS).values(
+                    park_id=park_id, detector_id=detector.detector_id, **detector_values(detector), version=1, create_time=now, update_time=now
+                ),
+            )
             created += 1
     emit(session, "detectors.imported", f"parks/{park_id}", namespace=LIVE, payload={"actor": actor, "created": created, "updated": updated})
     bump_version(session, LIVE)

@@ -36,7 +36,9 @@ class PreparedImport:
     def preview(self) -> pb.ImportInventoryResponse:
         """What the import would do, changing nothing; with problems, every one of them and no changes."""
         if self.problems:
-            return pb.ImportInventoryResponse(validate_only=True, problems=[pb.InventoryProblem(field=p.field, description=p.description) for p in self.problems])
+            return pb.ImportInventoryResponse(
+                validate_only=True, problems=[pb.InventoryProblem(field=p.field, description=p.description) for p in self.problems]
+            )
         assert self.existing is not None
         return response(bulk.summarise(self.inventory, bulk.plan_changes(self.inventory, self.existing), dry_run=True), self.positions)
 

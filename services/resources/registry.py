@@ -89,7 +89,9 @@ def _merge(current: E, changes: E, paths: Sequence[str]) -> E:
     return merged
 
 
-def _write(session: Session, table: Table, key: Mapping[str, str], version: int, values: Mapping[str, Any], now: datetime | None, *, guard: bool = True) -> None:
+def _write(
+    session: Session, table: Table, key: Mapping[str, str], version: int, values: Mapping[str, Any], now: datetime | None, *, guard: bool = True
+) -> None:
     """Write the values and the next version to one row; guarded, only while the row is still at the version read."""
     where = [table.c[column] == value for column, value in key.items()]
     if guard:

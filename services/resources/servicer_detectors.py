@@ -34,7 +34,9 @@ class DetectorRpcs(ServicerBase):
         """One detector."""
         park_id, detector_id = parse("detector", request.name)
         caller(Action.READ)
-        return await self._read(lambda s: pb.GetDetectorResponse(detector=detector_to_pb(store_detectors.get_detector(s, park_id=park_id, detector_id=detector_id))))
+        return await self._read(
+            lambda s: pb.GetDetectorResponse(detector=detector_to_pb(store_detectors.get_detector(s, park_id=park_id, detector_id=detector_id)))
+        )
 
     async def ListDetectors(self, request: pb.ListDetectorsRequest, context: grpc.aio.ServicerContext) -> pb.ListDetectorsResponse:
         """A page of detectors of one park or of all."""

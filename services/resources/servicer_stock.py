@@ -61,9 +61,7 @@ class StockRpcs(ServicerBase):
 
         def work(session: Session) -> pb.UpdateStockResponse:
             changes = Stock(park_id, depot_id, type_code, minimum_level=minimum)
-            after = stock.update_stock(
-                session, park_id=park_id, depot_id=depot_id, type_code=type_code, changes=changes, paths=paths, actor=principal.subject
-            )
+            after = stock.update_stock(session, park_id=park_id, depot_id=depot_id, type_code=type_code, changes=changes, paths=paths, actor=principal.subject)
             depot = store_registry.get_depot(session, park_id=park_id, depot_id=depot_id)
             return pb.UpdateStockResponse(stock=mp.stock_to_pb(after, depot.location))
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Session
 
-from services.common.errors import ServiceError
+from services.common.errors import ServiceError, not_found
 from services.common.pagination import decode_token, encode_token, page_size
 
 T = TypeVar("T")
@@ -31,6 +31,13 @@ def one(session: Session, stmt: Executable) -> Mapping[str, Any] | None:
 def all_rows(session: Session, stmt: Executable) -> Sequence[Mapping[str, Any]]:
     """Every row of a query as mappings."""
     return cast(Sequence[Mapping[str, Any]], run(session, stmt).mappings().all())
+
+
+def found(row: Mapping[str, Any] | None, decode_row: Callable[[Mapping[str, Any]], T], kind: str, name: str) -> T:
+    """The decoded row, or NOT_FOUND naming the resource when there is none."""
+    if row is None:
+        raise not_found(kind, name)
+    return decode_row(row)
 
 
 def insert_or_raise(session: Session, stmt: Executable, error: ServiceError) -> None:
@@ -57,6 +64,14 @@ def decode(cls: type[T], row: Mapping[str, Any], **derived: Any) -> T:
         if isinstance(value, datetime):
             values[name] = as_utc(value)
     return cls(**values, **derived)
+
+
+def where_equal(stmt: Select[Any], **values: object) -> Select[Any]:
+    """A query narrowed to the rows whose column equals each value given; an empty value narrows nothing."""
+    for column, value in values.items():
+        if value:
+            stmt = stmt.where(stmt.selected_columns[column] == value)
+    return stmt
 
 
 def keyset_page(

@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
-from services.common.errors import not_found
 from services.common.pagination import fingerprint
 from services.resources.domain import Detector, DetectorKind, GeoPoint, detector_name
-from services.resources.sql import all_rows, decode, keyset_page, one
+from services.resources.sql import all_rows, decode, found, keyset_page, one, where_equal
 from services.resources.tables import DETECTORS
 
 
@@ -46,18 +45,12 @@ def detector_key(park_id: str, detector_id: str) -> ColumnElement[bool]:
 def get_detector(session: Session, *, park_id: str, detector_id: str) -> Detector:
     """One detector or NOT_FOUND."""
     row = one(session, select(DETECTORS).where(detector_key(park_id, detector_id)))
-    if row is None:
-        raise not_found("detector", detector_name(park_id, detector_id))
-    return detector_from_row(row)
+    return found(row, detector_from_row, "detector", detector_name(park_id, detector_id))
 
 
 def list_detectors(session: Session, *, park_id: str = "", kind: DetectorKind | None = None, size: int = 0, token: str = "") -> tuple[list[Detector], str]:
     """A page of detectors in (park, id) order, of one park ("" for all) and kind."""
-    stmt = select(DETECTORS)
-    if park_id:
-        stmt = stmt.where(DETECTORS.c.park_id == park_id)
-    if kind is not None:
-        stmt = stmt.where(DETECTORS.c.kind == kind.value)
+    stmt = where_equal(select(DETECTORS), park_id=park_id, kind=kind.value if kind else "")
     query = fingerprint("detectors", park_id, kind.value if kind else "")
     return keyset_page(session, stmt, [DETECTORS.c.park_id, DETECTORS.c.detector_id], detector_from_row, query=query, size=size, token=token)
 

@@ -8,11 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.errors import not_found
 from services.common.pagination import fingerprint
 from services.resources.domain import Exercise, ExerciseState
 from services.resources.names import exercise_name
-from services.resources.sql import decode, keyset_page, one
+from services.resources.sql import decode, found, keyset_page, one
 from services.resources.tables import EXERCISES
 
 
@@ -24,9 +23,7 @@ def exercise_from_row(row: Mapping[str, Any]) -> Exercise:
 def get_exercise(session: Session, *, exercise_id: str) -> Exercise:
     """Return one exercise or NOT_FOUND."""
     row = one(session, select(EXERCISES).where(EXERCISES.c.exercise_id == exercise_id))
-    if row is None:
-        raise not_found("exercise", exercise_name(exercise_id))
-    return exercise_from_row(row)
+    return found(row, exercise_from_row, "exercise", exercise_name(exercise_id))
 
 
 def list_exercises(session: Session, *, active_only: bool = False, size: int = 0, token: str = "") -> tuple[list[Exercise], str]:

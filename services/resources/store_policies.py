@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from services.common.errors import not_found
 from services.resources.domain import MutualAid, ReservePolicy
 from services.resources.names import mutual_aid_name
-from services.resources.sql import all_rows, decode, one
+from services.resources.sql import all_rows, decode, found, one, where_equal
 from services.resources.tables import AID, POLICIES
 
 
@@ -27,9 +26,7 @@ def mutual_aid_from_row(row: Mapping[str, Any]) -> MutualAid:
 
 def list_reserve_policies(session: Session, *, park_id: str = "") -> list[ReservePolicy]:
     """Reserve policies, optionally of one park."""
-    stmt = select(POLICIES).order_by(POLICIES.c.park_id, POLICIES.c.type)
-    if park_id:
-        stmt = stmt.where(POLICIES.c.park_id == park_id)
+    stmt = where_equal(select(POLICIES), park_id=park_id).order_by(POLICIES.c.park_id, POLICIES.c.type)
     return [policy_from_row(r) for r in all_rows(session, stmt)]
 
 
@@ -44,6 +41,4 @@ def list_mutual_aid(session: Session, *, park_id: str = "") -> list[MutualAid]:
 def get_mutual_aid(session: Session, *, lender_park: str, borrower_park: str) -> MutualAid:
     """Return one agreement or NOT_FOUND."""
     row = one(session, select(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
-    if row is None:
-        raise not_found("mutual_aid", mutual_aid_name(lender_park, borrower_park))
-    return mutual_aid_from_row(row)
+    return found(row, mutual_aid_from_row, "mutual_aid", mutual_aid_name(lender_park, borrower_park))

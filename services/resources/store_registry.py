@@ -15,7 +15,7 @@ from services.common.pagination import fingerprint
 from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, ParkKind, Unit, UnitState
 from services.resources.names import depot_name, park_name, unit_name
 from services.resources.namespaces import find_unit, units_view
-from services.resources.sql import all_rows, decode, keyset_page, one, run
+from services.resources.sql import all_rows, decode, found, keyset_page, one, run, where_equal
 from services.resources.tables import DEPOTS, PARKS, STOCKS, UNITS
 
 
@@ -148,10 +148,7 @@ def get_park(session: Session, *, park_id: str) -> Park:
 def locked_park(session: Session, park_id: str, *, lock: bool = True) -> Park:
     """Read a park (for update, unless told otherwise), NOT_FOUND if absent."""
     stmt = select(PARKS).where(PARKS.c.park_id == park_id)
-    row = one(session, stmt.with_for_update() if lock else stmt)
-    if row is None:
-        raise not_found("park", park_name(park_id))
-    return park_from_row(row)
+    return found(one(session, stmt.with_for_update() if lock else stmt), park_from_row, "park", park_name(park_id))
 
 
 def require_park(session: Session, park_id: str) -> None:
@@ -176,17 +173,12 @@ def get_depot(session: Session, *, park_id: str, depot_id: str) -> Depot:
 def locked_depot(session: Session, park_id: str, depot_id: str, *, lock: bool = True) -> Depot:
     """Read a depot (for update, unless told otherwise), NOT_FOUND if absent."""
     stmt = select(DEPOTS).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == depot_id)
-    row = one(session, stmt.with_for_update() if lock else stmt)
-    if row is None:
-        raise not_found("depot", depot_name(park_id, depot_id))
-    return depot_from_row(row)
+    return found(one(session, stmt.with_for_update() if lock else stmt), depot_from_row, "depot", depot_name(park_id, depot_id))
 
 
 def list_depots(session: Session, *, park_id: str = "", include_retired: bool = False, size: int = 0, token: str = "") -> tuple[list[Depot], str]:
     """A page of depots, optionally of one park."""
-    stmt = select(DEPOTS)
-    if park_id:
-        stmt = stmt.where(DEPOTS.c.park_id == park_id)
+    stmt = where_equal(select(DEPOTS), park_id=park_id)
     if not include_retired:
         stmt = stmt.where(DEPOTS.c.retired.is_(False))
     query = fingerprint("depots", park_id, include_retired)
@@ -235,18 +227,13 @@ def depot_contents(session: Session, park_id: str, depot_id: str) -> tuple[int, 
 
 def get_unit(session: Session, *, park_id: str, unit_id: str, namespace: str = LIVE) -> Unit:
     """Return one unit as seen from the namespace, or NOT_FOUND."""
-    row = find_unit(session, namespace, park_id, unit_id)
-    if row is None:
-        raise not_found("unit", unit_name(park_id, unit_id))
-    return unit_from_row(row)
+    return found(find_unit(session, namespace, park_id, unit_id), unit_from_row, "unit", unit_name(park_id, unit_id))
 
 
 def locked_live_unit(session: Session, park_id: str, unit_id: str) -> Unit:
     """Read a live unit for update, NOT_FOUND if absent."""
     row = one(session, select(UNITS).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id, UNITS.c.unit_id == unit_id).with_for_update())
-    if row is None:
-        raise not_found("unit", unit_name(park_id, unit_id))
-    return unit_from_row(row)
+    return found(row, unit_from_row, "unit", unit_name(park_id, unit_id))
 
 
 def list_units(
@@ -262,11 +249,7 @@ def list_units(
 ) -> tuple[list[Unit], str]:
     """A page of units as seen from the namespace, by park, type and state; retired ones excluded, added or alone."""
     view = units_view(namespace)
-    stmt = select(view)
-    if park_id:
-        stmt = stmt.where(view.c.park_id == park_id)
-    if type_code:
-        stmt = stmt.where(view.c.type == type_code)
+    stmt = where_equal(select(view), park_id=park_id, type=type_code)
     active: ColumnElement[bool] = view.c.retired.is_(False)
     if states:
         active = and_(active, view.c.state.in_([s.value for s in states]))

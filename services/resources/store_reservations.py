@@ -162,7 +162,15 @@ def insert_reservation(session: Session, held: Reservation) -> None:
         raise aborted("UNIT_ALREADY_HELD", "a requested unit is already held by another reservation; nothing was reserved") from exc
     if held.stocks:
         stocks = [
-            {**common, "park_id": s.park_id, "depot_id": s.depot_id, "type": s.type, "amount": s.amount, "planned_version": s.planned_version, "state": s.state.value}
+            {
+                **common,
+                "park_id": s.park_id,
+                "depot_id": s.depot_id,
+                "type": s.type,
+                "amount": s.amount,
+                "planned_version": s.planned_version,
+                "state": s.state.value,
+            }
             for s in held.stocks
         ]
         conn.execute(insert(RES_STOCKS), stocks)

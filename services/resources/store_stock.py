@@ -9,12 +9,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlmodel import Session
 
-from services.common.errors import not_found
 from services.common.pagination import fingerprint
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
 from services.resources.names import stock_name
 from services.resources.namespaces import find_stock, stocks_view
-from services.resources.sql import decode, keyset_page, one
+from services.resources.sql import decode, found, keyset_page, one, where_equal
 from services.resources.tables import LEDGER, STOCKS
 
 
@@ -35,10 +34,7 @@ def stock_where(namespace: str, park_id: str, depot_id: str, type_code: str) -> 
 
 def get_stock(session: Session, *, park_id: str, depot_id: str, type_code: str, namespace: str = LIVE) -> Stock:
     """Return one stock as seen from the namespace, or NOT_FOUND."""
-    row = find_stock(session, namespace, park_id, depot_id, type_code)
-    if row is None:
-        raise not_found("stock", stock_name(park_id, depot_id, type_code))
-    return stock_from_row(row)
+    return found(find_stock(session, namespace, park_id, depot_id, type_code), stock_from_row, "stock", stock_name(park_id, depot_id, type_code))
 
 
 def list_stocks(
@@ -54,13 +50,7 @@ def list_stocks(
 ) -> tuple[list[Stock], str]:
     """A page of stocks as seen from the namespace; optionally only those whose available amount is at or below minimum."""
     view = stocks_view(namespace)
-    stmt = select(view)
-    if park_id:
-        stmt = stmt.where(view.c.park_id == park_id)
-    if depot_id:
-        stmt = stmt.where(view.c.depot_id == depot_id)
-    if type_code:
-        stmt = stmt.where(view.c.type == type_code)
+    stmt = where_equal(select(view), park_id=park_id, depot_id=depot_id, type=type_code)
     if below_minimum_only:
         stmt = stmt.where(view.c.on_hand - view.c.reserved <= view.c.minimum_level)
     query = fingerprint("stocks", namespace, park_id, depot_id, type_code, below_minimum_only)
@@ -78,11 +68,7 @@ def list_ledger(
     token: str = "",
 ) -> tuple[list[LedgerEntry], str]:
     """A page of ledger entries of a park (optionally one depot and type), oldest first."""
-    stmt = select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id)
-    if depot_id:
-        stmt = stmt.where(LEDGER.c.depot_id == depot_id)
-    if type_code:
-        stmt = stmt.where(LEDGER.c.type == type_code)
+    stmt = where_equal(select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id), depot_id=depot_id, type=type_code)
     query = fingerprint("ledger", namespace, park_id, depot_id, type_code)
     return keyset_page(session, stmt, [LEDGER.c.id], ledger_from_row, query=query, size=size, token=token)
 
