@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlmodel import Session
 
+from services.common.idempotency import IdempotencyRecord
 from services.resources.domain import LIVE, Depot, Inventory, LedgerKind
 from services.resources.sql import all_rows, run
-from services.resources.store_registry import depot_from_row, depot_values, unit_row_values
+from services.resources.store_registry import depot_from_row, depot_values, require_park, unit_row_values
 from services.resources.tables import AID, DEPOTS, LEDGER, PARKS, POLICIES, STOCKS, UNITS
 
 
@@ -67,6 +68,14 @@ def read_existing(session: Session, park_id: str) -> Existing:
         parks=set(parks),
         rows=rows,
     )
+
+
+def existing_unless_replayed(session: Session, park_id: str, request_id: str, validate_only: bool) -> Existing | None:
+    """What the park holds, or None when this request id was answered before (the replay returns that answer)."""
+    if not validate_only and session.get(IdempotencyRecord, request_id) is not None:
+        return None
+    require_park(session, park_id)
+    return read_existing(session, park_id)
 
 
 def insert_inventory(session: Session, inventory: Inventory, actor: str, now: datetime) -> None:
