@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 import grpc
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,8 @@ from services.resources.upsert import Change, apply_updates, plan, update_violat
 MAX_IMPORT_ROWS = 50_000
 DEADLINE_CHECK_EVERY = 1024
 Check = Callable[[], None]
+R = TypeVar("R")
+K = TypeVar("K")
 
 
 def deadline_check() -> None:
@@ -76,36 +79,25 @@ def inventory_violations(
         new_depots[depot.depot_id] = existing.depots.get(depot.depot_id, False)
     depots = {**existing.depots, **new_depots}
     seen_units: set[str] = set()
-    for i, unit in enumerate(inventory.units):
-        if i % DEADLINE_CHECK_EVERY == 0:
-            check()
+    for i, unit in _checked(inventory.units, check):
         prefix = f"units[{i}]"
-        out += _owner(unit.park_id, park, prefix)
-        out += v.unit_violations(unit, catalogue, prefix)
-        if unit.unit_id in present.units or unit.unit_id in seen_units:
+        out += _owner(unit.park_id, park, prefix) + v.unit_violations(unit, catalogue, prefix)
+        if _repeated(unit.unit_id, present.units, seen_units):
             out.append(FieldViolation(f"{prefix}.unit_id", f"unit {unit.unit_id!r} already exists"))
-        seen_units.add(unit.unit_id)
         out += _depot_reference(depots, unit.home_depot, f"{prefix}.home_depot")
     seen_stocks: set[tuple[str, str]] = set()
-    for i, stock in enumerate(inventory.stocks):
-        if i % DEADLINE_CHECK_EVERY == 0:
-            check()
+    for i, stock in _checked(inventory.stocks, check):
         prefix = f"stocks[{i}]"
-        out += _owner(stock.park_id, park, prefix)
-        out += v.stock_violations(stock, catalogue, prefix)
-        key = (stock.depot_id, stock.type)
-        if key in present.stocks or key in seen_stocks:
+        out += _owner(stock.park_id, park, prefix) + v.stock_violations(stock, catalogue, prefix)
+        if _repeated((stock.depot_id, stock.type), present.stocks, seen_stocks):
             out.append(FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists"))
-        seen_stocks.add(key)
         out += _depot_reference(depots, stock.depot_id, f"{prefix}.depot_id")
     seen_policies: set[str] = set()
     for i, policy in enumerate(inventory.reserve_policies):
         prefix = f"reserve_policies[{i}]"
-        out += _owner(policy.park_id, park, prefix)
-        out += v.policy_violations(policy, catalogue, prefix)
-        if policy.type in present.policies or policy.type in seen_policies:
+        out += _owner(policy.park_id, park, prefix) + v.policy_violations(policy, catalogue, prefix)
+        if _repeated(policy.type, present.policies, seen_policies):
             out.append(FieldViolation(f"{prefix}.type", f"a reserve policy for {policy.type} already exists"))
-        seen_policies.add(policy.type)
     seen_borrowers: set[str] = set()
     for i, agreement in enumerate(inventory.mutual_aid):
         prefix = f"mutual_aid[{i}]"
@@ -114,12 +106,26 @@ def inventory_violations(
         out += v.mutual_aid_violations(agreement, catalogue, prefix)
         if agreement.borrower_park and agreement.borrower_park not in existing.parks:
             out.append(FieldViolation(f"{prefix}.borrower_park", f"no park {agreement.borrower_park!r}"))
-        if agreement.borrower_park in existing.aid_borrowers or agreement.borrower_park in seen_borrowers:
+        if _repeated(agreement.borrower_park, existing.aid_borrowers, seen_borrowers):
             out.append(FieldViolation(f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"))
-        seen_borrowers.add(agreement.borrower_park)
     if upsert and existing.rows is not None:
         out += update_violations(inventory, existing.rows, catalogue)
     return out
+
+
+def _checked(rows: Sequence[R], check: Check) -> Iterator[tuple[int, R]]:
+    """The rows with their positions, calling check (the deadline) every few rows."""
+    for i, row in enumerate(rows):
+        if i % DEADLINE_CHECK_EVERY == 0:
+            check()
+        yield i, row
+
+
+def _repeated(key: K, present: Collection[K], seen: set[K]) -> bool:
+    """Whether a row's key is already in the park or earlier in the import; from now on it is."""
+    repeated = key in present or key in seen
+    seen.add(key)
+    return repeated
 
 
 def _owner(row_park: str, park: str, prefix: str) -> list[FieldViolation]:

@@ -257,24 +257,6 @@ def resource_type_to_pb(entry: ResourceType) -> pb.ResourceType:
     )
 
 
-def available_unit_to_pb(unit: Unit, depots: dict[tuple[str, str], Depot]) -> pb.AvailableUnit:
-    """A unit as a planner sees it, with its home position and vehicle class."""
-    depot = depots.get((unit.park_id, unit.home_depot))
-    entry = load_catalogue().get(unit.type)
-    return pb.AvailableUnit(unit=unit_to_pb(unit), home_location=point(depot.location if depot else None), vehicle_class=entry.vehicle_class if entry else "")
-
-
-def available_stock_to_pb(stock: Stock, depots: dict[tuple[str, str], Depot]) -> pb.AvailableStock:
-    """Stock as a planner sees it, with the depot's position and whether the depot is shared."""
-    depot = depots.get((stock.park_id, stock.depot_id))
-    return pb.AvailableStock(
-        stock=stock_to_pb(stock, depot.location if depot else None),
-        available=stock.available,
-        park_id=stock.park_id,
-        shared=bool(depot and depot.shared),
-    )
-
-
 # ---------------------------------------------------------------- proto to entities
 
 
@@ -319,6 +301,21 @@ def depot_changes_from_pb(park_id: str, depot_id: str, message: pb.Depot, paths:
     if "kind" in paths:
         depot_kind(message.kind, "depot.kind", violations)
     return changes
+
+
+def stock_changes_from_pb(park_id: str, depot_id: str, type_code: str, message: pb.Stock, violations: list[FieldViolation]) -> Stock:
+    """The changes of a stock: a whole minimum level (on hand and reserved move only through the ledger and reservations)."""
+    return Stock(park_id, depot_id, type_code, minimum_level=whole(message.minimum_level, "stock.minimum_level", violations))
+
+
+def policy_from_pb(message: pb.ReservePolicy, violations: list[FieldViolation]) -> ReservePolicy:
+    """Domain reserve policy from a proto one; the minimum must be whole."""
+    return ReservePolicy(message.park_id, message.resource_type, whole(message.minimum, "policy.minimum", violations))
+
+
+def agreement_from_pb(message: pb.MutualAidAgreement) -> MutualAid:
+    """Domain mutual-aid agreement from a proto one."""
+    return MutualAid(message.lender_park_id, message.borrower_park_id, tuple(message.resource_types), message.max_travel_minutes)
 
 
 def unit_output_only_violations(message: pb.Unit, prefix: str, park_id: str) -> list[FieldViolation]:

@@ -11,7 +11,6 @@ from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import policies, store_policies
 from services.resources.access import Action
-from services.resources.domain import MutualAid, ReservePolicy
 from services.resources.servicer_base import ServicerBase, caller
 from services.resources.validation import id_violations, raise_if
 
@@ -25,9 +24,8 @@ class PolicyRpcs(ServicerBase):
         raise_if(id_violations(park_id, "policy.park_id"))
         principal = caller(Action.REGISTER, park=park_id)
         violations: list[FieldViolation] = []
-        minimum = mp.whole(request.policy.minimum, "policy.minimum", violations)
+        policy = mp.policy_from_pb(request.policy, violations)
         raise_if(violations)
-        policy = ReservePolicy(park_id, request.policy.resource_type, minimum)
 
         def work(session: Session) -> pb.SetReservePolicyResponse:
             stored = policies.set_reserve_policy(session, policy=policy, actor=principal.subject)
@@ -50,7 +48,7 @@ class PolicyRpcs(ServicerBase):
         message = request.agreement
         raise_if(id_violations(message.lender_park_id, "agreement.lender_park_id"))
         principal = caller(Action.REGISTER, park=message.lender_park_id)
-        agreement = MutualAid(message.lender_park_id, message.borrower_park_id, tuple(message.resource_types), message.max_travel_minutes)
+        agreement = mp.agreement_from_pb(message)
 
         def work(session: Session) -> pb.CreateMutualAidAgreementResponse:
             stored = policies.set_mutual_aid(session, agreement=agreement, actor=principal.subject, replace=False)

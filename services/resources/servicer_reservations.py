@@ -14,7 +14,7 @@ from services.resources import reservations, store_detectors, store_reservations
 from services.resources.access import Action, authorize
 from services.resources.domain import ReservationState
 from services.resources.events import snapshot_version
-from services.resources.mapping_detectors import detector_to_pb
+from services.resources.mapping_snapshot import snapshot_to_pb
 from services.resources.names import parse
 from services.resources.servicer_base import ServicerBase, caller
 from services.resources.validation import raise_if
@@ -42,18 +42,8 @@ class ReservationRpcs(ServicerBase):
             snap = store_snapshot.availability(
                 session, namespace=namespace, park_ids=park_ids, types=list(request.resource_types), size=request.page_size, token=request.page_token
             )
-            depots = {(d.park_id, d.depot_id): d for d in snap.depots}
-            return pb.GetAvailabilitySnapshotResponse(
-                snapshot_version=snap.version,
-                units=[mp.available_unit_to_pb(u, depots) for u in snap.units],
-                committed_units=[mp.available_unit_to_pb(u, depots) for u in snap.committed_units],
-                stocks=[mp.available_stock_to_pb(s, depots) for s in snap.stocks],
-                reserve_policies=[mp.policy_to_pb(p) for p in snap.reserve_policies],
-                agreements=[mp.agreement_to_pb(a) for a in snap.mutual_aid],
-                parks=[mp.park_to_pb(p) for p in snap.parks],
-                next_page_token=snap.next_page_token,
-                detectors=[] if request.page_token else [detector_to_pb(d) for d in store_detectors.all_detectors(session, park_ids=park_ids)],
-            )
+            detectors = [] if request.page_token else store_detectors.all_detectors(session, park_ids=park_ids)
+            return snapshot_to_pb(snap, detectors)
 
         return await self._read(work)
 

@@ -11,7 +11,6 @@ from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import stock, store_registry, store_stock
 from services.resources.access import Action
-from services.resources.domain import Stock
 from services.resources.names import parse
 from services.resources.namespaces import require_namespace
 from services.resources.servicer_base import ServicerBase, caller
@@ -55,12 +54,11 @@ class StockRpcs(ServicerBase):
         park_id, depot_id, type_code = parse("stock", request.stock.name, "stock.name")
         principal = caller(Action.REGISTER, park=park_id)
         violations: list[FieldViolation] = []
-        minimum = mp.whole(request.stock.minimum_level, "stock.minimum_level", violations)
+        changes = mp.stock_changes_from_pb(park_id, depot_id, type_code, request.stock, violations)
         raise_if(violations)
         paths = mq.mask("stock", request.update_mask.paths)
 
         def work(session: Session) -> pb.UpdateStockResponse:
-            changes = Stock(park_id, depot_id, type_code, minimum_level=minimum)
             after = stock.update_stock(session, park_id=park_id, depot_id=depot_id, type_code=type_code, changes=changes, paths=paths, actor=principal.subject)
             depot = store_registry.get_depot(session, park_id=park_id, depot_id=depot_id)
             return pb.UpdateStockResponse(stock=mp.stock_to_pb(after, depot.location))
