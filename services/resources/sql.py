@@ -53,16 +53,25 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_LAYOUTS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
+
+
+def _layout(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The field names of a dataclass, and those that hold timestamps."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        declared = fields(cls)  # type: ignore[arg-type]
+        layout = _LAYOUTS[cls] = (tuple(f.name for f in declared), frozenset(f.name for f in declared if "datetime" in str(f.type)))
+    return layout
 
 
 def decode(cls: type[T], row: Mapping[str, Any], **derived: Any) -> T:
     """A domain record from a row: fields named like a column take its value (timestamps in UTC), the others are given."""
-    names = _FIELDS.get(cls) or _FIELDS.setdefault(cls, tuple(f.name for f in fields(cls)))  # type: ignore[arg-type]
-    values = {name: row[name] for name in names if name in row and name not in derived}
-    for name, value in values.items():
-        if isinstance(value, datetime):
-            values[name] = as_utc(value)
+    names, times = _layout(cls)
+    values = {name: row[name] for name in names if name not in derived and name in row}
+    for name in times & values.keys():
+        if values[name] is not None:
+            values[name] = as_utc(values[name])
     return cls(**values, **derived)
 
 

@@ -15,7 +15,7 @@ from services.common.pagination import fingerprint
 from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, ParkKind, Unit, UnitState
 from services.resources.names import depot_name, park_name, unit_name
 from services.resources.namespaces import find_unit, units_view
-from services.resources.sql import all_rows, decode, found, keyset_page, one, run, where_equal
+from services.resources.sql import all_rows, as_utc, decode, found, keyset_page, one, run, where_equal
 from services.resources.tables import DEPOTS, PARKS, STOCKS, UNITS
 
 
@@ -42,14 +42,23 @@ def depot_from_row(row: Mapping[str, Any]) -> Depot:
 
 
 def unit_from_row(row: Mapping[str, Any]) -> Unit:
-    """Build a Unit from a units row (of any namespace)."""
-    return decode(
-        Unit,
-        row,
+    """Build a Unit from a units row (of any namespace); spelled out, as snapshot pages decode thousands of them."""
+    return Unit(
+        park_id=row["park_id"],
+        unit_id=row["unit_id"],
+        type=row["type"],
+        call_sign=row["call_sign"],
+        home_depot=row["home_depot"],
+        crew_size=row["crew_size"],
         capabilities=tuple(row["capabilities"] or ()),
         position=_location(row),
         state=UnitState(row["state"]),
+        version=row["version"],
         retired=bool(row["retired"]),
+        reservation_id=row["reservation_id"],
+        incident=row["incident"],
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
     )
 
 
