@@ -16,8 +16,8 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
 
+from fixtures.resources.demo import build_demo
 from services.resources import mapping
-from services.resources.demo import build_demo
 from services.resources.domain import Inventory
 
 ROWS = 50_000

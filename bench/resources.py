@@ -32,13 +32,13 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import importing
+from fixtures.resources.demo import DemoDataset, build_demo
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.local import free_port
 from services.common.names import PARK
 from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.resources import mapping
-from services.resources.demo import DemoDataset, build_demo
 
 RESULTS = Path(__file__).resolve().parent / "results" / "resources.json"
 FLEET = 5000

@@ -9,10 +9,10 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 
+from fixtures.resources.demo_detectors import RINGS, ring_detectors
 from services.alarms.config import DEFAULT_MQTT_URL
 from services.alarms.simulate import Site, publish, release
 from services.common.outbox import utcnow
-from services.resources.demo_detectors import RINGS, ring_detectors
 
 console = Console()
 alarms_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Detector alarms: simulate a release for demos and drills.")

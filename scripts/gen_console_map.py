@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from services.resources.demo import DEPOTS, PARKS, SOUTH_BANK, _boundary
+from fixtures.resources.demo import _boundary
+from fixtures.resources.demo_plan import DEPOTS, PARKS, SOUTH_BANK
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "console" / "web" / "src" / "map" / "jiangyin.json"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
+from typing import TypeVar
 
 import grpc
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -16,21 +16,18 @@ from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, aborted
 from services.common.outbox import utcnow
 from services.resources import validation as v
-from services.resources.convert import depot_from_row
-from services.resources.domain import LIVE, Depot, ImportSummary, Inventory, LedgerKind
+from services.resources.domain import LIVE, ImportSummary, Inventory
 from services.resources.events import bump_version, emit
 from services.resources.names import park_name
-from services.resources.namespaces import STOCKS, UNITS
-from services.resources.policies import AID, POLICIES
-from services.resources.registry import DEPOTS, PARKS, depot_values, require_park, unit_row_values
-from services.resources.sql import all_rows, run
-from services.resources.tables import LedgerRow
-from services.resources.upsert import Change, ExistingRows, apply_updates, plan, read_rows, update_violations
+from services.resources.store_inventory import Existing, insert_inventory, read_existing
+from services.resources.store_registry import require_park
+from services.resources.upsert import Change, apply_updates, plan, update_violations
 
-LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
 MAX_IMPORT_ROWS = 50_000
 DEADLINE_CHECK_EVERY = 1024
 Check = Callable[[], None]
+R = TypeVar("R")
+K = TypeVar("K")
 
 
 def deadline_check() -> None:
@@ -42,19 +39,6 @@ def deadline_check() -> None:
 
 def _no_check() -> None:
     """No deadline to honour."""
-
-
-@dataclass(frozen=True, slots=True)
-class Existing:
-    """What the park already has, so an import can report collisions and dangling references."""
-
-    depots: Mapping[str, bool]  # depot id -> retired
-    units: Collection[str]
-    stocks: Collection[tuple[str, str]]
-    policies: Collection[str]
-    aid_borrowers: Collection[str]
-    parks: Collection[str]
-    rows: ExistingRows | None = None
 
 
 def normalise(inventory: Inventory) -> Inventory:
@@ -95,36 +79,25 @@ def inventory_violations(
         new_depots[depot.depot_id] = existing.depots.get(depot.depot_id, False)
     depots = {**existing.depots, **new_depots}
     seen_units: set[str] = set()
-    for i, unit in enumerate(inventory.units):
-        if i % DEADLINE_CHECK_EVERY == 0:
-            check()
+    for i, unit in _checked(inventory.units, check):
         prefix = f"units[{i}]"
-        out += _owner(unit.park_id, park, prefix)
-        out += v.unit_violations(unit, catalogue, prefix)
-        if unit.unit_id in present.units or unit.unit_id in seen_units:
+        out += _owner(unit.park_id, park, prefix) + v.unit_violations(unit, catalogue, prefix)
+        if _repeated(unit.unit_id, present.units, seen_units):
             out.append(FieldViolation(f"{prefix}.unit_id", f"unit {unit.unit_id!r} already exists"))
-        seen_units.add(unit.unit_id)
         out += _depot_reference(depots, unit.home_depot, f"{prefix}.home_depot")
     seen_stocks: set[tuple[str, str]] = set()
-    for i, stock in enumerate(inventory.stocks):
-        if i % DEADLINE_CHECK_EVERY == 0:
-            check()
+    for i, stock in _checked(inventory.stocks, check):
         prefix = f"stocks[{i}]"
-        out += _owner(stock.park_id, park, prefix)
-        out += v.stock_violations(stock, catalogue, prefix)
-        key = (stock.depot_id, stock.type)
-        if key in present.stocks or key in seen_stocks:
+        out += _owner(stock.park_id, park, prefix) + v.stock_violations(stock, catalogue, prefix)
+        if _repeated((stock.depot_id, stock.type), present.stocks, seen_stocks):
             out.append(FieldViolation(f"{prefix}.type", f"{stock.type} stock at depot {stock.depot_id!r} already exists"))
-        seen_stocks.add(key)
         out += _depot_reference(depots, stock.depot_id, f"{prefix}.depot_id")
     seen_policies: set[str] = set()
     for i, policy in enumerate(inventory.reserve_policies):
         prefix = f"reserve_policies[{i}]"
-        out += _owner(policy.park_id, park, prefix)
-        out += v.policy_violations(policy, catalogue, prefix)
-        if policy.type in present.policies or policy.type in seen_policies:
+        out += _owner(policy.park_id, park, prefix) + v.policy_violations(policy, catalogue, prefix)
+        if _repeated(policy.type, present.policies, seen_policies):
             out.append(FieldViolation(f"{prefix}.type", f"a reserve policy for {policy.type} already exists"))
-        seen_policies.add(policy.type)
     seen_borrowers: set[str] = set()
     for i, agreement in enumerate(inventory.mutual_aid):
         prefix = f"mutual_aid[{i}]"
@@ -133,12 +106,26 @@ def inventory_violations(
         out += v.mutual_aid_violations(agreement, catalogue, prefix)
         if agreement.borrower_park and agreement.borrower_park not in existing.parks:
             out.append(FieldViolation(f"{prefix}.borrower_park", f"no park {agreement.borrower_park!r}"))
-        if agreement.borrower_park in existing.aid_borrowers or agreement.borrower_park in seen_borrowers:
+        if _repeated(agreement.borrower_park, existing.aid_borrowers, seen_borrowers):
             out.append(FieldViolation(f"{prefix}.borrower_park", f"an agreement with {agreement.borrower_park!r} already exists"))
-        seen_borrowers.add(agreement.borrower_park)
     if upsert and existing.rows is not None:
         out += update_violations(inventory, existing.rows, catalogue)
     return out
+
+
+def _checked(rows: Sequence[R], check: Check) -> Iterator[tuple[int, R]]:
+    """The rows with their positions, calling check (the deadline) every few rows."""
+    for i, row in enumerate(rows):
+        if i % DEADLINE_CHECK_EVERY == 0:
+            check()
+        yield i, row
+
+
+def _repeated(key: K, present: Collection[K], seen: set[K]) -> bool:
+    """Whether a row's key is already in the park or earlier in the import; from now on it is."""
+    repeated = key in present or key in seen
+    seen.add(key)
+    return repeated
 
 
 def _owner(row_park: str, park: str, prefix: str) -> list[FieldViolation]:
@@ -155,23 +142,9 @@ def _depot_reference(depots: Mapping[str, bool], depot_id: str, field: str) -> l
     return []
 
 
-def read_existing(session: Session, park_id: str) -> Existing:
-    """Read what the park already holds (the caller has checked that the park exists)."""
-    rows = read_rows(session, park_id)
-    borrowers = run(session, select(AID.c.borrower_park).where(AID.c.lender_park == park_id)).scalars().all()
-    parks = run(session, select(PARKS.c.park_id)).scalars().all()
-    return Existing(
-        depots={depot_id: bool(r["retired"]) for depot_id, r in rows.depots.items()},
-        units=set(rows.units),
-        stocks=set(rows.stocks),
-        policies=set(rows.policies),
-        aid_borrowers=set(borrowers),
-        parks=set(parks),
-        rows=rows,
-    )
-
-
-def validate(inventory: Inventory, existing: Existing, *, prior: Sequence[FieldViolation] = (), upsert: bool = False, check: Check = _no_check) -> list[FieldViolation]:
+def validate(
+    inventory: Inventory, existing: Existing, *, prior: Sequence[FieldViolation] = (), upsert: bool = False, check: Check = _no_check
+) -> list[FieldViolation]:
     """Every problem of a normalised import against what the park held when `existing` was read (no lock needed)."""
     return [*prior, *inventory_violations(inventory, existing, load_catalogue(), upsert=upsert, check=check)]
 
@@ -234,7 +207,7 @@ def import_inventory(
     changes = plan_changes(inventory, existing)
     creates = _only_created(inventory, changes)
     try:
-        _apply(session, creates, actor, now := now or utcnow())
+        insert_inventory(session, creates, actor, now := now or utcnow())
         assert existing.rows is not None
         apply_updates(session, inventory, changes, existing.rows, load_catalogue(), actor, now)
     except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert
@@ -273,82 +246,3 @@ def _only_created(inventory: Inventory, changes: Sequence[Change]) -> Inventory:
         reserve_policies=tuple(inventory.reserve_policies[i] for i in created.get("reserve_policies", [])),
         mutual_aid=tuple(inventory.mutual_aid[i] for i in created.get("mutual_aid", [])),
     )
-
-
-def _apply(session: Session, inventory: Inventory, actor: str, now: datetime) -> None:
-    """Insert every row of a validated inventory."""
-    conn = session.connection()
-    if inventory.depots:
-        conn.execute(
-            insert(DEPOTS),
-            [
-                {
-                    "park_id": d.park_id,
-                    "depot_id": d.depot_id,
-                    **depot_values(d),
-                    "create_time": now,
-                    "update_time": now,
-                }
-                for d in inventory.depots
-            ],
-        )
-    depots: dict[str, Depot] = {r["depot_id"]: depot_from_row(r) for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))}
-    if inventory.units:
-        conn.execute(insert(UNITS), [unit_row_values(u, depots[u.home_depot], now) for u in inventory.units])
-    if inventory.stocks:
-        conn.execute(
-            insert(STOCKS),
-            [
-                {
-                    "namespace": LIVE,
-                    "park_id": s.park_id,
-                    "depot_id": s.depot_id,
-                    "type": s.type,
-                    "on_hand": s.on_hand,
-                    "reserved": 0,
-                    "minimum_level": s.minimum_level,
-                    "version": 1,
-                    "update_time": now,
-                }
-                for s in inventory.stocks
-            ],
-        )
-        receipts = [
-            {
-                "namespace": LIVE,
-                "sequence": 1,
-                "park_id": s.park_id,
-                "depot_id": s.depot_id,
-                "type": s.type,
-                "kind": LedgerKind.RECEIPT.value,
-                "delta": s.on_hand,
-                "on_hand_after": s.on_hand,
-                "reason": "opening balance (bulk import)",
-                "reservation_id": "",
-                "actor": actor[:200],
-                "create_time": now,
-            }
-            for s in inventory.stocks
-            if s.on_hand
-        ]
-        if receipts:
-            conn.execute(insert(LEDGER), receipts)
-    if inventory.reserve_policies:
-        conn.execute(
-            insert(POLICIES),
-            [{"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1} for p in inventory.reserve_policies],
-        )
-    if inventory.mutual_aid:
-        conn.execute(
-            insert(AID),
-            [
-                {
-                    "lender_park": a.lender_park,
-                    "borrower_park": a.borrower_park,
-                    "resource_types": list(a.resource_types),
-                    "max_travel_minutes": a.max_travel_minutes,
-                    "version": 1,
-                }
-                for a in inventory.mutual_aid
-            ],
-        )

@@ -4,69 +4,27 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
-from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation, already_exists, not_found
+from services.common.errors import FieldViolation, already_exists
 from services.common.outbox import utcnow
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
-from services.resources.domain import LIVE, GeoPoint
+from services.resources.domain import GAS_KINDS, LIVE, Detector, DetectorKind, GeoPoint, check_version, detector_name
 from services.resources.events import bump_version, emit
-from services.resources.registry import check_version, require_park
-from services.resources.sql import all_rows, insert_or_raise, one, run
-from services.resources.tables import DetectorRow
+from services.resources.sql import all_rows, insert_or_raise, run
+from services.resources.store_detectors import detector_key, detector_values, get_detector
+from services.resources.store_registry import require_park
+from services.resources.tables import DETECTORS
 
-DETECTORS = DetectorRow.__table__  # type: ignore[attr-defined]
 UNITS_OF_READING = frozenset({"ppm", "%LEL", "%VOL", "mg/m3", "degC", "kPa", "MPa", "m", "%", "state"})
 HAZARD_CLASS = re.compile(r"^[1-9](\.[1-6])?$")
 UN_NUMBER = re.compile(r"^[0-9]{4}$")
 MAX_IMPORT = 5000
-
-
-class DetectorKind(StrEnum):
-    """What a detector senses."""
-
-    TOXIC_GAS = "TOXIC_GAS"
-    FLAMMABLE_GAS = "FLAMMABLE_GAS"
-    FLAME = "FLAME"
-    SMOKE = "SMOKE"
-    TEMPERATURE = "TEMPERATURE"
-    PRESSURE = "PRESSURE"
-    LEVEL = "LEVEL"
-
-
-GAS_KINDS = frozenset({DetectorKind.TOXIC_GAS, DetectorKind.FLAMMABLE_GAS})
-
-
-@dataclass(frozen=True, slots=True)
-class Detector:
-    """A fixed detector at a position in a park, watching for one substance or condition."""
-
-    park_id: str
-    detector_id: str
-    display_name: str
-    kind: DetectorKind | None
-    position: GeoPoint | None
-    pre_alarm_threshold: float
-    alarm_threshold: float
-    unit: str
-    substance_name: str = ""
-    un_number: str = ""
-    hazard_class: str = ""
-    area: str = ""
-    version: int = 0
-
-
-def detector_name(park_id: str, detector_id: str) -> str:
-    """parks/{park}/detectors/{detector}"""
-    return f"parks/{park_id}/detectors/{detector_id}"
 
 
 def violations(detector: Detector, prefix: str = "detector") -> list[FieldViolation]:
@@ -94,56 +52,6 @@ def violations(detector: Detector, prefix: str = "detector") -> list[FieldViolat
     return out
 
 
-def _values(detector: Detector) -> dict[str, Any]:
-    """Column values of a detector's mutable fields."""
-    position = detector.position or GeoPoint(0.0, 0.0)
-    return {
-        "display_name": detector.display_name.strip(),
-        "kind": detector.kind.value if detector.kind else "",
-        "substance_name": detector.substance_name.strip(),
-        "un_number": detector.un_number,
-        "hazard_class": detector.hazard_class,
-        "latitude": position.latitude,
-        "longitude": position.longitude,
-        "pre_alarm_threshold": detector.pre_alarm_threshold,
-        "alarm_threshold": detector.alarm_threshold,
-        "unit": detector.unit,
-        "area": detector.area,
-    }
-
-
-def from_row(row: Mapping[str, Any]) -> Detector:
-    """A detector from its row."""
-    return Detector(
-        park_id=row["park_id"],
-        detector_id=row["detector_id"],
-        display_name=row["display_name"],
-        kind=DetectorKind(row["kind"]),
-        position=GeoPoint(row["latitude"], row["longitude"]),
-        pre_alarm_threshold=row["pre_alarm_threshold"],
-        alarm_threshold=row["alarm_threshold"],
-        unit=row["unit"],
-        substance_name=row["substance_name"],
-        un_number=row["un_number"],
-        hazard_class=row["hazard_class"],
-        area=row["area"],
-        version=row["version"],
-    )
-
-
-def _key(park_id: str, detector_id: str) -> Any:
-    """WHERE clause of one detector."""
-    return (DETECTORS.c.park_id == park_id) & (DETECTORS.c.detector_id == detector_id)
-
-
-def get_detector(session: Session, *, park_id: str, detector_id: str) -> Detector:
-    """One detector or NOT_FOUND."""
-    row = one(session, select(DETECTORS).where(_key(park_id, detector_id)))
-    if row is None:
-        raise not_found("detector", detector_name(park_id, detector_id))
-    return from_row(row)
-
-
 def _changed(session: Session, event_type: str, detector: Detector, actor: str) -> None:
     """Emit the change's event and bump the live counter (detectors are in the snapshot)."""
     payload = {"actor": actor, "kind": detector.kind.value if detector.kind else "", "substance": detector.substance_name}
@@ -156,7 +64,14 @@ def create_detector(session: Session, *, detector: Detector, actor: str, now: da
     v.raise_if(violations(detector))
     require_park(session, detector.park_id)
     now = now or utcnow()
-    values = {"park_id": detector.park_id, "detector_id": detector.detector_id, **_values(detector), "version": 1, "create_time": now, "update_time": now}
+    values = {
+        "park_id": detector.park_id,
+        "detector_id": detector.detector_id,
+        **detector_values(detector),
+        "version": 1,
+        "create_time": now,
+        "update_time": now,
+    }
     insert_or_raise(session, insert(DETECTORS).values(**values), already_exists("detector", detector_name(detector.park_id, detector.detector_id)))
     created = get_detector(session, park_id=detector.park_id, detector_id=detector.detector_id)
     _changed(session, "detector.created", created, actor)
@@ -189,7 +104,7 @@ def update_detector(
     current = get_detector(session, park_id=park_id, detector_id=detector_id)
     check_version(current.version, expected_version, detector_name(park_id, detector_id))
     wanted = {column for path in paths for column in MASKABLE[path]}
-    merged_values = {**_values(current), **{k: val for k, val in _values(changes).items() if k in wanted}}
+    merged_values = {**detector_values(current), **{k: val for k, val in detector_values(changes).items() if k in wanted}}
     merged = replace(
         current,
         display_name=merged_values["display_name"],
@@ -204,35 +119,10 @@ def update_detector(
         area=merged_values["area"],
     )
     v.raise_if(violations(merged))
-    run(session, update(DETECTORS).where(_key(park_id, detector_id)).values(**merged_values, version=current.version + 1, update_time=utcnow()))
+    run(session, update(DETECTORS).where(detector_key(park_id, detector_id)).values(**merged_values, version=current.version + 1, update_time=utcnow()))
     updated = get_detector(session, park_id=park_id, detector_id=detector_id)
     _changed(session, "detector.updated", updated, actor)
     return updated
-
-
-def list_detectors(session: Session, *, park_id: str = "", kind: DetectorKind | None = None, size: int = 0, token: str = "") -> tuple[list[Detector], str]:
-    """A page of detectors in (park, id) order, of one park ("" for all) and kind."""
-    limit = page_size(size)
-    query = fingerprint("detectors", park_id, kind.value if kind else "")
-    after = decode_token(token, query, 2)
-    stmt = select(DETECTORS).order_by(DETECTORS.c.park_id, DETECTORS.c.detector_id).limit(limit + 1)
-    if park_id:
-        stmt = stmt.where(DETECTORS.c.park_id == park_id)
-    if kind is not None:
-        stmt = stmt.where(DETECTORS.c.kind == kind.value)
-    if after is not None:
-        stmt = stmt.where(tuple_(DETECTORS.c.park_id, DETECTORS.c.detector_id) > tuple_(after[0], after[1]))
-    rows = [from_row(r) for r in all_rows(session, stmt)]
-    next_token = encode_token([rows[limit - 1].park_id, rows[limit - 1].detector_id], query) if len(rows) > limit else ""
-    return rows[:limit], next_token
-
-
-def all_detectors(session: Session, *, park_ids: Sequence[str] = ()) -> list[Detector]:
-    """Every detector (of the given parks), for the snapshot."""
-    stmt = select(DETECTORS).order_by(DETECTORS.c.park_id, DETECTORS.c.detector_id)
-    if park_ids:
-        stmt = stmt.where(DETECTORS.c.park_id.in_(list(park_ids)))
-    return [from_row(r) for r in all_rows(session, stmt)]
 
 
 def import_detectors(session: Session, *, park_id: str, detectors: Sequence[Detector], actor: str, prior: Sequence[FieldViolation] = ()) -> tuple[int, int]:
@@ -251,16 +141,26 @@ def import_detectors(session: Session, *, park_id: str, detectors: Sequence[Dete
         seen.setdefault(detector.detector_id, index)
     v.raise_if(found)
     require_park(session, park_id)
-    existing = {r["detector_id"]: r["version"] for r in all_rows(session, select(DETECTORS.c.detector_id, DETECTORS.c.version).where(DETECTORS.c.park_id == park_id))}
+    existing = {
+        r["detector_id"]: r["version"] for r in all_rows(session, select(DETECTORS.c.detector_id, DETECTORS.c.version).where(DETECTORS.c.park_id == park_id))
+    }
     now = utcnow()
     created = updated = 0
     for detector in detectors:
         if detector.detector_id in existing:
             version = existing[detector.detector_id] + 1
-            run(session, update(DETECTORS).where(_key(park_id, detector.detector_id)).values(**_values(detector), version=version, update_time=now))
+            run(
+                session,
+                update(DETECTORS).where(detector_key(park_id, detector.detector_id)).values(**detector_values(detector), version=version, update_time=now),
+            )
             updated += 1
         else:
-            run(session, insert(DETECTORS).values(park_id=park_id, detector_id=detector.detector_id, **_values(detector), version=1, create_time=now, update_time=now))
+            run(
+                session,
+                insert(DETECTORS).values(
+                    park_id=park_id, detector_id=detector.detector_id, **detector_values(detector), version=1, create_time=now, update_time=now
+                ),
+            )
             created += 1
     emit(session, "detectors.imported", f"parks/{park_id}", namespace=LIVE, payload={"actor": actor, "created": created, "updated": updated})
     bump_version(session, LIVE)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from services.common.errors import ServiceError, failed_precondition
+from services.common.errors import ServiceError, aborted, failed_precondition
 
 LIVE = ""
 """The namespace of live operations; an exercise namespace is the exercise id."""
@@ -284,6 +284,45 @@ class Exercise:
     end_time: datetime | None = None
 
 
+class DetectorKind(StrEnum):
+    """What a detector senses."""
+
+    TOXIC_GAS = "TOXIC_GAS"
+    FLAMMABLE_GAS = "FLAMMABLE_GAS"
+    FLAME = "FLAME"
+    SMOKE = "SMOKE"
+    TEMPERATURE = "TEMPERATURE"
+    PRESSURE = "PRESSURE"
+    LEVEL = "LEVEL"
+
+
+GAS_KINDS = frozenset({DetectorKind.TOXIC_GAS, DetectorKind.FLAMMABLE_GAS})
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """A fixed detector at a position in a park, watching for one substance or condition."""
+
+    park_id: str
+    detector_id: str
+    display_name: str
+    kind: DetectorKind | None
+    position: GeoPoint | None
+    pre_alarm_threshold: float
+    alarm_threshold: float
+    unit: str
+    substance_name: str = ""
+    un_number: str = ""
+    hazard_class: str = ""
+    area: str = ""
+    version: int = 0
+
+
+def detector_name(park_id: str, detector_id: str) -> str:
+    """parks/{park}/detectors/{detector}"""
+    return f"parks/{park_id}/detectors/{detector_id}"
+
+
 @dataclass(frozen=True, slots=True)
 class Inventory:
     """A park's whole inventory for a bulk import: depots, units, stocks, reserve policies, mutual aid it lends."""
@@ -329,27 +368,6 @@ class Snapshot:
     total_units: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """Why one requested item could not be reserved."""
-
-    field: str
-    subject: str
-    reason: str
-    detail: str
-
-
-@dataclass(slots=True)
-class ConflictReport:
-    """Every conflicting item of one refused reservation."""
-
-    conflicts: list[Conflict] = field(default_factory=list)
-
-    def add(self, field_path: str, subject: str, reason: str, detail: str) -> None:
-        """Record one conflict."""
-        self.conflicts.append(Conflict(field_path, subject, reason, detail))
-
-
 # Movements a caller may request; RESERVED and the step into EN_ROUTE belong to reservations.
 MOVES: dict[UnitState, frozenset[UnitState]] = {
     UnitState.AVAILABLE: frozenset({UnitState.AVAILABLE, UnitState.OUT_OF_SERVICE}),
@@ -375,6 +393,16 @@ def check_move(unit_name: str, current: UnitState, target: UnitState) -> None:
             "ILLEGAL_TRANSITION",
             f"{unit_name} is {current.value}; it cannot move to {target.value} (allowed: {allowed})",
             {"current_state": current.value, "target_state": target.value, "unit": unit_name},
+        )
+
+
+def check_version(current: int, expected: int, subject: str) -> None:
+    """Refuse a write planned on another version (0 means no check)."""
+    if expected and expected != current:
+        raise aborted(
+            "VERSION_MISMATCH",
+            f"{subject} is at version {current}, not {expected}",
+            {"subject": subject, "current_version": str(current)},
         )
 
 

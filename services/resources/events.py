@@ -10,9 +10,7 @@ from sqlmodel import Session
 
 from services.common.outbox import add_event
 from services.resources.domain import EVENT_STREAM, LIVE
-from services.resources.tables import NamespaceVersionRow
-
-_COUNTERS = NamespaceVersionRow.__table__  # type: ignore[attr-defined]
+from services.resources.tables import COUNTERS
 
 
 def emit(
@@ -48,14 +46,14 @@ def dialect_insert(session: Session, table: Any) -> Any:
 
 def bump_version(session: Session, namespace: str) -> int:
     """Advance the namespace counter; call it last in a transaction so the counter row is the last lock taken."""
-    stmt = dialect_insert(session, _COUNTERS).values(namespace=namespace, version=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["namespace"], set_={"version": _COUNTERS.c.version + 1}).returning(_COUNTERS.c.version)
+    stmt = dialect_insert(session, COUNTERS).values(namespace=namespace, version=1)
+    stmt = stmt.on_conflict_do_update(index_elements=["namespace"], set_={"version": COUNTERS.c.version + 1}).returning(COUNTERS.c.version)
     return int(session.connection().execute(stmt).scalar_one())
 
 
 def namespace_version(session: Session, namespace: str) -> int:
     """The counter of one namespace (0 if it never changed)."""
-    value = session.connection().execute(select(_COUNTERS.c.version).where(_COUNTERS.c.namespace == namespace)).scalar()
+    value = session.connection().execute(select(COUNTERS.c.version).where(COUNTERS.c.namespace == namespace)).scalar()
     return int(value) if value is not None else 0
 
 

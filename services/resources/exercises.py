@@ -4,43 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session
 
-from services.common.errors import already_exists, failed_precondition, not_found
+from services.common.errors import already_exists, failed_precondition
 from services.common.outbox import utcnow
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
-from services.resources.convert import exercise_from_row
 from services.resources.domain import LIVE, Exercise, ExerciseState, ItemState, ReservationState
 from services.resources.events import bump_version, emit, namespace_version
 from services.resources.names import exercise_name
-from services.resources.namespaces import EXERCISES, STOCKS, UNITS
-from services.resources.reservations import RES_STOCKS, RES_UNITS, RESERVATIONS
-from services.resources.sql import all_rows, insert_or_raise, one, run
-
-
-def get_exercise(session: Session, *, exercise_id: str) -> Exercise:
-    """Return one exercise or NOT_FOUND."""
-    row = one(session, select(EXERCISES).where(EXERCISES.c.exercise_id == exercise_id))
-    if row is None:
-        raise not_found("exercise", exercise_name(exercise_id))
-    return exercise_from_row(row)
-
-
-def list_exercises(session: Session, *, active_only: bool = False, size: int = 0, token: str = "") -> tuple[list[Exercise], str]:
-    """A page of exercises in id order."""
-    limit = page_size(size)
-    query = fingerprint("exercises", active_only)
-    after = decode_token(token, query, 1)
-    stmt = select(EXERCISES).order_by(EXERCISES.c.exercise_id).limit(limit + 1)
-    if active_only:
-        stmt = stmt.where(EXERCISES.c.state == ExerciseState.ACTIVE.value)
-    if after is not None:
-        stmt = stmt.where(EXERCISES.c.exercise_id > after[0])
-    rows = [exercise_from_row(r) for r in all_rows(session, stmt)]
-    next_token = encode_token([rows[limit - 1].exercise_id], query) if len(rows) > limit else ""
-    return rows[:limit], next_token
+from services.resources.sql import insert_or_raise, run
+from services.resources.store_exercises import get_exercise
+from services.resources.tables import EXERCISES, RES_STOCKS, RES_UNITS, RESERVATIONS, STOCKS, UNITS
 
 
 def start_exercise(session: Session, *, exercise_id: str, name: str, actor: str, now: datetime | None = None) -> Exercise:

@@ -1,23 +1,19 @@
-"""ImportInventory: rows to a domain inventory, validated outside the write lock, then applied in one transaction."""
+"""ImportInventory in two steps: rows validated against a snapshot outside the write lock, then applied in one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
-from services.common.idempotency import IdempotencyRecord
 from services.resources import bulk
-from services.resources import mapping as mp
-from services.resources.domain import Depot, ImportSummary, Inventory, ReservePolicy, Stock, Unit
-from services.resources.registry import require_park
+from services.resources import mapping_inventory as mi
+from services.resources import mapping_requests as mq
+from services.resources.domain import Inventory
 from services.resources.store import ResourceStore
-
-# Domain list names and the row field each comes from.
-ROW_KINDS = {"depots": "depot", "units": "unit", "stocks": "stock", "reserve_policies": "reserve_policy"}
+from services.resources.store_inventory import Existing, existing_unless_replayed
 
 
 @dataclass(frozen=True)
@@ -29,45 +25,32 @@ class PreparedImport:
     renames: dict[str, str]
     prior: list[FieldViolation]
     upsert: bool
-    existing: bulk.Existing | None
+    existing: Existing | None
     problems: tuple[FieldViolation, ...] = ()
 
     def preview(self) -> pb.ImportInventoryResponse:
         """What the import would do, changing nothing; with problems, every one of them and no changes."""
         if self.problems:
-            return pb.ImportInventoryResponse(validate_only=True, problems=[pb.InventoryProblem(field=p.field, description=p.description) for p in self.problems])
+            return mi.problems_response(self.problems)
         assert self.existing is not None
-        return response(bulk.summarise(self.inventory, bulk.plan_changes(self.inventory, self.existing), dry_run=True), self.positions)
+        return mi.import_response(bulk.summarise(self.inventory, bulk.plan_changes(self.inventory, self.existing), dry_run=True), self.positions)
 
 
 def prepare(store: ResourceStore, request: pb.ImportInventoryRequest, park_id: str) -> PreparedImport:
     """Parse the rows and validate them against a snapshot of the park, outside the write lock; raise every bad row."""
-    inventory, positions, prior = inventory_from_rows(park_id, request.rows)
-    renames = {
-        **mp.index_renames("depots", positions["depot"], "depot", ("depot_id", "park_id")),
-        **mp.index_renames("units", positions["unit"], "unit", ("unit_id", "park_id")),
-        **mp.index_renames("stocks", positions["stock"], "stock", ("depot_id", "park_id")),
-        **mp.index_renames("reserve_policies", positions["reserve_policy"], "reserve_policy"),
-    }
+    inventory, positions, prior = mi.inventory_from_rows(park_id, request.rows)
+    renames = mi.row_renames(positions)
     bulk.deadline_check()
     inventory = bulk.normalise(inventory)
-    existing = store.read(_existing_unless_replayed, park_id, request.request_id, request.validate_only)
+    existing = store.read(existing_unless_replayed, park_id, request.request_id, request.validate_only)
     if existing is not None:
         violations = bulk.validate(inventory, existing, prior=prior, upsert=request.upsert, check=bulk.deadline_check)
         if violations:
-            error = _dedupe(mp.with_proto_fields(invalid_argument(violations), renames))
+            error = mq.first_per_field(mq.with_proto_fields(invalid_argument(violations), renames))
             if not request.validate_only:
                 raise error
             return PreparedImport(inventory, positions, renames, prior, request.upsert, existing, tuple(error.violations))
     return PreparedImport(inventory, positions, renames, prior, request.upsert, existing)
-
-
-def _existing_unless_replayed(session: Session, park_id: str, request_id: str, validate_only: bool) -> bulk.Existing | None:
-    """What the park holds, or None when this request id was answered before (the replay returns that answer)."""
-    if not validate_only and session.get(IdempotencyRecord, request_id) is not None:
-        return None
-    require_park(session, park_id)
-    return bulk.read_existing(session, park_id)
 
 
 def apply(session: Session, prepared: PreparedImport, actor: str) -> pb.ImportInventoryResponse:
@@ -83,78 +66,5 @@ def apply(session: Session, prepared: PreparedImport, actor: str) -> pb.ImportIn
             check=bulk.deadline_check,
         )
     except ServiceError as error:
-        raise _dedupe(mp.with_proto_fields(error, prepared.renames)) from None
-    return response(summary, prepared.positions)
-
-
-def response(summary: ImportSummary, positions: dict[str, list[int]]) -> pb.ImportInventoryResponse:
-    """The answer: counts, and each create or update with the request row it came from."""
-    return pb.ImportInventoryResponse(
-        depots_created=summary.depots,
-        units_created=summary.units,
-        stocks_received=summary.stocks,
-        policies_set=summary.reserve_policies,
-        updated=summary.updated,
-        unchanged=summary.unchanged,
-        validate_only=summary.dry_run,
-        changes=[
-            pb.InventoryChange(row=positions[ROW_KINDS[c.kind]][c.index] if c.kind in ROW_KINDS else c.index, action=c.action, target=c.target, fields=c.fields)
-            for c in summary.changes
-        ],
-    )
-
-
-def _dedupe(error: ServiceError) -> ServiceError:
-    """Keep the first violation per field path."""
-    seen: dict[str, FieldViolation] = {}
-    for violation in error.violations:
-        seen.setdefault(violation.field, violation)
-    error.violations = list(seen.values())
-    return error
-
-
-def _row_ids(name: str, collection: str, park_id: str) -> tuple[str, str]:
-    """(park, id) of an import row's name "parks/{park}/{collection}/{id}"; a malformed name yields ids the rules refuse."""
-    parts = name.split("/")
-    if len(parts) == 4 and parts[0] == "parks" and parts[2] == collection:
-        return parts[1], parts[3]
-    return park_id, name
-
-
-def inventory_from_rows(park_id: str, rows: Sequence[pb.InventoryRow]) -> tuple[Inventory, dict[str, list[int]], list[FieldViolation]]:
-    """The domain inventory of import rows, where each row came from, and problems only the proto form can have."""
-    positions: dict[str, list[int]] = {"depot": [], "unit": [], "stock": [], "reserve_policy": []}
-    prior: list[FieldViolation] = []
-    depots: list[Depot] = []
-    units: list[Unit] = []
-    stocks: list[Stock] = []
-    policies_: list[ReservePolicy] = []
-    for index, row in enumerate(rows):
-        which = row.WhichOneof("item")
-        prefix = f"rows[{index}].{which}"
-        if which is None:
-            prior.append(FieldViolation(f"rows[{index}]", "set one of depot, unit, stock or reserve_policy"))
-            continue
-        positions[which].append(index)
-        if which == "depot":
-            owner, depot_id = _row_ids(row.depot.name, "depots", park_id)
-            depots.append(mp.depot_from_pb(owner, depot_id, row.depot, prior, prefix=prefix))
-        elif which == "unit":
-            owner, unit_id = _row_ids(row.unit.name, "units", park_id)
-            prior += mp.unit_output_only_violations(row.unit, prefix, owner)
-            units.append(mp.unit_from_pb(owner, unit_id, row.unit))
-        elif which == "stock":
-            ids = row.stock.name.split("/")
-            owner, depot_id, type_code = (ids[1], ids[3], ids[5]) if len(ids) == 6 and ids[0] == "parks" else (park_id, row.stock.name, "")
-            if row.stock.resource_type and row.stock.resource_type != type_code:
-                prior.append(FieldViolation(f"{prefix}.resource_type", f"differs from the type in the name ({type_code!r})"))
-            prior += mp.stock_output_only_violations(row.stock, prefix)
-            on_hand = mp.whole(row.stock.on_hand, f"{prefix}.on_hand", prior)
-            minimum = mp.whole(row.stock.minimum_level, f"{prefix}.minimum_level", prior)
-            stocks.append(Stock(owner, depot_id, type_code, on_hand=on_hand, minimum_level=minimum))
-        else:
-            policy = row.reserve_policy
-            minimum = mp.whole(policy.minimum, f"{prefix}.minimum", prior)
-            policies_.append(ReservePolicy(policy.park_id or park_id, policy.resource_type, minimum))
-    inventory = Inventory(park_id, tuple(depots), tuple(units), tuple(stocks), tuple(policies_))
-    return inventory, positions, prior
+        raise mq.first_per_field(mq.with_proto_fields(error, prepared.renames)) from None
+    return mi.import_response(summary, prepared.positions)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -13,7 +12,7 @@ from emergency.resources.v1 import resources_service_pb2 as pb
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.catalogue import ResourceKind, ResourceType, load_catalogue
-from services.common.errors import FieldViolation, ServiceError
+from services.common.errors import FieldViolation
 from services.resources.domain import (
     Depot,
     DepotKind,
@@ -38,7 +37,6 @@ from services.resources.domain import (
 from services.resources.names import depot_name, park_name, reservation_name, stock_name, unit_name
 
 K = TypeVar("K")
-AGREEMENT_PATTERN = re.compile(r"^mutualAidAgreements/([a-z0-9][a-z0-9-]{0,62})\.([a-z0-9][a-z0-9-]{0,62})$")
 
 # ---------------------------------------------------------------- enums
 
@@ -259,24 +257,6 @@ def resource_type_to_pb(entry: ResourceType) -> pb.ResourceType:
     )
 
 
-def available_unit_to_pb(unit: Unit, depots: dict[tuple[str, str], Depot]) -> pb.AvailableUnit:
-    """A unit as a planner sees it, with its home position and vehicle class."""
-    depot = depots.get((unit.park_id, unit.home_depot))
-    entry = load_catalogue().get(unit.type)
-    return pb.AvailableUnit(unit=unit_to_pb(unit), home_location=point(depot.location if depot else None), vehicle_class=entry.vehicle_class if entry else "")
-
-
-def available_stock_to_pb(stock: Stock, depots: dict[tuple[str, str], Depot]) -> pb.AvailableStock:
-    """Stock as a planner sees it, with the depot's position and whether the depot is shared."""
-    depot = depots.get((stock.park_id, stock.depot_id))
-    return pb.AvailableStock(
-        stock=stock_to_pb(stock, depot.location if depot else None),
-        available=stock.available,
-        park_id=stock.park_id,
-        shared=bool(depot and depot.shared),
-    )
-
-
 # ---------------------------------------------------------------- proto to entities
 
 
@@ -291,6 +271,11 @@ def park_from_pb(park_id: str, message: pb.Park, violations: list[FieldViolation
         boundary=tuple(geo(p) for p in message.boundary),
         duty_contact=DutyContact(name=message.duty_contact),
     )
+
+
+def park_output_only_violations(message: pb.Park, prefix: str) -> list[FieldViolation]:
+    """Output-only fields of a new park must be empty."""
+    return [FieldViolation(f"{prefix}.version", "output only; must not be set")] if message.version else []
 
 
 def depot_from_pb(
@@ -308,6 +293,29 @@ def depot_from_pb(
         location=geo(message.location),
         shared=message.shared,
     )
+
+
+def depot_changes_from_pb(park_id: str, depot_id: str, message: pb.Depot, paths: Sequence[str], violations: list[FieldViolation]) -> Depot:
+    """The masked changes of a depot; its kind is read, and must be known, only when the mask names it."""
+    changes = depot_from_pb(park_id, depot_id, message, [], kind_required="kind" in paths)
+    if "kind" in paths:
+        depot_kind(message.kind, "depot.kind", violations)
+    return changes
+
+
+def stock_changes_from_pb(park_id: str, depot_id: str, type_code: str, message: pb.Stock, violations: list[FieldViolation]) -> Stock:
+    """The changes of a stock: a whole minimum level (on hand and reserved move only through the ledger and reservations)."""
+    return Stock(park_id, depot_id, type_code, minimum_level=whole(message.minimum_level, "stock.minimum_level", violations))
+
+
+def policy_from_pb(message: pb.ReservePolicy, violations: list[FieldViolation]) -> ReservePolicy:
+    """Domain reserve policy from a proto one; the minimum must be whole."""
+    return ReservePolicy(message.park_id, message.resource_type, whole(message.minimum, "policy.minimum", violations))
+
+
+def agreement_from_pb(message: pb.MutualAidAgreement) -> MutualAid:
+    """Domain mutual-aid agreement from a proto one."""
+    return MutualAid(message.lender_park_id, message.borrower_park_id, tuple(message.resource_types), message.max_travel_minutes)
 
 
 def unit_output_only_violations(message: pb.Unit, prefix: str, park_id: str) -> list[FieldViolation]:
@@ -349,82 +357,6 @@ def stock_output_only_violations(message: pb.Stock, prefix: str) -> list[FieldVi
     if message.HasField("location"):
         found.append(FieldViolation(f"{prefix}.location", "output only; the depot's position"))
     return found
-
-
-def unit_holds(holds: Sequence[pb.UnitHold], violations: list[FieldViolation]) -> list[tuple[str, str, int]]:
-    """(park, unit, planned version) of each unit hold; malformed names become violations."""
-    out = []
-    for i, hold in enumerate(holds):
-        ids = parse_name("unit", hold.unit, f"units[{i}].unit", violations)
-        out.append((ids[0], ids[1], hold.version) if ids else ("", "", hold.version))
-    return out
-
-
-def parse_name(kind: str, name: str, field: str, violations: list[FieldViolation]) -> tuple[str, ...] | None:
-    """The ids in a resource name, or None with a violation."""
-    from services.resources.names import parse
-
-    try:
-        return parse(kind, name, field)
-    except ServiceError as error:
-        violations.extend(error.violations)
-        return None
-
-
-def parse_agreement(name: str, field: str, violations: list[FieldViolation]) -> tuple[str, str] | None:
-    """(lender, borrower) in "mutualAidAgreements/{lender}.{borrower}"."""
-    match = AGREEMENT_PATTERN.match(name)
-    if match is None:
-        violations.append(FieldViolation(field, "expected mutualAidAgreements/{lender}.{borrower}"))
-        return None
-    return match.group(1), match.group(2)
-
-
-# ---------------------------------------------------------------- violation field names
-
-# Domain field names that the proto spells differently, per path segment.
-_SEGMENTS = {
-    "type": "resource_type",
-    "home_depot": "home_depot_id",
-    "lender_park": "lender_park_id",
-    "borrower_park": "borrower_park_id",
-    "min_available": "minimum",
-    "expected_version": "version",
-}
-
-
-def proto_field(field: str, renames: dict[str, str] | None = None) -> str:
-    """The request field a domain violation is about: the longest renamed prefix first, then per-segment names.
-
-    Prefixes are looked up by key (ending at a '.' or '[' boundary), so mapping n violations costs O(n), not O(n x renames).
-    """
-    if renames:
-        for end in sorted({i for i, ch in enumerate(field) if ch in ".["} | {len(field)}, reverse=True):
-            replacement = renames.get(field[:end])
-            if replacement is not None:
-                field = replacement + field[end:]
-                break
-    parts = []
-    for part in field.split("."):
-        name, bracket, rest = part.partition("[")
-        parts.append(_SEGMENTS.get(name, name) + bracket + rest)
-    return ".".join(parts)
-
-
-def with_proto_fields(error: ServiceError, renames: dict[str, str] | None = None) -> ServiceError:
-    """Rename an error's field violations to the request's field paths."""
-    error.violations = [FieldViolation(proto_field(v.field, renames), v.description) for v in error.violations]
-    return error
-
-
-def index_renames(kind: str, positions: Iterable[int], proto_kind: str, id_fields: Sequence[str] = ()) -> dict[str, str]:
-    """Renames from a domain list position (units[3]) to the import row it came from (rows[7].unit)."""
-    renames = {}
-    for i, row in enumerate(positions):
-        for id_field in id_fields:
-            renames[f"{kind}[{i}].{id_field}"] = f"rows[{row}].{proto_kind}.name"
-        renames[f"{kind}[{i}]"] = f"rows[{row}].{proto_kind}"
-    return renames
 
 
 # ---------------------------------------------------------------- requests from domain data (seeding, tests, benches)

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from services.common.errors import FieldViolation, aborted, failed_precondition, invalid_argument, not_found
 from services.common.outbox import utcnow
 from services.resources import validation as v
-from services.resources.convert import unit_from_row
 from services.resources.domain import (
     COMMITTED_STATES,
     LIVE,
@@ -20,13 +19,15 @@ from services.resources.domain import (
     Unit,
     UnitState,
     check_move,
+    check_version,
 )
 from services.resources.events import bump_version, emit
 from services.resources.names import reservation_name, unit_name
-from services.resources.namespaces import UNITS, materialise_unit, require_namespace
-from services.resources.registry import DEPOTS, check_version
-from services.resources.reservations import RES_UNITS, RESERVATIONS, unit_where
+from services.resources.namespaces import materialise_unit, require_namespace
 from services.resources.sql import one, run
+from services.resources.store_registry import depot_location, unit_from_row
+from services.resources.store_reservations import reservation_namespace, unit_where
+from services.resources.tables import RES_UNITS, RESERVATIONS, UNITS
 
 HOLD_ENDING_TARGETS = frozenset({UnitState.AVAILABLE, UnitState.OUT_OF_SERVICE})
 
@@ -69,12 +70,7 @@ def move_unit(
     ends_hold = current.state in COMMITTED_STATES and target in HOLD_ENDING_TARGETS
     new_position = position or current.position
     if position is None and ends_hold and target is UnitState.AVAILABLE:
-        depot = one(
-            session,
-            select(DEPOTS.c.latitude, DEPOTS.c.longitude).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == current.home_depot),
-        )
-        if depot is not None:
-            new_position = GeoPoint(depot["latitude"], depot["longitude"])
+        new_position = depot_location(session, park_id, current.home_depot) or new_position
     assert new_position is not None
     values: dict[str, object] = {
         "state": target.value,
@@ -122,13 +118,13 @@ def move_unit(
 
 def _require_own_reservation(session: Session, namespace: str, name: str, reservation_id: str) -> None:
     """A committed unit is moved only inside the namespace of the reservation that holds it."""
-    owner = one(session, select(RESERVATIONS.c.namespace).where(RESERVATIONS.c.reservation_id == reservation_id))
-    if owner is not None and owner["namespace"] != namespace:
-        where = "live operations" if owner["namespace"] == LIVE else f"exercise {owner['namespace']!r}"
+    owner = reservation_namespace(session, reservation_id)
+    if owner is not None and owner != namespace:
+        where = "live operations" if owner == LIVE else f"exercise {owner!r}"
         raise failed_precondition(
             "UNIT_COMMITTED_ELSEWHERE",
             f"{name} is committed to {reservation_name(reservation_id)} in {where}; it cannot be moved here",
-            {"unit": name, "reservation": reservation_name(reservation_id), "owner_namespace": owner["namespace"]},
+            {"unit": name, "reservation": reservation_name(reservation_id), "owner_namespace": owner},
         )
 
 

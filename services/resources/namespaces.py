@@ -13,11 +13,7 @@ from services.resources.domain import LIVE, ExerciseState
 from services.resources.events import dialect_insert
 from services.resources.names import exercise_name
 from services.resources.sql import all_rows
-from services.resources.tables import ExerciseRow, StockRow, UnitRow
-
-UNITS = UnitRow.__table__  # type: ignore[attr-defined]
-STOCKS = StockRow.__table__  # type: ignore[attr-defined]
-EXERCISES = ExerciseRow.__table__  # type: ignore[attr-defined]
+from services.resources.tables import EXERCISES, STOCKS, UNITS
 
 
 def require_namespace(session: Session, namespace: str, *, lock: bool = False) -> None:

@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation, ServiceError, already_exists, invalid_argument, not_found
 from services.resources import validation as v
-from services.resources.convert import mutual_aid_from_row, policy_from_row
-from services.resources.domain import LIVE, MutualAid, ReservePolicy
+from services.resources.domain import LIVE, MutualAid, ReservePolicy, check_version
 from services.resources.events import bump_version, dialect_insert, emit
 from services.resources.names import mutual_aid_name, park_name, reserve_policy_name
-from services.resources.registry import check_version, require_park
-from services.resources.sql import all_rows, one, run
-from services.resources.tables import MutualAidRow, ReservePolicyRow
-
-POLICIES = ReservePolicyRow.__table__  # type: ignore[attr-defined]
-AID = MutualAidRow.__table__  # type: ignore[attr-defined]
-
-
-def list_reserve_policies(session: Session, *, park_id: str = "") -> list[ReservePolicy]:
-    """Reserve policies, optionally of one park."""
-    stmt = select(POLICIES).order_by(POLICIES.c.park_id, POLICIES.c.type)
-    if park_id:
-        stmt = stmt.where(POLICIES.c.park_id == park_id)
-    return [policy_from_row(r) for r in all_rows(session, stmt)]
+from services.resources.sql import one, run
+from services.resources.store_policies import get_mutual_aid
+from services.resources.store_registry import require_park
+from services.resources.tables import AID, POLICIES
 
 
 def set_reserve_policy(session: Session, *, policy: ReservePolicy, actor: str, expected_version: int = 0) -> ReservePolicy:
@@ -63,14 +52,6 @@ def delete_reserve_policy(session: Session, *, park_id: str, type_code: str, act
         raise not_found("reserve_policy", name)
     emit(session, "reserve_policy.deleted", name, namespace=LIVE, payload={"actor": actor})
     bump_version(session, LIVE)
-
-
-def list_mutual_aid(session: Session, *, park_id: str = "") -> list[MutualAid]:
-    """Mutual-aid agreements, optionally those a park lends or borrows under."""
-    stmt = select(AID).order_by(AID.c.lender_park, AID.c.borrower_park)
-    if park_id:
-        stmt = stmt.where(or_(AID.c.lender_park == park_id, AID.c.borrower_park == park_id))
-    return [mutual_aid_from_row(r) for r in all_rows(session, stmt)]
 
 
 def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expected_version: int = 0, replace: bool = True) -> MutualAid:
@@ -115,14 +96,6 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
         agreement.max_travel_minutes,
         version,
     )
-
-
-def get_mutual_aid(session: Session, *, lender_park: str, borrower_park: str) -> MutualAid:
-    """Return one agreement or NOT_FOUND."""
-    row = one(session, select(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
-    if row is None:
-        raise not_found("mutual_aid", mutual_aid_name(lender_park, borrower_park))
-    return mutual_aid_from_row(row)
 
 
 def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> MutualAid:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
@@ -12,9 +13,10 @@ from services.common.auth import Role, mint_token
 from services.common.client import bearer, open_channel
 from services.common.settings import Settings
 from services.resources import mapping as mp
-from services.resources.demo import DemoDataset, build_demo
-from services.resources.demo_detectors import demo_detectors
-from services.resources.detector_rpcs import detector_to_pb
+from services.resources.mapping_detectors import detector_to_pb
+
+if TYPE_CHECKING:
+    from fixtures.resources.demo import DemoDataset
 
 SEED_SUBJECT = "demo-seed"
 
@@ -72,6 +74,8 @@ async def seed_dataset(
 
 async def seed_detectors(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tuple[str, str], ...], park_id: str, prefix: str) -> int:
     """Import the park's demo detectors; return how many were created."""
+    from fixtures.resources.demo_detectors import demo_detectors
+
     wanted = demo_detectors(park_id)
     if not wanted:
         return 0
@@ -84,6 +88,8 @@ async def seed_detectors(stub: pb_grpc.ResourceServiceStub, metadata: tuple[tupl
 
 async def seed_demo(settings: Settings, dataset: DemoDataset | None = None, *, parks: Sequence[str] = ()) -> str:
     """Seed the running service at its configured address as an operator; return a one-line summary."""
+    from fixtures.resources.demo import build_demo
+
     dataset = dataset or build_demo()
     token = mint_token(settings.jwt_secret.get_secret_value(), subject=SEED_SUBJECT, role=Role.OPERATOR, issuer=settings.jwt_issuer, ttl_s=900)
     channel = open_channel(settings.address_of("resources"), default_timeout_s=120.0)

@@ -1,4 +1,4 @@
-"""Depot stock: creation, minimum levels, the receipt / issue / correction ledger and low-stock events."""
+"""Depot stock: creation, minimum levels, receipts, corrections and losses booked to the ledger, and low-stock events."""
 
 from __future__ import annotations
 
@@ -6,29 +6,21 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found
 from services.common.outbox import utcnow
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources import validation as v
-from services.resources.convert import ledger_from_row, stock_from_row
-from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
+from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock, check_version
 from services.resources.events import bump_version, emit
 from services.resources.names import stock_name
-from services.resources.namespaces import STOCKS, find_stock, materialise_stock, require_namespace, stocks_view
-from services.resources.registry import active_depot, check_version, require_park
-from services.resources.sql import all_rows, insert_or_raise, one
-from services.resources.tables import LedgerRow
-
-LEDGER = LedgerRow.__table__  # type: ignore[attr-defined]
-
-
-def stock_where(namespace: str, park_id: str, depot_id: str, type_code: str) -> Any:
-    """WHERE clause for one stock row of one namespace."""
-    return (STOCKS.c.namespace == namespace) & (STOCKS.c.park_id == park_id) & (STOCKS.c.depot_id == depot_id) & (STOCKS.c.type == type_code)
+from services.resources.namespaces import materialise_stock, require_namespace
+from services.resources.sql import insert_or_raise, one
+from services.resources.store_registry import active_depot, require_park
+from services.resources.store_stock import add_ledger, get_stock, stock_from_row, stock_where
+from services.resources.tables import STOCKS
 
 
 def note_low_stock(session: Session, namespace: str, before: Mapping[str, int], after: Mapping[str, Any]) -> None:
@@ -44,94 +36,6 @@ def note_low_stock(session: Session, namespace: str, before: Mapping[str, int], 
             version=after["version"],
             payload={"available": available, "minimum_level": after["minimum_level"], "on_hand": after["on_hand"]},
         )
-
-
-def add_ledger(
-    session: Session,
-    *,
-    namespace: str,
-    row: Mapping[str, Any],
-    kind: LedgerKind,
-    delta: int,
-    reason: str,
-    actor: str,
-    reservation_id: str = "",
-    now: datetime,
-) -> LedgerEntry:
-    """Append one ledger entry for a stock row after its change."""
-    # The stock row is locked by the caller's update, so the next sequence number cannot be taken twice.
-    next_sequence = (
-        select(func.coalesce(func.max(LEDGER.c.sequence), 0) + 1)
-        .where(
-            LEDGER.c.namespace == namespace,
-            LEDGER.c.park_id == row["park_id"],
-            LEDGER.c.depot_id == row["depot_id"],
-            LEDGER.c.type == row["type"],
-        )
-        .scalar_subquery()
-    )
-    entry = one(
-        session,
-        insert(LEDGER)
-        .values(
-            sequence=next_sequence,
-            namespace=namespace,
-            park_id=row["park_id"],
-            depot_id=row["depot_id"],
-            type=row["type"],
-            kind=kind.value,
-            delta=delta,
-            on_hand_after=row["on_hand"],
-            reason=reason[:500],
-            reservation_id=reservation_id,
-            actor=actor[:200],
-            create_time=now,
-        )
-        .returning(*LEDGER.c),
-    )
-    assert entry is not None
-    return ledger_from_row(entry)
-
-
-def get_stock(session: Session, *, park_id: str, depot_id: str, type_code: str, namespace: str = LIVE) -> Stock:
-    """Return one stock as seen from the namespace, or NOT_FOUND."""
-    row = find_stock(session, namespace, park_id, depot_id, type_code)
-    if row is None:
-        raise not_found("stock", stock_name(park_id, depot_id, type_code))
-    return stock_from_row(row)
-
-
-def list_stocks(
-    session: Session,
-    *,
-    namespace: str = LIVE,
-    park_id: str = "",
-    depot_id: str = "",
-    type_code: str = "",
-    below_minimum_only: bool = False,
-    size: int = 0,
-    token: str = "",
-) -> tuple[list[Stock], str]:
-    """A page of stocks as seen from the namespace; optionally only those whose available amount is at or below minimum."""
-    limit = page_size(size)
-    query = fingerprint("stocks", namespace, park_id, depot_id, type_code, below_minimum_only)
-    after = decode_token(token, query, 3)
-    view = stocks_view(namespace)
-    stmt = select(view).order_by(view.c.park_id, view.c.depot_id, view.c.type).limit(limit + 1)
-    if park_id:
-        stmt = stmt.where(view.c.park_id == park_id)
-    if depot_id:
-        stmt = stmt.where(view.c.depot_id == depot_id)
-    if type_code:
-        stmt = stmt.where(view.c.type == type_code)
-    if below_minimum_only:
-        stmt = stmt.where(view.c.on_hand - view.c.reserved <= view.c.minimum_level)
-    if after is not None:
-        stmt = stmt.where(tuple_(view.c.park_id, view.c.depot_id, view.c.type) > tuple_(*after))
-    rows = [stock_from_row(r) for r in all_rows(session, stmt)]
-    last = rows[limit - 1] if len(rows) > limit else None
-    next_token = encode_token([last.park_id, last.depot_id, last.type], query) if last else ""
-    return rows[:limit], next_token
 
 
 def create_stock(session: Session, *, stock: Stock, actor: str, now: datetime | None = None) -> Stock:
@@ -273,29 +177,3 @@ def record_movement(
     note_low_stock(session, namespace, before, after)
     bump_version(session, namespace)
     return stock_from_row(after), entry
-
-
-def list_ledger(
-    session: Session,
-    *,
-    park_id: str,
-    depot_id: str = "",
-    type_code: str = "",
-    namespace: str = LIVE,
-    size: int = 0,
-    token: str = "",
-) -> tuple[list[LedgerEntry], str]:
-    """A page of ledger entries of a park (optionally one depot and type), oldest first."""
-    limit = page_size(size)
-    query = fingerprint("ledger", namespace, park_id, depot_id, type_code)
-    after = decode_token(token, query, 1)
-    stmt = select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id).order_by(LEDGER.c.id).limit(limit + 1)
-    if depot_id:
-        stmt = stmt.where(LEDGER.c.depot_id == depot_id)
-    if type_code:
-        stmt = stmt.where(LEDGER.c.type == type_code)
-    if after is not None:
-        stmt = stmt.where(LEDGER.c.id > after[0])
-    rows = [ledger_from_row(r) for r in all_rows(session, stmt)]
-    next_token = encode_token([rows[limit - 1].entry_id], query) if len(rows) > limit else ""
-    return rows[:limit], next_token

@@ -1,4 +1,4 @@
-"""The store of the resources service: runs its table functions in transactions, retrying transient conflicts."""
+"""The store of the resources service: its sessions (transactions retried on transient conflicts); the queries are in store_<aggregate>.py."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from services.common.db import create_schema, is_sqlite, make_engine, session_scope
-from services.resources import reservations
+from services.resources import reservations, store_reservations
 from services.resources.domain import Reservation
 from services.resources.tables import TABLES
 
@@ -117,7 +117,7 @@ class ResourceStore:
         """Expire every overdue reservation, one transaction each; return those expired."""
         expired: list[Reservation] = []
         while True:
-            due = self.read(reservations.due_reservations, now=now, limit=batch)
+            due = self.read(store_reservations.due_reservations, now=now, limit=batch)
             for reservation_id in due:
                 done = self.write(reservations.expire, reservation_id=reservation_id, now=now)
                 if done is not None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKeyConstraint, Index, text
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKeyConstraint, Index, Table, text
 from sqlmodel import Field, SQLModel
 
 from services.common.idempotency import IdempotencyRecord
@@ -299,3 +300,23 @@ TABLES: list[type[SQLModel]] = [
     OutboxEvent,
     IdempotencyRecord,
 ]
+
+
+def _core(model: type[SQLModel]) -> Table:
+    """The Core table of a model: the service's statements run on the session's connection, not through the ORM."""
+    return cast(Table, model.__table__)  # type: ignore[attr-defined]
+
+
+PARKS = _core(ParkRow)
+DEPOTS = _core(DepotRow)
+UNITS = _core(UnitRow)
+STOCKS = _core(StockRow)
+LEDGER = _core(LedgerRow)
+POLICIES = _core(ReservePolicyRow)
+AID = _core(MutualAidRow)
+RESERVATIONS = _core(ReservationRow)
+RES_UNITS = _core(ReservationUnitRow)
+RES_STOCKS = _core(ReservationStockRow)
+EXERCISES = _core(ExerciseRow)
+COUNTERS = _core(NamespaceVersionRow)
+DETECTORS = _core(DetectorRow)

@@ -7,31 +7,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from services.common.catalogue import Catalogue
 from services.common.errors import FieldViolation
-from services.resources.domain import LIVE, Depot, Inventory, LedgerKind, ReservePolicy, Stock, Unit, UnitState
+from services.resources.domain import LIVE, Inventory, LedgerKind, ReservePolicy, Stock, Unit, UnitState
 from services.resources.names import depot_name, mutual_aid_name, reserve_policy_name, stock_name, unit_name
-from services.resources.namespaces import STOCKS, UNITS
-from services.resources.policies import POLICIES
-from services.resources.registry import DEPOTS, depot_values
-from services.resources.sql import all_rows, one
-from services.resources.stock import add_ledger
+from services.resources.sql import one
+from services.resources.store_inventory import ExistingRows
+from services.resources.store_registry import depot_values, unit_values
+from services.resources.store_stock import add_ledger
+from services.resources.tables import DEPOTS, POLICIES, STOCKS, UNITS
 
 # A unit away on a response keeps its type, home and crew until it is back.
 UPDATABLE_UNIT_STATES = frozenset({UnitState.AVAILABLE.value, UnitState.OUT_OF_SERVICE.value})
-
-
-@dataclass(frozen=True, slots=True)
-class ExistingRows:
-    """The park's current depots, live units, live stocks and reserve policies, by code."""
-
-    depots: Mapping[str, Mapping[str, Any]]
-    units: Mapping[str, Mapping[str, Any]]
-    stocks: Mapping[tuple[str, str], Mapping[str, Any]]
-    policies: Mapping[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,40 +35,15 @@ class Change:
     fields: tuple[str, ...] = ()
 
 
-def read_rows(session: Session, park_id: str) -> ExistingRows:
-    """Read what the park holds now, with the columns an import can change."""
-    depots = all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == park_id))
-    units = all_rows(session, select(UNITS).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id))
-    stocks = all_rows(session, select(STOCKS).where(STOCKS.c.namespace == LIVE, STOCKS.c.park_id == park_id))
-    policies = all_rows(session, select(POLICIES.c.type, POLICIES.c.min_available).where(POLICIES.c.park_id == park_id))
-    return ExistingRows(
-        depots={r["depot_id"]: dict(r) for r in depots},
-        units={r["unit_id"]: dict(r) for r in units},
-        stocks={(r["depot_id"], r["type"]): dict(r) for r in stocks},
-        policies={r["type"]: int(r["min_available"]) for r in policies},
-    )
-
-
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[str, ...]:
     """Each field whose value changes, as 'field: old -> new'."""
     return tuple(f"{key}: {old[key]!r} -> {value!r}" for key, value in new.items() if old[key] != value)
 
 
-def depot_fields(depot: Depot) -> dict[str, Any]:
-    """The columns an import sets on a depot."""
-    return depot_values(depot)
-
-
 def unit_fields(unit: Unit, catalogue: Catalogue) -> dict[str, Any]:
     """The columns an import sets on a unit (capabilities default to its type's, as at creation)."""
     default_caps = catalogue.types[unit.type].capabilities if unit.type in catalogue.types else ()
-    return {
-        "type": unit.type,
-        "call_sign": unit.call_sign,
-        "home_depot": unit.home_depot,
-        "crew_size": unit.crew_size,
-        "capabilities": list(unit.capabilities) or list(default_caps),
-    }
+    return {**unit_values(unit), "capabilities": list(unit.capabilities) or list(default_caps)}
 
 
 def stock_fields(stock: Stock) -> dict[str, Any]:
@@ -91,7 +56,7 @@ def plan(inventory: Inventory, rows: ExistingRows, catalogue: Catalogue) -> Iter
     park = inventory.park_id
     for i, depot in enumerate(inventory.depots):
         old = rows.depots.get(depot.depot_id)
-        yield _change("depots", i, depot_name(park, depot.depot_id), old, depot_fields(depot))
+        yield _change("depots", i, depot_name(park, depot.depot_id), old, depot_values(depot))
     for i, unit in enumerate(inventory.units):
         old = rows.units.get(unit.unit_id)
         yield _change("units", i, unit_name(park, unit.unit_id), old, unit_fields(unit, catalogue))
@@ -142,7 +107,7 @@ def apply_updates(session: Session, inventory: Inventory, changes: list[Change],
             conn.execute(
                 update(DEPOTS)
                 .where(DEPOTS.c.park_id == park, DEPOTS.c.depot_id == depot.depot_id)
-                .values(**depot_fields(depot), version=DEPOTS.c.version + 1, update_time=now)
+                .values(**depot_values(depot), version=DEPOTS.c.version + 1, update_time=now)
             )
         elif change.kind == "units":
             unit = inventory.units[change.index]

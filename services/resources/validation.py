@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
 
-from services.common.catalogue import Catalogue
+from services.common.catalogue import Catalogue, ResourceKind
 from services.common.errors import FieldViolation, invalid_argument
 from services.resources.domain import (
     Depot,
@@ -173,30 +173,20 @@ def capability_violations(capabilities: Sequence[str], field: str, catalogue: Ca
     return out
 
 
-def unit_type_violations(type_code: str, field: str, catalogue: Catalogue) -> list[FieldViolation]:
-    """The type must be a UNIT type of the catalogue."""
+def type_violations(type_code: str, field: str, catalogue: Catalogue, kind: ResourceKind, holder: str) -> list[FieldViolation]:
+    """The type must be a catalogue type of the kind the holder needs (units a UNIT type, stock a CONSUMABLE one)."""
     entry = catalogue.get(type_code)
     if entry is None:
         return [FieldViolation(field, f"unknown resource type {type_code!r}")]
-    if not catalogue.is_unit(type_code):
-        return [FieldViolation(field, f"{type_code} is a {entry.kind.value} type; units need a UNIT type")]
-    return []
-
-
-def consumable_type_violations(type_code: str, field: str, catalogue: Catalogue) -> list[FieldViolation]:
-    """The type must be a CONSUMABLE type of the catalogue."""
-    entry = catalogue.get(type_code)
-    if entry is None:
-        return [FieldViolation(field, f"unknown resource type {type_code!r}")]
-    if not catalogue.is_consumable(type_code):
-        return [FieldViolation(field, f"{type_code} is a {entry.kind.value} type; stock needs a CONSUMABLE type")]
+    if entry.kind is not kind:
+        return [FieldViolation(field, f"{type_code} is a {entry.kind.value} type; {holder} a {kind.value} type")]
     return []
 
 
 def unit_violations(unit: Unit, catalogue: Catalogue, prefix: str = "unit") -> list[FieldViolation]:
     """Check a unit for creation; state, version and the reservation fields are output only."""
     out = id_violations(unit.unit_id, f"{prefix}.unit_id")
-    out += unit_type_violations(unit.type, f"{prefix}.type", catalogue)
+    out += type_violations(unit.type, f"{prefix}.type", catalogue, ResourceKind.UNIT, "units need")
     out += text_violations(unit.call_sign, f"{prefix}.call_sign", maximum=MAX_CALL_SIGN, required=True)
     out += id_violations(unit.home_depot, f"{prefix}.home_depot")
     if not 0 <= unit.crew_size <= MAX_CREW:
@@ -217,7 +207,7 @@ def unit_violations(unit: Unit, catalogue: Catalogue, prefix: str = "unit") -> l
 def stock_violations(stock: Stock, catalogue: Catalogue, prefix: str = "stock") -> list[FieldViolation]:
     """Check a stock for creation: the opening on-hand amount is booked as a receipt."""
     out = id_violations(stock.depot_id, f"{prefix}.depot_id")
-    out += consumable_type_violations(stock.type, f"{prefix}.type", catalogue)
+    out += type_violations(stock.type, f"{prefix}.type", catalogue, ResourceKind.CONSUMABLE, "stock needs")
     if not 0 <= stock.on_hand <= MAX_AMOUNT:
         out.append(FieldViolation(f"{prefix}.on_hand", f"must be within 0..{MAX_AMOUNT}"))
     if not 0 <= stock.minimum_level <= MAX_AMOUNT:
@@ -268,6 +258,11 @@ def movement_violations(kind: LedgerKind, delta: int, reason: str) -> list[Field
     return out
 
 
+def adjustment_violations(kind: LedgerKind | None) -> list[FieldViolation]:
+    """A stock adjustment books a receipt, a correction or a loss; an issue is booked by confirming a reservation."""
+    return [FieldViolation("kind", "issues are booked by confirming a reservation")] if kind is LedgerKind.ISSUE else []
+
+
 def mask_violations(entity: str, paths: Iterable[str], prefix: str | None = None) -> list[FieldViolation]:
     """Check an update mask: output-only and immutable fields are refused by name, unknown paths too."""
     prefix = prefix or entity
@@ -296,7 +291,7 @@ def expand_mask(entity: str, paths: Iterable[str]) -> list[str]:
 
 
 def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: Sequence[StockRequest], ttl_seconds: int) -> list[FieldViolation]:
-    """Check a reservation request's shape (conflicts with the current state are found by the store)."""
+    """Check a reservation request's shape; its ids come from names already parsed, conflicts are found when holding."""
     out = text_violations(incident, "incident", maximum=MAX_INCIDENT, required=True)
     if not units and not stocks:
         out.append(FieldViolation("units", "a reservation needs at least one unit or stock item"))
@@ -306,7 +301,6 @@ def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: 
         out.append(FieldViolation("ttl_seconds", f"must be within {MIN_TTL_SECONDS}..{MAX_TTL_SECONDS}"))
     seen_units: set[tuple[str, str]] = set()
     for i, item in enumerate(units):
-        out += id_violations(item.park_id, f"units[{i}].park_id") + id_violations(item.unit_id, f"units[{i}].unit_id")
         if item.expected_version < 1:
             out.append(FieldViolation(f"units[{i}].expected_version", "required: the unit version the plan was made on"))
         key = (item.park_id, item.unit_id)
@@ -315,7 +309,6 @@ def reservation_violations(incident: str, units: Sequence[UnitRequest], stocks: 
         seen_units.add(key)
     seen_stocks: set[tuple[str, str, str]] = set()
     for i, stock in enumerate(stocks):
-        out += id_violations(stock.park_id, f"stocks[{i}].park_id") + id_violations(stock.depot_id, f"stocks[{i}].depot_id")
         if not 1 <= stock.amount <= MAX_AMOUNT:
             out.append(FieldViolation(f"stocks[{i}].amount", f"must be a whole amount within 1..{MAX_AMOUNT}"))
         if stock.expected_version < 0:

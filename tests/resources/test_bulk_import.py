@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import grpc
 
-from services.resources import bulk, registry, snapshot, stock
-from services.resources.demo import build_demo
+from fixtures.resources.demo import build_demo
+from services.resources import bulk, registry, store_registry, store_snapshot, store_stock
 from services.resources.domain import UnitState
 from services.resources.store import ResourceStore
 
@@ -39,10 +39,10 @@ def test_bad_rows_in_the_middle_apply_nothing_and_are_all_reported(store: Resour
         f"units[{middle + 5}].state",
         "stocks[2].on_hand",
     ]
-    assert store.read(snapshot.availability).total_units == 0
-    assert store.read(registry.list_depots)[0] == []
-    assert store.read(stock.list_stocks)[0] == []
-    assert store.read(stock.list_ledger, park_id="ligang")[0] == []
+    assert store.read(store_snapshot.availability).total_units == 0
+    assert store.read(store_registry.list_depots)[0] == []
+    assert store.read(store_stock.list_stocks)[0] == []
+    assert store.read(store_stock.list_ledger, park_id="ligang")[0] == []
     assert events(store, before) == []
 
 
@@ -55,8 +55,8 @@ def test_a_good_inventory_lands_in_one_go_and_cannot_be_imported_twice(store: Re
         len(inventory.depots),
         len(inventory.stocks),
     )
-    assert store.read(snapshot.availability, park_ids=["xiagang"]).total_units == len(inventory.units)
-    ledger, _ = store.read(stock.list_ledger, park_id="xiagang", size=1000)
+    assert store.read(store_snapshot.availability, park_ids=["xiagang"]).total_units == len(inventory.units)
+    ledger, _ = store.read(store_stock.list_ledger, park_id="xiagang", size=1000)
     assert len(ledger) == len([s for s in inventory.stocks if s.on_hand])
     error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, bulk.import_inventory, inventory=inventory, actor=ACTOR)
     assert len(error.violations) == len(inventory.depots) + len(inventory.units) + len(inventory.stocks) + len(inventory.reserve_policies) + len(

@@ -8,10 +8,10 @@ import re
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.resources import registry, stock
+from services.resources import registry, stock, store_registry, store_stock
 from services.resources.domain import Stock, UnitState
-from services.resources.reservations import RES_UNITS
 from services.resources.store import ResourceStore
+from services.resources.tables import RES_UNITS
 
 from . import contention
 from .conftest import ACTOR, make_depot, make_park, make_unit
@@ -62,9 +62,9 @@ def test_no_double_booking_across_processes(store: ResourceStore, database_url: 
             named = f"units/{refusal['units'][int(index)]}" if kind == "units" else "stocks/FOAM_AFFF"
             assert named in description, (field, description)
 
-    foam = store.read(stock.get_stock, park_id="ligang", depot_id="fs1", type_code="FOAM_AFFF")
+    foam = store.read(store_stock.get_stock, park_id="ligang", depot_id="fs1", type_code="FOAM_AFFF")
     assert foam.reserved == stock_wins * contention.STOCK_AMOUNT and foam.on_hand == ON_HAND
-    units = {u.unit_id: u for u in store.read(registry.list_units, park_id="ligang")[0]}
+    units = {u.unit_id: u for u in store.read(store_registry.list_units, park_id="ligang")[0]}
     assert {u for u, x in units.items() if x.state is UnitState.RESERVED} == set(held)
     by_reservation = {o["reservation_id"]: o["units"] for o in successes}
     assert all(units[u].reservation_id == rid for rid, us in by_reservation.items() for u in us)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from fixtures.resources.demo import build_demo, distance_km, is_south_of_river, load_demo
 from services.common.catalogue import load_catalogue
-from services.resources import snapshot
-from services.resources.demo import build_demo, distance_km, is_south_of_river, load_demo
+from services.resources import store_snapshot
 from services.resources.domain import DepotKind, ParkKind
 from services.resources.store import ResourceStore
 
@@ -81,7 +81,7 @@ def test_imports_cleanly(store: ResourceStore) -> None:
     data = build_demo()
     summaries = load_demo(store, data)
     assert sum(s.units for s in summaries) == len(data.units())
-    snap = store.read(snapshot.availability, size=10_000)
+    snap = store.read(store_snapshot.availability, size=10_000)
     assert snap.total_units == len(data.units()) == len(snap.units)
     assert len(snap.depots) == len(data.depots()) and len(snap.parks) == len(data.parks)
     assert sum(s.available for s in snap.stocks) == sum(s.on_hand for s in data.stocks())

@@ -7,8 +7,8 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 from google.protobuf.field_mask_pb2 import FieldMask
 
-from services.resources.demo_detectors import demo_detectors
-from services.resources.detector_rpcs import detector_to_pb
+from fixtures.resources.demo_detectors import demo_detectors
+from services.resources.mapping_detectors import detector_to_pb
 from tests.grpc_assertions import expect_error, field_violations
 
 from .conftest import ResourcesHarness

@@ -11,8 +11,8 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 from google.protobuf.field_mask_pb2 import FieldMask
 
+from fixtures.resources.demo import build_demo
 from services.resources import mapping
-from services.resources.demo import build_demo
 from services.resources.domain import EVENT_STREAM
 from tests.grpc_assertions import error_info, expect_error, field_violations
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 
+from fixtures.resources.demo import build_demo
 from services.resources import mapping
-from services.resources.demo import build_demo
 from tests.grpc_assertions import error_info, expect_error, field_violations
 
 from .conftest import ResourcesHarness

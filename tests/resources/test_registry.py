@@ -7,7 +7,7 @@ from typing import Any
 
 import grpc
 
-from services.resources import policies, registry, stock
+from services.resources import policies, registry, stock, store_policies, store_registry, store_stock
 from services.resources.domain import (
     EVENT_STREAM,
     DepotKind,
@@ -26,17 +26,17 @@ from .helpers import events, last_event_id, payload, refused
 
 def test_create_and_read_back(store: ResourceStore) -> None:
     fleet = seed_fleet(store, units=2)
-    unit = store.read(registry.get_unit, park_id="ligang", unit_id="u0")
+    unit = store.read(store_registry.get_unit, park_id="ligang", unit_id="u0")
     assert unit.state is UnitState.AVAILABLE and unit.version == 1
     assert unit.position == GeoPoint(31.95, 120.09), "defaults to the home depot"
     assert unit.capabilities == ("water",), "defaults to the type's capabilities"
-    page, token = store.read(registry.list_units, park_id=fleet.park_id, size=1)
+    page, token = store.read(store_registry.list_units, park_id=fleet.park_id, size=1)
     assert [u.unit_id for u in page] == ["u0"] and token
-    page, token = store.read(registry.list_units, park_id=fleet.park_id, size=1, token=token)
+    page, token = store.read(store_registry.list_units, park_id=fleet.park_id, size=1, token=token)
     assert [u.unit_id for u in page] == ["u1"] and token == ""
-    refused(grpc.StatusCode.INVALID_ARGUMENT, store.read, registry.list_units, park_id="other", token="garbage")
+    refused(grpc.StatusCode.INVALID_ARGUMENT, store.read, store_registry.list_units, park_id="other", token="garbage")
     refused(grpc.StatusCode.ALREADY_EXISTS, store.write, registry.create_unit, unit=make_unit("u0"), actor=ACTOR)
-    refused(grpc.StatusCode.NOT_FOUND, store.read, registry.get_unit, park_id="ligang", unit_id="nope")
+    refused(grpc.StatusCode.NOT_FOUND, store.read, store_registry.get_unit, park_id="ligang", unit_id="nope")
 
 
 def test_unit_needs_an_active_depot_of_its_park(store: ResourceStore) -> None:
@@ -82,7 +82,7 @@ def test_update_with_mask_bumps_version_and_refuses_output_only(store: ResourceS
             actor=ACTOR,
         )
         assert [v.field for v in error.violations] == [f"unit.{path}"]
-    assert store.read(registry.get_unit, park_id="ligang", unit_id="u0").version == 2, "nothing changed"
+    assert store.read(store_registry.get_unit, park_id="ligang", unit_id="u0").version == 2, "nothing changed"
     assert events(store, before) == []
     refused(
         grpc.StatusCode.ABORTED,
@@ -177,7 +177,7 @@ def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
     after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, delta=70, reason="delivery", actor=ACTOR)
     after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.CORRECTION, delta=-5, reason="stocktake", actor=ACTOR)
     assert (after.on_hand, entry.delta, after.version) == (95, -5, 5)
-    ledger, _ = store.read(stock.list_ledger, park_id="ligang")
+    ledger, _ = store.read(store_stock.list_ledger, park_id="ligang")
     assert [(e.kind, e.delta) for e in ledger] == [
         (LedgerKind.RECEIPT, 100),
         (LedgerKind.LOSS, -50),
@@ -230,7 +230,7 @@ def test_policies_and_mutual_aid(store: ResourceStore) -> None:
     assert (policy.min_available, policy.version) == (3, 2)
     aid = store.write(policies.set_mutual_aid, agreement=MutualAid("ligang", "shengang", ("FOAM_TENDER",), 30), actor=ACTOR)
     assert aid.version == 1
-    assert store.read(policies.list_mutual_aid, park_id="shengang") == [aid]
+    assert store.read(store_policies.list_mutual_aid, park_id="shengang") == [aid]
     error = refused(
         grpc.StatusCode.INVALID_ARGUMENT,
         store.write,
@@ -240,4 +240,4 @@ def test_policies_and_mutual_aid(store: ResourceStore) -> None:
     )
     assert [v.field for v in error.violations] == ["mutual_aid.borrower_park"]
     store.write(policies.delete_reserve_policy, park_id="ligang", type_code="PUMPER_ENGINE", actor=ACTOR)
-    assert store.read(policies.list_reserve_policies, park_id="ligang") == []
+    assert store.read(store_policies.list_reserve_policies, park_id="ligang") == []

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
-from services.resources import exercises, movements, registry, reservations, snapshot, stock
+from services.resources import exercises, movements, registry, reservations, stock, store_registry, store_reservations, store_snapshot, store_stock
 from services.resources.domain import (
     GeoPoint,
     ItemState,
@@ -27,12 +27,12 @@ SCENE = GeoPoint(31.957, 120.095)
 
 def unit(store: ResourceStore, unit_id: str, namespace: str = ""):  # type: ignore[no-untyped-def]
     """Read a unit as seen from a namespace."""
-    return store.read(registry.get_unit, park_id="ligang", unit_id=unit_id, namespace=namespace)
+    return store.read(store_registry.get_unit, park_id="ligang", unit_id=unit_id, namespace=namespace)
 
 
 def foam(store: ResourceStore, namespace: str = ""):  # type: ignore[no-untyped-def]
     """Read the foam stock as seen from a namespace."""
-    return store.read(stock.get_stock, park_id="ligang", depot_id="fs1", type_code="FOAM_AFFF", namespace=namespace)
+    return store.read(store_stock.get_stock, park_id="ligang", depot_id="fs1", type_code="FOAM_AFFF", namespace=namespace)
 
 
 def reserve(
@@ -70,7 +70,7 @@ def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> Non
     assert confirmed.state is ReservationState.CONFIRMED
     assert {u.state for u in confirmed.units} == {ItemState.CONFIRMED}
     assert (foam(store).on_hand, foam(store).reserved) == (70, 0)
-    ledger, _ = store.read(stock.list_ledger, park_id="ligang")
+    ledger, _ = store.read(store_stock.list_ledger, park_id="ligang")
     assert (ledger[-1].kind, ledger[-1].delta, ledger[-1].reservation_id) == (
         LedgerKind.ISSUE,
         -30,
@@ -80,10 +80,10 @@ def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> Non
         store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=target, position=SCENE, actor=ACTOR)
     back = store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=UnitState.AVAILABLE, actor=ACTOR)
     assert (back.state, back.position, back.reservation_id) == (UnitState.AVAILABLE, GeoPoint(31.95, 120.09), "")
-    assert store.read(reservations.get_reservation, reservation_id=held.reservation_id).state is ReservationState.CONFIRMED
+    assert store.read(store_reservations.get_reservation, reservation_id=held.reservation_id).state is ReservationState.CONFIRMED
     store.write(movements.move_unit, park_id="ligang", unit_id="u1", target=UnitState.RETURNING, actor=ACTOR)
     store.write(movements.move_unit, park_id="ligang", unit_id="u1", target=UnitState.OUT_OF_SERVICE, actor=ACTOR)
-    done = store.read(reservations.get_reservation, reservation_id=held.reservation_id)
+    done = store.read(store_reservations.get_reservation, reservation_id=held.reservation_id)
     assert done.state is ReservationState.COMPLETED and {u.state for u in done.units} == {ItemState.COMPLETED}
     again = reserve(store, fleet, ["u0"])
     assert again.state is ReservationState.ACTIVE, "a unit back at AVAILABLE can be reserved again"
@@ -196,7 +196,7 @@ def test_expiry_by_the_sweeper(store: ResourceStore) -> None:
     assert unit(store, "u0").state is UnitState.AVAILABLE and foam(store).reserved == 10
     assert [e.event_type for e in events(store, before)] == ["unit.state_changed", "reservation.expired"]
     assert store.sweep_expired(now=late) == [], "an expired reservation is swept once"
-    assert store.read(reservations.get_reservation, reservation_id=long.reservation_id).state is ReservationState.ACTIVE
+    assert store.read(store_reservations.get_reservation, reservation_id=long.reservation_id).state is ReservationState.ACTIVE
 
 
 def test_illegal_movements_name_the_current_state(store: ResourceStore) -> None:
@@ -246,7 +246,7 @@ def test_illegal_movements_name_the_current_state(store: ResourceStore) -> None:
 
 def test_exercise_never_changes_live_and_ending_discards(store: ResourceStore) -> None:
     fleet = seed_fleet(store, units=3, on_hand=100)
-    live_before = store.read(snapshot.availability)
+    live_before = store.read(store_snapshot.availability)
     store.write(exercises.start_exercise, exercise_id="drill-1", name="Tank fire drill", actor=ACTOR)
     start = last_event_id(store)
     drill = reserve(store, fleet, ["u0", "u1"], 70, namespace="drill-1")
@@ -271,13 +271,13 @@ def test_exercise_never_changes_live_and_ending_discards(store: ResourceStore) -
         reason="",
         actor=ACTOR,
     )
-    live_after = store.read(snapshot.availability)
+    live_after = store.read(store_snapshot.availability)
     assert live_after == live_before, "live availability, stock and version are untouched"
-    drill_view = store.read(snapshot.availability, namespace="drill-1")
+    drill_view = store.read(store_snapshot.availability, namespace="drill-1")
     assert [u.unit_id for u in drill_view.units] == ["u2"]
     assert drill_view.stocks[0].on_hand == 25 and drill_view.version > live_before.version
     assert {e.exercise_id for e in events(store, start)} == {"drill-1"}
-    refused(grpc.StatusCode.NOT_FOUND, store.read, reservations.get_reservation, reservation_id=drill.reservation_id)
+    refused(grpc.StatusCode.NOT_FOUND, store.read, store_reservations.get_reservation, reservation_id=drill.reservation_id)
     live = reserve(store, fleet, ["u0", "u1"], 100)
     assert live.state is ReservationState.ACTIVE, "nothing the drill holds blocks a live incident"
     error = refused(
@@ -293,11 +293,11 @@ def test_exercise_never_changes_live_and_ending_discards(store: ResourceStore) -
     )
     assert error.metadata["current_state"] == "EN_ROUTE", "the drill's own copy is en route"
     store.write(exercises.end_exercise, exercise_id="drill-1", actor=ACTOR)
-    ended = store.read(reservations.get_reservation, reservation_id=drill.reservation_id, namespace="drill-1")
+    ended = store.read(store_reservations.get_reservation, reservation_id=drill.reservation_id, namespace="drill-1")
     assert ended.state is ReservationState.DISCARDED
-    refused(grpc.StatusCode.FAILED_PRECONDITION, store.read, snapshot.availability, namespace="drill-1")
+    refused(grpc.StatusCode.FAILED_PRECONDITION, store.read, store_snapshot.availability, namespace="drill-1")
     refused(grpc.StatusCode.FAILED_PRECONDITION, reserve, store, fleet, ["u2"], namespace="drill-1")
-    refused(grpc.StatusCode.NOT_FOUND, store.read, snapshot.availability, namespace="no-such-drill")
+    refused(grpc.StatusCode.NOT_FOUND, store.read, store_snapshot.availability, namespace="no-such-drill")
     assert unit(store, "u0").state is UnitState.RESERVED and foam(store).reserved == 100
 
 
@@ -322,20 +322,20 @@ def test_drill_cannot_move_a_live_committed_unit(store: ResourceStore) -> None:
 def test_snapshot_pages_and_filters(store: ResourceStore) -> None:
     fleet = seed_fleet(store, units=5, on_hand=80)
     reserve(store, fleet, ["u1"], 30)
-    first = store.read(snapshot.availability, size=2)
+    first = store.read(store_snapshot.availability, size=2)
     assert [u.unit_id for u in first.units] == ["u0", "u2"] and first.total_units == 4
     assert first.stocks[0].available == 50 and first.depots and first.parks
-    second = store.read(snapshot.availability, size=2, token=first.next_page_token)
+    second = store.read(store_snapshot.availability, size=2, token=first.next_page_token)
     assert [u.unit_id for u in second.units] == ["u3", "u4"] and second.next_page_token == "" and second.stocks == ()
     refused(
         grpc.StatusCode.INVALID_ARGUMENT,
         store.read,
-        snapshot.availability,
+        store_snapshot.availability,
         size=2,
         token=first.next_page_token,
         types=["FOAM_TENDER"],
     )
-    committed = store.read(snapshot.availability, states=[UnitState.RESERVED])
+    committed = store.read(store_snapshot.availability, states=[UnitState.RESERVED])
     assert [(u.unit_id, u.incident) for u in committed.units] == [("u1", "incidents/i-1")]
-    assert store.read(snapshot.availability, types=["FOAM_TENDER"]).units == ()
-    assert store.read(snapshot.availability, park_ids=["elsewhere"]).stocks == ()
+    assert store.read(store_snapshot.availability, types=["FOAM_TENDER"]).units == ()
+    assert store.read(store_snapshot.availability, park_ids=["elsewhere"]).stocks == ()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from emergency.resources.v1 import resources_service_pb2 as pb
 
+from fixtures.resources.demo import build_demo
+from fixtures.resources.demo_detectors import demo_detectors
 from services.common.outbox import utcnow
-from services.resources import registry, reservations
-from services.resources.demo import build_demo
-from services.resources.demo_detectors import demo_detectors
+from services.resources import reservations, store_registry, store_reservations
 from services.resources.domain import ReservationState, UnitRequest, UnitState
 from services.resources.seed import seed_demo
 from services.resources.store import ResourceStore
@@ -45,6 +45,6 @@ async def test_sweeper_expires_what_is_due(store: ResourceStore) -> None:
     assert await sweeper.sweep_once() == 1
     assert await sweeper.sweep_once() == 0
     assert woken == [1]
-    assert store.read(reservations.get_reservation, reservation_id=due.reservation_id).state is ReservationState.EXPIRED
-    assert store.read(reservations.get_reservation, reservation_id=fresh.reservation_id).state is ReservationState.ACTIVE
-    assert store.read(registry.get_unit, park_id="ligang", unit_id="u0").state is UnitState.AVAILABLE
+    assert store.read(store_reservations.get_reservation, reservation_id=due.reservation_id).state is ReservationState.EXPIRED
+    assert store.read(store_reservations.get_reservation, reservation_id=fresh.reservation_id).state is ReservationState.ACTIVE
+    assert store.read(store_registry.get_unit, park_id="ligang", unit_id="u0").state is UnitState.AVAILABLE

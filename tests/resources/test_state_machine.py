@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from services.common.errors import ServiceError
 from services.common.outbox import OutboxEvent
-from services.resources import exercises, movements, registry, reservations, snapshot, stock
+from services.resources import exercises, movements, registry, reservations, stock, store_registry, store_snapshot, store_stock
 from services.resources.domain import (
     COMMITTED_STATES,
     LIVE,
@@ -34,10 +34,8 @@ from services.resources.domain import (
     UnitRequest,
     UnitState,
 )
-from services.resources.namespaces import STOCKS, UNITS
-from services.resources.reservations import RES_STOCKS, RES_UNITS
 from services.resources.store import ResourceStore
-from services.resources.tables import TABLES
+from services.resources.tables import RES_STOCKS, RES_UNITS, STOCKS, TABLES, UNITS
 
 from .conftest import ACTOR, make_depot, make_park, make_unit
 
@@ -161,7 +159,7 @@ class ReservationMachine(RuleBasedStateMachine):
         self.seen_event = self._last_event()
 
     def _live(self) -> Snapshot:
-        return self.store.read(snapshot.availability, states=list(UnitState))
+        return self.store.read(store_snapshot.availability, states=list(UnitState))
 
     def _call(self, ns: str, fn, **kwargs):  # type: ignore[no-untyped-def]
         """Run one store call; inside an exercise, prove live availability did not move."""
@@ -400,9 +398,9 @@ class ReservationMachine(RuleBasedStateMachine):
     @invariant()
     def database_agrees_with_the_model(self) -> None:
         for ns in self.model.namespaces():
-            units, _ = self.store.read(registry.list_units, namespace=ns, states=list(UnitState))
+            units, _ = self.store.read(store_registry.list_units, namespace=ns, states=list(UnitState))
             assert {u.unit_id: MUnit(u.state, u.version, u.reservation_id) for u in units} == self.model.unit_view(ns), ns
-            stocks, _ = self.store.read(stock.list_stocks, namespace=ns)
+            stocks, _ = self.store.read(store_stock.list_stocks, namespace=ns)
             assert {s.type: MStock(s.on_hand, s.reserved, s.version) for s in stocks} == self.model.stock_view(ns), ns
 
     @invariant()

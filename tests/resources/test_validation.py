@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from services.common.catalogue import load_catalogue
-from services.resources.bulk import Existing, inventory_violations, normalise
+from services.resources.bulk import inventory_violations, normalise
 from services.resources.domain import GeoPoint, Inventory, MutualAid, Stock, StockRequest, UnitRequest, UnitState
+from services.resources.store_inventory import Existing
 from services.resources.validation import expand_mask, mask_violations, reservation_violations, unit_violations
 
 from .conftest import make_depot, make_unit

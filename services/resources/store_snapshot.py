@@ -1,4 +1,4 @@
-"""Availability snapshot of a namespace: units by page; stocks, depots, parks and policies on the first page."""
+"""The availability snapshot of a namespace in the store: units by page; stocks, depots, parks and policies on the first page."""
 
 from __future__ import annotations
 
@@ -8,20 +8,14 @@ from sqlalchemy import func, literal, or_, select, tuple_
 from sqlmodel import Session
 
 from services.common.pagination import decode_token, encode_token, fingerprint, page_size
-from services.resources.convert import (
-    depot_from_row,
-    mutual_aid_from_row,
-    park_from_row,
-    policy_from_row,
-    stock_from_row,
-    unit_from_row,
-)
 from services.resources.domain import LIVE, Snapshot, UnitState
 from services.resources.events import snapshot_version
 from services.resources.namespaces import require_namespace, stocks_view, units_view
-from services.resources.policies import AID, POLICIES
-from services.resources.registry import DEPOTS, PARKS
 from services.resources.sql import all_rows, run
+from services.resources.store_policies import mutual_aid_from_row, policy_from_row
+from services.resources.store_registry import depot_from_row, park_from_row, unit_from_row
+from services.resources.store_stock import stock_from_row
+from services.resources.tables import AID, DEPOTS, PARKS, POLICIES
 
 DEFAULT_SNAPSHOT_PAGE = 1000
 MAX_SNAPSHOT_PAGE = 10000

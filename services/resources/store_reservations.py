@@ -1,0 +1,176 @@
+"""Reservations in the store: reading them with their items, pages, the held items, the due ones, and new rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, insert, literal, select, tuple_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from services.common.errors import aborted, not_found
+from services.common.outbox import utcnow
+from services.common.pagination import decode_token, encode_token, fingerprint, page_size
+from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit
+from services.resources.names import reservation_name
+from services.resources.sql import all_rows, as_utc, one, run
+from services.resources.tables import RES_STOCKS, RES_UNITS, RESERVATIONS, UNITS
+
+Row = Mapping[str, Any]
+
+
+def unit_where(namespace: str, park_id: str, unit_id: str) -> ColumnElement[bool]:
+    """WHERE clause for one unit row of one namespace."""
+    return (UNITS.c.namespace == namespace) & (UNITS.c.park_id == park_id) & (UNITS.c.unit_id == unit_id)
+
+
+def items(session: Session, reservation_id: str) -> tuple[list[Row], list[Row]]:
+    """Every unit and stock item of a reservation, in the order they were requested."""
+    units = all_rows(session, select(RES_UNITS).where(RES_UNITS.c.reservation_id == reservation_id).order_by(RES_UNITS.c.id))
+    stocks = all_rows(session, select(RES_STOCKS).where(RES_STOCKS.c.reservation_id == reservation_id).order_by(RES_STOCKS.c.id))
+    return list(units), list(stocks)
+
+
+def reservation_from_rows(row: Row, units: Sequence[Row], stocks: Sequence[Row]) -> Reservation:
+    """A reservation from its row and its item rows."""
+    return Reservation(
+        reservation_id=row["reservation_id"],
+        namespace=row["namespace"],
+        incident=row["incident"],
+        state=ReservationState(row["state"]),
+        units=tuple(ReservedUnit(u["park_id"], u["unit_id"], ItemState(u["state"]), u["planned_version"]) for u in units),
+        stocks=tuple(ReservedStock(s["park_id"], s["depot_id"], s["type"], s["amount"], ItemState(s["state"]), s["planned_version"]) for s in stocks),
+        requested_by=row["requested_by"],
+        expires_at=as_utc(row["expires_at"]),
+        version=row["version"],
+        create_time=as_utc(row["create_time"]),
+        update_time=as_utc(row["update_time"]),
+    )
+
+
+def with_state(rows: Sequence[Row], before: ItemState, after: ItemState) -> list[Row]:
+    """Item rows as they are after a batch update from one item state to another."""
+    return [{**r, "state": after.value} if r["state"] == before.value else r for r in rows]
+
+
+def get_reservation(session: Session, *, reservation_id: str, namespace: str | None = LIVE) -> Reservation:
+    """Return a reservation of the namespace (of any namespace for None), or NOT_FOUND."""
+    stmt = select(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id)
+    if namespace is not None:
+        stmt = stmt.where(RESERVATIONS.c.namespace == namespace)
+    row = one(session, stmt)
+    if row is None:
+        raise not_found("reservation", reservation_name(reservation_id))
+    return reservation_from_rows(row, *items(session, reservation_id))
+
+
+def list_reservations(
+    session: Session,
+    *,
+    namespace: str = LIVE,
+    incident: str = "",
+    states: Sequence[ReservationState] = (),
+    size: int = 0,
+    token: str = "",
+) -> tuple[list[Reservation], str]:
+    """A page of the namespace's reservations, newest first."""
+    limit = page_size(size)
+    query = fingerprint("reservations", namespace, incident, sorted(states))
+    after = decode_token(token, query, 2)
+    order = (RESERVATIONS.c.create_time.desc(), RESERVATIONS.c.reservation_id.desc())
+    stmt = select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(*order).limit(limit + 1)
+    if incident:
+        stmt = stmt.where(RESERVATIONS.c.incident == incident)
+    if states:
+        stmt = stmt.where(RESERVATIONS.c.state.in_([s.value for s in states]))
+    if after is not None:
+        key = tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
+        stmt = stmt.where(tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id) < key)
+    rows = all_rows(session, stmt)
+    page = [reservation_from_rows(r, *items(session, r["reservation_id"])) for r in rows[:limit]]
+    last = page[-1] if len(rows) > limit else None
+    next_token = encode_token([last.create_time.isoformat(), last.reservation_id], query) if last else ""
+    return page, next_token
+
+
+def held_units(session: Session, reservation_id: str) -> list[Row]:
+    """Unit items still HELD by the reservation, in lock order."""
+    stmt = select(RES_UNITS).where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.state == ItemState.HELD.value)
+    return sorted(all_rows(session, stmt), key=lambda r: (r["park_id"], r["unit_id"]))
+
+
+def held_stocks(session: Session, reservation_id: str) -> list[Row]:
+    """Stock items still HELD by the reservation, in lock order."""
+    stmt = select(RES_STOCKS).where(RES_STOCKS.c.reservation_id == reservation_id, RES_STOCKS.c.state == ItemState.HELD.value)
+    return sorted(all_rows(session, stmt), key=lambda r: (r["park_id"], r["depot_id"], r["type"]))
+
+
+def reservation_namespace(session: Session, reservation_id: str) -> str | None:
+    """The namespace a reservation was made in, or None if there is no such reservation."""
+    row = one(session, select(RESERVATIONS.c.namespace).where(RESERVATIONS.c.reservation_id == reservation_id))
+    return None if row is None else str(row["namespace"])
+
+
+def due_reservations(session: Session, *, now: datetime | None = None, limit: int = 100) -> list[str]:
+    """Ids of ACTIVE reservations whose time to live has run out, oldest first."""
+    now = now or utcnow()
+    stmt = (
+        select(RESERVATIONS.c.reservation_id)
+        .where(RESERVATIONS.c.state == ReservationState.ACTIVE.value, RESERVATIONS.c.expires_at <= now)
+        .order_by(RESERVATIONS.c.expires_at)
+        .limit(limit)
+    )
+    return [str(r) for r in run(session, stmt).scalars().all()]
+
+
+def claim(session: Session, reservation_id: str, *conditions: ColumnElement[bool], now: datetime, state: ReservationState | None = None) -> Row | None:
+    """Take an ACTIVE reservation to its next version (and state, if given) while the conditions hold; its row, or None."""
+    values: dict[str, Any] = {"version": RESERVATIONS.c.version + 1, "update_time": now}
+    if state is not None:
+        values["state"] = state.value
+    stmt = update(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id, RESERVATIONS.c.state == ReservationState.ACTIVE.value, *conditions)
+    return one(session, stmt.values(**values).returning(*RESERVATIONS.c))
+
+
+def insert_reservation(session: Session, held: Reservation) -> None:
+    """Write a new reservation with its items; a unit another reservation holds is ABORTED (UNIT_ALREADY_HELD)."""
+    conn = session.connection()
+    conn.execute(
+        insert(RESERVATIONS).values(
+            reservation_id=held.reservation_id,
+            namespace=held.namespace,
+            incident=held.incident,
+            state=held.state.value,
+            requested_by=held.requested_by,
+            expires_at=held.expires_at,
+            version=held.version,
+            create_time=held.create_time,
+            update_time=held.update_time,
+        )
+    )
+    common = {"reservation_id": held.reservation_id, "namespace": held.namespace}
+    try:
+        if held.units:
+            units = [
+                {**common, "park_id": u.park_id, "unit_id": u.unit_id, "planned_version": u.planned_version, "state": u.state.value, "holding": True}
+                for u in held.units
+            ]
+            conn.execute(insert(RES_UNITS), units)
+    except IntegrityError as exc:  # the unique hold index caught what the conditional update should already have
+        raise aborted("UNIT_ALREADY_HELD", "a requested unit is already held by another reservation; nothing was reserved") from exc
+    if held.stocks:
+        stocks = [
+            {
+                **common,
+                "park_id": s.park_id,
+                "depot_id": s.depot_id,
+                "type": s.type,
+                "amount": s.amount,
+                "planned_version": s.planned_version,
+                "state": s.state.value,
+            }
+            for s in held.stocks
+        ]
+        conn.execute(insert(RES_STOCKS), stocks)
