@@ -5,18 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 
-from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from google.protobuf import json_format
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from gateway import store
 from gateway.activity import Activity
-from gateway.backends import Backends, call
+from gateway.backends import Backends, all_pages, call
+from gateway.mapping import committed_plan, stamp
 from gateway.quantities import format_quantity
 from gateway.situation import incident_situations
 from services.common.outbox import utcnow
@@ -32,13 +28,6 @@ def elapsed_s(incident: ipb.Incident) -> int:
     return max(int((end - incident.create_time.ToDatetime()).total_seconds()), 0)
 
 
-def stamp(value: datetime) -> Timestamp:
-    """A timestamp from a datetime (naive means UTC)."""
-    result = Timestamp()
-    result.FromDatetime(store.as_utc(value))
-    return result
-
-
 class IncidentViews:
     """ListIncidents, GetIncident and ListIncidentTimeline over the incident and resources services and the gateway's records."""
 
@@ -52,15 +41,8 @@ class IncidentViews:
 
     async def reservations(self, exercise_id: str, incident: str = "", states: Sequence[int] = ()) -> list[rpb.Reservation]:
         """Every reservation of the namespace (of one incident, in the given states), all pages."""
-        found: list[rpb.Reservation] = []
-        token = ""
-        while True:
-            request = rpb.ListReservationsRequest(exercise_id=exercise_id, incident=incident, states=list(states), page_size=1000, page_token=token)  # type: ignore[arg-type]
-            page = await call(self._backends.resources.ListReservations, request)
-            found.extend(page.reservations)
-            token = page.next_page_token
-            if not token:
-                return found
+        request = rpb.ListReservationsRequest(exercise_id=exercise_id, incident=incident, states=list(states), page_size=1000)  # type: ignore[arg-type]
+        return await all_pages(self._backends.resources.ListReservations, request, "reservations")
 
     async def page(self, request: gpb.ListIncidentsRequest) -> gpb.ListIncidentsResponse:
         """A page of incidents, each with its committed units and unmet lines."""
@@ -103,14 +85,8 @@ class IncidentViews:
 
     async def entries(self, incident: ipb.Incident) -> list[gpb.IncidentTimelineEntry]:
         """Every step of the incident and of what was sent to it, oldest first."""
-        own: list[ipb.TimelineEntry] = []
-        token = ""
-        while True:
-            page = await call(self._backends.incident.ListTimelineEntries, ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000, page_token=token))
-            own.extend(page.timeline_entries)
-            token = page.next_page_token
-            if not token:
-                break
+        request = ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000)
+        own: list[ipb.TimelineEntry] = await all_pages(self._backends.incident.ListTimelineEntries, request, "timeline_entries")
         reservations, commits, activity = await asyncio.gather(
             self.reservations(incident.exercise_id, incident.name), self._activity.commits(incident.exercise_id, [incident.name]), self._activity.of(incident.name)
         )
@@ -121,7 +97,7 @@ class IncidentViews:
             if r.state == rpb.Reservation.STATE_EXPIRED:
                 found.append(gpb.IncidentTimelineEntry(time=r.expire_time, action="EXPIRED", subject=r.name, note="not confirmed in time"))
         for c in commits:
-            plan = json_format.Parse(c.plan, dpb.Plan())
+            plan = committed_plan(c)
             sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
             sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
             actor = await self._saga_subject(c.request_id)

@@ -12,7 +12,7 @@ from opentelemetry.metrics import Counter, Histogram, UpDownCounter
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from gateway.store import SagaRow, SagaStepRow
+from gateway.tables import SagaRow, SagaStepRow
 from services.common.db import read_only
 from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics, stop_all
 
