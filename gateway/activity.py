@@ -38,9 +38,7 @@ class Activity:
         """Append the steps (with an event each) in one transaction."""
         if not steps:
             return
-        rows = [
-            ActivityRow(incident=s.incident, exercise_id=s.exercise_id, action=s.action, subject=s.subject, actor=actor, note=s.note[:2000]) for s in steps
-        ]
+        rows = [ActivityRow(incident=s.incident, exercise_id=s.exercise_id, action=s.action, subject=s.subject, actor=actor, note=s.note[:2000]) for s in steps]
         await run_in_thread(store.record_activity, self._engine, rows)
         self._on_commit()
 

@@ -126,7 +126,11 @@ def findings(lines: Sequence[LineResult], unmet: Sequence[dpb.UnmetDemand]) -> s
     text = []
     for line in lines:
         d = line.demand
-        status = f"met after {line.met_minutes:.1f} min" if line.met_minutes != NEVER else f"{format_quantity(line.unmet)} of {format_quantity(d.quantity)} never delivered"
+        status = (
+            f"met after {line.met_minutes:.1f} min"
+            if line.met_minutes != NEVER
+            else f"{format_quantity(line.unmet)} of {format_quantity(d.quantity)} never delivered"
+        )
         text.append(f"{d.resource_type} x{format_quantity(d.quantity)}: {status} (limit {line.limit_minutes:g} min)")
     for u in unmet:
         text.append(f"plan left unmet: {format_quantity(u.quantity)} {u.resource_type}" + (f" ({u.reason})" if u.reason else ""))

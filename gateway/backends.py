@@ -44,7 +44,10 @@ class Backends:
 def open_backends(settings: Settings) -> Backends:
     """Open one channel per backing service at the configured addresses."""
     timeout = settings.default_call_timeout_s
-    channels = {name: open_channel(settings.address_of(name), default_timeout_s=timeout, service="gateway") for name in ("incident", "resources", "casebase", "dispatch")}
+    channels = {
+        name: open_channel(settings.address_of(name), default_timeout_s=timeout, service="gateway")
+        for name in ("incident", "resources", "casebase", "dispatch")
+    }
     return Backends(
         incident=incident_service_pb2_grpc.IncidentServiceStub(channels["incident"]),
         resources=resources_service_pb2_grpc.ResourceServiceStub(channels["resources"]),

@@ -77,7 +77,9 @@ class DrillInjects:
             demands=list(spec.demands),
         )
         report = await self._reporter.report(
-            gpb.ReportIncidentRequest(request_id=derive_request_id(row.drill_id, "inject", inject.id), incident=incident, accept_recommendation=not spec.demands),
+            gpb.ReportIncidentRequest(
+                request_id=derive_request_id(row.drill_id, "inject", inject.id), incident=incident, accept_recommendation=not spec.demands
+            ),
             incident_id=derive_id("dri", row.drill_id, inject.id),
         )
         name = report.incident.name
@@ -192,7 +194,14 @@ class DrillInjects:
         start = utcnow() - timedelta(seconds=readings * 10 + 120)  # the cloud has spread over the last minutes: nothing lies in the future
         tag = derive_id("alm", row.drill_id, inject.id)  # the same inject republished after a restart is the same messages
         burst = release(
-            sites, source=source, wind_to_deg=inject.wind_to_deg, wind_mps=inject.wind_mps or 2.0, start=start, readings=readings, exercise_id=row.exercise_id, tag=tag
+            sites,
+            source=source,
+            wind_to_deg=inject.wind_to_deg,
+            wind_mps=inject.wind_mps or 2.0,
+            start=start,
+            readings=readings,
+            exercise_id=row.exercise_id,
+            tag=tag,
         )
         url = self._config.drill_mqtt_url or os.environ.get("MQTT_URL", DEFAULT_MQTT_URL)
         sent = await asyncio.to_thread(publish, url, burst)

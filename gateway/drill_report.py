@@ -89,7 +89,9 @@ class DrillReport:
         """The stored after-action report of a finished drill with the hindsight plan."""
         row, _ = await run_in_thread(store_drills.load, self._engine, drill_id)
         if row.state == DRILL_RUNNING:
-            raise failed_precondition("DRILL_RUNNING", f"drills/{drill_id} is still running; its report is written when it finishes", {"drill": f"drills/{drill_id}"})
+            raise failed_precondition(
+                "DRILL_RUNNING", f"drills/{drill_id} is still running; its report is written when it finishes", {"drill": f"drills/{drill_id}"}
+            )
         if row.state == DRILL_ABORTED or not row.report:
             raise failed_precondition("DRILL_ABORTED", f"drills/{drill_id} stopped before its report was written: {row.error}", {"drill": f"drills/{drill_id}"})
         report = cpb.AfterActionReport.FromString(row.report)
@@ -124,7 +126,9 @@ class DrillReport:
         )
         request = cpb.CreateAfterActionReportRequest(request_id=derive_request_id(drill_id, "report"), report=report)
         stored = (await call(self._backends.casebase.CreateAfterActionReport, request)).report
-        await call(self._backends.resources.EndExercise, rpb.EndExerciseRequest(request_id=derive_request_id(drill_id, "end"), name=f"exercises/{row.exercise_id}"))
+        await call(
+            self._backends.resources.EndExercise, rpb.EndExerciseRequest(request_id=derive_request_id(drill_id, "end"), name=f"exercises/{row.exercise_id}")
+        )
         await run_in_thread(
             store_drills.update,
             self._engine,

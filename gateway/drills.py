@@ -76,7 +76,9 @@ class DrillRunner:
         drill_id = derive_id("drill", request.request_id)
         await call(
             self._backends.resources.CreateExercise,
-            rpb.CreateExerciseRequest(request_id=derive_request_id(request.request_id, "exercise"), exercise_id=drill_id, title=f"Drill: {scenario.title}"[:200]),
+            rpb.CreateExerciseRequest(
+                request_id=derive_request_id(request.request_id, "exercise"), exercise_id=drill_id, title=f"Drill: {scenario.title}"[:200]
+            ),
         )
         world = await self._planner.fetch_world(drill_id)
         baseline = sorted(f"{lv.park_id}/{lv.resource_type}" for lv in below_reserve(reserve_levels(world)))
@@ -248,7 +250,10 @@ class DrillRunner:
     async def _abort(self, row: DrillRow, reason: str) -> None:
         """Stop a drill that cannot go on, ending its exercise so nothing stays held."""
         try:
-            await call(self._backends.resources.EndExercise, rpb.EndExerciseRequest(request_id=derive_request_id(row.drill_id, "end"), name=f"exercises/{row.exercise_id}"))
+            await call(
+                self._backends.resources.EndExercise,
+                rpb.EndExerciseRequest(request_id=derive_request_id(row.drill_id, "end"), name=f"exercises/{row.exercise_id}"),
+            )
         except ServiceError as error:
             log.warning("could not end exercise %s: %s", row.exercise_id, error)
         event = ("drill.aborted", {"reason": reason[:500]})

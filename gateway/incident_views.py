@@ -88,7 +88,9 @@ class IncidentViews:
         request = ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000)
         own: list[ipb.TimelineEntry] = await all_pages(self._backends.incident.ListTimelineEntries, request, "timeline_entries")
         reservations, commits, activity = await asyncio.gather(
-            self.reservations(incident.exercise_id, incident.name), self._activity.commits(incident.exercise_id, [incident.name]), self._activity.of(incident.name)
+            self.reservations(incident.exercise_id, incident.name),
+            self._activity.commits(incident.exercise_id, [incident.name]),
+            self._activity.of(incident.name),
         )
         found = [gpb.IncidentTimelineEntry(time=e.time, actor=e.actor, action=e.action, subject=incident.name, note=e.note, version=e.version) for e in own]
         for r in reservations:
@@ -101,7 +103,11 @@ class IncidentViews:
             sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
             sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
             actor = await self._saga_subject(c.request_id)
-            found.append(gpb.IncidentTimelineEntry(time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)))
+            found.append(
+                gpb.IncidentTimelineEntry(
+                    time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)
+                )
+            )
         found += [gpb.IncidentTimelineEntry(time=stamp(a.time), actor=a.actor, action=a.action, subject=a.subject, note=a.note) for a in activity]
         released_here = {a.subject for a in activity if a.action == "RELEASED"}
         for when, name, actor in await self._activity.saga_releases([r.name for r in reservations if r.state == rpb.Reservation.STATE_RELEASED]):

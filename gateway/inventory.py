@@ -42,7 +42,11 @@ class Inventory:
         reply = await call(
             self._backends.resources.AdjustStock,
             rpb.AdjustStockRequest(
-                request_id=derive_request_id(request.request_id, "adjust-stock"), stock=request.stock, kind=request.kind, delta=request.delta, reference=request.reason
+                request_id=derive_request_id(request.request_id, "adjust-stock"),
+                stock=request.stock,
+                kind=request.kind,
+                delta=request.delta,
+                reference=request.reason,
             ),
         )
         return gpb.AdjustStockResponse(stock=reply.stock, entry=reply.entry)

@@ -51,7 +51,9 @@ def kept_overrides(items: list[Item], problems: list[FieldViolation], notes: lis
         if why:
             notes.append(f"override {item.describe()} dropped on re-plan: {'; '.join(why)}")
             continue
-        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(item.message)
+        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(
+            item.message
+        )
     return items_of(overrides), overrides
 
 
@@ -101,7 +103,9 @@ class Planner:
         for index, name in missing:  # only the bad names cost a call each, to say what is wrong with them
             incident = (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
             where = repr(incident.exercise_id) if incident.exercise_id else "live operations"
-            violations.append(FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}"))
+            violations.append(
+                FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
+            )
         if violations:
             raise invalid_argument(violations)
         return [found[name] for name in names]
@@ -143,11 +147,17 @@ class Planner:
             if lines:
                 kept.append(incident)
             else:
-                selection.skipped.append(gpb.SkippedIncident(incident=incident.name, code="NOTHING_UNMET", reason=f"{incident.name}: every supply it asks for has been issued"))
+                selection.skipped.append(
+                    gpb.SkippedIncident(incident=incident.name, code="NOTHING_UNMET", reason=f"{incident.name}: every supply it asks for has been issued")
+                )
         selection.incidents = kept
         if not kept:
             reasons = "; ".join(s.reason for s in selection.skipped) or "no incident awaits dispatch"
-            raise failed_precondition("NOTHING_TO_PLAN", f"no incident to plan for: {reasons}"[:1000], {"exercise_id": exercise_id, "skipped": ",".join(s.incident for s in selection.skipped)})
+            raise failed_precondition(
+                "NOTHING_TO_PLAN",
+                f"no incident to plan for: {reasons}"[:1000],
+                {"exercise_id": exercise_id, "skipped": ",".join(s.incident for s in selection.skipped)},
+            )
         return selection
 
     async def road_restrictions(self, exercise_id: str) -> list[dpb.RoadRestriction]:
@@ -178,7 +188,11 @@ class Planner:
         selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
         items = items_of(overrides) if overrides is not None else []
         planned = {x.name for x in with_demands}
-        problems = [FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)") for i in items if i.incident and i.incident not in planned]
+        problems = [
+            FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)")
+            for i in items
+            if i.incident and i.incident not in planned
+        ]
         problems += world_violations(items, world, request)
         if problems and origin == "REPLANNED":  # a re-plan keeps what still holds and says what it had to drop
             items, overrides = kept_overrides(items, problems, selection.notes)
@@ -231,7 +245,11 @@ class Planner:
             note = f"{item.describe()} — why: {item.reason} — cost{joint}: {numbers} (proposals/{proposal_id})"
             for incident in [item.incident] if item.incident else incidents:
                 request = ipb.AnnotateIncidentRequest(
-                    request_id=derive_request_id(proposal_id, "override", item.key, incident), name=incident, action="PLAN_OVERRIDE", note=note[:2000], details=details
+                    request_id=derive_request_id(proposal_id, "override", item.key, incident),
+                    name=incident,
+                    action="PLAN_OVERRIDE",
+                    note=note[:2000],
+                    details=details,
                 )
                 calls.append(call(self._backends.incident.AnnotateIncident, request))
         await asyncio.gather(*calls)

@@ -168,4 +168,3 @@ def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViola
     for field, value, maximum in limits:
         found += incident_rules.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
     return found
-

@@ -40,7 +40,9 @@ class Forwarding(Compensation):
             if incident is not None:
                 incidents.append(incident)
         if not incidents:
-            await self._record(saga, "TRANSITIONED", "failed", {"reason": "INCIDENTS_CLOSED"}, state=COMPENSATED, error="every incident was closed or cancelled")
+            await self._record(
+                saga, "TRANSITIONED", "failed", {"reason": "INCIDENTS_CLOSED"}, state=COMPENSATED, error="every incident was closed or cancelled"
+            )
             raise failed_precondition(
                 "INCIDENTS_CLOSED",
                 "every incident of the plan was closed or cancelled meanwhile; the units sent were turned back",

@@ -64,7 +64,14 @@ class Reserving(Compensation):
                 overrides=kept if kept.ByteSize() else None,
             ) as fresh:
                 saga = await self._record(
-                    saga, "REPLAN", "done", {"proposal": fresh.proposal_id}, proposal_id=fresh.proposal_id, attempt=attempt, replans=saga.replans + 1, step="STARTED"
+                    saga,
+                    "REPLAN",
+                    "done",
+                    {"proposal": fresh.proposal_id},
+                    proposal_id=fresh.proposal_id,
+                    attempt=attempt,
+                    replans=saga.replans + 1,
+                    step="STARTED",
                 )
                 return await self._reserve_proposal(saga), None
         except StalePlan as stale:

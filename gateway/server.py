@@ -68,7 +68,9 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     planner = Planner(backends, storage.engine, config, notify)
     saga = CommitSaga(backends, storage.engine, planner, config, notify)
     reporter = Reporter(backends)
-    drills = DrillRunner(backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify)
+    drills = DrillRunner(
+        backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify
+    )
     activity = Activity(storage.engine, notify)
     views = IncidentViews(backends, activity)
     mover = UnitMover(backends, activity)

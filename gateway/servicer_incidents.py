@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 
 from gateway.access import Method, authorize
+from gateway.names import park_of
 from gateway.servicer_base import ServicerBase
 from gateway.unit_status import state_label
 from gateway.validation import (
@@ -14,14 +17,18 @@ from gateway.validation import (
     close_violations,
     name_violations,
     page_violations,
-    park_of_unit,
     raise_if,
     severity_violations,
     text_violations,
     unit_request_violations,
 )
 from services.common.auth import Principal
+from services.common.errors import FieldViolation
+from services.common.idempotency import M
 from services.common.pagination import page_size_violations
+
+# The requests of the incident changes: each names the incident and carries a request id.
+Change = gpb.VerifyIncidentRequest | gpb.ChangeSeverityRequest | gpb.CancelIncidentRequest | gpb.ContainIncidentRequest | gpb.CloseIncidentRequest
 
 
 class IncidentRpcs(ServicerBase):
@@ -54,45 +61,58 @@ class IncidentRpcs(ServicerBase):
         authorize(Method.LIST_INCIDENT_TIMELINE)
         return await self._views.timeline(request)
 
+    async def _change(
+        self, method: Method, request: Change, violations: list[FieldViolation], response_type: type[M], work: Callable[[ipb.Incident, Principal], Awaitable[M]]
+    ) -> M:
+        """Admit, check, authorise on the incident itself, and make the change once per request id."""
+        await self._admit()
+        raise_if(violations)
+        incident, principal = await self._incident_for(method, request.incident)
+        return await self._activity.once(method.value, request, request.request_id, response_type, lambda: work(incident, principal))
+
     async def VerifyIncident(self, request: gpb.VerifyIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.VerifyIncidentResponse:
         """Confirm a reported incident."""
-        await self._admit()
-        raise_if(change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False))
-        incident, _ = await self._incident_for(Method.VERIFY_INCIDENT, request.incident)
-        return await self._activity.once("VerifyIncident", request, request.request_id, gpb.VerifyIncidentResponse, lambda: self._lifecycle.verify(request, incident))
+        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False)
+        return await self._change(
+            Method.VERIFY_INCIDENT, request, violations, gpb.VerifyIncidentResponse, lambda incident, _: self._lifecycle.verify(request, incident)
+        )
 
     async def ChangeSeverity(self, request: gpb.ChangeSeverityRequest, context: grpc.aio.ServicerContext) -> gpb.ChangeSeverityResponse:
         """Change an incident's response level with a reason."""
-        await self._admit()
-        raise_if(severity_violations(request))
-        incident, _ = await self._incident_for(Method.CHANGE_SEVERITY, request.incident)
-        return await self._activity.once(
-            "ChangeSeverity", request, request.request_id, gpb.ChangeSeverityResponse, lambda: self._lifecycle.change_severity(request, incident)
+        return await self._change(
+            Method.CHANGE_SEVERITY,
+            request,
+            severity_violations(request),
+            gpb.ChangeSeverityResponse,
+            lambda incident, _: self._lifecycle.change_severity(request, incident),
         )
 
     async def CancelIncident(self, request: gpb.CancelIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CancelIncidentResponse:
         """Cancel an incident: holds released, units turned back, the reason recorded."""
-        await self._admit()
-        raise_if(change_violations(request.request_id, request.incident, request.version) + text_violations(request.reason, "reason", required=True))
-        incident, principal = await self._incident_for(Method.CANCEL_INCIDENT, request.incident)
-        return await self._activity.once(
-            "CancelIncident", request, request.request_id, gpb.CancelIncidentResponse, lambda: self._lifecycle.cancel(request, incident, principal.subject)
+        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.reason, "reason", required=True)
+        return await self._change(
+            Method.CANCEL_INCIDENT,
+            request,
+            violations,
+            gpb.CancelIncidentResponse,
+            lambda incident, caller: self._lifecycle.cancel(request, incident, caller.subject),
         )
 
     async def ContainIncident(self, request: gpb.ContainIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.ContainIncidentResponse:
         """Mark an incident's hazard under control."""
-        await self._admit()
-        raise_if(change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False))
-        incident, _ = await self._incident_for(Method.CONTAIN_INCIDENT, request.incident)
-        return await self._activity.once("ContainIncident", request, request.request_id, gpb.ContainIncidentResponse, lambda: self._lifecycle.contain(request, incident))
+        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False)
+        return await self._change(
+            Method.CONTAIN_INCIDENT, request, violations, gpb.ContainIncidentResponse, lambda incident, _: self._lifecycle.contain(request, incident)
+        )
 
     async def CloseIncident(self, request: gpb.CloseIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CloseIncidentResponse:
         """Close a contained incident: units home, holds released, after-action report stored."""
-        await self._admit()
-        raise_if(close_violations(request))
-        incident, principal = await self._incident_for(Method.CLOSE_INCIDENT, request.incident)
-        return await self._activity.once(
-            "CloseIncident", request, request.request_id, gpb.CloseIncidentResponse, lambda: self._lifecycle.close(request, incident, principal.subject)
+        return await self._change(
+            Method.CLOSE_INCIDENT,
+            request,
+            close_violations(request),
+            gpb.CloseIncidentResponse,
+            lambda incident, caller: self._lifecycle.close(request, incident, caller.subject),
         )
 
     async def UpdateUnitStatus(self, request: gpb.UpdateUnitStatusRequest, context: grpc.aio.ServicerContext) -> gpb.UpdateUnitStatusResponse:
@@ -102,7 +122,7 @@ class IncidentRpcs(ServicerBase):
         target = state_label(request.state)
         exercise_id, units = await self._mover.scope(request.incident, request.exercise_id, request.units)
         principal = authorize(Method.UPDATE_UNIT_STATUS, exercise_id=exercise_id, park_id="", unit_state=target) if not units else None
-        for park in sorted({park_of_unit(u) for u in units}):
+        for park in sorted({park_of(u) for u in units}):
             principal = authorize(Method.UPDATE_UNIT_STATUS, exercise_id=exercise_id, park_id=park, unit_state=target)
         assert principal is not None
         actor = principal.subject

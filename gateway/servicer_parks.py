@@ -6,14 +6,13 @@ import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway.access import Method, authorize
-from gateway.names import parse
+from gateway.names import park_of, parse
 from gateway.servicer_base import ServicerBase
 from gateway.validation import (
     drill_list_violations,
     import_violations,
     page_violations,
     park_inventory_violations,
-    park_of_stock,
     raise_if,
     start_drill_violations,
     stock_violations,
@@ -36,7 +35,7 @@ class ParkRpcs(ServicerBase):
         """Book a stock receipt, correction or loss."""
         await self._admit()
         raise_if(stock_violations(request))
-        authorize(Method.ADJUST_STOCK, park_id=park_of_stock(request.stock))
+        authorize(Method.ADJUST_STOCK, park_id=park_of(request.stock))
         return await self._activity.once("AdjustStock", request, request.request_id, gpb.AdjustStockResponse, lambda: self._inventory.adjust(request))
 
     async def ImportParkInventory(self, request: gpb.ImportParkInventoryRequest, context: grpc.aio.ServicerContext) -> gpb.ImportParkInventoryResponse:

@@ -113,4 +113,3 @@ class Situation:
         )
         response.time.GetCurrentTime()
         return response
-

@@ -137,4 +137,3 @@ def finished(engine: Engine, saga: SagaRow, commits: Sequence[CommitRow], respon
         store.add_step(session=session, saga=row, step="DONE", status="done", detail={"reservations": reservations})
         store.emit(session, "plan.committed", f"proposals/{saga.proposal_id}", exercise_id=saga.exercise_id, payload=payload)
         return row
-

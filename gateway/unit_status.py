@@ -80,7 +80,9 @@ class UnitMover:
             detail = f"{name} is committed to {unit.incident}, not {incident}"
             return gpb.UnitMove(unit=name, from_state=start, to_state=start, moved=False, reason="UNIT_OF_ANOTHER_INCIDENT", detail=detail), []
         if start == target:
-            return gpb.UnitMove(unit=name, from_state=start, to_state=start, moved=False, reason="ALREADY_IN_STATE", detail=f"{name} is already {state_label(start)}"), []
+            return gpb.UnitMove(
+                unit=name, from_state=start, to_state=start, moved=False, reason="ALREADY_IN_STATE", detail=f"{name} is already {state_label(start)}"
+            ), []
         path = [rpb.Unit.STATE_RETURNING, target] if target == rpb.Unit.STATE_AVAILABLE and start in AWAY else [target]
         steps: list[Step] = []
         for state in path:
@@ -106,5 +108,12 @@ class UnitMover:
     def _refused(name: str, start: Any, now: Any, error: ServiceError, steps: list[Step]) -> gpb.UnitMove:
         """A refusal, said plainly: a unit that moved meanwhile is named as such."""
         if error.code is grpc.StatusCode.ABORTED:
-            return gpb.UnitMove(unit=name, from_state=start, to_state=now, moved=bool(steps), reason="MOVED_MEANWHILE", detail=f"{name} changed while it was being moved; read it again ({error.message})")
+            return gpb.UnitMove(
+                unit=name,
+                from_state=start,
+                to_state=now,
+                moved=bool(steps),
+                reason="MOVED_MEANWHILE",
+                detail=f"{name} changed while it was being moved; read it again ({error.message})",
+            )
         return gpb.UnitMove(unit=name, from_state=start, to_state=now, moved=bool(steps), reason=error.reason, detail=error.message)

@@ -137,7 +137,11 @@ def set_demands_violations(request: gpb.SetDemandsRequest) -> list[FieldViolatio
 
 def propose_violations(request: gpb.ProposePlanRequest) -> list[FieldViolation]:
     """The incidents, the namespace and the overrides."""
-    return incident_violations(list(request.incidents)) + exercise_violations(request.exercise_id) + override_violations(request.overrides, list(request.incidents))
+    return (
+        incident_violations(list(request.incidents))
+        + exercise_violations(request.exercise_id)
+        + override_violations(request.overrides, list(request.incidents))
+    )
 
 
 def commit_violations(request: gpb.CommitPlanRequest) -> list[FieldViolation]:
@@ -264,13 +268,6 @@ def unit_request_violations(request: gpb.UpdateUnitStatusRequest) -> list[FieldV
     return found
 
 
-def park_of_unit(unit: str) -> str:
-    """The park of a unit name that passed unit_request_violations."""
-    found = UNIT_NAME.match(unit)
-    assert found is not None
-    return found.group(1)
-
-
 # ---- parks, stock and drills -------------------------------------------------------------------------------------
 
 
@@ -297,13 +294,6 @@ def stock_violations(request: gpb.AdjustStockRequest) -> list[FieldViolation]:
     elif request.kind == rpb.StockLedgerEntry.KIND_LOSS and request.delta > 0:
         found.append(FieldViolation("delta", "a loss removes stock: must be < 0"))
     return found
-
-
-def park_of_stock(stock: str) -> str:
-    """The park of a stock name that passed stock_violations."""
-    found = STOCK_NAME.match(stock)
-    assert found is not None
-    return found.group(1)
 
 
 def drill_list_violations(request: gpb.ListDrillsRequest) -> list[FieldViolation]:
