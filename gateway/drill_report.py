@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
@@ -73,17 +72,14 @@ def broken_units(injects: list[DrillInjectRow]) -> set[object]:
 
 
 class DrillReport:
-    """Writes a finished drill's report, stores it in the casebase, ends the exercise, and serves the report."""
+    """Writes a finished drill's report, stores it in the casebase and ends the exercise; serves the report."""
 
-    def __init__(
-        self, *, backends: Backends, engine: Engine, reporter: Reporter, planner: Planner, config: GatewayConfig, on_commit: Callable[[], None]
-    ) -> None:
+    def __init__(self, *, backends: Backends, engine: Engine, reporter: Reporter, planner: Planner, config: GatewayConfig) -> None:
         self._backends = backends
         self._engine = engine
         self._reporter = reporter
         self._planner = planner
         self._config = config
-        self._on_commit = on_commit
 
     async def stored(self, drill_id: str) -> gpb.GetDrillReportResponse:
         """The stored after-action report of a finished drill with the hindsight plan."""
@@ -140,7 +136,6 @@ class DrillReport:
             report=stored.SerializeToString(),
             hindsight=hindsight.SerializeToString(),
         )
-        self._on_commit()
 
     async def _facts(self, row: DrillRow, injects: list[DrillInjectRow], scenario: cpb.Scenario) -> tuple[scoring.DrillFacts, list[ipb.Incident]]:
         """Measure what happened from the drill's injects, its incidents and the commits in its exercise."""

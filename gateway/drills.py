@@ -60,7 +60,7 @@ class DrillRunner:
         self._settings = settings
         self._on_commit = on_commit
         self._injects = DrillInjects(backends=backends, engine=engine, reporter=reporter, config=config)
-        self._report = DrillReport(backends=backends, engine=engine, reporter=reporter, planner=planner, config=config, on_commit=on_commit)
+        self._report = DrillReport(backends=backends, engine=engine, reporter=reporter, planner=planner, config=config)
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
     # ---- API ------------------------------------------------------------------------------------------------------
@@ -168,6 +168,7 @@ class DrillRunner:
                 await self._await_operators(row, start + timedelta(seconds=(last + self._config.drill_tail_s) / row.clock_speed))
             await self._sample_reserves(row)
             await self._report.write(drill_id)
+            self._on_commit()
         except asyncio.CancelledError:
             raise
         except Exception as error:

@@ -12,8 +12,7 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.activity import Activity
 from gateway.backends import Backends, all_pages, call
-from gateway.mapping import committed_plan, stamp
-from gateway.quantities import format_quantity
+from gateway.mapping import activity_entry, commit_entry, reservation_entries, stamp
 from gateway.situation import incident_situations
 from services.common.outbox import utcnow
 from services.common.pagination import decode_page_token, encode_page_token, page_size
@@ -93,31 +92,14 @@ class IncidentViews:
             self._activity.of(incident.name),
         )
         found = [gpb.IncidentTimelineEntry(time=e.time, actor=e.actor, action=e.action, subject=incident.name, note=e.note, version=e.version) for e in own]
-        for r in reservations:
-            held = ", ".join([h.unit for h in r.units] + [f"{format_quantity(s.amount)} of {s.stock}" for s in r.stocks])
-            found.append(gpb.IncidentTimelineEntry(time=r.create_time, actor=r.actor, action="RESERVED", subject=r.name, note=held))
-            if r.state == rpb.Reservation.STATE_EXPIRED:
-                found.append(gpb.IncidentTimelineEntry(time=r.expire_time, action="EXPIRED", subject=r.name, note="not confirmed in time"))
-        for c in commits:
-            plan = committed_plan(c)
-            sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
-            sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
-            actor = await self._saga_subject(c.request_id)
-            found.append(
-                gpb.IncidentTimelineEntry(
-                    time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)
-                )
-            )
-        found += [gpb.IncidentTimelineEntry(time=stamp(a.time), actor=a.actor, action=a.action, subject=a.subject, note=a.note) for a in activity]
+        found += [entry for r in reservations for entry in reservation_entries(r)]
+        found += [commit_entry(c, await self._activity.saga_subject(c.request_id), incident.name) for c in commits]
+        found += [activity_entry(a) for a in activity]
         released_here = {a.subject for a in activity if a.action == "RELEASED"}
         for when, name, actor in await self._activity.saga_releases([r.name for r in reservations if r.state == rpb.Reservation.STATE_RELEASED]):
             if name not in released_here:
                 found.append(gpb.IncidentTimelineEntry(time=stamp(when), actor=actor, action="RELEASED", subject=name, note="the commit was undone"))
         return sorted(found, key=lambda e: (e.time.seconds, e.time.nanos))
-
-    async def _saga_subject(self, request_id: str) -> str:
-        """Who made a commit."""
-        return await self._activity.saga_subject(request_id)
 
     async def timeline(self, request: gpb.ListIncidentTimelineRequest) -> gpb.ListIncidentTimelineResponse:
         """A page of the merged timeline."""

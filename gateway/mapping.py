@@ -1,4 +1,4 @@
-"""The gateway's stored records as the API shows them, and back: proposals, drills, committed plans, snapshots, times."""
+"""The gateway's records as the API shows them, and back: proposals, drills, committed plans, timeline entries, snapshots, times."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from google.protobuf import json_format
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from gateway.planning import World
-from gateway.tables import CommitRow, DrillInjectRow, DrillRow, ProposalRow, as_utc
+from gateway.quantities import format_quantity
+from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalRow, as_utc
 
 DRILL_RUNNING, DRILL_FINISHED, DRILL_ABORTED = "RUNNING", "FINISHED", "ABORTED"
 DRILL_STATES = {gpb.Drill.STATE_RUNNING: DRILL_RUNNING, gpb.Drill.STATE_FINISHED: DRILL_FINISHED, gpb.Drill.STATE_ABORTED: DRILL_ABORTED}
@@ -71,6 +72,28 @@ def plan_json(plan: dpb.Plan) -> str:
 def committed_plan(row: CommitRow) -> dpb.Plan:
     """The plan a commit stored."""
     return json_format.Parse(row.plan, dpb.Plan(), ignore_unknown_fields=True)
+
+
+def commit_entry(row: CommitRow, actor: str, incident: str) -> gpb.IncidentTimelineEntry:
+    """What a commit sent to an incident, as an entry of its timeline."""
+    plan = committed_plan(row)
+    sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
+    sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
+    return gpb.IncidentTimelineEntry(time=stamp(row.committed_at), actor=actor, action="CONFIRMED", subject=row.reservation or incident, note="; ".join(sent))
+
+
+def activity_entry(row: ActivityRow) -> gpb.IncidentTimelineEntry:
+    """A step the gateway took for an incident, as an entry of its timeline."""
+    return gpb.IncidentTimelineEntry(time=stamp(row.time), actor=row.actor, action=row.action, subject=row.subject, note=row.note)
+
+
+def reservation_entries(reservation: rpb.Reservation) -> list[gpb.IncidentTimelineEntry]:
+    """A reservation made for an incident as entries of its timeline: what it held, and its expiry if it lapsed."""
+    held = ", ".join([h.unit for h in reservation.units] + [f"{format_quantity(s.amount)} of {s.stock}" for s in reservation.stocks])
+    found = [gpb.IncidentTimelineEntry(time=reservation.create_time, actor=reservation.actor, action="RESERVED", subject=reservation.name, note=held)]
+    if reservation.state == rpb.Reservation.STATE_EXPIRED:
+        found.append(gpb.IncidentTimelineEntry(time=reservation.expire_time, action="EXPIRED", subject=reservation.name, note="not confirmed in time"))
+    return found
 
 
 def restriction_json(restriction: dpb.RoadRestriction) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from gateway.names import park_of
 from gateway.servicer_base import ServicerBase
 from gateway.unit_status import state_label
 from gateway.validation import (
-    change_violations,
+    cancel_violations,
     close_violations,
     name_violations,
+    note_violations,
     page_violations,
     raise_if,
     severity_violations,
-    text_violations,
     unit_request_violations,
 )
 from services.common.auth import Principal
@@ -72,9 +72,12 @@ class IncidentRpcs(ServicerBase):
 
     async def VerifyIncident(self, request: gpb.VerifyIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.VerifyIncidentResponse:
         """Confirm a reported incident."""
-        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False)
         return await self._change(
-            Method.VERIFY_INCIDENT, request, violations, gpb.VerifyIncidentResponse, lambda incident, _: self._lifecycle.verify(request, incident)
+            Method.VERIFY_INCIDENT,
+            request,
+            note_violations(request),
+            gpb.VerifyIncidentResponse,
+            lambda incident, _: self._lifecycle.verify(request, incident),
         )
 
     async def ChangeSeverity(self, request: gpb.ChangeSeverityRequest, context: grpc.aio.ServicerContext) -> gpb.ChangeSeverityResponse:
@@ -89,20 +92,22 @@ class IncidentRpcs(ServicerBase):
 
     async def CancelIncident(self, request: gpb.CancelIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CancelIncidentResponse:
         """Cancel an incident: holds released, units turned back, the reason recorded."""
-        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.reason, "reason", required=True)
         return await self._change(
             Method.CANCEL_INCIDENT,
             request,
-            violations,
+            cancel_violations(request),
             gpb.CancelIncidentResponse,
             lambda incident, caller: self._lifecycle.cancel(request, incident, caller.subject),
         )
 
     async def ContainIncident(self, request: gpb.ContainIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.ContainIncidentResponse:
         """Mark an incident's hazard under control."""
-        violations = change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False)
         return await self._change(
-            Method.CONTAIN_INCIDENT, request, violations, gpb.ContainIncidentResponse, lambda incident, _: self._lifecycle.contain(request, incident)
+            Method.CONTAIN_INCIDENT,
+            request,
+            note_violations(request),
+            gpb.ContainIncidentResponse,
+            lambda incident, _: self._lifecycle.contain(request, incident),
         )
 
     async def CloseIncident(self, request: gpb.CloseIncidentRequest, context: grpc.aio.ServicerContext) -> gpb.CloseIncidentResponse:

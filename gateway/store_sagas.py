@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from gateway import store
 from gateway.saga_records import COMPENSATED, DONE, RUNNING, AlreadyCommitted
 from gateway.tables import CommitRow, SagaRow, SagaStepRow
 from gateway.validation import reused_request_id
-from services.common.db import session_scope
+from services.common.db import read_only, session_scope
 from services.common.outbox import utcnow
 
 
@@ -137,3 +137,16 @@ def finished(engine: Engine, saga: SagaRow, commits: Sequence[CommitRow], respon
         store.add_step(session=session, saga=row, step="DONE", status="done", detail={"reservations": reservations})
         store.emit(session, "plan.committed", f"proposals/{saga.proposal_id}", exercise_id=saga.exercise_id, payload=payload)
         return row
+
+
+def count_by_state(engine: Engine) -> list[tuple[str, int]]:
+    """How many sagas are in each state (read on the read-only engine, for metrics)."""
+    with Session(read_only(engine)) as session:
+        return [(state, n) for state, n in session.exec(select(SagaRow.state, func.count()).group_by(SagaRow.state)).all()]  # type: ignore[call-overload]
+
+
+def count_steps(engine: Engine) -> list[tuple[str, str, int]]:
+    """How many saga steps were taken, by step and status (read on the read-only engine, for metrics)."""
+    with Session(read_only(engine)) as session:
+        query = select(SagaStepRow.step, SagaStepRow.status, func.count()).group_by(SagaStepRow.step, SagaStepRow.status)  # type: ignore[call-overload]
+        return [(step, status, n) for step, status, n in session.exec(query).all()]

@@ -10,16 +10,18 @@ from collections.abc import Callable, Iterable, Sequence
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.mapping import DRILL_STATES
 from gateway.names import ID_PATTERN
 from gateway.overrides import DEFAULT_AID_MINUTES, Item, items_of
 from gateway.unit_status import MOVABLE
-from services.common.catalogue import load_catalogue
+from services.common.catalogue import load_catalogue, unknown_type_message
 from services.common.errors import FieldViolation, ServiceError, invalid_argument
 from services.common.idempotency import request_id_violations, reused_id_error
 from services.common.pagination import page_size_violations
+from services.incident import domain as incident_rules
 
 MAX_REPLANS = 10
 # The most incidents one plan may name: a command centre's busiest day, and one batched read of the incident service.
@@ -115,6 +117,30 @@ def replan_violations(value: int, field: str = "max_replans") -> list[FieldViola
     if value < 0 or value > MAX_REPLANS:
         return [FieldViolation(field, f"must be between 0 (for the default) and {MAX_REPLANS}")]
     return []
+
+
+def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViolation]:
+    """The incident service's length limits on an incident's free texts, checked before anything is forwarded."""
+    limits = (
+        ("title", incident.title, incident_rules.MAX_TITLE),
+        ("description", incident.description, incident_rules.MAX_DESCRIPTION),
+        ("reporter", incident.reporter, incident_rules.MAX_REPORTER),
+        ("location.description", incident.location.description, incident_rules.MAX_PLACE),
+        ("substance.name", incident.substance.name, incident_rules.MAX_TITLE),
+    )
+    found: list[FieldViolation] = []
+    for field, value, maximum in limits:
+        found += incident_rules.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
+    return found
+
+
+def demand_type_violations(field: str, demands: Iterable[common_pb2.ResourceDemand]) -> list[FieldViolation]:
+    """Each demand line whose type is not in the catalogue, named with the nearest codes."""
+    return [
+        FieldViolation(f"{field}[{index}].resource_type", message)
+        for index, demand in enumerate(demands)
+        if (message := unknown_type_message(demand.resource_type)) is not None
+    ]
 
 
 def report_violations(request: gpb.ReportIncidentRequest) -> list[FieldViolation]:
@@ -227,6 +253,16 @@ def change_violations(request_id: str, incident: str, version: int) -> list[Fiel
     if version < 0:
         found.append(FieldViolation("version", "must be >= 0 (0 to let the gateway read the current version)"))
     return found
+
+
+def note_violations(request: gpb.VerifyIncidentRequest | gpb.ContainIncidentRequest) -> list[FieldViolation]:
+    """A change, with an optional note."""
+    return change_violations(request.request_id, request.incident, request.version) + text_violations(request.note, "note", required=False)
+
+
+def cancel_violations(request: gpb.CancelIncidentRequest) -> list[FieldViolation]:
+    """A change, with its reason."""
+    return change_violations(request.request_id, request.incident, request.version) + text_violations(request.reason, "reason", required=True)
 
 
 def severity_violations(request: gpb.ChangeSeverityRequest) -> list[FieldViolation]:

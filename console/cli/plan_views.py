@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
-from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
@@ -13,7 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from console.cli.views import level, quantity, state, unit_state
+from console.cli.views import demands, level, quantity, state, unit_state
 from gateway.quantities import format_quantity
 
 
@@ -33,22 +32,11 @@ def units_table(title: str, assignments: Iterable[dpb.UnitAssignment]) -> Table:
     return table
 
 
-def demands_text(demands: Iterable[common_pb2.ResourceDemand]) -> str:
-    """Demands on one line."""
-    return (
-        ", ".join(
-            f"{d.resource_type} x{quantity(d.resource_type, d.quantity)}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "")
-            for d in demands
-        )
-        or "-"
-    )
-
-
 def incident_table(incidents: Sequence[ipb.Incident], title: str = "Incidents") -> Table:
     """Incidents with their level, state and demands."""
     table = plain_table(title, ("incident", "title", "park", "level", "state", "version", "demands"))
     for i in incidents:
-        table.add_row(i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), demands_text(i.demands))
+        table.add_row(i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), demands(i.demands, compact=True))
     return table
 
 

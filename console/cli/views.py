@@ -74,15 +74,16 @@ def elapsed(seconds: int) -> str:
     return f"{hours}h{minutes:02d}m" if hours else (f"{minutes}m" if minutes else f"{secs}s")
 
 
-def demands(lines: Sequence[common_pb2.ResourceDemand]) -> str:
-    """HAZMAT_TEAM 2 (15 min), FOAM_AFFF 1,000,000 L."""
-    return (
-        ", ".join(
-            f"{d.resource_type} {quantity(d.resource_type, d.quantity)}" + (f" ({d.needed_within_minutes} min)" if d.needed_within_minutes else "")
-            for d in lines
-        )
-        or "-"
-    )
+def demands(lines: Sequence[common_pb2.ResourceDemand], *, compact: bool = False) -> str:
+    """HAZMAT_TEAM 2 (15 min), FOAM_AFFF 1,000,000 L; compact: HAZMAT_TEAM x2 <15m, FOAM_AFFF x1,000,000 L."""
+
+    def line(d: common_pb2.ResourceDemand) -> str:
+        amount = quantity(d.resource_type, d.quantity)
+        if compact:
+            return f"{d.resource_type} x{amount}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "")
+        return f"{d.resource_type} {amount}" + (f" ({d.needed_within_minutes} min)" if d.needed_within_minutes else "")
+
+    return ", ".join(line(d) for d in lines) or "-"
 
 
 def incident_line(incident: ipb.Incident, what: str) -> Text:
