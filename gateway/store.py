@@ -1,8 +1,4 @@
-"""Persistence of the gateway: the queries of its tables, and the transactions of proposals, commits, activity and replays.
-
-The queries take the caller's session; the transactions take the engine and open their own (the saga's and the drills'
-transactions are in `store_sagas` and `store_drills`). Nothing outside these modules opens a session.
-"""
+"""Persistence of the gateway: queries in the caller's session, and the transactions of proposals, commits, activity and replays."""
 
 from __future__ import annotations
 

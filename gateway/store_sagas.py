@@ -38,10 +38,7 @@ def unfinished(engine: Engine) -> list[SagaRow]:
 
 
 def begin(engine: Engine, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
-    """Create the saga and claim its proposal, or load it; a compensated saga starts a new generation.
-
-    Raises AlreadyCommitted when another request owns the proposal, and REQUEST_ID_REUSED for an id used with other content.
-    """
+    """Create the saga and claim its proposal, or load it (a compensated one starts a new generation); AlreadyCommitted if another request owns it."""
 
     def write() -> SagaRow:
         with session_scope(engine) as session:
