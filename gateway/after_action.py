@@ -17,13 +17,12 @@ from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
-from google.protobuf import json_format
 
-from gateway import store
-from gateway.activity import ActivityRow
+from gateway.mapping import committed_plan
 from gateway.quantities import format_quantity
 from gateway.reporting import profile_of
 from gateway.scoring import NEVER, Arrival, demand_met_minutes
+from gateway.tables import ActivityRow, CommitRow, as_utc
 from services.common.catalogue import load_catalogue
 
 # Minutes from the report: (a demand line met, every line met), per national response level.
@@ -49,10 +48,10 @@ class LineResult:
 
 def minutes_between(start: datetime, end: datetime) -> float:
     """Minutes from start to end, never negative."""
-    return max((store.as_utc(end) - store.as_utc(start)).total_seconds() / 60.0, 0.0)
+    return max((as_utc(end) - as_utc(start)).total_seconds() / 60.0, 0.0)
 
 
-def arrivals(incident: ipb.Incident, commits: Sequence[store.CommitRow], activity: Sequence[ActivityRow]) -> list[Arrival]:
+def arrivals(incident: ipb.Incident, commits: Sequence[CommitRow], activity: Sequence[ActivityRow]) -> list[Arrival]:
     """Every unit and supply sent to the incident, in minutes from its report."""
     reported = incident.create_time.ToDatetime()
     on_scene = {row.subject: minutes_between(reported, row.time) for row in activity if row.action == "UNIT_ON_SCENE"}
@@ -60,7 +59,7 @@ def arrivals(incident: ipb.Incident, commits: Sequence[store.CommitRow], activit
     seen: set[str] = set()
     for commit in commits:
         sent = minutes_between(reported, commit.committed_at)
-        plan = json_format.Parse(commit.plan, dpb.Plan())
+        plan = committed_plan(commit)
         for a in plan.assignments:
             if a.unit_id in seen:
                 continue
@@ -127,7 +126,11 @@ def findings(lines: Sequence[LineResult], unmet: Sequence[dpb.UnmetDemand]) -> s
     text = []
     for line in lines:
         d = line.demand
-        status = f"met after {line.met_minutes:.1f} min" if line.met_minutes != NEVER else f"{format_quantity(line.unmet)} of {format_quantity(d.quantity)} never delivered"
+        status = (
+            f"met after {line.met_minutes:.1f} min"
+            if line.met_minutes != NEVER
+            else f"{format_quantity(line.unmet)} of {format_quantity(d.quantity)} never delivered"
+        )
         text.append(f"{d.resource_type} x{format_quantity(d.quantity)}: {status} (limit {line.limit_minutes:g} min)")
     for u in unmet:
         text.append(f"plan left unmet: {format_quantity(u.quantity)} {u.resource_type}" + (f" ({u.reason})" if u.reason else ""))
@@ -137,7 +140,7 @@ def findings(lines: Sequence[LineResult], unmet: Sequence[dpb.UnmetDemand]) -> s
 def build_report(
     incident: ipb.Incident,
     entries: Sequence[gpb.IncidentTimelineEntry],
-    commits: Sequence[store.CommitRow],
+    commits: Sequence[CommitRow],
     activity: Sequence[ActivityRow],
     unmet: Sequence[dpb.UnmetDemand],
 ) -> cpb.AfterActionReport:

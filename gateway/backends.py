@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -44,7 +44,10 @@ class Backends:
 def open_backends(settings: Settings) -> Backends:
     """Open one channel per backing service at the configured addresses."""
     timeout = settings.default_call_timeout_s
-    channels = {name: open_channel(settings.address_of(name), default_timeout_s=timeout, service="gateway") for name in ("incident", "resources", "casebase", "dispatch")}
+    channels = {
+        name: open_channel(settings.address_of(name), default_timeout_s=timeout, service="gateway")
+        for name in ("incident", "resources", "casebase", "dispatch")
+    }
     return Backends(
         incident=incident_service_pb2_grpc.IncidentServiceStub(channels["incident"]),
         resources=resources_service_pb2_grpc.ResourceServiceStub(channels["resources"]),
@@ -64,6 +67,21 @@ async def call(method: Callable[..., Awaitable[R]], request: Any, *, timeout: fl
         except ValueError:  # the rich status did not survive the transport (e.g. trailers over the size limit)
             error = ServiceError(exc.code(), exc.code().name, exc.details() or "")
         raise bounded(error) from exc
+
+
+async def pages(method: Callable[..., Awaitable[Any]], request: Any) -> AsyncIterator[Any]:
+    """Every page of a paginated list call, in order."""
+    while True:
+        page = await call(method, request)
+        yield page
+        if not page.next_page_token:
+            return
+        request.page_token = page.next_page_token
+
+
+async def all_pages(method: Callable[..., Awaitable[Any]], request: Any, field: str) -> list[Any]:
+    """Every item of a paginated list call."""
+    return [item async for page in pages(method, request) for item in getattr(page, field)]
 
 
 def bounded(error: ServiceError) -> ServiceError:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 
-from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from google.protobuf import json_format
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from gateway import store
 from gateway.activity import Activity
-from gateway.backends import Backends, call
-from gateway.quantities import format_quantity
+from gateway.backends import Backends, all_pages, call
+from gateway.mapping import activity_entry, commit_entry, reservation_entries, stamp
 from gateway.situation import incident_situations
 from services.common.outbox import utcnow
 from services.common.pagination import decode_page_token, encode_page_token, page_size
@@ -30,13 +25,6 @@ def elapsed_s(incident: ipb.Incident) -> int:
     """Seconds since the report, stopped at the close or cancellation."""
     end = incident.update_time.ToDatetime() if incident.state in ENDED else utcnow().replace(tzinfo=None)
     return max(int((end - incident.create_time.ToDatetime()).total_seconds()), 0)
-
-
-def stamp(value: datetime) -> Timestamp:
-    """A timestamp from a datetime (naive means UTC)."""
-    result = Timestamp()
-    result.FromDatetime(store.as_utc(value))
-    return result
 
 
 class IncidentViews:
@@ -52,15 +40,8 @@ class IncidentViews:
 
     async def reservations(self, exercise_id: str, incident: str = "", states: Sequence[int] = ()) -> list[rpb.Reservation]:
         """Every reservation of the namespace (of one incident, in the given states), all pages."""
-        found: list[rpb.Reservation] = []
-        token = ""
-        while True:
-            request = rpb.ListReservationsRequest(exercise_id=exercise_id, incident=incident, states=list(states), page_size=1000, page_token=token)  # type: ignore[arg-type]
-            page = await call(self._backends.resources.ListReservations, request)
-            found.extend(page.reservations)
-            token = page.next_page_token
-            if not token:
-                return found
+        request = rpb.ListReservationsRequest(exercise_id=exercise_id, incident=incident, states=list(states), page_size=1000)  # type: ignore[arg-type]
+        return await all_pages(self._backends.resources.ListReservations, request, "reservations")
 
     async def page(self, request: gpb.ListIncidentsRequest) -> gpb.ListIncidentsResponse:
         """A page of incidents, each with its committed units and unmet lines."""
@@ -103,39 +84,22 @@ class IncidentViews:
 
     async def entries(self, incident: ipb.Incident) -> list[gpb.IncidentTimelineEntry]:
         """Every step of the incident and of what was sent to it, oldest first."""
-        own: list[ipb.TimelineEntry] = []
-        token = ""
-        while True:
-            page = await call(self._backends.incident.ListTimelineEntries, ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000, page_token=token))
-            own.extend(page.timeline_entries)
-            token = page.next_page_token
-            if not token:
-                break
+        request = ipb.ListTimelineEntriesRequest(parent=incident.name, page_size=1000)
+        own: list[ipb.TimelineEntry] = await all_pages(self._backends.incident.ListTimelineEntries, request, "timeline_entries")
         reservations, commits, activity = await asyncio.gather(
-            self.reservations(incident.exercise_id, incident.name), self._activity.commits(incident.exercise_id, [incident.name]), self._activity.of(incident.name)
+            self.reservations(incident.exercise_id, incident.name),
+            self._activity.commits(incident.exercise_id, [incident.name]),
+            self._activity.of(incident.name),
         )
         found = [gpb.IncidentTimelineEntry(time=e.time, actor=e.actor, action=e.action, subject=incident.name, note=e.note, version=e.version) for e in own]
-        for r in reservations:
-            held = ", ".join([h.unit for h in r.units] + [f"{format_quantity(s.amount)} of {s.stock}" for s in r.stocks])
-            found.append(gpb.IncidentTimelineEntry(time=r.create_time, actor=r.actor, action="RESERVED", subject=r.name, note=held))
-            if r.state == rpb.Reservation.STATE_EXPIRED:
-                found.append(gpb.IncidentTimelineEntry(time=r.expire_time, action="EXPIRED", subject=r.name, note="not confirmed in time"))
-        for c in commits:
-            plan = json_format.Parse(c.plan, dpb.Plan())
-            sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
-            sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
-            actor = await self._saga_subject(c.request_id)
-            found.append(gpb.IncidentTimelineEntry(time=stamp(c.committed_at), actor=actor, action="CONFIRMED", subject=c.reservation or incident.name, note="; ".join(sent)))
-        found += [gpb.IncidentTimelineEntry(time=stamp(a.time), actor=a.actor, action=a.action, subject=a.subject, note=a.note) for a in activity]
+        found += [entry for r in reservations for entry in reservation_entries(r)]
+        found += [commit_entry(c, await self._activity.saga_subject(c.request_id), incident.name) for c in commits]
+        found += [activity_entry(a) for a in activity]
         released_here = {a.subject for a in activity if a.action == "RELEASED"}
         for when, name, actor in await self._activity.saga_releases([r.name for r in reservations if r.state == rpb.Reservation.STATE_RELEASED]):
             if name not in released_here:
                 found.append(gpb.IncidentTimelineEntry(time=stamp(when), actor=actor, action="RELEASED", subject=name, note="the commit was undone"))
         return sorted(found, key=lambda e: (e.time.seconds, e.time.nanos))
-
-    async def _saga_subject(self, request_id: str) -> str:
-        """Who made a commit."""
-        return await self._activity.saga_subject(request_id)
 
     async def timeline(self, request: gpb.ListIncidentTimelineRequest) -> gpb.ListIncidentTimelineResponse:
         """A page of the merged timeline."""

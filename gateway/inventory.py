@@ -3,38 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
-from gateway import store
-from gateway.backends import Backends, call
-from gateway.drills import drill_message
+from gateway import store_drills
+from gateway.backends import Backends, all_pages, call
+from gateway.mapping import DRILL_STATES, drill_message
 from gateway.names import derive_request_id
 from services.common.db import run_in_thread
 from services.common.pagination import decode_page_token, encode_page_token, page_size
 
-DRILL_STATES = {gpb.Drill.STATE_RUNNING: "RUNNING", gpb.Drill.STATE_FINISHED: "FINISHED", gpb.Drill.STATE_ABORTED: "ABORTED"}
-
-
-async def all_pages(method: Callable[[Any], Awaitable[Any]], request: Any, field: str) -> list[Any]:
-    """Every item of a paginated list call."""
-    found: list[Any] = []
-    while True:
-        page = await call(method, request)
-        found.extend(getattr(page, field))
-        if not page.next_page_token:
-            return found
-        request.page_token = page.next_page_token
-
 
 class Inventory:
-    """GetParkInventory, AdjustStock, ListScenarios and ListDrills."""
+    """GetParkInventory, AdjustStock, ImportParkInventory, ListScenarios and ListDrills."""
 
     def __init__(self, backends: Backends, engine: Engine) -> None:
         self._backends = backends
@@ -58,10 +42,21 @@ class Inventory:
         reply = await call(
             self._backends.resources.AdjustStock,
             rpb.AdjustStockRequest(
-                request_id=derive_request_id(request.request_id, "adjust-stock"), stock=request.stock, kind=request.kind, delta=request.delta, reference=request.reason
+                request_id=derive_request_id(request.request_id, "adjust-stock"),
+                stock=request.stock,
+                kind=request.kind,
+                delta=request.delta,
+                reference=request.reason,
             ),
         )
         return gpb.AdjustStockResponse(stock=reply.stock, entry=reply.entry)
+
+    async def import_park(self, inventory: rpb.ImportInventoryRequest) -> rpb.ImportInventoryResponse:
+        """Pass a park's inventory import on to the resources service, which checks every row again."""
+        forwarded = rpb.ImportInventoryRequest()
+        forwarded.CopyFrom(inventory)
+        forwarded.request_id = derive_request_id(inventory.request_id, "import")
+        return await call(self._backends.resources.ImportInventory, forwarded)
 
     async def scenarios(self, request: gpb.ListScenariosRequest, *, show_script: bool) -> gpb.ListScenariosResponse:
         """A page of scenarios; an unannounced one's injects only for drill directors."""
@@ -80,15 +75,7 @@ class Inventory:
         filters = {"states": states}
         position = decode_page_token(request.page_token, filters)
         start = int(position["offset"]) if position else 0
-
-        def read() -> tuple[list[gpb.Drill], bool]:
-            with Session(self._engine) as session:
-                query = select(store.DrillRow)
-                if states:
-                    query = query.where(col(store.DrillRow.state).in_(states))
-                rows = list(session.exec(query.order_by(col(store.DrillRow.start_time).desc(), col(store.DrillRow.drill_id)).offset(start).limit(size + 1)).all())
-                drills = [drill_message(row, store.drill_injects(session=session, drill_id=row.drill_id), show_script=show_script) for row in rows[:size]]
-                return drills, len(rows) > size
-
-        drills, more = await run_in_thread(read)
+        rows = await run_in_thread(store_drills.page, self._engine, states, start, size + 1)
+        drills = [drill_message(row, injects, show_script=show_script) for row, injects in rows[:size]]
+        more = len(rows) > size
         return gpb.ListDrillsResponse(drills=drills, next_page_token=encode_page_token({"offset": start + size}, filters) if more else "")

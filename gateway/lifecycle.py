@@ -43,7 +43,9 @@ class Lifecycle:
         """REPORTED -> VERIFIED."""
         reply = await call(
             self._backends.incident.VerifyIncident,
-            ipb.VerifyIncidentRequest(request_id=derive_request_id(request.request_id, "verify"), name=incident.name, version=request.version or incident.version, note=request.note),
+            ipb.VerifyIncidentRequest(
+                request_id=derive_request_id(request.request_id, "verify"), name=incident.name, version=request.version or incident.version, note=request.note
+            ),
         )
         return gpb.VerifyIncidentResponse(incident=reply.incident)
 
@@ -65,7 +67,9 @@ class Lifecycle:
         """RESPONDING -> CONTAINED."""
         reply = await call(
             self._backends.incident.MarkContained,
-            ipb.MarkContainedRequest(request_id=derive_request_id(request.request_id, "contain"), name=incident.name, version=request.version or incident.version, note=request.note),
+            ipb.MarkContainedRequest(
+                request_id=derive_request_id(request.request_id, "contain"), name=incident.name, version=request.version or incident.version, note=request.note
+            ),
         )
         return gpb.ContainIncidentResponse(incident=reply.incident)
 
@@ -77,7 +81,9 @@ class Lifecycle:
             try:
                 await call(
                     self._backends.resources.ReleaseReservation,
-                    rpb.ReleaseReservationRequest(request_id=derive_request_id(request_id, "release", reservation.name), name=reservation.name, reason=reason[:500]),
+                    rpb.ReleaseReservationRequest(
+                        request_id=derive_request_id(request_id, "release", reservation.name), name=reservation.name, reason=reason[:500]
+                    ),
                 )
             except ServiceError as error:  # confirmed or expired meanwhile: it no longer holds anything to release
                 log.info("reservation %s not released: %s", reservation.name, error)
@@ -95,7 +101,9 @@ class Lifecycle:
         """FAILED_PRECONDITION for an incident already closed or cancelled."""
         if incident.state in ENDED:
             raise failed_precondition(
-                "INCIDENT_ENDED", f"cannot {action} {incident.name}: it is {state_name(incident.state)}", {"incident": incident.name, "current_state": state_name(incident.state)}
+                "INCIDENT_ENDED",
+                f"cannot {action} {incident.name}: it is {state_name(incident.state)}",
+                {"incident": incident.name, "current_state": state_name(incident.state)},
             )
 
     async def cancel(self, request: gpb.CancelIncidentRequest, incident: ipb.Incident, actor: str) -> gpb.CancelIncidentResponse:
@@ -109,7 +117,12 @@ class Lifecycle:
         )
         reply = await call(
             self._backends.incident.CancelIncident,
-            ipb.CancelIncidentRequest(request_id=derive_request_id(request.request_id, "cancel"), name=incident.name, version=request.version or incident.version, reason=request.reason),
+            ipb.CancelIncidentRequest(
+                request_id=derive_request_id(request.request_id, "cancel"),
+                name=incident.name,
+                version=request.version or incident.version,
+                reason=request.reason,
+            ),
         )
         return gpb.CancelIncidentResponse(incident=reply.incident, released_reservations=released, units=moves)
 
@@ -150,7 +163,9 @@ class Lifecycle:
             released = await self._release_unconfirmed(incident, request.request_id, reason, actor)
             target = rpb.Unit.STATE_AVAILABLE if request.units_available else rpb.Unit.STATE_RETURNING
             units = await self._committed_units(incident)
-            moves = await self._mover.move(units, target, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name)
+            moves = await self._mover.move(
+                units, target, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name
+            )
             moved = gpb.CloseIncidentResponse(incident=incident, units=moves, released_reservations=released)
             await self._activity.checkpoint("CloseIncident", "moved", request, request.request_id, moved)
         # Until the close is done the version read now is the one to send; after it, the first try's: the incident service then answers as it did.
@@ -185,5 +200,3 @@ class Lifecycle:
         ).report
         await self._activity.record([Step(incident.name, "AFTER_ACTION_REPORT", stored.name, f"score {stored.score:g}")], actor)
         return stored
-
-

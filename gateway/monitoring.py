@@ -9,11 +9,9 @@ from dataclasses import dataclass
 
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from opentelemetry.metrics import Counter, Histogram, UpDownCounter
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlalchemy import Engine
 
-from gateway.store import SagaRow, SagaStepRow
-from services.common.db import read_only
+from gateway import store_sagas
 from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics, stop_all
 
 SERVICE = "gateway"
@@ -21,16 +19,12 @@ SERVICE = "gateway"
 
 def sagas_by_state(engine: Engine) -> list[Reading]:
     """Commit sagas (one per commit request) by state."""
-    with Session(read_only(engine)) as session:
-        rows = session.exec(select(SagaRow.state, func.count()).group_by(SagaRow.state)).all()  # type: ignore[call-overload]
-    return [(float(n), {"state": state}) for state, n in rows]
+    return [(float(n), {"state": state}) for state, n in store_sagas.count_by_state(engine)]
 
 
 def saga_steps(engine: Engine) -> list[Reading]:
     """Saga steps taken, by step and outcome: REPLAN/done counts re-plans, COMPENSATED/done compensations."""
-    with Session(read_only(engine)) as session:
-        rows = session.exec(select(SagaStepRow.step, SagaStepRow.status, func.count()).group_by(SagaStepRow.step, SagaStepRow.status)).all()  # type: ignore[call-overload]
-    return [(float(n), {"step": step, "status": status}) for step, status, n in rows]
+    return [(float(n), {"step": step, "status": status}) for step, status, n in store_sagas.count_steps(engine)]
 
 
 def observe(engine: Engine) -> Callable[[], None]:

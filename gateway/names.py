@@ -49,7 +49,7 @@ def park_of(resource: str) -> str:
 
 
 def stock_name(depot: str, resource_type: str) -> str:
-    """"parks/{park}/depots/{depot}/stocks/{type}" from a depot name and a type."""
+    """ "parks/{park}/depots/{depot}/stocks/{type}" from a depot name and a type."""
     return f"{depot}/stocks/{resource_type}"
 
 

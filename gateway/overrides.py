@@ -1,4 +1,4 @@
-"""Operator overrides of a plan: checked, applied by shaping the dispatch request, and their cost in words.
+"""Operator overrides of a plan: checked against the snapshot, applied by shaping the dispatch request, and their cost in words.
 
 The optimiser is never told about overrides; the gateway changes what it asks for instead:
 - a pin assigns the unit before optimising: the unit leaves the candidates and its incident's line asks
@@ -10,9 +10,8 @@ The optimiser is never told about overrides; the gateway changes what it asks fo
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
@@ -22,13 +21,7 @@ from gateway.planning import World
 from services.common.catalogue import load_catalogue
 from services.common.errors import FieldViolation
 
-MAX_OVERRIDES = 50
-MAX_REASON = 500
 DEFAULT_AID_MINUTES = 60.0
-MAX_AID_MINUTES = 24 * 60.0
-UNIT_NAME = re.compile(r"^parks/[a-z0-9][a-z0-9-]{0,62}/units/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-PARK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-INCIDENT_NAME = re.compile(r"^incidents/[a-z0-9][a-z0-9-]{2,62}$")
 
 
 @dataclass(frozen=True)
@@ -64,65 +57,6 @@ def items_of(overrides: gpb.PlanOverrides) -> list[Item]:
     found += [Item(f"overrides.exclusions[{i}]", "exclusion", e) for i, e in enumerate(overrides.exclusions)]
     found += [Item(f"overrides.reserve_dips[{i}]", "reserve_dip", d) for i, d in enumerate(overrides.reserve_dips)]
     found += [Item(f"overrides.mutual_aid[{i}]", "mutual_aid", a) for i, a in enumerate(overrides.mutual_aid)]
-    return found
-
-
-def _reason_violations(item: Item) -> list[FieldViolation]:
-    """Every override says why, briefly."""
-    if not item.reason.strip():
-        return [FieldViolation(f"{item.key}.reason", "required: say why (it goes on the incident's timeline)")]
-    if len(item.reason) > MAX_REASON:
-        return [FieldViolation(f"{item.key}.reason", f"at most {MAX_REASON} characters")]
-    return []
-
-
-def _type_violations(field: str, codes: Iterable[str]) -> list[FieldViolation]:
-    """Resource types must be catalogue codes."""
-    known = load_catalogue().types
-    return [
-        FieldViolation(f"{field}[{i}]" if field.endswith("resource_types") else field, f"{code[:64]} is not a resource type of the catalogue")
-        for i, code in enumerate(codes)
-        if code not in known
-    ]
-
-
-def request_violations(overrides: gpb.PlanOverrides, named: Sequence[str]) -> list[FieldViolation]:
-    """Shape checks that need no backend: names, reasons, numbers, no unit both pinned and excluded."""
-    items = items_of(overrides)
-    if len(items) > MAX_OVERRIDES:
-        return [FieldViolation("overrides", f"at most {MAX_OVERRIDES} overrides in one plan (got {len(items)})")]
-    found: list[FieldViolation] = []
-    pinned = Counter(p.unit for p in overrides.pins)
-    excluded = {e.unit for e in overrides.exclusions}
-    for item in items:
-        found += _reason_violations(item)
-        m = item.message
-        if isinstance(m, (gpb.UnitPin, gpb.UnitExclusion)) and not UNIT_NAME.match(m.unit):
-            found.append(FieldViolation(f"{item.key}.unit", "must be parks/{park}/units/{unit}"))
-        if isinstance(m, gpb.UnitPin):
-            if not INCIDENT_NAME.match(m.incident):
-                found.append(FieldViolation(f"{item.key}.incident", "must be incidents/{incident}"))
-            elif named and m.incident not in named:
-                found.append(FieldViolation(f"{item.key}.incident", f"{m.incident} is not one of the incidents to plan for"))
-            if pinned[m.unit] > 1:
-                found.append(FieldViolation(f"{item.key}.unit", f"{m.unit} is pinned more than once"))
-            if m.unit in excluded:
-                found.append(FieldViolation(f"{item.key}.unit", f"{m.unit} is both pinned and excluded"))
-        if isinstance(m, gpb.ReserveDip):
-            if not PARK_ID.match(m.park_id):
-                found.append(FieldViolation(f"{item.key}.park_id", "must be a park id"))
-            found += _type_violations(f"{item.key}.resource_type", [m.resource_type])
-            if not m.minimum >= 0:
-                found.append(FieldViolation(f"{item.key}.minimum", "must be 0 or more"))
-        if isinstance(m, gpb.MutualAidGrant):
-            for side in ("lender_park_id", "borrower_park_id"):
-                if not PARK_ID.match(getattr(m, side)):
-                    found.append(FieldViolation(f"{item.key}.{side}", "must be a park id"))
-            if m.lender_park_id == m.borrower_park_id:
-                found.append(FieldViolation(f"{item.key}.borrower_park_id", "must differ from the lender"))
-            found += _type_violations(f"{item.key}.resource_types", m.resource_types)
-            if not 0 <= m.max_travel_minutes <= MAX_AID_MINUTES:
-                found.append(FieldViolation(f"{item.key}.max_travel_minutes", f"must be between 0 (for {DEFAULT_AID_MINUTES:g}) and {MAX_AID_MINUTES:g}"))
     return found
 
 

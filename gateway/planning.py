@@ -132,12 +132,18 @@ def build_request(
         if stock.resource_type not in wanted or available.available <= 0:
             continue
         depot = depot_of_stock(stock.name)
-        request.stocks.append(dpb.PlanStock(depot_id=depot, resource_type=stock.resource_type, amount=available.available, position=stock.location, park_id=available.park_id))
+        request.stocks.append(
+            dpb.PlanStock(depot_id=depot, resource_type=stock.resource_type, amount=available.available, position=stock.location, park_id=available.park_id)
+        )
         if available.shared:
             shared.add(depot)
-    request.reserves.extend(dpb.PlanReserve(park_id=p.park_id, resource_type=p.resource_type, minimum=p.minimum) for p in world.policies if p.resource_type in wanted)
+    request.reserves.extend(
+        dpb.PlanReserve(park_id=p.park_id, resource_type=p.resource_type, minimum=p.minimum) for p in world.policies if p.resource_type in wanted
+    )
     request.mutual_aid.extend(
-        dpb.PlanMutualAid(lender_park_id=a.lender_park_id, borrower_park_id=a.borrower_park_id, resource_types=list(a.resource_types), max_travel_minutes=a.max_travel_minutes)
+        dpb.PlanMutualAid(
+            lender_park_id=a.lender_park_id, borrower_park_id=a.borrower_park_id, resource_types=list(a.resource_types), max_travel_minutes=a.max_travel_minutes
+        )
         for a in world.agreements
     )
     request.shared_depot_ids.extend(sorted(shared))

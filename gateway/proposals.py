@@ -12,43 +12,26 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from google.protobuf import json_format
 from google.protobuf.struct_pb2 import Struct
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
-from gateway import store
-from gateway.backends import Backends, call
+from gateway import store, store_drills
+from gateway.backends import Backends, all_pages, call, pages
 from gateway.config import GatewayConfig
+from gateway.mapping import committed_plan, proposal_message, restriction_of
 from gateway.names import derive_request_id, new_id
 from gateway.override_plans import OverridePlanner
 from gateway.overrides import Item, items_of, world_violations
 from gateway.planning import World, build_request, demanded_types, plan_options, unit_versions
+from gateway.tables import ProposalRow
 from services.common.catalogue import load_catalogue
-from services.common.db import run_in_thread, session_scope
+from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, failed_precondition, invalid_argument
 
 AWAITING_DISPATCH = (ipb.Incident.STATE_REPORTED, ipb.Incident.STATE_VERIFIED, ipb.Incident.STATE_DISPATCHING)
 PLANNABLE = (*AWAITING_DISPATCH, ipb.Incident.STATE_RESPONDING)
 UNDER_WAY = (ipb.Incident.STATE_DISPATCHING, ipb.Incident.STATE_RESPONDING, ipb.Incident.STATE_CONTAINED)
 LIST_BATCH = 500
-
-
-def proposal_message(row: store.ProposalRow, extras: bytes = b"") -> gpb.Proposal:
-    """The proto view of a stored proposal, with its overrides, their costs, skipped incidents and notes."""
-    message = gpb.Proposal.FromString(extras)
-    message.MergeFrom(
-        gpb.Proposal(
-            name=f"proposals/{row.proposal_id}",
-            exercise_id=row.exercise_id,
-            incidents=json.loads(row.incidents),
-            optimized=dpb.OptimizePlanResponse.FromString(row.optimized),
-            snapshot_version=row.snapshot_version,
-            created_by=row.created_by,
-        )
-    )
-    message.create_time.FromDatetime(store.as_utc(row.created_at))
-    return message
 
 
 @dataclass
@@ -68,7 +51,9 @@ def kept_overrides(items: list[Item], problems: list[FieldViolation], notes: lis
         if why:
             notes.append(f"override {item.describe()} dropped on re-plan: {'; '.join(why)}")
             continue
-        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(item.message)
+        getattr(overrides, {"pin": "pins", "exclusion": "exclusions", "reserve_dip": "reserve_dips", "mutual_aid": "mutual_aid"}[item.kind]).add().CopyFrom(
+            item.message
+        )
     return items_of(overrides), overrides
 
 
@@ -97,51 +82,30 @@ class Planner:
     async def fetch_world(self, exercise_id: str, resource_types: Collection[str] = ()) -> World:
         """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
         world = World()
-        token = ""
-        while True:
-            page = await call(
-                self._backends.resources.GetAvailabilitySnapshot,
-                rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self._config.snapshot_page_size, page_token=token),
-            )
+        request = rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self._config.snapshot_page_size)
+        async for page in pages(self._backends.resources.GetAvailabilitySnapshot, request):
             world.add_page(page)
-            token = page.next_page_token
-            if not token:
-                return world
+        return world
 
     async def open_incidents(self, exercise_id: str, states: Sequence[int] = AWAITING_DISPATCH) -> list[ipb.Incident]:
         """Every incident of the namespace in the given states, all pages."""
-        found: list[ipb.Incident] = []
-        token = ""
-        while True:
-            page = await call(
-                self._backends.incident.ListIncidents,
-                ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=500, page_token=token),  # type: ignore[arg-type]
-            )
-            found.extend(page.incidents)
-            token = page.next_page_token
-            if not token:
-                return found
+        request = ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=LIST_BATCH)  # type: ignore[arg-type]
+        return await all_pages(self._backends.incident.ListIncidents, request, "incidents")
 
     async def named_incidents(self, names: Sequence[str], exercise_id: str) -> list[ipb.Incident]:
         """The named incidents of the namespace, read in pages of one call each (not one call per name)."""
         found: dict[str, ipb.Incident] = {}
         for start in range(0, len(names), LIST_BATCH):
-            token = ""
-            while True:
-                page = await call(
-                    self._backends.incident.ListIncidents,
-                    ipb.ListIncidentsRequest(exercise_id=exercise_id, names=list(names[start : start + LIST_BATCH]), page_size=LIST_BATCH, page_token=token),
-                )
-                found.update((i.name, i) for i in page.incidents)
-                token = page.next_page_token
-                if not token:
-                    break
+            request = ipb.ListIncidentsRequest(exercise_id=exercise_id, names=list(names[start : start + LIST_BATCH]), page_size=LIST_BATCH)
+            found.update((i.name, i) for i in await all_pages(self._backends.incident.ListIncidents, request, "incidents"))
         missing = [(index, name) for index, name in enumerate(names) if name not in found]
         violations = []
         for index, name in missing:  # only the bad names cost a call each, to say what is wrong with them
             incident = (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
             where = repr(incident.exercise_id) if incident.exercise_id else "live operations"
-            violations.append(FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}"))
+            violations.append(
+                FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
+            )
         if violations:
             raise invalid_argument(violations)
         return [found[name] for name in names]
@@ -149,19 +113,13 @@ class Planner:
     async def delivered(self, incidents: Sequence[ipb.Incident], exercise_id: str) -> dict[tuple[str, str], float]:
         """Supplies already issued to incidents under way, per incident and type: what the commits recorded, in one query."""
         under_way = [i.name for i in incidents if i.state in UNDER_WAY]
-
-        def read() -> dict[tuple[str, str], float]:
-            totals: dict[tuple[str, str], float] = defaultdict(float)
-            if not under_way:
-                return totals
-            with Session(self._engine) as session:
-                for row in store.commits_for(session=session, exercise_id=exercise_id, incidents=under_way):
-                    plan = json_format.Parse(row.plan, dpb.Plan(), ignore_unknown_fields=True)
-                    for shipment in plan.shipments:
-                        totals[(row.incident, shipment.resource_type)] += shipment.amount
-            return totals
-
-        return dict(await run_in_thread(read))
+        if not under_way:
+            return {}
+        totals: dict[tuple[str, str], float] = defaultdict(float)
+        for row in await run_in_thread(store.committed_plans, self._engine, exercise_id, under_way):
+            for shipment in committed_plan(row).shipments:
+                totals[(row.incident, shipment.resource_type)] += shipment.amount
+        return dict(totals)
 
     async def select(self, incident_names: Sequence[str], exercise_id: str) -> Selection:
         """The incidents to plan for with what is still unmet; bad ones skipped with why, never blocking the others."""
@@ -189,26 +147,24 @@ class Planner:
             if lines:
                 kept.append(incident)
             else:
-                selection.skipped.append(gpb.SkippedIncident(incident=incident.name, code="NOTHING_UNMET", reason=f"{incident.name}: every supply it asks for has been issued"))
+                selection.skipped.append(
+                    gpb.SkippedIncident(incident=incident.name, code="NOTHING_UNMET", reason=f"{incident.name}: every supply it asks for has been issued")
+                )
         selection.incidents = kept
         if not kept:
             reasons = "; ".join(s.reason for s in selection.skipped) or "no incident awaits dispatch"
-            raise failed_precondition("NOTHING_TO_PLAN", f"no incident to plan for: {reasons}"[:1000], {"exercise_id": exercise_id, "skipped": ",".join(s.incident for s in selection.skipped)})
+            raise failed_precondition(
+                "NOTHING_TO_PLAN",
+                f"no incident to plan for: {reasons}"[:1000],
+                {"exercise_id": exercise_id, "skipped": ",".join(s.incident for s in selection.skipped)},
+            )
         return selection
 
     async def road_restrictions(self, exercise_id: str) -> list[dpb.RoadRestriction]:
         """Road restrictions a drill has announced in its exercise (none for live operations)."""
         if not exercise_id:
             return []
-
-        def read() -> list[dpb.RoadRestriction]:
-            with Session(self._engine) as session:
-                row = session.exec(select(store.DrillRow).where(store.DrillRow.exercise_id == exercise_id)).first()
-            if row is None:
-                return []
-            return [json_format.ParseDict(r, dpb.RoadRestriction()) for r in json.loads(row.road_restrictions)]
-
-        return await run_in_thread(read)
+        return [restriction_of(r) for r in await run_in_thread(store_drills.road_restrictions, self._engine, exercise_id)]
 
     async def propose(
         self,
@@ -221,7 +177,7 @@ class Planner:
         parent: str = "",
         proposal_id: str = "",
         overrides: gpb.PlanOverrides | None = None,
-    ) -> store.ProposalRow:
+    ) -> ProposalRow:
         """Plan for the named incidents (or every one awaiting dispatch) and store the proposal with its extras."""
         selection = await self.select(incident_names, exercise_id)
         with_demands = selection.incidents
@@ -232,7 +188,11 @@ class Planner:
         selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
         items = items_of(overrides) if overrides is not None else []
         planned = {x.name for x in with_demands}
-        problems = [FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)") for i in items if i.incident and i.incident not in planned]
+        problems = [
+            FieldViolation(f"{i.key}.incident", f"{i.incident} is not planned for (skipped or not named)")
+            for i in items
+            if i.incident and i.incident not in planned
+        ]
         problems += world_violations(items, world, request)
         if problems and origin == "REPLANNED":  # a re-plan keeps what still holds and says what it had to drop
             items, overrides = kept_overrides(items, problems, selection.notes)
@@ -248,7 +208,7 @@ class Planner:
         extras = gpb.Proposal(skipped=selection.skipped, notes=selection.notes, override_costs=costs)
         if overrides is not None:
             extras.overrides.CopyFrom(overrides)
-        row = store.ProposalRow(
+        row = ProposalRow(
             proposal_id=proposal_id,
             exercise_id=exercise_id,
             incidents=json.dumps([i.name for i in with_demands]),
@@ -260,7 +220,7 @@ class Planner:
             parent=parent,
             created_by=created_by,
         )
-        return await run_in_thread(self._save, row, extras.SerializeToString())
+        return await self._save(row, extras.SerializeToString())
 
     async def record_overrides(self, proposal_id: str, items: Sequence[Item], costs: Sequence[gpb.OverrideCost], incidents: Sequence[str]) -> None:
         """Put every override on the timeline of each incident it concerns, as the caller, with why and what it cost."""
@@ -285,30 +245,23 @@ class Planner:
             note = f"{item.describe()} — why: {item.reason} — cost{joint}: {numbers} (proposals/{proposal_id})"
             for incident in [item.incident] if item.incident else incidents:
                 request = ipb.AnnotateIncidentRequest(
-                    request_id=derive_request_id(proposal_id, "override", item.key, incident), name=incident, action="PLAN_OVERRIDE", note=note[:2000], details=details
+                    request_id=derive_request_id(proposal_id, "override", item.key, incident),
+                    name=incident,
+                    action="PLAN_OVERRIDE",
+                    note=note[:2000],
+                    details=details,
                 )
                 calls.append(call(self._backends.incident.AnnotateIncident, request))
         await asyncio.gather(*calls)
 
-    def _save(self, row: store.ProposalRow, extras: bytes = b"") -> store.ProposalRow:
+    async def _save(self, row: ProposalRow, extras: bytes = b"") -> ProposalRow:
         """Store a proposal and its extras with its event; a proposal id that exists already returns the stored one."""
-        with session_scope(self._engine) as session:
-            existing = session.get(store.ProposalRow, row.proposal_id)
-            if existing is not None:
-                return existing
-            session.add(row)
-            session.add(store.ProposalExtrasRow(proposal_id=row.proposal_id, extras=extras))
-            store.emit(
-                session,
-                "proposal.created",
-                f"proposals/{row.proposal_id}",
-                exercise_id=row.exercise_id,
-                payload={"incidents": json.loads(row.incidents), "origin": row.origin, "parent": row.parent, "snapshot_version": row.snapshot_version},
-            )
-        self._on_commit()
-        return row
+        stored, created = await run_in_thread(store.save_proposal, self._engine, row, extras)
+        if created:
+            self._on_commit()
+        return stored
 
-    async def slice_of(self, joint: store.ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> store.ProposalRow:
+    async def slice_of(self, joint: ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> ProposalRow:
         """The part of a joint proposal for some of its incidents, stored as a proposal of its own (score: the joint plan's)."""
         optimized = dpb.OptimizePlanResponse.FromString(joint.optimized)
         wanted = set(incidents) & set(json.loads(joint.incidents))
@@ -324,7 +277,7 @@ class Planner:
         del part.explanations[:]
         part.explanations.extend(e for e in optimized.explanations if e.incident_id in wanted)
         assigned = {a.unit_id for a in part.plan.assignments}
-        row = store.ProposalRow(
+        row = ProposalRow(
             proposal_id=proposal_id,
             exercise_id=joint.exercise_id,
             incidents=json.dumps(sorted(wanted)),
@@ -336,23 +289,13 @@ class Planner:
             parent=parent,
             created_by=joint.created_by,
         )
-        return await run_in_thread(self._save, row)
+        return await self._save(row)
 
-    async def get(self, proposal_id: str) -> store.ProposalRow:
+    async def get(self, proposal_id: str) -> ProposalRow:
         """A stored proposal, or NOT_FOUND."""
-
-        def read() -> store.ProposalRow:
-            with Session(self._engine) as session:
-                return store.get_proposal(session=session, proposal_id=proposal_id)
-
-        return await run_in_thread(read)
+        return await run_in_thread(store.load_proposal, self._engine, proposal_id)
 
     async def message(self, proposal_id: str) -> gpb.Proposal:
         """A stored proposal as the API shows it, or NOT_FOUND."""
-
-        def read() -> gpb.Proposal:
-            with Session(self._engine) as session:
-                row = store.get_proposal(session=session, proposal_id=proposal_id)
-                return proposal_message(row, store.proposal_extras(session=session, proposal_id=proposal_id))
-
-        return await run_in_thread(read)
+        row, extras = await run_in_thread(store.load_proposal_with_extras, self._engine, proposal_id)
+        return proposal_message(row, extras)

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
-from gateway import store
 from gateway.names import derive_id
 from gateway.proposals import Planner
+from gateway.tables import ProposalRow
 from services.common.deadline import set_deadline_from_remaining
 
 
@@ -34,7 +34,7 @@ class _Member:
     created_by: str
     options: dpb.PlanOptions
     overrides: gpb.PlanOverrides | None = None
-    slice: asyncio.Future[store.ProposalRow] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+    slice: asyncio.Future[ProposalRow] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -58,7 +58,7 @@ class JointReplanner:
         created_by: str,
         options: dpb.PlanOptions,
         overrides: gpb.PlanOverrides | None = None,
-    ) -> AsyncIterator[store.ProposalRow]:
+    ) -> AsyncIterator[ProposalRow]:
         """This commit's slice of the next joint plan (its operator's overrides kept); the next batch waits until the caller leaves the block."""
         member = _Member(incidents, proposal_id, parent, created_by, options, overrides)
         self._queues[exercise_id].append(member)

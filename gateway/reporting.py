@@ -15,10 +15,8 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 from gateway.backends import Backends, call
 from gateway.names import derive_request_id
 from gateway.parks import park_shapes, resolve
-from services.common.catalogue import unknown_type_message
-from services.common.errors import FieldViolation, ServiceError, invalid_argument
-from services.incident import domain as incident_rules
-from services.incident import validation as incident_checks
+from gateway.validation import demand_type_violations, raise_if, text_size_violations
+from services.common.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +52,6 @@ def merge_demands(given: Iterable[common_pb2.ResourceDemand], recommended: Itera
         del current.required_capabilities[:]
         current.required_capabilities.extend(capabilities)
     return list(merged.values())
-
-
-def check_demand_types(field: str, demands: Iterable[common_pb2.ResourceDemand]) -> None:
-    """INVALID_ARGUMENT naming each demand line whose type is not in the catalogue (before anything is forwarded)."""
-    violations = [
-        FieldViolation(f"{field}[{index}].resource_type", message)
-        for index, demand in enumerate(demands)
-        if (message := unknown_type_message(demand.resource_type)) is not None
-    ]
-    if violations:
-        raise invalid_argument(violations)
 
 
 class Reporter:
@@ -118,10 +105,9 @@ class Reporter:
 
     async def report(self, request: gpb.ReportIncidentRequest, *, incident_id: str = "") -> gpb.ReportIncidentResponse:
         """Check sizes, demands and park, recommend from the case library, then create the incident (with the recommendation if accepted)."""
-        oversized = text_size_violations(request.incident, "incident")
-        if oversized:  # refused here, before the texts travel to the casebase and the incident service
-            raise invalid_argument(oversized)
-        check_demand_types("incident.demands", request.incident.demands)
+        # Refused here, before the texts travel to the casebase and the incident service.
+        raise_if(text_size_violations(request.incident, "incident"))
+        raise_if(demand_type_violations("incident.demands", request.incident.demands))
         incident = ipb.Incident()
         incident.CopyFrom(request.incident)
         incident.park_id = await self.locate(incident)
@@ -142,7 +128,7 @@ class Reporter:
 
     async def set_demands(self, request: gpb.SetDemandsRequest) -> gpb.SetDemandsResponse:
         """Replace an incident's demands at the version the caller saw."""
-        check_demand_types("demands", request.demands)
+        raise_if(demand_type_violations("demands", request.demands))
         reply = await call(
             self._backends.incident.SetDemands,
             ipb.SetDemandsRequest(
@@ -154,19 +140,3 @@ class Reporter:
             ),
         )
         return gpb.SetDemandsResponse(incident=reply.incident)
-
-
-def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViolation]:
-    """The incident service's length limits on an incident's free texts, checked before anything is forwarded."""
-    limits = (
-        ("title", incident.title, incident_rules.MAX_TITLE),
-        ("description", incident.description, incident_rules.MAX_DESCRIPTION),
-        ("reporter", incident.reporter, incident_rules.MAX_REPORTER),
-        ("location.description", incident.location.description, incident_rules.MAX_PLACE),
-        ("substance.name", incident.substance.name, incident_rules.MAX_TITLE),
-    )
-    found: list[FieldViolation] = []
-    for field, value, maximum in limits:
-        found += incident_checks.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
-    return found
-

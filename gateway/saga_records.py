@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
-from gateway import store
+from gateway.tables import SagaRow
 from services.common.errors import ServiceError, aborted
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class Held:
 class AlreadyCommitted(Exception):
     """Another request committed the proposal already: its answer stands, and nothing more is sent."""
 
-    def __init__(self, owner: store.SagaRow) -> None:
+    def __init__(self, owner: SagaRow) -> None:
         super().__init__(f"proposals/{owner.first_proposal_id} was committed by request {owner.request_id}")
         # Read now: the row leaves its session when the transaction that found it rolls back.
         self.request_id, self.proposal, self.state, self.response = owner.request_id, owner.first_proposal_id, owner.state, owner.response
@@ -87,7 +87,7 @@ def decode(text: str) -> bytes:
     return base64.b64decode(text)
 
 
-def held_list(saga: store.SagaRow) -> list[Held]:
+def held_list(saga: SagaRow) -> list[Held]:
     """The reservations recorded on a saga."""
     return [Held(**item) for item in json.loads(saga.reservations)]
 

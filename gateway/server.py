@@ -9,7 +9,6 @@ import logging
 from emergency.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 
 from gateway import monitoring
-from gateway.activity import TABLES as ACTIVITY_TABLES
 from gateway.activity import Activity
 from gateway.backends import open_backends
 from gateway.config import GatewayConfig, load_gateway_config
@@ -19,14 +18,13 @@ from gateway.identity import act_as, system_principal
 from gateway.incident_views import IncidentViews
 from gateway.inventory import Inventory
 from gateway.lifecycle import Lifecycle
-from gateway.lifecycle_api import LifecycleApi
 from gateway.proposals import Planner
 from gateway.ratelimit import RateLimiter
 from gateway.reporting import Reporter
 from gateway.saga import CommitSaga
 from gateway.servicer import CommandCenterServicer
 from gateway.situation import Situation
-from gateway.store import TABLES
+from gateway.tables import TABLES
 from gateway.unit_status import UnitMover
 from services.common.auth import Role
 from services.common.errors import ServiceError
@@ -63,20 +61,20 @@ async def recover(saga: CommitSaga, drills: DrillRunner, settings: Settings) -> 
 async def build_server(settings: Settings, port: int | None = None, *, config: GatewayConfig | None = None) -> tuple[RunningServer, int]:
     """Open the gateway's database, connect the backends, serve CommandCenterService and recover unfinished work."""
     config = config or load_gateway_config()
-    storage = open_storage(settings, SERVICE, [*TABLES, *ACTIVITY_TABLES])
+    storage = open_storage(settings, SERVICE, TABLES)
     storage.unobserve.append(monitoring.observe(storage.engine))
     backends = open_backends(settings)
     notify = storage.relay.notify
     planner = Planner(backends, storage.engine, config, notify)
     saga = CommitSaga(backends, storage.engine, planner, config, notify)
     reporter = Reporter(backends)
-    drills = DrillRunner(backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify)
+    drills = DrillRunner(
+        backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify
+    )
     activity = Activity(storage.engine, notify)
     views = IncidentViews(backends, activity)
     mover = UnitMover(backends, activity)
-    lifecycle = LifecycleApi(views, Lifecycle(backends, views, mover, activity), mover, Inventory(backends, storage.engine), activity)
     servicer = CommandCenterServicer(
-        backends=backends,
         reporter=reporter,
         planner=planner,
         saga=saga,
@@ -85,7 +83,11 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
         drills=drills,
         limiter=RateLimiter(storage.redis, rate_per_s=config.rate_limit_per_s, burst=config.rate_limit_burst),
         config=config,
-        lifecycle=lifecycle,
+        views=views,
+        lifecycle=Lifecycle(backends, views, mover, activity),
+        mover=mover,
+        inventory=Inventory(backends, storage.engine),
+        activity=activity,
     )
     background: list[asyncio.Task[None]] = []
 

@@ -10,14 +10,14 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from google.protobuf import json_format
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from gateway import store
-from gateway.backends import Backends, call
+from gateway.backends import Backends, all_pages
+from gateway.mapping import committed_plan
 from gateway.planning import World
 from gateway.proposals import Planner
+from gateway.tables import CommitRow
 from services.common.db import run_in_thread
 
 OPEN_STATES = (
@@ -55,11 +55,11 @@ def below_reserve(levels: Sequence[gpb.ReserveLevel]) -> list[gpb.ReserveLevel]:
     return [level for level in levels if level.available < level.minimum]
 
 
-def incident_situations(incidents: Sequence[ipb.Incident], commits: Sequence[store.CommitRow]) -> list[gpb.IncidentSituation]:
+def incident_situations(incidents: Sequence[ipb.Incident], commits: Sequence[CommitRow]) -> list[gpb.IncidentSituation]:
     """Each incident with every unit and supply committed to it and what its latest plan left unmet."""
     by_incident: dict[str, list[dpb.Plan]] = defaultdict(list)
     for row in commits:
-        by_incident[row.incident].append(json_format.Parse(row.plan, dpb.Plan()))
+        by_incident[row.incident].append(committed_plan(row))
     result = []
     for incident in incidents:
         plans = by_incident.get(incident.name, [])
@@ -87,40 +87,13 @@ class Situation:
 
     async def _units_away(self, exercise_id: str) -> list[rpb.Unit]:
         """Every unit not available at home, all pages."""
-        found: list[rpb.Unit] = []
-        token = ""
-        while True:
-            page = await call(
-                self._backends.resources.ListUnits,
-                rpb.ListUnitsRequest(parent="parks/-", exercise_id=exercise_id, states=list(AWAY_STATES), page_size=1000, page_token=token),
-            )
-            found.extend(page.units)
-            token = page.next_page_token
-            if not token:
-                return found
+        request = rpb.ListUnitsRequest(parent="parks/-", exercise_id=exercise_id, states=list(AWAY_STATES), page_size=1000)
+        return await all_pages(self._backends.resources.ListUnits, request, "units")
 
     async def _low_stocks(self, exercise_id: str) -> list[rpb.Stock]:
         """Stock at or below its minimum, all pages."""
-        found: list[rpb.Stock] = []
-        token = ""
-        while True:
-            page = await call(
-                self._backends.resources.ListStocks,
-                rpb.ListStocksRequest(parent="parks/-/depots/-", exercise_id=exercise_id, below_minimum_only=True, page_size=1000, page_token=token),
-            )
-            found.extend(page.stocks)
-            token = page.next_page_token
-            if not token:
-                return found
-
-    async def _commits(self, exercise_id: str, incidents: list[str]) -> list[store.CommitRow]:
-        """Committed plans of the incidents."""
-
-        def read() -> list[store.CommitRow]:
-            with Session(self._engine) as session:
-                return store.commits_for(session=session, exercise_id=exercise_id, incidents=incidents)
-
-        return await run_in_thread(read)
+        request = rpb.ListStocksRequest(parent="parks/-/depots/-", exercise_id=exercise_id, below_minimum_only=True, page_size=1000)
+        return await all_pages(self._backends.resources.ListStocks, request, "stocks")
 
     async def assemble(self, exercise_id: str) -> gpb.GetSituationResponse:
         """Everything the screen shows, fetched concurrently."""
@@ -130,7 +103,7 @@ class Situation:
             self._units_away(exercise_id),
             self._low_stocks(exercise_id),
         )
-        commits = await self._commits(exercise_id, [i.name for i in incidents])
+        commits = await run_in_thread(store.committed_plans, self._engine, exercise_id, [i.name for i in incidents])
         response = gpb.GetSituationResponse(
             incidents=incident_situations(incidents, commits),
             units=away,
@@ -140,4 +113,3 @@ class Situation:
         )
         response.time.GetCurrentTime()
         return response
-

@@ -1,168 +1,27 @@
-"""The gateway's own tables: proposals, commit sagas and their steps, committed plans, drills (nothing else)."""
+"""Persistence of the gateway: queries in the caller's session, and the transactions of proposals, commits, activity and replays."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, col, select
+from google.protobuf.message import Message
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from gateway.names import EVENT_STREAM
+from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalClaimRow, ProposalExtrasRow, ProposalRow, SagaRow, SagaStepRow
+from services.common.db import session_scope
 from services.common.errors import not_found
-from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, add_event, utcnow
-
-
-def as_utc(value: datetime) -> datetime:
-    """Attach UTC to naive timestamps read back from SQLite."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-class ProposalRow(SQLModel, table=True):
-    """A plan proposed for some incidents, with the world it was made for and the unit versions it saw."""
-
-    __tablename__ = "gateway_proposals"
-
-    proposal_id: str = Field(primary_key=True, max_length=64)
-    exercise_id: str = Field(default="", max_length=100, index=True)
-    incidents: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    optimized: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    request: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    snapshot_version: int = 0
-    unit_versions: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    origin: str = Field(default="PROPOSED", max_length=20)
-    parent: str = Field(default="", max_length=64)
-    created_by: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class ProposalExtrasRow(SQLModel, table=True):
-    """What a proposal carries besides its plan: overrides and their costs, skipped incidents, notes (a partial Proposal)."""
-
-    __tablename__ = "gateway_proposal_extras"
-
-    proposal_id: str = Field(primary_key=True, max_length=64)
-    extras: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-
-
-class ProposalClaimRow(SQLModel, table=True):
-    """The one commit (request id) that owns a proposal; a second commit of it answers ALREADY_COMMITTED."""
-
-    __tablename__ = "gateway_proposal_claims"
-
-    proposal_id: str = Field(primary_key=True, max_length=64)
-    request_id: str = Field(max_length=128)
-    claimed_at: datetime = Field(default_factory=utcnow)
-
-
-class SagaRow(SQLModel, table=True):
-    """One commit (CommitPlan or AutoDispatch) and how far it got; the record a restarted gateway continues from."""
-
-    __tablename__ = "gateway_sagas"
-
-    request_id: str = Field(primary_key=True, max_length=128)
-    method: str = Field(max_length=40)
-    fingerprint: str = Field(max_length=64)
-    proposal_id: str = Field(default="", max_length=64)
-    first_proposal_id: str = Field(default="", max_length=64)
-    exercise_id: str = Field(default="", max_length=100)
-    state: str = Field(default="RUNNING", max_length=20, index=True)
-    step: str = Field(default="STARTED", max_length=20)
-    generation: int = 0
-    attempt: int = 0
-    replans: int = 0
-    max_replans: int = 3
-    reservations: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    response: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    error: str = Field(default="", sa_column=Column(Text, nullable=False))
-    subject: str = Field(default="", max_length=200)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
-
-
-class SagaStepRow(SQLModel, table=True):
-    """One step of a saga, written before and after each backend call."""
-
-    __tablename__ = "gateway_saga_steps"
-
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: str = Field(max_length=128, index=True)
-    generation: int = 0
-    attempt: int = 0
-    step: str = Field(max_length=40)
-    status: str = Field(max_length=20)
-    detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    time: datetime = Field(default_factory=utcnow)
-
-
-class CommitRow(SQLModel, table=True):
-    """What one commit sent to one incident: the units with ETAs, shipments and demand left unmet."""
-
-    __tablename__ = "gateway_commits"
-    __table_args__ = (UniqueConstraint("request_id", "generation", "incident", name="uq_commit_request_incident"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    request_id: str = Field(max_length=128)
-    generation: int = 0
-    exercise_id: str = Field(default="", max_length=100, index=True)
-    incident: str = Field(max_length=100, index=True)
-    reservation: str = Field(default="", max_length=100)
-    proposal_id: str = Field(max_length=64)
-    plan: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    committed_at: datetime = Field(default_factory=utcnow)
-
-
-class DrillRow(SQLModel, table=True):
-    """A drill: its scenario as started, its namespace, the world at its start, and its report once finished."""
-
-    __tablename__ = "gateway_drills"
-
-    drill_id: str = Field(primary_key=True, max_length=64)
-    request_id: str = Field(max_length=128, unique=True)
-    scenario: str = Field(max_length=200)
-    scenario_proto: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    exercise_id: str = Field(max_length=100)
-    mode: int = 0
-    clock_speed: float = 1.0
-    auto_dispatch: bool = False
-    state: str = Field(default="RUNNING", max_length=20, index=True)
-    started_by: str = Field(default="", max_length=200)
-    start_time: datetime = Field(default_factory=utcnow)
-    end_time: datetime | None = None
-    base_world: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    road_restrictions: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    reserve_breaches: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    report_name: str = Field(default="", max_length=200)
-    report: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    hindsight: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
-    error: str = Field(default="", sa_column=Column(Text, nullable=False))
-
-
-class DrillInjectRow(SQLModel, table=True):
-    """One inject of a drill: when it was released, what it became, and how the response went."""
-
-    __tablename__ = "gateway_drill_injects"
-    __table_args__ = (UniqueConstraint("drill_id", "inject_id", name="uq_drill_inject"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    drill_id: str = Field(max_length=64, index=True)
-    inject_id: str = Field(max_length=100)
-    position: int = 0
-    offset_s: int = 0
-    kind: int = 0
-    released_at: datetime | None = None
-    incident: str = Field(default="", max_length=100)
-    planned_at: datetime | None = None
-    committed_at: datetime | None = None
-    outcome: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-
-
-TABLES: Sequence[type[SQLModel]] = (ProposalRow, ProposalExtrasRow, ProposalClaimRow, SagaRow, SagaStepRow, CommitRow, DrillRow, DrillInjectRow, OutboxEvent, IdempotencyRecord)
+from services.common.idempotency import remember, replay
+from services.common.outbox import add_event, utcnow
 
 OPEN_SAGA_STATE = "RUNNING"
+
+# ---- queries in the caller's session -----------------------------------------------------------------------------
 
 
 def emit(session: Session, event_type: str, subject: str, *, exercise_id: str = "", version: int = 0, payload: dict[str, Any] | None = None) -> None:
@@ -269,3 +128,121 @@ def drill_injects(*, session: Session, drill_id: str) -> list[DrillInjectRow]:
 def running_drills(*, session: Session) -> list[DrillRow]:
     """Drills not finished or aborted."""
     return list(session.exec(select(DrillRow).where(DrillRow.state == "RUNNING")).all())
+
+
+# ---- proposals and committed plans -------------------------------------------------------------------------------
+
+
+def load_proposal(engine: Engine, proposal_id: str) -> ProposalRow:
+    """A stored proposal, or NOT_FOUND."""
+    with Session(engine) as session:
+        return get_proposal(session=session, proposal_id=proposal_id)
+
+
+def load_proposal_with_extras(engine: Engine, proposal_id: str) -> tuple[ProposalRow, bytes]:
+    """A stored proposal and its serialised extras, or NOT_FOUND."""
+    with Session(engine) as session:
+        return get_proposal(session=session, proposal_id=proposal_id), proposal_extras(session=session, proposal_id=proposal_id)
+
+
+def save_proposal(engine: Engine, row: ProposalRow, extras: bytes = b"") -> tuple[ProposalRow, bool]:
+    """Store a proposal and its extras with its event; a proposal id that exists already gives the stored one (and False)."""
+    with session_scope(engine) as session:
+        existing = session.get(ProposalRow, row.proposal_id)
+        if existing is not None:
+            return existing, False
+        session.add(row)
+        session.add(ProposalExtrasRow(proposal_id=row.proposal_id, extras=extras))
+        emit(
+            session,
+            "proposal.created",
+            f"proposals/{row.proposal_id}",
+            exercise_id=row.exercise_id,
+            payload={"incidents": json.loads(row.incidents), "origin": row.origin, "parent": row.parent, "snapshot_version": row.snapshot_version},
+        )
+    return row, True
+
+
+def exercise_proposals(engine: Engine, exercise_id: str) -> list[ProposalRow]:
+    """Every proposal made in a namespace, oldest first."""
+    with Session(engine) as session:
+        query = select(ProposalRow).where(ProposalRow.exercise_id == exercise_id).order_by(col(ProposalRow.created_at))
+        return list(session.exec(query).all())
+
+
+def committed_plans(engine: Engine, exercise_id: str, incidents: Sequence[str] = ()) -> list[CommitRow]:
+    """Committed plans in a namespace (for the given incidents, or all), oldest first."""
+    with Session(engine) as session:
+        return commits_for(session=session, exercise_id=exercise_id, incidents=incidents)
+
+
+def saga_subject(engine: Engine, request_id: str) -> str:
+    """Who made the commit of a request id ("" if unknown)."""
+    with Session(engine) as session:
+        saga = get_saga(session=session, request_id=request_id)
+        return saga.subject if saga is not None else ""
+
+
+def saga_releases(engine: Engine, reservations: Sequence[str]) -> list[tuple[datetime, str, str]]:
+    """(time, reservation, who) for each of the reservations a commit released when it was compensated."""
+    wanted = set(reservations)
+    if not wanted:
+        return []
+    with Session(engine) as session:
+        steps = session.exec(
+            select(SagaStepRow, SagaRow.subject)
+            .join(SagaRow, col(SagaRow.request_id) == col(SagaStepRow.request_id))
+            .where(SagaStepRow.step == "RELEASE", SagaStepRow.status == "done")
+        ).all()
+    found = []
+    for step, subject in steps:
+        reservation = str(json.loads(step.detail).get("reservation", ""))
+        if reservation in wanted:
+            found.append((step.time, reservation, subject))
+    return found
+
+
+# ---- incident activity and request replays -----------------------------------------------------------------------
+
+
+def record_activity(engine: Engine, rows: Sequence[ActivityRow]) -> None:
+    """Append activity rows, with an event each, in one transaction."""
+    with session_scope(engine) as session:
+        for row in rows:
+            session.add(row)
+            payload = {"incident": row.incident, "action": row.action, "actor": row.actor, "note": row.note[:500]}
+            emit(session, f"incident.{row.action.lower()}", row.subject or row.incident, exercise_id=row.exercise_id, payload=payload)
+
+
+def activity_of(engine: Engine, incident: str) -> list[ActivityRow]:
+    """Every activity row of an incident, oldest first."""
+    with Session(engine) as session:
+        return list(session.exec(select(ActivityRow).where(ActivityRow.incident == incident).order_by(col(ActivityRow.id))).all())
+
+
+def replayed(engine: Engine, method: str, request_id: str, fingerprint: str) -> bytes | None:
+    """The stored answer of a request id, None if it has none; a reused id with other content is refused."""
+    with Session(engine) as session:
+        return replay(session, method, request_id, fingerprint)
+
+
+def remember_answer(engine: Engine, method: str, request_id: str, fingerprint: str, response: Message) -> bytes | None:
+    """Store an answer under its request id; if another try stored one first, return that one instead."""
+    try:
+        with session_scope(engine) as session:
+            remember(session, method, request_id, fingerprint, response)
+    except IntegrityError:
+        first = replayed(engine, method, request_id, fingerprint)
+        if first is None:
+            raise
+        return first
+    return None
+
+
+def remember_stage(engine: Engine, method: str, request_id: str, fingerprint: str, partial: Message) -> None:
+    """Store what a call has done up to a stage; an earlier try that reached the stage keeps its record."""
+    try:
+        with session_scope(engine) as session:
+            remember(session, method, request_id, fingerprint, partial)
+    except IntegrityError:
+        pass

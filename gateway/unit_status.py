@@ -8,12 +8,13 @@ from typing import Any
 
 import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.activity import Activity, Step
-from gateway.backends import Backends, call
+from gateway.backends import Backends, all_pages, call
 from gateway.names import derive_request_id
-from services.common.errors import ServiceError
+from services.common.errors import FieldViolation, ServiceError, invalid_argument
 
 UnitState = rpb.Unit.State
 MOVABLE = (rpb.Unit.STATE_ON_SCENE, rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE, rpb.Unit.STATE_OUT_OF_SERVICE)
@@ -34,25 +35,24 @@ class UnitMover:
         self._backends = backends
         self._activity = activity
 
+    async def scope(self, incident: str, exercise_id: str, units: Sequence[str]) -> tuple[str, list[str]]:
+        """The namespace and the units of a move: with an incident, its namespace and (when no unit is named) every unit it holds."""
+        if not incident:
+            return exercise_id, list(units)
+        found = (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=incident))).incident
+        if exercise_id and exercise_id != found.exercise_id:
+            raise invalid_argument([FieldViolation("exercise_id", f"{found.name} is in namespace {found.exercise_id or '(live)'!r}, not {exercise_id!r}")])
+        if units:
+            return found.exercise_id, list(units)
+        return found.exercise_id, sorted({unit for unit, _ in await self.held_by(found.name, found.exercise_id)})
+
     async def held_by(self, incident: str, exercise_id: str) -> list[tuple[str, str]]:
         """(unit, reservation) for every unit an active or confirmed reservation of the incident still holds."""
-        found: list[tuple[str, str]] = []
-        token = ""
-        while True:
-            page = await call(
-                self._backends.resources.ListReservations,
-                rpb.ListReservationsRequest(
-                    exercise_id=exercise_id,
-                    incident=incident,
-                    states=[rpb.Reservation.STATE_ACTIVE, rpb.Reservation.STATE_CONFIRMED],
-                    page_size=1000,
-                    page_token=token,
-                ),
-            )
-            found.extend((hold.unit, r.name) for r in page.reservations for hold in r.units)
-            token = page.next_page_token
-            if not token:
-                return found
+        request = rpb.ListReservationsRequest(
+            exercise_id=exercise_id, incident=incident, states=[rpb.Reservation.STATE_ACTIVE, rpb.Reservation.STATE_CONFIRMED], page_size=1000
+        )
+        reservations = await all_pages(self._backends.resources.ListReservations, request, "reservations")
+        return [(hold.unit, r.name) for r in reservations for hold in r.units]
 
     async def move(
         self, units: Sequence[str], target: int, *, request_id: str, exercise_id: str, reason: str, actor: str, incident: str = ""
@@ -80,7 +80,9 @@ class UnitMover:
             detail = f"{name} is committed to {unit.incident}, not {incident}"
             return gpb.UnitMove(unit=name, from_state=start, to_state=start, moved=False, reason="UNIT_OF_ANOTHER_INCIDENT", detail=detail), []
         if start == target:
-            return gpb.UnitMove(unit=name, from_state=start, to_state=start, moved=False, reason="ALREADY_IN_STATE", detail=f"{name} is already {state_label(start)}"), []
+            return gpb.UnitMove(
+                unit=name, from_state=start, to_state=start, moved=False, reason="ALREADY_IN_STATE", detail=f"{name} is already {state_label(start)}"
+            ), []
         path = [rpb.Unit.STATE_RETURNING, target] if target == rpb.Unit.STATE_AVAILABLE and start in AWAY else [target]
         steps: list[Step] = []
         for state in path:
@@ -106,5 +108,12 @@ class UnitMover:
     def _refused(name: str, start: Any, now: Any, error: ServiceError, steps: list[Step]) -> gpb.UnitMove:
         """A refusal, said plainly: a unit that moved meanwhile is named as such."""
         if error.code is grpc.StatusCode.ABORTED:
-            return gpb.UnitMove(unit=name, from_state=start, to_state=now, moved=bool(steps), reason="MOVED_MEANWHILE", detail=f"{name} changed while it was being moved; read it again ({error.message})")
+            return gpb.UnitMove(
+                unit=name,
+                from_state=start,
+                to_state=now,
+                moved=bool(steps),
+                reason="MOVED_MEANWHILE",
+                detail=f"{name} changed while it was being moved; read it again ({error.message})",
+            )
         return gpb.UnitMove(unit=name, from_state=start, to_state=now, moved=bool(steps), reason=error.reason, detail=error.message)

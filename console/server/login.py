@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.cli.credentials import mint_development_token
 from console.server.errors import bad_request, error_body
-from gateway.credentials import mint_development_token
 from services.common.auth import Role
 from services.common.settings import Settings
 

@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from typer.testing import CliRunner
 
-from gateway.cli import app
+from console.cli.app import app
 from services.alarms.broker import BrokerFiles
 from services.alarms.correlation import Group, Sensor, add_alarm, choose_group, severity_for
 from services.alarms.payload import SCHEMA_PATH, read

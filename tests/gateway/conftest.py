@@ -24,7 +24,7 @@ from gateway.server import build_server as build_gateway
 from services.common.server import RunningServer
 from services.common.settings import Settings
 from services.resources.seed import seed_demo
-from tests.conftest import service_settings
+from tests.conftest import _create_postgres_database, _drop_postgres_database, service_settings
 
 BACKENDS = ("resources", "incident", "casebase", "dispatch")
 # A slice of the demo data set: three neighbouring parks with mutual aid between them.
@@ -159,3 +159,18 @@ async def suite(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Asy
     running = await start_suite(tmp_path_factory.mktemp("suite"), redis_url)
     yield running
     await running.stop()
+
+
+@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
+async def database_suite(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> AsyncIterator[Suite]:
+    """The whole suite, each service on its own database of the given kind."""
+    databases: dict[str, tuple[str, str]] = {}
+    if request.param == "postgresql":
+        databases = {service: _create_postgres_database() for service in (*BACKENDS, "gateway")}
+    running = await start_suite(tmp_path, redis_url, database_urls={service: url for service, (_, url) in databases.items()})
+    try:
+        yield running
+    finally:
+        await running.stop()
+        for name, _ in databases.values():
+            _drop_postgres_database(name)

@@ -9,8 +9,8 @@ import jwt
 import pytest
 from typer.testing import CliRunner
 
-from gateway.cli import app
-from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
+from console.cli.app import app
+from console.cli.inventory_file import InventoryFileError, count_rows, read_inventory
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 
 runner = CliRunner()

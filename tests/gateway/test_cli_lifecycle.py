@@ -10,8 +10,8 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from typer.testing import CliRunner
 
-from gateway import credentials
-from gateway.cli import app
+from console.cli import credentials
+from console.cli.app import app
 from tests.conftest import token
 from tests.gateway.conftest import Suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, demand, report, rid

@@ -13,9 +13,9 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from rich.console import Console
 from typer.testing import CliRunner
 
-from gateway.cli import app
-from gateway.override_args import parse_overrides
-from gateway.render import explanation_text
+from console.cli.app import app
+from console.cli.override_args import parse_overrides
+from console.cli.plan_views import explanation_text
 from tests.gateway.conftest import Suite
 
 runner = CliRunner()

@@ -3,36 +3,16 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import grpc
-import pytest
-import pytest_asyncio
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
-from tests.conftest import _create_postgres_database, _drop_postgres_database
-from tests.gateway.conftest import BACKENDS, Suite, start_suite
+from tests.gateway.conftest import Suite
 from tests.gateway.helpers import OPERATOR, TANK_FIRE, demand, eventually, report, rid
 from tests.grpc_assertions import error_info, expect_error
-
-
-@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
-async def resume_suite(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> AsyncIterator[Suite]:
-    """The whole suite, each service on its own database of the given kind."""
-    databases: dict[str, tuple[str, str]] = {}
-    if request.param == "postgresql":
-        databases = {service: _create_postgres_database() for service in (*BACKENDS, "gateway")}
-    suite = await start_suite(tmp_path, redis_url, database_urls={service: url for service, (_, url) in databases.items()})
-    try:
-        yield suite
-    finally:
-        await suite.stop()
-        for name, _ in databases.values():
-            _drop_postgres_database(name)
 
 
 async def contained_incident(suite: Suite) -> tuple[ipb.Incident, list[str]]:
@@ -49,8 +29,8 @@ async def contained_incident(suite: Suite) -> tuple[ipb.Incident, list[str]]:
     return contained.incident, units
 
 
-async def test_a_retried_close_stores_the_report_the_first_try_could_not(resume_suite: Suite) -> None:
-    suite = resume_suite
+async def test_a_retried_close_stores_the_report_the_first_try_could_not(database_suite: Suite) -> None:
+    suite = database_suite
     gateway = suite.gateway
     fire, units = await contained_incident(suite)
 

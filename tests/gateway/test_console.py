@@ -104,7 +104,7 @@ async def test_rate_limit_names_the_limit(suite: Suite) -> None:
 async def test_the_shipped_example_file_imports_after_a_dry_run_and_upserts(suite: Suite) -> None:
     from pathlib import Path
 
-    from gateway.inventory_file import read_inventory
+    from console.cli.inventory_file import read_inventory
 
     example = Path(__file__).resolve().parents[2] / "examples" / "inventory-ligang.csv"
     metadata = officer("xiagang")

@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-import pytest_asyncio
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
-from tests.conftest import _create_postgres_database, _drop_postgres_database
-from tests.gateway.conftest import BACKENDS, Suite, start_suite
+from tests.gateway.conftest import Suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, report, rid
 
 Metadata = tuple[tuple[str, str], ...]
 AVAILABLE = rpb.Unit.STATE_AVAILABLE
-
-
-@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
-async def day_suite(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str) -> AsyncIterator[Suite]:
-    """The whole suite, each service on its own database of the given kind."""
-    databases: dict[str, tuple[str, str]] = {}
-    if request.param == "postgresql":
-        databases = {service: _create_postgres_database() for service in (*BACKENDS, "gateway")}
-    suite = await start_suite(tmp_path, redis_url, database_urls={service: url for service, (_, url) in databases.items()})
-    try:
-        yield suite
-    finally:
-        await suite.stop()
-        for name, _ in databases.values():
-            _drop_postgres_database(name)
 
 
 async def available_units(gateway: gpb_grpc.CommandCenterServiceStub) -> int:
@@ -64,8 +43,8 @@ async def timeline(gateway: gpb_grpc.CommandCenterServiceStub, incident: str) ->
             return entries
 
 
-async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
-    gateway = day_suite.gateway
+async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
+    gateway = database_suite.gateway
     before = await available_units(gateway)
 
     leak = (await report(gateway, CHLORINE, accept=False, demands=[demand("GAS_DETECTION_TEAM", 1), demand("AMBULANCE", 1), demand("SCBA_CYLINDER", 4)])).incident
@@ -76,7 +55,7 @@ async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
     plain = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[leak.name, fire.name]), metadata=OPERATOR)).proposal
     chosen = {a.unit_id: a.resource_type for a in plain.optimized.plan.assignments}
     excluded = next(unit for unit, kind in sorted(chosen.items()) if kind == "FOAM_TENDER")
-    pumpers = await day_suite.resources.GetAvailabilitySnapshot(rpb.GetAvailabilitySnapshotRequest(resource_types=["PUMPER_ENGINE"], page_size=10000), metadata=OPERATOR)
+    pumpers = await database_suite.resources.GetAvailabilitySnapshot(rpb.GetAvailabilitySnapshotRequest(resource_types=["PUMPER_ENGINE"], page_size=10000), metadata=OPERATOR)
     pinned = next(u.unit.name for u in sorted(pumpers.units, key=lambda u: u.unit.name) if u.unit.name not in chosen and u.unit.state == AVAILABLE)
     overrides = gpb.PlanOverrides(
         pins=[gpb.UnitPin(unit=pinned, incident=fire.name, reason="crew trained on this tank farm")],
@@ -142,7 +121,7 @@ async def test_a_whole_day_through_the_gateway(day_suite: Suite) -> None:
 
     # The after-action reports are in the casebase, with a target per demand line and the response times.
     for closed in (closed_leak, closed_fire):
-        stored = (await day_suite.casebase.GetAfterActionReport(cpb.GetAfterActionReportRequest(name=closed.report.name), metadata=OPERATOR)).report
+        stored = (await database_suite.casebase.GetAfterActionReport(cpb.GetAfterActionReportRequest(name=closed.report.name), metadata=OPERATOR)).report
         assert list(stored.incidents) == [closed.incident.name]
         assert {r.target.resource_type for r in stored.target_results} >= {d.resource_type for d in closed.incident.demands}
         assert stored.timeline[-1].offset_minutes > 0

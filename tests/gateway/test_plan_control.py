@@ -10,7 +10,7 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
-from gateway.servicer import MAX_PLAN_INCIDENTS
+from gateway.validation import MAX_PLAN_INCIDENTS
 from tests.gateway.conftest import Suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, TANK_FIRE, demand, incident, report, rid
 from tests.grpc_assertions import error_info, expect_error, field_violations

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from gateway.cli_views import quantity
+from console.cli.views import quantity
 from gateway.quantities import format_quantity, parse_quantity
 
 

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from gateway import store
+from gateway import store, tables
 from services.common.db import create_schema, make_engine, session_scope
 from services.common.outbox import OutboxEvent
 
 
 def test_saga_steps_commits_and_events_round_trip(database_url: str) -> None:
     engine = make_engine(database_url)
-    create_schema(engine, store.TABLES)
+    create_schema(engine, tables.TABLES)
     with session_scope(engine) as session:
-        session.add(store.ProposalRow(proposal_id="prop-1", exercise_id="", incidents='["incidents/inc-a"]', optimized=b"\x01", request=b"\x02"))
-        saga = store.SagaRow(request_id="r-1", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-1", first_proposal_id="prop-1")
+        session.add(tables.ProposalRow(proposal_id="prop-1", exercise_id="", incidents='["incidents/inc-a"]', optimized=b"\x01", request=b"\x02"))
+        saga = tables.SagaRow(request_id="r-1", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-1", first_proposal_id="prop-1")
         session.add(saga)
         session.flush()
         store.add_step(session=session, saga=saga, step="RESERVE", status="begin", detail={"incident": "incidents/inc-a"})
         store.add_step(session=session, saga=saga, step="RESERVE", status="done", detail={"reservation": "reservations/x"})
-        session.add(store.SagaRow(request_id="r-2", method="CommitPlan", fingerprint="g" * 64, state="DONE"))
-        session.add(store.CommitRow(request_id="r-1", exercise_id="", incident="incidents/inc-a", proposal_id="prop-1", plan="{}"))
+        session.add(tables.SagaRow(request_id="r-2", method="CommitPlan", fingerprint="g" * 64, state="DONE"))
+        session.add(tables.CommitRow(request_id="r-1", exercise_id="", incident="incidents/inc-a", proposal_id="prop-1", plan="{}"))
         store.emit(session, "plan.committed", "proposals/prop-1", payload={"incidents": ["incidents/inc-a"]})
     with session_scope(engine) as session:
         assert [s.request_id for s in store.open_sagas(session=session)] == ["r-1"]
@@ -36,12 +36,12 @@ def test_saga_steps_commits_and_events_round_trip(database_url: str) -> None:
 
 def test_a_proposal_has_one_commit_on_both_databases(database_url: str) -> None:
     engine = make_engine(database_url)
-    create_schema(engine, store.TABLES)
+    create_schema(engine, tables.TABLES)
     with session_scope(engine) as session:
-        session.add(store.ProposalRow(proposal_id="prop-2", incidents='["incidents/inc-b"]'))
-        session.add(store.ProposalExtrasRow(proposal_id="prop-2", extras=b"\x52\x00"))
-        session.add(store.SagaRow(request_id="first", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-2", first_proposal_id="prop-2", state="DONE"))
-        session.add(store.SagaRow(request_id="gone", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-3", first_proposal_id="prop-3", state="COMPENSATED"))
+        session.add(tables.ProposalRow(proposal_id="prop-2", incidents='["incidents/inc-b"]'))
+        session.add(tables.ProposalExtrasRow(proposal_id="prop-2", extras=b"\x52\x00"))
+        session.add(tables.SagaRow(request_id="first", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-2", first_proposal_id="prop-2", state="DONE"))
+        session.add(tables.SagaRow(request_id="gone", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-3", first_proposal_id="prop-3", state="COMPENSATED"))
     with session_scope(engine) as session:
         assert store.claim_proposal(session=session, proposal_id="prop-2", request_id="first") is None
         assert store.claim_proposal(session=session, proposal_id="prop-3", request_id="gone") is None
@@ -53,6 +53,6 @@ def test_a_proposal_has_one_commit_on_both_databases(database_url: str) -> None:
         assert store.proposal_extras(session=session, proposal_id="prop-2") == b"\x52\x00"
         assert store.proposal_extras(session=session, proposal_id="prop-none") == b""
     with session_scope(engine) as session:
-        claim = session.get(store.ProposalClaimRow, "prop-3")
+        claim = session.get(tables.ProposalClaimRow, "prop-3")
         assert claim is not None and claim.request_id == "retry"
     engine.dispose()

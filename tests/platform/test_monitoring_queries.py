@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session
 
 from gateway import monitoring as gateway_monitoring
-from gateway.store import TABLES as GATEWAY_TABLES
-from gateway.store import SagaRow, SagaStepRow
+from gateway.tables import TABLES as GATEWAY_TABLES
+from gateway.tables import SagaRow, SagaStepRow
 from services.casebase import monitoring as casebase_monitoring
 from services.casebase.tables import TABLES as CASEBASE_TABLES
 from services.casebase.tables import ReportRow

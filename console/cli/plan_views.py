@@ -1,53 +1,48 @@
-"""Rich tables for the console: incidents, plans beside the greedy score, the situation, events, drill reports."""
+"""Rich views of planning at the command line: reports, recommendations, plans beside the greedy score, commits, the situation, drill reports."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
-from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
-from emergency.resources.v1 import resources_service_pb2 as rpb
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from gateway.cli_views import quantity
+from console.cli.views import demands, level, quantity, state, unit_state
 from gateway.quantities import format_quantity
 
 
-def state_name(incident: ipb.Incident) -> str:
-    """An incident's state without the prefix."""
-    return ipb.Incident.State.Name(incident.state).removeprefix("STATE_")
+def plain_table(title: str, columns: Sequence[str], style: str = "none") -> Table:
+    """A table with its columns."""
+    table = Table(title=title, style=style)
+    for column in columns:
+        table.add_column(column)
+    return table
 
 
-def severity_name(value: int) -> str:
-    """A severity level without the prefix."""
-    return common_pb2.Severity.Name(value).removeprefix("SEVERITY_")  # type: ignore[arg-type]
-
-
-def demands_text(demands: Iterable[common_pb2.ResourceDemand]) -> str:
-    """Demands on one line."""
-    return ", ".join(f"{d.resource_type} x{quantity(d.resource_type, d.quantity)}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "") for d in demands) or "-"
+def units_table(title: str, assignments: Iterable[dpb.UnitAssignment]) -> Table:
+    """Units with their incident and ETA."""
+    table = plain_table(title, ("unit", "type", "incident", "ETA (min)"))
+    for a in assignments:
+        table.add_row(a.unit_id, a.resource_type, a.incident_id, f"{a.eta_s / 60:.1f}")
+    return table
 
 
 def incident_table(incidents: Sequence[ipb.Incident], title: str = "Incidents") -> Table:
     """Incidents with their level, state and demands."""
-    table = Table(title=title)
-    for column in ("incident", "title", "park", "level", "state", "version", "demands"):
-        table.add_column(column)
+    table = plain_table(title, ("incident", "title", "park", "level", "state", "version", "demands"))
     for i in incidents:
-        table.add_row(i.name, i.title, i.park_id or "-", severity_name(i.severity), state_name(i), str(i.version), demands_text(i.demands))
+        table.add_row(i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), demands(i.demands, compact=True))
     return table
 
 
 def similar_cases_table(cases: Sequence[cpb.SimilarCase]) -> Table:
     """Similar past cases with their score and the strongest reason."""
-    table = Table(title="Similar cases")
-    for column in ("case", "title", "score", "why"):
-        table.add_column(column)
+    table = plain_table("Similar cases", ("case", "title", "score", "why"))
     for case in cases:
         best = max(case.parts, key=lambda p: p.weight * p.similarity, default=None)
         table.add_row(case.accident_case.name, case.accident_case.title, f"{case.score:.2f}", best.reason if best else "")
@@ -56,9 +51,9 @@ def similar_cases_table(cases: Sequence[cpb.SimilarCase]) -> Table:
 
 def recommendations_table(lines: Sequence[cpb.RecommendedDemand]) -> Table:
     """Recommended demands and where each came from."""
-    table = Table(title="Recommended demands (a first response: capped per level and hazard class)")
-    for column in ("type", "quantity", "uncapped", "within", "sources", "rationale"):
-        table.add_column(column)
+    table = plain_table(
+        "Recommended demands (a first response: capped per level and hazard class)", ("type", "quantity", "uncapped", "within", "sources", "rationale")
+    )
     for line in lines:
         d = line.demand
         uncapped = f"{quantity(d.resource_type, line.uncapped_quantity)} ({line.cap})" if line.cap else "-"
@@ -87,23 +82,14 @@ def objective_table(optimized: dpb.OptimizePlanResponse) -> Table:
 
 def plan_tables(plan: dpb.Plan) -> list[Table]:
     """Units, shipments and unmet demand of a plan."""
-    units = Table(title="Units sent")
-    for column in ("unit", "type", "incident", "ETA (min)"):
-        units.add_column(column)
-    for a in sorted(plan.assignments, key=lambda a: (a.incident_id, a.eta_s)):
-        units.add_row(a.unit_id, a.resource_type, a.incident_id, f"{a.eta_s / 60:.1f}")
-    tables = [units]
+    tables = [units_table("Units sent", sorted(plan.assignments, key=lambda a: (a.incident_id, a.eta_s)))]
     if plan.shipments:
-        supplies = Table(title="Supplies shipped")
-        for column in ("depot", "type", "amount", "incident", "ETA (min)"):
-            supplies.add_column(column)
+        supplies = plain_table("Supplies shipped", ("depot", "type", "amount", "incident", "ETA (min)"))
         for s in plan.shipments:
             supplies.add_row(s.depot_id, s.resource_type, quantity(s.resource_type, s.amount), s.incident_id, f"{s.eta_s / 60:.1f}")
         tables.append(supplies)
     if plan.unmet:
-        unmet = Table(title="Unmet demand", style="red")
-        for column in ("incident", "type", "quantity", "why"):
-            unmet.add_column(column)
+        unmet = plain_table("Unmet demand", ("incident", "type", "quantity", "why"), style="red")
         for u in plan.unmet:
             unmet.add_row(u.incident_id, u.resource_type, quantity(u.resource_type, u.quantity), u.reason)
         tables.append(unmet)
@@ -144,9 +130,10 @@ def proposal_extras(proposal: gpb.Proposal) -> list[Text | Table]:
     for skipped in proposal.skipped:
         parts.append(Text(f"skipped {skipped.incident} ({skipped.code}): {skipped.reason}", style="yellow"))
     if proposal.override_costs:
-        costs = Table(title="Operator overrides and what they cost (against the plan without them)")
-        for column in ("override", "what and why", "+ weighted min", "+ units below reserve", "+ weighted unmet"):
-            costs.add_column(column)
+        costs = plain_table(
+            "Operator overrides and what they cost (against the plan without them)",
+            ("override", "what and why", "+ weighted min", "+ units below reserve", "+ weighted unmet"),
+        )
         for c in proposal.override_costs:
             costs.add_row(c.override, c.description, f"{c.added_minutes:+.1f}", f"{c.reserve_units:+g}", f"{c.added_unmet:+.3f}")
         parts.append(costs)
@@ -163,23 +150,14 @@ def commit_view(reply: gpb.CommitPlanResponse) -> Group:
     )
     parts: list[Text | Table] = [Text(headline, style="bold yellow" if already else "bold green")]
     parts += [Text(f"  {name}") for name in reply.reservations]
-    units = Table(title="Dispatched units")
-    for column in ("unit", "type", "incident", "ETA (min)"):
-        units.add_column(column)
-    for a in reply.dispatched_units:
-        units.add_row(a.unit_id, a.resource_type, a.incident_id, f"{a.eta_s / 60:.1f}")
-    parts.append(units)
+    parts.append(units_table("Dispatched units", reply.dispatched_units))
     if reply.dispatched_shipments:
-        supplies = Table(title="Dispatched supplies")
-        for column in ("depot", "type", "amount", "incident", "ETA (min)"):
-            supplies.add_column(column)
+        supplies = plain_table("Dispatched supplies", ("depot", "type", "amount", "incident", "ETA (min)"))
         for sh in reply.dispatched_shipments:
             supplies.add_row(sh.depot_id, sh.resource_type, f"{sh.amount:,g}", sh.incident_id, f"{sh.eta_s / 60:.1f}")
         parts.append(supplies)
     if reply.not_dispatched:
-        missing = Table(title="Planned but not dispatched", style="red")
-        for column in ("incident", "unit or depot", "type", "amount", "why"):
-            missing.add_column(column)
+        missing = plain_table("Planned but not dispatched", ("incident", "unit or depot", "type", "amount", "why"), style="red")
         for n in reply.not_dispatched:
             missing.add_row(n.incident, n.unit or n.depot, n.resource_type, f"{n.amount:,g}" if n.amount else "-", n.reason)
         parts.append(missing)
@@ -188,64 +166,47 @@ def commit_view(reply: gpb.CommitPlanResponse) -> Group:
 
 def situation_view(situation: gpb.GetSituationResponse) -> Group:
     """The whole screen."""
-    incidents = Table(title="Open incidents")
-    for column in ("incident", "title", "park", "level", "state", "units", "last ETA (min)", "unmet"):
-        incidents.add_column(column)
+    incidents = plain_table("Open incidents", ("incident", "title", "park", "level", "state", "units", "last ETA (min)", "unmet"))
     for s in situation.incidents:
         i = s.incident
         last = max((a.eta_s for a in s.assignments), default=0.0)
         unmet = ", ".join(f"{u.resource_type} x{quantity(u.resource_type, u.quantity)}" for u in s.unmet) or "-"
-        incidents.add_row(i.name, i.title, i.park_id or "-", severity_name(i.severity), state_name(i), str(len(s.assignments)), f"{last / 60:.1f}" if s.assignments else "-", unmet)
-    units = Table(title=f"Units away from home ({situation.available_units} available at home)")
-    for column in ("unit", "type", "state", "incident"):
-        units.add_column(column)
+        incidents.add_row(
+            i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(len(s.assignments)), f"{last / 60:.1f}" if s.assignments else "-", unmet
+        )
+    units = plain_table(f"Units away from home ({situation.available_units} available at home)", ("unit", "type", "state", "incident"))
     for u in situation.units:
-        units.add_row(u.name, u.resource_type, rpb.Unit.State.Name(u.state).removeprefix("STATE_"), u.incident or "-")
-    reserves = Table(title="Reserve levels")
-    for column in ("park", "type", "available", "minimum"):
-        reserves.add_column(column)
+        units.add_row(u.name, u.resource_type, unit_state(u.state), u.incident or "-")
+    reserves = plain_table("Reserve levels", ("park", "type", "available", "minimum"))
     for r in situation.reserve_levels:
         style = "red" if r.available < r.minimum else ""
         reserves.add_row(r.park_id, r.resource_type, quantity(r.resource_type, r.available), quantity(r.resource_type, r.minimum), style=style)
-    stocks = Table(title="Stock at or below minimum")
-    for column in ("stock", "on hand", "reserved", "minimum"):
-        stocks.add_column(column)
+    stocks = plain_table("Stock at or below minimum", ("stock", "on hand", "reserved", "minimum"))
     for stock in situation.low_stocks:
         stocks.add_row(stock.name, *(format_quantity(v, stock.unit_of_measure) for v in (stock.on_hand, stock.reserved, stock.minimum_level)))
     return Group(incidents, units, reserves, stocks)
-
-
-def event_line(event: gpb.Event) -> str:
-    """One event as a line."""
-    when = event.time.ToDatetime().strftime("%H:%M:%S") if event.HasField("time") else "--:--:--"
-    scope = f" [{event.exercise_id}]" if event.exercise_id else ""
-    return f"{when} {event.type:<28} {event.subject} v{event.version}{scope}"
 
 
 def report_view(report: gpb.GetDrillReportResponse) -> Group:
     """A drill's after-action report with the hindsight score."""
     aar = report.report
     header = Text(f"{aar.name or 'report'}: {aar.title} — score {aar.score:.1f}/100", style="bold cyan")
-    targets = Table(title="Targets")
-    for column in ("inject", "metric", "type", "threshold", "measured", "met"):
-        targets.add_column(column)
+    targets = plain_table("Targets", ("inject", "metric", "type", "threshold", "measured", "met"))
     for r in aar.target_results:
         sign = "<=" if r.target.comparator == cpb.Target.COMPARATOR_AT_MOST else ">="
         measured = "never" if r.measured == -1 else f"{r.measured:.1f}"
-        targets.add_row(r.inject_id, r.target.metric, r.target.resource_type or "-", f"{sign} {r.target.threshold:g}", measured, "yes" if r.met else "no", style="" if r.met else "red")
+        targets.add_row(
+            r.inject_id,
+            r.target.metric,
+            r.target.resource_type or "-",
+            f"{sign} {r.target.threshold:g}",
+            measured,
+            "yes" if r.met else "no",
+            style="" if r.met else "red",
+        )
     parts: list[Text | Table] = [header, targets, Text("Findings", style="bold"), Text(aar.findings), Text("Lessons", style="bold")]
     parts += [Text(f"- {lesson}") for lesson in aar.lessons]
     if report.hindsight.HasField("objective"):
         o = report.hindsight.objective
         parts.append(Text(f"hindsight plan: weighted unmet {o.weighted_unmet:.3f}, weighted completion {o.weighted_completion_s:.0f} s"))
     return Group(*parts)
-
-
-def timeline_table(name: str, entries: Sequence[ipb.TimelineEntry]) -> Table:
-    """An incident's timeline."""
-    table = Table(title=f"Timeline of {name}")
-    for column in ("#", "time", "actor", "action", "note"):
-        table.add_column(column)
-    for e in entries:
-        table.add_row(str(e.sequence), e.time.ToDatetime().strftime("%H:%M:%S"), e.actor, e.action, e.note)
-    return table

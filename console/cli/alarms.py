@@ -48,4 +48,6 @@ def simulate(
         raise typer.Exit(1) from None
     reached = len({m.topic for m in burst})
     where = f"exercise {exercise}" if exercise else "live"
-    console.print(f"published {sent} alarms from {reached} of {len(sites)} detectors of {ring.area} ({park}, {where}), wind to {wind_to:g}° at {wind_speed:g} m/s")
+    console.print(
+        f"published {sent} alarms from {reached} of {len(sites)} detectors of {ring.area} ({park}, {where}), wind to {wind_to:g}° at {wind_speed:g} m/s"
+    )

@@ -18,7 +18,9 @@ from rich.text import Text
 from gateway.quantities import format_quantity
 from services.common.catalogue import load_catalogue
 
-ID_COLUMNS = frozenset({"incident", "unit", "reservation", "stock", "depot", "drill", "scenario", "subject", "report", "what", "who", "by", "state", "from", "to"})
+ID_COLUMNS = frozenset(
+    {"incident", "unit", "reservation", "stock", "depot", "drill", "scenario", "subject", "report", "what", "who", "by", "state", "from", "to"}
+)
 
 
 def new_table(title: str, *columns: str) -> Table:
@@ -72,9 +74,16 @@ def elapsed(seconds: int) -> str:
     return f"{hours}h{minutes:02d}m" if hours else (f"{minutes}m" if minutes else f"{secs}s")
 
 
-def demands(lines: Sequence[common_pb2.ResourceDemand]) -> str:
-    """HAZMAT_TEAM 2 (15 min), FOAM_AFFF 1,000,000 L."""
-    return ", ".join(f"{d.resource_type} {quantity(d.resource_type, d.quantity)}" + (f" ({d.needed_within_minutes} min)" if d.needed_within_minutes else "") for d in lines) or "-"
+def demands(lines: Sequence[common_pb2.ResourceDemand], *, compact: bool = False) -> str:
+    """HAZMAT_TEAM 2 (15 min), FOAM_AFFF 1,000,000 L; compact: HAZMAT_TEAM x2 <15m, FOAM_AFFF x1,000,000 L."""
+
+    def line(d: common_pb2.ResourceDemand) -> str:
+        amount = quantity(d.resource_type, d.quantity)
+        if compact:
+            return f"{d.resource_type} x{amount}" + (f" <{d.needed_within_minutes}m" if d.needed_within_minutes else "")
+        return f"{d.resource_type} {amount}" + (f" ({d.needed_within_minutes} min)" if d.needed_within_minutes else "")
+
+    return ", ".join(line(d) for d in lines) or "-"
 
 
 def incident_line(incident: ipb.Incident, what: str) -> Text:
@@ -88,7 +97,9 @@ def incident_list(rows: Sequence[gpb.IncidentSummary]) -> Table:
     for row in rows:
         i = row.incident
         unmet = ", ".join(f"{u.resource_type} {quantity(u.resource_type, u.quantity)}" for u in row.unmet) or "-"
-        table.add_row(i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), elapsed(row.elapsed_s), str(len(row.committed_units)), unmet)
+        table.add_row(
+            i.name, i.title, i.park_id or "-", level(i.severity), state(i), str(i.version), elapsed(row.elapsed_s), str(len(row.committed_units)), unmet
+        )
     return whole_ids(table)
 
 
@@ -113,7 +124,12 @@ def incident_detail(got: gpb.GetIncidentResponse) -> Group:
         holds.add_row(r.name, rpb.Reservation.State.Name(r.state).removeprefix("STATE_"), str(len(r.units)), r.actor)
     parts: list[Any] = [head, whole_ids(units), supplies, whole_ids(holds)]
     if got.unmet:
-        parts.append(Text("unmet: " + ", ".join(f"{u.resource_type} {quantity(u.resource_type, u.quantity)}" + (f" ({u.reason})" if u.reason else "") for u in got.unmet), style="red"))
+        parts.append(
+            Text(
+                "unmet: " + ", ".join(f"{u.resource_type} {quantity(u.resource_type, u.quantity)}" + (f" ({u.reason})" if u.reason else "") for u in got.unmet),
+                style="red",
+            )
+        )
     return Group(*parts)
 
 

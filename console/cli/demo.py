@@ -16,14 +16,13 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from rich.console import Console
 
-from gateway import credentials
-from gateway.cli_common import GATEWAY_OPTION, run
+from console.cli import credentials
+from console.cli.common import GATEWAY_OPTION, Metadata, run
 from services.common.auth import Role
 from services.common.client import bearer
 from services.common.settings import load_settings
 
 Stub = gpb_grpc.CommandCenterServiceStub
-Metadata = tuple[tuple[str, str], ...]
 log = Console(stderr=True)
 
 LEAK = ipb.Incident(
@@ -103,7 +102,9 @@ async def the_day(stub: Stub, auth: Metadata, time_limit: float) -> dict[str, in
     await commit([alarm.name])
     log.print(f"committed the false alarm {alarm.name}; units dispatched: {before - await available()}")
 
-    cancelled = await stub.CancelIncident(gpb.CancelIncidentRequest(request_id=rid(), incident=alarm.name, reason="false alarm: steam from a relief valve"), metadata=auth)
+    cancelled = await stub.CancelIncident(
+        gpb.CancelIncidentRequest(request_id=rid(), incident=alarm.name, reason="false alarm: steam from a relief valve"), metadata=auth
+    )
     log.print(f"cancelled {alarm.name}: {len(cancelled.released_reservations)} hold(s) released, {sum(m.moved for m in cancelled.units)} unit(s) turned back")
     await move(alarm.name, rpb.Unit.STATE_AVAILABLE)
 
@@ -112,13 +113,16 @@ async def the_day(stub: Stub, auth: Metadata, time_limit: float) -> dict[str, in
         await stub.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=name, note="hazard under control"), metadata=auth)
         log.print(f"contained {name}")
     closed_leak = await stub.CloseIncident(
-        gpb.CloseIncidentRequest(request_id=rid(), incident=leak.name, outcome_summary="Loading arm isolated and flange replaced; no casualties.", create_case=True),
+        gpb.CloseIncidentRequest(
+            request_id=rid(), incident=leak.name, outcome_summary="Loading arm isolated and flange replaced; no casualties.", create_case=True
+        ),
         metadata=auth,
     )
     log.print(f"closed {leak.name}: report {closed_leak.report.name} (score {closed_leak.report.score:.0f}), case {closed_leak.accident_case.name}")
     await move(leak.name, rpb.Unit.STATE_AVAILABLE)
     closed_fire = await stub.CloseIncident(
-        gpb.CloseIncidentRequest(request_id=rid(), incident=fire.name, outcome_summary="Rim-seal fire out; tank cooled and blanketed.", units_available=True), metadata=auth
+        gpb.CloseIncidentRequest(request_id=rid(), incident=fire.name, outcome_summary="Rim-seal fire out; tank cooled and blanketed.", units_available=True),
+        metadata=auth,
     )
     log.print(f"closed {fire.name}: report {closed_fire.report.name} (score {closed_fire.report.score:.0f}), units back at once")
     after = await available()

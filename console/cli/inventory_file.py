@@ -92,7 +92,9 @@ def csv_row(row: dict[str, str], park_id: str, where: str) -> rpb.InventoryRow:
             )
         )
     if kind == "reserve_policy":
-        return rpb.InventoryRow(reserve_policy=rpb.ReservePolicy(park_id=park_id, resource_type=_required(row, "resource_type", where), minimum=_number(row, "minimum", where)))
+        return rpb.InventoryRow(
+            reserve_policy=rpb.ReservePolicy(park_id=park_id, resource_type=_required(row, "resource_type", where), minimum=_number(row, "minimum", where))
+        )
     raise InventoryFileError(f"{where}: kind must be depot, unit, stock or reserve_policy, not {kind!r}")
 
 

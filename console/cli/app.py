@@ -15,13 +15,16 @@ from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
 
-from gateway import cli_demo, cli_incidents, cli_parks, credentials, render
-from gateway.cli_alarms import alarms_app
-from gateway.cli_common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
-from gateway.cli_common import metadata as _metadata
-from gateway.cli_common import run as _run
-from gateway.inventory_file import InventoryFileError, count_rows, read_inventory
-from gateway.override_args import parse_overrides
+from console.cli import credentials, plan_views
+from console.cli import demo as demo_commands
+from console.cli import incidents as incident_commands
+from console.cli import parks as park_commands
+from console.cli.alarms import alarms_app
+from console.cli.common import GATEWAY_OPTION, INCIDENT_KINDS, LEVELS, choice, console
+from console.cli.common import metadata as _metadata
+from console.cli.common import run as _run
+from console.cli.inventory_file import InventoryFileError, count_rows, read_inventory
+from console.cli.override_args import parse_overrides
 from gateway.reporting import merge_demands
 from services.common.auth import Role
 from services.common.settings import load_settings
@@ -78,7 +81,21 @@ def token(set_token: str = typer.Option("", "--set", help="Store this bearer tok
         console.print(current.token)
 
 
-def _incident_message(title: str, park: str, lat: float, lon: float, place: str, kind: str, severity: str, substance: str, un_number: str, hazard_class: str, reporter: str, description: str, exercise: str) -> ipb.Incident:
+def _incident_message(
+    title: str,
+    park: str,
+    lat: float,
+    lon: float,
+    place: str,
+    kind: str,
+    severity: str,
+    substance: str,
+    un_number: str,
+    hazard_class: str,
+    reporter: str,
+    description: str,
+    exercise: str,
+) -> ipb.Incident:
     """An incident report from command-line values."""
     return ipb.Incident(
         title=title,
@@ -116,9 +133,9 @@ def report(
     incident = _incident_message(title, park, lat, lon, place, kind, severity, substance, un_number, hazard_class, reporter, description, exercise)
     request = gpb.ReportIncidentRequest(request_id=str(uuid.uuid4()), incident=incident, accept_recommendation=accept)
     reply = _run(gateway, lambda stub: stub.ReportIncident(request, metadata=metadata))
-    console.print(render.incident_table([reply.incident], "Reported"))
-    console.print(render.similar_cases_table(reply.similar_cases))
-    console.print(render.recommendations_table(reply.recommended_demands))
+    console.print(plan_views.incident_table([reply.incident], "Reported"))
+    console.print(plan_views.similar_cases_table(reply.similar_cases))
+    console.print(plan_views.recommendations_table(reply.recommended_demands))
     if accept or not reply.recommended_demands:
         return
     if not typer.confirm(f"Set these {len(reply.recommended_demands)} recommended demand line(s) on {reply.incident.name}?", default=False):
@@ -132,7 +149,7 @@ def report(
         note="accepted recommendation at the console",
     )
     accepted = _run(gateway, lambda stub: stub.SetDemands(change, metadata=metadata))
-    console.print(render.incident_table([accepted.incident], "Demands set"))
+    console.print(plan_views.incident_table([accepted.incident], "Demands set"))
 
 
 @app.command()
@@ -147,7 +164,7 @@ def demands(
     metadata = _metadata()
     request = gpb.SetDemandsRequest(request_id=str(uuid.uuid4()), incident=incident, version=version, demands=[_demand(d) for d in demand], note=note)
     reply = _run(gateway, lambda stub: stub.SetDemands(request, metadata=metadata))
-    console.print(render.incident_table([reply.incident], "Demands set"))
+    console.print(plan_views.incident_table([reply.incident], "Demands set"))
 
 
 @app.command()
@@ -155,7 +172,7 @@ def situation(exercise: str = typer.Option("", help="Exercise id (empty for live
     """Show open incidents, units away from home, reserve levels and low stock."""
     metadata = _metadata()
     reply = _run(gateway, lambda stub: stub.GetSituation(gpb.GetSituationRequest(exercise_id=exercise), metadata=metadata))
-    console.print(render.situation_view(reply))
+    console.print(plan_views.situation_view(reply))
 
 
 @app.command()
@@ -177,14 +194,14 @@ def propose(
     if overrides.ByteSize():
         request.overrides.CopyFrom(overrides)
     reply = _run(gateway, lambda stub: stub.ProposePlan(request, metadata=metadata))
-    console.print(render.proposal_view(reply.proposal))
+    console.print(plan_views.proposal_view(reply.proposal))
     console.print(f"commit it with: emergency commit {reply.proposal.name}")
 
 
 def _print_commit(reply: gpb.CommitPlanResponse) -> None:
     """What a commit really dispatched, what it did not, and the incidents after it."""
-    console.print(render.commit_view(reply))
-    console.print(render.incident_table(list(reply.incidents), "Incidents after the commit"))
+    console.print(plan_views.commit_view(reply))
+    console.print(plan_views.incident_table(list(reply.incidents), "Incidents after the commit"))
 
 
 @app.command()
@@ -210,7 +227,7 @@ def dispatch(
     metadata = _metadata()
     request = gpb.AutoDispatchRequest(request_id=str(uuid.uuid4()), incidents=incidents or [], exercise_id=exercise)
     reply = _run(gateway, lambda stub: stub.AutoDispatch(request, metadata=metadata))
-    console.print(render.proposal_view(reply.commit.committed))
+    console.print(plan_views.proposal_view(reply.commit.committed))
     _print_commit(reply.commit)
 
 
@@ -301,15 +318,17 @@ def drill(
             task = progress.add_task("starting", total=None)
             while True:
                 current = (await stub.GetDrill(gpb.GetDrillRequest(name=started.name), metadata=metadata)).drill
-                progress.update(task, description=f"{gpb.Drill.State.Name(current.state).removeprefix('STATE_')}: {len(current.released_injects)} inject(s) released")
+                progress.update(
+                    task, description=f"{gpb.Drill.State.Name(current.state).removeprefix('STATE_')}: {len(current.released_injects)} inject(s) released"
+                )
                 if current.state != gpb.Drill.STATE_RUNNING:
                     break
                 await asyncio.sleep(poll_s)
         return await stub.GetDrillReport(gpb.GetDrillReportRequest(name=started.name), metadata=metadata)
 
-    console.print(render.report_view(_run(gateway, run)))
+    console.print(plan_views.report_view(_run(gateway, run)))
 
 
-for _register in (cli_incidents.register, cli_parks.register, cli_demo.register):
+for _register in (incident_commands.register, park_commands.register, demo_commands.register):
     _register(app)
 app.add_typer(alarms_app, name="alarms")

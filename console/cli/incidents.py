@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
@@ -14,16 +15,29 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 
-from gateway import cli_views
-from gateway.cli_common import GATEWAY_OPTION, LEVELS, choice, console, full_name, metadata, run, unit_name
+from console.cli import views
+from console.cli.common import GATEWAY_OPTION, LEVELS, Metadata, all_pages, choice, console, full_name, metadata, run, unit_name
 
 STATES = ("REPORTED", "VERIFIED", "DISPATCHING", "RESPONDING", "CONTAINED", "CLOSED", "CANCELLED")
 Stub = gpb_grpc.CommandCenterServiceStub
 
 
+INCIDENT_ARGUMENT = typer.Argument(..., help="The incident.")
+VERSION_OPTION = typer.Option(0, help="The version you saw (0: read it now).")
+REQUEST_ID_OPTION = typer.Option("", help="Request id.")
+
+
 def _request_id(given: str) -> str:
     """The given request id, or a fresh one."""
     return given or str(uuid.uuid4())
+
+
+def _change(gateway: str, send: Callable[[Stub, Metadata], Awaitable[Any]], what: str) -> Any:
+    """Send one change of an incident, print the incident after it, and return the answer."""
+    auth = metadata()
+    reply = run(gateway, lambda stub: send(stub, auth))
+    console.print(views.incident_line(reply.incident, what))
+    return reply
 
 
 def incidents(
@@ -41,19 +55,8 @@ def incidents(
         states = states or [ipb.Incident.State.Value(f"STATE_{s}") for s in STATES[:5]]
     levels = [choice(common_pb2.Severity, s, "--severity", prefix="SEVERITY_", allowed=LEVELS) for s in severity or []]
     auth = metadata()
-
-    async def work(stub: Stub) -> list[gpb.IncidentSummary]:
-        rows: list[gpb.IncidentSummary] = []
-        token = ""
-        while True:
-            request = gpb.ListIncidentsRequest(states=states, park_id=park, severities=levels, exercise_id=exercise, page_size=page_size, page_token=token)  # type: ignore[arg-type]
-            page = await stub.ListIncidents(request, metadata=auth)
-            rows.extend(page.incidents)
-            token = page.next_page_token
-            if not token:
-                return rows
-
-    console.print(cli_views.incident_list(run(gateway, work)))
+    request = gpb.ListIncidentsRequest(states=states, park_id=park, severities=levels, exercise_id=exercise, page_size=page_size)  # type: ignore[arg-type]
+    console.print(views.incident_list(run(gateway, lambda stub: all_pages(stub.ListIncidents, request, "incidents", auth))))
 
 
 def show(incident: str = typer.Argument(..., help="The incident: inc-... or incidents/inc-..."), gateway: str = GATEWAY_OPTION) -> None:
@@ -63,65 +66,58 @@ def show(incident: str = typer.Argument(..., help="The incident: inc-... or inci
 
     async def work(stub: Stub) -> tuple[gpb.GetIncidentResponse, list[gpb.IncidentTimelineEntry]]:
         got = await stub.GetIncident(gpb.GetIncidentRequest(name=name), metadata=auth)
-        entries: list[gpb.IncidentTimelineEntry] = []
-        token = ""
-        while True:
-            page = await stub.ListIncidentTimeline(gpb.ListIncidentTimelineRequest(incident=name, page_size=1000, page_token=token), metadata=auth)
-            entries.extend(page.entries)
-            token = page.next_page_token
-            if not token:
-                return got, entries
+        return got, await all_pages(stub.ListIncidentTimeline, gpb.ListIncidentTimelineRequest(incident=name, page_size=1000), "entries", auth)
 
     got, entries = run(gateway, work)
-    console.print(cli_views.incident_detail(got))
-    console.print(cli_views.timeline(name, entries))
+    console.print(views.incident_detail(got))
+    console.print(views.timeline(name, entries))
 
 
 def verify(
-    incident: str = typer.Argument(..., help="The incident."),
+    incident: str = INCIDENT_ARGUMENT,
     note: str = typer.Option("", help="How it was confirmed."),
-    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
+    version: int = VERSION_OPTION,
     request_id: str = typer.Option("", help="Request id (a retry with the same id returns the first answer)."),
     gateway: str = GATEWAY_OPTION,
 ) -> None:
     """Confirm a reported incident."""
     request = gpb.VerifyIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, note=note)
-    auth = metadata()
-    reply = run(gateway, lambda stub: stub.VerifyIncident(request, metadata=auth))
-    console.print(cli_views.incident_line(reply.incident, "verified"))
+    _change(gateway, lambda stub, auth: stub.VerifyIncident(request, metadata=auth), "verified")
 
 
 def severity(
-    incident: str = typer.Argument(..., help="The incident."),
+    incident: str = INCIDENT_ARGUMENT,
     level: str = typer.Argument(..., help="The new level: I, II, III or IV."),
     reason: str = typer.Option(..., help="Why the level changes."),
-    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
-    request_id: str = typer.Option("", help="Request id."),
+    version: int = VERSION_OPTION,
+    request_id: str = REQUEST_ID_OPTION,
     gateway: str = GATEWAY_OPTION,
 ) -> None:
     """Change an incident's response level."""
     value = choice(common_pb2.Severity, level, "LEVEL", prefix="SEVERITY_", allowed=LEVELS)
-    request = gpb.ChangeSeverityRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, severity=value, reason=reason)  # type: ignore[arg-type]
-    auth = metadata()
-    reply = run(gateway, lambda stub: stub.ChangeSeverity(request, metadata=auth))
-    console.print(cli_views.incident_line(reply.incident, "level changed"))
+    request = gpb.ChangeSeverityRequest(
+        request_id=_request_id(request_id),
+        incident=full_name(incident, "incidents"),
+        version=version,
+        severity=value,  # type: ignore[arg-type]
+        reason=reason,
+    )
+    _change(gateway, lambda stub, auth: stub.ChangeSeverity(request, metadata=auth), "level changed")
 
 
 def cancel(
-    incident: str = typer.Argument(..., help="The incident."),
+    incident: str = INCIDENT_ARGUMENT,
     reason: str = typer.Option(..., help="Why: false alarm, duplicate of ..."),
-    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
-    request_id: str = typer.Option("", help="Request id."),
+    version: int = VERSION_OPTION,
+    request_id: str = REQUEST_ID_OPTION,
     gateway: str = GATEWAY_OPTION,
 ) -> None:
     """Cancel an incident: every hold released, every unit turned back, the reason recorded."""
     request = gpb.CancelIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, reason=reason)
-    auth = metadata()
-    reply = run(gateway, lambda stub: stub.CancelIncident(request, metadata=auth))
-    console.print(cli_views.incident_line(reply.incident, "cancelled"))
+    reply = _change(gateway, lambda stub, auth: stub.CancelIncident(request, metadata=auth), "cancelled")
     for name in reply.released_reservations:
         console.print(f"  released {name}", soft_wrap=True)
-    console.print(cli_views.moves(reply.units))
+    console.print(views.moves(reply.units))
 
 
 def _units(stub: Stub, auth: Any, incident: str, given: list[str]) -> Any:
@@ -161,60 +157,61 @@ def _move(incident: str, units: list[str], state: int, reason: str, request_id: 
 
     reply = run(gateway, work)
     console.print(f"{reply.moved} of {len(reply.moves)} unit(s) moved to {rpb.Unit.State.Name(state).removeprefix('STATE_')}")  # type: ignore[arg-type]
-    console.print(cli_views.moves(reply.moves))
+    console.print(views.moves(reply.moves))
 
 
 UNITS_ARGUMENT = typer.Argument(None, help="Units (parks/p/units/u, p/u or the unit id); none for every unit of the incident.")
 
 
-def on_scene(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+def on_scene(incident: str = INCIDENT_ARGUMENT, units: list[str] = UNITS_ARGUMENT, request_id: str = REQUEST_ID_OPTION, gateway: str = GATEWAY_OPTION) -> None:
     """Units have arrived at the incident."""
     _move(incident, units or [], rpb.Unit.STATE_ON_SCENE, "", request_id, gateway)
 
 
-def returning(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+def returning(incident: str = INCIDENT_ARGUMENT, units: list[str] = UNITS_ARGUMENT, request_id: str = REQUEST_ID_OPTION, gateway: str = GATEWAY_OPTION) -> None:
     """Units are on their way home."""
     _move(incident, units or [], rpb.Unit.STATE_RETURNING, "", request_id, gateway)
 
 
-def available(incident: str = typer.Argument(..., help="The incident."), units: list[str] = UNITS_ARGUMENT, request_id: str = typer.Option("", help="Request id."), gateway: str = GATEWAY_OPTION) -> None:
+def available(incident: str = INCIDENT_ARGUMENT, units: list[str] = UNITS_ARGUMENT, request_id: str = REQUEST_ID_OPTION, gateway: str = GATEWAY_OPTION) -> None:
     """Units are back at their home depots and free."""
     _move(incident, units or [], rpb.Unit.STATE_AVAILABLE, "", request_id, gateway)
 
 
 def contain(
-    incident: str = typer.Argument(..., help="The incident."),
+    incident: str = INCIDENT_ARGUMENT,
     note: str = typer.Option("", help="A note for the timeline."),
-    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
-    request_id: str = typer.Option("", help="Request id."),
+    version: int = VERSION_OPTION,
+    request_id: str = REQUEST_ID_OPTION,
     gateway: str = GATEWAY_OPTION,
 ) -> None:
     """The hazard is under control."""
     request = gpb.ContainIncidentRequest(request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, note=note)
-    auth = metadata()
-    reply = run(gateway, lambda stub: stub.ContainIncident(request, metadata=auth))
-    console.print(cli_views.incident_line(reply.incident, "contained"))
+    _change(gateway, lambda stub, auth: stub.ContainIncident(request, metadata=auth), "contained")
 
 
 def close(
-    incident: str = typer.Argument(..., help="The incident."),
+    incident: str = INCIDENT_ARGUMENT,
     outcome: str = typer.Option(..., help="What happened in the end."),
     units_available: bool = typer.Option(False, "--units-available", help="Units are back at once (else RETURNING until they report back)."),
     case: bool = typer.Option(False, "--case", help="Turn the after-action report into a new accident case."),
-    version: int = typer.Option(0, help="The version you saw (0: read it now)."),
-    request_id: str = typer.Option("", help="Request id."),
+    version: int = VERSION_OPTION,
+    request_id: str = REQUEST_ID_OPTION,
     gateway: str = GATEWAY_OPTION,
 ) -> None:
     """Close a contained incident: units return, unconfirmed holds released, the after-action report stored."""
     request = gpb.CloseIncidentRequest(
-        request_id=_request_id(request_id), incident=full_name(incident, "incidents"), version=version, outcome_summary=outcome, units_available=units_available, create_case=case
+        request_id=_request_id(request_id),
+        incident=full_name(incident, "incidents"),
+        version=version,
+        outcome_summary=outcome,
+        units_available=units_available,
+        create_case=case,
     )
-    auth = metadata()
-    reply = run(gateway, lambda stub: stub.CloseIncident(request, metadata=auth))
-    console.print(cli_views.incident_line(reply.incident, "closed"))
-    console.print(cli_views.moves(reply.units))
+    reply = _change(gateway, lambda stub, auth: stub.CloseIncident(request, metadata=auth), "closed")
+    console.print(views.moves(reply.units))
     if reply.report.name:
-        console.print(cli_views.after_action(reply.report))
+        console.print(views.after_action(reply.report))
     if reply.accident_case.name:
         console.print(f"new accident case: {reply.accident_case.name}", soft_wrap=True)
 
@@ -253,7 +250,7 @@ def watch(
             name = event.subject if event.subject.startswith("incidents/") else str(payload.get("incident", ""))
             if name.startswith("incidents/") and event.subject.startswith("incidents/"):
                 known.pop(name, None)  # the incident changed: read its title and state again
-            console.print(cli_views.event_line(event, payload, await incident_of(stub, name)), soft_wrap=True)
+            console.print(views.event_line(event, payload, await incident_of(stub, name)), soft_wrap=True)
             seen += 1
             if limit and seen >= limit:
                 return

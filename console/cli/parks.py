@@ -7,17 +7,15 @@ import uuid
 import typer
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
-from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from rich.console import Group
 
-from gateway import cli_views, render
-from gateway.cli_common import GATEWAY_OPTION, choice, console, full_name, metadata, run, unit_name
+from console.cli import plan_views, views
+from console.cli.common import GATEWAY_OPTION, all_pages, choice, console, full_name, metadata, run, unit_name
 from gateway.quantities import format_quantity, parse_quantity
 
 LEDGER_KINDS = ("RECEIPT", "CORRECTION", "LOSS")
 DRILL_STATES = ("RUNNING", "FINISHED", "ABORTED")
-Stub = gpb_grpc.CommandCenterServiceStub
 
 stock_app = typer.Typer(no_args_is_help=True, help="A park's stock: receipts, corrections and losses.")
 unit_app = typer.Typer(no_args_is_help=True, help="A park's units: out of service and back.")
@@ -25,21 +23,21 @@ unit_app = typer.Typer(no_args_is_help=True, help="A park's units: out of servic
 
 def inventory_view(reply: gpb.GetParkInventoryResponse) -> Group:
     """Depots, units with states, stock against its minimum, reserve policies."""
-    depots = cli_views.new_table(f"Depots of {reply.park.name} ({reply.park.display_name})", "depot", "name", "kind")
+    depots = views.new_table(f"Depots of {reply.park.name} ({reply.park.display_name})", "depot", "name", "kind")
     for d in reply.depots:
         depots.add_row(d.name, d.display_name, rpb.Depot.Kind.Name(d.kind).removeprefix("KIND_"))
-    units = cli_views.new_table("Units", "unit", "type", "call sign", "state", "incident", "version")
+    units = views.new_table("Units", "unit", "type", "call sign", "state", "incident", "version")
     for u in reply.units:
-        units.add_row(u.name, u.resource_type, u.call_sign, cli_views.unit_state(u.state), u.incident or "-", str(u.version))
-    stocks = cli_views.new_table("Stock", "stock", "on hand", "reserved", "minimum")
+        units.add_row(u.name, u.resource_type, u.call_sign, views.unit_state(u.state), u.incident or "-", str(u.version))
+    stocks = views.new_table("Stock", "stock", "on hand", "reserved", "minimum")
     for s in reply.stocks:
         style = "red" if s.on_hand <= s.minimum_level else ""
         uom = s.unit_of_measure
         stocks.add_row(s.name, format_quantity(s.on_hand, uom), format_quantity(s.reserved, uom), format_quantity(s.minimum_level, uom), style=style)
-    policies = cli_views.new_table("Reserve kept at home", "type", "minimum")
+    policies = views.new_table("Reserve kept at home", "type", "minimum")
     for p in reply.reserve_policies:
-        policies.add_row(p.resource_type, cli_views.quantity(p.resource_type, p.minimum))
-    return Group(*(cli_views.whole_ids(t) for t in (depots, units, stocks)), policies)
+        policies.add_row(p.resource_type, views.quantity(p.resource_type, p.minimum))
+    return Group(*(views.whole_ids(t) for t in (depots, units, stocks)), policies)
 
 
 def inventory(
@@ -83,7 +81,7 @@ def _set_unit(unit: str, state: int, reason: str, request_id: str, gateway: str)
     request = gpb.UpdateUnitStatusRequest(request_id=request_id or str(uuid.uuid4()), units=[unit_name(unit)], state=state, reason=reason)  # type: ignore[arg-type]
     auth = metadata()
     reply = run(gateway, lambda stub: stub.UpdateUnitStatus(request, metadata=auth))
-    console.print(cli_views.moves(reply.moves))
+    console.print(views.moves(reply.moves))
     if not reply.moved:
         raise typer.Exit(1)
 
@@ -112,21 +110,13 @@ def in_service(
 def scenarios(gateway: str = GATEWAY_OPTION) -> None:
     """The drill scenarios of the case library."""
     auth = metadata()
-
-    async def work(stub: Stub) -> list[cpb.Scenario]:
-        found: list[cpb.Scenario] = []
-        token = ""
-        while True:
-            page = await stub.ListScenarios(gpb.ListScenariosRequest(page_size=500, page_token=token), metadata=auth)
-            found.extend(page.scenarios)
-            token = page.next_page_token
-            if not token:
-                return found
-
-    table = cli_views.new_table("Scenarios", "scenario", "title", "mode", "parks", "injects")
-    for s in run(gateway, work):
-        table.add_row(s.name, s.title, cpb.Scenario.Mode.Name(s.mode).removeprefix("MODE_"), ", ".join(s.park_ids), str(len(s.injects)) if s.injects else "hidden")
-    console.print(cli_views.whole_ids(table))
+    found = run(gateway, lambda stub: all_pages(stub.ListScenarios, gpb.ListScenariosRequest(page_size=500), "scenarios", auth))
+    table = views.new_table("Scenarios", "scenario", "title", "mode", "parks", "injects")
+    for s in found:
+        table.add_row(
+            s.name, s.title, cpb.Scenario.Mode.Name(s.mode).removeprefix("MODE_"), ", ".join(s.park_ids), str(len(s.injects)) if s.injects else "hidden"
+        )
+    console.print(views.whole_ids(table))
     console.print("run one with: emergency drill scenarios/{scenario}")
 
 
@@ -137,30 +127,27 @@ def drills(
     """Drills, newest first."""
     states = [choice(gpb.Drill.State, s, "--state", prefix="STATE_", allowed=DRILL_STATES) for s in state or []]
     auth = metadata()
-
-    async def work(stub: Stub) -> list[gpb.Drill]:
-        found: list[gpb.Drill] = []
-        token = ""
-        while True:
-            page = await stub.ListDrills(gpb.ListDrillsRequest(states=states, page_size=500, page_token=token), metadata=auth)  # type: ignore[arg-type]
-            found.extend(page.drills)
-            token = page.next_page_token
-            if not token:
-                return found
-
-    table = cli_views.new_table("Drills", "drill", "scenario", "exercise", "state", "started", "injects released", "report")
-    for d in run(gateway, work):
+    request = gpb.ListDrillsRequest(states=states, page_size=500)  # type: ignore[arg-type]
+    found = run(gateway, lambda stub: all_pages(stub.ListDrills, request, "drills", auth))
+    table = views.new_table("Drills", "drill", "scenario", "exercise", "state", "started", "injects released", "report")
+    for d in found:
         table.add_row(
-            d.name, d.scenario, d.exercise_id, gpb.Drill.State.Name(d.state).removeprefix("STATE_"), d.start_time.ToDatetime().strftime("%Y-%m-%d %H:%M"), str(len(d.released_injects)), d.report or "-"
+            d.name,
+            d.scenario,
+            d.exercise_id,
+            gpb.Drill.State.Name(d.state).removeprefix("STATE_"),
+            d.start_time.ToDatetime().strftime("%Y-%m-%d %H:%M"),
+            str(len(d.released_injects)),
+            d.report or "-",
         )
-    console.print(cli_views.whole_ids(table))
+    console.print(views.whole_ids(table))
 
 
 def drill_report(drill: str = typer.Argument(..., help="The drill: drill-... or drills/drill-..."), gateway: str = GATEWAY_OPTION) -> None:
     """A finished drill's after-action report beside the plan hindsight says was best."""
     auth = metadata()
     reply = run(gateway, lambda stub: stub.GetDrillReport(gpb.GetDrillReportRequest(name=full_name(drill, "drills")), metadata=auth))
-    console.print(render.report_view(reply))
+    console.print(plan_views.report_view(reply))
 
 
 def register(app: typer.Typer) -> None:

@@ -14,10 +14,11 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from rich.console import Console
 
-from gateway import credentials
+from console.cli import credentials
 from services.common.client import bearer
 
 T = TypeVar("T")
+Metadata = tuple[tuple[str, str], ...]
 DEFAULT_GATEWAY = "127.0.0.1:50050"
 GATEWAY_OPTION = typer.Option(DEFAULT_GATEWAY, "--gateway", envvar="EMERGENCY_GATEWAY", help="Gateway address, host:port.")
 
@@ -27,7 +28,7 @@ INCIDENT_KINDS = tuple(v.name.removeprefix("INCIDENT_KIND_") for v in common_pb2
 console = Console(soft_wrap=True)  # lines with ids are never wrapped mid-id; tables still fit the terminal
 
 
-def metadata() -> tuple[tuple[str, str], ...]:
+def metadata() -> Metadata:
     """The saved token as call metadata, or a hint to log in."""
     saved = credentials.load()
     if saved is None:
@@ -65,6 +66,17 @@ def run(gateway: str, work: Callable[[gpb_grpc.CommandCenterServiceStub], Awaita
     except grpc.aio.AioRpcError as error:
         explain(error)
         raise typer.Exit(1) from error
+
+
+async def all_pages(method: Callable[..., Awaitable[Any]], request: Any, field: str, auth: Metadata) -> list[Any]:
+    """Every item of a paginated list call to the gateway."""
+    found: list[Any] = []
+    while True:
+        page = await method(request, metadata=auth)
+        found.extend(getattr(page, field))
+        if not page.next_page_token:
+            return found
+        request.page_token = page.next_page_token
 
 
 def full_name(text: str, collection: str) -> str:

@@ -1,0 +1,42 @@
+"""What every group of the servicer's methods shares: the domain objects they call, and admitting a caller."""
+
+from __future__ import annotations
+
+from gateway.activity import Activity
+from gateway.config import GatewayConfig
+from gateway.drills import DrillRunner
+from gateway.events import EventWatcher
+from gateway.incident_views import IncidentViews
+from gateway.inventory import Inventory
+from gateway.lifecycle import Lifecycle
+from gateway.proposals import Planner
+from gateway.ratelimit import RateLimiter
+from gateway.reporting import Reporter
+from gateway.saga import CommitSaga
+from gateway.situation import Situation
+from gateway.unit_status import UnitMover
+from services.common.auth import Principal, require_authenticated
+
+
+class ServicerBase:
+    """The domain objects the RPC methods call, and the admission every method starts with."""
+
+    _reporter: Reporter
+    _planner: Planner
+    _saga: CommitSaga
+    _situation: Situation
+    _watcher: EventWatcher
+    _drills: DrillRunner
+    _limiter: RateLimiter
+    _config: GatewayConfig
+    _views: IncidentViews
+    _lifecycle: Lifecycle
+    _mover: UnitMover
+    _inventory: Inventory
+    _activity: Activity
+
+    async def _admit(self) -> Principal:
+        """An authenticated caller within its rate limit."""
+        principal = require_authenticated()
+        await self._limiter.check(principal)
+        return principal
