@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import cast
 
 from emergency.alarms.v1 import alarms_service_pb2 as apb
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf.struct_pb2 import ListValue, Struct
 
 from services.alarms.simulate import payload, publish, release, topic_of
 from services.common.auth import Role
@@ -34,7 +36,7 @@ async def noted(harness: AlarmHarness, incident: str, expected: int, timeout_s: 
     """Wait until the incident's timeline carries `expected` alarms."""
     for _ in range(int(timeout_s / 0.1)):
         entries = await timeline(harness, incident)
-        if sum(len(e.after["alarms"]) for e in entries if e.action == "ALARMS_RECORDED") >= expected:
+        if sum(len(cast(ListValue, e.after["alarms"])) for e in entries if e.action == "ALARMS_RECORDED") >= expected:
             return entries
         await asyncio.sleep(0.1)
     raise AssertionError(f"{incident} does not show {expected} alarms on its timeline")
@@ -61,14 +63,14 @@ async def test_forty_detector_release_is_one_incident_with_rising_severity(harne
             break
         await asyncio.sleep(0.1)
     entries = await timeline(harness, incident_name)
-    levels = [e.after["severity"] for e in entries if e.action == "SEVERITY_CHANGED"]
+    levels = [cast(str, e.after["severity"]) for e in entries if e.action == "SEVERITY_CHANGED"]
     ranks = [{"IV": 0, "III": 1, "II": 2, "I": 3}[level] for level in levels]
     assert len(ranks) >= 2 and ranks == sorted(ranks) and ranks[-1] == 3
     record = (await harness.alarms.GetAlarmIncident(apb.GetAlarmIncidentRequest(incident=incident_name), metadata=VIEWER)).incident
     assert record.alarm_count == len(burst) and record.detector_count == 40 and record.opened_by_alarms
     assert record.first_alarm_time.ToDatetime() <= record.last_alarm_time.ToDatetime()
-    recorded = [a for e in entries if e.action == "ALARMS_RECORDED" for a in e.after["alarms"]]
-    assert sorted(a["message_id"] for a in recorded) == sorted(m.message_id for m in burst)
+    recorded = [cast(Struct, a) for e in entries if e.action == "ALARMS_RECORDED" for a in cast(ListValue, e.after["alarms"])]
+    assert sorted(cast(str, a["message_id"]) for a in recorded) == sorted(m.message_id for m in burst)
     assert entries[0].actor == "alarm-intake"
 
 

@@ -130,7 +130,9 @@ async def incident_in_state(casebase: CasebaseHarness, incident_id: str, *, clos
             severity=common_pb2.SEVERITY_III,
             reporter="plant control room",
         )
-        current = (await stub.CreateIncident(ipb.CreateIncidentRequest(request_id=rid(), incident=incident, incident_id=incident_id), metadata=OPERATOR)).incident
+        current: ipb.Incident = (
+            await stub.CreateIncident(ipb.CreateIncidentRequest(request_id=rid(), incident=incident, incident_id=incident_id), metadata=OPERATOR)
+        ).incident
         steps = [(stub.VerifyIncident, ipb.VerifyIncidentRequest), (stub.BeginDispatch, ipb.BeginDispatchRequest), (stub.MarkResponding, ipb.MarkRespondingRequest)]
         if closed:
             steps.append((stub.MarkContained, ipb.MarkContainedRequest))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import grpc
 from emergency.casebase.v1 import casebase_service_pb2 as pb
+from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
 from emergency.common.v1 import common_pb2
 
 from tests.casebase.conftest import CasebaseHarness
@@ -75,9 +76,9 @@ BAD_UPLOADS: list[tuple[str, Mutation, str]] = [
 ]
 
 
-async def _base(stub: object) -> pb.Scenario:
+async def _base(stub: pb_grpc.CaseBaseServiceStub) -> pb.Scenario:
     """The message view of a shipped scenario, without its output-only fields."""
-    scenario = (await stub.GetScenario(pb.GetScenarioRequest(name=BASE), metadata=VIEWER)).scenario  # type: ignore[attr-defined]
+    scenario: pb.Scenario = (await stub.GetScenario(pb.GetScenarioRequest(name=BASE), metadata=VIEWER)).scenario
     scenario.ClearField("name")
     scenario.ClearField("create_time")
     return scenario

@@ -6,10 +6,11 @@ import pytest
 
 from services.dispatch.domain import explain_plan, optimise
 from services.dispatch.mapping import alternative_note, explanation
+from services.dispatch.model import DispatchRequest, IncidentExplanation
 from tests.dispatch.conftest import SCENARIOS, load_scenario
 
 
-def _explanations(name: str):  # type: ignore[no-untyped-def]
+def _explanations(name: str) -> tuple[DispatchRequest, tuple[IncidentExplanation, ...]]:
     request, _ = load_scenario(SCENARIOS / f"{name}.yaml")
     return request, optimise(request).explanations
 

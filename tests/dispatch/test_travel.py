@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from services.common.geo import great_circle_m
 from services.dispatch.model import GeoPoint, RoadCondition, TravelModel
-from services.dispatch.travel import chord_inside_m, detour_extra_m, great_circle_m, model_seconds
+from services.dispatch.travel import chord_inside_m, detour_extra_m, model_seconds
 
 
 def test_great_circle_one_degree_of_latitude() -> None:

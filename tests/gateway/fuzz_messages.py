@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf import message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
@@ -61,7 +61,7 @@ def _scalar(field: FieldDescriptor) -> st.SearchStrategy[Any]:
     if kind == F.TYPE_BOOL:
         return st.booleans()
     if kind in (F.TYPE_DOUBLE, F.TYPE_FLOAT):
-        width = 64 if kind == F.TYPE_DOUBLE else 32
+        width: Literal[32, 64] = 64 if kind == F.TYPE_DOUBLE else 32
         return st.one_of(st.sampled_from([0.0, 1.0, -1.0, 0.5, 1e9, float("nan"), float("inf")]), st.floats(width=width))
     if kind == F.TYPE_ENUM:
         assert field.enum_type is not None

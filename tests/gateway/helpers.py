@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from emergency.common.v1 import common_pb2
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
@@ -79,11 +80,12 @@ def demand(resource_type: str, quantity: float, within: int = 0) -> common_pb2.R
 
 
 async def report(
-    stub: object, spec: dict[str, object], *, metadata: tuple[tuple[str, str], ...] = OPERATOR, accept: bool = True, **kwargs: object
+    stub: gpb_grpc.CommandCenterServiceStub, spec: dict[str, object], *, metadata: tuple[tuple[str, str], ...] = OPERATOR, accept: bool = True, **kwargs: object
 ) -> gpb.ReportIncidentResponse:
     """Report an incident through the gateway."""
     request = gpb.ReportIncidentRequest(request_id=rid(), incident=incident(spec, **kwargs), accept_recommendation=accept)  # type: ignore[arg-type]
-    return await stub.ReportIncident(request, metadata=metadata)  # type: ignore[attr-defined,no-any-return]
+    reply: gpb.ReportIncidentResponse = await stub.ReportIncident(request, metadata=metadata)
+    return reply
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], what: str, limit_s: float = 60.0, every_s: float = 0.1) -> T:

@@ -48,7 +48,8 @@ async def test_a_retried_close_stores_the_report_the_first_try_could_not(databas
 
     async def retried() -> gpb.CloseIncidentResponse | None:
         try:
-            return await gateway.CloseIncident(close, metadata=OPERATOR)  # type: ignore[no-any-return]
+            closed: gpb.CloseIncidentResponse = await gateway.CloseIncident(close, metadata=OPERATOR)
+            return closed
         except grpc.aio.AioRpcError as error:
             if error.code() is not grpc.StatusCode.UNAVAILABLE:  # the gateway's channel may not have reconnected yet
                 raise

@@ -30,7 +30,8 @@ async def _issued(suite: Suite, incident: str) -> dict[str, float]:
 
 
 async def _propose(suite: Suite, *names: str) -> gpb.Proposal:
-    return (await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=list(names)), metadata=OPERATOR)).proposal
+    reply: gpb.ProposePlanResponse = await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=list(names)), metadata=OPERATOR)
+    return reply.proposal
 
 
 async def test_second_commit_of_a_proposal_is_already_committed_and_sends_nothing(suite: Suite) -> None:

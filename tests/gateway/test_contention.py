@@ -16,7 +16,7 @@ from tests.grpc_assertions import expect_error
 
 
 async def _propose(suite: Suite, *incidents: str) -> gpb.Proposal:
-    reply = await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=list(incidents)), metadata=OPERATOR)
+    reply: gpb.ProposePlanResponse = await suite.gateway.ProposePlan(gpb.ProposePlanRequest(incidents=list(incidents)), metadata=OPERATOR)
     return reply.proposal
 
 

@@ -27,7 +27,9 @@ async def suite(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Asy
 
 
 async def _upload(suite: Suite, scenario_id: str, scenario: cpb.Scenario) -> str:
-    reply = await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id=rid(), scenario_id=scenario_id, scenario=scenario), metadata=DIRECTOR)
+    reply: cpb.CreateScenarioResponse = await suite.casebase.CreateScenario(
+        cpb.CreateScenarioRequest(request_id=rid(), scenario_id=scenario_id, scenario=scenario), metadata=DIRECTOR
+    )
     return reply.scenario.name
 
 

@@ -112,7 +112,8 @@ async def test_bad_requests_are_refused_with_their_fields(suite: Suite) -> None:
     error = await expect_error(
         gateway.CommitPlan(gpb.CommitPlanRequest(request_id="", proposal="plans/x", max_replans=11), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
     )
-    assert "request_id" in error.details() and "proposal" in error.details() and "max_replans" in error.details()
+    details = error.details() or ""
+    assert "request_id" in details and "proposal" in details and "max_replans" in details
     await expect_error(
         gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal="proposals/prop-missing"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND
     )

@@ -147,7 +147,7 @@ async def test_fuzzed_requests_never_get_unknown_or_internal(suite: Suite) -> No
     finally:
         rows.close()
         for channel in channels.values():
-            await channel.close()
+            await channel.close(None)
     calls = sum(by_code.values())
     summary = {
         "calls": calls,

@@ -17,13 +17,15 @@ AVAILABLE = rpb.Unit.STATE_AVAILABLE
 
 async def available_units(gateway: gpb_grpc.CommandCenterServiceStub) -> int:
     """Units available at home, as the console's situation counts them."""
-    return (await gateway.GetSituation(gpb.GetSituationRequest(), metadata=OPERATOR)).available_units
+    situation: gpb.GetSituationResponse = await gateway.GetSituation(gpb.GetSituationRequest(), metadata=OPERATOR)
+    return situation.available_units
 
 
 async def commit(gateway: gpb_grpc.CommandCenterServiceStub, incidents: list[str], **propose: object) -> gpb.CommitPlanResponse:
     """Propose for the incidents and commit the proposal (overrides go in `propose`)."""
     proposal = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=incidents, **propose), metadata=OPERATOR)).proposal  # type: ignore[arg-type]
-    return await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
+    committed: gpb.CommitPlanResponse = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
+    return committed
 
 
 async def units_of(gateway: gpb_grpc.CommandCenterServiceStub, incident: str) -> list[gpb.CommittedUnit]:

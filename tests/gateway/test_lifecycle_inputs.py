@@ -48,7 +48,7 @@ async def test_each_method_names_its_bad_fields(suite: Suite) -> None:
     severity = await expect_error(
         suite.gateway.ChangeSeverity(gpb.ChangeSeverityRequest(request_id="r", incident="incidents/inc-abcd", severity=common_pb2.SEVERITY_UNSPECIFIED, reason="x"), metadata=OPERATOR), BAD
     )
-    assert "I, II, III, IV" in severity.details()
+    assert "I, II, III, IV" in (severity.details() or "")
 
 
 async def test_refusals_change_nothing(suite: Suite) -> None:
@@ -60,7 +60,7 @@ async def test_refusals_change_nothing(suite: Suite) -> None:
     )
     assert error_info(closing).reason == "INCIDENT_NOT_CONTAINED"
     containing = await expect_error(gateway.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=created.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
-    assert "REPORTED" in containing.details()
+    assert "REPORTED" in (containing.details() or "")
     stale = await expect_error(
         gateway.VerifyIncident(gpb.VerifyIncidentRequest(request_id=rid(), incident=created.name, version=created.version + 5), metadata=OPERATOR), grpc.StatusCode.ABORTED
     )

@@ -17,7 +17,10 @@ from tests.grpc_assertions import error_info, expect_error, field_violations
 
 
 async def _snapshot(suite: Suite, *types: str) -> rpb.GetAvailabilitySnapshotResponse:
-    return await suite.resources.GetAvailabilitySnapshot(rpb.GetAvailabilitySnapshotRequest(resource_types=list(types), page_size=10000), metadata=OPERATOR)
+    snapshot: rpb.GetAvailabilitySnapshotResponse = await suite.resources.GetAvailabilitySnapshot(
+        rpb.GetAvailabilitySnapshotRequest(resource_types=list(types), page_size=10000), metadata=OPERATOR
+    )
+    return snapshot
 
 
 async def _timeline(suite: Suite, name: str) -> list[ipb.TimelineEntry]:

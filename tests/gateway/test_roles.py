@@ -98,7 +98,8 @@ class Calls:
         return self.prepared[method]
 
     async def _own_park(self) -> gpb.GetParkInventoryResponse:
-        return await self.stub.GetParkInventory(gpb.GetParkInventoryRequest(park="parks/xiagang"), metadata=OPERATOR)
+        inventory: gpb.GetParkInventoryResponse = await self.stub.GetParkInventory(gpb.GetParkInventoryRequest(park="parks/xiagang"), metadata=OPERATOR)
+        return inventory
 
     async def _lifecycle(self, method: str, metadata: Metadata) -> None:
         """The incident lifecycle, unit, inventory and library methods."""
@@ -215,7 +216,8 @@ async def test_role_matrix_of_every_method(suite: Suite) -> None:
     await suite.resources.CreateExercise(rpb.CreateExerciseRequest(request_id=rid(), exercise_id="roles-exercise", title="role matrix"), metadata=DIRECTOR)
 
     async def finished() -> bool:
-        return (await stub.GetDrill(gpb.GetDrillRequest(name=drill.name), metadata=DIRECTOR)).drill.state == gpb.Drill.STATE_FINISHED
+        current: gpb.Drill = (await stub.GetDrill(gpb.GetDrillRequest(name=drill.name), metadata=DIRECTOR)).drill
+        return current.state == gpb.Drill.STATE_FINISHED
 
     await eventually(finished, "the drill the read calls look at", limit_s=120)
     assert set(RULES) - VARIANTS == {m.name for m in gpb.DESCRIPTOR.services_by_name["CommandCenterService"].methods}

@@ -77,7 +77,8 @@ async def _serving(address: str) -> bool:
             )
         except grpc.aio.AioRpcError:
             return False
-    return reply.status == health_pb2.HealthCheckResponse.SERVING
+    serving: bool = reply.status == health_pb2.HealthCheckResponse.SERVING
+    return serving
 
 
 async def _exited(process: subprocess.Popen[bytes]) -> int | None:

@@ -35,5 +35,5 @@ async def incident(tmp_path: Path, database_url: str, clean_redis: str) -> Async
     try:
         yield IncidentHarness(running, f"127.0.0.1:{port}", incident_service_pb2_grpc.IncidentServiceStub(channel), channel, database_url)
     finally:
-        await channel.close()
+        await channel.close(None)
         await running.stop(1.0)

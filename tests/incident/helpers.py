@@ -14,7 +14,7 @@ OPERATOR = auth(Role.OPERATOR, subject="operator-li")
 
 async def create(stub: pb_grpc.IncidentServiceStub, **overrides: object) -> pb.Incident:
     """Report a valid incident as an operator."""
-    response = await stub.CreateIncident(create_request(**overrides), metadata=OPERATOR)
+    response: pb.CreateIncidentResponse = await stub.CreateIncident(create_request(**overrides), metadata=OPERATOR)
     return response.incident
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import cast
 
 import grpc
 import pytest
@@ -103,7 +104,7 @@ async def test_bad_list_and_change_requests(incident: IncidentHarness) -> None:
     cases = [
         (incident.stub.ListIncidents(pb.ListIncidentsRequest(page_size=-1), metadata=OPERATOR), "page_size"),
         (incident.stub.ListIncidents(pb.ListIncidentsRequest(page_token="%%%not-a-token"), metadata=OPERATOR), "page_token"),
-        (incident.stub.ListIncidents(pb.ListIncidentsRequest(states=[77]), metadata=OPERATOR), "states[0]"),
+        (incident.stub.ListIncidents(pb.ListIncidentsRequest(states=[cast(pb.Incident.State, 77)]), metadata=OPERATOR), "states[0]"),
         (incident.stub.GetIncident(pb.GetIncidentRequest(name="cases/abc"), metadata=OPERATOR), "name"),
         (incident.stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=inc.name, version=0), metadata=OPERATOR), "version"),
         (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 import pytest
 import redis
@@ -22,7 +23,8 @@ from tests.incident.helpers import OPERATOR, create, rid
 def stream_event_ids(redis_url: str, stream: str) -> list[str]:
     """Event ids in a stream, in stream order."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    return [fields["event_id"] for _, fields in client.xrange(stream)]
+    entries = cast("list[tuple[str, dict[str, str]]]", client.xrange(stream))  # decode_responses: str ids and fields
+    return [fields["event_id"] for _, fields in entries]
 
 
 async def test_relay_crash_between_publish_and_mark_duplicates_nothing(database_url: str, clean_redis: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +71,7 @@ async def test_service_changes_reach_the_stream_once_across_a_restart(tmp_path: 
                 names.append(inc.name)
         await running.stop(1.0)
     client = redis.Redis.from_url(clean_redis, decode_responses=True)
-    entries = client.xrange(EVENT_STREAM)
+    entries = cast("list[tuple[str, dict[str, str]]]", client.xrange(EVENT_STREAM))  # decode_responses: str ids and fields
     ids = [fields["event_id"] for _, fields in entries]
     assert len(ids) == 12 and len(set(ids)) == 12
     created = [fields["subject"] for _, fields in entries if fields["type"] == "incident.created"]

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import grpc
@@ -32,7 +33,7 @@ def _waiting_backends(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-async def _wait_until(predicate, what: str, limit_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+async def _wait_until(predicate: Callable[[], bool], what: str, limit_s: float = 60.0) -> None:
     """Poll a condition (not a speed assumption: the limit only stops a broken run)."""
     deadline = time.monotonic() + limit_s
     while not predicate():
@@ -64,7 +65,8 @@ async def test_sigterm_lets_calls_in_flight_finish(tmp_path: Path, postgres_url:
             async def serving() -> bool:
                 try:
                     reply = await health.Check(health_pb2.HealthCheckRequest(service="emergency.incident.v1.IncidentService"), timeout=1)
-                    return reply.status == health_pb2.HealthCheckResponse.SERVING
+                    up: bool = reply.status == health_pb2.HealthCheckResponse.SERVING
+                    return up
                 except grpc.aio.AioRpcError:
                     return False
 

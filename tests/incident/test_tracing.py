@@ -17,7 +17,7 @@ async def test_client_and_server_spans_share_one_trace(incident: IncidentHarness
     channel = open_channel(incident.address)
     stub = incident_service_pb2_grpc.IncidentServiceStub(channel)
     await stub.CreateIncident(create_request(), metadata=(("authorization", f"Bearer {token(Role.OPERATOR)}"),))
-    await channel.close()
+    await channel.close(None)
     spans = [s for s in span_exporter.get_finished_spans() if s.name.endswith("IncidentService/CreateIncident")]
     client = [s for s in spans if s.kind is SpanKind.CLIENT]
     server = [s for s in spans if s.kind is SpanKind.SERVER]

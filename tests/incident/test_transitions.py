@@ -19,30 +19,46 @@ S = pb.Incident
 Step = Callable[[pb_grpc.IncidentServiceStub, pb.Incident], Awaitable[Any]]
 
 
-def verify(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.VerifyIncident(pb.VerifyIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, note="confirmed by CCTV"), metadata=OPERATOR)
+def verify(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.VerifyIncidentResponse]:
+    call: Awaitable[pb.VerifyIncidentResponse] = stub.VerifyIncident(
+        pb.VerifyIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, note="confirmed by CCTV"), metadata=OPERATOR
+    )
+    return call
 
 
-def begin(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.BeginDispatch(pb.BeginDispatchRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR)
+def begin(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.BeginDispatchResponse]:
+    call: Awaitable[pb.BeginDispatchResponse] = stub.BeginDispatch(
+        pb.BeginDispatchRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR
+    )
+    return call
 
 
-def responding(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.MarkResponding(pb.MarkRespondingRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR)
+def responding(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.MarkRespondingResponse]:
+    call: Awaitable[pb.MarkRespondingResponse] = stub.MarkResponding(
+        pb.MarkRespondingRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR
+    )
+    return call
 
 
-def contained(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.MarkContained(pb.MarkContainedRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR)
+def contained(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.MarkContainedResponse]:
+    call: Awaitable[pb.MarkContainedResponse] = stub.MarkContained(
+        pb.MarkContainedRequest(request_id=rid(), name=inc.name, version=inc.version), metadata=OPERATOR
+    )
+    return call
 
 
-def close(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.CloseIncident(
+def close(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.CloseIncidentResponse]:
+    call: Awaitable[pb.CloseIncidentResponse] = stub.CloseIncident(
         pb.CloseIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, outcome_summary="leak plugged, no casualties"), metadata=OPERATOR
     )
+    return call
 
 
-def cancel(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[Any]:
-    return stub.CancelIncident(pb.CancelIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, reason="duplicate report"), metadata=OPERATOR)
+def cancel(stub: pb_grpc.IncidentServiceStub, inc: pb.Incident) -> Awaitable[pb.CancelIncidentResponse]:
+    call: Awaitable[pb.CancelIncidentResponse] = stub.CancelIncident(
+        pb.CancelIncidentRequest(request_id=rid(), name=inc.name, version=inc.version, reason="duplicate report"), metadata=OPERATOR
+    )
+    return call
 
 
 FORWARD: list[tuple[Step, int]] = [

@@ -56,7 +56,7 @@ async def test_an_expired_caller_deadline_is_forwarded_and_the_principal_travels
         assert list(listed.incidents) == []
     finally:
         reset_current_principal(principal)
-        await channel.close()
+        await channel.close(None)
         await running.stop(1.0)
 
 

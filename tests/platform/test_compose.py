@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -12,8 +13,9 @@ from services.common.settings import SERVICE_NAMES, Settings
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+def load_compose() -> dict[str, Any]:
+    compose: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose
 
 
 def test_infrastructure_is_there() -> None:

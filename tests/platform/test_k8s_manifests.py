@@ -61,7 +61,8 @@ def one(docs: tuple[Doc, ...], kind: str, name: str) -> Doc:
 
 def container(deployment: Doc) -> Doc:
     """The one container of a service's pod."""
-    (only,) = deployment["spec"]["template"]["spec"]["containers"]
+    containers: list[Doc] = deployment["spec"]["template"]["spec"]["containers"]
+    (only,) = containers
     return only
 
 
@@ -197,7 +198,8 @@ def test_every_pod_loads_its_settings_from_the_config_map_and_secret(kustomizati
     docs = render(kustomization)
     for name in SERVICE_NAMES:
         env = pod_environment(docs, one(docs, "Deployment", name))
-        settings = Settings(**{key.lower(): value for key, value in env.items() if key.lower() in Settings.model_fields})
+        values: dict[str, Any] = {key.lower(): value for key, value in env.items() if key.lower() in Settings.model_fields}
+        settings = Settings(**values)
         assert settings.environment == "production" and settings.host == "0.0.0.0", name
         assert settings.jwt_secret.get_secret_value() == SECRET_VALUES["JWT_SECRET"]
         assert settings.redis_url == SECRET_VALUES["REDIS_URL"]

@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections import Counter
 from pathlib import Path
+from typing import cast
 
 import grpc
 import redis
@@ -27,7 +28,8 @@ STREAM = "test.events"
 def stream_event_ids(redis_url: str, stream: str = STREAM) -> list[str]:
     """Event ids in a stream, in stream order."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    return [fields["event_id"] for _, fields in client.xrange(stream)]
+    entries = cast("list[tuple[str, dict[str, str]]]", client.xrange(stream))  # decode_responses: str ids and fields
+    return [fields["event_id"] for _, fields in entries]
 
 
 def write_events(engine: object, count: int) -> list[str]:
@@ -111,7 +113,8 @@ async def test_a_stuck_relay_turns_the_outbox_component_not_serving(tmp_path: Pa
             await create(incident_service_pb2_grpc.IncidentServiceStub(channel))
 
             async def stuck() -> bool:
-                return (await outbox_status())[0] == health_pb2.HealthCheckResponse.NOT_SERVING
+                blocked: bool = (await outbox_status())[0] == health_pb2.HealthCheckResponse.NOT_SERVING
+                return blocked
 
             assert await eventually(stuck)
             _, lag = await outbox_status()

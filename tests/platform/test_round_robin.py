@@ -77,7 +77,7 @@ def test_round_robin_is_asked_for_only_when_several_servers_are_named() -> None:
 async def channelz_stub() -> AsyncIterator[channelz_pb2_grpc.ChannelzStub]:
     """A channelz service on a free port: gRPC core's own per-connection call counts for this process."""
     server = grpc.aio.server()
-    channelz.add_channelz_servicer(server)
+    channelz.add_channelz_servicer(server)  # type: ignore[arg-type]  # the stub names the sync server; the aio server registers the same way
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:

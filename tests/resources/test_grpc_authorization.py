@@ -56,7 +56,7 @@ DRILL = frozenset({"operator", "drill director"})
 
 async def _unit(stub: Stub, n: int) -> pb.Unit:
     """A fresh AVAILABLE pumper in ligang."""
-    created = await stub.CreateUnit(
+    created: pb.CreateUnitResponse = await stub.CreateUnit(
         pb.CreateUnitRequest(
             request_id=rid(), parent="parks/ligang", unit_id=f"m{n}", unit=pb.Unit(resource_type="PUMPER_ENGINE", call_sign=f"M{n}", home_depot_id="fs1")
         ),
@@ -68,7 +68,7 @@ async def _unit(stub: Stub, n: int) -> pb.Unit:
 async def _reservation(stub: Stub, n: int, exercise_id: str = "") -> str:
     """A fresh ACTIVE reservation of a fresh unit."""
     unit = await _unit(stub, n)
-    held = await stub.ReserveResources(
+    held: pb.ReserveResourcesResponse = await stub.ReserveResources(
         pb.ReserveResourcesRequest(
             request_id=rid(), incident=f"incidents/m{n}", exercise_id=exercise_id, units=[pb.UnitHold(unit=unit.name, version=unit.version)]
         ),
@@ -79,7 +79,7 @@ async def _reservation(stub: Stub, n: int, exercise_id: str = "") -> str:
 
 async def _depot(stub: Stub, n: int) -> str:
     """A fresh empty depot in ligang."""
-    created = await stub.CreateDepot(
+    created: pb.CreateDepotResponse = await stub.CreateDepot(
         pb.CreateDepotRequest(
             request_id=rid(),
             parent="parks/ligang",
@@ -94,7 +94,7 @@ async def _depot(stub: Stub, n: int) -> str:
 async def _agreement(stub: Stub, n: int) -> str:
     """A fresh agreement from ligang to a fresh borrower park."""
     await _park(stub, f"b{n}")
-    created = await stub.CreateMutualAidAgreement(
+    created: pb.CreateMutualAidAgreementResponse = await stub.CreateMutualAidAgreement(
         pb.CreateMutualAidAgreementRequest(
             request_id=rid(), agreement=pb.MutualAidAgreement(lender_park_id="ligang", borrower_park_id=f"b{n}", max_travel_minutes=30)
         ),

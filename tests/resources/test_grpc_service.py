@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import cast
 
 import grpc
 import redis
@@ -251,7 +252,7 @@ async def test_changes_reach_the_event_stream_with_their_namespace(resources: Re
     client = redis.Redis.from_url(clean_redis, decode_responses=True)
     entries: list[dict[str, str]] = []
     for _ in range(100):
-        entries = [dict(fields) for _, fields in client.xrange(EVENT_STREAM) or []]  # type: ignore[arg-type,union-attr]
+        entries = [dict(fields) for _, fields in cast("list[tuple[str, dict[str, str]]]", client.xrange(EVENT_STREAM)) or []]
         if any(e["type"] == "unit.state_changed" for e in entries):
             break
         await asyncio.sleep(0.05)

@@ -11,8 +11,11 @@ from services.resources.domain import (
     GeoPoint,
     ItemState,
     LedgerKind,
+    Reservation,
     ReservationState,
+    Stock,
     StockRequest,
+    Unit,
     UnitRequest,
     UnitState,
 )
@@ -25,12 +28,12 @@ T0 = datetime(2030, 5, 1, 8, 0, tzinfo=UTC)
 SCENE = GeoPoint(31.957, 120.095)
 
 
-def unit(store: ResourceStore, unit_id: str, namespace: str = ""):  # type: ignore[no-untyped-def]
+def unit(store: ResourceStore, unit_id: str, namespace: str = "") -> Unit:
     """Read a unit as seen from a namespace."""
     return store.read(store_registry.get_unit, park_id="ligang", unit_id=unit_id, namespace=namespace)
 
 
-def foam(store: ResourceStore, namespace: str = ""):  # type: ignore[no-untyped-def]
+def foam(store: ResourceStore, namespace: str = "") -> Stock:
     """Read the foam stock as seen from a namespace."""
     return store.read(store_stock.get_stock, park_id="ligang", depot_id="fs1", type_code="FOAM_AFFF", namespace=namespace)
 
@@ -43,8 +46,8 @@ def reserve(
     *,
     namespace: str = "",
     ttl: int = 300,
-    now=T0,
-):  # type: ignore[no-untyped-def]
+    now: datetime = T0,
+) -> Reservation:
     """Reserve units at their current versions plus an amount of foam."""
     units = [UnitRequest("ligang", u, unit(store, u, namespace).version) for u in unit_ids]
     stocks = [StockRequest("ligang", fleet.depot_id, fleet.stock_type, amount)] if amount else []

@@ -8,8 +8,10 @@ availability.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import grpc
 from hypothesis import HealthCheck, Phase, event, settings
@@ -48,6 +50,7 @@ MAX_EXERCISES = 2
 SCENE = GeoPoint(31.96, 120.1)
 OUTBOX = OutboxEvent.__table__  # type: ignore[attr-defined]
 OUTCOMES: Counter[str] = Counter()
+T = TypeVar("T")
 
 
 def note(outcome: str) -> None:
@@ -161,7 +164,7 @@ class ReservationMachine(RuleBasedStateMachine):
     def _live(self) -> Snapshot:
         return self.store.read(store_snapshot.availability, states=list(UnitState))
 
-    def _call(self, ns: str, fn, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, ns: str, fn: Callable[..., T], **kwargs: Any) -> tuple[T | None, ServiceError | None]:
         """Run one store call; inside an exercise, prove live availability did not move."""
         before = self._live() if ns else None
         try:
@@ -226,6 +229,7 @@ class ReservationMachine(RuleBasedStateMachine):
             assert [v.field for v in error.violations] == expected
             return
         assert error is None, error
+        assert held is not None
         for u in uids:
             self.model.units[ns][u] = MUnit(UnitState.RESERVED, view[u].version + 1, held.reservation_id)
         if amount:

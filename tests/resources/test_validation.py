@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from services.common.catalogue import load_catalogue
+from services.common.errors import FieldViolation
 from services.resources.bulk import inventory_violations, normalise
 from services.resources.domain import GeoPoint, Inventory, MutualAid, Stock, StockRequest, UnitRequest, UnitState
 from services.resources.store_inventory import Existing
@@ -15,7 +16,7 @@ from .conftest import make_depot, make_unit
 NO_EXISTING = Existing(depots={}, units=set(), stocks=set(), policies=set(), aid_borrowers=set(), parks={"ligang", "shengang"})
 
 
-def fields(violations: list) -> list[str]:
+def fields(violations: list[FieldViolation]) -> list[str]:
     """The field paths of a list of violations."""
     return [v.field for v in violations]
 
