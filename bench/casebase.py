@@ -27,6 +27,7 @@ from services.casebase.text import clear_token_cache
 from services.casebase.vocabulary import Severity
 from services.common.catalogue import ParkKind
 from services.common.db import create_schema, make_engine
+from services.common.transactions import Transactions
 
 RESULTS = Path(__file__).parent / "results" / "casebase.json"
 SEED = 20250601
@@ -93,8 +94,9 @@ def stored_library_search(rng: random.Random, shipped: list[Case]) -> float:
         engine = make_engine(f"sqlite:///{Path(folder) / 'casebase.db'}")
         try:
             create_schema(engine, TABLES)
-            load_shipped_library(engine, CasebaseOptions().validation_context())
-            searcher = CaseSearcher(engine)
+            tx = Transactions(engine)
+            load_shipped_library(tx, CasebaseOptions().validation_context())
+            searcher = CaseSearcher(tx)
             searcher.snapshot()
             latencies = []
             for _ in range(N_QUERIES):

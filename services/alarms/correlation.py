@@ -20,7 +20,10 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-EARTH_RADIUS_M = 6_371_000.0
+import numpy as np
+
+from services.common.geo import great_circle_m
+
 LEVEL_SCORE = {"pre_alarm": 1, "alarm": 2}
 SEVERITY_STEPS = ((40, "I"), (16, "II"), (6, "III"), (0, "IV"))
 SEVERITY_ORDER = {"IV": 0, "III": 1, "II": 2, "I": 3}
@@ -82,14 +85,6 @@ class Decision:
     incident: str = ""
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in metres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, a)))
-
-
 def same_hazard(sensor: Sensor, substance_name: str, un_number: str, hazard_class: str, family: str) -> bool:
     """Same substance (UN number, name) or hazard class; detectors without a substance match by family."""
     if sensor.un_number and sensor.un_number == un_number:
@@ -105,7 +100,10 @@ def nearest_member_m(group: Group, sensor: Sensor) -> float:
     """Distance from the sensor to the group's nearest detector."""
     if sensor.name in group.members:
         return 0.0
-    return min((distance_m(sensor.latitude, sensor.longitude, float(m[0]), float(m[1])) for m in group.members.values()), default=math.inf)
+    if not group.members:
+        return math.inf
+    lats, lons = np.array([(float(m[0]), float(m[1])) for m in group.members.values()]).T
+    return float(np.min(great_circle_m(np.full_like(lats, sensor.latitude), np.full_like(lons, sensor.longitude), lats, lons)))
 
 
 def choose_group(groups: list[Group], sensor: Sensor, exercise_id: str, measured: datetime, *, distance_limit_m: float, window_s: float) -> Group | None:

@@ -16,12 +16,13 @@ from sqlalchemy import Engine
 
 from services.alarms import store
 from services.alarms.config import AlarmConfig
-from services.alarms.correlation import Decision, Group, Sensor, add_alarm, choose_group, distance_m, same_hazard
+from services.alarms.correlation import Decision, Group, Sensor, add_alarm, choose_group, same_hazard
 from services.alarms.incidents import Outbound
 from services.alarms.tables import AlarmRow
+from services.common.clock import as_utc, utcnow
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError
-from services.common.outbox import utcnow
+from services.common.geo import great_circle_m
 
 log = logging.getLogger(__name__)
 TRANSIENT = (
@@ -179,7 +180,7 @@ class Correlator:
             return Decision(seq, "REJECTED", "UNIT_MISMATCH", f"{row.detector} reports in {sensor.unit}, the message in {row.unit}")
         if row.level == "normal":
             return Decision(seq, "CLEARED")
-        measured = store.aware(row.measured_at) or self._clock()
+        measured = as_utc(row.measured_at) or self._clock()
         until = self._suppressed.get((row.exercise_id, row.detector))
         if until is not None:
             return Decision(seq, "SUPPRESSED", "DETECTOR_SUPPRESSED", f"after a false alarm, until {until.isoformat()}")
@@ -217,7 +218,7 @@ class Correlator:
             s = incident.substance
             if (s.name or s.un_number or s.hazard_class) and not same_hazard(sensor, s.name, s.un_number, s.hazard_class, sensor.family):
                 continue
-            gap = distance_m(sensor.latitude, sensor.longitude, incident.latitude, incident.longitude)
+            gap = great_circle_m(sensor.latitude, sensor.longitude, incident.latitude, incident.longitude)
             if gap <= self._config.distance_m and (best is None or gap < best[0]):
                 group = Group(incident.name, exercise_id, sensor.park_id, s.name or sensor.substance_name, s.un_number or sensor.un_number,
                               s.hazard_class or sensor.hazard_class, sensor.family, opened_by_alarms=False, status="RESPONDING")  # fmt: skip
@@ -297,7 +298,7 @@ def note_details(rows: list[AlarmRow], group: Group | None) -> dict[str, object]
                 "level": r.level,
                 "reading": r.reading,
                 "unit": r.unit,
-                "time": (store.aware(r.measured_at) or r.received_at).isoformat(),
+                "time": (as_utc(r.measured_at) or r.received_at).isoformat(),
                 "message_id": r.message_id,
                 "message": r.text,
             }

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from emergency.alarms.v1 import alarms_service_pb2 as pb
 from emergency.common.v1 import common_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.alarms.correlation import centre
-from services.alarms.store import aware, group_from_row
+from services.alarms.store import group_from_row
 from services.alarms.tables import AlarmRow, GroupRow
+from services.common.clock import to_timestamp
 
 STATES = {
     "ACCEPTED": pb.Alarm.STATE_ACCEPTED,
@@ -24,15 +22,6 @@ LEVELS = {"normal": pb.Alarm.LEVEL_NORMAL, "pre_alarm": pb.Alarm.LEVEL_PRE_ALARM
 SEVERITIES = {"I": common_pb2.SEVERITY_I, "II": common_pb2.SEVERITY_II, "III": common_pb2.SEVERITY_III, "IV": common_pb2.SEVERITY_IV}
 
 
-def _stamp(value: datetime | None) -> Timestamp | None:
-    """A proto timestamp, or None."""
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(aware(value) or value.replace(tzinfo=UTC))
-    return stamp
-
-
 def alarm_to_pb(row: AlarmRow) -> pb.Alarm:
     """The proto view of a received alarm."""
     return pb.Alarm(
@@ -43,15 +32,15 @@ def alarm_to_pb(row: AlarmRow) -> pb.Alarm:
         level=LEVELS.get(row.level, pb.Alarm.LEVEL_UNSPECIFIED),  # type: ignore[arg-type]
         reading=row.reading,
         unit=row.unit,
-        time=_stamp(row.measured_at),
-        receive_time=_stamp(row.received_at),
+        time=to_timestamp(row.measured_at),
+        receive_time=to_timestamp(row.received_at),
         message=row.text,
         state=STATES[row.state],  # type: ignore[arg-type]
         reject_reason=row.reason,
         reject_detail=row.detail,
         incident=row.incident,
         exercise_id=row.exercise_id,
-        decide_time=_stamp(row.decided_at),
+        decide_time=to_timestamp(row.decided_at),
     )
 
 
@@ -67,8 +56,8 @@ def group_to_pb(row: GroupRow) -> pb.AlarmIncident:
         centre=common_pb2.GeoPoint(latitude=lat, longitude=lon),
         alarm_count=row.alarm_count,
         detector_count=len(row.members),
-        first_alarm_time=_stamp(row.first_alarm_at),
-        last_alarm_time=_stamp(row.last_alarm_at),
+        first_alarm_time=to_timestamp(row.first_alarm_at),
+        last_alarm_time=to_timestamp(row.last_alarm_at),
         severity=SEVERITIES.get(row.severity, common_pb2.SEVERITY_UNSPECIFIED),  # type: ignore[arg-type]
         detectors=sorted(row.members),
         opened_by_alarms=row.opened_by_alarms,

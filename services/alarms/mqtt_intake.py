@@ -14,8 +14,8 @@ from sqlalchemy import Engine
 from services.alarms import store
 from services.alarms.config import AlarmConfig
 from services.alarms.payload import SUBSCRIPTIONS, read
+from services.common.clock import utcnow
 from services.common.db import run_in_thread
-from services.common.outbox import utcnow
 
 log = logging.getLogger(__name__)
 Incoming = tuple[str, bytes, int, int]  # topic, payload, mid, qos

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,9 +14,11 @@ from typing import Any
 
 import fastjsonschema
 
+from services.common.names import DETECTOR, LONG_ID, NamePattern
+
 SCHEMA_PATH = Path(__file__).with_name("alarm.schema.json")
-LIVE_TOPIC = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/detectors/([a-z0-9][a-z0-9-]{0,62})/alarms$")
-DRILL_TOPIC = re.compile(r"^drills/([a-z0-9][a-z0-9-]{2,62})/parks/([a-z0-9][a-z0-9-]{0,62})/detectors/([a-z0-9][a-z0-9-]{0,62})/alarms$")
+LIVE_TOPIC = NamePattern(f"{DETECTOR.template}/alarms")
+DRILL_TOPIC = NamePattern(f"drills/{{exercise}}/{DETECTOR.template}/alarms", {"exercise": LONG_ID})
 SUBSCRIPTIONS = ("parks/+/detectors/+/alarms", "drills/+/parks/+/detectors/+/alarms")
 MAX_PAYLOAD = 4096
 LEVELS = ("normal", "pre_alarm", "alarm")
@@ -40,16 +41,6 @@ class Message:
     reason: str = ""
     detail: str = ""
 
-    @property
-    def park_id(self) -> str:
-        """Park of the detector named in the payload."""
-        return self.detector.split("/")[1] if self.detector.count("/") == 3 else ""
-
-    @property
-    def detector_id(self) -> str:
-        """Id of the detector named in the payload."""
-        return self.detector.split("/")[3] if self.detector.count("/") == 3 else ""
-
 
 @cache
 def validator() -> Callable[[Any], Any]:
@@ -70,7 +61,7 @@ def _refused(topic: str, message_id: str, reason: str, detail: str, **known: Any
 def read(topic: str, payload: bytes, *, received: datetime, max_skew_s: float) -> Message:
     """Parse and check one message; every failure is a Message with an UPPER_SNAKE reason, never an exception."""
     live, drill = LIVE_TOPIC.match(topic), DRILL_TOPIC.match(topic)
-    exercise_id, topic_park, topic_detector = drill.groups() if drill else ("", *live.groups()) if live else ("", "", "")
+    exercise_id, topic_park, topic_detector = drill if drill else ("", *live) if live else ("", "", "")
     if len(payload) > MAX_PAYLOAD:
         return _refused(topic, digest(topic, payload), "BAD_PAYLOAD", f"payload of {len(payload)} bytes; at most {MAX_PAYLOAD}", exercise_id=exercise_id)
     try:
@@ -113,6 +104,6 @@ def read(topic: str, payload: bytes, *, received: datetime, max_skew_s: float) -
         time=measured,
         text=document.get("message", ""),
     )
-    if found.park_id != topic_park or found.detector_id != topic_detector:
-        return _refused(topic, message_id, "PARK_MISMATCH", f"{found.detector} was published under parks/{topic_park}/detectors/{topic_detector}", **known)
+    if DETECTOR.match(found.detector) != (topic_park, topic_detector):
+        return _refused(topic, message_id, "PARK_MISMATCH", f"{found.detector} was published under {DETECTOR.format(topic_park, topic_detector)}", **known)
     return found

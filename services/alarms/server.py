@@ -13,11 +13,12 @@ from services.alarms.servicer import AlarmServicer
 from services.alarms.tables import TABLES
 from services.alarms.watcher import IncidentWatcher
 from services.common.db import create_schema, make_engine
-from services.common.server import RunningServer, run_until_signalled, start_server
-from services.common.settings import Settings, load_settings
+from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.settings import Settings
+from services.common.transactions import Transactions
 
 SERVICE = "alarms"
-SERVICE_NAME = alarms_service_pb2.DESCRIPTOR.services_by_name["AlarmService"].full_name
+SERVICE_NAME = service_name(alarms_service_pb2, "AlarmService")
 
 
 async def build_server(settings: Settings, port: int | None = None, config: AlarmConfig | None = None) -> tuple[RunningServer, int]:
@@ -42,20 +43,20 @@ async def build_server(settings: Settings, port: int | None = None, config: Alar
         await redis.aclose()
         engine.dispose()
 
-    running = await start_server(
-        settings=settings,
-        service_label=SERVICE,
-        service_names=[SERVICE_NAME],
-        register=lambda server: alarms_service_pb2_grpc.add_AlarmServiceServicer_to_server(AlarmServicer(engine), server),
-        port=settings.port_for(SERVICE) if port is None else port,
+    return await serve(
+        settings,
+        SERVICE,
+        port,
+        service=SERVICE_NAME,
+        add_servicer=alarms_service_pb2_grpc.add_AlarmServiceServicer_to_server,
+        servicer=AlarmServicer(Transactions(engine)),
         cleanups=[close],
     )
-    return running, running.port
 
 
 def main() -> None:
     """Run the alarm intake until SIGTERM or SIGINT."""
-    run_until_signalled(SERVICE, load_settings(), build_server)
+    service_main(SERVICE, build_server)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlparse
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from services.alarms.correlation import distance_m
+from services.common.geo import great_circle_m
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +86,7 @@ def release(
     tag = tag or uuid.uuid4().hex[:8]
     out: list[Published] = []
     for site in sites:
-        gap = distance_m(source[0], source[1], site.latitude, site.longitude)
+        gap = great_circle_m(source[0], source[1], site.latitude, site.longitude)
         off_axis = abs((bearing_deg(source[0], source[1], site.latitude, site.longitude) - wind_to_deg + 180) % 360 - 180)
         if gap > 30 and off_axis > spread_deg / 2:
             continue

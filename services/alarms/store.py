@@ -2,36 +2,35 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from services.alarms.correlation import Decision, Group
 from services.alarms.payload import Message
 from services.alarms.tables import AlarmRow, GroupRow, StreamPositionRow, SuppressionRow
-from services.common.db import read_only, session_scope
+from services.common.clock import as_utc
+from services.common.transactions import Transactions
 
 ALARMS = AlarmRow.__table__  # type: ignore[attr-defined]
-# Writers of this process queue on a lock rather than on SQLite's busy handler, which sleeps up to 100 ms between tries.
-_WRITER = threading.Lock()
+R = TypeVar("R", bound=SQLModel)
 
 
-@contextmanager
-def writing(engine: Engine) -> Iterator[Session]:
-    """One write transaction at a time in this process."""
-    with _WRITER, session_scope(engine) as session:
-        yield session
+def _tx(engine: Engine) -> Transactions:
+    """The transactions of the engine (writers of one SQLite database queue on one lock; transient conflicts are retried)."""
+    return Transactions(engine)
 
 
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they are UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+def _rows(session: Session, statement: SelectOfScalar[R]) -> list[R]:
+    """The rows a statement selects, detached so they stay readable after the read transaction ends."""
+    rows = list(session.exec(statement).all())
+    session.expunge_all()
+    return rows
 
 
 def record(engine: Engine, messages: Sequence[tuple[Message, datetime]]) -> int:
@@ -57,22 +56,25 @@ def record(engine: Engine, messages: Sequence[tuple[Message, datetime]]) -> int:
         }
         for m, received in messages
     ]
-    with writing(engine) as session:
+
+    def insert(session: Session) -> int:
         dialect = session.get_bind().dialect.name
         stmt = (postgresql.insert(ALARMS) if dialect == "postgresql" else sqlite.insert(ALARMS)).on_conflict_do_nothing(index_elements=["topic", "message_id"])
         result = session.connection().execute(stmt, rows)
         return max(int(result.rowcount or 0), 0)
 
+    return _tx(engine).write(insert)
+
 
 def pending(engine: Engine, limit: int) -> list[AlarmRow]:
     """The oldest undecided alarms."""
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return list(session.exec(select(AlarmRow).where(AlarmRow.state == "PENDING").order_by(col(AlarmRow.seq)).limit(limit)).all())
+    return _tx(engine).read(_rows, select(AlarmRow).where(AlarmRow.state == "PENDING").order_by(col(AlarmRow.seq)).limit(limit))
 
 
 def save(engine: Engine, decisions: Sequence[Decision], groups: Sequence[Group], now: datetime) -> None:
     """Store decisions and the groups they changed in one transaction."""
-    with writing(engine) as session:
+
+    def write(session: Session) -> None:
         if decisions:
             stmt = (
                 update(ALARMS)
@@ -89,6 +91,8 @@ def save(engine: Engine, decisions: Sequence[Decision], groups: Sequence[Group],
                 session.add(GroupRow(**values))
             else:
                 session.execute(update(GroupRow).where(col(GroupRow.incident) == g.incident).values(**values))
+
+    _tx(engine).write(write)
 
 
 def group_values(g: Group) -> dict[str, Any]:
@@ -123,8 +127,8 @@ def group_from_row(row: GroupRow) -> Group:
         family=row.family,
         members=dict(row.members),
         alarm_count=row.alarm_count,
-        first_alarm_at=aware(row.first_alarm_at),
-        last_alarm_at=aware(row.last_alarm_at),
+        first_alarm_at=as_utc(row.first_alarm_at),
+        last_alarm_at=as_utc(row.last_alarm_at),
         severity=row.severity,
         opened_by_alarms=row.opened_by_alarms,
         status=row.status,
@@ -133,13 +137,12 @@ def group_from_row(row: GroupRow) -> Group:
 
 def live_groups(engine: Engine) -> list[Group]:
     """Groups that can still take alarms."""
-    with Session(read_only(engine)) as session:
-        rows = session.exec(select(GroupRow).where(col(GroupRow.status).in_(["OPEN", "RESPONDING"]))).all()
-        return [group_from_row(r) for r in rows]
+    statement = select(GroupRow).where(col(GroupRow.status).in_(["OPEN", "RESPONDING"]))
+    return _tx(engine).read(lambda session: [group_from_row(r) for r in session.exec(statement).all()])
 
 
-def alarms_page(engine: Engine, exercise_id: str, *, state: str, incident: str, before_seq: int | None, limit: int) -> list[AlarmRow]:
-    """Alarms of a namespace, newest first, optionally of one state and one incident, below `before_seq`; one more than `limit` tells if another page exists."""
+def alarms_page(session: Session, exercise_id: str, *, state: str, incident: str, before_seq: int | None, limit: int) -> list[AlarmRow]:
+    """At most `limit` alarms of a namespace, newest first, optionally of one state and one incident, below `before_seq`."""
     stmt = select(AlarmRow).where(AlarmRow.exercise_id == exercise_id)
     if state:
         stmt = stmt.where(AlarmRow.state == state)
@@ -147,35 +150,36 @@ def alarms_page(engine: Engine, exercise_id: str, *, state: str, incident: str, 
         stmt = stmt.where(AlarmRow.incident == incident)
     if before_seq is not None:
         stmt = stmt.where(col(AlarmRow.seq) < before_seq)
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return list(session.exec(stmt.order_by(col(AlarmRow.seq).desc()).limit(limit + 1)).all())
+    return list(session.exec(stmt.order_by(col(AlarmRow.seq).desc()).limit(limit)).all())
 
 
-def groups_page(engine: Engine, exercise_id: str, *, after_incident: str | None, limit: int) -> list[GroupRow]:
-    """Incidents alarms went into, of a namespace, in name order after `after_incident`; one more than `limit` tells if another page exists."""
+def groups_page(session: Session, exercise_id: str, *, after_incident: str | None, limit: int) -> list[GroupRow]:
+    """At most `limit` incidents alarms went into, of a namespace, in name order after `after_incident`."""
     stmt = select(GroupRow).where(GroupRow.exercise_id == exercise_id)
     if after_incident is not None:
         stmt = stmt.where(col(GroupRow.incident) > after_incident)
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return list(session.exec(stmt.order_by(col(GroupRow.incident)).limit(limit + 1)).all())
+    return list(session.exec(stmt.order_by(col(GroupRow.incident)).limit(limit)).all())
 
 
-def group_row(engine: Engine, incident: str) -> GroupRow | None:
+def group_row(session: Session, incident: str) -> GroupRow | None:
     """One incident's alarm record as stored."""
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return session.get(GroupRow, incident)
+    return session.get(GroupRow, incident)
 
 
 def get_group(engine: Engine, incident: str) -> Group | None:
     """One group."""
-    with Session(read_only(engine)) as session:
+
+    def read(session: Session) -> Group | None:
         row = session.get(GroupRow, incident)
         return group_from_row(row) if row else None
+
+    return _tx(engine).read(read)
 
 
 def set_status(engine: Engine, incident: str, status: str) -> Group | None:
     """Change a group's status; None if the incident is not one of ours."""
-    with writing(engine) as session:
+
+    def write(session: Session) -> Group | None:
         row = session.get(GroupRow, incident)
         if row is None:
             return None
@@ -183,10 +187,13 @@ def set_status(engine: Engine, incident: str, status: str) -> Group | None:
         session.add(row)
         return group_from_row(row)
 
+    return _tx(engine).write(write)
+
 
 def suppress(engine: Engine, exercise_id: str, detectors: Sequence[str], until: datetime, incident: str) -> None:
     """Suppress detectors until a time (replacing an earlier suppression)."""
-    with writing(engine) as session:
+
+    def write(session: Session) -> None:
         for detector in detectors:
             row = session.get(SuppressionRow, (exercise_id, detector))
             if row is None:
@@ -195,41 +202,45 @@ def suppress(engine: Engine, exercise_id: str, detectors: Sequence[str], until: 
                 row.until, row.incident = until, incident
                 session.add(row)
 
+    _tx(engine).write(write)
+
 
 def suppressions(engine: Engine, now: datetime) -> dict[tuple[str, str], datetime]:
     """Suppressions still running."""
-    with Session(read_only(engine)) as session:
-        rows = session.exec(select(SuppressionRow)).all()
-        found = {(r.exercise_id, r.detector): aware(r.until) for r in rows}
-    return {k: v for k, v in found.items() if v is not None and v > now}
+    found = _tx(engine).read(lambda session: {(r.exercise_id, r.detector): as_utc(r.until) for r in session.exec(select(SuppressionRow)).all()})
+    return {k: v for k, v in found.items() if v > now}
 
 
 def unnoted(engine: Engine, limit: int) -> list[AlarmRow]:
     """Accepted alarms not yet on their incident's timeline, oldest first."""
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        stmt = select(AlarmRow).where(AlarmRow.state == "ACCEPTED", AlarmRow.noted == False).order_by(col(AlarmRow.seq)).limit(limit)  # noqa: E712
-        return list(session.exec(stmt).all())
+    stmt = select(AlarmRow).where(AlarmRow.state == "ACCEPTED", AlarmRow.noted == False).order_by(col(AlarmRow.seq)).limit(limit)  # noqa: E712
+    return _tx(engine).read(_rows, stmt)
 
 
 def mark_noted(engine: Engine, seqs: Sequence[int]) -> None:
     """Alarms now on their incident's timeline."""
-    with writing(engine) as session:
-        session.connection().execute(update(ALARMS).where(ALARMS.c.seq.in_(list(seqs))).values(noted=True))
+    _tx(engine).write(lambda session: session.connection().execute(update(ALARMS).where(ALARMS.c.seq.in_(list(seqs))).values(noted=True)))
 
 
 def stream_position(engine: Engine, stream: str) -> str:
     """Last entry id read from a stream ("" for none)."""
-    with Session(read_only(engine)) as session:
+
+    def read(session: Session) -> str:
         row = session.get(StreamPositionRow, stream)
         return row.last_id if row else ""
+
+    return _tx(engine).read(read)
 
 
 def save_stream_position(engine: Engine, stream: str, last_id: str) -> None:
     """Remember how far a stream was read."""
-    with writing(engine) as session:
+
+    def write(session: Session) -> None:
         row = session.get(StreamPositionRow, stream)
         if row is None:
             session.add(StreamPositionRow(stream=stream, last_id=last_id))
         else:
             row.last_id = last_id
             session.add(row)
+
+    _tx(engine).write(write)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
 
 
 def _ts(*, nullable: bool = False) -> datetime:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, SHARED_DEPOT_PARK
 from services.casebase.validation_scenario import ValidationContext
-
-DEPOT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/depots/([a-z0-9][a-z0-9-]{0,62})$")
+from services.common.names import DEPOT
 
 
 class CasebaseOptions(BaseSettings):
@@ -18,17 +15,17 @@ class CasebaseOptions(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CASEBASE_", extra="ignore", case_sensitive=False)
 
-    shared_depot: str = f"parks/{SHARED_DEPOT_PARK}/depots/{SHARED_DEPOT_ID}"
+    shared_depot: str = DEPOT.format(SHARED_DEPOT_PARK, SHARED_DEPOT_ID)
 
     @field_validator("shared_depot")
     @classmethod
     def _check_shared_depot(cls, value: str) -> str:
         """A depot name in a known park."""
-        match = DEPOT_NAME.match(value)
-        if match is None:
-            raise ValueError("must be parks/{park}/depots/{depot}")
-        if match.group(1) not in DEMO_PARKS:
-            raise ValueError(f"unknown park {match.group(1)!r}; known: {', '.join(sorted(DEMO_PARKS))}")
+        ids = DEPOT.match(value)
+        if ids is None:
+            raise ValueError(f"must be {DEPOT.template}")
+        if ids[0] not in DEMO_PARKS:
+            raise ValueError(f"unknown park {ids[0]!r}; known: {', '.join(sorted(DEMO_PARKS))}")
         return value
 
     @property
@@ -41,10 +38,9 @@ class CasebaseOptions(BaseSettings):
         """Depot id of the shared rescue base."""
         return self._parts()[1]
 
-    def _parts(self) -> tuple[str, str]:
-        match = DEPOT_NAME.match(self.shared_depot)
-        assert match is not None  # checked on construction
-        return match.group(1), match.group(2)
+    def _parts(self) -> tuple[str, ...]:
+        """The park and depot ids of the shared depot."""
+        return DEPOT.parse(self.shared_depot)  # checked on construction
 
     def validation_context(self) -> ValidationContext:
         """What scenario uploads may refer to: the demo parks and the shared depot."""

@@ -9,7 +9,6 @@ from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import ValidationError
 
 from services.casebase.models import Case
@@ -19,6 +18,7 @@ from services.casebase.rules import rule_citation
 from services.casebase.store import case_of
 from services.casebase.tables import CaseRow
 from services.casebase.validation import Problem, shape_problem
+from services.common.clock import to_timestamp
 
 SEVERITY_TO_LEVEL: dict[int, str] = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
 LEVEL_TO_SEVERITY: dict[str, Any] = {v: k for k, v in SEVERITY_TO_LEVEL.items()}
@@ -45,13 +45,6 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SOURCE = re.compile(r"^(?P<publication>.*\S)\s*\((?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)\)$")
 _PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
 _UN_NUMBER = re.compile(r"^(UN)?\d{4}$")
-
-
-def timestamp(value: dt.datetime) -> Timestamp:
-    """A proto timestamp from a stored datetime (naive values are UTC)."""
-    stamp = Timestamp()
-    stamp.FromDatetime(value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value)
-    return stamp
 
 
 def enum_label(value: int, names: Any, prefix: str) -> str | None:
@@ -250,7 +243,7 @@ def case_to_proto(case: Case, created_at: dt.datetime | None = None) -> pb.Accid
     if w.condition is not None or w.wind_speed_ms is not None or w.temperature_c is not None:
         message.weather.CopyFrom(common_pb2.Weather(condition=w.condition or "", wind_speed_mps=w.wind_speed_ms or 0.0, temperature_c=w.temperature_c or 0.0))
     if created_at is not None:
-        message.create_time.CopyFrom(timestamp(created_at))
+        message.create_time.CopyFrom(to_timestamp(created_at))
     return message
 
 

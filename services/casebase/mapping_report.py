@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from google.protobuf import json_format
 
 from services.casebase.after_action import ClosedIncident, case_from_incident
-from services.casebase.mapping_case import query_from_profile, substance_raw, timestamp, weather_raw
+from services.casebase.mapping_case import query_from_profile, substance_raw, weather_raw
 from services.casebase.models import AfterActionReport, Case
 from services.casebase.store import report_document
 from services.casebase.tables import ReportRow
+from services.casebase.validation import REPORT_NAME
+from services.common.clock import as_utc, to_timestamp
+from services.common.names import INCIDENT, SCENARIO
 
-INCIDENT_NAME = re.compile(r"^incidents/([a-z0-9][a-z0-9-]{2,62})$")
-SCENARIO_NAME = re.compile(r"^scenarios/([a-z0-9][a-z0-9-]{0,62})$")
 OUTPUT_ONLY = ("name", "create_time")
 COMPARATORS = {pb.Target.COMPARATOR_AT_MOST: "<=", pb.Target.COMPARATOR_AT_LEAST: ">="}
 
@@ -28,8 +28,8 @@ def is_live(report: pb.AfterActionReport) -> bool:
 
 def scenario_id_of(report: pb.AfterActionReport) -> str:
     """The scenario id a drill report names ("" for live reports or a malformed name)."""
-    match = SCENARIO_NAME.match(report.scenario)
-    return match.group(1) if match else ""
+    ids = SCENARIO.match(report.scenario)
+    return ids[0] if ids else ""
 
 
 def report_body(report: pb.AfterActionReport) -> dict[str, Any]:
@@ -44,18 +44,18 @@ def report_body(report: pb.AfterActionReport) -> dict[str, Any]:
 def report_to_proto(document: dict[str, Any], report_id: str, created_at: dt.datetime) -> pb.AfterActionReport:
     """The stored report as a message."""
     message = json_format.ParseDict(document, pb.AfterActionReport())
-    message.name = f"afterActionReports/{report_id}"
-    message.create_time.CopyFrom(timestamp(created_at))
+    message.name = REPORT_NAME.format(report_id)
+    message.create_time.CopyFrom(to_timestamp(created_at))
     return message
 
 
 def case_from_live_report(report: pb.AfterActionReport, report_id: str, created_at: dt.datetime) -> Case:
     """A new accident case from a stored live report (ValueError if it lacks what a case needs)."""
-    incident_match = INCIDENT_NAME.match(report.incidents[0]) if report.incidents else None
-    if incident_match is None or not report.timeline:
+    incident_ids = INCIDENT.match(report.incidents[0]) if report.incidents else None
+    if incident_ids is None or not report.timeline:
         raise ValueError("the report names no incident or has no timeline")
-    incident_id = incident_match.group(1)
-    ended = created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC)
+    (incident_id,) = incident_ids
+    ended = as_utc(created_at)
     started = ended - dt.timedelta(minutes=report.timeline[-1].offset_minutes)
     profile = report.profile
     query, problems = query_from_profile(profile)

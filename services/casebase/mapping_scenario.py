@@ -26,7 +26,6 @@ from services.casebase.mapping_case import (
     severity_label,
     split_path,
     substance_raw,
-    timestamp,
 )
 from services.casebase.metrics import METRICS
 from services.casebase.models import (
@@ -43,6 +42,8 @@ from services.casebase.models import (
 from services.casebase.store import scenario_of
 from services.casebase.tables import ScenarioRow
 from services.casebase.validation import Problem
+from services.common.clock import to_timestamp
+from services.common.names import DETECTOR, ID, STOCK, TYPE_CODE, NamePattern
 from services.common.rubric import CRITERIA
 
 INJECT_TYPES = {
@@ -67,9 +68,11 @@ OPTIONAL_FIELDS = tuple(sorted(frozenset().union(*USED_FIELDS.values())))
 MODES = {pb.Scenario.MODE_SCRIPTED: "SCRIPTED", pb.Scenario.MODE_UNANNOUNCED: "UNANNOUNCED"}
 COMPARATORS = {pb.Target.COMPARATOR_AT_MOST: "<=", pb.Target.COMPARATOR_AT_LEAST: ">="}
 TARGET_REF = re.compile(r"^injects\[(\d+)\]\.targets\[(\d+)\]$")
-STOCK_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/depots/([a-z0-9][a-z0-9-]{0,62}|-)/stocks/([A-Z][A-Z0-9_]{0,63})$")
-UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/")
 ANY_DEPOT = "-"
+# A stock loss names one depot's stock, or '-' for any depot of the park.
+STOCK_NAME = NamePattern(STOCK.template, {"depot": f"{ID}|{ANY_DEPOT}", "type": TYPE_CODE})
+# The park of a unit's name, read even when the unit id is malformed (the domain check names that).
+UNIT_PARK = re.compile(f"^parks/({ID})/units/")
 
 
 @dataclass(frozen=True)
@@ -141,7 +144,7 @@ def _inject_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Pr
     elif kind == "ESCALATION":
         raw.update(incident=inject.target_inject_id or None, severity=severity_label(inject.new_severity))
     elif kind == "UNIT_BREAKDOWN":
-        named = UNIT_NAME.match(inject.unit)
+        named = UNIT_PARK.match(inject.unit)
         park = inject.park_id or (named.group(1) if named else None)
         raw.update(park=park, resource_type=inject.resource_type or None, unit=inject.unit or None, incident=inject.target_inject_id or None)
     elif kind == "STOCK_LOSS":
@@ -186,13 +189,13 @@ def _incident_raw(spec: pb.IncidentSpec) -> dict[str, Any]:
 def _stock_raw(i: int, inject: pb.Inject, depot: SharedDepot, problems: list[Problem]) -> dict[str, Any]:
     """Holder, depot and type of a stock loss from the stock's name."""
     raw: dict[str, Any] = {"quantity": inject.amount}
-    match = STOCK_NAME.match(inject.stock)
-    if match is None:
+    ids = STOCK_NAME.match(inject.stock)
+    if ids is None:
         problems.append(
             Problem(f"injects[{i}].stock", "MALFORMED", "a stock is named parks/{park}/depots/{depot}/stocks/{resource_type} ('-' for any depot of the park)")
         )
         return raw
-    park, depot_id, resource_type = match.groups()
+    park, depot_id, resource_type = ids
     raw["resource_type"] = resource_type
     if depot_id == depot.depot_id:
         raw["holder"] = depot_id
@@ -375,12 +378,12 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
         message.target_inject_id = inject.incident or ""
     elif isinstance(inject, StockLossInject):
         if inject.holder == depot.depot_id:
-            message.stock = f"parks/{depot.park_id}/depots/{depot.depot_id}/stocks/{inject.resource_type}"
+            message.stock = STOCK.format(depot.park_id, depot.depot_id, inject.resource_type)
         else:
-            message.stock = f"parks/{inject.holder}/depots/{inject.depot or ANY_DEPOT}/stocks/{inject.resource_type}"
+            message.stock = STOCK.format(inject.holder, inject.depot or ANY_DEPOT, inject.resource_type)
         message.amount = inject.quantity
     elif isinstance(inject, DetectorAlarmsInject):
-        message.detectors = f"parks/{inject.park}/detectors/{inject.detectors}"
+        message.detectors = DETECTOR.format(inject.park, inject.detectors)
         message.wind_to_deg, message.wind_mps, message.readings = inject.wind_to_deg, inject.wind_mps, inject.readings
     elif isinstance(inject, RoadDisruptionInject):
         message.road_center.CopyFrom(common_pb2.GeoPoint(latitude=inject.area.lat, longitude=inject.area.lon))
@@ -419,7 +422,7 @@ def scenario_to_proto(scenario: Scenario, depot: SharedDepot, created_at: dt.dat
         rubric=rubric,
     )
     if created_at is not None:
-        message.create_time.CopyFrom(timestamp(created_at))
+        message.create_time.CopyFrom(to_timestamp(created_at))
     return message
 
 

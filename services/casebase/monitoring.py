@@ -7,21 +7,21 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import Engine
 
 from services.casebase import store
-from services.common.db import read_only
 from services.common.metrics import Reading, service_metrics, stop_all
+from services.common.transactions import Transactions
 
 SERVICE = "casebase"
 
 
 def library_size(engine: Engine) -> list[Reading]:
     """Accident cases in the library."""
-    return [(float(store.read(read_only(engine), store.case_count)), {})]
+    return [(float(Transactions(engine).read(store.case_count)), {})]
 
 
 def latest_scores(engine: Engine) -> list[Reading]:
     """The rubric score (0 to 1) of the latest after-action report of each scenario, drills and live responses apart."""
     latest: dict[tuple[str, bool], float] = {}
-    for scenario, live, score in store.read(read_only(engine), store.report_scores):
+    for scenario, live, score in Transactions(engine).read(store.report_scores):
         latest[(scenario or "none", live)] = score
     return [(score, {"scenario": scenario, "namespace": "live" if live else "drill"}) for (scenario, live), score in sorted(latest.items())]
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.casebase import store
 from services.casebase.library import CASES_DIR, SCENARIOS_DIR, check_scenarios, load_cases
 from services.casebase.models import Case
 from services.casebase.validation_scenario import ValidationContext
+from services.common.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def _shipped_cases(folder: Path) -> tuple[Case, ...]:
     return tuple(load_cases(folder))
 
 
-def load_shipped_library(engine: Engine, context: ValidationContext, *, cases_dir: Path = CASES_DIR, scenarios_dir: Path = SCENARIOS_DIR) -> LoadSummary:
+def load_shipped_library(tx: Transactions, context: ValidationContext, *, cases_dir: Path = CASES_DIR, scenarios_dir: Path = SCENARIOS_DIR) -> LoadSummary:
     """Add shipped entries not loaded before, in one transaction; an entry whose id is taken is only recorded."""
     checked = check_scenarios(scenarios_dir, context)
     skipped = tuple(f"{name}: " + "; ".join(f"{p.path}: {p.message}" for p in problems) for name, s, problems in checked if s is None)
@@ -41,7 +41,7 @@ def load_shipped_library(engine: Engine, context: ValidationContext, *, cases_di
         log.warning("shipped scenario does not fit this deployment; not loaded: %s", line)
     scenarios = [s for _, s, _ in checked if s is not None]
     try:
-        added_cases, added_scenarios = store.add_new_shipped(engine, _shipped_cases(cases_dir), scenarios)
+        added_cases, added_scenarios = tx.write(store.add_new_shipped, _shipped_cases(cases_dir), scenarios)
     except IntegrityError:
         # Another replica starting at the same moment loaded the same entries first.
         log.info("shipped library loaded concurrently by another process")

@@ -15,11 +15,12 @@ from services.casebase.servicer import CaseBaseServicer
 from services.casebase.tables import TABLES
 from services.common.db import run_in_thread
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, run_until_signalled, start_server
-from services.common.settings import Settings, load_settings
+from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.settings import Settings
+from services.common.transactions import Transactions
 
 SERVICE = "casebase"
-SERVICE_NAME = casebase_service_pb2.DESCRIPTOR.services_by_name["CaseBaseService"].full_name
+SERVICE_NAME = service_name(casebase_service_pb2, "CaseBaseService")
 
 log = logging.getLogger(__name__)
 
@@ -29,31 +30,31 @@ async def build_server(settings: Settings, port: int | None = None, *, options: 
     options = options or CasebaseOptions()
     storage = open_storage(settings, SERVICE, TABLES)
     storage.unobserve.append(monitoring.observe(storage.engine))
+    tx = Transactions(storage.engine, storage.relay.notify)
     try:
-        summary = await run_in_thread(load_shipped_library, storage.engine, options.validation_context())
+        summary = await run_in_thread(load_shipped_library, tx, options.validation_context())
         log.info("shipped library", extra={"cases_loaded": summary.cases, "scenarios_loaded": summary.scenarios, "skipped": len(summary.skipped)})
-        searcher = CaseSearcher(storage.engine)
+        searcher = CaseSearcher(tx)
         await run_in_thread(searcher.snapshot)
         incidents = IncidentCheck(settings)
-        servicer = CaseBaseServicer(storage.engine, searcher, options, incidents, on_commit=storage.relay.notify)
-        running = await start_server(
-            settings=settings,
-            service_label=SERVICE,
-            service_names=[SERVICE_NAME],
-            register=lambda server: casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server(servicer, server),
-            port=settings.port_for(SERVICE) if port is None else port,
-            cleanups=[storage.close, incidents.close],
-            relay=storage.relay,
-        )
     except BaseException:
         await storage.close()
         raise
-    return running, running.port
+    return await serve(
+        settings,
+        SERVICE,
+        port,
+        service=SERVICE_NAME,
+        add_servicer=casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server,
+        servicer=CaseBaseServicer(tx, searcher, options, incidents),
+        cleanups=[storage.close, incidents.close],
+        relay=storage.relay,
+    )
 
 
 def main() -> None:
     """Run the case-base service until SIGTERM or SIGINT."""
-    run_until_signalled(SERVICE, load_settings(), build_server)
+    service_main(SERVICE, build_server)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import grpc
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
 from google.protobuf.message import Message
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services.casebase import changes, mapping_case, mapping_report, mapping_scenario, store, validation_case, validation_report
@@ -22,21 +20,23 @@ from services.casebase.recommend import RecommendConfig, recommend_demands
 from services.casebase.retrieval import IncidentQuery, SearchHit
 from services.casebase.searcher import CaseSearcher, LibrarySnapshot
 from services.casebase.validation import (
+    CASE_NAME,
+    ID_HINT,
+    REPORT_NAME,
+    SCENARIO_NAME,
     combined,
-    id_violations,
-    name_violations,
     output_only_violations,
-    parse_name,
-    raise_if,
     translated,
     violations_of,
 )
 from services.casebase.validation_scenario import validate_scenario
 from services.common.auth import Role, require_authenticated, require_role
 from services.common.db import run_in_thread
-from services.common.errors import FieldViolation
-from services.common.idempotency import M, request_id_violations, run_idempotent
-from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
+from services.common.errors import FieldViolation, raise_if
+from services.common.idempotency import M, request_id_violations
+from services.common.names import id_violations
+from services.common.pagination import effective_page_size, open_page, page_size_violations
+from services.common.transactions import Transactions
 
 log = logging.getLogger(__name__)
 
@@ -45,36 +45,19 @@ SCENARIO_WRITERS = (Role.OPERATOR, Role.DRILL_DIRECTOR)
 REPORT_WRITERS = (Role.OPERATOR, Role.DRILL_DIRECTOR)
 
 
-def _page(rows: list[Any], limit: int, filters: dict[str, Any], position: Callable[[Any], dict[str, Any]]) -> tuple[list[Any], str]:
-    """A page of rows read one past the limit, and the token of the next page ("" on the last)."""
-    page = rows[:limit]
-    return page, encode_page_token(position(page[-1]), filters) if len(rows) > limit and page else ""
-
-
 class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     """Serves cases, scenarios and after-action reports from this service's database; changes also go to the outbox."""
 
-    def __init__(
-        self, engine: Engine, searcher: CaseSearcher, options: CasebaseOptions, incidents: IncidentCheck, on_commit: Callable[[], None] = lambda: None
-    ) -> None:
-        self._engine = engine
+    def __init__(self, tx: Transactions, searcher: CaseSearcher, options: CasebaseOptions, incidents: IncidentCheck) -> None:
+        self._tx = tx
         self._incidents = incidents
         self._searcher = searcher
         self._context = options.validation_context()
         self._depot = mapping_scenario.SharedDepot(options.shared_depot_park, options.shared_depot_id)
-        self._on_commit = on_commit
 
     async def _mutate(self, method: str, request: Message, request_id: str, response_type: type[M], work: Callable[[Session], M]) -> M:
-        """Run one idempotent change in a transaction off the event loop, then wake the outbox relay."""
-        result = await run_in_thread(
-            run_idempotent, self._engine, method=method, request=request, request_id=request_id, response_type=response_type, work=work
-        )
-        self._on_commit()
-        return result
-
-    async def _read(self, query: Callable[..., Any], /, **kwargs: Any) -> Any:
-        """One of the store's queries, off the event loop."""
-        return await run_in_thread(store.read, self._engine, query, **kwargs)
+        """One idempotent change (the request id was checked with the request's other fields)."""
+        return await self._tx.mutate(method=method, request=request, request_id=request_id, response_type=response_type, work=work)
 
     async def _refresh_index(self) -> None:
         """Rebuild the search index after a change of the library, so the next search does not wait for it."""
@@ -88,13 +71,13 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def CreateCase(self, request: pb.CreateCaseRequest, context: grpc.aio.ServicerContext) -> pb.CreateCaseResponse:
         """Add an accident case."""
         principal = require_role(*CASE_WRITERS)
-        violations = request_id_violations(request.request_id) + id_violations("case_id", request.case_id)
+        violations = request_id_violations(request.request_id) + id_violations("case_id", request.case_id, required=False, rule=ID_HINT)
         case_id = request.case_id or f"case-{uuid.uuid4().hex[:12]}"
         raw, conversion = mapping_case.case_raw(request.accident_case, case_id)
         case, problems = validation_case.validate_case(raw)
         problems = [p for p in translated(problems, mapping_case.case_field) if p.path != "name"]
         violations += output_only_violations(request.accident_case, "accident_case", mapping_case.OUTPUT_ONLY_PATHS)
-        raise_if(violations + violations_of("accident_case", combined(conversion, problems)))
+        raise_if(violations + violations_of("accident_case", combined(conversion, problems)), merge=True)
         assert case is not None
 
         def work(session: Session) -> pb.CreateCaseResponse:
@@ -108,36 +91,39 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext) -> pb.GetCaseResponse:
         """Return one case."""
         require_authenticated()
-        row = await self._read(store.get_case, case_id=parse_name(request.name, "cases"))
-        return pb.GetCaseResponse(accident_case=mapping_case.case_message(row))
+        case_id = CASE_NAME.parse_one(request.name)
+        return await self._tx.query(lambda session: pb.GetCaseResponse(accident_case=mapping_case.case_message(store.get_case(session, case_id=case_id))))
 
     async def ListCases(self, request: pb.ListCasesRequest, context: grpc.aio.ServicerContext) -> pb.ListCasesResponse:
         """Return a page of cases in id order, filtered by kind, hazard class, severity and text."""
         require_authenticated()
-        raise_if(validation_case.list_violations(request))
+        raise_if(validation_case.list_violations(request), merge=True)
         kind = mapping_case.kind_label(request.kind) or ""
         severity = mapping_case.SEVERITY_TO_LEVEL.get(request.severity, "")
         filters = {"kind": kind, "hazard_class": request.hazard_class, "severity": severity, "query": request.query.strip()}
-        position = decode_page_token(request.page_token, filters)
-        limit = effective_page_size(request.page_size, default=50, maximum=500)
-        rows = await self._read(
-            store.list_cases, kind=kind, hazard_class=request.hazard_class, severity=severity, query=filters["query"],
-            after_id=str(position["id"]) if position else None, limit=limit,
-        )  # fmt: skip
-        page, token = _page(rows, limit, filters, lambda row: {"id": row.case_id})
-        return pb.ListCasesResponse(cases=[mapping_case.case_message(r) for r in page], next_page_token=token)
+        page = open_page(request.page_token, request.page_size, filters, default=50, maximum=500)
+
+        def read(session: Session) -> pb.ListCasesResponse:
+            fetched = store.list_cases(
+                session, kind=kind, hazard_class=request.hazard_class, severity=severity, query=filters["query"],
+                after_id=str(page.after["id"]) if page.after else None, limit=page.limit,
+            )  # fmt: skip
+            rows, token = page.cut(fetched, lambda row: {"id": row.case_id})
+            return pb.ListCasesResponse(cases=[mapping_case.case_message(r) for r in rows], next_page_token=token)
+
+        return await self._tx.query(read)
 
     async def UpdateCase(self, request: pb.UpdateCaseRequest, context: grpc.aio.ServicerContext) -> pb.UpdateCaseResponse:
         """Change the fields of a case named in the update mask."""
         principal = require_role(*CASE_WRITERS)
-        raise_if(validation_case.update_violations(request))
-        case_id = request.accident_case.name.partition("/")[2]
+        raise_if(validation_case.update_violations(request), merge=True)
+        case_id = CASE_NAME.parse_one(request.accident_case.name, "accident_case.name")
         paths = list(dict.fromkeys(request.update_mask.paths))
 
         def revise(current: Case) -> Case:
             merged, conversion = mapping_case.merge_case(current, request.accident_case, paths)
             case, problems = validation_case.validate_case(merged)
-            raise_if(violations_of("accident_case", combined(conversion, translated(problems, mapping_case.case_field))))
+            raise_if(violations_of("accident_case", combined(conversion, translated(problems, mapping_case.case_field))), merge=True)
             assert case is not None
             return case
 
@@ -152,8 +138,8 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def DeleteCase(self, request: pb.DeleteCaseRequest, context: grpc.aio.ServicerContext) -> pb.DeleteCaseResponse:
         """Remove a case."""
         require_role(*CASE_WRITERS)
-        raise_if(request_id_violations(request.request_id) + name_violations(request.name, "cases"))
-        case_id = parse_name(request.name, "cases")
+        raise_if(request_id_violations(request.request_id) + CASE_NAME.violations(request.name), merge=True)
+        case_id = CASE_NAME.parse_one(request.name)
 
         def work(session: Session) -> pb.DeleteCaseResponse:
             return pb.DeleteCaseResponse(accident_case=mapping_case.case_message(changes.delete_case(session, case_id)))
@@ -170,7 +156,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         violations = violations_of("profile", problems)
         if count < 0:
             violations.append(FieldViolation(count_field, "must be >= 0 (0 for the default)"))
-        raise_if(violations)
+        raise_if(violations, merge=True)
         assert query is not None
         return query
 
@@ -213,13 +199,13 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         """Add a drill scenario, validated as a whole (or only validate it)."""
         require_role(*SCENARIO_WRITERS)
         violations = [] if request.validate_only else request_id_violations(request.request_id)
-        violations += id_violations("scenario_id", request.scenario_id)
+        violations += id_violations("scenario_id", request.scenario_id, required=False, rule=ID_HINT)
         scenario_id = request.scenario_id or f"scenario-{uuid.uuid4().hex[:12]}"
         raw, conversion = mapping_scenario.scenario_raw(request.scenario, scenario_id, self._depot)
         scenario, problems = validate_scenario(raw, self._context)
         problems = translated(problems, lambda path: mapping_scenario.scenario_field(path, raw))
         violations += output_only_violations(request.scenario, "scenario", mapping_case.OUTPUT_ONLY_PATHS)
-        raise_if(violations + violations_of("scenario", combined(conversion, problems)))
+        raise_if(violations + violations_of("scenario", combined(conversion, problems)), merge=True)
         assert scenario is not None
         if request.validate_only:
             return pb.CreateScenarioResponse(scenario=mapping_scenario.scenario_to_proto(scenario, self._depot))
@@ -233,25 +219,30 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def GetScenario(self, request: pb.GetScenarioRequest, context: grpc.aio.ServicerContext) -> pb.GetScenarioResponse:
         """Return one scenario."""
         require_authenticated()
-        row = await self._read(store.get_scenario, scenario_id=parse_name(request.name, "scenarios"))
-        return pb.GetScenarioResponse(scenario=mapping_scenario.scenario_message(row, self._depot))
+        scenario_id = SCENARIO_NAME.parse_one(request.name)
+
+        def read(session: Session) -> pb.GetScenarioResponse:
+            return pb.GetScenarioResponse(scenario=mapping_scenario.scenario_message(store.get_scenario(session, scenario_id=scenario_id), self._depot))
+
+        return await self._tx.query(read)
 
     async def ListScenarios(self, request: pb.ListScenariosRequest, context: grpc.aio.ServicerContext) -> pb.ListScenariosResponse:
         """Return a page of scenarios in id order."""
         require_authenticated()
-        raise_if(page_size_violations(request.page_size, maximum=500))
-        filters: dict[str, Any] = {}
-        position = decode_page_token(request.page_token, filters)
-        limit = effective_page_size(request.page_size, default=50, maximum=500)
-        rows = await self._read(store.list_scenarios, after_id=str(position["id"]) if position else None, limit=limit)
-        page, token = _page(rows, limit, filters, lambda row: {"id": row.scenario_id})
-        return pb.ListScenariosResponse(scenarios=[mapping_scenario.scenario_message(r, self._depot) for r in page], next_page_token=token)
+        page = open_page(request.page_token, request.page_size, {}, default=50, maximum=500)
+
+        def read(session: Session) -> pb.ListScenariosResponse:
+            fetched = store.list_scenarios(session, after_id=str(page.after["id"]) if page.after else None, limit=page.limit)
+            rows, token = page.cut(fetched, lambda row: {"id": row.scenario_id})
+            return pb.ListScenariosResponse(scenarios=[mapping_scenario.scenario_message(r, self._depot) for r in rows], next_page_token=token)
+
+        return await self._tx.query(read)
 
     async def DeleteScenario(self, request: pb.DeleteScenarioRequest, context: grpc.aio.ServicerContext) -> pb.DeleteScenarioResponse:
         """Remove a scenario."""
         require_role(*SCENARIO_WRITERS)
-        raise_if(request_id_violations(request.request_id) + name_violations(request.name, "scenarios"))
-        scenario_id = parse_name(request.name, "scenarios")
+        raise_if(request_id_violations(request.request_id) + SCENARIO_NAME.violations(request.name), merge=True)
+        scenario_id = SCENARIO_NAME.parse_one(request.name)
 
         def work(session: Session) -> pb.DeleteScenarioResponse:
             row = changes.delete_scenario(session, scenario_id)
@@ -270,14 +261,14 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         violations = request_id_violations(request.request_id)
         if not request.HasField("report"):
             violations.append(FieldViolation("report", "required"))
-        raise_if(violations + violations_of("report", validation_report.report_problems(report)))
+        raise_if(violations + violations_of("report", validation_report.report_problems(report)), merge=True)
         live = mapping_report.is_live(report)
         if live:
             await self._incidents.require_closed(list(report.incidents))
         report_id = f"aar-{uuid.uuid4().hex[:12]}"
 
         def check(scenario: Scenario) -> None:
-            raise_if(violations_of("report", validation_report.inject_problems(report, scenario)))
+            raise_if(violations_of("report", validation_report.inject_problems(report, scenario)), merge=True)
 
         def work(session: Session) -> pb.CreateAfterActionReportResponse:
             row = changes.create_report(
@@ -291,29 +282,38 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
     async def GetAfterActionReport(self, request: pb.GetAfterActionReportRequest, context: grpc.aio.ServicerContext) -> pb.GetAfterActionReportResponse:
         """Return one after-action report."""
         require_authenticated()
-        row = await self._read(store.get_report, report_id=parse_name(request.name, "afterActionReports"))
-        return pb.GetAfterActionReportResponse(report=mapping_report.report_message(row))
+        report_id = REPORT_NAME.parse_one(request.name)
+        return await self._tx.query(
+            lambda session: pb.GetAfterActionReportResponse(report=mapping_report.report_message(store.get_report(session, report_id=report_id)))
+        )
 
     async def ListAfterActionReports(self, request: pb.ListAfterActionReportsRequest, context: grpc.aio.ServicerContext) -> pb.ListAfterActionReportsResponse:
         """Return a page of after-action reports, newest first, optionally of one scenario."""
         require_authenticated()
         raise_if(page_size_violations(request.page_size, maximum=500))
-        scenario_id = parse_name(request.scenario, "scenarios", "scenario") if request.scenario else ""
-        filters = {"scenario": scenario_id}
-        position = decode_page_token(request.page_token, filters)
-        limit = effective_page_size(request.page_size, default=50, maximum=500)
-        rows = await self._read(store.list_reports, scenario_id=scenario_id, after_seq=int(position["seq"]) if position else None, limit=limit)
-        page, token = _page(rows, limit, filters, lambda row: {"seq": row.seq})
-        return pb.ListAfterActionReportsResponse(reports=[mapping_report.report_message(r) for r in page], next_page_token=token)
+        scenario_id = SCENARIO_NAME.parse_one(request.scenario, "scenario") if request.scenario else ""
+        page = open_page(request.page_token, request.page_size, {"scenario": scenario_id}, default=50, maximum=500)
+
+        def read(session: Session) -> pb.ListAfterActionReportsResponse:
+            fetched = store.list_reports(session, scenario_id=scenario_id, after_seq=int(page.after["seq"]) if page.after else None, limit=page.limit)
+            rows, token = page.cut(fetched, lambda row: {"seq": row.seq})
+            return pb.ListAfterActionReportsResponse(reports=[mapping_report.report_message(r) for r in rows], next_page_token=token)
+
+        return await self._tx.query(read)
 
     async def CreateCaseFromReport(self, request: pb.CreateCaseFromReportRequest, context: grpc.aio.ServicerContext) -> pb.CreateCaseFromReportResponse:
         """Turn a live incident's after-action report into a new accident case."""
         principal = require_role(*CASE_WRITERS)
-        raise_if(request_id_violations(request.request_id) + name_violations(request.report, "afterActionReports", "report"))
-        report_id = parse_name(request.report, "afterActionReports", "report")
-        row = await self._read(store.get_report, report_id=report_id)
-        if row.live:
-            await self._incidents.require_closed(mapping_report.incidents_of(row))
+        raise_if(request_id_violations(request.request_id) + REPORT_NAME.violations(request.report, "report"), merge=True)
+        report_id = REPORT_NAME.parse_one(request.report, "report")
+
+        def live_incidents(session: Session) -> list[str] | None:
+            row = store.get_report(session, report_id=report_id)
+            return mapping_report.incidents_of(row) if row.live else None
+
+        incidents = await self._tx.query(live_incidents)
+        if incidents is not None:
+            await self._incidents.require_closed(incidents)
 
         def work(session: Session) -> pb.CreateCaseFromReportResponse:
             case, created = changes.case_from_report(session, request.report, report_id, principal.subject, mapping_report.case_of_report)

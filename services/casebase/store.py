@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from services.casebase.models import Case, Scenario
 from services.casebase.tables import CaseHazardRow, CaseRow, LibraryRevisionRow, ReportRow, ScenarioRow, ShippedEntryRow
-from services.common.db import session_scope
+from services.common.clock import utcnow
 from services.common.errors import not_found
-from services.common.outbox import add_event, utcnow
+from services.common.outbox import add_event
 
 EVENT_STREAM = "emergency.casebase.events"
 REVISION_KEY = 1
-T = TypeVar("T")
 R = TypeVar("R", bound=SQLModel)
-
-
-def read(engine: Engine, query: Callable[..., T], /, **kwargs: Any) -> T:
-    """Run one of the queries below in a session of its own; the rows it returns stay readable."""
-    with Session(engine, expire_on_commit=False) as session:
-        return query(session=session, **kwargs)
 
 
 def _one(session: Session, statement: SelectOfScalar[R], what: str, name: str) -> R:
@@ -45,13 +38,13 @@ def case_of(row: CaseRow) -> Case:
     return Case.model_validate_json(row.body)
 
 
-def get_case(*, session: Session, case_id: str, for_update: bool = False) -> CaseRow:
+def get_case(session: Session, *, case_id: str, for_update: bool = False) -> CaseRow:
     """One case (locked for the transaction when asked), or NOT_FOUND."""
     statement = select(CaseRow).where(CaseRow.case_id == case_id)
     return _one(session, statement.with_for_update() if for_update else statement, "case", f"cases/{case_id}")
 
 
-def case_exists(*, session: Session, case_id: str) -> bool:
+def case_exists(session: Session, *, case_id: str) -> bool:
     """Tell whether a case id is taken."""
     return session.exec(select(CaseRow.seq).where(CaseRow.case_id == case_id)).first() is not None
 
@@ -85,7 +78,7 @@ def _write_hazards(session: Session, case: Case, *, replace: bool = True) -> Non
         session.add(CaseHazardRow(case_id=case.id, hazard_class=hazard))
 
 
-def insert_case(*, session: Session, case: Case, event_type: str = "case.created", extra: dict[str, Any] | None = None) -> CaseRow:
+def insert_case(session: Session, *, case: Case, event_type: str = "case.created", extra: dict[str, Any] | None = None) -> CaseRow:
     """Store a new case with its event and move the library revision."""
     row = CaseRow(case_id=case.id, **_case_columns(case))
     session.add(row)
@@ -96,7 +89,7 @@ def insert_case(*, session: Session, case: Case, event_type: str = "case.created
     return row
 
 
-def add_shipped(*, session: Session, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> None:
+def add_shipped(session: Session, *, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> None:
     """Store shipped entries in bulk, with one library.loaded event and one revision move."""
     for case in cases:
         session.add(CaseRow(case_id=case.id, **_case_columns(case)))
@@ -109,12 +102,12 @@ def add_shipped(*, session: Session, cases: Sequence[Case], scenarios: Sequence[
         add_event(session, stream=EVENT_STREAM, event_type="library.loaded", subject="cases", payload={"cases": len(cases), "scenarios": len(scenarios)})
 
 
-def case_ids(*, session: Session) -> set[str]:
+def case_ids(session: Session) -> set[str]:
     """Ids of every stored case."""
     return set(session.exec(select(CaseRow.case_id)).all())
 
 
-def replace_case(*, session: Session, case: Case, changed: Sequence[str], actor: str) -> CaseRow:
+def replace_case(session: Session, *, case: Case, changed: Sequence[str], actor: str) -> CaseRow:
     """Store new values of an existing case, with its event, and move the library revision."""
     row = get_case(session=session, case_id=case.id)
     session.execute(update(CaseRow).where(col(CaseRow.case_id) == case.id).values(**_case_columns(case), updated_at=utcnow()))
@@ -125,7 +118,7 @@ def replace_case(*, session: Session, case: Case, changed: Sequence[str], actor:
     return get_case(session=session, case_id=case.id)
 
 
-def delete_case(*, session: Session, case_id: str) -> CaseRow:
+def delete_case(session: Session, *, case_id: str) -> CaseRow:
     """Remove a case, with its event, and move the library revision; return the removed row."""
     row = get_case(session=session, case_id=case_id)
     case = case_of(row)
@@ -136,8 +129,8 @@ def delete_case(*, session: Session, case_id: str) -> CaseRow:
     return row
 
 
-def list_cases(*, session: Session, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int) -> list[CaseRow]:
-    """Cases by id, resuming after `after_id`; one row more than `limit` tells if another page exists."""
+def list_cases(session: Session, *, kind: str, hazard_class: str, severity: str, query: str, after_id: str | None, limit: int) -> list[CaseRow]:
+    """At most `limit` cases by id, resuming after `after_id`."""
     statement = select(CaseRow)
     if kind:
         statement = statement.where(CaseRow.kind == kind)
@@ -150,39 +143,39 @@ def list_cases(*, session: Session, kind: str, hazard_class: str, severity: str,
         statement = statement.where(col(CaseRow.search_text).contains(query.lower(), autoescape=True))
     if after_id is not None:
         statement = statement.where(col(CaseRow.case_id) > after_id)
-    return list(session.exec(statement.order_by(col(CaseRow.case_id)).limit(limit + 1)).all())
+    return list(session.exec(statement.order_by(col(CaseRow.case_id)).limit(limit)).all())
 
 
-def all_cases(*, session: Session) -> list[tuple[Case, datetime]]:
+def all_cases(session: Session) -> list[tuple[Case, datetime]]:
     """Every case with the time it was added."""
     rows = session.exec(select(CaseRow).order_by(col(CaseRow.case_id))).all()
     return [(case_of(r), r.created_at) for r in rows]
 
 
-def library_state(*, session: Session) -> tuple[int, list[tuple[Case, datetime]]]:
+def library_state(session: Session) -> tuple[int, list[tuple[Case, datetime]]]:
     """The library's revision and every case of it, read together."""
     return library_revision(session=session), all_cases(session=session)
 
 
-def case_count(*, session: Session) -> int:
+def case_count(session: Session) -> int:
     """How many cases the library holds."""
     return int(session.exec(select(func.count()).select_from(CaseRow)).one())
 
 
-def library_revision(*, session: Session) -> int:
+def library_revision(session: Session) -> int:
     """The current revision of the case library."""
     value = session.exec(select(LibraryRevisionRow.revision).where(LibraryRevisionRow.id == REVISION_KEY)).first()
     return int(value or 0)
 
 
-def ensure_revision(*, session: Session) -> None:
+def ensure_revision(session: Session) -> None:
     """Create the revision counter if this database has none yet."""
     if session.get(LibraryRevisionRow, REVISION_KEY) is None:
         session.add(LibraryRevisionRow(id=REVISION_KEY, revision=0))
         session.flush()
 
 
-def bump_revision(*, session: Session) -> None:
+def bump_revision(session: Session) -> None:
     """Move the library revision in the caller's transaction."""
     result = session.execute(update(LibraryRevisionRow).where(col(LibraryRevisionRow.id) == REVISION_KEY).values(revision=LibraryRevisionRow.revision + 1))
     if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -204,12 +197,12 @@ def scenario_of(row: ScenarioRow) -> Scenario:
     return Scenario.model_validate_json(row.body)
 
 
-def get_scenario(*, session: Session, scenario_id: str) -> ScenarioRow:
+def get_scenario(session: Session, *, scenario_id: str) -> ScenarioRow:
     """One scenario, or NOT_FOUND."""
     return _one(session, select(ScenarioRow).where(ScenarioRow.scenario_id == scenario_id), "scenario", f"scenarios/{scenario_id}")
 
 
-def scenario_exists(*, session: Session, scenario_id: str) -> bool:
+def scenario_exists(session: Session, *, scenario_id: str) -> bool:
     """Tell whether a scenario id is taken."""
     return session.exec(select(ScenarioRow.seq).where(ScenarioRow.scenario_id == scenario_id)).first() is not None
 
@@ -219,7 +212,7 @@ def _scenario_row(scenario: Scenario) -> ScenarioRow:
     return ScenarioRow(scenario_id=scenario.id, title=scenario.title[:300], mode=scenario.mode.value, body=scenario.model_dump_json())
 
 
-def insert_scenario(*, session: Session, scenario: Scenario) -> ScenarioRow:
+def insert_scenario(session: Session, *, scenario: Scenario) -> ScenarioRow:
     """Store a new scenario with its event."""
     row = _scenario_row(scenario)
     session.add(row)
@@ -228,12 +221,12 @@ def insert_scenario(*, session: Session, scenario: Scenario) -> ScenarioRow:
     return row
 
 
-def scenario_ids(*, session: Session) -> set[str]:
+def scenario_ids(session: Session) -> set[str]:
     """Ids of every stored scenario."""
     return set(session.exec(select(ScenarioRow.scenario_id)).all())
 
 
-def delete_scenario(*, session: Session, scenario_id: str) -> ScenarioRow:
+def delete_scenario(session: Session, *, scenario_id: str) -> ScenarioRow:
     """Remove a scenario, with its event; return the removed row."""
     row = get_scenario(session=session, scenario_id=scenario_id)
     session.delete(row)
@@ -241,12 +234,12 @@ def delete_scenario(*, session: Session, scenario_id: str) -> ScenarioRow:
     return row
 
 
-def list_scenarios(*, session: Session, after_id: str | None, limit: int) -> list[ScenarioRow]:
-    """Scenarios by id, resuming after `after_id`; one row more than `limit` tells if another page exists."""
+def list_scenarios(session: Session, *, after_id: str | None, limit: int) -> list[ScenarioRow]:
+    """At most `limit` scenarios by id, resuming after `after_id`."""
     statement = select(ScenarioRow)
     if after_id is not None:
         statement = statement.where(col(ScenarioRow.scenario_id) > after_id)
-    return list(session.exec(statement.order_by(col(ScenarioRow.scenario_id)).limit(limit + 1)).all())
+    return list(session.exec(statement.order_by(col(ScenarioRow.scenario_id)).limit(limit)).all())
 
 
 def _emit_scenario(session: Session, scenario: Scenario, event_type: str) -> None:
@@ -258,7 +251,7 @@ def _emit_scenario(session: Session, scenario: Scenario, event_type: str) -> Non
 # --- after-action reports -------------------------------------------------------------------
 
 
-def insert_report(*, session: Session, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]) -> ReportRow:
+def insert_report(session: Session, *, report_id: str, scenario_id: str, exercise_id: str, live: bool, score: float, document: dict[str, Any]) -> ReportRow:
     """Store a new after-action report with its event."""
     row = ReportRow(report_id=report_id, scenario_id=scenario_id, exercise_id=exercise_id, live=live, score=score, body=json.dumps(document, sort_keys=True))
     session.add(row)
@@ -280,59 +273,58 @@ def report_document(row: ReportRow) -> dict[str, Any]:
     return dict(json.loads(row.body))
 
 
-def get_report(*, session: Session, report_id: str) -> ReportRow:
+def get_report(session: Session, *, report_id: str) -> ReportRow:
     """One report, or NOT_FOUND."""
     return _one(session, select(ReportRow).where(ReportRow.report_id == report_id), "after_action_report", f"afterActionReports/{report_id}")
 
 
-def mark_report_case(*, session: Session, report_id: str, case_id: str) -> None:
+def mark_report_case(session: Session, *, report_id: str, case_id: str) -> None:
     """Record the case made from a report."""
     session.execute(update(ReportRow).where(col(ReportRow.report_id) == report_id).values(case_id=case_id))
 
 
-def report_scores(*, session: Session) -> list[tuple[str, bool, float]]:
+def report_scores(session: Session) -> list[tuple[str, bool, float]]:
     """(scenario id, live, score) of every report, oldest first."""
     rows = session.exec(select(ReportRow.scenario_id, ReportRow.live, ReportRow.score).order_by(col(ReportRow.seq))).all()
     return [(scenario, bool(live), float(score)) for scenario, live, score in rows]
 
 
-def list_reports(*, session: Session, scenario_id: str, after_seq: int | None, limit: int) -> list[ReportRow]:
-    """Newest first, resuming below `after_seq`; one row more than `limit` tells if another page exists."""
+def list_reports(session: Session, *, scenario_id: str, after_seq: int | None, limit: int) -> list[ReportRow]:
+    """At most `limit` reports, newest first, resuming below `after_seq`."""
     statement = select(ReportRow)
     if scenario_id:
         statement = statement.where(ReportRow.scenario_id == scenario_id)
     if after_seq is not None:
         statement = statement.where(col(ReportRow.seq) < after_seq)
-    return list(session.exec(statement.order_by(col(ReportRow.seq).desc()).limit(limit + 1)).all())
+    return list(session.exec(statement.order_by(col(ReportRow.seq).desc()).limit(limit)).all())
 
 
 # --- the shipped library --------------------------------------------------------------------
 
 
-def shipped_entries(*, session: Session) -> set[tuple[str, str]]:
+def shipped_entries(session: Session) -> set[tuple[str, str]]:
     """(kind, id) of every shipped entry loaded before."""
     return {(r.kind, r.entry_id) for r in session.exec(select(ShippedEntryRow)).all()}
 
 
-def record_shipped(*, session: Session, kind: str, entry_id: str) -> None:
+def record_shipped(session: Session, *, kind: str, entry_id: str) -> None:
     """Remember that a shipped entry was loaded."""
     session.add(ShippedEntryRow(kind=kind, entry_id=entry_id))
 
 
-def add_new_shipped(engine: Engine, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> tuple[int, int]:
-    """Add the shipped entries not loaded before, in one transaction, and how many of each were added; an entry whose id is
-    taken is only recorded as loaded (IntegrityError when another process loads the same entries at the same moment)."""
-    with session_scope(engine) as session:
-        ensure_revision(session=session)
-        done = shipped_entries(session=session)
-        new_cases = [c for c in cases if ("case", c.id) not in done]
-        new_scenarios = [s for s in scenarios if ("scenario", s.id) not in done]
-        taken_cases, taken_scenarios = case_ids(session=session), scenario_ids(session=session)
-        cases_to_add = [c for c in new_cases if c.id not in taken_cases]
-        scenarios_to_add = [s for s in new_scenarios if s.id not in taken_scenarios]
-        add_shipped(session=session, cases=cases_to_add, scenarios=scenarios_to_add)
-        for case in new_cases:
-            record_shipped(session=session, kind="case", entry_id=case.id)
-        for scenario in new_scenarios:
-            record_shipped(session=session, kind="scenario", entry_id=scenario.id)
+def add_new_shipped(session: Session, cases: Sequence[Case], scenarios: Sequence[Scenario]) -> tuple[int, int]:
+    """Add the shipped entries not loaded before and how many of each were added; an entry whose id is taken is only
+    recorded as loaded (IntegrityError when another process loads the same entries at the same moment)."""
+    ensure_revision(session=session)
+    done = shipped_entries(session=session)
+    new_cases = [c for c in cases if ("case", c.id) not in done]
+    new_scenarios = [s for s in scenarios if ("scenario", s.id) not in done]
+    taken_cases, taken_scenarios = case_ids(session=session), scenario_ids(session=session)
+    cases_to_add = [c for c in new_cases if c.id not in taken_cases]
+    scenarios_to_add = [s for s in new_scenarios if s.id not in taken_scenarios]
+    add_shipped(session=session, cases=cases_to_add, scenarios=scenarios_to_add)
+    for case in new_cases:
+        record_shipped(session=session, kind="case", entry_id=case.id)
+    for scenario in new_scenarios:
+        record_shipped(session=session, kind="scenario", entry_id=scenario.id)
     return len(cases_to_add), len(scenarios_to_add)

@@ -9,8 +9,9 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utcnow
 from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, utcnow
+from services.common.outbox import OutboxEvent
 
 
 class CaseRow(SQLModel, table=True):

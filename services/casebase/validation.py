@@ -1,8 +1,7 @@
-"""Problems and field violations shared by every request of the case base: names, ids, output-only fields, merged per field."""
+"""Problems and field violations shared by every request of the case base: names, ids, output-only fields."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +9,13 @@ from typing import Any
 from google.protobuf.message import Message
 
 from services.casebase.models import INJECT_TYPES
-from services.common.errors import FieldViolation, invalid_argument
+from services.common.errors import FieldViolation
+from services.common.names import collection
 
-ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+CASE_NAME = collection("cases", "id")
+SCENARIO_NAME = collection("scenarios", "id")
+REPORT_NAME = collection("afterActionReports", "id")
+ID_HINT = "lowercase letters, digits and hyphens (at most 63), starting with a letter or digit"
 
 
 @dataclass(frozen=True)
@@ -45,36 +48,6 @@ def shape_problem(err: Mapping[str, Any]) -> Problem:
     if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
         path = f"{path}.type"
     return Problem(path or "(root)", f"SHAPE_{str(err['type']).upper()}", str(err["msg"]))
-
-
-def raise_if(violations: list[FieldViolation]) -> None:
-    """INVALID_ARGUMENT with one violation per bad field, if anything is wrong."""
-    merged: dict[str, list[str]] = {}
-    for v in violations:
-        messages = merged.setdefault(v.field, [])
-        if v.description not in messages:
-            messages.append(v.description)
-    if merged:
-        raise invalid_argument([FieldViolation(field, "; ".join(messages)) for field, messages in merged.items()])
-
-
-def name_violations(name: str, collection: str, field: str = "name") -> list[FieldViolation]:
-    """A resource name must be "{collection}/{id}"."""
-    prefix, _, resource_id = name.partition("/")
-    return [] if prefix == collection and ID.match(resource_id) else [FieldViolation(field, f"must be {collection}/{{id}}")]
-
-
-def parse_name(name: str, collection: str, field: str = "name") -> str:
-    """The id in "{collection}/{id}", or INVALID_ARGUMENT."""
-    raise_if(name_violations(name, collection, field))
-    return name.partition("/")[2]
-
-
-def id_violations(field: str, value: str) -> list[FieldViolation]:
-    """An optional id of lowercase letters, digits and hyphens."""
-    return (
-        [] if not value or ID.match(value) else [FieldViolation(field, "lowercase letters, digits and hyphens (at most 63), starting with a letter or digit")]
-    )
 
 
 def output_only_violations(message: Message, prefix: str, fields: Collection[str]) -> list[FieldViolation]:

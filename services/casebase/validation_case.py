@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from services.casebase.mapping_case import OUTPUT_ONLY_PATHS, SEVERITY_TO_LEVEL, UPDATABLE_PATHS
 from services.casebase.models import Case
-from services.casebase.validation import Problem, name_violations, shape_problem
+from services.casebase.validation import CASE_NAME, Problem, shape_problem
 from services.casebase.vocabulary import HazardClass
 from services.common.errors import FieldViolation
 from services.common.idempotency import request_id_violations
@@ -105,7 +105,7 @@ def list_violations(request: pb.ListCasesRequest) -> list[FieldViolation]:
 
 def update_violations(request: pb.UpdateCaseRequest) -> list[FieldViolation]:
     """An update names the case and top-level fields it may change, and sets no output-only field."""
-    violations = request_id_violations(request.request_id) + name_violations(request.accident_case.name, "cases", "accident_case.name")
+    violations = request_id_violations(request.request_id) + CASE_NAME.violations(request.accident_case.name, "accident_case.name")
     paths = list(dict.fromkeys(request.update_mask.paths))
     if not paths:
         violations.append(FieldViolation("update_mask", "name at least one field to change"))

@@ -7,11 +7,12 @@ import math
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 
 from services.casebase.mapping_case import query_from_profile
-from services.casebase.mapping_report import COMPARATORS, INCIDENT_NAME, OUTPUT_ONLY, SCENARIO_NAME, is_live
+from services.casebase.mapping_report import COMPARATORS, OUTPUT_ONLY, is_live
 from services.casebase.metrics import METRICS
 from services.casebase.models import Scenario
-from services.casebase.validation import ID, Problem
+from services.casebase.validation import Problem
 from services.casebase.vocabulary import ResourceType
+from services.common.names import INCIDENT, SCENARIO, is_id
 
 MAX_TEXT = 2000
 MAX_FINDINGS = 20_000
@@ -42,9 +43,9 @@ def report_problems(report: pb.AfterActionReport) -> list[Problem]:
 def _origin_problems(report: pb.AfterActionReport) -> list[Problem]:
     """A drill names both its scenario and its exercise; incidents are well-formed and listed once."""
     found = []
-    if report.scenario and not SCENARIO_NAME.match(report.scenario):
+    if report.scenario and SCENARIO.match(report.scenario) is None:
         found.append(Problem("scenario", "MALFORMED", "must be scenarios/{scenario}"))
-    if report.exercise_id and not ID.match(report.exercise_id):
+    if report.exercise_id and not is_id(report.exercise_id):
         found.append(Problem("exercise_id", "MALFORMED", "lowercase letters, digits and hyphens"))
     if report.scenario and not report.exercise_id:
         found.append(Problem("exercise_id", "REQUIRED", "a drill report names its exercise"))
@@ -52,7 +53,7 @@ def _origin_problems(report: pb.AfterActionReport) -> list[Problem]:
         found.append(Problem("scenario", "REQUIRED", "a drill report names its scenario"))
     seen: set[str] = set()
     for k, name in enumerate(report.incidents):
-        if not INCIDENT_NAME.match(name):
+        if INCIDENT.match(name) is None:
             found.append(Problem(f"incidents[{k}]", "MALFORMED", "must be incidents/{incident}"))
         elif name in seen:
             found.append(Problem(f"incidents[{k}]", "DUPLICATE", f"{name} is listed twice"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,13 +21,12 @@ from services.casebase.models import (
     Target,
     UnitBreakdownInject,
 )
-from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park, distance_km
+from services.casebase.parks import DEMO_PARKS, SHARED_DEPOT_ID, Park
 from services.casebase.validation import Problem, shape_problem
 from services.casebase.vocabulary import CAPABILITY_TAGS, AccidentKind, ResourceType, Severity
 from services.common.catalogue import ResourceKind
-
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-9-]{0,62})$")
+from services.common.geo import great_circle_km
+from services.common.names import UNIT, is_id
 
 WEIGHT_TOLERANCE = 1e-6
 """Rubric weights must sum to 1 within this; they are not normalised silently, so a typo shows."""
@@ -165,7 +163,7 @@ class _Checker:
                     )
                 if inj.depot is not None and inj.holder in self.ctx.depots:
                     self.add(f"{path}.depot", "NOT_ALLOWED", f"{inj.holder!r} is a depot itself; name a depot only for a park")
-                elif inj.depot is not None and not _SLUG.match(inj.depot):
+                elif inj.depot is not None and not is_id(inj.depot):
                     self.add(f"{path}.depot", "MALFORMED", "depot id: lowercase letters, digits and hyphens")
                 self.check_resource(f"{path}.resource_type", inj.resource_type, ResourceKind.CONSUMABLE)
                 if not inj.quantity > 0:
@@ -174,7 +172,7 @@ class _Checker:
                 self.check_road(path, inj)
             elif isinstance(inj, DetectorAlarmsInject):
                 self.check_park(f"{path}.park", inj.park)
-                if not _SLUG.match(inj.detectors):
+                if not is_id(inj.detectors):
                     self.add(f"{path}.detectors", "MALFORMED", "a detector id prefix: lowercase letters, digits and hyphens")
                 if not (0 <= inj.wind_to_deg < 360):
                     self.add(f"{path}.wind_to_deg", "OUT_OF_RANGE", "wind direction must be within [0, 360)")
@@ -191,7 +189,7 @@ class _Checker:
         elif not -180 <= inj.lon <= 180:
             self.add(f"{path}.lon", "OUT_OF_RANGE", "longitude must be within [-180, 180]")
         elif (park := self.ctx.parks.get(inj.park)) is not None:
-            km = distance_km(inj.lat, inj.lon, park.lat, park.lon)
+            km = great_circle_km(inj.lat, inj.lon, park.lat, park.lon)
             if km > self.ctx.max_incident_distance_km:
                 self.add(
                     f"{path}.lat",
@@ -234,10 +232,10 @@ class _Checker:
         elif inj.unit is None:
             self.add(f"{path}.resource_type", "REQUIRED", "name the unit, or the unit type to pick in the park")
         if inj.unit is not None:
-            match = _UNIT_NAME.match(inj.unit)
-            if match is None:
+            ids = UNIT.match(inj.unit)
+            if ids is None:
                 self.add(f"{path}.unit", "MALFORMED", "a unit is named parks/{park}/units/{unit}")
-            elif park_ok and match.group(1) != inj.park:
+            elif park_ok and ids[0] != inj.park:
                 self.add(f"{path}.unit", "WRONG_PARK", f"unit {inj.unit!r} is not in park {inj.park!r}")
 
     def check_road(self, path: str, inj: RoadDisruptionInject) -> None:

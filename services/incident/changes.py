@@ -11,8 +11,9 @@ from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.common.errors import FieldViolation, already_exists, invalid_argument
+from services.common.names import INCIDENT
 from services.incident import domain, monitoring, store
-from services.incident.domain import EntryKind, State, incident_name
+from services.incident.domain import EntryKind, State
 from services.incident.tables import IncidentRow, TimelineRow
 
 
@@ -20,7 +21,7 @@ def create(session: Session, principal: Principal, row: IncidentRow) -> Incident
     """Report a new incident under a free id."""
     domain.authorize_write(principal, "CREATE", park_id=row.park_id, exercise_id=row.exercise_id)
     if store.exists(session=session, incident_id=row.incident_id):
-        raise already_exists("incident", incident_name(row.incident_id))
+        raise already_exists("incident", INCIDENT.format(row.incident_id))
     return store.insert(session=session, row=row, actor=principal.subject)
 
 

@@ -10,7 +10,6 @@ from services.common.auth import Principal, Role
 from services.common.errors import ServiceError, failed_precondition, permission_denied
 from services.common.severity import SEVERITY_WEIGHTS
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 MAX_TITLE = 200
 MAX_REPORTER = 200
 MAX_DESCRIPTION = 4000
@@ -63,11 +62,6 @@ TRANSITIONS: dict[str, Transition] = {
 }
 # Timeline actions written by the changes of the incident itself; entries added on their own may not use them.
 CHANGE_ACTIONS = frozenset({"CREATED", "UPDATED", "SEVERITY_CHANGED", "DEMANDS_SET"})
-
-
-def incident_name(incident_id: str) -> str:
-    """Resource name of an incident."""
-    return f"incidents/{incident_id}"
 
 
 def check_transition(action: str, current: State) -> State:

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from emergency.common.v1 import common_pb2
 from emergency.incident.v1 import incident_service_pb2 as pb
 from google.protobuf import json_format, struct_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.errors import FieldViolation, invalid_argument
+from services.common.clock import optional_time, to_timestamp
+from services.common.names import INCIDENT
 from services.incident import domain, store
-from services.incident.domain import DemandLine, incident_name
+from services.incident.domain import DemandLine
 from services.incident.tables import IncidentRow, TimelineRow
 
 SEVERITY_TO_LEVEL = {common_pb2.SEVERITY_I: "I", common_pb2.SEVERITY_II: "II", common_pb2.SEVERITY_III: "III", common_pb2.SEVERITY_IV: "IV"}
@@ -23,20 +22,6 @@ STATE_PREFIX = "STATE_"
 UPDATABLE_PATHS = frozenset({"title", "park_id", "location", "kind", "substance", "reporter", "description", "weather"})
 OUTPUT_ONLY_FIELDS = ("name", "severity_weight", "state", "version", "create_time", "update_time", "outcome_summary", "cancel_reason")
 NOT_UPDATABLE_PATHS = frozenset({*OUTPUT_ONLY_FIELDS, "severity", "demands", "exercise_id"})
-
-
-def name_violations(name: str, field: str) -> list[FieldViolation]:
-    """An incident's resource name must be "incidents/{incident}"."""
-    prefix, _, incident_id = name.partition("/")
-    return [] if prefix == "incidents" and domain.ID_PATTERN.match(incident_id) else [FieldViolation(field, "must be incidents/{incident}")]
-
-
-def parse_name(name: str, field: str = "name") -> str:
-    """The incident id in "incidents/{incident}", or INVALID_ARGUMENT."""
-    violations = name_violations(name, field)
-    if violations:
-        raise invalid_argument(violations)
-    return name.partition("/")[2]
 
 
 def kind_name(value: int) -> str:
@@ -110,9 +95,9 @@ def incident_filter(request: pb.ListIncidentsRequest) -> store.IncidentFilter:
         states=[pb.Incident.State.Name(value).removeprefix(STATE_PREFIX) for value in request.states],
         park_id=request.park_id,
         severities=[SEVERITY_TO_LEVEL[severity] for severity in request.severities],
-        created_from=request.create_time_from.ToDatetime(tzinfo=UTC) if request.HasField("create_time_from") else None,
-        created_to=request.create_time_to.ToDatetime(tzinfo=UTC) if request.HasField("create_time_to") else None,
-        incident_ids=[name.partition("/")[2] for name in request.names],
+        created_from=optional_time(request, "create_time_from"),
+        created_to=optional_time(request, "create_time_to"),
+        incident_ids=[INCIDENT.parse_one(name) for name in request.names],
     )
 
 
@@ -129,19 +114,12 @@ def filter_scope(where: store.IncidentFilter) -> dict[str, Any]:
     }
 
 
-def timestamp(value: datetime) -> Timestamp:
-    """A proto timestamp from a stored (naive UTC) datetime."""
-    stamp = Timestamp()
-    stamp.FromDatetime(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
-    return stamp
-
-
 def to_proto(row: IncidentRow) -> pb.Incident:
     """The proto view of a stored incident."""
     substance = json.loads(row.substance)
     weather = json.loads(row.weather)
     message = pb.Incident(
-        name=incident_name(row.incident_id),
+        name=INCIDENT.format(row.incident_id),
         title=row.title,
         park_id=row.park_id,
         location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=row.latitude, longitude=row.longitude), description=row.place),
@@ -160,8 +138,8 @@ def to_proto(row: IncidentRow) -> pb.Incident:
     )
     if weather:
         message.weather.CopyFrom(common_pb2.Weather(**weather))
-    message.create_time.CopyFrom(timestamp(row.created_at))
-    message.update_time.CopyFrom(timestamp(row.updated_at))
+    message.create_time.CopyFrom(to_timestamp(row.created_at))
+    message.update_time.CopyFrom(to_timestamp(row.updated_at))
     return message
 
 
@@ -175,9 +153,9 @@ def _struct(text: str) -> struct_pb2.Struct:
 def entry_to_proto(incident_id: str, row: TimelineRow) -> pb.TimelineEntry:
     """The proto view of a timeline row."""
     return pb.TimelineEntry(
-        name=f"{incident_name(incident_id)}/timelineEntries/{row.sequence}",
+        name=f"{INCIDENT.format(incident_id)}/timelineEntries/{row.sequence}",
         sequence=row.sequence,
-        time=timestamp(row.time),
+        time=to_timestamp(row.time),
         actor=row.actor,
         action=row.action,
         note=row.note,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 
 from opentelemetry.metrics import Histogram
 from sqlalchemy import Engine
 
+from services.common.clock import as_utc, utcnow
 from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics
+from services.common.transactions import Transactions
 from services.incident import store
 from services.incident.tables import IncidentRow
 
@@ -23,7 +24,10 @@ def namespace_kind(exercise_id: str) -> str:
 
 def open_incidents(engine: Engine) -> list[Reading]:
     """Open incidents counted by severity level, state and namespace kind."""
-    return [(float(n), {"severity": level, "state": state, "namespace": "drill" if drill else "live"}) for level, state, drill, n in store.open_counts(engine)]
+    return [
+        (float(n), {"severity": level, "state": state, "namespace": "drill" if drill else "live"})
+        for level, state, drill, n in Transactions(engine).read(store.open_counts)
+    ]
 
 
 def observe(engine: Engine) -> Callable[[], None]:
@@ -44,6 +48,5 @@ def _report_to_commit() -> Histogram:
 
 def record_committed(row: IncidentRow) -> None:
     """Record the report-to-commit time of an incident that has just moved to RESPONDING."""
-    reported = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    seconds = max(0.0, (datetime.now(UTC) - reported).total_seconds())
+    seconds = max(0.0, (utcnow() - as_utc(row.created_at)).total_seconds())
     _report_to_commit().record(seconds, {"severity": row.severity, "namespace": namespace_kind(row.exercise_id)})

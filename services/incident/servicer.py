@@ -10,37 +10,33 @@ import grpc
 from emergency.incident.v1 import incident_service_pb2 as pb
 from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from google.protobuf.message import Message
-from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services.common.auth import Principal, require_authenticated
-from services.common.db import run_in_thread
-from services.common.idempotency import M, request_id_violations, run_idempotent
-from services.common.pagination import decode_page_token, effective_page_size, encode_page_token, page_size_violations
+from services.common.errors import raise_if
+from services.common.fields import text_violations
+from services.common.idempotency import M, request_id_violations
+from services.common.names import INCIDENT
+from services.common.pagination import open_page
+from services.common.transactions import Transactions
 from services.incident import changes, domain, mapping, store, validation
 from services.incident.domain import ANNOTATION, NOTE, EntryKind
 from services.incident.exercises import ExerciseDirectory
 from services.incident.tables import IncidentRow, TimelineRow
-from services.incident.validation import raise_if
 
 
 class IncidentServicer(pb_grpc.IncidentServiceServicer):
     """Serves incidents from this service's database; every change also goes to the timeline and the outbox."""
 
-    def __init__(self, engine: Engine, exercises: ExerciseDirectory, on_commit: Callable[[], None] = lambda: None) -> None:
-        self._engine = engine
+    def __init__(self, tx: Transactions, exercises: ExerciseDirectory) -> None:
+        self._tx = tx
         self._exercises = exercises
-        self._on_commit = on_commit
 
     async def _mutate(self, method: str, request: Message, request_id: str, response_type: type[M], work: Callable[[Session, Principal], M]) -> M:
-        """Run one idempotent change in a transaction off the event loop, then wake the outbox relay."""
+        """One idempotent change by the caller: the request id is checked before who is calling."""
         raise_if(request_id_violations(request_id))
         principal = require_authenticated()
-        result = await run_in_thread(
-            run_idempotent, self._engine, method=method, request=request, request_id=request_id, response_type=response_type, work=lambda s: work(s, principal)
-        )
-        self._on_commit()
-        return result
+        return await self._tx.mutate(method=method, request=request, request_id=request_id, response_type=response_type, work=lambda s: work(s, principal))
 
     async def CreateIncident(self, request: pb.CreateIncidentRequest, context: grpc.aio.ServicerContext) -> pb.CreateIncidentResponse:
         """Report a new incident."""
@@ -58,27 +54,27 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
     async def GetIncident(self, request: pb.GetIncidentRequest, context: grpc.aio.ServicerContext) -> pb.GetIncidentResponse:
         """Return one incident."""
-        incident_id = mapping.parse_name(request.name)
+        incident_id = INCIDENT.parse_one(request.name)
         require_authenticated()
-        row = await run_in_thread(store.read_incident, self._engine, incident_id)
-        return pb.GetIncidentResponse(incident=mapping.to_proto(row))
+        return await self._tx.query(lambda session: pb.GetIncidentResponse(incident=mapping.to_proto(store.get(session=session, incident_id=incident_id))))
 
     async def ListIncidents(self, request: pb.ListIncidentsRequest, context: grpc.aio.ServicerContext) -> pb.ListIncidentsResponse:
         """Return a page of incidents, newest first."""
         require_authenticated()
         raise_if(validation.list_violations(request))
         where = mapping.incident_filter(request)
-        scope = mapping.filter_scope(where)
-        position = decode_page_token(request.page_token, scope)
-        limit = effective_page_size(request.page_size, default=50, maximum=500)
-        rows = await run_in_thread(store.read_page, self._engine, where, after_seq=int(position["seq"]) if position else None, limit=limit)
-        page, more = rows[:limit], len(rows) > limit
-        token = encode_page_token({"seq": page[-1].seq}, scope) if more and page else ""
-        return pb.ListIncidentsResponse(incidents=[mapping.to_proto(r) for r in page], next_page_token=token)
+        page = open_page(request.page_token, request.page_size, mapping.filter_scope(where), default=50, maximum=500)
+
+        def read(session: Session) -> pb.ListIncidentsResponse:
+            fetched = store.incident_page(session, where, after_seq=int(page.after["seq"]) if page.after else None, limit=page.limit)
+            rows, token = page.cut(fetched, lambda row: {"seq": row.seq})
+            return pb.ListIncidentsResponse(incidents=[mapping.to_proto(r) for r in rows], next_page_token=token)
+
+        return await self._tx.query(read)
 
     async def UpdateIncident(self, request: pb.UpdateIncidentRequest, context: grpc.aio.ServicerContext) -> pb.UpdateIncidentResponse:
         """Change descriptive fields named in the update mask."""
-        incident_id = mapping.parse_name(request.incident.name, "incident.name")
+        incident_id = INCIDENT.parse_one(request.incident.name, "incident.name")
         raise_if(validation.update_violations(request))
         values = mapping.row_values(request.incident, frozenset(request.update_mask.paths))
 
@@ -89,7 +85,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
     async def _transition(self, action: str, method: str, request: Any, response_type: type[M], *, note: str, extra: dict[str, Any] | None = None) -> M:
         """Move an incident along the state machine."""
-        incident_id = mapping.parse_name(request.name)
+        incident_id = INCIDENT.parse_one(request.name)
         raise_if(validation.transition_violations(request.version, note))
 
         def work(session: Session, principal: Principal) -> M:
@@ -116,19 +112,19 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
     async def CloseIncident(self, request: pb.CloseIncidentRequest, context: grpc.aio.ServicerContext) -> pb.CloseIncidentResponse:
         """CONTAINED -> CLOSED with an outcome summary."""
-        raise_if(validation.text_violations("outcome_summary", request.outcome_summary, required=True, maximum=domain.MAX_DESCRIPTION))
+        raise_if(text_violations("outcome_summary", request.outcome_summary, required=True, maximum=domain.MAX_DESCRIPTION))
         extra = {"outcome_summary": request.outcome_summary}
         return await self._transition("CLOSE", "CloseIncident", request, pb.CloseIncidentResponse, note=request.outcome_summary, extra=extra)
 
     async def CancelIncident(self, request: pb.CancelIncidentRequest, context: grpc.aio.ServicerContext) -> pb.CancelIncidentResponse:
         """Any open state -> CANCELLED with a reason."""
-        raise_if(validation.text_violations("reason", request.reason, required=True, maximum=domain.MAX_NOTE))
+        raise_if(text_violations("reason", request.reason, required=True, maximum=domain.MAX_NOTE))
         extra = {"cancel_reason": request.reason}
         return await self._transition("CANCEL", "CancelIncident", request, pb.CancelIncidentResponse, note=request.reason, extra=extra)
 
     async def ChangeSeverity(self, request: pb.ChangeSeverityRequest, context: grpc.aio.ServicerContext) -> pb.ChangeSeverityResponse:
         """Raise or lower the response level, with a reason."""
-        incident_id = mapping.parse_name(request.name)
+        incident_id = INCIDENT.parse_one(request.name)
         raise_if(validation.severity_change_violations(request))
         level = mapping.SEVERITY_TO_LEVEL[request.severity]
 
@@ -140,7 +136,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
     async def SetDemands(self, request: pb.SetDemandsRequest, context: grpc.aio.ServicerContext) -> pb.SetDemandsResponse:
         """Replace the demands."""
-        incident_id = mapping.parse_name(request.name)
+        incident_id = INCIDENT.parse_one(request.name)
         raise_if(validation.demands_change_violations(request))
         demands = mapping.demands_json(mapping.demands_from_proto(request.demands))
 
@@ -153,20 +149,19 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
     async def ListTimelineEntries(self, request: pb.ListTimelineEntriesRequest, context: grpc.aio.ServicerContext) -> pb.ListTimelineEntriesResponse:
         """Return a page of an incident's timeline, oldest first."""
         require_authenticated()
-        incident_id = mapping.parse_name(request.parent, "parent")
-        raise_if(page_size_violations(request.page_size, maximum=1000))
-        scope = {"incident": incident_id}
-        position = decode_page_token(request.page_token, scope)
-        limit = effective_page_size(request.page_size, default=100, maximum=1000)
-        after = int(position["seq"]) if position else 0
-        rows = await run_in_thread(store.read_timeline, self._engine, incident_id, after_sequence=after, limit=limit)
-        page, more = rows[:limit], len(rows) > limit
-        token = encode_page_token({"seq": page[-1].sequence}, scope) if more and page else ""
-        return pb.ListTimelineEntriesResponse(timeline_entries=[mapping.entry_to_proto(incident_id, r) for r in page], next_page_token=token)
+        incident_id = INCIDENT.parse_one(request.parent, "parent")
+        page = open_page(request.page_token, request.page_size, {"incident": incident_id}, default=100, maximum=1000)
+
+        def read(session: Session) -> pb.ListTimelineEntriesResponse:
+            fetched = store.timeline_page(session, incident_id, after_sequence=int(page.after["seq"]) if page.after else 0, limit=page.limit)
+            rows, token = page.cut(fetched, lambda row: {"seq": row.sequence})
+            return pb.ListTimelineEntriesResponse(timeline_entries=[mapping.entry_to_proto(incident_id, r) for r in rows], next_page_token=token)
+
+        return await self._tx.query(read)
 
     async def _add_entry(self, kind: EntryKind, method: str, request: Any, response_type: type[M], answer: Callable[[str, Any, Any], M]) -> M:
         """Add an annotation or a note to an open incident's timeline; `answer` builds the response from the id, the row and the entry."""
-        incident_id = mapping.parse_name(request.name)
+        incident_id = INCIDENT.parse_one(request.name)
         action = request.action or kind.default_action
         raise_if(validation.entry_violations(kind, action, request.note, request.details))
         details = mapping.details_of(request.details)

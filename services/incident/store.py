@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from services.common.db import read_only
+from services.common.clock import utcnow
 from services.common.errors import ServiceError, aborted, not_found
-from services.common.outbox import add_event, utcnow
-from services.incident.domain import OPEN_STATES, incident_name
+from services.common.names import INCIDENT
+from services.common.outbox import add_event
+from services.incident.domain import OPEN_STATES
 from services.incident.tables import IncidentRow, TimelineRow
 
 EVENT_STREAM = "emergency.incident.events"
@@ -45,7 +46,7 @@ def get(*, session: Session, incident_id: str) -> IncidentRow:
     """One incident, or NOT_FOUND."""
     row = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id)).first()
     if row is None:
-        raise not_found("incident", incident_name(incident_id))
+        raise not_found("incident", INCIDENT.format(incident_id))
     return row
 
 
@@ -92,7 +93,7 @@ def append_entry(
     else:
         locked = session.exec(select(IncidentRow).where(IncidentRow.incident_id == incident_id).with_for_update()).first()
         if locked is None:
-            raise not_found("incident", incident_name(incident_id))
+            raise not_found("incident", INCIDENT.format(incident_id))
         row = locked
     entry = _append_timeline(session, row, actor=actor, action=action, note=note, before={}, after=details)
     _emit(session, row, event_type, {"action": action})
@@ -127,14 +128,8 @@ class IncidentFilter:
     incident_ids: Sequence[str] = ()
 
 
-def read_incident(engine: Engine, incident_id: str) -> IncidentRow:
-    """One incident, or NOT_FOUND."""
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return get(session=session, incident_id=incident_id)
-
-
-def read_page(engine: Engine, where: IncidentFilter, *, after_seq: int | None, limit: int) -> list[IncidentRow]:
-    """Newest first, resuming below `after_seq`; one row more than `limit` tells if another page exists."""
+def incident_page(session: Session, where: IncidentFilter, *, after_seq: int | None, limit: int) -> list[IncidentRow]:
+    """At most `limit` incidents, newest first, resuming below `after_seq`."""
     query = select(IncidentRow).where(IncidentRow.exercise_id == where.exercise_id)
     if where.incident_ids:
         query = query.where(col(IncidentRow.incident_id).in_(list(where.incident_ids)))
@@ -150,24 +145,22 @@ def read_page(engine: Engine, where: IncidentFilter, *, after_seq: int | None, l
         query = query.where(col(IncidentRow.created_at) < where.created_to)
     if after_seq is not None:
         query = query.where(col(IncidentRow.seq) < after_seq)
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        return list(session.exec(query.order_by(col(IncidentRow.seq).desc()).limit(limit + 1)).all())
+    return list(session.exec(query.order_by(col(IncidentRow.seq).desc()).limit(limit)).all())
 
 
-def read_timeline(engine: Engine, incident_id: str, *, after_sequence: int, limit: int) -> list[TimelineRow]:
-    """Oldest first, after the given sequence (NOT_FOUND for an unknown incident); one row more than `limit` tells if another page exists."""
+def timeline_page(session: Session, incident_id: str, *, after_sequence: int, limit: int) -> list[TimelineRow]:
+    """At most `limit` entries of an incident's timeline, oldest first, after the given sequence (NOT_FOUND for an unknown incident)."""
+    get(session=session, incident_id=incident_id)
     query = (
         select(TimelineRow)
         .where(TimelineRow.incident_id == incident_id, col(TimelineRow.sequence) > after_sequence)
         .order_by(col(TimelineRow.sequence))
-        .limit(limit + 1)
+        .limit(limit)
     )
-    with Session(read_only(engine), expire_on_commit=False) as session:
-        get(session=session, incident_id=incident_id)
-        return list(session.exec(query).all())
+    return list(session.exec(query).all())
 
 
-def open_counts(engine: Engine) -> list[tuple[str, str, bool, int]]:
+def open_counts(session: Session) -> list[tuple[str, str, bool, int]]:
     """(severity, state, in an exercise, how many) of the open incidents."""
     drill = (col(IncidentRow.exercise_id) != "").label("drill")
     stmt = (
@@ -175,8 +168,7 @@ def open_counts(engine: Engine) -> list[tuple[str, str, bool, int]]:
         .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
         .group_by(IncidentRow.severity, IncidentRow.state, drill)
     )
-    with Session(read_only(engine)) as session:
-        return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]  # type: ignore[call-overload]
+    return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]  # type: ignore[call-overload]
 
 
 def public_fields(row: IncidentRow) -> dict[str, Any]:
@@ -215,7 +207,7 @@ def _emit(session: Session, row: IncidentRow, event_type: str, extra: dict[str, 
         session,
         stream=EVENT_STREAM,
         event_type=event_type,
-        subject=incident_name(row.incident_id),
+        subject=INCIDENT.format(row.incident_id),
         version=row.version,
         exercise_id=row.exercise_id,
         payload={"state": row.state, "severity": row.severity, "park_id": row.park_id, **(extra or {})},
@@ -226,6 +218,6 @@ def _stale(incident_id: str, expected: int, current: int) -> ServiceError:
     """ABORTED for a change based on an old version, naming the current one."""
     return aborted(
         "VERSION_MISMATCH",
-        f"{incident_name(incident_id)} is at version {current}, the change was based on version {expected}; re-read and retry",
+        f"{INCIDENT.format(incident_id)} is at version {current}, the change was based on version {expected}; re-read and retry",
         {"current_version": str(current), "expected_version": str(expected)},
     )

@@ -11,14 +11,16 @@ from emergency.incident.v1 import incident_service_pb2 as pb
 from google.protobuf import struct_pb2
 
 from services.common.catalogue import unknown_type_message
-from services.common.errors import FieldViolation, invalid_argument
+from services.common.clock import from_timestamp
+from services.common.errors import FieldViolation
+from services.common.fields import text_violations
 from services.common.idempotency import request_id_violations
+from services.common.names import ID_PATTERN, INCIDENT, LONG_ID_PATTERN, TYPE_CODE_PATTERN, id_violations
 from services.common.pagination import page_size_violations
 from services.incident import domain, mapping
 from services.incident.domain import DemandLine, EntryKind
 
-PARK_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-RESOURCE_TYPE_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+ID_HINT = "lowercase letters, digits and hyphens, starting with a letter or digit"
 UN_NUMBER_PATTERN = re.compile(r"^[0-9]{4}$")
 HAZARD_CLASSES = frozenset(
     {
@@ -52,28 +54,9 @@ HAZARD_CLASSES = frozenset(
 MAX_NAMES = 500
 
 
-def raise_if(violations: list[FieldViolation]) -> None:
-    """INVALID_ARGUMENT if anything is wrong."""
-    if violations:
-        raise invalid_argument(violations)
-
-
-def text_violations(field: str, value: str, *, required: bool, maximum: int) -> list[FieldViolation]:
-    """Required and length checks for a text field."""
-    if required and not value.strip():
-        return [FieldViolation(field, "required")]
-    if len(value) > maximum:
-        return [FieldViolation(field, f"at most {maximum} characters (got {len(value)})")]
-    return []
-
-
-def id_violations(field: str, value: str, *, required: bool, pattern: re.Pattern[str] = domain.ID_PATTERN) -> list[FieldViolation]:
-    """An id of lowercase letters, digits and hyphens."""
-    if not value:
-        return [FieldViolation(field, "required")] if required else []
-    if not pattern.match(value):
-        return [FieldViolation(field, "lowercase letters, digits and hyphens, starting with a letter or digit")]
-    return []
+def optional_id_violations(field: str, value: str, pattern: re.Pattern[str] = LONG_ID_PATTERN) -> list[FieldViolation]:
+    """An optional id: incident and exercise ids of 3-63 characters, park ids (ID_PATTERN) of 1-63."""
+    return id_violations(field, value, required=False, pattern=pattern, rule=ID_HINT)
 
 
 def coordinate_violations(field: str, latitude: float, longitude: float) -> list[FieldViolation]:
@@ -105,7 +88,7 @@ def demand_violations(field: str, demands: Iterable[DemandLine]) -> list[FieldVi
         found.append(FieldViolation(field, f"at most {domain.MAX_DEMANDS} demand lines"))
     for index, line in enumerate(lines):
         at = f"{field}[{index}]"
-        if not RESOURCE_TYPE_PATTERN.match(line.resource_type):
+        if not TYPE_CODE_PATTERN.match(line.resource_type):
             found.append(FieldViolation(f"{at}.resource_type", "must be a catalogue code such as HAZMAT_TEAM"))
         elif (unknown := unknown_type_message(line.resource_type)) is not None:
             found.append(FieldViolation(f"{at}.resource_type", unknown))
@@ -138,7 +121,7 @@ def incident_violations(incident: pb.Incident, prefix: str, paths: frozenset[str
     if wanted("description"):
         found += text_violations(f"{prefix}.description", incident.description, required=False, maximum=domain.MAX_DESCRIPTION)
     if wanted("park_id"):
-        found += id_violations(f"{prefix}.park_id", incident.park_id, required=False, pattern=PARK_PATTERN)
+        found += optional_id_violations(f"{prefix}.park_id", incident.park_id, ID_PATTERN)
     if wanted("location"):
         if not incident.HasField("location") or not incident.location.HasField("point"):
             found.append(FieldViolation(f"{prefix}.location.point", "required"))
@@ -194,10 +177,10 @@ def create_violations(request: pb.CreateIncidentRequest) -> list[FieldViolation]
     """Everything wrong with a new incident."""
     incident = request.incident
     found = request_id_violations(request.request_id)
-    found += id_violations("incident_id", request.incident_id, required=False)
+    found += optional_id_violations("incident_id", request.incident_id)
     found += incident_violations(incident, "incident")
     found += severity_violations("incident.severity", incident.severity)
-    found += id_violations("incident.exercise_id", incident.exercise_id, required=False)
+    found += optional_id_violations("incident.exercise_id", incident.exercise_id)
     found += demand_violations("incident.demands", mapping.demands_from_proto(incident.demands))
     found += output_only_violations(incident, "incident")
     return found
@@ -220,8 +203,8 @@ def update_violations(request: pb.UpdateIncidentRequest) -> list[FieldViolation]
 def list_violations(request: pb.ListIncidentsRequest) -> list[FieldViolation]:
     """Filters of a list call: known states and levels, a time range in order, well-formed names and ids."""
     found = page_size_violations(request.page_size, maximum=500)
-    found += id_violations("exercise_id", request.exercise_id, required=False)
-    found += id_violations("park_id", request.park_id, required=False, pattern=PARK_PATTERN)
+    found += optional_id_violations("exercise_id", request.exercise_id)
+    found += optional_id_violations("park_id", request.park_id, ID_PATTERN)
     for index, value in enumerate(request.states):
         if value == pb.Incident.STATE_UNSPECIFIED or value not in pb.Incident.State.values():
             found.append(FieldViolation(f"states[{index}]", f"unknown state {value}"))
@@ -231,14 +214,14 @@ def list_violations(request: pb.ListIncidentsRequest) -> list[FieldViolation]:
     if (
         request.HasField("create_time_from")
         and request.HasField("create_time_to")
-        and request.create_time_from.ToDatetime() > request.create_time_to.ToDatetime()
+        and from_timestamp(request.create_time_from) > from_timestamp(request.create_time_to)
     ):
         found.append(FieldViolation("create_time_to", "must not be before create_time_from"))
     if len(request.names) > MAX_NAMES:
         found.append(FieldViolation("names", f"at most {MAX_NAMES} names (got {len(request.names)})"))
     else:
         for index, name in enumerate(request.names):
-            found += mapping.name_violations(name, f"names[{index}]")
+            found += INCIDENT.violations(name, f"names[{index}]")
     return found
 
 
