@@ -10,13 +10,12 @@ from sqlmodel import Session
 
 from services.common.auth import Principal, current_principal
 from services.common.db import run_in_thread
-from services.common.errors import ServiceError
+from services.common.errors import ServiceError, raise_if
 from services.common.idempotency import M, request_id_violations, run_idempotent
 from services.resources import mapping_requests as mq
 from services.resources.access import Action, authorize
 from services.resources.domain import LIVE
 from services.resources.store import ResourceStore
-from services.resources.validation import raise_if
 
 T = TypeVar("T")
 

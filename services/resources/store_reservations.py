@@ -14,7 +14,7 @@ from services.common.errors import aborted, not_found
 from services.common.outbox import utcnow
 from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit
-from services.resources.names import reservation_name
+from services.resources.names import RESERVATION
 from services.resources.sql import all_rows, as_utc, one, run
 from services.resources.tables import RES_STOCKS, RES_UNITS, RESERVATIONS, UNITS
 
@@ -62,7 +62,7 @@ def get_reservation(session: Session, *, reservation_id: str, namespace: str | N
         stmt = stmt.where(RESERVATIONS.c.namespace == namespace)
     row = one(session, stmt)
     if row is None:
-        raise not_found("reservation", reservation_name(reservation_id))
+        raise not_found("reservation", RESERVATION.format(reservation_id))
     return reservation_from_rows(row, *items(session, reservation_id))
 
 

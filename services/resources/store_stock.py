@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlmodel import Session
 
+from services.common.names import STOCK
 from services.common.pagination import fingerprint
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
-from services.resources.names import stock_name
 from services.resources.namespaces import find_stock, stocks_view
 from services.resources.sql import decode, found, keyset_page, one, where_equal
 from services.resources.tables import LEDGER, STOCKS
@@ -34,7 +34,7 @@ def stock_where(namespace: str, park_id: str, depot_id: str, type_code: str) -> 
 
 def get_stock(session: Session, *, park_id: str, depot_id: str, type_code: str, namespace: str = LIVE) -> Stock:
     """Return one stock as seen from the namespace, or NOT_FOUND."""
-    return found(find_stock(session, namespace, park_id, depot_id, type_code), stock_from_row, "stock", stock_name(park_id, depot_id, type_code))
+    return found(find_stock(session, namespace, park_id, depot_id, type_code), stock_from_row, "stock", STOCK.format(park_id, depot_id, type_code))
 
 
 def list_stocks(
