@@ -12,10 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.common.catalogue import Catalogue, load_catalogue
+from services.common.clock import utcnow
 from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, aborted, raise_if
 from services.common.names import PARK
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import LIVE, ImportSummary, Inventory
 from services.resources.events import bump_version, emit

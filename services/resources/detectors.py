@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
+from services.common.clock import utcnow
 from services.common.errors import FieldViolation, already_exists, raise_if
 from services.common.names import DETECTOR, PARK, id_violations
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import GAS_KINDS, LIVE, Detector, DetectorKind, GeoPoint, check_version
 from services.resources.events import bump_version, emit

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session
 
+from services.common.clock import utcnow
 from services.common.errors import already_exists, failed_precondition, raise_if
 from services.common.names import EXERCISE, id_violations
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import LIVE, Exercise, ExerciseState, ItemState, ReservationState
 from services.resources.events import bump_version, emit, namespace_version

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TypeVar
 
 from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common.catalogue import ResourceKind, ResourceType, load_catalogue
+from services.common.clock import to_timestamp
 from services.common.errors import FieldViolation
 from services.common.names import DEPOT, EXERCISE, PARK, STOCK, UNIT
 from services.resources.domain import (
@@ -89,15 +88,6 @@ def resource_kind(value: int) -> ResourceKind | None:
 
 
 # ---------------------------------------------------------------- scalars
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    """A proto timestamp, or None."""
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def point(value: GeoPoint | None) -> common_pb2.GeoPoint | None:
@@ -188,7 +178,7 @@ def ledger_to_pb(entry: LedgerEntry) -> pb.StockLedgerEntry:
         balance=entry.on_hand_after,
         reference=RESERVATION.format(entry.reservation_id) if entry.reservation_id else entry.reason,
         actor=entry.actor,
-        time=timestamp(entry.create_time),
+        time=to_timestamp(entry.create_time),
     )
 
 
@@ -222,8 +212,8 @@ def reservation_to_pb(reservation: Reservation) -> pb.Reservation:
             if s.state in live_items
         ],
         state=_RESERVATION_STATES[reservation.state],  # type: ignore[arg-type]
-        expire_time=timestamp(reservation.expires_at),
-        create_time=timestamp(reservation.create_time),
+        expire_time=to_timestamp(reservation.expires_at),
+        create_time=to_timestamp(reservation.create_time),
         actor=reservation.requested_by,
     )
 
@@ -234,8 +224,8 @@ def exercise_to_pb(exercise: Exercise) -> pb.Exercise:
         name=EXERCISE.format(exercise.exercise_id),
         title=exercise.name,
         active=exercise.state is ExerciseState.ACTIVE,
-        create_time=timestamp(exercise.create_time),
-        end_time=timestamp(exercise.end_time),
+        create_time=to_timestamp(exercise.create_time),
+        end_time=to_timestamp(exercise.end_time),
     )
 
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
+from services.common.clock import utcnow
 from services.common.errors import FieldViolation, aborted, failed_precondition, invalid_argument, not_found, raise_if
 from services.common.names import UNIT
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import (
     COMMITTED_STATES,

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from services.common import names
 from services.common.catalogue import load_catalogue
+from services.common.clock import utcnow
 from services.common.errors import FieldViolation, already_exists, failed_precondition, raise_if
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import LIVE, RETIRABLE_STATES, Depot, Park, Unit, UnitState, check_version
 from services.resources.events import bump_version, emit

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session
 
+from services.common.clock import utcnow
 from services.common.errors import (
     FieldViolation,
     ServiceError,
@@ -28,7 +29,6 @@ from services.common.errors import (
     raise_if,
 )
 from services.common.names import STOCK, UNIT
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.conflicts import ConflictReport, conflict_error, stock_conflict, unit_conflict
 from services.resources.domain import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Executable, Select, tuple_
@@ -12,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.errors import ServiceError, not_found
 from services.common.pagination import decode_token, encode_token, page_size
 
@@ -46,11 +46,6 @@ def insert_or_raise(session: Session, stmt: Executable, error: ServiceError) -> 
         session.connection().execute(stmt)
     except IntegrityError as exc:
         raise error from exc
-
-
-def as_utc(value: datetime) -> datetime:
-    """Attach UTC to naive timestamps read back from SQLite."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 _LAYOUTS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}

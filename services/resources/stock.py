@@ -10,9 +10,9 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
+from services.common.clock import utcnow
 from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found, raise_if
 from services.common.names import STOCK
-from services.common.outbox import utcnow
 from services.resources import validation as v
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock, check_version
 from services.resources.events import bump_version, emit

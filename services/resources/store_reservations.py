@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from services.common.clock import as_utc, utcnow
 from services.common.errors import aborted, not_found
-from services.common.outbox import utcnow
 from services.common.pagination import decode_token, encode_token, fingerprint, page_size
 from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit
 from services.resources.names import RESERVATION
-from services.resources.sql import all_rows, as_utc, one, run
+from services.resources.sql import all_rows, one, run
 from services.resources.tables import RES_STOCKS, RES_UNITS, RESERVATIONS, UNITS
 
 Row = Mapping[str, Any]
