@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from services.common.names import EXERCISE
-from services.common.pagination import fingerprint
 from services.resources.domain import Exercise, ExerciseState
 from services.resources.sql import decode, found, keyset_page, one
 from services.resources.tables import EXERCISES
@@ -31,5 +30,5 @@ def list_exercises(session: Session, *, active_only: bool = False, size: int = 0
     stmt = select(EXERCISES)
     if active_only:
         stmt = stmt.where(EXERCISES.c.state == ExerciseState.ACTIVE.value)
-    query = fingerprint("exercises", active_only)
-    return keyset_page(session, stmt, [EXERCISES.c.exercise_id], exercise_from_row, query=query, size=size, token=token)
+    filters = {"list": "exercises", "active_only": active_only}
+    return keyset_page(session, stmt, [EXERCISES.c.exercise_id], exercise_from_row, filters=filters, size=size, token=token)

@@ -13,7 +13,6 @@ from services.common.catalogue import load_catalogue
 from services.common.clock import as_utc
 from services.common.errors import FieldViolation, invalid_argument, not_found
 from services.common.names import DEPOT, PARK, UNIT
-from services.common.pagination import fingerprint
 from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, ParkKind, Unit, UnitState
 from services.resources.namespaces import find_unit, units_view
 from services.resources.sql import all_rows, decode, found, keyset_page, one, run, where_equal
@@ -169,7 +168,7 @@ def require_park(session: Session, park_id: str) -> None:
 
 def list_parks(session: Session, *, size: int = 0, token: str = "") -> tuple[list[Park], str]:
     """A page of parks in id order."""
-    return keyset_page(session, select(PARKS), [PARKS.c.park_id], park_from_row, query=fingerprint("parks"), size=size, token=token)
+    return keyset_page(session, select(PARKS), [PARKS.c.park_id], park_from_row, filters={"list": "parks"}, size=size, token=token)
 
 
 # ---------------------------------------------------------------- depots
@@ -191,8 +190,8 @@ def list_depots(session: Session, *, park_id: str = "", include_retired: bool = 
     stmt = where_equal(select(DEPOTS), park_id=park_id)
     if not include_retired:
         stmt = stmt.where(DEPOTS.c.retired.is_(False))
-    query = fingerprint("depots", park_id, include_retired)
-    return keyset_page(session, stmt, [DEPOTS.c.park_id, DEPOTS.c.depot_id], depot_from_row, query=query, size=size, token=token)
+    filters = {"list": "depots", "park": park_id, "retired": include_retired}
+    return keyset_page(session, stmt, [DEPOTS.c.park_id, DEPOTS.c.depot_id], depot_from_row, filters=filters, size=size, token=token)
 
 
 def depots_by_key(session: Session) -> dict[tuple[str, str], Depot]:
@@ -269,5 +268,5 @@ def list_units(
         stmt = stmt.where(or_(active, view.c.retired.is_(True)))
     else:
         stmt = stmt.where(view.c.retired.is_(True))
-    query = fingerprint("units", namespace, park_id, type_code, sorted(states), retired)
-    return keyset_page(session, stmt, [view.c.park_id, view.c.unit_id], unit_from_row, query=query, size=size, token=token)
+    filters = {"list": "units", "namespace": namespace, "park": park_id, "type": type_code, "states": sorted(states), "retired": retired}
+    return keyset_page(session, stmt, [view.c.park_id, view.c.unit_id], unit_from_row, filters=filters, size=size, token=token)
