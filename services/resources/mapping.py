@@ -9,7 +9,7 @@ from typing import TypeVar
 from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 
-from services.common.catalogue import ResourceKind, ResourceType, load_catalogue
+from services.common.catalogue import ParkKind, ResourceKind, ResourceType, load_catalogue
 from services.common.clock import to_timestamp
 from services.common.errors import FieldViolation
 from services.common.names import DEPOT, EXERCISE, PARK, STOCK, UNIT
@@ -26,7 +26,6 @@ from services.resources.domain import (
     LedgerKind,
     MutualAid,
     Park,
-    ParkKind,
     Reservation,
     ReservationState,
     ReservePolicy,

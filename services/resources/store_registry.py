@@ -9,11 +9,11 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
-from services.common.catalogue import load_catalogue
+from services.common.catalogue import ParkKind, load_catalogue
 from services.common.clock import as_utc
 from services.common.errors import FieldViolation, invalid_argument, not_found
 from services.common.names import DEPOT, PARK, UNIT
-from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, ParkKind, Unit, UnitState
+from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, Unit, UnitState
 from services.resources.namespaces import find_unit, units_view
 from services.resources.sql import all_rows, decode, found, keyset_page, one, run, where_equal
 from services.resources.tables import DEPOTS, PARKS, STOCKS, UNITS

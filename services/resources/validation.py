@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
 
-from services.common.catalogue import Catalogue, ResourceKind
+from services.common.catalogue import Catalogue, ParkKind, ResourceKind
 from services.common.errors import FieldViolation, invalid_argument
 from services.common.names import id_violations
 from services.resources.domain import (
@@ -17,7 +17,6 @@ from services.resources.domain import (
     LedgerKind,
     MutualAid,
     Park,
-    ParkKind,
     ReservePolicy,
     Stock,
     StockRequest,
