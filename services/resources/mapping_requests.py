@@ -63,8 +63,6 @@ def stock_parent(parent: str) -> tuple[str, str]:
     return park_id, depot_id
 
 
-
-
 # ---------------------------------------------------------------- holds, states and masks
 
 

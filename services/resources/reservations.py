@@ -378,7 +378,9 @@ def _select_items(
         FieldViolation(f"units[{i}]", f"{UNIT.format(*key)} is not held by {RESERVATION.format(rid)}") for i, key in enumerate(units) if key not in units_by_key
     ]
     violations += [
-        FieldViolation(f"stocks[{i}]", f"{STOCK.format(*key)} is not held by {RESERVATION.format(rid)}") for i, key in enumerate(stocks) if key not in stocks_by_key
+        FieldViolation(f"stocks[{i}]", f"{STOCK.format(*key)} is not held by {RESERVATION.format(rid)}")
+        for i, key in enumerate(stocks)
+        if key not in stocks_by_key
     ]
     if violations:
         raise invalid_argument(violations)
