@@ -8,12 +8,15 @@ import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+from services.common.clock import utcnow
 
 T = TypeVar("T")
 
@@ -69,6 +72,13 @@ READ_ONLY_OPTION = "emergency_read_only"
 def read_only(engine: Engine) -> Engine:
     """A view of the engine whose transactions only read, so on SQLite they do not queue behind writers."""
     return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def timestamp_field(*, nullable: bool = False) -> datetime:
+    """A timezone-aware timestamp column (UTC), set to now on insert unless nullable."""
+    if nullable:
+        return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[no-any-return]
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
 def create_schema(engine: Engine, tables: Sequence[type[SQLModel]]) -> None:

@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.common.catalogue import Catalogue, load_catalogue
+from services.common.clock import utcnow
 from services.common.deadline import remaining_s
-from services.common.errors import FieldViolation, ServiceError, aborted
-from services.common.outbox import utcnow
+from services.common.errors import FieldViolation, ServiceError, aborted, raise_if
+from services.common.names import PARK
 from services.resources import validation as v
 from services.resources.domain import LIVE, ImportSummary, Inventory
 from services.resources.events import bump_version, emit
-from services.resources.names import park_name
 from services.resources.store_inventory import Existing, insert_inventory, read_existing
 from services.resources.store_registry import require_park
 from services.resources.upsert import Change, apply_updates, plan, update_violations
@@ -102,7 +102,7 @@ def inventory_violations(
     for i, agreement in enumerate(inventory.mutual_aid):
         prefix = f"mutual_aid[{i}]"
         if agreement.lender_park != park:
-            out.append(FieldViolation(f"{prefix}.lender_park", f"an import of {park_name(park)} only carries agreements it lends under"))
+            out.append(FieldViolation(f"{prefix}.lender_park", f"an import of {PARK.format(park)} only carries agreements it lends under"))
         out += v.mutual_aid_violations(agreement, catalogue, prefix)
         if agreement.borrower_park and agreement.borrower_park not in existing.parks:
             out.append(FieldViolation(f"{prefix}.borrower_park", f"no park {agreement.borrower_park!r}"))
@@ -202,7 +202,7 @@ def import_inventory(
     inventory = normalise(inventory)
     existing = read_existing(session, inventory.park_id)
     if validated is None or validated != existing or prior:
-        v.raise_if(validate(inventory, existing, prior=prior, upsert=upsert, check=check))
+        raise_if(validate(inventory, existing, prior=prior, upsert=upsert, check=check))
     check()
     changes = plan_changes(inventory, existing)
     creates = _only_created(inventory, changes)
@@ -211,12 +211,12 @@ def import_inventory(
         assert existing.rows is not None
         apply_updates(session, inventory, changes, existing.rows, load_catalogue(), actor, now)
     except IntegrityError as exc:  # a concurrent import or registration got there between validation and insert
-        raise aborted("CONCURRENT_CHANGE", f"{park_name(inventory.park_id)} changed during the import; nothing was imported") from exc
+        raise aborted("CONCURRENT_CHANGE", f"{PARK.format(inventory.park_id)} changed during the import; nothing was imported") from exc
     summary = summarise(inventory, changes, dry_run=False)
     emit(
         session,
         "inventory.imported",
-        park_name(inventory.park_id),
+        PARK.format(inventory.park_id),
         namespace=LIVE,
         payload={
             "actor": actor,

@@ -8,7 +8,7 @@ from typing import Any
 
 from services.common.errors import FieldViolation, ServiceError, aborted
 from services.resources.domain import UnitState
-from services.resources.names import reservation_name
+from services.resources.names import RESERVATION
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ def unit_conflict(row: Mapping[str, Any] | None, planned_version: int) -> tuple[
     if row["retired"]:
         return "UNIT_RETIRED", "the unit is retired"
     if row["state"] != UnitState.AVAILABLE.value:
-        held = f" by {reservation_name(row['reservation_id'])}" if row["reservation_id"] else ""
+        held = f" by {RESERVATION.format(row['reservation_id'])}" if row["reservation_id"] else ""
         return "UNIT_NOT_AVAILABLE", f"state {row['state']}{held}"
     return "UNIT_VERSION_MISMATCH", f"version {row['version']}, planned on {planned_version}"
 

@@ -11,10 +11,11 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation, already_exists
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.errors import FieldViolation, already_exists, raise_if
+from services.common.names import DETECTOR, PARK, id_violations
 from services.resources import validation as v
-from services.resources.domain import GAS_KINDS, LIVE, Detector, DetectorKind, GeoPoint, check_version, detector_name
+from services.resources.domain import GAS_KINDS, LIVE, Detector, DetectorKind, GeoPoint, check_version
 from services.resources.events import bump_version, emit
 from services.resources.sql import all_rows, insert_or_raise, run
 from services.resources.store_detectors import detector_key, detector_values, get_detector
@@ -29,7 +30,7 @@ MAX_IMPORT = 5000
 
 def violations(detector: Detector, prefix: str = "detector") -> list[FieldViolation]:
     """Every problem of a detector, each naming its field."""
-    out = v.id_violations(detector.park_id, f"{prefix}.park_id") + v.id_violations(detector.detector_id, f"{prefix}.detector_id")
+    out = id_violations(f"{prefix}.park_id", detector.park_id) + id_violations(f"{prefix}.detector_id", detector.detector_id)
     out += v.text_violations(detector.display_name, f"{prefix}.display_name", maximum=200, required=True)
     out += v.text_violations(detector.area, f"{prefix}.area", maximum=200, required=False)
     if detector.kind is None:
@@ -55,13 +56,13 @@ def violations(detector: Detector, prefix: str = "detector") -> list[FieldViolat
 def _changed(session: Session, event_type: str, detector: Detector, actor: str) -> None:
     """Emit the change's event and bump the live counter (detectors are in the snapshot)."""
     payload = {"actor": actor, "kind": detector.kind.value if detector.kind else "", "substance": detector.substance_name}
-    emit(session, event_type, detector_name(detector.park_id, detector.detector_id), namespace=LIVE, version=detector.version, payload=payload)
+    emit(session, event_type, DETECTOR.format(detector.park_id, detector.detector_id), namespace=LIVE, version=detector.version, payload=payload)
     bump_version(session, LIVE)
 
 
 def create_detector(session: Session, *, detector: Detector, actor: str, now: datetime | None = None) -> Detector:
     """Register a detector in an existing park."""
-    v.raise_if(violations(detector))
+    raise_if(violations(detector))
     require_park(session, detector.park_id)
     now = now or utcnow()
     values = {
@@ -72,7 +73,7 @@ def create_detector(session: Session, *, detector: Detector, actor: str, now: da
         "create_time": now,
         "update_time": now,
     }
-    insert_or_raise(session, insert(DETECTORS).values(**values), already_exists("detector", detector_name(detector.park_id, detector.detector_id)))
+    insert_or_raise(session, insert(DETECTORS).values(**values), already_exists("detector", DETECTOR.format(detector.park_id, detector.detector_id)))
     created = get_detector(session, park_id=detector.park_id, detector_id=detector.detector_id)
     _changed(session, "detector.created", created, actor)
     return created
@@ -100,9 +101,9 @@ def update_detector(
     unknown = [FieldViolation(f"update_mask.paths[{i}]", f"{p!r} cannot be updated") for i, p in enumerate(paths) if p not in MASKABLE]
     if not paths:
         unknown.append(FieldViolation("update_mask", "name at least one field to change"))
-    v.raise_if(unknown)
+    raise_if(unknown)
     current = get_detector(session, park_id=park_id, detector_id=detector_id)
-    check_version(current.version, expected_version, detector_name(park_id, detector_id))
+    check_version(current.version, expected_version, DETECTOR.format(park_id, detector_id))
     wanted = {column for path in paths for column in MASKABLE[path]}
     merged_values = {**detector_values(current), **{k: val for k, val in detector_values(changes).items() if k in wanted}}
     merged = replace(
@@ -118,7 +119,7 @@ def update_detector(
         unit=merged_values["unit"],
         area=merged_values["area"],
     )
-    v.raise_if(violations(merged))
+    raise_if(violations(merged))
     run(session, update(DETECTORS).where(detector_key(park_id, detector_id)).values(**merged_values, version=current.version + 1, update_time=utcnow()))
     updated = get_detector(session, park_id=park_id, detector_id=detector_id)
     _changed(session, "detector.updated", updated, actor)
@@ -139,7 +140,7 @@ def import_detectors(session: Session, *, park_id: str, detectors: Sequence[Dete
         if detector.detector_id in seen:
             found.append(FieldViolation(f"{prefix}.name", f"repeats detectors[{seen[detector.detector_id]}]"))
         seen.setdefault(detector.detector_id, index)
-    v.raise_if(found)
+    raise_if(found)
     require_park(session, park_id)
     existing = {
         r["detector_id"]: r["version"] for r in all_rows(session, select(DETECTORS.c.detector_id, DETECTORS.c.version).where(DETECTORS.c.park_id == park_id))
@@ -162,6 +163,6 @@ def import_detectors(session: Session, *, park_id: str, detectors: Sequence[Dete
                 ),
             )
             created += 1
-    emit(session, "detectors.imported", f"parks/{park_id}", namespace=LIVE, payload={"actor": actor, "created": created, "updated": updated})
+    emit(session, "detectors.imported", PARK.format(park_id), namespace=LIVE, payload={"actor": actor, "created": created, "updated": updated})
     bump_version(session, LIVE)
     return created, updated

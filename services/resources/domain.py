@@ -7,24 +7,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from services.common.catalogue import ParkKind
 from services.common.errors import ServiceError, aborted, failed_precondition
+from services.resources.names import RESERVATION
 
 LIVE = ""
 """The namespace of live operations; an exercise namespace is the exercise id."""
 
 EVENT_STREAM = "emergency.resources.events"
-
-
-class ParkKind(StrEnum):
-    """What a park mainly is."""
-
-    CHEMICAL_PARK = "CHEMICAL_PARK"
-    PORT_AND_JETTIES = "PORT_AND_JETTIES"
-    STEEL = "STEEL"
-    POWER = "POWER"
-    SHIPYARD = "SHIPYARD"
-    LOGISTICS = "LOGISTICS"
-    HIGH_TECH = "HIGH_TECH"
 
 
 class DepotKind(StrEnum):
@@ -318,11 +308,6 @@ class Detector:
     version: int = 0
 
 
-def detector_name(park_id: str, detector_id: str) -> str:
-    """parks/{park}/detectors/{detector}"""
-    return f"parks/{park_id}/detectors/{detector_id}"
-
-
 @dataclass(frozen=True, slots=True)
 class Inventory:
     """A park's whole inventory for a bulk import: depots, units, stocks, reserve policies, mutual aid it lends."""
@@ -410,6 +395,6 @@ def illegal_reservation_state(reservation_id: str, current: ReservationState, ac
     """The error for acting on a reservation that is no longer ACTIVE."""
     return failed_precondition(
         f"RESERVATION_{current.value}",
-        f"reservations/{reservation_id} is {current.value}; cannot {action}",
-        {"current_state": current.value, "reservation": f"reservations/{reservation_id}"},
+        f"{RESERVATION.format(reservation_id)} is {current.value}; cannot {action}",
+        {"current_state": current.value, "reservation": RESERVATION.format(reservation_id)},
     )

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session
 
-from services.common.errors import already_exists, failed_precondition
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.errors import already_exists, failed_precondition, raise_if
+from services.common.names import EXERCISE, id_violations
 from services.resources import validation as v
 from services.resources.domain import LIVE, Exercise, ExerciseState, ItemState, ReservationState
 from services.resources.events import bump_version, emit, namespace_version
-from services.resources.names import exercise_name
 from services.resources.sql import insert_or_raise, run
 from services.resources.store_exercises import get_exercise
 from services.resources.tables import EXERCISES, RES_STOCKS, RES_UNITS, RESERVATIONS, STOCKS, UNITS
@@ -20,7 +20,7 @@ from services.resources.tables import EXERCISES, RES_STOCKS, RES_UNITS, RESERVAT
 
 def start_exercise(session: Session, *, exercise_id: str, name: str, actor: str, now: datetime | None = None) -> Exercise:
     """Open a namespace; it sees live availability until it changes something, which it then keeps to itself."""
-    v.raise_if(v.id_violations(exercise_id, "exercise_id") + v.text_violations(name, "display_name", maximum=200, required=False))
+    raise_if(id_violations("exercise_id", exercise_id) + v.text_violations(name, "display_name", maximum=200, required=False))
     now = now or utcnow()
     base = namespace_version(session, LIVE)
     insert_or_raise(
@@ -33,12 +33,12 @@ def start_exercise(session: Session, *, exercise_id: str, name: str, actor: str,
             created_by=actor[:200],
             create_time=now,
         ),
-        already_exists("exercise", exercise_name(exercise_id)),
+        already_exists("exercise", EXERCISE.format(exercise_id)),
     )
     emit(
         session,
         "exercise.started",
-        exercise_name(exercise_id),
+        EXERCISE.format(exercise_id),
         namespace=exercise_id,
         payload={"actor": actor, "base_version": base},
     )
@@ -59,7 +59,7 @@ def end_exercise(session: Session, *, exercise_id: str, actor: str, now: datetim
         current = get_exercise(session, exercise_id=exercise_id)
         raise failed_precondition(
             "EXERCISE_ENDED",
-            f"{exercise_name(exercise_id)} is already {current.state.value}",
+            f"{EXERCISE.format(exercise_id)} is already {current.state.value}",
             {"current_state": current.state.value},
         )
     open_states = [ReservationState.ACTIVE.value, ReservationState.CONFIRMED.value]
@@ -82,7 +82,7 @@ def end_exercise(session: Session, *, exercise_id: str, actor: str, now: datetim
     emit(
         session,
         "exercise.ended",
-        exercise_name(exercise_id),
+        EXERCISE.format(exercise_id),
         namespace=exercise_id,
         payload={
             "actor": actor,

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TypeVar
 
 from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.catalogue import ResourceKind, ResourceType, load_catalogue
+from services.common.catalogue import ParkKind, ResourceKind, ResourceType, load_catalogue
+from services.common.clock import to_timestamp
 from services.common.errors import FieldViolation
+from services.common.names import DEPOT, EXERCISE, PARK, STOCK, UNIT
 from services.resources.domain import (
     Depot,
     DepotKind,
@@ -26,7 +26,6 @@ from services.resources.domain import (
     LedgerKind,
     MutualAid,
     Park,
-    ParkKind,
     Reservation,
     ReservationState,
     ReservePolicy,
@@ -34,7 +33,7 @@ from services.resources.domain import (
     Unit,
     UnitState,
 )
-from services.resources.names import depot_name, park_name, reservation_name, stock_name, unit_name
+from services.resources.names import AGREEMENT, RESERVATION
 
 K = TypeVar("K")
 
@@ -90,15 +89,6 @@ def resource_kind(value: int) -> ResourceKind | None:
 # ---------------------------------------------------------------- scalars
 
 
-def timestamp(value: datetime | None) -> Timestamp | None:
-    """A proto timestamp, or None."""
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def point(value: GeoPoint | None) -> common_pb2.GeoPoint | None:
     """A proto point, or None."""
     return None if value is None else common_pb2.GeoPoint(latitude=value.latitude, longitude=value.longitude)
@@ -124,7 +114,7 @@ def park_to_pb(park: Park) -> pb.Park:
     """Proto view of a park."""
     contact = ", ".join(part for part in (park.duty_contact.name, park.duty_contact.phone) if part)
     return pb.Park(
-        name=park_name(park.park_id),
+        name=PARK.format(park.park_id),
         display_name=park.display_name,
         kind=_PARK_KINDS[park.kind],  # type: ignore[arg-type]
         location=point(park.location),
@@ -137,7 +127,7 @@ def park_to_pb(park: Park) -> pb.Park:
 def depot_to_pb(depot: Depot) -> pb.Depot:
     """Proto view of a depot."""
     return pb.Depot(
-        name=depot_name(depot.park_id, depot.depot_id),
+        name=DEPOT.format(depot.park_id, depot.depot_id),
         display_name=depot.display_name,
         kind=_DEPOT_KINDS[depot.kind],  # type: ignore[arg-type]
         location=point(depot.location),
@@ -149,7 +139,7 @@ def depot_to_pb(depot: Depot) -> pb.Depot:
 def unit_to_pb(unit: Unit) -> pb.Unit:
     """Proto view of a unit; a retired unit shows STATE_RETIRED."""
     return pb.Unit(
-        name=unit_name(unit.park_id, unit.unit_id),
+        name=UNIT.format(unit.park_id, unit.unit_id),
         resource_type=unit.type,
         call_sign=unit.call_sign,
         home_depot_id=unit.home_depot,
@@ -167,7 +157,7 @@ def stock_to_pb(stock: Stock, location: GeoPoint | None = None) -> pb.Stock:
     """Proto view of a stock."""
     entry = load_catalogue().get(stock.type)
     return pb.Stock(
-        name=stock_name(stock.park_id, stock.depot_id, stock.type),
+        name=STOCK.format(stock.park_id, stock.depot_id, stock.type),
         resource_type=stock.type,
         on_hand=stock.on_hand,
         reserved=stock.reserved,
@@ -185,9 +175,9 @@ def ledger_to_pb(entry: LedgerEntry) -> pb.StockLedgerEntry:
         kind=_LEDGER_KINDS[entry.kind],  # type: ignore[arg-type]
         delta=entry.delta,
         balance=entry.on_hand_after,
-        reference=reservation_name(entry.reservation_id) if entry.reservation_id else entry.reason,
+        reference=RESERVATION.format(entry.reservation_id) if entry.reservation_id else entry.reason,
         actor=entry.actor,
-        time=timestamp(entry.create_time),
+        time=to_timestamp(entry.create_time),
     )
 
 
@@ -196,15 +186,10 @@ def policy_to_pb(policy: ReservePolicy) -> pb.ReservePolicy:
     return pb.ReservePolicy(park_id=policy.park_id, resource_type=policy.type, minimum=policy.min_available)
 
 
-def agreement_name(lender: str, borrower: str) -> str:
-    """mutualAidAgreements/{lender}.{borrower}"""
-    return f"mutualAidAgreements/{lender}.{borrower}"
-
-
 def agreement_to_pb(agreement: MutualAid) -> pb.MutualAidAgreement:
     """Proto view of a mutual-aid agreement."""
     return pb.MutualAidAgreement(
-        name=agreement_name(agreement.lender_park, agreement.borrower_park),
+        name=AGREEMENT.format(agreement.lender_park, agreement.borrower_park),
         lender_park_id=agreement.lender_park,
         borrower_park_id=agreement.borrower_park,
         resource_types=list(agreement.resource_types),
@@ -216,18 +201,18 @@ def reservation_to_pb(reservation: Reservation) -> pb.Reservation:
     """Proto view of a reservation: the items it still holds or has committed, with the versions planned on."""
     live_items = (ItemState.HELD, ItemState.CONFIRMED)
     return pb.Reservation(
-        name=reservation_name(reservation.reservation_id),
+        name=RESERVATION.format(reservation.reservation_id),
         incident=reservation.incident,
         exercise_id=reservation.namespace,
-        units=[pb.UnitHold(unit=unit_name(u.park_id, u.unit_id), version=u.planned_version) for u in reservation.units if u.state in live_items],
+        units=[pb.UnitHold(unit=UNIT.format(u.park_id, u.unit_id), version=u.planned_version) for u in reservation.units if u.state in live_items],
         stocks=[
-            pb.StockHold(stock=stock_name(s.park_id, s.depot_id, s.type), amount=s.amount, version=s.planned_version)
+            pb.StockHold(stock=STOCK.format(s.park_id, s.depot_id, s.type), amount=s.amount, version=s.planned_version)
             for s in reservation.stocks
             if s.state in live_items
         ],
         state=_RESERVATION_STATES[reservation.state],  # type: ignore[arg-type]
-        expire_time=timestamp(reservation.expires_at),
-        create_time=timestamp(reservation.create_time),
+        expire_time=to_timestamp(reservation.expires_at),
+        create_time=to_timestamp(reservation.create_time),
         actor=reservation.requested_by,
     )
 
@@ -235,11 +220,11 @@ def reservation_to_pb(reservation: Reservation) -> pb.Reservation:
 def exercise_to_pb(exercise: Exercise) -> pb.Exercise:
     """Proto view of an exercise."""
     return pb.Exercise(
-        name=f"exercises/{exercise.exercise_id}",
+        name=EXERCISE.format(exercise.exercise_id),
         title=exercise.name,
         active=exercise.state is ExerciseState.ACTIVE,
-        create_time=timestamp(exercise.create_time),
-        end_time=timestamp(exercise.end_time),
+        create_time=to_timestamp(exercise.create_time),
+        end_time=to_timestamp(exercise.end_time),
     )
 
 
@@ -375,7 +360,7 @@ def inventory_rows(inventory: Inventory) -> list[pb.InventoryRow]:
     rows = [
         pb.InventoryRow(
             depot=pb.Depot(
-                name=depot_name(d.park_id or inventory.park_id, d.depot_id),
+                name=DEPOT.format(d.park_id or inventory.park_id, d.depot_id),
                 display_name=d.display_name,
                 kind=_DEPOT_KINDS[d.kind],  # type: ignore[arg-type]
                 location=point(d.location),
@@ -387,7 +372,7 @@ def inventory_rows(inventory: Inventory) -> list[pb.InventoryRow]:
     rows += [
         pb.InventoryRow(
             unit=pb.Unit(
-                name=unit_name(u.park_id or inventory.park_id, u.unit_id),
+                name=UNIT.format(u.park_id or inventory.park_id, u.unit_id),
                 resource_type=u.type,
                 call_sign=u.call_sign,
                 home_depot_id=u.home_depot,
@@ -398,7 +383,7 @@ def inventory_rows(inventory: Inventory) -> list[pb.InventoryRow]:
         for u in inventory.units
     ]
     rows += [
-        pb.InventoryRow(stock=pb.Stock(name=stock_name(s.park_id or inventory.park_id, s.depot_id, s.type), on_hand=s.on_hand, minimum_level=s.minimum_level))
+        pb.InventoryRow(stock=pb.Stock(name=STOCK.format(s.park_id or inventory.park_id, s.depot_id, s.type), on_hand=s.on_hand, minimum_level=s.minimum_level))
         for s in inventory.stocks
     ]
     rows += [

@@ -8,7 +8,8 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as pb
 
 from services.common.errors import FieldViolation, invalid_argument
-from services.resources.domain import Detector, DetectorKind, GeoPoint, detector_name
+from services.common.names import DETECTOR
+from services.resources.domain import Detector, DetectorKind, GeoPoint
 
 KIND_PREFIX = "KIND_"
 OUTPUT_ONLY = ("park_id", "version")
@@ -18,7 +19,7 @@ def detector_to_pb(detector: Detector) -> pb.Detector:
     """The proto view of a detector."""
     position = detector.position or GeoPoint(0.0, 0.0)
     return pb.Detector(
-        name=detector_name(detector.park_id, detector.detector_id),
+        name=DETECTOR.format(detector.park_id, detector.detector_id),
         display_name=detector.display_name,
         kind=pb.Detector.Kind.Value(KIND_PREFIX + detector.kind.value) if detector.kind else pb.Detector.KIND_UNSPECIFIED,  # type: ignore[arg-type]
         substance=common_pb2.Substance(name=detector.substance_name, un_number=detector.un_number, hazard_class=detector.hazard_class),
@@ -71,8 +72,7 @@ def detectors_from_import(park_id: str, messages: Sequence[pb.Detector]) -> tupl
     items: list[Detector] = []
     prior: list[FieldViolation] = []
     for index, message in enumerate(messages):
-        ids = message.name.split("/")
-        owner, detector_id = (ids[1], ids[3]) if len(ids) == 4 and ids[0] == "parks" and ids[2] == "detectors" else (park_id, message.name)
+        owner, detector_id = DETECTOR.match(message.name) or (park_id, message.name)
         prior += output_only_violations(message, f"detectors[{index}]", name_allowed=True)
         items.append(detector_from_pb(owner, detector_id, message))
     return items, prior

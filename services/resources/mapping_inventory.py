@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from emergency.resources.v1 import resources_service_pb2 as pb
 
 from services.common.errors import FieldViolation
+from services.common.names import DEPOT, STOCK, UNIT
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources.domain import Depot, ImportSummary, Inventory, ReservePolicy, Stock, Unit
@@ -15,16 +16,11 @@ from services.resources.domain import Depot, ImportSummary, Inventory, ReservePo
 ROW_KINDS = {"depots": "depot", "units": "unit", "stocks": "stock", "reserve_policies": "reserve_policy"}
 
 
-def _row_ids(name: str, collection: str, park_id: str) -> tuple[str, str]:
-    """(park, id) of an import row's name "parks/{park}/{collection}/{id}"; a malformed name yields ids the rules refuse."""
-    parts = name.split("/")
-    if len(parts) == 4 and parts[0] == "parks" and parts[2] == collection:
-        return parts[1], parts[3]
-    return park_id, name
-
-
 def inventory_from_rows(park_id: str, rows: Sequence[pb.InventoryRow]) -> tuple[Inventory, dict[str, list[int]], list[FieldViolation]]:
-    """The domain inventory of import rows, where each row came from, and problems only the proto form can have."""
+    """The domain inventory of import rows, where each row came from, and problems only the proto form can have.
+
+    A row whose name does not fit its pattern keeps the whole name as its id, which the rules then refuse.
+    """
     positions: dict[str, list[int]] = {"depot": [], "unit": [], "stock": [], "reserve_policy": []}
     prior: list[FieldViolation] = []
     depots: list[Depot] = []
@@ -39,15 +35,14 @@ def inventory_from_rows(park_id: str, rows: Sequence[pb.InventoryRow]) -> tuple[
             continue
         positions[which].append(index)
         if which == "depot":
-            owner, depot_id = _row_ids(row.depot.name, "depots", park_id)
+            owner, depot_id = DEPOT.match(row.depot.name) or (park_id, row.depot.name)
             depots.append(mp.depot_from_pb(owner, depot_id, row.depot, prior, prefix=prefix))
         elif which == "unit":
-            owner, unit_id = _row_ids(row.unit.name, "units", park_id)
+            owner, unit_id = UNIT.match(row.unit.name) or (park_id, row.unit.name)
             prior += mp.unit_output_only_violations(row.unit, prefix, owner)
             units.append(mp.unit_from_pb(owner, unit_id, row.unit))
         elif which == "stock":
-            ids = row.stock.name.split("/")
-            owner, depot_id, type_code = (ids[1], ids[3], ids[5]) if len(ids) == 6 and ids[0] == "parks" else (park_id, row.stock.name, "")
+            owner, depot_id, type_code = STOCK.match(row.stock.name) or (park_id, row.stock.name, "")
             if row.stock.resource_type and row.stock.resource_type != type_code:
                 prior.append(FieldViolation(f"{prefix}.resource_type", f"differs from the type in the name ({type_code!r})"))
             prior += mp.stock_output_only_violations(row.stock, prefix)

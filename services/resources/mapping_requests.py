@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from emergency.resources.v1 import resources_service_pb2 as pb
 
-from services.common.errors import FieldViolation, ServiceError, invalid_argument
+from services.common.errors import FieldViolation, ServiceError, invalid_argument, raise_if
+from services.common.names import PARK, STOCK, UNIT, NamePattern, id_violations
 from services.resources import mapping as mp
 from services.resources.domain import StockRequest, UnitRequest, UnitState
-from services.resources.names import parse
-from services.resources.validation import id_violations, raise_if
 
-AGREEMENT_PATTERN = re.compile(r"^mutualAidAgreements/([a-z0-9][a-z0-9-]{0,62})\.([a-z0-9][a-z0-9-]{0,62})$")
 EVERY = "-"
 
 # ---------------------------------------------------------------- ids, names and parents
@@ -23,7 +20,7 @@ EVERY = "-"
 def optional_id(value: str, field: str) -> str:
     """An optional id filter: empty, or a well-formed id."""
     if value:
-        raise_if(id_violations(value, field))
+        raise_if(id_violations(field, value))
     return value
 
 
@@ -34,27 +31,26 @@ def namespace(exercise_id: str, field: str = "exercise_id") -> str:
 
 def id_list(values: Sequence[str], field: str) -> list[str]:
     """A list of well-formed ids."""
-    raise_if([violation for i, value in enumerate(values) for violation in id_violations(value, f"{field}[{i}]")])
+    raise_if([violation for i, value in enumerate(values) for violation in id_violations(f"{field}[{i}]", value)])
     return list(values)
 
 
-def parse_name(kind: str, name: str, field: str, violations: list[FieldViolation]) -> tuple[str, ...] | None:
+def parse_name(pattern: NamePattern, name: str, field: str, violations: list[FieldViolation]) -> tuple[str, ...] | None:
     """The ids in a resource name, or None with a violation."""
-    try:
-        return parse(kind, name, field)
-    except ServiceError as error:
-        violations.extend(error.violations)
-        return None
+    ids = pattern.match(name)
+    if ids is None:
+        violations += pattern.violations(name, field)
+    return ids
 
 
-def names(kind: str, values: Sequence[str], field: str, violations: list[FieldViolation]) -> list[tuple[str, ...]]:
+def names(pattern: NamePattern, values: Sequence[str], field: str, violations: list[FieldViolation]) -> list[tuple[str, ...]]:
     """The ids of each well-formed name of a list; each malformed one becomes a violation."""
-    return [ids for i, name in enumerate(values) if (ids := parse_name(kind, name, f"{field}[{i}]", violations))]
+    return [ids for i, name in enumerate(values) if (ids := parse_name(pattern, name, f"{field}[{i}]", violations))]
 
 
 def park_parent(parent: str) -> str:
     """The park of "parks/{park}", or "" for "parks/-" (every park)."""
-    return "" if parent == f"parks/{EVERY}" else parse("park", parent, "parent")[0]
+    return "" if parent == f"parks/{EVERY}" else PARK.parse_one(parent, "parent")
 
 
 def stock_parent(parent: str) -> tuple[str, str]:
@@ -67,15 +63,6 @@ def stock_parent(parent: str) -> tuple[str, str]:
     return park_id, depot_id
 
 
-def parse_agreement(name: str, field: str, violations: list[FieldViolation]) -> tuple[str, str] | None:
-    """(lender, borrower) in "mutualAidAgreements/{lender}.{borrower}"."""
-    match = AGREEMENT_PATTERN.match(name)
-    if match is None:
-        violations.append(FieldViolation(field, "expected mutualAidAgreements/{lender}.{borrower}"))
-        return None
-    return match.group(1), match.group(2)
-
-
 # ---------------------------------------------------------------- holds, states and masks
 
 
@@ -83,7 +70,7 @@ def unit_requests(holds: Sequence[pb.UnitHold], violations: list[FieldViolation]
     """Each unit hold as a request with the planned version; malformed names become violations."""
     out = []
     for i, hold in enumerate(holds):
-        ids = parse_name("unit", hold.unit, f"units[{i}].unit", violations) or ("", "")
+        ids = parse_name(UNIT, hold.unit, f"units[{i}].unit", violations) or ("", "")
         out.append(UnitRequest(ids[0], ids[1], hold.version))
     return out
 
@@ -92,7 +79,7 @@ def stock_requests(holds: Sequence[pb.StockHold], violations: list[FieldViolatio
     """Each stock hold as a request for a whole amount; malformed names and amounts become violations."""
     out = []
     for i, hold in enumerate(holds):
-        ids = parse_name("stock", hold.stock, f"stocks[{i}].stock", violations)
+        ids = parse_name(STOCK, hold.stock, f"stocks[{i}].stock", violations)
         amount = mp.whole(hold.amount, f"stocks[{i}].amount", violations)
         park, depot, type_code = ids or ("", "", "")
         out.append(StockRequest(park, depot, type_code, amount=amount, expected_version=hold.version))

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation, aborted, failed_precondition, invalid_argument, not_found
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.errors import FieldViolation, aborted, failed_precondition, invalid_argument, not_found, raise_if
+from services.common.names import UNIT
 from services.resources import validation as v
 from services.resources.domain import (
     COMMITTED_STATES,
@@ -22,7 +23,7 @@ from services.resources.domain import (
     check_version,
 )
 from services.resources.events import bump_version, emit
-from services.resources.names import reservation_name, unit_name
+from services.resources.names import RESERVATION
 from services.resources.namespaces import materialise_unit, require_namespace
 from services.resources.sql import one, run
 from services.resources.store_registry import depot_location, unit_from_row
@@ -49,10 +50,10 @@ def move_unit(
     violations = v.text_violations(reason, "reason", maximum=500, required=False)
     if position is not None:
         violations += v.point_violations(position, "position")
-    v.raise_if(violations)
+    raise_if(violations)
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
-    name = unit_name(park_id, unit_id)
+    name = UNIT.format(park_id, unit_id)
     if namespace != LIVE:
         materialise_unit(session, namespace, park_id, unit_id)
     row = one(session, select(UNITS).where(unit_where(namespace, park_id, unit_id)).with_for_update())
@@ -106,7 +107,7 @@ def move_unit(
             "to": target.value,
             "latitude": new_position.latitude,
             "longitude": new_position.longitude,
-            "reservation": reservation_name(current.reservation_id) if current.reservation_id else "",
+            "reservation": RESERVATION.format(current.reservation_id) if current.reservation_id else "",
             "incident": current.incident,
             "reason": reason,
             "actor": actor,
@@ -123,8 +124,8 @@ def _require_own_reservation(session: Session, namespace: str, name: str, reserv
         where = "live operations" if owner == LIVE else f"exercise {owner!r}"
         raise failed_precondition(
             "UNIT_COMMITTED_ELSEWHERE",
-            f"{name} is committed to {reservation_name(reservation_id)} in {where}; it cannot be moved here",
-            {"unit": name, "reservation": reservation_name(reservation_id), "owner_namespace": owner},
+            f"{name} is committed to {RESERVATION.format(reservation_id)} in {where}; it cannot be moved here",
+            {"unit": name, "reservation": RESERVATION.format(reservation_id), "owner_namespace": owner},
         )
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import Select, Subquery, and_, exists, select, union_all
 from sqlmodel import Session
 
 from services.common.errors import failed_precondition, not_found
+from services.common.names import EXERCISE
 from services.resources.domain import LIVE, ExerciseState
 from services.resources.events import dialect_insert
-from services.resources.names import exercise_name
 from services.resources.sql import all_rows
 from services.resources.tables import EXERCISES, STOCKS, UNITS
 
@@ -25,12 +25,12 @@ def require_namespace(session: Session, namespace: str, *, lock: bool = False) -
         stmt = stmt.with_for_update(read=True)
     state = session.connection().execute(stmt).scalar()
     if state is None:
-        raise not_found("exercise", exercise_name(namespace))
+        raise not_found("exercise", EXERCISE.format(namespace))
     if state != ExerciseState.ACTIVE:
         raise failed_precondition(
             "EXERCISE_ENDED",
-            f"{exercise_name(namespace)} has ended; its namespace is read-only and empty",
-            {"exercise": exercise_name(namespace), "current_state": str(state)},
+            f"{EXERCISE.format(namespace)} has ended; its namespace is read-only and empty",
+            {"exercise": EXERCISE.format(namespace), "current_state": str(state)},
         )
 
 

@@ -6,11 +6,11 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
-from services.common.errors import FieldViolation, ServiceError, already_exists, invalid_argument, not_found
+from services.common.errors import FieldViolation, ServiceError, already_exists, invalid_argument, not_found, raise_if
+from services.common.names import MUTUAL_AID, PARK, RESERVE_POLICY
 from services.resources import validation as v
 from services.resources.domain import LIVE, MutualAid, ReservePolicy, check_version
 from services.resources.events import bump_version, dialect_insert, emit
-from services.resources.names import mutual_aid_name, park_name, reserve_policy_name
 from services.resources.sql import one, run
 from services.resources.store_policies import get_mutual_aid
 from services.resources.store_registry import require_park
@@ -19,9 +19,9 @@ from services.resources.tables import AID, POLICIES
 
 def set_reserve_policy(session: Session, *, policy: ReservePolicy, actor: str, expected_version: int = 0) -> ReservePolicy:
     """Create or replace a park's reserve policy for one type."""
-    v.raise_if(v.policy_violations(policy, load_catalogue()))
+    raise_if(v.policy_violations(policy, load_catalogue()))
     require_park(session, policy.park_id)
-    name = reserve_policy_name(policy.park_id, policy.type)
+    name = RESERVE_POLICY.format(policy.park_id, policy.type)
     current = one(
         session,
         select(POLICIES).where(POLICIES.c.park_id == policy.park_id, POLICIES.c.type == policy.type).with_for_update(),
@@ -47,7 +47,7 @@ def set_reserve_policy(session: Session, *, policy: ReservePolicy, actor: str, e
 
 def delete_reserve_policy(session: Session, *, park_id: str, type_code: str, actor: str) -> None:
     """Remove a park's reserve policy for one type."""
-    name = reserve_policy_name(park_id, type_code)
+    name = RESERVE_POLICY.format(park_id, type_code)
     if run(session, delete(POLICIES).where(POLICIES.c.park_id == park_id, POLICIES.c.type == type_code)).rowcount == 0:
         raise not_found("reserve_policy", name)
     emit(session, "reserve_policy.deleted", name, namespace=LIVE, payload={"actor": actor})
@@ -56,13 +56,13 @@ def delete_reserve_policy(session: Session, *, park_id: str, type_code: str, act
 
 def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expected_version: int = 0, replace: bool = True) -> MutualAid:
     """Create (or, with replace, also replace) the agreement under which the lender park lends to the borrower park."""
-    v.raise_if(v.mutual_aid_violations(agreement, load_catalogue()))
+    raise_if(v.mutual_aid_violations(agreement, load_catalogue()))
     require_park(session, agreement.lender_park)
     try:
         require_park(session, agreement.borrower_park)
     except ServiceError as exc:
-        raise invalid_argument([FieldViolation("mutual_aid.borrower_park", f"no park {park_name(agreement.borrower_park)}")]) from exc
-    name = mutual_aid_name(agreement.lender_park, agreement.borrower_park)
+        raise invalid_argument([FieldViolation("mutual_aid.borrower_park", f"no park {PARK.format(agreement.borrower_park)}")]) from exc
+    name = MUTUAL_AID.format(agreement.lender_park, agreement.borrower_park)
     key = (AID.c.lender_park == agreement.lender_park) & (AID.c.borrower_park == agreement.borrower_park)
     current = one(session, select(AID).where(key).with_for_update())
     if current is not None and not replace:
@@ -101,7 +101,7 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
 def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> MutualAid:
     """End a mutual-aid agreement; return it as it was."""
     ended = get_mutual_aid(session, lender_park=lender_park, borrower_park=borrower_park)
-    name = mutual_aid_name(lender_park, borrower_park)
+    name = MUTUAL_AID.format(lender_park, borrower_park)
     run(session, delete(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
     emit(session, "mutual_aid.deleted", name, namespace=LIVE, payload={"actor": actor})
     bump_version(session, LIVE)

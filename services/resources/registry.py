@@ -10,13 +10,13 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Table, insert, update
 from sqlmodel import Session
 
+from services.common import names
 from services.common.catalogue import load_catalogue
-from services.common.errors import FieldViolation, already_exists, failed_precondition
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.errors import FieldViolation, already_exists, failed_precondition, raise_if
 from services.resources import validation as v
 from services.resources.domain import LIVE, RETIRABLE_STATES, Depot, Park, Unit, UnitState, check_version
 from services.resources.events import bump_version, emit
-from services.resources.names import depot_name, park_name, unit_name
 from services.resources.sql import insert_or_raise, run
 from services.resources.store_registry import (
     DEPOT_COLUMNS,
@@ -73,7 +73,7 @@ UNIT = Registered[Unit](
 
 def _mask(kind: Registered[E], paths: Sequence[str]) -> list[str]:
     """The fields an update mask names ('*' for every mutable one); output-only, immutable and unknown paths refused."""
-    v.raise_if(v.mask_violations(kind.entity, paths))
+    raise_if(v.mask_violations(kind.entity, paths))
     return v.expand_mask(kind.entity, paths)
 
 
@@ -123,7 +123,7 @@ def _update(
         raise failed_precondition(f"{kind.entity.upper()}_RETIRED", f"{name} is retired", {kind.entity: name})
     check_version(current.version, expected_version, name)
     merged = _merge(current, changes, paths)
-    v.raise_if(kind.violations(merged))
+    raise_if(kind.violations(merged))
     kind.references(session, merged, paths)
     values = kind.values(merged)
     _write(session, kind.table, key, current.version, {c: values[c] for p in paths for c in kind.columns[p]}, now)
@@ -135,12 +135,12 @@ def _update(
 
 def create_park(session: Session, *, park: Park, actor: str, now: datetime | None = None) -> Park:
     """Register a park."""
-    v.raise_if(v.park_violations(park))
+    raise_if(v.park_violations(park))
     now = now or utcnow()
     values = {"park_id": park.park_id, **park_values(park), "version": 1, "create_time": now, "update_time": now}
-    insert_or_raise(session, insert(PARKS).values(**values), already_exists("park", park_name(park.park_id)))
+    insert_or_raise(session, insert(PARKS).values(**values), already_exists("park", names.PARK.format(park.park_id)))
     created = get_park(session, park_id=park.park_id)
-    _announce(session, "park.created", park_name(park.park_id), 1, {"actor": actor, "kind": park.kind.value})
+    _announce(session, "park.created", names.PARK.format(park.park_id), 1, {"actor": actor, "kind": park.kind.value})
     return created
 
 
@@ -150,7 +150,7 @@ def update_park(
     """Change the listed fields of a park."""
     paths = _mask(PARK, paths)
     current = locked_park(session, park_id)
-    _update(session, PARK, {"park_id": park_id}, park_name(park_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
+    _update(session, PARK, {"park_id": park_id}, names.PARK.format(park_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
     return get_park(session, park_id=park_id)
 
 
@@ -159,11 +159,11 @@ def update_park(
 
 def create_depot(session: Session, *, depot: Depot, actor: str, now: datetime | None = None) -> Depot:
     """Register a depot in an existing park."""
-    v.raise_if(v.depot_violations(depot))
+    raise_if(v.depot_violations(depot))
     require_park(session, depot.park_id)
     now = now or utcnow()
     values = {"park_id": depot.park_id, "depot_id": depot.depot_id, **depot_values(depot), "create_time": now, "update_time": now}
-    name = depot_name(depot.park_id, depot.depot_id)
+    name = names.DEPOT.format(depot.park_id, depot.depot_id)
     insert_or_raise(session, insert(DEPOTS).values(**values), already_exists("depot", name))
     _announce(session, "depot.created", name, 1, {"actor": actor, "kind": depot.kind.value})
     return get_depot(session, park_id=depot.park_id, depot_id=depot.depot_id)
@@ -184,14 +184,14 @@ def update_depot(
     paths = _mask(DEPOT, paths)
     current = locked_depot(session, park_id, depot_id)
     key = {"park_id": park_id, "depot_id": depot_id}
-    _update(session, DEPOT, key, depot_name(park_id, depot_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
+    _update(session, DEPOT, key, names.DEPOT.format(park_id, depot_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
     return get_depot(session, park_id=park_id, depot_id=depot_id)
 
 
 def retire_depot(session: Session, *, park_id: str, depot_id: str, actor: str, expected_version: int = 0, now: datetime | None = None) -> Depot:
     """Retire an empty depot: no active units based there and no stock on hand."""
     current = locked_depot(session, park_id, depot_id)
-    name = depot_name(park_id, depot_id)
+    name = names.DEPOT.format(park_id, depot_id)
     check_version(current.version, expected_version, name)
     if current.retired:
         raise failed_precondition("DEPOT_RETIRED", f"{name} is already retired", {"depot": name})
@@ -212,11 +212,11 @@ def retire_depot(session: Session, *, park_id: str, depot_id: str, actor: str, e
 
 def create_unit(session: Session, *, unit: Unit, actor: str, now: datetime | None = None) -> Unit:
     """Register a unit at one of its park's depots; it starts AVAILABLE at version 1."""
-    v.raise_if(v.unit_violations(unit, load_catalogue()))
+    raise_if(v.unit_violations(unit, load_catalogue()))
     require_park(session, unit.park_id)
     depot = active_depot(session, unit.park_id, unit.home_depot, "unit.home_depot")
     now = now or utcnow()
-    name = unit_name(unit.park_id, unit.unit_id)
+    name = names.UNIT.format(unit.park_id, unit.unit_id)
     insert_or_raise(session, insert(UNITS).values(**unit_row_values(unit, depot, now)), already_exists("unit", name))
     _announce(session, "unit.created", name, 1, {"actor": actor, "type": unit.type, "home_depot": unit.home_depot})
     return get_unit(session, park_id=unit.park_id, unit_id=unit.unit_id)
@@ -237,14 +237,14 @@ def update_unit(
     paths = _mask(UNIT, paths)
     current = locked_live_unit(session, park_id, unit_id)
     key = {"namespace": LIVE, "park_id": park_id, "unit_id": unit_id}
-    _update(session, UNIT, key, unit_name(park_id, unit_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
+    _update(session, UNIT, key, names.UNIT.format(park_id, unit_id), current, changes, paths, actor=actor, expected_version=expected_version, now=now)
     return get_unit(session, park_id=park_id, unit_id=unit_id)
 
 
 def retire_unit(session: Session, *, park_id: str, unit_id: str, actor: str, expected_version: int = 0, reason: str = "", now: datetime | None = None) -> Unit:
     """Take a unit off the register for good; only from AVAILABLE or OUT_OF_SERVICE."""
     current = locked_live_unit(session, park_id, unit_id)
-    name = unit_name(park_id, unit_id)
+    name = names.UNIT.format(park_id, unit_id)
     check_version(current.version, expected_version, name)
     if current.retired:
         raise failed_precondition("UNIT_RETIRED", f"{name} is already retired", {"unit": name})

@@ -19,14 +19,16 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session
 
+from services.common.clock import utcnow
 from services.common.errors import (
     FieldViolation,
     ServiceError,
     aborted,
     failed_precondition,
     invalid_argument,
+    raise_if,
 )
-from services.common.outbox import utcnow
+from services.common.names import STOCK, UNIT
 from services.resources import validation as v
 from services.resources.conflicts import ConflictReport, conflict_error, stock_conflict, unit_conflict
 from services.resources.domain import (
@@ -43,7 +45,7 @@ from services.resources.domain import (
     illegal_reservation_state,
 )
 from services.resources.events import bump_version, emit
-from services.resources.names import reservation_name, stock_name, unit_name
+from services.resources.names import RESERVATION
 from services.resources.namespaces import find_stock, find_unit, materialise_stock, materialise_unit, require_namespace
 from services.resources.sql import one, run
 from services.resources.stock import note_low_stock
@@ -80,7 +82,7 @@ def _hold_unit(
     now: datetime,
 ) -> bool:
     """Move one unit AVAILABLE -> RESERVED if it is still at the planned version; record why not otherwise."""
-    name = unit_name(item.park_id, item.unit_id)
+    name = UNIT.format(item.park_id, item.unit_id)
     if namespace != LIVE:
         materialise_unit(session, namespace, item.park_id, item.unit_id)
     result = run(
@@ -108,7 +110,7 @@ def _hold_unit(
 
 def _hold_stock(session: Session, namespace: str, index: int, item: StockRequest, report: ConflictReport, now: datetime) -> bool:
     """Add the amount to a stock's reserved total if enough is available (and the version matches, if given)."""
-    name = stock_name(item.park_id, item.depot_id, item.type)
+    name = STOCK.format(item.park_id, item.depot_id, item.type)
     if namespace != LIVE:
         materialise_stock(session, namespace, item.park_id, item.depot_id, item.type)
     where = stock_where(namespace, item.park_id, item.depot_id, item.type) & (STOCKS.c.on_hand - STOCKS.c.reserved >= item.amount)
@@ -143,7 +145,7 @@ def reserve(
     now: datetime | None = None,
 ) -> Reservation:
     """Hold every requested unit and stock amount, or nothing: any conflict raises ABORTED listing them all."""
-    v.raise_if(v.reservation_violations(incident, units, stocks, ttl_seconds))
+    raise_if(v.reservation_violations(incident, units, stocks, ttl_seconds))
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
     rid = uuid.uuid4().hex
@@ -173,13 +175,13 @@ def reserve(
     emit(
         session,
         "reservation.created",
-        reservation_name(rid),
+        RESERVATION.format(rid),
         namespace=namespace,
         version=1,
         payload={
             "incident": incident,
-            "units": [unit_name(u.park_id, u.unit_id) for u in units],
-            "stocks": [{"stock": stock_name(s.park_id, s.depot_id, s.type), "amount": s.amount} for s in stocks],
+            "units": [UNIT.format(u.park_id, u.unit_id) for u in units],
+            "stocks": [{"stock": STOCK.format(s.park_id, s.depot_id, s.type), "amount": s.amount} for s in stocks],
             "expires_at": held.expires_at.isoformat(),
             "actor": actor,
         },
@@ -202,9 +204,9 @@ def _unit_event(
     emit(
         session,
         "unit.state_changed",
-        unit_name(park_id, unit_id),
+        UNIT.format(park_id, unit_id),
         namespace=namespace,
-        payload={"from": before.value, "to": after.value, "reservation": reservation_name(rid), "incident": incident},
+        payload={"from": before.value, "to": after.value, "reservation": RESERVATION.format(rid), "incident": incident},
     )
 
 
@@ -217,8 +219,8 @@ def _refuse(session: Session, namespace: str, reservation_id: str, action: str, 
     if current.state is ReservationState.ACTIVE and current.expires_at <= now:
         return failed_precondition(
             "RESERVATION_EXPIRED",
-            f"{reservation_name(reservation_id)} expired at {current.expires_at.isoformat()}; reserve again",
-            {"reservation": reservation_name(reservation_id), "current_state": "EXPIRED"},
+            f"{RESERVATION.format(reservation_id)} expired at {current.expires_at.isoformat()}; reserve again",
+            {"reservation": RESERVATION.format(reservation_id), "current_state": "EXPIRED"},
         )
     return illegal_reservation_state(reservation_id, current.state, action)
 
@@ -242,7 +244,7 @@ def _move_held_unit(session: Session, namespace: str, rid: str, incident: str, i
         .values(state=target.value, **frees, version=UNITS.c.version + 1, update_time=now),
     )
     if moved.rowcount != 1:
-        raise _inconsistent(unit_name(item["park_id"], item["unit_id"]))
+        raise _inconsistent(UNIT.format(item["park_id"], item["unit_id"]))
     _unit_event(session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, target, rid, incident)
 
 
@@ -260,7 +262,7 @@ def _unhold_stock(session: Session, namespace: str, item: Row, now: datetime, *,
         .returning(*STOCKS.c),
     )
     if after is None:
-        raise _inconsistent(stock_name(item["park_id"], item["depot_id"], item["type"]))
+        raise _inconsistent(STOCK.format(item["park_id"], item["depot_id"], item["type"]))
     return after
 
 
@@ -300,7 +302,7 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
     emit(
         session,
         "reservation.confirmed",
-        reservation_name(reservation_id),
+        RESERVATION.format(reservation_id),
         namespace=namespace,
         version=claimed["version"],
         payload={"incident": incident, "actor": actor},
@@ -350,13 +352,13 @@ def release(
     emit(
         session,
         "reservation.released",
-        reservation_name(reservation_id),
+        RESERVATION.format(reservation_id),
         namespace=namespace,
         version=claimed["version"],
         payload={
             "incident": claimed["incident"],
-            "units": [unit_name(u["park_id"], u["unit_id"]) for u in freed_units],
-            "stocks": [{"stock": stock_name(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in freed_stocks],
+            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in freed_units],
+            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in freed_stocks],
             "complete": remaining == 0,
             "reason": reason,
             "actor": actor,
@@ -373,10 +375,12 @@ def _select_items(
     units_by_key = {(u["park_id"], u["unit_id"]): u for u in held_units}
     stocks_by_key = {(s["park_id"], s["depot_id"], s["type"]): s for s in held_stocks}
     violations = [
-        FieldViolation(f"units[{i}]", f"{unit_name(*key)} is not held by {reservation_name(rid)}") for i, key in enumerate(units) if key not in units_by_key
+        FieldViolation(f"units[{i}]", f"{UNIT.format(*key)} is not held by {RESERVATION.format(rid)}") for i, key in enumerate(units) if key not in units_by_key
     ]
     violations += [
-        FieldViolation(f"stocks[{i}]", f"{stock_name(*key)} is not held by {reservation_name(rid)}") for i, key in enumerate(stocks) if key not in stocks_by_key
+        FieldViolation(f"stocks[{i}]", f"{STOCK.format(*key)} is not held by {RESERVATION.format(rid)}")
+        for i, key in enumerate(stocks)
+        if key not in stocks_by_key
     ]
     if violations:
         raise invalid_argument(violations)
@@ -402,10 +406,10 @@ def expire(session: Session, *, reservation_id: str, now: datetime | None = None
     emit(
         session,
         "reservation.expired",
-        reservation_name(reservation_id),
+        RESERVATION.format(reservation_id),
         namespace=namespace,
         version=claimed["version"],
-        payload={"incident": claimed["incident"], "units": [unit_name(u["park_id"], u["unit_id"]) for u in units]},
+        payload={"incident": claimed["incident"], "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in units]},
     )
     bump_version(session, namespace)
     return get_reservation(session, reservation_id=reservation_id, namespace=namespace)

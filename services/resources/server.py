@@ -5,8 +5,8 @@ from __future__ import annotations
 from emergency.resources.v1 import resources_service_pb2, resources_service_pb2_grpc
 
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, run_until_signalled, start_server
-from services.common.settings import Settings, load_settings
+from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.settings import Settings
 from services.resources import monitoring
 from services.resources.servicer import ResourceServicer
 from services.resources.store import ResourceStore
@@ -14,7 +14,7 @@ from services.resources.sweeper import ExpirySweeper
 from services.resources.tables import TABLES
 
 SERVICE = "resources"
-SERVICE_NAME = resources_service_pb2.DESCRIPTOR.services_by_name["ResourceService"].full_name
+SERVICE_NAME = service_name(resources_service_pb2, "ResourceService")
 
 
 async def build_server(settings: Settings, port: int | None = None, *, sweep_interval_s: float = 1.0) -> tuple[RunningServer, int]:
@@ -24,22 +24,22 @@ async def build_server(settings: Settings, port: int | None = None, *, sweep_int
     servicer = ResourceServicer(storage.engine, on_commit=storage.relay.notify)
     sweeper = ExpirySweeper(ResourceStore(storage.engine), interval_s=sweep_interval_s, on_expired=storage.relay.notify)
     sweeper.start()
-    running = await start_server(
-        settings=settings,
-        service_label=SERVICE,
-        service_names=[SERVICE_NAME],
-        register=lambda server: resources_service_pb2_grpc.add_ResourceServiceServicer_to_server(servicer, server),
-        port=settings.port_for(SERVICE) if port is None else port,
+    return await serve(
+        settings,
+        SERVICE,
+        port,
+        service=SERVICE_NAME,
+        add_servicer=resources_service_pb2_grpc.add_ResourceServiceServicer_to_server,
+        servicer=servicer,
         cleanups=[storage.close, sweeper.stop],
         relay=storage.relay,
-        bulk_methods=[f"/{SERVICE_NAME}/ImportInventory"],
+        bulk=["ImportInventory"],
     )
-    return running, running.port
 
 
 def main() -> None:
     """Run the resources service until SIGTERM or SIGINT."""
-    run_until_signalled(SERVICE, load_settings(), build_server)
+    service_main(SERVICE, build_server)
 
 
 if __name__ == "__main__":

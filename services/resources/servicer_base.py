@@ -9,14 +9,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from services.common.auth import Principal, current_principal
-from services.common.db import run_in_thread
 from services.common.errors import ServiceError
-from services.common.idempotency import M, request_id_violations, run_idempotent
+from services.common.idempotency import M
 from services.resources import mapping_requests as mq
 from services.resources.access import Action, authorize
 from services.resources.domain import LIVE
 from services.resources.store import ResourceStore
-from services.resources.validation import raise_if
 
 T = TypeVar("T")
 
@@ -32,27 +30,18 @@ class ServicerBase:
     """The store a servicer works on, and how its methods run a change or a read."""
 
     def __init__(self, engine: Engine, on_commit: Callable[[], None] = lambda: None) -> None:
-        self._engine = engine
-        self._store = ResourceStore(engine)
-        self._on_commit = on_commit
+        self._store = ResourceStore(engine, on_commit)
 
     async def _mutate(self, method: str, request: Any, response_type: type[M], work: Callable[[Session], M]) -> M:
         """Run one idempotent change in a transaction off the event loop, then wake the outbox relay."""
-        raise_if(request_id_violations(request.request_id))
-
-        def attempt() -> M:
-            return run_idempotent(self._engine, method=method, request=request, request_id=request.request_id, response_type=response_type, work=work)
-
         try:
-            result = await run_in_thread(self._store.transaction, attempt)
+            return await self._store.mutate(method=method, request=request, request_id=request.request_id, response_type=response_type, work=work)
         except ServiceError as error:
             raise mq.with_proto_fields(error, mq.request_paths(method, request)) from None
-        self._on_commit()
-        return result
 
     async def _read(self, work: Callable[[Session], T]) -> T:
         """Run a read in one snapshot off the event loop."""
         try:
-            return await run_in_thread(self._store.read, work)
+            return await self._store.query(work)
         except ServiceError as error:
             raise mq.with_proto_fields(error) from None

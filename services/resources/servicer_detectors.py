@@ -6,13 +6,13 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
+from services.common.errors import raise_if
+from services.common.names import DETECTOR, PARK
 from services.resources import detectors, store_detectors
 from services.resources import mapping_requests as mq
 from services.resources.access import Action
 from services.resources.mapping_detectors import detector_from_pb, detector_to_pb, detectors_from_import, kind_filter, output_only_violations
-from services.resources.names import parse
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import raise_if
 
 
 class DetectorRpcs(ServicerBase):
@@ -20,7 +20,7 @@ class DetectorRpcs(ServicerBase):
 
     async def CreateDetector(self, request: pb.CreateDetectorRequest, context: grpc.aio.ServicerContext) -> pb.CreateDetectorResponse:
         """Register a detector (the park's officer or an operator)."""
-        (park_id,) = parse("park", request.parent, "parent")
+        park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
         raise_if(output_only_violations(request.detector, "detector"))
         detector = detector_from_pb(park_id, request.detector_id, request.detector)
@@ -32,7 +32,7 @@ class DetectorRpcs(ServicerBase):
 
     async def GetDetector(self, request: pb.GetDetectorRequest, context: grpc.aio.ServicerContext) -> pb.GetDetectorResponse:
         """One detector."""
-        park_id, detector_id = parse("detector", request.name)
+        park_id, detector_id = DETECTOR.parse(request.name)
         caller(Action.READ)
         return await self._read(
             lambda s: pb.GetDetectorResponse(detector=detector_to_pb(store_detectors.get_detector(s, park_id=park_id, detector_id=detector_id)))
@@ -52,7 +52,7 @@ class DetectorRpcs(ServicerBase):
 
     async def UpdateDetector(self, request: pb.UpdateDetectorRequest, context: grpc.aio.ServicerContext) -> pb.UpdateDetectorResponse:
         """Change the masked fields of a detector."""
-        park_id, detector_id = parse("detector", request.detector.name, "detector.name")
+        park_id, detector_id = DETECTOR.parse(request.detector.name, "detector.name")
         principal = caller(Action.REGISTER, park=park_id)
         raise_if(output_only_violations(request.detector, "detector", name_allowed=True))
         changes = detector_from_pb(park_id, detector_id, request.detector)
@@ -68,7 +68,7 @@ class DetectorRpcs(ServicerBase):
 
     async def ImportDetectors(self, request: pb.ImportDetectorsRequest, context: grpc.aio.ServicerContext) -> pb.ImportDetectorsResponse:
         """Validate a park's detectors as a whole, then apply them in one transaction, or nothing."""
-        (park_id,) = parse("park", request.parent, "parent")
+        park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
         items, prior = detectors_from_import(park_id, request.detectors)
 

@@ -6,10 +6,10 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
+from services.common.names import EXERCISE
 from services.resources import exercises, store_exercises
 from services.resources import mapping as mp
 from services.resources.access import Action
-from services.resources.names import parse
 from services.resources.servicer_base import ServicerBase, caller
 
 
@@ -28,13 +28,13 @@ class ExerciseRpcs(ServicerBase):
 
     async def GetExercise(self, request: pb.GetExerciseRequest, context: grpc.aio.ServicerContext) -> pb.GetExerciseResponse:
         """One exercise."""
-        (exercise_id,) = parse("exercise", request.name)
+        exercise_id = EXERCISE.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetExerciseResponse(exercise=mp.exercise_to_pb(store_exercises.get_exercise(s, exercise_id=exercise_id))))
 
     async def EndExercise(self, request: pb.EndExerciseRequest, context: grpc.aio.ServicerContext) -> pb.EndExerciseResponse:
         """End an exercise, discarding everything it changed."""
-        (exercise_id,) = parse("exercise", request.name)
+        exercise_id = EXERCISE.parse_one(request.name)
         principal = caller(Action.MANAGE_EXERCISE)
 
         def work(session: Session) -> pb.EndExerciseResponse:

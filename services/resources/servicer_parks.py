@@ -8,15 +8,14 @@ from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
 from services.common.idempotency import request_id_violations
+from services.common.names import DEPOT, PARK, id_violations
 from services.resources import importing, registry, store_registry
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources.access import Action
-from services.resources.names import parse
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import id_violations, raise_if
 
 
 class ParkRpcs(ServicerBase):
@@ -32,7 +31,7 @@ class ParkRpcs(ServicerBase):
     async def CreatePark(self, request: pb.CreateParkRequest, context: grpc.aio.ServicerContext) -> pb.CreateParkResponse:
         """Register a park (operators)."""
         principal = caller(Action.CREATE_PARK)
-        violations = id_violations(request.park_id, "park_id") + mp.park_output_only_violations(request.park, "park")
+        violations = id_violations("park_id", request.park_id) + mp.park_output_only_violations(request.park, "park")
         park = mp.park_from_pb(request.park_id, request.park, violations)
         raise_if(violations)
 
@@ -43,7 +42,7 @@ class ParkRpcs(ServicerBase):
 
     async def GetPark(self, request: pb.GetParkRequest, context: grpc.aio.ServicerContext) -> pb.GetParkResponse:
         """One park."""
-        (park_id,) = parse("park", request.name)
+        park_id = PARK.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetParkResponse(park=mp.park_to_pb(store_registry.get_park(s, park_id=park_id))))
 
@@ -59,7 +58,7 @@ class ParkRpcs(ServicerBase):
 
     async def UpdatePark(self, request: pb.UpdateParkRequest, context: grpc.aio.ServicerContext) -> pb.UpdateParkResponse:
         """Change the masked fields of a park (its officer or an operator)."""
-        (park_id,) = parse("park", request.park.name, "park.name")
+        park_id = PARK.parse_one(request.park.name, "park.name")
         principal = caller(Action.REGISTER, park=park_id)
         paths = list(request.update_mask.paths)
         violations: list[FieldViolation] = []
@@ -74,7 +73,7 @@ class ParkRpcs(ServicerBase):
 
     async def CreateDepot(self, request: pb.CreateDepotRequest, context: grpc.aio.ServicerContext) -> pb.CreateDepotResponse:
         """Register a depot in a park."""
-        (park_id,) = parse("park", request.parent, "parent")
+        park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
         violations: list[FieldViolation] = []
         depot = mp.depot_from_pb(park_id, request.depot_id, request.depot, violations)
@@ -98,7 +97,7 @@ class ParkRpcs(ServicerBase):
 
     async def UpdateDepot(self, request: pb.UpdateDepotRequest, context: grpc.aio.ServicerContext) -> pb.UpdateDepotResponse:
         """Change the masked fields of a depot."""
-        park_id, depot_id = parse("depot", request.depot.name, "depot.name")
+        park_id, depot_id = DEPOT.parse(request.depot.name, "depot.name")
         principal = caller(Action.REGISTER, park=park_id)
         paths = list(request.update_mask.paths)
         violations: list[FieldViolation] = []
@@ -113,7 +112,7 @@ class ParkRpcs(ServicerBase):
 
     async def DeleteDepot(self, request: pb.DeleteDepotRequest, context: grpc.aio.ServicerContext) -> pb.DeleteDepotResponse:
         """Retire an empty depot."""
-        park_id, depot_id = parse("depot", request.name)
+        park_id, depot_id = DEPOT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
 
         def work(session: Session) -> pb.DeleteDepotResponse:
@@ -124,7 +123,7 @@ class ParkRpcs(ServicerBase):
 
     async def ImportInventory(self, request: pb.ImportInventoryRequest, context: grpc.aio.ServicerContext) -> pb.ImportInventoryResponse:
         """Validate a park's whole inventory outside the write lock, then apply it in one transaction, or nothing."""
-        (park_id,) = parse("park", request.parent, "parent")
+        park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
         raise_if(request_id_violations(request.request_id))
         prepared = await run_in_thread(importing.prepare, self._store, request, park_id)

@@ -6,13 +6,14 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
+from services.common.names import id_violations
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import policies, store_policies
 from services.resources.access import Action
+from services.resources.names import AGREEMENT
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import id_violations, raise_if
 
 
 class PolicyRpcs(ServicerBase):
@@ -21,7 +22,7 @@ class PolicyRpcs(ServicerBase):
     async def SetReservePolicy(self, request: pb.SetReservePolicyRequest, context: grpc.aio.ServicerContext) -> pb.SetReservePolicyResponse:
         """Create or replace a park's home reserve of one type."""
         park_id = request.policy.park_id
-        raise_if(id_violations(park_id, "policy.park_id"))
+        raise_if(id_violations("policy.park_id", park_id))
         principal = caller(Action.REGISTER, park=park_id)
         violations: list[FieldViolation] = []
         policy = mp.policy_from_pb(request.policy, violations)
@@ -46,7 +47,7 @@ class PolicyRpcs(ServicerBase):
     ) -> pb.CreateMutualAidAgreementResponse:
         """Record an agreement (the lender park's officer or an operator)."""
         message = request.agreement
-        raise_if(id_violations(message.lender_park_id, "agreement.lender_park_id"))
+        raise_if(id_violations("agreement.lender_park_id", message.lender_park_id))
         principal = caller(Action.REGISTER, park=message.lender_park_id)
         agreement = mp.agreement_from_pb(message)
 
@@ -70,11 +71,7 @@ class PolicyRpcs(ServicerBase):
         self, request: pb.DeleteMutualAidAgreementRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteMutualAidAgreementResponse:
         """End an agreement."""
-        violations: list[FieldViolation] = []
-        parties = mq.parse_agreement(request.name, "name", violations)
-        raise_if(violations)
-        assert parties is not None
-        lender, borrower = parties
+        lender, borrower = AGREEMENT.parse(request.name)
         principal = caller(Action.REGISTER, park=lender)
 
         def work(session: Session) -> pb.DeleteMutualAidAgreementResponse:

@@ -7,7 +7,8 @@ from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.auth import Principal
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
+from services.common.names import STOCK, UNIT
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import reservations, store_detectors, store_reservations, store_snapshot
@@ -15,9 +16,8 @@ from services.resources.access import Action, authorize
 from services.resources.domain import ReservationState
 from services.resources.events import snapshot_version
 from services.resources.mapping_snapshot import snapshot_to_pb
-from services.resources.names import parse
+from services.resources.names import RESERVATION
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import raise_if
 
 
 def _reservation_namespace(session: Session, principal: Principal, reservation_id: str) -> str:
@@ -72,7 +72,7 @@ class ReservationRpcs(ServicerBase):
 
     async def ConfirmReservation(self, request: pb.ConfirmReservationRequest, context: grpc.aio.ServicerContext) -> pb.ConfirmReservationResponse:
         """Commit a reservation: units en route, stock issued."""
-        (reservation_id,) = parse("reservation", request.name)
+        reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
 
         def work(session: Session) -> pb.ConfirmReservationResponse:
@@ -84,11 +84,11 @@ class ReservationRpcs(ServicerBase):
 
     async def ReleaseReservation(self, request: pb.ReleaseReservationRequest, context: grpc.aio.ServicerContext) -> pb.ReleaseReservationResponse:
         """Give back the listed held items, or all of them."""
-        (reservation_id,) = parse("reservation", request.name)
+        reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
         violations: list[FieldViolation] = []
-        units = [(u[0], u[1]) for u in mq.names("unit", request.units, "units", violations)]
-        stocks = [(s[0], s[1], s[2]) for s in mq.names("stock", request.stocks, "stocks", violations)]
+        units = [(u[0], u[1]) for u in mq.names(UNIT, request.units, "units", violations)]
+        stocks = [(s[0], s[1], s[2]) for s in mq.names(STOCK, request.stocks, "stocks", violations)]
         raise_if(violations)
 
         def work(session: Session) -> pb.ReleaseReservationResponse:
@@ -102,7 +102,7 @@ class ReservationRpcs(ServicerBase):
 
     async def GetReservation(self, request: pb.GetReservationRequest, context: grpc.aio.ServicerContext) -> pb.GetReservationResponse:
         """One reservation, whatever its namespace."""
-        (reservation_id,) = parse("reservation", request.name)
+        reservation_id = RESERVATION.parse_one(request.name)
         caller(Action.READ)
         return await self._read(
             lambda s: pb.GetReservationResponse(

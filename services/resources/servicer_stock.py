@@ -6,15 +6,15 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
+from services.common.names import STOCK
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import stock, store_registry, store_stock
 from services.resources.access import Action
-from services.resources.names import parse
 from services.resources.namespaces import require_namespace
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import adjustment_violations, raise_if
+from services.resources.validation import adjustment_violations
 
 
 class StockRpcs(ServicerBase):
@@ -22,7 +22,7 @@ class StockRpcs(ServicerBase):
 
     async def AdjustStock(self, request: pb.AdjustStockRequest, context: grpc.aio.ServicerContext) -> pb.AdjustStockResponse:
         """Book a receipt, correction or loss to a stock's ledger (a live receipt opens a new stock)."""
-        park_id, depot_id, type_code = parse("stock", request.stock, "stock")
+        park_id, depot_id, type_code = STOCK.parse(request.stock, "stock")
         namespace = mq.namespace(request.exercise_id)
         principal = caller(Action.ADJUST_STOCK, park=park_id, exercise_id=namespace)
         violations: list[FieldViolation] = []
@@ -51,7 +51,7 @@ class StockRpcs(ServicerBase):
 
     async def UpdateStock(self, request: pb.UpdateStockRequest, context: grpc.aio.ServicerContext) -> pb.UpdateStockResponse:
         """Change a stock's minimum level."""
-        park_id, depot_id, type_code = parse("stock", request.stock.name, "stock.name")
+        park_id, depot_id, type_code = STOCK.parse(request.stock.name, "stock.name")
         principal = caller(Action.REGISTER, park=park_id)
         violations: list[FieldViolation] = []
         changes = mp.stock_changes_from_pb(park_id, depot_id, type_code, request.stock, violations)
@@ -90,7 +90,7 @@ class StockRpcs(ServicerBase):
 
     async def ListStockLedgerEntries(self, request: pb.ListStockLedgerEntriesRequest, context: grpc.aio.ServicerContext) -> pb.ListStockLedgerEntriesResponse:
         """A page of one stock's live ledger, oldest first."""
-        park_id, depot_id, type_code = parse("stock", request.parent, "parent")
+        park_id, depot_id, type_code = STOCK.parse(request.parent, "parent")
         caller(Action.READ)
 
         def work(session: Session) -> pb.ListStockLedgerEntriesResponse:

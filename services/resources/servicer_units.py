@@ -6,15 +6,14 @@ import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
+from services.common.names import PARK, UNIT
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import movements, registry, store_registry
 from services.resources.access import Action
-from services.resources.names import parse
 from services.resources.namespaces import require_namespace
 from services.resources.servicer_base import ServicerBase, caller
-from services.resources.validation import raise_if
 
 
 class UnitRpcs(ServicerBase):
@@ -22,7 +21,7 @@ class UnitRpcs(ServicerBase):
 
     async def CreateUnit(self, request: pb.CreateUnitRequest, context: grpc.aio.ServicerContext) -> pb.CreateUnitResponse:
         """Register a unit; it starts AVAILABLE at its home depot."""
-        (park_id,) = parse("park", request.parent, "parent")
+        park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
         raise_if(mp.unit_output_only_violations(request.unit, "unit", park_id))
         unit = mp.unit_from_pb(park_id, request.unit_id, request.unit)
@@ -34,7 +33,7 @@ class UnitRpcs(ServicerBase):
 
     async def GetUnit(self, request: pb.GetUnitRequest, context: grpc.aio.ServicerContext) -> pb.GetUnitResponse:
         """One unit as seen from a namespace."""
-        park_id, unit_id = parse("unit", request.name)
+        park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)
         caller(Action.READ)
 
@@ -71,7 +70,7 @@ class UnitRpcs(ServicerBase):
 
     async def UpdateUnit(self, request: pb.UpdateUnitRequest, context: grpc.aio.ServicerContext) -> pb.UpdateUnitResponse:
         """Change the masked descriptive fields of a unit; state, version, position and park are refused by name."""
-        park_id, unit_id = parse("unit", request.unit.name, "unit.name")
+        park_id, unit_id = UNIT.parse(request.unit.name, "unit.name")
         principal = caller(Action.REGISTER, park=park_id)
         paths = mq.mask("unit", request.update_mask.paths)
         changes = mp.unit_from_pb(park_id, unit_id, request.unit)
@@ -86,7 +85,7 @@ class UnitRpcs(ServicerBase):
 
     async def RetireUnit(self, request: pb.RetireUnitRequest, context: grpc.aio.ServicerContext) -> pb.RetireUnitResponse:
         """Take a unit off the register."""
-        park_id, unit_id = parse("unit", request.name)
+        park_id, unit_id = UNIT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
 
         def work(session: Session) -> pb.RetireUnitResponse:
@@ -99,7 +98,7 @@ class UnitRpcs(ServicerBase):
 
     async def ReportUnitStatus(self, request: pb.ReportUnitStatusRequest, context: grpc.aio.ServicerContext) -> pb.ReportUnitStatusResponse:
         """Move a unit to its next state (or report its position)."""
-        park_id, unit_id = parse("unit", request.name)
+        park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)
         principal = caller(Action.MOVE_UNIT, park=park_id, exercise_id=namespace)
         violations: list[FieldViolation] = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
-from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import CursorResult, Executable, Select, tuple_
@@ -12,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import KeyedColumnElement
 from sqlmodel import Session
 
+from services.common.clock import as_utc
 from services.common.errors import ServiceError, not_found
-from services.common.pagination import decode_token, encode_token, page_size
+from services.common.pagination import open_page
 
 T = TypeVar("T")
 
@@ -46,11 +46,6 @@ def insert_or_raise(session: Session, stmt: Executable, error: ServiceError) -> 
         session.connection().execute(stmt)
     except IntegrityError as exc:
         raise error from exc
-
-
-def as_utc(value: datetime) -> datetime:
-    """Attach UTC to naive timestamps read back from SQLite."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 _LAYOUTS: dict[type, tuple[tuple[str, ...], frozenset[str]]] = {}
@@ -89,16 +84,16 @@ def keyset_page(
     keys: Sequence[KeyedColumnElement[Any]],
     decode_row: Callable[[Mapping[str, Any]], T],
     *,
-    query: str,
+    filters: Mapping[str, Any],
     size: int,
     token: str,
 ) -> tuple[list[T], str]:
     """One page of a query in key order, after the key in the token; the next page's token, or "" after the last."""
-    limit = page_size(size)
-    after = decode_token(token, query, len(keys))
-    stmt = stmt.order_by(*keys).limit(limit + 1)
-    if after is not None:
+    names = [key.key for key in keys]
+    page = open_page(token, size, filters, keys=names)
+    stmt = stmt.order_by(*keys).limit(page.limit)
+    if page.after is not None:
+        after = [page.after[name] for name in names]
         stmt = stmt.where(tuple_(*keys) > tuple_(*after) if len(keys) > 1 else keys[0] > after[0])
-    rows = all_rows(session, stmt)
-    next_token = encode_token([rows[limit - 1][key.key] for key in keys], query) if len(rows) > limit else ""
-    return [decode_row(r) for r in rows[:limit]], next_token
+    rows, next_token = page.cut(all_rows(session, stmt), lambda row: {name: row[name] for name in names})
+    return [decode_row(r) for r in rows], next_token

@@ -10,12 +10,12 @@ from sqlalchemy import insert, select, update
 from sqlmodel import Session
 
 from services.common.catalogue import load_catalogue
-from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.errors import FieldViolation, already_exists, failed_precondition, invalid_argument, not_found, raise_if
+from services.common.names import STOCK
 from services.resources import validation as v
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock, check_version
 from services.resources.events import bump_version, emit
-from services.resources.names import stock_name
 from services.resources.namespaces import materialise_stock, require_namespace
 from services.resources.sql import insert_or_raise, one
 from services.resources.store_registry import active_depot, require_park
@@ -31,7 +31,7 @@ def note_low_stock(session: Session, namespace: str, before: Mapping[str, int], 
         emit(
             session,
             "stock.low",
-            stock_name(after["park_id"], after["depot_id"], after["type"]),
+            STOCK.format(after["park_id"], after["depot_id"], after["type"]),
             namespace=namespace,
             version=after["version"],
             payload={"available": available, "minimum_level": after["minimum_level"], "on_hand": after["on_hand"]},
@@ -40,11 +40,11 @@ def note_low_stock(session: Session, namespace: str, before: Mapping[str, int], 
 
 def create_stock(session: Session, *, stock: Stock, actor: str, now: datetime | None = None) -> Stock:
     """Open a stock of a consumable at a depot; a non-zero opening amount is booked as a receipt."""
-    v.raise_if(v.stock_violations(stock, load_catalogue()))
+    raise_if(v.stock_violations(stock, load_catalogue()))
     require_park(session, stock.park_id)
     active_depot(session, stock.park_id, stock.depot_id, "stock.depot_id")
     now = now or utcnow()
-    name = stock_name(stock.park_id, stock.depot_id, stock.type)
+    name = STOCK.format(stock.park_id, stock.depot_id, stock.type)
     values = {
         "namespace": LIVE,
         "park_id": stock.park_id,
@@ -94,9 +94,9 @@ def update_stock(
     now: datetime | None = None,
 ) -> Stock:
     """Change a live stock's minimum level; on hand and reserved move only through the ledger and reservations."""
-    v.raise_if(v.mask_violations("stock", paths))
+    raise_if(v.mask_violations("stock", paths))
     paths = v.expand_mask("stock", paths)
-    name = stock_name(park_id, depot_id, type_code)
+    name = STOCK.format(park_id, depot_id, type_code)
     before = one(session, select(STOCKS).where(stock_where(LIVE, park_id, depot_id, type_code)).with_for_update())
     if before is None:
         raise not_found("stock", name)
@@ -139,10 +139,10 @@ def record_movement(
     now: datetime | None = None,
 ) -> tuple[Stock, LedgerEntry]:
     """Book a signed change; nothing may take on hand below what is reserved. A live receipt opens a new stock."""
-    v.raise_if(v.movement_violations(kind, delta, reason))
+    raise_if(v.movement_violations(kind, delta, reason))
     require_namespace(session, namespace, lock=True)
     now = now or utcnow()
-    name = stock_name(park_id, depot_id, type_code)
+    name = STOCK.format(park_id, depot_id, type_code)
     if not materialise_stock(session, namespace, park_id, depot_id, type_code):
         if kind is not LedgerKind.RECEIPT or namespace != LIVE:
             raise not_found("stock", name)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlmodel import Session
 
-from services.common.pagination import fingerprint
-from services.resources.domain import Detector, DetectorKind, GeoPoint, detector_name
+from services.common.names import DETECTOR
+from services.resources.domain import Detector, DetectorKind, GeoPoint
 from services.resources.sql import all_rows, decode, found, keyset_page, one, where_equal
 from services.resources.tables import DETECTORS
 
@@ -45,14 +45,14 @@ def detector_key(park_id: str, detector_id: str) -> ColumnElement[bool]:
 def get_detector(session: Session, *, park_id: str, detector_id: str) -> Detector:
     """One detector or NOT_FOUND."""
     row = one(session, select(DETECTORS).where(detector_key(park_id, detector_id)))
-    return found(row, detector_from_row, "detector", detector_name(park_id, detector_id))
+    return found(row, detector_from_row, "detector", DETECTOR.format(park_id, detector_id))
 
 
 def list_detectors(session: Session, *, park_id: str = "", kind: DetectorKind | None = None, size: int = 0, token: str = "") -> tuple[list[Detector], str]:
     """A page of detectors in (park, id) order, of one park ("" for all) and kind."""
     stmt = where_equal(select(DETECTORS), park_id=park_id, kind=kind.value if kind else "")
-    query = fingerprint("detectors", park_id, kind.value if kind else "")
-    return keyset_page(session, stmt, [DETECTORS.c.park_id, DETECTORS.c.detector_id], detector_from_row, query=query, size=size, token=token)
+    filters = {"list": "detectors", "park": park_id, "kind": kind.value if kind else ""}
+    return keyset_page(session, stmt, [DETECTORS.c.park_id, DETECTORS.c.detector_id], detector_from_row, filters=filters, size=size, token=token)
 
 
 def all_detectors(session: Session, *, park_ids: Sequence[str] = ()) -> list[Detector]:

@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from services.common.pagination import fingerprint
+from services.common.names import EXERCISE
 from services.resources.domain import Exercise, ExerciseState
-from services.resources.names import exercise_name
 from services.resources.sql import decode, found, keyset_page, one
 from services.resources.tables import EXERCISES
 
@@ -23,7 +22,7 @@ def exercise_from_row(row: Mapping[str, Any]) -> Exercise:
 def get_exercise(session: Session, *, exercise_id: str) -> Exercise:
     """Return one exercise or NOT_FOUND."""
     row = one(session, select(EXERCISES).where(EXERCISES.c.exercise_id == exercise_id))
-    return found(row, exercise_from_row, "exercise", exercise_name(exercise_id))
+    return found(row, exercise_from_row, "exercise", EXERCISE.format(exercise_id))
 
 
 def list_exercises(session: Session, *, active_only: bool = False, size: int = 0, token: str = "") -> tuple[list[Exercise], str]:
@@ -31,5 +30,5 @@ def list_exercises(session: Session, *, active_only: bool = False, size: int = 0
     stmt = select(EXERCISES)
     if active_only:
         stmt = stmt.where(EXERCISES.c.state == ExerciseState.ACTIVE.value)
-    query = fingerprint("exercises", active_only)
-    return keyset_page(session, stmt, [EXERCISES.c.exercise_id], exercise_from_row, query=query, size=size, token=token)
+    filters = {"list": "exercises", "active_only": active_only}
+    return keyset_page(session, stmt, [EXERCISES.c.exercise_id], exercise_from_row, filters=filters, size=size, token=token)

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
+from services.common.names import MUTUAL_AID
 from services.resources.domain import MutualAid, ReservePolicy
-from services.resources.names import mutual_aid_name
 from services.resources.sql import all_rows, decode, found, one, where_equal
 from services.resources.tables import AID, POLICIES
 
@@ -41,4 +41,4 @@ def list_mutual_aid(session: Session, *, park_id: str = "") -> list[MutualAid]:
 def get_mutual_aid(session: Session, *, lender_park: str, borrower_park: str) -> MutualAid:
     """Return one agreement or NOT_FOUND."""
     row = one(session, select(AID).where(AID.c.lender_park == lender_park, AID.c.borrower_park == borrower_park))
-    return found(row, mutual_aid_from_row, "mutual_aid", mutual_aid_name(lender_park, borrower_park))
+    return found(row, mutual_aid_from_row, "mutual_aid", MUTUAL_AID.format(lender_park, borrower_park))

@@ -9,13 +9,13 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
-from services.common.catalogue import load_catalogue
+from services.common.catalogue import ParkKind, load_catalogue
+from services.common.clock import as_utc
 from services.common.errors import FieldViolation, invalid_argument, not_found
-from services.common.pagination import fingerprint
-from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, ParkKind, Unit, UnitState
-from services.resources.names import depot_name, park_name, unit_name
+from services.common.names import DEPOT, PARK, UNIT
+from services.resources.domain import LIVE, Depot, DepotKind, DutyContact, GeoPoint, Park, Unit, UnitState
 from services.resources.namespaces import find_unit, units_view
-from services.resources.sql import all_rows, as_utc, decode, found, keyset_page, one, run, where_equal
+from services.resources.sql import all_rows, decode, found, keyset_page, one, run, where_equal
 from services.resources.tables import DEPOTS, PARKS, STOCKS, UNITS
 
 
@@ -157,18 +157,18 @@ def get_park(session: Session, *, park_id: str) -> Park:
 def locked_park(session: Session, park_id: str, *, lock: bool = True) -> Park:
     """Read a park (for update, unless told otherwise), NOT_FOUND if absent."""
     stmt = select(PARKS).where(PARKS.c.park_id == park_id)
-    return found(one(session, stmt.with_for_update() if lock else stmt), park_from_row, "park", park_name(park_id))
+    return found(one(session, stmt.with_for_update() if lock else stmt), park_from_row, "park", PARK.format(park_id))
 
 
 def require_park(session: Session, park_id: str) -> None:
     """NOT_FOUND unless the park exists."""
     if one(session, select(PARKS.c.park_id).where(PARKS.c.park_id == park_id)) is None:
-        raise not_found("park", park_name(park_id))
+        raise not_found("park", PARK.format(park_id))
 
 
 def list_parks(session: Session, *, size: int = 0, token: str = "") -> tuple[list[Park], str]:
     """A page of parks in id order."""
-    return keyset_page(session, select(PARKS), [PARKS.c.park_id], park_from_row, query=fingerprint("parks"), size=size, token=token)
+    return keyset_page(session, select(PARKS), [PARKS.c.park_id], park_from_row, filters={"list": "parks"}, size=size, token=token)
 
 
 # ---------------------------------------------------------------- depots
@@ -182,7 +182,7 @@ def get_depot(session: Session, *, park_id: str, depot_id: str) -> Depot:
 def locked_depot(session: Session, park_id: str, depot_id: str, *, lock: bool = True) -> Depot:
     """Read a depot (for update, unless told otherwise), NOT_FOUND if absent."""
     stmt = select(DEPOTS).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == depot_id)
-    return found(one(session, stmt.with_for_update() if lock else stmt), depot_from_row, "depot", depot_name(park_id, depot_id))
+    return found(one(session, stmt.with_for_update() if lock else stmt), depot_from_row, "depot", DEPOT.format(park_id, depot_id))
 
 
 def list_depots(session: Session, *, park_id: str = "", include_retired: bool = False, size: int = 0, token: str = "") -> tuple[list[Depot], str]:
@@ -190,8 +190,8 @@ def list_depots(session: Session, *, park_id: str = "", include_retired: bool = 
     stmt = where_equal(select(DEPOTS), park_id=park_id)
     if not include_retired:
         stmt = stmt.where(DEPOTS.c.retired.is_(False))
-    query = fingerprint("depots", park_id, include_retired)
-    return keyset_page(session, stmt, [DEPOTS.c.park_id, DEPOTS.c.depot_id], depot_from_row, query=query, size=size, token=token)
+    filters = {"list": "depots", "park": park_id, "retired": include_retired}
+    return keyset_page(session, stmt, [DEPOTS.c.park_id, DEPOTS.c.depot_id], depot_from_row, filters=filters, size=size, token=token)
 
 
 def depots_by_key(session: Session) -> dict[tuple[str, str], Depot]:
@@ -203,10 +203,10 @@ def active_depot(session: Session, park_id: str, depot_id: str, field: str) -> D
     """The depot a unit or stock refers to; INVALID_ARGUMENT naming the field if missing or retired."""
     row = one(session, select(DEPOTS).where(DEPOTS.c.park_id == park_id, DEPOTS.c.depot_id == depot_id))
     if row is None:
-        raise invalid_argument([FieldViolation(field, f"no depot {depot_name(park_id, depot_id)}")])
+        raise invalid_argument([FieldViolation(field, f"no depot {DEPOT.format(park_id, depot_id)}")])
     depot = depot_from_row(row)
     if depot.retired:
-        raise invalid_argument([FieldViolation(field, f"{depot_name(park_id, depot_id)} is retired")])
+        raise invalid_argument([FieldViolation(field, f"{DEPOT.format(park_id, depot_id)} is retired")])
     return depot
 
 
@@ -236,13 +236,13 @@ def depot_contents(session: Session, park_id: str, depot_id: str) -> tuple[int, 
 
 def get_unit(session: Session, *, park_id: str, unit_id: str, namespace: str = LIVE) -> Unit:
     """Return one unit as seen from the namespace, or NOT_FOUND."""
-    return found(find_unit(session, namespace, park_id, unit_id), unit_from_row, "unit", unit_name(park_id, unit_id))
+    return found(find_unit(session, namespace, park_id, unit_id), unit_from_row, "unit", UNIT.format(park_id, unit_id))
 
 
 def locked_live_unit(session: Session, park_id: str, unit_id: str) -> Unit:
     """Read a live unit for update, NOT_FOUND if absent."""
     row = one(session, select(UNITS).where(UNITS.c.namespace == LIVE, UNITS.c.park_id == park_id, UNITS.c.unit_id == unit_id).with_for_update())
-    return found(row, unit_from_row, "unit", unit_name(park_id, unit_id))
+    return found(row, unit_from_row, "unit", UNIT.format(park_id, unit_id))
 
 
 def list_units(
@@ -268,5 +268,5 @@ def list_units(
         stmt = stmt.where(or_(active, view.c.retired.is_(True)))
     else:
         stmt = stmt.where(view.c.retired.is_(True))
-    query = fingerprint("units", namespace, park_id, type_code, sorted(states), retired)
-    return keyset_page(session, stmt, [view.c.park_id, view.c.unit_id], unit_from_row, query=query, size=size, token=token)
+    filters = {"list": "units", "namespace": namespace, "park": park_id, "type": type_code, "states": sorted(states), "retired": retired}
+    return keyset_page(session, stmt, [view.c.park_id, view.c.unit_id], unit_from_row, filters=filters, size=size, token=token)

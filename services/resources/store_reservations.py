@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, insert, literal, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from services.common.clock import as_utc, utcnow
 from services.common.errors import aborted, not_found
-from services.common.outbox import utcnow
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import open_page
 from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit
-from services.resources.names import reservation_name
-from services.resources.sql import all_rows, as_utc, one, run
+from services.resources.names import RESERVATION
+from services.resources.sql import all_rows, one, run
 from services.resources.tables import RES_STOCKS, RES_UNITS, RESERVATIONS, UNITS
 
 Row = Mapping[str, Any]
@@ -62,7 +62,7 @@ def get_reservation(session: Session, *, reservation_id: str, namespace: str | N
         stmt = stmt.where(RESERVATIONS.c.namespace == namespace)
     row = one(session, stmt)
     if row is None:
-        raise not_found("reservation", reservation_name(reservation_id))
+        raise not_found("reservation", RESERVATION.format(reservation_id))
     return reservation_from_rows(row, *items(session, reservation_id))
 
 
@@ -76,23 +76,21 @@ def list_reservations(
     token: str = "",
 ) -> tuple[list[Reservation], str]:
     """A page of the namespace's reservations, newest first."""
-    limit = page_size(size)
-    query = fingerprint("reservations", namespace, incident, sorted(states))
-    after = decode_token(token, query, 2)
+    filters = {"list": "reservations", "namespace": namespace, "incident": incident, "states": sorted(states)}
+    page = open_page(token, size, filters, keys=("create_time", "reservation_id"))
     order = (RESERVATIONS.c.create_time.desc(), RESERVATIONS.c.reservation_id.desc())
-    stmt = select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(*order).limit(limit + 1)
+    stmt = select(RESERVATIONS).where(RESERVATIONS.c.namespace == namespace).order_by(*order).limit(page.limit)
     if incident:
         stmt = stmt.where(RESERVATIONS.c.incident == incident)
     if states:
         stmt = stmt.where(RESERVATIONS.c.state.in_([s.value for s in states]))
-    if after is not None:
-        key = tuple_(literal(datetime.fromisoformat(after[0])), literal(after[1]))
+    if page.after is not None:
+        key = tuple_(literal(datetime.fromisoformat(page.after["create_time"])), literal(page.after["reservation_id"]))
         stmt = stmt.where(tuple_(RESERVATIONS.c.create_time, RESERVATIONS.c.reservation_id) < key)
-    rows = all_rows(session, stmt)
-    page = [reservation_from_rows(r, *items(session, r["reservation_id"])) for r in rows[:limit]]
-    last = page[-1] if len(rows) > limit else None
-    next_token = encode_token([last.create_time.isoformat(), last.reservation_id], query) if last else ""
-    return page, next_token
+    rows, next_token = page.cut(
+        all_rows(session, stmt), lambda row: {"create_time": as_utc(row["create_time"]).isoformat(), "reservation_id": row["reservation_id"]}
+    )
+    return [reservation_from_rows(r, *items(session, r["reservation_id"])) for r in rows], next_token
 
 
 def held_units(session: Session, reservation_id: str) -> list[Row]:

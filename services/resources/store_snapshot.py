@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, literal, or_, select, tuple_
 from sqlmodel import Session
 
-from services.common.pagination import decode_token, encode_token, fingerprint, page_size
+from services.common.pagination import open_page
 from services.resources.domain import LIVE, Snapshot, UnitState
 from services.resources.events import snapshot_version
 from services.resources.namespaces import require_namespace, stocks_view, units_view
@@ -41,11 +41,11 @@ def availability(
     home positions); stocks, parks, policies, agreements and committed units with the first page only.
     """
     require_namespace(session, namespace)
-    limit = page_size(size, default=DEFAULT_SNAPSHOT_PAGE, maximum=MAX_SNAPSHOT_PAGE)
     state_values = sorted(s.value for s in (states or (UnitState.AVAILABLE,)))
-    query = fingerprint("snapshot", namespace, sorted(park_ids), sorted(types), state_values)
-    after = decode_token(token, query, 3)
-    version = int(after[2]) if after is not None else snapshot_version(session, namespace)
+    filters = {"list": "snapshot", "namespace": namespace, "parks": sorted(park_ids), "types": sorted(types), "states": state_values}
+    page = open_page(token, size, filters, default=DEFAULT_SNAPSHOT_PAGE, maximum=MAX_SNAPSHOT_PAGE, keys=("park_id", "unit_id", "version"))
+    after = page.after
+    version = int(after["version"]) if after is not None else snapshot_version(session, namespace)
     view = units_view(namespace)
     conditions = [view.c.retired.is_(False)]
     if park_ids:
@@ -53,12 +53,11 @@ def availability(
     if types:
         conditions.append(view.c.type.in_(list(types)))
     page_conditions = [*conditions, view.c.state.in_(state_values)]
-    stmt = select(view).where(*page_conditions).order_by(view.c.park_id, view.c.unit_id).limit(limit + 1)
+    stmt = select(view).where(*page_conditions).order_by(view.c.park_id, view.c.unit_id).limit(page.limit)
     if after is not None:
-        stmt = stmt.where(tuple_(view.c.park_id, view.c.unit_id) > tuple_(literal(after[0]), literal(after[1])))
-    rows = all_rows(session, stmt)
-    units = tuple(unit_from_row(r) for r in rows[:limit])
-    next_token = encode_token([units[-1].park_id, units[-1].unit_id, version], query) if len(rows) > limit else ""
+        stmt = stmt.where(tuple_(view.c.park_id, view.c.unit_id) > tuple_(literal(after["park_id"]), literal(after["unit_id"])))
+    rows, next_token = page.cut(all_rows(session, stmt), lambda row: {"park_id": row["park_id"], "unit_id": row["unit_id"], "version": version})
+    units = tuple(unit_from_row(r) for r in rows)
     depot_stmt = select(DEPOTS).where(DEPOTS.c.retired.is_(False)).order_by(DEPOTS.c.park_id, DEPOTS.c.depot_id)
     if park_ids:
         depot_stmt = depot_stmt.where(DEPOTS.c.park_id.in_(list(park_ids)))

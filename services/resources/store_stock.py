@@ -9,9 +9,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, insert, select
 from sqlmodel import Session
 
-from services.common.pagination import fingerprint
+from services.common.names import STOCK
 from services.resources.domain import LIVE, LedgerEntry, LedgerKind, Stock
-from services.resources.names import stock_name
 from services.resources.namespaces import find_stock, stocks_view
 from services.resources.sql import decode, found, keyset_page, one, where_equal
 from services.resources.tables import LEDGER, STOCKS
@@ -34,7 +33,7 @@ def stock_where(namespace: str, park_id: str, depot_id: str, type_code: str) -> 
 
 def get_stock(session: Session, *, park_id: str, depot_id: str, type_code: str, namespace: str = LIVE) -> Stock:
     """Return one stock as seen from the namespace, or NOT_FOUND."""
-    return found(find_stock(session, namespace, park_id, depot_id, type_code), stock_from_row, "stock", stock_name(park_id, depot_id, type_code))
+    return found(find_stock(session, namespace, park_id, depot_id, type_code), stock_from_row, "stock", STOCK.format(park_id, depot_id, type_code))
 
 
 def list_stocks(
@@ -53,8 +52,8 @@ def list_stocks(
     stmt = where_equal(select(view), park_id=park_id, depot_id=depot_id, type=type_code)
     if below_minimum_only:
         stmt = stmt.where(view.c.on_hand - view.c.reserved <= view.c.minimum_level)
-    query = fingerprint("stocks", namespace, park_id, depot_id, type_code, below_minimum_only)
-    return keyset_page(session, stmt, [view.c.park_id, view.c.depot_id, view.c.type], stock_from_row, query=query, size=size, token=token)
+    filters = {"list": "stocks", "namespace": namespace, "park": park_id, "depot": depot_id, "type": type_code, "below_minimum": below_minimum_only}
+    return keyset_page(session, stmt, [view.c.park_id, view.c.depot_id, view.c.type], stock_from_row, filters=filters, size=size, token=token)
 
 
 def list_ledger(
@@ -69,8 +68,8 @@ def list_ledger(
 ) -> tuple[list[LedgerEntry], str]:
     """A page of ledger entries of a park (optionally one depot and type), oldest first."""
     stmt = where_equal(select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id), depot_id=depot_id, type=type_code)
-    query = fingerprint("ledger", namespace, park_id, depot_id, type_code)
-    return keyset_page(session, stmt, [LEDGER.c.id], ledger_from_row, query=query, size=size, token=token)
+    filters = {"list": "ledger", "namespace": namespace, "park": park_id, "depot": depot_id, "type": type_code}
+    return keyset_page(session, stmt, [LEDGER.c.id], ledger_from_row, filters=filters, size=size, token=token)
 
 
 def add_ledger(

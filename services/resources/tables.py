@@ -5,20 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKeyConstraint, Index, Table, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKeyConstraint, Index, Table, text
 from sqlmodel import Field, SQLModel
 
+from services.common.db import timestamp_field
 from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, utcnow
+from services.common.outbox import OutboxEvent
 
 _UNIT_STATES = "('AVAILABLE','RESERVED','EN_ROUTE','ON_SCENE','RETURNING','OUT_OF_SERVICE')"
-
-
-def _ts(*, nullable: bool = False) -> datetime:
-    """A timezone-aware timestamp column (UTC)."""
-    if nullable:
-        return Field(default=None, sa_type=DateTime(timezone=True), nullable=True)  # type: ignore[no-any-return]
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True))  # type: ignore[no-any-return]
 
 
 class ParkRow(SQLModel, table=True):
@@ -36,8 +30,8 @@ class ParkRow(SQLModel, table=True):
     contact_name: str = Field(default="", max_length=200)
     contact_phone: str = Field(default="", max_length=60)
     version: int = 1
-    create_time: datetime = _ts()
-    update_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
+    update_time: datetime = timestamp_field()
 
 
 class DepotRow(SQLModel, table=True):
@@ -55,8 +49,8 @@ class DepotRow(SQLModel, table=True):
     shared: bool = False
     retired: bool = False
     version: int = 1
-    create_time: datetime = _ts()
-    update_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
+    update_time: datetime = timestamp_field()
 
 
 class UnitRow(SQLModel, table=True):
@@ -86,8 +80,8 @@ class UnitRow(SQLModel, table=True):
     retired: bool = False
     reservation_id: str = Field(default="", max_length=40)
     incident: str = Field(default="", max_length=200)
-    create_time: datetime = _ts()
-    update_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
+    update_time: datetime = timestamp_field()
 
 
 class StockRow(SQLModel, table=True):
@@ -110,7 +104,7 @@ class StockRow(SQLModel, table=True):
     reserved: int = 0
     minimum_level: int = 0
     version: int = 1
-    update_time: datetime = _ts()
+    update_time: datetime = timestamp_field()
 
 
 class LedgerRow(SQLModel, table=True):
@@ -131,7 +125,7 @@ class LedgerRow(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     reservation_id: str = Field(default="", max_length=40)
     actor: str = Field(default="", max_length=200)
-    create_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
 
 
 class ReservePolicyRow(SQLModel, table=True):
@@ -178,10 +172,10 @@ class ReservationRow(SQLModel, table=True):
     incident: str = Field(max_length=200)
     state: str = Field(max_length=20)
     requested_by: str = Field(default="", max_length=200)
-    expires_at: datetime = _ts()
+    expires_at: datetime = timestamp_field()
     version: int = 1
-    create_time: datetime = _ts()
-    update_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
+    update_time: datetime = timestamp_field()
 
 
 class ReservationUnitRow(SQLModel, table=True):
@@ -243,8 +237,8 @@ class ExerciseRow(SQLModel, table=True):
     state: str = Field(max_length=20)
     base_version: int = 0
     created_by: str = Field(default="", max_length=200)
-    create_time: datetime = _ts()
-    end_time: datetime | None = _ts(nullable=True)
+    create_time: datetime = timestamp_field()
+    end_time: datetime | None = timestamp_field(nullable=True)
 
 
 class NamespaceVersionRow(SQLModel, table=True):
@@ -279,8 +273,8 @@ class DetectorRow(SQLModel, table=True):
     unit: str = Field(max_length=10)
     area: str = Field(default="", max_length=200)
     version: int = 1
-    create_time: datetime = _ts()
-    update_time: datetime = _ts()
+    create_time: datetime = timestamp_field()
+    update_time: datetime = timestamp_field()
 
 
 TABLES: list[type[SQLModel]] = [

@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from services.common.catalogue import Catalogue
 from services.common.errors import FieldViolation
+from services.common.names import DEPOT, MUTUAL_AID, RESERVE_POLICY, STOCK, UNIT
 from services.resources.domain import LIVE, Inventory, LedgerKind, ReservePolicy, Stock, Unit, UnitState
-from services.resources.names import depot_name, mutual_aid_name, reserve_policy_name, stock_name, unit_name
 from services.resources.sql import one
 from services.resources.store_inventory import ExistingRows
 from services.resources.store_registry import depot_values, unit_values
@@ -56,19 +56,19 @@ def plan(inventory: Inventory, rows: ExistingRows, catalogue: Catalogue) -> Iter
     park = inventory.park_id
     for i, depot in enumerate(inventory.depots):
         old = rows.depots.get(depot.depot_id)
-        yield _change("depots", i, depot_name(park, depot.depot_id), old, depot_values(depot))
+        yield _change("depots", i, DEPOT.format(park, depot.depot_id), old, depot_values(depot))
     for i, unit in enumerate(inventory.units):
         old = rows.units.get(unit.unit_id)
-        yield _change("units", i, unit_name(park, unit.unit_id), old, unit_fields(unit, catalogue))
+        yield _change("units", i, UNIT.format(park, unit.unit_id), old, unit_fields(unit, catalogue))
     for i, stock in enumerate(inventory.stocks):
         old = rows.stocks.get((stock.depot_id, stock.type))
-        yield _change("stocks", i, stock_name(park, stock.depot_id, stock.type), old, stock_fields(stock))
+        yield _change("stocks", i, STOCK.format(park, stock.depot_id, stock.type), old, stock_fields(stock))
     for i, policy in enumerate(inventory.reserve_policies):
         minimum = rows.policies.get(policy.type)
         old_policy = None if minimum is None else {"min_available": minimum}
-        yield _change("reserve_policies", i, reserve_policy_name(park, policy.type), old_policy, {"min_available": policy.min_available})
+        yield _change("reserve_policies", i, RESERVE_POLICY.format(park, policy.type), old_policy, {"min_available": policy.min_available})
     for i, agreement in enumerate(inventory.mutual_aid):
-        yield Change("mutual_aid", i, "create", mutual_aid_name(park, agreement.borrower_park))
+        yield Change("mutual_aid", i, "create", MUTUAL_AID.format(park, agreement.borrower_park))
 
 
 def _change(kind: str, index: int, target: str, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> Change:

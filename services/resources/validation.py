@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
 
-from services.common.catalogue import Catalogue, ResourceKind
+from services.common.catalogue import Catalogue, ParkKind, ResourceKind
 from services.common.errors import FieldViolation, invalid_argument
+from services.common.names import id_violations
 from services.resources.domain import (
     Depot,
     DepotKind,
@@ -16,7 +17,6 @@ from services.resources.domain import (
     LedgerKind,
     MutualAid,
     Park,
-    ParkKind,
     ReservePolicy,
     Stock,
     StockRequest,
@@ -24,7 +24,6 @@ from services.resources.domain import (
     UnitRequest,
     UnitState,
 )
-from services.resources.names import ID_RULE, is_valid_id
 
 E = TypeVar("E", bound=Enum)
 
@@ -84,12 +83,6 @@ IMMUTABLE: dict[str, frozenset[str]] = {
 }
 
 
-def raise_if(violations: Sequence[FieldViolation]) -> None:
-    """Raise INVALID_ARGUMENT listing every violation, if there is any."""
-    if violations:
-        raise invalid_argument(violations)
-
-
 def coerce_enum(cls: type[E], raw: object, field: str) -> E:
     """Convert a raw value to an enum member or refuse it naming the field."""
     try:
@@ -97,11 +90,6 @@ def coerce_enum(cls: type[E], raw: object, field: str) -> E:
     except ValueError:
         allowed = ", ".join(str(m.value) for m in cls)
         raise invalid_argument([FieldViolation(field, f"must be one of {allowed}, got {raw!r}")]) from None
-
-
-def id_violations(value: str, field: str) -> list[FieldViolation]:
-    """Check an id against the id rule."""
-    return [] if is_valid_id(value) else [FieldViolation(field, f"{ID_RULE}; got {value!r}")]
 
 
 def point_violations(point: GeoPoint | None, field: str, *, required: bool = True) -> list[FieldViolation]:
@@ -127,7 +115,7 @@ def text_violations(value: str, field: str, *, maximum: int, required: bool) -> 
 
 def park_violations(park: Park, prefix: str = "park") -> list[FieldViolation]:
     """Check a park for creation."""
-    out = id_violations(park.park_id, f"{prefix}.park_id")
+    out = id_violations(f"{prefix}.park_id", park.park_id)
     out += text_violations(park.display_name, f"{prefix}.display_name", maximum=MAX_NAME, required=True)
     out += text_violations(park.display_name_zh, f"{prefix}.display_name_zh", maximum=MAX_NAME, required=False)
     if not isinstance(park.kind, ParkKind):
@@ -153,7 +141,7 @@ def boundary_violations(boundary: Sequence[GeoPoint], field: str) -> list[FieldV
 
 def depot_violations(depot: Depot, prefix: str = "depot") -> list[FieldViolation]:
     """Check a depot for creation."""
-    out = id_violations(depot.depot_id, f"{prefix}.depot_id")
+    out = id_violations(f"{prefix}.depot_id", depot.depot_id)
     out += text_violations(depot.display_name, f"{prefix}.display_name", maximum=MAX_NAME, required=True)
     if not isinstance(depot.kind, DepotKind):
         out.append(FieldViolation(f"{prefix}.kind", "required: FIRE_STATION, RESCUE_BASE or SUPPLY_WAREHOUSE"))
@@ -185,10 +173,10 @@ def type_violations(type_code: str, field: str, catalogue: Catalogue, kind: Reso
 
 def unit_violations(unit: Unit, catalogue: Catalogue, prefix: str = "unit") -> list[FieldViolation]:
     """Check a unit for creation; state, version and the reservation fields are output only."""
-    out = id_violations(unit.unit_id, f"{prefix}.unit_id")
+    out = id_violations(f"{prefix}.unit_id", unit.unit_id)
     out += type_violations(unit.type, f"{prefix}.type", catalogue, ResourceKind.UNIT, "units need")
     out += text_violations(unit.call_sign, f"{prefix}.call_sign", maximum=MAX_CALL_SIGN, required=True)
-    out += id_violations(unit.home_depot, f"{prefix}.home_depot")
+    out += id_violations(f"{prefix}.home_depot", unit.home_depot)
     if not 0 <= unit.crew_size <= MAX_CREW:
         out.append(FieldViolation(f"{prefix}.crew_size", f"must be within 0..{MAX_CREW}"))
     out += capability_violations(unit.capabilities, f"{prefix}.capabilities", catalogue)
@@ -206,7 +194,7 @@ def unit_violations(unit: Unit, catalogue: Catalogue, prefix: str = "unit") -> l
 
 def stock_violations(stock: Stock, catalogue: Catalogue, prefix: str = "stock") -> list[FieldViolation]:
     """Check a stock for creation: the opening on-hand amount is booked as a receipt."""
-    out = id_violations(stock.depot_id, f"{prefix}.depot_id")
+    out = id_violations(f"{prefix}.depot_id", stock.depot_id)
     out += type_violations(stock.type, f"{prefix}.type", catalogue, ResourceKind.CONSUMABLE, "stock needs")
     if not 0 <= stock.on_hand <= MAX_AMOUNT:
         out.append(FieldViolation(f"{prefix}.on_hand", f"must be within 0..{MAX_AMOUNT}"))
@@ -221,7 +209,7 @@ def stock_violations(stock: Stock, catalogue: Catalogue, prefix: str = "stock") 
 
 def policy_violations(policy: ReservePolicy, catalogue: Catalogue, prefix: str = "reserve_policy") -> list[FieldViolation]:
     """Check a reserve policy."""
-    out = id_violations(policy.park_id, f"{prefix}.park_id")
+    out = id_violations(f"{prefix}.park_id", policy.park_id)
     if catalogue.get(policy.type) is None:
         out.append(FieldViolation(f"{prefix}.type", f"unknown resource type {policy.type!r}"))
     if not 0 <= policy.min_available <= MAX_AMOUNT:
@@ -231,8 +219,8 @@ def policy_violations(policy: ReservePolicy, catalogue: Catalogue, prefix: str =
 
 def mutual_aid_violations(agreement: MutualAid, catalogue: Catalogue, prefix: str = "mutual_aid") -> list[FieldViolation]:
     """Check a mutual-aid agreement."""
-    out = id_violations(agreement.lender_park, f"{prefix}.lender_park")
-    out += id_violations(agreement.borrower_park, f"{prefix}.borrower_park")
+    out = id_violations(f"{prefix}.lender_park", agreement.lender_park)
+    out += id_violations(f"{prefix}.borrower_park", agreement.borrower_park)
     if agreement.lender_park == agreement.borrower_park:
         out.append(FieldViolation(f"{prefix}.borrower_park", "must differ from the lender park"))
     for i, code in enumerate(agreement.resource_types):

@@ -11,9 +11,10 @@ import pytest
 import pytest_asyncio
 from emergency.resources.v1 import resources_service_pb2_grpc as pb_grpc
 
+from services.common.catalogue import ParkKind
 from services.common.server import RunningServer
 from services.resources import registry, stock
-from services.resources.domain import Depot, DepotKind, GeoPoint, Park, ParkKind, Stock, Unit
+from services.resources.domain import Depot, DepotKind, GeoPoint, Park, Stock, Unit
 from services.resources.server import build_server
 from services.resources.store import ResourceStore
 from tests.conftest import service_settings

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from fixtures.resources.demo import build_demo, distance_km, is_south_of_river, load_demo
-from services.common.catalogue import load_catalogue
+from services.common.catalogue import ParkKind, load_catalogue
 from services.resources import store_snapshot
-from services.resources.domain import DepotKind, ParkKind
+from services.resources.domain import DepotKind
 from services.resources.store import ResourceStore
 
 EXPECTED_PARKS = {
