@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from enum import Enum
 from typing import TypeVar
 
+from services.common import fields
 from services.common.catalogue import Catalogue, ParkKind, ResourceKind
 from services.common.errors import FieldViolation, invalid_argument
 from services.common.names import id_violations
@@ -105,12 +106,8 @@ def point_violations(point: GeoPoint | None, field: str, *, required: bool = Tru
 
 
 def text_violations(value: str, field: str, *, maximum: int, required: bool) -> list[FieldViolation]:
-    """Check a free-text field's presence and length."""
-    if required and not value.strip():
-        return [FieldViolation(field, "required")]
-    if len(value) > maximum:
-        return [FieldViolation(field, f"at most {maximum} characters")]
-    return []
+    """Check a free-text field's presence and length (the resources service's wording leaves the length out)."""
+    return fields.text_violations(field, value, maximum=maximum, required=required, show_length=False)
 
 
 def park_violations(park: Park, prefix: str = "park") -> list[FieldViolation]:
