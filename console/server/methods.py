@@ -53,12 +53,12 @@ def unary_methods() -> dict[str, UnaryMethod]:
 
 def request_from_json(method: UnaryMethod, body: Mapping[str, Any], idempotency_key: str) -> Message:
     """Parse proto3 JSON into the request; the Idempotency-Key header fills request_id (a different one in the body is refused)."""
-    request: Any = json_format.ParseDict(dict(body), method.request_type())
+    request = json_format.ParseDict(dict(body), method.request_type())
     if idempotency_key and method.takes_request_id:
-        current = request.request_id
+        current = getattr(request, REQUEST_ID)
         if current and current != idempotency_key:
             raise json_format.ParseError(f"request_id {current!r} differs from the Idempotency-Key header {idempotency_key!r}")
-        request.request_id = idempotency_key
+        setattr(request, REQUEST_ID, idempotency_key)
     return request
 
 

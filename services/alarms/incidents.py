@@ -111,9 +111,9 @@ class Outbound:
             title=f"Detector alarm: {what} at {sensor.area or sensor.display_name or sensor.name}"[:200],
             park_id=group.park_id,
             location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=lat, longitude=lon), description=(sensor.area or sensor.name)[:200]),
-            kind=KINDS.get(sensor.kind, common_pb2.INCIDENT_KIND_OTHER),  # type: ignore[arg-type]
+            kind=KINDS.get(sensor.kind, common_pb2.INCIDENT_KIND_OTHER),
             substance=substance,
-            severity=SEVERITIES[group.severity],  # type: ignore[arg-type]
+            severity=SEVERITIES[group.severity],
             reporter=f"alarm intake ({sensor.name})"[:100],
             description=text[:2000],
             exercise_id=group.exercise_id,
@@ -146,7 +146,7 @@ class Outbound:
                 version=current.version,
                 severity=SEVERITIES[level],
                 reason=reason,
-            )  # type: ignore[arg-type]
+            )
             try:
                 await self.call(self.incident.ChangeSeverity, request)
                 return

@@ -29,13 +29,13 @@ def alarm_to_pb(row: AlarmRow) -> pb.Alarm:
         message_id=row.message_id,
         topic=row.topic,
         detector=row.detector,
-        level=LEVELS.get(row.level, pb.Alarm.LEVEL_UNSPECIFIED),  # type: ignore[arg-type]
+        level=LEVELS.get(row.level, pb.Alarm.LEVEL_UNSPECIFIED),
         reading=row.reading,
         unit=row.unit,
         time=to_timestamp(row.measured_at),
         receive_time=to_timestamp(row.received_at),
         message=row.text,
-        state=STATES[row.state],  # type: ignore[arg-type]
+        state=STATES[row.state],
         reject_reason=row.reason,
         reject_detail=row.detail,
         incident=row.incident,
@@ -58,7 +58,7 @@ def group_to_pb(row: GroupRow) -> pb.AlarmIncident:
         detector_count=len(row.members),
         first_alarm_time=to_timestamp(row.first_alarm_at),
         last_alarm_time=to_timestamp(row.last_alarm_at),
-        severity=SEVERITIES.get(row.severity, common_pb2.SEVERITY_UNSPECIFIED),  # type: ignore[arg-type]
+        severity=SEVERITIES.get(row.severity, common_pb2.SEVERITY_UNSPECIFIED),
         detectors=sorted(row.members),
         opened_by_alarms=row.opened_by_alarms,
         status=row.status,

@@ -21,7 +21,9 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
     def __init__(self, tx: Transactions) -> None:
         self._tx = tx
 
-    async def ListAlarms(self, request: pb.ListAlarmsRequest, context: grpc.aio.ServicerContext) -> pb.ListAlarmsResponse:
+    async def ListAlarms(
+        self, request: pb.ListAlarmsRequest, context: grpc.aio.ServicerContext[pb.ListAlarmsRequest, pb.ListAlarmsResponse]
+    ) -> pb.ListAlarmsResponse:
         """Newest first, by state, incident and namespace."""
         require_authenticated()
         unknown = [FieldViolation("state", f"unknown state {request.state}")] if request.state and request.state not in mapping.STATE_NAMES else []
@@ -38,7 +40,9 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
 
         return await self._tx.query(read)
 
-    async def ListAlarmIncidents(self, request: pb.ListAlarmIncidentsRequest, context: grpc.aio.ServicerContext) -> pb.ListAlarmIncidentsResponse:
+    async def ListAlarmIncidents(
+        self, request: pb.ListAlarmIncidentsRequest, context: grpc.aio.ServicerContext[pb.ListAlarmIncidentsRequest, pb.ListAlarmIncidentsResponse]
+    ) -> pb.ListAlarmIncidentsResponse:
         """In incident-name order, in a namespace."""
         require_authenticated()
         page = open_page(request.page_token, request.page_size, {"exercise": request.exercise_id})
@@ -51,7 +55,9 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
 
         return await self._tx.query(read)
 
-    async def GetAlarmIncident(self, request: pb.GetAlarmIncidentRequest, context: grpc.aio.ServicerContext) -> pb.GetAlarmIncidentResponse:
+    async def GetAlarmIncident(
+        self, request: pb.GetAlarmIncidentRequest, context: grpc.aio.ServicerContext[pb.GetAlarmIncidentRequest, pb.GetAlarmIncidentResponse]
+    ) -> pb.GetAlarmIncidentResponse:
         """One incident's alarm record."""
         require_authenticated()
         INCIDENT.parse_one(request.incident, "incident")

@@ -345,14 +345,14 @@ def _target_to_proto(target: Target) -> pb.Target:
 
 def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
     """An inject message."""
-    message = pb.Inject(id=inject.id, offset_s=inject.offset_s, kind=INJECT_KINDS[inject.type])  # type: ignore[arg-type]
+    message = pb.Inject(id=inject.id, offset_s=inject.offset_s, kind=INJECT_KINDS[inject.type])
     if isinstance(inject, IncidentInject):
         spec = pb.IncidentSpec(
             title=inject.title or "",
             park_id=inject.park,
             location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=inject.lat, longitude=inject.lon), description=inject.place),
             kind=KIND_PREFIX + inject.kind,
-            severity=LEVEL_TO_SEVERITY[inject.severity.value],  # type: ignore[arg-type]
+            severity=LEVEL_TO_SEVERITY[inject.severity.value],
             description=inject.description,
             demands=[
                 common_pb2.ResourceDemand(
@@ -370,7 +370,7 @@ def _inject_to_proto(inject: Any, depot: SharedDepot) -> pb.Inject:
         message.incident.CopyFrom(spec)
     elif isinstance(inject, EscalationInject):
         message.target_inject_id = inject.incident
-        message.new_severity = LEVEL_TO_SEVERITY[inject.severity.value]  # type: ignore[assignment]
+        message.new_severity = LEVEL_TO_SEVERITY[inject.severity.value]
     elif isinstance(inject, UnitBreakdownInject):
         message.park_id = inject.park
         message.resource_type = inject.resource_type or ""

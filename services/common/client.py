@@ -6,7 +6,7 @@ import contextlib
 import json
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 from opentelemetry.instrumentation.grpc import aio_client_interceptors
@@ -25,6 +25,14 @@ IDEMPOTENT_SERVICES = (
     "emergency.dispatch.v1.DispatchService",
     "emergency.gateway.v1.CommandCenterService",
 )
+
+# Client interceptors see every method's messages; their classes are generic only in the stubs.
+if TYPE_CHECKING:
+    UnaryUnaryClientInterceptor = grpc.aio.UnaryUnaryClientInterceptor[Any, Any]
+    UnaryStreamClientInterceptor = grpc.aio.UnaryStreamClientInterceptor[Any, Any]
+else:
+    UnaryUnaryClientInterceptor = grpc.aio.UnaryUnaryClientInterceptor
+    UnaryStreamClientInterceptor = grpc.aio.UnaryStreamClientInterceptor
 
 
 def retry_service_config(services: Sequence[str] = IDEMPOTENT_SERVICES, *, round_robin: bool = False) -> str:
@@ -64,7 +72,7 @@ def _details_with(details: grpc.aio.ClientCallDetails, cap_s: float) -> grpc.aio
     )
 
 
-class _ForwardUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
+class _ForwardUnaryUnary(UnaryUnaryClientInterceptor):
     """Forwards deadline and principal on unary calls."""
 
     def __init__(self, cap_s: float) -> None:
@@ -75,7 +83,7 @@ class _ForwardUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
         return await continuation(_details_with(client_call_details, self._cap_s), request)
 
 
-class _ForwardUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
+class _ForwardUnaryStream(UnaryStreamClientInterceptor):
     """Forwards principal (and a deadline only if the caller has one) on server-streaming calls."""
 
     def __init__(self, cap_s: float) -> None:
@@ -87,7 +95,7 @@ class _ForwardUnaryStream(grpc.aio.UnaryStreamClientInterceptor):
         return await continuation(details, request)
 
 
-class _MeasureUnaryUnary(grpc.aio.UnaryUnaryClientInterceptor):
+class _MeasureUnaryUnary(UnaryUnaryClientInterceptor):
     """Records each unary call's duration and status code in the calling service's rpc.client.call.duration."""
 
     def __init__(self, service: str) -> None:

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import DateTime, Engine, event
 from sqlalchemy.engine import make_url
@@ -19,6 +19,7 @@ from sqlmodel import Field, Session, SQLModel, create_engine
 from services.common.clock import utcnow
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 
 def is_sqlite(url: str) -> bool:
@@ -101,7 +102,7 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 _EXECUTOR = ThreadPoolExecutor(max_workers=32, thread_name_prefix="db")
 
 
-async def run_in_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+async def run_in_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
     """Run blocking database work off the event loop, keeping the caller's context (principal, deadline, trace)."""
     context = contextvars.copy_context()
     loop = asyncio.get_running_loop()

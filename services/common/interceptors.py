@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import grpc
 
@@ -26,8 +26,17 @@ log = logging.getLogger("emergency.rpc")
 
 UNAUTHENTICATED_OK = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
+# The interceptors wrap every method of every service, so requests and responses are any message.
+# The handler and interceptor classes are generic only in the stubs.
+if TYPE_CHECKING:
+    Handler = grpc.RpcMethodHandler[Any, Any]
+    Context = grpc.aio.ServicerContext[Any, Any]
+    ServerInterceptor = grpc.aio.ServerInterceptor[Any, Any]
+else:
+    ServerInterceptor = grpc.aio.ServerInterceptor
 
-class StreamCloser(grpc.aio.ServerInterceptor):
+
+class StreamCloser(ServerInterceptor):
     """Outermost: drives each server-streaming handler with context.write and closes it in the call's own task.
 
     gRPC leaves the response generator of a call whose client went away to the garbage collector, which closes it
@@ -37,16 +46,16 @@ class StreamCloser(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> Handler:
         """Wrap unary-stream handlers; pass the others on."""
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_stream is None:
             return handler
         inner: Callable[..., Any] = handler.unary_stream
 
-        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> None:
+        async def behaviour(request: Any, context: Context) -> None:
             stream = inner(request, context)
             if not hasattr(stream, "__aiter__"):  # a handler that writes for itself
                 await stream
@@ -62,7 +71,7 @@ class StreamCloser(grpc.aio.ServerInterceptor):
         )
 
 
-class ServiceInterceptor(grpc.aio.ServerInterceptor):
+class ServiceInterceptor(ServerInterceptor):
     """Wraps every handler so no exception escapes as UNKNOWN and every call is logged with its trace id."""
 
     def __init__(
@@ -85,9 +94,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> Handler:
         """Return a handler that binds the call's context around the real one."""
         handler = await continuation(handler_call_details)
         method = handler_call_details.method
@@ -109,7 +118,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         return handler
 
     @contextlib.asynccontextmanager
-    async def _call_scope(self, method: str, metadata: tuple[Any, ...], context: grpc.aio.ServicerContext) -> AsyncIterator[None]:
+    async def _call_scope(self, method: str, metadata: tuple[Any, ...], context: Context) -> AsyncIterator[None]:
         """Bind principal and deadline around one call, turn errors into rich statuses, and log the outcome."""
         started = time.perf_counter()
         code = grpc.StatusCode.OK
@@ -146,7 +155,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     def _wrap_unary(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a unary-unary behaviour."""
 
-        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> Any:
+        async def behaviour(request: Any, context: Context) -> Any:
             async with self._call_scope(method, metadata, context):
                 check_request(request, self._limit_for(method))
                 return await inner(request, context)
@@ -156,7 +165,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     def _wrap_stream(self, method: str, metadata: tuple[Any, ...], inner: Callable[..., Any]) -> Callable[..., Any]:
         """Wrap a unary-stream behaviour."""
 
-        async def behaviour(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+        async def behaviour(request: Any, context: Context) -> AsyncIterator[Any]:
             async with self._call_scope(method, metadata, context):
                 check_request(request, self._limit_for(method))
                 async for item in inner(request, context):
@@ -164,7 +173,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
         return behaviour
 
-    def _enter(self, context: grpc.aio.ServicerContext) -> tuple[Any, Any]:
+    def _enter(self, context: Context) -> tuple[Any, Any]:
         """Bind an anonymous principal and the call's deadline."""
         return set_current_principal(ANONYMOUS), set_deadline_from_remaining(context.time_remaining())
 
@@ -173,12 +182,12 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         set_current_principal(self._verifier.principal_from_metadata(metadata))
 
     @staticmethod
-    async def _abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
+    async def _abort(context: Context, error: ServiceError) -> None:
         """End the call with the error's code, message and rich details."""
         await context.abort(error.code, capped(error.message, MAX_MESSAGE_CHARS), trailing_metadata=trailing_metadata_for(error))
 
 
-def _code_of(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.StatusCode | None:
+def _code_of(exc: BaseException, context: Context) -> grpc.StatusCode | None:
     """The code of an abort already under way (context.abort raises), or None for a real failure."""
     if isinstance(exc, grpc.aio.AbortError) or type(exc).__name__ == "AbortError":
         code = context.code()
@@ -191,13 +200,13 @@ def _code_of(exc: BaseException, context: grpc.aio.ServicerContext) -> grpc.Stat
 DEADLINE_SLACK_S = 0.25
 
 
-def _past_deadline(context: grpc.aio.ServicerContext, slack_s: float = 0.0) -> bool:
+def _past_deadline(context: Context, slack_s: float = 0.0) -> bool:
     """True when the client's deadline has passed, so the caller saw DEADLINE_EXCEEDED whatever the handler returned."""
     remaining = context.time_remaining()
     return remaining is not None and remaining <= slack_s
 
 
-def _cut_off_code(context: grpc.aio.ServicerContext) -> grpc.StatusCode:
+def _cut_off_code(context: Context) -> grpc.StatusCode:
     """What a cancelled handler's caller really saw: its deadline passed, or it cancelled the call."""
     return grpc.StatusCode.DEADLINE_EXCEEDED if _past_deadline(context, DEADLINE_SLACK_S) else grpc.StatusCode.CANCELLED
 

@@ -95,7 +95,7 @@ def relay_lag(engine: Engine) -> tuple[int, float]:
     """How many outbox rows wait to be relayed, and the age in seconds of the oldest (0.0 when none)."""
     with Session(read_only(engine)) as session:
         count, oldest = session.exec(
-            select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))  # type: ignore[call-overload]
+            select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))
         ).one()
     if not count or oldest is None:
         return 0, 0.0

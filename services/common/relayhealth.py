@@ -19,7 +19,7 @@ PENDING_KEY = "outbox-pending"
 OLDEST_AGE_KEY = "outbox-oldest-age-s"
 
 
-class LagReportingHealth(HealthServicer):
+class LagReportingHealth(HealthServicer):  # type: ignore[misc]  # grpc-stubs type grpc_health.v1 but not its _async module
     """The standard health servicer; every Check answer also carries the relay lag as initial metadata."""
 
     def __init__(self) -> None:

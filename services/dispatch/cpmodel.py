@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from services.dispatch.catalogue import ResourceKind
+from services.common.catalogue import ResourceKind
 from services.dispatch.flow_conversion import Flows
-from services.dispatch.problem import IntArray, Problem
+from services.dispatch.problem import Problem
+from services.dispatch.travel import IntArray
 
 UNMET_RESOLUTION = 10**6
 
@@ -229,7 +230,7 @@ class DispatchModel:
 
     def set_hint(self, values: list[int]) -> None:
         """Hint every variable (written to the proto at once: one call per variable was slow)."""
-        self.model.clear_hints()
+        self.model.proto.clear_solution_hint()
         hint = self.model.proto.solution_hint
         hint.vars.extend(v.index for v in self.vars)
         hint.values.extend(values)

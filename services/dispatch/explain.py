@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from services.dispatch.catalogue import ResourceKind
+from services.common.catalogue import ResourceKind
 from services.dispatch.model import (
     Alternative,
     Binding,

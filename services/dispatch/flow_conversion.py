@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from services.dispatch.catalogue import ResourceKind
+from services.common.catalogue import ResourceKind
 from services.dispatch.model import Assignment, Plan, Shipment, UnmetDemand
 from services.dispatch.problem import Problem
 

@@ -50,7 +50,7 @@ class FlowNetwork:
     @property
     def optimal(self) -> bool:
         """Whether the last solve found an optimal flow."""
-        return self.status == min_cost_flow.SimpleMinCostFlow.OPTIMAL
+        return bool(self.status == min_cost_flow.SimpleMinCostFlow.OPTIMAL)
 
     def flows(self, smcf: min_cost_flow.SimpleMinCostFlow, arcs: list[int]) -> list[int]:
         """The flow on each of the given arcs."""

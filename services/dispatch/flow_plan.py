@@ -16,7 +16,8 @@ import numpy as np
 
 from services.dispatch.flow_conversion import Flows
 from services.dispatch.flow_network import SINK, SOURCE, FlowNetwork
-from services.dispatch.problem import NOT_COMMITTED, IntArray, Problem
+from services.dispatch.problem import NOT_COMMITTED, Problem
+from services.dispatch.travel import IntArray
 
 MEAN_SCALE = 64
 MAX_ARC_COST = 10**11

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from services.dispatch.catalogue import CAPABILITIES, ResourceKind, kind_of
+from services.common.catalogue import ResourceKind
+from services.dispatch.catalogue import CAPABILITIES, kind_of
 from services.dispatch.model import DispatchRequest
 from services.dispatch.travel import IntArray, TravelTable, travel_table
 

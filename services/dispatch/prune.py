@@ -13,7 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from services.dispatch.problem import IntArray, Problem
+from services.dispatch.problem import Problem
+from services.dispatch.travel import IntArray
 
 DEFAULT_FACTOR = 3.0
 # Below this many candidates the full model is small enough to keep whole (and its bound exact).

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from services.common.catalogue import ResourceKind
 from services.common.errors import FieldViolation
-from services.dispatch.catalogue import CAPABILITIES, ResourceKind, kind_of
+from services.dispatch.catalogue import CAPABILITIES, kind_of
 from services.dispatch.model import DispatchRequest, GeoPoint, Options, SecondsRows
 
 MAX_TIME_LIMIT_S = 60.0

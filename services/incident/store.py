@@ -168,7 +168,7 @@ def open_counts(session: Session) -> list[tuple[str, str, bool, int]]:
         .where(col(IncidentRow.state).in_([s.value for s in OPEN_STATES]))
         .group_by(IncidentRow.severity, IncidentRow.state, drill)
     )
-    return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]  # type: ignore[call-overload]
+    return [(level, state, bool(in_drill), int(n)) for level, state, in_drill, n in session.exec(stmt).all()]
 
 
 def public_fields(row: IncidentRow) -> dict[str, Any]:

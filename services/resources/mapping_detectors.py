@@ -37,7 +37,7 @@ def detector_kind(value: int) -> DetectorKind | None:
     """The domain kind of a proto kind; None for unspecified or unknown."""
     if value == pb.Detector.KIND_UNSPECIFIED or value not in pb.Detector.Kind.values():
         return None
-    return DetectorKind(pb.Detector.Kind.Name(value).removeprefix(KIND_PREFIX))  # type: ignore[arg-type]
+    return DetectorKind(pb.Detector.Kind.Name(value).removeprefix(KIND_PREFIX))
 
 
 def detector_from_pb(park_id: str, detector_id: str, message: pb.Detector) -> Detector:

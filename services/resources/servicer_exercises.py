@@ -16,7 +16,9 @@ from services.resources.servicer_base import ServicerBase, caller
 class ExerciseRpcs(ServicerBase):
     """CreateExercise, GetExercise and EndExercise."""
 
-    async def CreateExercise(self, request: pb.CreateExerciseRequest, context: grpc.aio.ServicerContext) -> pb.CreateExerciseResponse:
+    async def CreateExercise(
+        self, request: pb.CreateExerciseRequest, context: grpc.aio.ServicerContext[pb.CreateExerciseRequest, pb.CreateExerciseResponse]
+    ) -> pb.CreateExerciseResponse:
         """Open an exercise namespace."""
         principal = caller(Action.MANAGE_EXERCISE)
 
@@ -26,13 +28,17 @@ class ExerciseRpcs(ServicerBase):
 
         return await self._mutate("CreateExercise", request, pb.CreateExerciseResponse, work)
 
-    async def GetExercise(self, request: pb.GetExerciseRequest, context: grpc.aio.ServicerContext) -> pb.GetExerciseResponse:
+    async def GetExercise(
+        self, request: pb.GetExerciseRequest, context: grpc.aio.ServicerContext[pb.GetExerciseRequest, pb.GetExerciseResponse]
+    ) -> pb.GetExerciseResponse:
         """One exercise."""
         exercise_id = EXERCISE.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetExerciseResponse(exercise=mp.exercise_to_pb(store_exercises.get_exercise(s, exercise_id=exercise_id))))
 
-    async def EndExercise(self, request: pb.EndExerciseRequest, context: grpc.aio.ServicerContext) -> pb.EndExerciseResponse:
+    async def EndExercise(
+        self, request: pb.EndExerciseRequest, context: grpc.aio.ServicerContext[pb.EndExerciseRequest, pb.EndExerciseResponse]
+    ) -> pb.EndExerciseResponse:
         """End an exercise, discarding everything it changed."""
         exercise_id = EXERCISE.parse_one(request.name)
         principal = caller(Action.MANAGE_EXERCISE)

@@ -21,14 +21,18 @@ from services.resources.servicer_base import ServicerBase, caller
 class ParkRpcs(ServicerBase):
     """ListResourceTypes, parks, depots and ImportInventory."""
 
-    async def ListResourceTypes(self, request: pb.ListResourceTypesRequest, context: grpc.aio.ServicerContext) -> pb.ListResourceTypesResponse:
+    async def ListResourceTypes(
+        self, request: pb.ListResourceTypesRequest, context: grpc.aio.ServicerContext[pb.ListResourceTypesRequest, pb.ListResourceTypesResponse]
+    ) -> pb.ListResourceTypesResponse:
         """The catalogue, optionally of one kind."""
         caller(Action.READ)
         kind = mp.resource_kind(request.kind)
         entries = [t for t in load_catalogue().types.values() if kind is None or t.kind is kind]
         return pb.ListResourceTypesResponse(resource_types=[mp.resource_type_to_pb(t) for t in entries])
 
-    async def CreatePark(self, request: pb.CreateParkRequest, context: grpc.aio.ServicerContext) -> pb.CreateParkResponse:
+    async def CreatePark(
+        self, request: pb.CreateParkRequest, context: grpc.aio.ServicerContext[pb.CreateParkRequest, pb.CreateParkResponse]
+    ) -> pb.CreateParkResponse:
         """Register a park (operators)."""
         principal = caller(Action.CREATE_PARK)
         violations = id_violations("park_id", request.park_id) + mp.park_output_only_violations(request.park, "park")
@@ -40,13 +44,15 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("CreatePark", request, pb.CreateParkResponse, work)
 
-    async def GetPark(self, request: pb.GetParkRequest, context: grpc.aio.ServicerContext) -> pb.GetParkResponse:
+    async def GetPark(self, request: pb.GetParkRequest, context: grpc.aio.ServicerContext[pb.GetParkRequest, pb.GetParkResponse]) -> pb.GetParkResponse:
         """One park."""
         park_id = PARK.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetParkResponse(park=mp.park_to_pb(store_registry.get_park(s, park_id=park_id))))
 
-    async def ListParks(self, request: pb.ListParksRequest, context: grpc.aio.ServicerContext) -> pb.ListParksResponse:
+    async def ListParks(
+        self, request: pb.ListParksRequest, context: grpc.aio.ServicerContext[pb.ListParksRequest, pb.ListParksResponse]
+    ) -> pb.ListParksResponse:
         """A page of parks."""
         caller(Action.READ)
 
@@ -56,7 +62,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdatePark(self, request: pb.UpdateParkRequest, context: grpc.aio.ServicerContext) -> pb.UpdateParkResponse:
+    async def UpdatePark(
+        self, request: pb.UpdateParkRequest, context: grpc.aio.ServicerContext[pb.UpdateParkRequest, pb.UpdateParkResponse]
+    ) -> pb.UpdateParkResponse:
         """Change the masked fields of a park (its officer or an operator)."""
         park_id = PARK.parse_one(request.park.name, "park.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -71,7 +79,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("UpdatePark", request, pb.UpdateParkResponse, work)
 
-    async def CreateDepot(self, request: pb.CreateDepotRequest, context: grpc.aio.ServicerContext) -> pb.CreateDepotResponse:
+    async def CreateDepot(
+        self, request: pb.CreateDepotRequest, context: grpc.aio.ServicerContext[pb.CreateDepotRequest, pb.CreateDepotResponse]
+    ) -> pb.CreateDepotResponse:
         """Register a depot in a park."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
@@ -84,7 +94,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("CreateDepot", request, pb.CreateDepotResponse, work)
 
-    async def ListDepots(self, request: pb.ListDepotsRequest, context: grpc.aio.ServicerContext) -> pb.ListDepotsResponse:
+    async def ListDepots(
+        self, request: pb.ListDepotsRequest, context: grpc.aio.ServicerContext[pb.ListDepotsRequest, pb.ListDepotsResponse]
+    ) -> pb.ListDepotsResponse:
         """A page of depots of one park or of all."""
         park_id = mq.park_parent(request.parent)
         caller(Action.READ)
@@ -95,7 +107,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdateDepot(self, request: pb.UpdateDepotRequest, context: grpc.aio.ServicerContext) -> pb.UpdateDepotResponse:
+    async def UpdateDepot(
+        self, request: pb.UpdateDepotRequest, context: grpc.aio.ServicerContext[pb.UpdateDepotRequest, pb.UpdateDepotResponse]
+    ) -> pb.UpdateDepotResponse:
         """Change the masked fields of a depot."""
         park_id, depot_id = DEPOT.parse(request.depot.name, "depot.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -110,7 +124,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("UpdateDepot", request, pb.UpdateDepotResponse, work)
 
-    async def DeleteDepot(self, request: pb.DeleteDepotRequest, context: grpc.aio.ServicerContext) -> pb.DeleteDepotResponse:
+    async def DeleteDepot(
+        self, request: pb.DeleteDepotRequest, context: grpc.aio.ServicerContext[pb.DeleteDepotRequest, pb.DeleteDepotResponse]
+    ) -> pb.DeleteDepotResponse:
         """Retire an empty depot."""
         park_id, depot_id = DEPOT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
@@ -121,7 +137,9 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("DeleteDepot", request, pb.DeleteDepotResponse, work)
 
-    async def ImportInventory(self, request: pb.ImportInventoryRequest, context: grpc.aio.ServicerContext) -> pb.ImportInventoryResponse:
+    async def ImportInventory(
+        self, request: pb.ImportInventoryRequest, context: grpc.aio.ServicerContext[pb.ImportInventoryRequest, pb.ImportInventoryResponse]
+    ) -> pb.ImportInventoryResponse:
         """Validate a park's whole inventory outside the write lock, then apply it in one transaction, or nothing."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)

@@ -19,7 +19,9 @@ from services.resources.servicer_base import ServicerBase, caller
 class PolicyRpcs(ServicerBase):
     """Reserve policies (set, list) and mutual-aid agreements (create, list, delete)."""
 
-    async def SetReservePolicy(self, request: pb.SetReservePolicyRequest, context: grpc.aio.ServicerContext) -> pb.SetReservePolicyResponse:
+    async def SetReservePolicy(
+        self, request: pb.SetReservePolicyRequest, context: grpc.aio.ServicerContext[pb.SetReservePolicyRequest, pb.SetReservePolicyResponse]
+    ) -> pb.SetReservePolicyResponse:
         """Create or replace a park's home reserve of one type."""
         park_id = request.policy.park_id
         raise_if(id_violations("policy.park_id", park_id))
@@ -34,7 +36,9 @@ class PolicyRpcs(ServicerBase):
 
         return await self._mutate("SetReservePolicy", request, pb.SetReservePolicyResponse, work)
 
-    async def ListReservePolicies(self, request: pb.ListReservePoliciesRequest, context: grpc.aio.ServicerContext) -> pb.ListReservePoliciesResponse:
+    async def ListReservePolicies(
+        self, request: pb.ListReservePoliciesRequest, context: grpc.aio.ServicerContext[pb.ListReservePoliciesRequest, pb.ListReservePoliciesResponse]
+    ) -> pb.ListReservePoliciesResponse:
         """Reserve policies of one park or all."""
         park_id = mq.optional_id(request.park_id, "park_id")
         caller(Action.READ)
@@ -43,7 +47,9 @@ class PolicyRpcs(ServicerBase):
         )
 
     async def CreateMutualAidAgreement(
-        self, request: pb.CreateMutualAidAgreementRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.CreateMutualAidAgreementRequest,
+        context: grpc.aio.ServicerContext[pb.CreateMutualAidAgreementRequest, pb.CreateMutualAidAgreementResponse],
     ) -> pb.CreateMutualAidAgreementResponse:
         """Record an agreement (the lender park's officer or an operator)."""
         message = request.agreement
@@ -58,7 +64,9 @@ class PolicyRpcs(ServicerBase):
         return await self._mutate("CreateMutualAidAgreement", request, pb.CreateMutualAidAgreementResponse, work)
 
     async def ListMutualAidAgreements(
-        self, request: pb.ListMutualAidAgreementsRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.ListMutualAidAgreementsRequest,
+        context: grpc.aio.ServicerContext[pb.ListMutualAidAgreementsRequest, pb.ListMutualAidAgreementsResponse],
     ) -> pb.ListMutualAidAgreementsResponse:
         """Agreements a park lends or borrows under, or all."""
         park_id = mq.optional_id(request.park_id, "park_id")
@@ -68,7 +76,9 @@ class PolicyRpcs(ServicerBase):
         )
 
     async def DeleteMutualAidAgreement(
-        self, request: pb.DeleteMutualAidAgreementRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.DeleteMutualAidAgreementRequest,
+        context: grpc.aio.ServicerContext[pb.DeleteMutualAidAgreementRequest, pb.DeleteMutualAidAgreementResponse],
     ) -> pb.DeleteMutualAidAgreementResponse:
         """End an agreement."""
         lender, borrower = AGREEMENT.parse(request.name)

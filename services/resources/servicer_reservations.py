@@ -31,7 +31,9 @@ class ReservationRpcs(ServicerBase):
     """GetAvailabilitySnapshot, ReserveResources, ConfirmReservation, ReleaseReservation, GetReservation, ListReservations."""
 
     async def GetAvailabilitySnapshot(
-        self, request: pb.GetAvailabilitySnapshotRequest, context: grpc.aio.ServicerContext
+        self,
+        request: pb.GetAvailabilitySnapshotRequest,
+        context: grpc.aio.ServicerContext[pb.GetAvailabilitySnapshotRequest, pb.GetAvailabilitySnapshotResponse],
     ) -> pb.GetAvailabilitySnapshotResponse:
         """Available units, committed units, available stock, policies and agreements of a namespace."""
         namespace = mq.namespace(request.exercise_id)
@@ -47,7 +49,9 @@ class ReservationRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ReserveResources(self, request: pb.ReserveResourcesRequest, context: grpc.aio.ServicerContext) -> pb.ReserveResourcesResponse:
+    async def ReserveResources(
+        self, request: pb.ReserveResourcesRequest, context: grpc.aio.ServicerContext[pb.ReserveResourcesRequest, pb.ReserveResourcesResponse]
+    ) -> pb.ReserveResourcesResponse:
         """Hold every requested unit and amount, or nothing (ABORTED listing every conflict)."""
         namespace = mq.namespace(request.exercise_id)
         principal = caller(Action.RESERVE, exercise_id=namespace)
@@ -70,7 +74,9 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ReserveResources", request, pb.ReserveResourcesResponse, work)
 
-    async def ConfirmReservation(self, request: pb.ConfirmReservationRequest, context: grpc.aio.ServicerContext) -> pb.ConfirmReservationResponse:
+    async def ConfirmReservation(
+        self, request: pb.ConfirmReservationRequest, context: grpc.aio.ServicerContext[pb.ConfirmReservationRequest, pb.ConfirmReservationResponse]
+    ) -> pb.ConfirmReservationResponse:
         """Commit a reservation: units en route, stock issued."""
         reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
@@ -82,7 +88,9 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ConfirmReservation", request, pb.ConfirmReservationResponse, work)
 
-    async def ReleaseReservation(self, request: pb.ReleaseReservationRequest, context: grpc.aio.ServicerContext) -> pb.ReleaseReservationResponse:
+    async def ReleaseReservation(
+        self, request: pb.ReleaseReservationRequest, context: grpc.aio.ServicerContext[pb.ReleaseReservationRequest, pb.ReleaseReservationResponse]
+    ) -> pb.ReleaseReservationResponse:
         """Give back the listed held items, or all of them."""
         reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
@@ -100,7 +108,9 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ReleaseReservation", request, pb.ReleaseReservationResponse, work)
 
-    async def GetReservation(self, request: pb.GetReservationRequest, context: grpc.aio.ServicerContext) -> pb.GetReservationResponse:
+    async def GetReservation(
+        self, request: pb.GetReservationRequest, context: grpc.aio.ServicerContext[pb.GetReservationRequest, pb.GetReservationResponse]
+    ) -> pb.GetReservationResponse:
         """One reservation, whatever its namespace."""
         reservation_id = RESERVATION.parse_one(request.name)
         caller(Action.READ)
@@ -110,7 +120,9 @@ class ReservationRpcs(ServicerBase):
             )
         )
 
-    async def ListReservations(self, request: pb.ListReservationsRequest, context: grpc.aio.ServicerContext) -> pb.ListReservationsResponse:
+    async def ListReservations(
+        self, request: pb.ListReservationsRequest, context: grpc.aio.ServicerContext[pb.ListReservationsRequest, pb.ListReservationsResponse]
+    ) -> pb.ListReservationsResponse:
         """A page of a namespace's reservations, newest first."""
         namespace = mq.namespace(request.exercise_id)
         caller(Action.READ)

@@ -20,7 +20,9 @@ from services.resources.validation import adjustment_violations
 class StockRpcs(ServicerBase):
     """AdjustStock, UpdateStock, ListStocks and ListStockLedgerEntries."""
 
-    async def AdjustStock(self, request: pb.AdjustStockRequest, context: grpc.aio.ServicerContext) -> pb.AdjustStockResponse:
+    async def AdjustStock(
+        self, request: pb.AdjustStockRequest, context: grpc.aio.ServicerContext[pb.AdjustStockRequest, pb.AdjustStockResponse]
+    ) -> pb.AdjustStockResponse:
         """Book a receipt, correction or loss to a stock's ledger (a live receipt opens a new stock)."""
         park_id, depot_id, type_code = STOCK.parse(request.stock, "stock")
         namespace = mq.namespace(request.exercise_id)
@@ -49,7 +51,9 @@ class StockRpcs(ServicerBase):
 
         return await self._mutate("AdjustStock", request, pb.AdjustStockResponse, work)
 
-    async def UpdateStock(self, request: pb.UpdateStockRequest, context: grpc.aio.ServicerContext) -> pb.UpdateStockResponse:
+    async def UpdateStock(
+        self, request: pb.UpdateStockRequest, context: grpc.aio.ServicerContext[pb.UpdateStockRequest, pb.UpdateStockResponse]
+    ) -> pb.UpdateStockResponse:
         """Change a stock's minimum level."""
         park_id, depot_id, type_code = STOCK.parse(request.stock.name, "stock.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -65,7 +69,9 @@ class StockRpcs(ServicerBase):
 
         return await self._mutate("UpdateStock", request, pb.UpdateStockResponse, work)
 
-    async def ListStocks(self, request: pb.ListStocksRequest, context: grpc.aio.ServicerContext) -> pb.ListStocksResponse:
+    async def ListStocks(
+        self, request: pb.ListStocksRequest, context: grpc.aio.ServicerContext[pb.ListStocksRequest, pb.ListStocksResponse]
+    ) -> pb.ListStocksResponse:
         """A page of stocks of one depot, one park or all, as seen from a namespace."""
         park_id, depot_id = mq.stock_parent(request.parent)
         namespace = mq.namespace(request.exercise_id)
@@ -88,7 +94,9 @@ class StockRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ListStockLedgerEntries(self, request: pb.ListStockLedgerEntriesRequest, context: grpc.aio.ServicerContext) -> pb.ListStockLedgerEntriesResponse:
+    async def ListStockLedgerEntries(
+        self, request: pb.ListStockLedgerEntriesRequest, context: grpc.aio.ServicerContext[pb.ListStockLedgerEntriesRequest, pb.ListStockLedgerEntriesResponse]
+    ) -> pb.ListStockLedgerEntriesResponse:
         """A page of one stock's live ledger, oldest first."""
         park_id, depot_id, type_code = STOCK.parse(request.parent, "parent")
         caller(Action.READ)

@@ -19,7 +19,9 @@ from services.resources.servicer_base import ServicerBase, caller
 class UnitRpcs(ServicerBase):
     """CreateUnit, GetUnit, ListUnits, UpdateUnit, RetireUnit and ReportUnitStatus."""
 
-    async def CreateUnit(self, request: pb.CreateUnitRequest, context: grpc.aio.ServicerContext) -> pb.CreateUnitResponse:
+    async def CreateUnit(
+        self, request: pb.CreateUnitRequest, context: grpc.aio.ServicerContext[pb.CreateUnitRequest, pb.CreateUnitResponse]
+    ) -> pb.CreateUnitResponse:
         """Register a unit; it starts AVAILABLE at its home depot."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
@@ -31,7 +33,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("CreateUnit", request, pb.CreateUnitResponse, work)
 
-    async def GetUnit(self, request: pb.GetUnitRequest, context: grpc.aio.ServicerContext) -> pb.GetUnitResponse:
+    async def GetUnit(self, request: pb.GetUnitRequest, context: grpc.aio.ServicerContext[pb.GetUnitRequest, pb.GetUnitResponse]) -> pb.GetUnitResponse:
         """One unit as seen from a namespace."""
         park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)
@@ -43,7 +45,9 @@ class UnitRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ListUnits(self, request: pb.ListUnitsRequest, context: grpc.aio.ServicerContext) -> pb.ListUnitsResponse:
+    async def ListUnits(
+        self, request: pb.ListUnitsRequest, context: grpc.aio.ServicerContext[pb.ListUnitsRequest, pb.ListUnitsResponse]
+    ) -> pb.ListUnitsResponse:
         """A page of units, by park, state and type, as seen from a namespace."""
         park_id = mq.park_parent(request.parent)
         namespace = mq.namespace(request.exercise_id)
@@ -68,7 +72,9 @@ class UnitRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdateUnit(self, request: pb.UpdateUnitRequest, context: grpc.aio.ServicerContext) -> pb.UpdateUnitResponse:
+    async def UpdateUnit(
+        self, request: pb.UpdateUnitRequest, context: grpc.aio.ServicerContext[pb.UpdateUnitRequest, pb.UpdateUnitResponse]
+    ) -> pb.UpdateUnitResponse:
         """Change the masked descriptive fields of a unit; state, version, position and park are refused by name."""
         park_id, unit_id = UNIT.parse(request.unit.name, "unit.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -83,7 +89,9 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("UpdateUnit", request, pb.UpdateUnitResponse, work)
 
-    async def RetireUnit(self, request: pb.RetireUnitRequest, context: grpc.aio.ServicerContext) -> pb.RetireUnitResponse:
+    async def RetireUnit(
+        self, request: pb.RetireUnitRequest, context: grpc.aio.ServicerContext[pb.RetireUnitRequest, pb.RetireUnitResponse]
+    ) -> pb.RetireUnitResponse:
         """Take a unit off the register."""
         park_id, unit_id = UNIT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
@@ -96,7 +104,9 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("RetireUnit", request, pb.RetireUnitResponse, work)
 
-    async def ReportUnitStatus(self, request: pb.ReportUnitStatusRequest, context: grpc.aio.ServicerContext) -> pb.ReportUnitStatusResponse:
+    async def ReportUnitStatus(
+        self, request: pb.ReportUnitStatusRequest, context: grpc.aio.ServicerContext[pb.ReportUnitStatusRequest, pb.ReportUnitStatusResponse]
+    ) -> pb.ReportUnitStatusResponse:
         """Move a unit to its next state (or report its position)."""
         park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)

@@ -55,7 +55,7 @@ def _layout(cls: type) -> tuple[tuple[str, ...], frozenset[str]]:
     """The field names of a dataclass, and those that hold timestamps."""
     layout = _LAYOUTS.get(cls)
     if layout is None:
-        declared = fields(cls)  # type: ignore[arg-type]
+        declared = fields(cls)
         layout = _LAYOUTS[cls] = (tuple(f.name for f in declared), frozenset(f.name for f in declared if "datetime" in str(f.type)))
     return layout
 
