@@ -15,8 +15,8 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 from gateway.backends import Backends, call
 from gateway.names import derive_request_id
 from gateway.parks import park_shapes, resolve
-from gateway.validation import demand_type_violations, raise_if, text_size_violations
-from services.common.errors import ServiceError
+from gateway.validation import demand_type_violations, text_size_violations
+from services.common.errors import ServiceError, raise_if
 
 log = logging.getLogger(__name__)
 
