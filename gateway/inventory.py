@@ -14,6 +14,7 @@ from gateway.backends import Backends, all_pages, call
 from gateway.mapping import DRILL_STATES, drill_message
 from gateway.names import derive_request_id
 from services.common.db import run_in_thread
+from services.common.names import PARK
 from services.common.pagination import open_page
 
 
@@ -26,7 +27,7 @@ class Inventory:
 
     async def park(self, park_id: str, exercise_id: str) -> gpb.GetParkInventoryResponse:
         """The park, its depots, units (with states), stock (with minimums) and reserve policies."""
-        parent = f"parks/{park_id}"
+        parent = PARK.format(park_id)
         resources = self._backends.resources
         park = (await call(resources.GetPark, rpb.GetParkRequest(name=parent))).park
         depots, units, stocks, policies = await asyncio.gather(

@@ -12,10 +12,12 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 
+from gateway.names import PROPOSAL
 from gateway.planning import World
 from gateway.quantities import format_quantity
 from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalRow
 from services.common.clock import to_timestamp
+from services.common.names import DRILL
 
 DRILL_RUNNING, DRILL_FINISHED, DRILL_ABORTED = "RUNNING", "FINISHED", "ABORTED"
 DRILL_STATES = {gpb.Drill.STATE_RUNNING: DRILL_RUNNING, gpb.Drill.STATE_FINISHED: DRILL_FINISHED, gpb.Drill.STATE_ABORTED: DRILL_ABORTED}
@@ -27,7 +29,7 @@ def proposal_message(row: ProposalRow, extras: bytes = b"") -> gpb.Proposal:
     message = gpb.Proposal.FromString(extras)
     message.MergeFrom(
         gpb.Proposal(
-            name=f"proposals/{row.proposal_id}",
+            name=PROPOSAL.format(row.proposal_id),
             exercise_id=row.exercise_id,
             incidents=json.loads(row.incidents),
             optimized=dpb.OptimizePlanResponse.FromString(row.optimized),
@@ -42,7 +44,7 @@ def proposal_message(row: ProposalRow, extras: bytes = b"") -> gpb.Proposal:
 def drill_message(row: DrillRow, injects: Sequence[DrillInjectRow], *, show_script: bool) -> gpb.Drill:
     """The proto view of a drill; the scenario stays hidden from operators in an unannounced drill."""
     message = gpb.Drill(
-        name=f"drills/{row.drill_id}",
+        name=DRILL.format(row.drill_id),
         scenario=row.scenario if show_script or row.mode != cpb.Scenario.MODE_UNANNOUNCED else "",
         exercise_id=row.exercise_id,
         mode=row.mode,  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 
 from gateway.access import Method, authorize
+from gateway.lifecycle import Change
 from gateway.servicer_base import ServicerBase
 from gateway.unit_status import state_label
 from gateway.validation import (
@@ -25,9 +26,6 @@ from services.common.errors import FieldViolation, raise_if
 from services.common.idempotency import M
 from services.common.names import park_of
 from services.common.pagination import page_size_violations
-
-# The requests of the incident changes: each names the incident and carries a request id.
-Change = gpb.VerifyIncidentRequest | gpb.ChangeSeverityRequest | gpb.CancelIncidentRequest | gpb.ContainIncidentRequest | gpb.CloseIncidentRequest
 
 
 class IncidentRpcs(ServicerBase):
