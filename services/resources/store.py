@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from services.common.db import create_schema, is_sqlite, make_engine, session_scope
+from services.common.db import is_sqlite, make_engine, session_scope
+from services.common.migrations import migrate
 from services.resources import reservations
 from services.resources.domain import Reservation
 from services.resources.tables import TABLES
@@ -80,8 +81,8 @@ class ResourceStore:
         return store
 
     def create_schema(self) -> None:
-        """Create the service's tables (and the shared outbox and idempotency tables)."""
-        create_schema(self.engine, TABLES)
+        """Bring the service's tables (and the shared outbox and idempotency tables) to the latest revision."""
+        migrate(self.engine, "resources", TABLES)
 
     def transaction(self, attempt: Callable[[], T]) -> T:
         """Run a function that opens its own transaction: one at a time on SQLite, retried on transient errors."""
