@@ -25,7 +25,7 @@ proto-check: proto  ## Fail if the committed generated code differs from a fresh
 	@git diff --exit-code --stat -- gen/ console/web/src/gen/ && test -z "$$(git status --porcelain -- gen/ console/web/src/gen/)" || (echo "gen/ is stale: run 'make proto' and commit" && exit 1)
 
 lint: $(STAMP)  ## ruff and mypy
-	$(PY) -m ruff check services gateway console tests bench scripts
+	$(PY) -m ruff check services gateway console tests bench scripts migrations
 	$(PY) -m mypy
 
 test: $(STAMP) console  ## Run the whole test suite (needs PostgreSQL on 127.0.0.1:5432 and redis-server installed)

@@ -16,13 +16,12 @@ from gateway.mapping import DRILL_STATES
 from gateway.names import OVERRIDE_UNIT, PROPOSAL, SCENARIO
 from gateway.overrides import DEFAULT_AID_MINUTES, Item, items_of
 from gateway.unit_status import MOVABLE
-from services.common import names
+from services.common import fields, names
 from services.common.catalogue import load_catalogue, unknown_type_message
 from services.common.errors import FieldViolation
 from services.common.idempotency import request_id_violations
 from services.common.pagination import page_size_violations
 from services.incident import domain as incident_rules
-from services.incident import validation as incident_checks
 
 MAX_REPLANS = 10
 # The most incidents one plan may name: a command centre's busiest day, and one batched read of the incident service.
@@ -64,12 +63,8 @@ def exercise_violations(exercise_id: str, field: str = "exercise_id") -> list[Fi
 
 
 def text_violations(value: str, field: str, *, required: bool, maximum: int = MAX_TEXT) -> list[FieldViolation]:
-    """Required text is present; none is longer than the limit."""
-    if required and not value.strip():
-        return [FieldViolation(field, "required")]
-    if len(value) > maximum:
-        return [FieldViolation(field, f"at most {maximum} characters")]
-    return []
+    """Required text is present; none is longer than the limit (the gateway's wording leaves the length out)."""
+    return fields.text_violations(field, value, maximum=maximum, required=required, show_length=False)
 
 
 def page_violations(page_size: int, exercise_id: str = "") -> list[FieldViolation]:
@@ -111,7 +106,7 @@ def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViola
     )
     found: list[FieldViolation] = []
     for field, value, maximum in limits:
-        found += incident_checks.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
+        found += fields.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
     return found
 
 
