@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint typecheck test run demo bench clean console console-deps chaos
+.PHONY: help install proto proto-check lint format hooks typecheck test run demo bench clean console console-deps chaos
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -24,9 +24,19 @@ proto: $(STAMP) console-deps  ## Regenerate Python code from proto/ into gen/ (a
 proto-check: proto  ## Fail if the committed generated code differs from a fresh generation
 	@git diff --exit-code --stat -- gen/ console/web/src/gen/ && test -z "$$(git status --porcelain -- gen/ console/web/src/gen/)" || (echo "gen/ is stale: run 'make proto' and commit" && exit 1)
 
-lint: $(STAMP)  ## ruff and mypy
-	$(PY) -m ruff check services gateway console tests bench scripts
+PY_DIRS := services gateway console fixtures tests bench scripts migrations
+
+lint: $(STAMP)  ## ruff check, the format check and strict mypy
+	$(PY) -m ruff check $(PY_DIRS)
+	$(PY) -m ruff format --check $(PY_DIRS)
 	$(PY) -m mypy
+
+format: $(STAMP)  ## Format the Python code (ruff format) and fix what ruff can
+	$(PY) -m ruff check --fix $(PY_DIRS)
+	$(PY) -m ruff format $(PY_DIRS)
+
+hooks: $(STAMP)  ## Run the pre-commit hooks over every file (install them with .venv/bin/pre-commit install)
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 
 test: $(STAMP) console  ## Run the whole test suite (needs PostgreSQL on 127.0.0.1:5432 and redis-server installed)
 	$(PY) -m pytest -q -n 2 --dist loadfile

@@ -22,8 +22,9 @@ from gateway.mapping import committed_plan
 from gateway.quantities import format_quantity
 from gateway.reporting import profile_of
 from gateway.scoring import NEVER, Arrival, demand_met_minutes
-from gateway.tables import ActivityRow, CommitRow, as_utc
+from gateway.tables import ActivityRow, CommitRow
 from services.common.catalogue import load_catalogue
+from services.common.clock import as_utc, from_timestamp
 
 # Minutes from the report: (a demand line met, every line met), per national response level.
 RESPONSE_STANDARDS: dict[int, tuple[float, float]] = {
@@ -53,7 +54,7 @@ def minutes_between(start: datetime, end: datetime) -> float:
 
 def arrivals(incident: ipb.Incident, commits: Sequence[CommitRow], activity: Sequence[ActivityRow]) -> list[Arrival]:
     """Every unit and supply sent to the incident, in minutes from its report."""
-    reported = incident.create_time.ToDatetime()
+    reported = from_timestamp(incident.create_time)
     on_scene = {row.subject: minutes_between(reported, row.time) for row in activity if row.action == "UNIT_ON_SCENE"}
     found: list[Arrival] = []
     seen: set[str] = set()
@@ -106,14 +107,14 @@ def target_results(incident: ipb.Incident, lines: Sequence[LineResult]) -> list[
 
 def timeline_events(incident: ipb.Incident, entries: Sequence[gpb.IncidentTimelineEntry]) -> list[cpb.CaseEvent]:
     """The merged timeline in minutes from the report, ending at the close."""
-    reported = incident.create_time.ToDatetime()
+    reported = from_timestamp(incident.create_time)
     events = []
     for entry in entries[-MAX_TIMELINE:]:
         text = f"{entry.action} {entry.subject if entry.subject != incident.name else ''}".strip()
         text += f" by {entry.actor}" if entry.actor else ""
         text += f": {entry.note}" if entry.note else ""
-        events.append(cpb.CaseEvent(offset_minutes=round(minutes_between(reported, entry.time.ToDatetime()), 2), text=text[:2000]))
-    ended = minutes_between(reported, incident.update_time.ToDatetime())
+        events.append(cpb.CaseEvent(offset_minutes=round(minutes_between(reported, from_timestamp(entry.time)), 2), text=text[:2000]))
+    ended = minutes_between(reported, from_timestamp(incident.update_time))
     if not events or events[-1].offset_minutes < ended or ended <= 0:
         events.append(cpb.CaseEvent(offset_minutes=round(max(ended, 0.01), 2), text=f"closed: {incident.outcome_summary}"[:2000]))
     for k in range(1, len(events)):  # offsets rounded to 0.01 min must still run in order

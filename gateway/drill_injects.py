@@ -24,9 +24,9 @@ from gateway.reporting import Reporter, merge_demands
 from gateway.tables import DrillRow
 from services.alarms.config import DEFAULT_MQTT_URL
 from services.alarms.simulate import Site, publish, release
+from services.common.clock import utcnow
 from services.common.db import run_in_thread
 from services.common.errors import failed_precondition
-from services.common.outbox import utcnow
 
 BUSY_UNIT_STATES = (rpb.Unit.STATE_EN_ROUTE, rpb.Unit.STATE_ON_SCENE)
 Outcome = dict[str, object]

@@ -21,10 +21,10 @@ from gateway.names import derive_request_id
 from gateway.planning import build_request, plan_options
 from gateway.proposals import Planner
 from gateway.reporting import Reporter
-from gateway.tables import CommitRow, DrillInjectRow, DrillRow, ProposalRow, as_utc
+from gateway.tables import CommitRow, DrillInjectRow, DrillRow, ProposalRow
+from services.common.clock import as_utc, utcnow
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError, failed_precondition
-from services.common.outbox import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -26,12 +26,12 @@ from gateway.proposals import AWAITING_DISPATCH, Planner
 from gateway.reporting import Reporter
 from gateway.saga import CommitSaga
 from gateway.situation import below_reserve, reserve_levels
-from gateway.tables import DrillInjectRow, DrillRow, as_utc
-from gateway.validation import reused_request_id
+from gateway.tables import DrillInjectRow, DrillRow
 from services.common.auth import Principal, Role
+from services.common.clock import as_utc, utcnow
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError
-from services.common.outbox import utcnow
+from services.common.idempotency import reused_id_error
 from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class DrillRunner:
         existing = await run_in_thread(store_drills.by_request, self._engine, request.request_id)
         if existing is not None:
             if existing.scenario != request.scenario or existing.auto_dispatch != request.auto_dispatch:
-                raise reused_request_id(request.request_id)
+                raise reused_id_error(request.request_id)
             return await self.get(existing.drill_id, show_script=True)
         scenario = (await call(self._backends.casebase.GetScenario, cpb.GetScenarioRequest(name=request.scenario))).scenario
         drill_id = derive_id("drill", request.request_id)

@@ -14,9 +14,11 @@ import redis.asyncio as aioredis
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from google.protobuf import json_format, struct_pb2
 
-from gateway.names import EVENT_STREAM, park_of
+from gateway.names import EVENT_STREAM
 from services.common.auth import Principal, Role
-from services.common.errors import FieldViolation, invalid_argument
+from services.common.clock import to_timestamp
+from services.common.errors import FieldViolation, raise_if
+from services.common.names import park_of
 
 STREAMS = ("emergency.incident.events", "emergency.resources.events", "emergency.casebase.events", EVENT_STREAM)
 ENTRY_ID = re.compile(r"^\d+(-\d+)?$")
@@ -37,8 +39,7 @@ def parse_after_ids(after_ids: Sequence[str]) -> dict[str, str]:
             violations.append(FieldViolation(f"after_ids[{index}]", f"{stream} is named twice"))
         else:
             positions[stream] = entry
-    if violations:
-        raise invalid_argument(violations)
+    raise_if(violations)
     return positions
 
 
@@ -69,7 +70,7 @@ def event_from_entry(stream: str, entry_id: str, fields: Mapping[Any, Any]) -> g
     occurred = data.get("occurred_at", "")
     if occurred:
         with contextlib.suppress(ValueError):
-            event.time.FromDatetime(datetime.fromisoformat(occurred))
+            event.time.CopyFrom(to_timestamp(datetime.fromisoformat(occurred)))
     return event
 
 

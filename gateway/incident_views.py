@@ -12,10 +12,10 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.activity import Activity
 from gateway.backends import Backends, all_pages, call
-from gateway.mapping import activity_entry, commit_entry, reservation_entries, stamp
+from gateway.mapping import activity_entry, commit_entry, reservation_entries
 from gateway.situation import incident_situations
-from services.common.outbox import utcnow
-from services.common.pagination import decode_page_token, encode_page_token, page_size
+from services.common.clock import from_timestamp, to_timestamp, utcnow
+from services.common.pagination import open_page
 
 ENDED = (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED)
 HOLDING = (rpb.Reservation.STATE_ACTIVE, rpb.Reservation.STATE_CONFIRMED)
@@ -23,8 +23,8 @@ HOLDING = (rpb.Reservation.STATE_ACTIVE, rpb.Reservation.STATE_CONFIRMED)
 
 def elapsed_s(incident: ipb.Incident) -> int:
     """Seconds since the report, stopped at the close or cancellation."""
-    end = incident.update_time.ToDatetime() if incident.state in ENDED else utcnow().replace(tzinfo=None)
-    return max(int((end - incident.create_time.ToDatetime()).total_seconds()), 0)
+    end = from_timestamp(incident.update_time) if incident.state in ENDED else utcnow()
+    return max(int((end - from_timestamp(incident.create_time)).total_seconds()), 0)
 
 
 class IncidentViews:
@@ -98,16 +98,13 @@ class IncidentViews:
         released_here = {a.subject for a in activity if a.action == "RELEASED"}
         for when, name, actor in await self._activity.saga_releases([r.name for r in reservations if r.state == rpb.Reservation.STATE_RELEASED]):
             if name not in released_here:
-                found.append(gpb.IncidentTimelineEntry(time=stamp(when), actor=actor, action="RELEASED", subject=name, note="the commit was undone"))
+                found.append(gpb.IncidentTimelineEntry(time=to_timestamp(when), actor=actor, action="RELEASED", subject=name, note="the commit was undone"))
         return sorted(found, key=lambda e: (e.time.seconds, e.time.nanos))
 
     async def timeline(self, request: gpb.ListIncidentTimelineRequest) -> gpb.ListIncidentTimelineResponse:
         """A page of the merged timeline."""
-        size = page_size(request.page_size, default=200, maximum=1000)
-        filters = {"incident": request.incident}
-        position = decode_page_token(request.page_token, filters)
-        start = int(position["offset"]) if position else 0
+        page = open_page(request.page_token, request.page_size, {"incident": request.incident}, default=200, maximum=1000, keys=("offset",))
+        start = int(page.after["offset"]) if page.after else 0
         entries = await self.entries(await self.incident(request.incident))
-        page = entries[start : start + size]
-        more = start + size < len(entries)
-        return gpb.ListIncidentTimelineResponse(entries=page, next_page_token=encode_page_token({"offset": start + size}, filters) if more else "")
+        rows, token = page.cut(entries[start : start + page.limit], lambda _: {"offset": start + page.size})
+        return gpb.ListIncidentTimelineResponse(entries=rows, next_page_token=token)

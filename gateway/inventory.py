@@ -14,7 +14,8 @@ from gateway.backends import Backends, all_pages, call
 from gateway.mapping import DRILL_STATES, drill_message
 from gateway.names import derive_request_id
 from services.common.db import run_in_thread
-from services.common.pagination import decode_page_token, encode_page_token, page_size
+from services.common.names import PARK
+from services.common.pagination import open_page
 
 
 class Inventory:
@@ -26,7 +27,7 @@ class Inventory:
 
     async def park(self, park_id: str, exercise_id: str) -> gpb.GetParkInventoryResponse:
         """The park, its depots, units (with states), stock (with minimums) and reserve policies."""
-        parent = f"parks/{park_id}"
+        parent = PARK.format(park_id)
         resources = self._backends.resources
         park = (await call(resources.GetPark, rpb.GetParkRequest(name=parent))).park
         depots, units, stocks, policies = await asyncio.gather(
@@ -70,12 +71,9 @@ class Inventory:
 
     async def drills(self, request: gpb.ListDrillsRequest, *, show_script: bool) -> gpb.ListDrillsResponse:
         """A page of drills, newest first."""
-        size = page_size(request.page_size, default=50, maximum=500)
         states = sorted(DRILL_STATES[s] for s in request.states)
-        filters = {"states": states}
-        position = decode_page_token(request.page_token, filters)
-        start = int(position["offset"]) if position else 0
-        rows = await run_in_thread(store_drills.page, self._engine, states, start, size + 1)
-        drills = [drill_message(row, injects, show_script=show_script) for row, injects in rows[:size]]
-        more = len(rows) > size
-        return gpb.ListDrillsResponse(drills=drills, next_page_token=encode_page_token({"offset": start + size}, filters) if more else "")
+        page = open_page(request.page_token, request.page_size, {"states": states}, default=50, maximum=500, keys=("offset",))
+        start = int(page.after["offset"]) if page.after else 0
+        rows, token = page.cut(await run_in_thread(store_drills.page, self._engine, states, start, page.limit), lambda _: {"offset": start + page.size})
+        drills = [drill_message(row, injects, show_script=show_script) for row, injects in rows]
+        return gpb.ListDrillsResponse(drills=drills, next_page_token=token)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
+from google.protobuf.message import Message
 
 from gateway.activity import Activity, Step
 from gateway.after_action import build_report
@@ -23,6 +26,8 @@ log = logging.getLogger(__name__)
 State = ipb.Incident.State
 CLOSABLE = ipb.Incident.STATE_CONTAINED
 ENDED = (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED)
+# The requests of the incident changes: each names the incident and carries a request id and the version the caller saw.
+Change = gpb.VerifyIncidentRequest | gpb.ChangeSeverityRequest | gpb.CancelIncidentRequest | gpb.ContainIncidentRequest | gpb.CloseIncidentRequest
 
 
 def state_name(state: int) -> str:
@@ -39,39 +44,29 @@ class Lifecycle:
         self._mover = mover
         self._activity = activity
 
+    async def _forward(
+        self, send: Callable[..., Awaitable[Any]], message: Callable[..., Message], step: str, request: Change, incident: ipb.Incident, **fields: Any
+    ) -> ipb.Incident:
+        """Make the change in the incident service at the version the caller saw (0: the incident's current one)."""
+        change = message(request_id=derive_request_id(request.request_id, step), name=incident.name, version=request.version or incident.version, **fields)
+        return (await call(send, change)).incident
+
     async def verify(self, request: gpb.VerifyIncidentRequest, incident: ipb.Incident) -> gpb.VerifyIncidentResponse:
         """REPORTED -> VERIFIED."""
-        reply = await call(
-            self._backends.incident.VerifyIncident,
-            ipb.VerifyIncidentRequest(
-                request_id=derive_request_id(request.request_id, "verify"), name=incident.name, version=request.version or incident.version, note=request.note
-            ),
-        )
-        return gpb.VerifyIncidentResponse(incident=reply.incident)
+        verified = await self._forward(self._backends.incident.VerifyIncident, ipb.VerifyIncidentRequest, "verify", request, incident, note=request.note)
+        return gpb.VerifyIncidentResponse(incident=verified)
 
     async def change_severity(self, request: gpb.ChangeSeverityRequest, incident: ipb.Incident) -> gpb.ChangeSeverityResponse:
         """A new response level, with the reason on the timeline."""
-        reply = await call(
-            self._backends.incident.ChangeSeverity,
-            ipb.ChangeSeverityRequest(
-                request_id=derive_request_id(request.request_id, "severity"),
-                name=incident.name,
-                version=request.version or incident.version,
-                severity=request.severity,
-                reason=request.reason,
-            ),
+        changed = await self._forward(
+            self._backends.incident.ChangeSeverity, ipb.ChangeSeverityRequest, "severity", request, incident, severity=request.severity, reason=request.reason
         )
-        return gpb.ChangeSeverityResponse(incident=reply.incident)
+        return gpb.ChangeSeverityResponse(incident=changed)
 
     async def contain(self, request: gpb.ContainIncidentRequest, incident: ipb.Incident) -> gpb.ContainIncidentResponse:
         """RESPONDING -> CONTAINED."""
-        reply = await call(
-            self._backends.incident.MarkContained,
-            ipb.MarkContainedRequest(
-                request_id=derive_request_id(request.request_id, "contain"), name=incident.name, version=request.version or incident.version, note=request.note
-            ),
-        )
-        return gpb.ContainIncidentResponse(incident=reply.incident)
+        contained = await self._forward(self._backends.incident.MarkContained, ipb.MarkContainedRequest, "contain", request, incident, note=request.note)
+        return gpb.ContainIncidentResponse(incident=contained)
 
     async def _release_unconfirmed(self, incident: ipb.Incident, request_id: str, reason: str, actor: str) -> list[str]:
         """Release every reservation of the incident not yet confirmed; the names released."""
@@ -115,16 +110,8 @@ class Lifecycle:
         moves = await self._mover.move(
             units, rpb.Unit.STATE_RETURNING, request_id=request.request_id, exercise_id=incident.exercise_id, reason=reason, actor=actor, incident=incident.name
         )
-        reply = await call(
-            self._backends.incident.CancelIncident,
-            ipb.CancelIncidentRequest(
-                request_id=derive_request_id(request.request_id, "cancel"),
-                name=incident.name,
-                version=request.version or incident.version,
-                reason=request.reason,
-            ),
-        )
-        return gpb.CancelIncidentResponse(incident=reply.incident, released_reservations=released, units=moves)
+        cancelled = await self._forward(self._backends.incident.CancelIncident, ipb.CancelIncidentRequest, "cancel", request, incident, reason=request.reason)
+        return gpb.CancelIncidentResponse(incident=cancelled, released_reservations=released, units=moves)
 
     async def close(self, request: gpb.CloseIncidentRequest, incident: ipb.Incident, actor: str) -> gpb.CloseIncidentResponse:
         """Bring the units back, release what was never confirmed, close, and store the after-action report; a retry resumes where a try stopped."""

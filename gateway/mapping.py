@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
@@ -12,22 +11,17 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
-from google.protobuf.timestamp_pb2 import Timestamp
 
+from gateway.names import PROPOSAL
 from gateway.planning import World
 from gateway.quantities import format_quantity
-from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalRow, as_utc
+from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalRow
+from services.common.clock import to_timestamp
+from services.common.names import DRILL
 
 DRILL_RUNNING, DRILL_FINISHED, DRILL_ABORTED = "RUNNING", "FINISHED", "ABORTED"
 DRILL_STATES = {gpb.Drill.STATE_RUNNING: DRILL_RUNNING, gpb.Drill.STATE_FINISHED: DRILL_FINISHED, gpb.Drill.STATE_ABORTED: DRILL_ABORTED}
 STATE_OF_DRILL = {name: state for state, name in DRILL_STATES.items()}
-
-
-def stamp(value: datetime) -> Timestamp:
-    """A timestamp from a datetime (naive means UTC)."""
-    result = Timestamp()
-    result.FromDatetime(as_utc(value))
-    return result
 
 
 def proposal_message(row: ProposalRow, extras: bytes = b"") -> gpb.Proposal:
@@ -35,7 +29,7 @@ def proposal_message(row: ProposalRow, extras: bytes = b"") -> gpb.Proposal:
     message = gpb.Proposal.FromString(extras)
     message.MergeFrom(
         gpb.Proposal(
-            name=f"proposals/{row.proposal_id}",
+            name=PROPOSAL.format(row.proposal_id),
             exercise_id=row.exercise_id,
             incidents=json.loads(row.incidents),
             optimized=dpb.OptimizePlanResponse.FromString(row.optimized),
@@ -43,14 +37,14 @@ def proposal_message(row: ProposalRow, extras: bytes = b"") -> gpb.Proposal:
             created_by=row.created_by,
         )
     )
-    message.create_time.FromDatetime(as_utc(row.created_at))
+    message.create_time.CopyFrom(to_timestamp(row.created_at))
     return message
 
 
 def drill_message(row: DrillRow, injects: Sequence[DrillInjectRow], *, show_script: bool) -> gpb.Drill:
     """The proto view of a drill; the scenario stays hidden from operators in an unannounced drill."""
     message = gpb.Drill(
-        name=f"drills/{row.drill_id}",
+        name=DRILL.format(row.drill_id),
         scenario=row.scenario if show_script or row.mode != cpb.Scenario.MODE_UNANNOUNCED else "",
         exercise_id=row.exercise_id,
         mode=row.mode,  # type: ignore[arg-type]
@@ -60,7 +54,7 @@ def drill_message(row: DrillRow, injects: Sequence[DrillInjectRow], *, show_scri
         released_injects=[i.inject_id for i in injects if i.released_at is not None],
         report=row.report_name,
     )
-    message.start_time.FromDatetime(as_utc(row.start_time))
+    message.start_time.CopyFrom(to_timestamp(row.start_time))
     return message
 
 
@@ -79,12 +73,14 @@ def commit_entry(row: CommitRow, actor: str, incident: str) -> gpb.IncidentTimel
     plan = committed_plan(row)
     sent = [f"{a.unit_id} EN_ROUTE (eta {a.eta_s / 60:.0f} min)" for a in plan.assignments]
     sent += [f"{format_quantity(s.amount)} {s.resource_type} from {s.depot_id}" for s in plan.shipments]
-    return gpb.IncidentTimelineEntry(time=stamp(row.committed_at), actor=actor, action="CONFIRMED", subject=row.reservation or incident, note="; ".join(sent))
+    return gpb.IncidentTimelineEntry(
+        time=to_timestamp(row.committed_at), actor=actor, action="CONFIRMED", subject=row.reservation or incident, note="; ".join(sent)
+    )
 
 
 def activity_entry(row: ActivityRow) -> gpb.IncidentTimelineEntry:
     """A step the gateway took for an incident, as an entry of its timeline."""
-    return gpb.IncidentTimelineEntry(time=stamp(row.time), actor=row.actor, action=row.action, subject=row.subject, note=row.note)
+    return gpb.IncidentTimelineEntry(time=to_timestamp(row.time), actor=row.actor, action=row.action, subject=row.subject, note=row.note)
 
 
 def reservation_entries(reservation: rpb.Reservation) -> list[gpb.IncidentTimelineEntry]:

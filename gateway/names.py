@@ -1,15 +1,18 @@
-"""Resource names the gateway owns or parses, and deterministic request ids for backend calls."""
+"""Names only the gateway makes: its event stream, ids fixed by their parts, backend request ids, and stock names of a depot."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 
-from services.common.errors import FieldViolation, invalid_argument
+from services.common.names import NamePattern, collection
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,62}$")
 EVENT_STREAM = "emergency.gateway.events"
+# A proposal or a scenario is named by whatever follows its collection; the backend that owns it says whether it exists.
+PROPOSAL = collection("proposals", rule="(?s:.+)")
+SCENARIO = collection("scenarios", rule="(?s:.+)")
+# A unit named in a plan override: its unit id may hold capitals, '.' and '_', up to 100 characters.
+OVERRIDE_UNIT = NamePattern("parks/{park}/units/{unit}", {"unit": r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}"})
 
 
 def derive_request_id(request_id: str, step: str, *parts: object) -> str:
@@ -29,25 +32,6 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
-def parse(name: str, collection: str, field: str) -> str:
-    """The id in "{collection}/{id}", or INVALID_ARGUMENT naming the field."""
-    prefix, _, ident = name.partition("/")
-    if prefix != collection or not ID_PATTERN.match(ident):
-        raise invalid_argument([FieldViolation(field, f"must be {collection}/{{{collection[:-1]}}}")])
-    return ident
-
-
-def incident_id(name: str) -> str:
-    """The id of "incidents/{incident}"."""
-    return name.partition("/")[2]
-
-
-def park_of(resource: str) -> str:
-    """The park id of a "parks/{park}/..." name, or empty."""
-    parts = resource.split("/")
-    return parts[1] if len(parts) >= 2 and parts[0] == "parks" else ""
-
-
 def stock_name(depot: str, resource_type: str) -> str:
     """ "parks/{park}/depots/{depot}/stocks/{type}" from a depot name and a type."""
     return f"{depot}/stocks/{resource_type}"
@@ -56,8 +40,3 @@ def stock_name(depot: str, resource_type: str) -> str:
 def depot_of_stock(stock: str) -> str:
     """The depot name of a stock name."""
     return stock.rsplit("/stocks/", 1)[0]
-
-
-def stock_type(stock: str) -> str:
-    """The resource type of a stock name."""
-    return stock.rsplit("/stocks/", 1)[-1]

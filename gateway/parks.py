@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
-from gateway.backends import Backends, call
+from gateway.backends import Backends, all_pages
 from services.common.errors import FieldViolation, invalid_argument
+from services.common.geo import local_xy_m
 
-EARTH_RADIUS_KM = 6371.0088
 # A report's coordinates may sit this far outside the named park's boundary (a jetty, a gate, a GPS error).
 BOUNDARY_TOLERANCE_KM = 2.0
 # A park with no recorded boundary: how far from its centre a report may be.
@@ -28,11 +28,10 @@ class ParkShape:
 
     def distance_km(self, latitude: float, longitude: float) -> float:
         """0 inside the boundary, else the distance to it (or to the centre if no boundary is recorded)."""
-        k = math.radians(1.0) * EARTH_RADIUS_KM
-        scale = math.cos(math.radians(latitude))
 
         def local(p: tuple[float, float]) -> tuple[float, float]:
-            return ((p[1] - longitude) * k * scale, (p[0] - latitude) * k)
+            x, y = local_xy_m(p[0], p[1], latitude, longitude)
+            return (x / 1000.0, y / 1000.0)
 
         if len(self.boundary) < 3:
             x, y = local(self.centre)
@@ -85,11 +84,5 @@ def resolve(parks: Sequence[ParkShape], named: str, latitude: float, longitude: 
 
 async def park_shapes(backends: Backends) -> list[ParkShape]:
     """Every park's shape, all pages."""
-    found: list[ParkShape] = []
-    token = ""
-    while True:
-        page = await call(backends.resources.ListParks, rpb.ListParksRequest(page_size=1000, page_token=token))
-        found.extend(shape_of(p) for p in page.parks)
-        token = page.next_page_token
-        if not token:
-            return found
+    parks = await all_pages(backends.resources.ListParks, rpb.ListParksRequest(page_size=1000), "parks")
+    return [shape_of(p) for p in parks]

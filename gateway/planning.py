@@ -11,6 +11,7 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.names import depot_of_stock, stock_name
+from services.common.names import DEPOT
 
 # Committed units stay where they are: the gateway cannot take a unit back from another incident.
 FORBID_MOVING_COMMITTED = -1.0
@@ -55,7 +56,7 @@ class IncidentHolds:
 
 def depot_name(unit: rpb.Unit) -> str:
     """The resource name of a unit's home depot."""
-    return f"parks/{unit.park_id}/depots/{unit.home_depot_id}"
+    return DEPOT.format(unit.park_id, unit.home_depot_id)
 
 
 def demanded_types(incidents: Iterable[ipb.Incident]) -> set[str]:

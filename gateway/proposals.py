@@ -26,7 +26,7 @@ from gateway.planning import World, build_request, demanded_types, plan_options,
 from gateway.tables import ProposalRow
 from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
-from services.common.errors import FieldViolation, failed_precondition, invalid_argument
+from services.common.errors import FieldViolation, failed_precondition, invalid_argument, raise_if
 
 AWAITING_DISPATCH = (ipb.Incident.STATE_REPORTED, ipb.Incident.STATE_VERIFIED, ipb.Incident.STATE_DISPATCHING)
 PLANNABLE = (*AWAITING_DISPATCH, ipb.Incident.STATE_RESPONDING)
@@ -106,8 +106,7 @@ class Planner:
             violations.append(
                 FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
             )
-        if violations:
-            raise invalid_argument(violations)
+        raise_if(violations)
         return [found[name] for name in names]
 
     async def delivered(self, incidents: Sequence[ipb.Incident], exercise_id: str) -> dict[tuple[str, str], float]:

@@ -15,8 +15,9 @@ from emergency.resources.v1 import resources_service_pb2 as rpb
 from gateway.backends import Backends, call
 from gateway.names import derive_request_id
 from gateway.parks import park_shapes, resolve
-from gateway.validation import demand_type_violations, raise_if, text_size_violations
-from services.common.errors import ServiceError
+from gateway.validation import demand_type_violations, text_size_violations
+from services.common.errors import ServiceError, raise_if
+from services.common.names import PARK
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Reporter:
         if not park_id:
             return common_pb2.PARK_KIND_UNSPECIFIED
         try:
-            reply = await call(self._backends.resources.GetPark, rpb.GetParkRequest(name=f"parks/{park_id}"))
+            reply = await call(self._backends.resources.GetPark, rpb.GetParkRequest(name=PARK.format(park_id)))
         except ServiceError as error:
             log.info("park kind of %s unknown: %s", park_id, error)
             return common_pb2.PARK_KIND_UNSPECIFIED

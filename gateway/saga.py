@@ -24,9 +24,9 @@ from gateway.saga_forward import Forwarding
 from gateway.saga_records import DONE, FORWARD_ONLY, RUNNING, AlreadyCommitted
 from gateway.saga_reserve import Reserving
 from gateway.tables import SagaRow
-from gateway.validation import reused_request_id
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError
+from services.common.idempotency import reused_id_error
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class CommitSaga(Reserving, Forwarding):
         """The saga of a request id, refusing a reused id with other content."""
         saga = await run_in_thread(store_sagas.load, self._engine, request_id)
         if saga is not None and (saga.method != method or saga.fingerprint != fingerprint):
-            raise reused_request_id(request_id)
+            raise reused_id_error(request_id)
         return saga
 
     async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:

@@ -29,11 +29,11 @@ from gateway.unit_status import UnitMover
 from services.common.auth import Role
 from services.common.errors import ServiceError
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, run_until_signalled, start_server
-from services.common.settings import Settings, load_settings
+from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.settings import Settings
 
 SERVICE = "gateway"
-SERVICE_NAME = gateway_service_pb2.DESCRIPTOR.services_by_name["CommandCenterService"].full_name
+SERVICE_NAME = service_name(gateway_service_pb2, "CommandCenterService")
 RECOVERY_ATTEMPTS = 30
 RECOVERY_BACKOFF_S = 2.0
 
@@ -96,25 +96,26 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
 
-    running = await start_server(
-        settings=settings,
-        service_label=SERVICE,
-        service_names=[SERVICE_NAME],
-        register=lambda server: gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server(servicer, server),
-        port=settings.port_for(SERVICE) if port is None else port,
+    running, bound = await serve(
+        settings,
+        SERVICE,
+        port,
+        service=SERVICE_NAME,
+        add_servicer=gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server,
+        servicer=servicer,
         cleanups=[storage.close, backends.close, drills.close, stop_background],
         relay=storage.relay,
-        bulk_methods=[f"/{SERVICE_NAME}/ImportParkInventory"],
+        bulk=["ImportParkInventory"],
     )
     if config.recover_on_start:
         loop = asyncio.get_running_loop()
         background.append(loop.create_task(recover(saga, drills, settings), name="gateway-recovery", context=contextvars.Context()))
-    return running, running.port
+    return running, bound
 
 
 def main() -> None:
     """Run the gateway until SIGTERM or SIGINT."""
-    run_until_signalled(SERVICE, load_settings(), build_server)
+    service_main(SERVICE, build_server)
 
 
 if __name__ == "__main__":

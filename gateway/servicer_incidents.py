@@ -9,7 +9,7 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 
 from gateway.access import Method, authorize
-from gateway.names import park_of
+from gateway.lifecycle import Change
 from gateway.servicer_base import ServicerBase
 from gateway.unit_status import state_label
 from gateway.validation import (
@@ -18,17 +18,14 @@ from gateway.validation import (
     name_violations,
     note_violations,
     page_violations,
-    raise_if,
     severity_violations,
     unit_request_violations,
 )
 from services.common.auth import Principal
-from services.common.errors import FieldViolation
+from services.common.errors import FieldViolation, raise_if
 from services.common.idempotency import M
+from services.common.names import park_of
 from services.common.pagination import page_size_violations
-
-# The requests of the incident changes: each names the incident and carries a request id.
-Change = gpb.VerifyIncidentRequest | gpb.ChangeSeverityRequest | gpb.CancelIncidentRequest | gpb.ContainIncidentRequest | gpb.CloseIncidentRequest
 
 
 class IncidentRpcs(ServicerBase):

@@ -6,18 +6,18 @@ import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway.access import Method, authorize
-from gateway.names import park_of, parse
 from gateway.servicer_base import ServicerBase
 from gateway.validation import (
     drill_list_violations,
     import_violations,
     page_violations,
     park_inventory_violations,
-    raise_if,
     start_drill_violations,
     stock_violations,
 )
+from services.common import names
 from services.common.auth import Role
+from services.common.errors import raise_if
 
 
 class ParkRpcs(ServicerBase):
@@ -27,7 +27,7 @@ class ParkRpcs(ServicerBase):
         """A park's depots, units and stock."""
         await self._admit()
         raise_if(park_inventory_violations(request))
-        park = request.park.partition("/")[2]
+        park = names.PARK.parse_one(request.park, "park")
         authorize(Method.GET_PARK_INVENTORY, exercise_id=request.exercise_id, park_id=park)
         return await self._inventory.park(park, request.exercise_id)
 
@@ -35,14 +35,14 @@ class ParkRpcs(ServicerBase):
         """Book a stock receipt, correction or loss."""
         await self._admit()
         raise_if(stock_violations(request))
-        authorize(Method.ADJUST_STOCK, park_id=park_of(request.stock))
+        authorize(Method.ADJUST_STOCK, park_id=names.park_of(request.stock))
         return await self._activity.once("AdjustStock", request, request.request_id, gpb.AdjustStockResponse, lambda: self._inventory.adjust(request))
 
     async def ImportParkInventory(self, request: gpb.ImportParkInventoryRequest, context: grpc.aio.ServicerContext) -> gpb.ImportParkInventoryResponse:
         """Pass a park's inventory import to the resources service, for the caller's own park."""
         await self._admit()
         raise_if(import_violations(request))
-        authorize(Method.IMPORT_PARK_INVENTORY, park_id=request.inventory.parent.partition("/")[2])
+        authorize(Method.IMPORT_PARK_INVENTORY, park_id=names.PARK.parse_one(request.inventory.parent, "inventory.parent"))
         return gpb.ImportParkInventoryResponse(result=await self._inventory.import_park(request.inventory))
 
     async def ListScenarios(self, request: gpb.ListScenariosRequest, context: grpc.aio.ServicerContext) -> gpb.ListScenariosResponse:
@@ -69,13 +69,13 @@ class ParkRpcs(ServicerBase):
     async def GetDrill(self, request: gpb.GetDrillRequest, context: grpc.aio.ServicerContext) -> gpb.GetDrillResponse:
         """A drill's progress (only released injects; an unannounced drill's script stays hidden from operators)."""
         principal = await self._admit()
-        drill_id = parse(request.name, "drills", "name")
+        drill_id = names.DRILL.parse_one(request.name)
         authorize(Method.GET_DRILL)
         return gpb.GetDrillResponse(drill=await self._drills.get(drill_id, show_script=principal.role is Role.DRILL_DIRECTOR))
 
     async def GetDrillReport(self, request: gpb.GetDrillReportRequest, context: grpc.aio.ServicerContext) -> gpb.GetDrillReportResponse:
         """A finished drill's after-action report and the hindsight plan."""
         await self._admit()
-        drill_id = parse(request.name, "drills", "name")
+        drill_id = names.DRILL.parse_one(request.name)
         authorize(Method.GET_DRILL_REPORT)
         return await self._drills.report(drill_id)

@@ -9,16 +9,17 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway import monitoring
 from gateway.access import Method, authorize
+from gateway.names import PROPOSAL
 from gateway.servicer_base import ServicerBase
 from gateway.validation import (
     auto_dispatch_violations,
     commit_violations,
     exercise_violations,
     propose_violations,
-    raise_if,
     report_violations,
     set_demands_violations,
 )
+from services.common.errors import raise_if
 from services.common.idempotency import request_fingerprint
 
 
@@ -58,7 +59,7 @@ class PlanRpcs(ServicerBase):
         """Reserve, re-plan if stale, confirm and move the incidents to RESPONDING; a retry returns the first answer."""
         principal = await self._admit()
         raise_if(commit_violations(request))
-        proposal_id = request.proposal.partition("/")[2]
+        proposal_id = PROPOSAL.parse_one(request.proposal, "proposal")
         proposal = await self._planner.get(proposal_id)
         authorize(Method.COMMIT_PLAN, exercise_id=proposal.exercise_id)
         return await self._saga.commit(

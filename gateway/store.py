@@ -14,10 +14,11 @@ from sqlmodel import Session, col, select
 
 from gateway.names import EVENT_STREAM
 from gateway.tables import ActivityRow, CommitRow, DrillInjectRow, DrillRow, ProposalClaimRow, ProposalExtrasRow, ProposalRow, SagaRow, SagaStepRow
+from services.common.clock import utcnow
 from services.common.db import session_scope
 from services.common.errors import not_found
 from services.common.idempotency import remember, replay
-from services.common.outbox import add_event, utcnow
+from services.common.outbox import add_event
 
 OPEN_SAGA_STATE = "RUNNING"
 

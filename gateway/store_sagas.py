@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 from gateway import store
 from gateway.saga_records import COMPENSATED, DONE, RUNNING, AlreadyCommitted
 from gateway.tables import CommitRow, SagaRow, SagaStepRow
-from gateway.validation import reused_request_id
+from services.common.clock import utcnow
 from services.common.db import read_only, session_scope
-from services.common.outbox import utcnow
+from services.common.idempotency import reused_id_error
 
 
 def load(engine: Engine, request_id: str) -> SagaRow | None:
@@ -63,7 +63,7 @@ def begin(engine: Engine, *, request_id: str, method: str, fingerprint: str, pro
                 session.flush()
                 store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": proposal_id})
             elif saga.method != method or saga.fingerprint != fingerprint:
-                raise reused_request_id(request_id)
+                raise reused_id_error(request_id)
             elif saga.state == COMPENSATED:
                 saga.generation += 1
                 saga.attempt = 0

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.common.clock import utcnow
 from services.common.idempotency import IdempotencyRecord
-from services.common.outbox import OutboxEvent, utcnow
-
-
-def as_utc(value: datetime) -> datetime:
-    """Attach UTC to naive timestamps read back from SQLite."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+from services.common.outbox import OutboxEvent
 
 
 class ProposalRow(SQLModel, table=True):

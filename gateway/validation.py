@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
@@ -14,15 +13,15 @@ from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 
 from gateway.mapping import DRILL_STATES
-from gateway.names import ID_PATTERN
+from gateway.names import OVERRIDE_UNIT, PROPOSAL, SCENARIO
 from gateway.overrides import DEFAULT_AID_MINUTES, Item, items_of
 from gateway.unit_status import MOVABLE
+from services.common import fields, names
 from services.common.catalogue import load_catalogue, unknown_type_message
-from services.common.errors import FieldViolation, ServiceError, invalid_argument
-from services.common.idempotency import request_id_violations, reused_id_error
+from services.common.errors import FieldViolation
+from services.common.idempotency import request_id_violations
 from services.common.pagination import page_size_violations
 from services.incident import domain as incident_rules
-from services.incident import validation as incident_checks
 
 MAX_REPLANS = 10
 # The most incidents one plan may name: a command centre's busiest day, and one batched read of the incident service.
@@ -35,26 +34,9 @@ MAX_PAGE = 500
 MAX_OVERRIDES = 50
 MAX_REASON = 500
 MAX_AID_MINUTES = 24 * 60.0
-PARK_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-UNIT_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/units/([a-z0-9][a-z0-9-]{0,62})$")
-OVERRIDE_UNIT_NAME = re.compile(r"^parks/[a-z0-9][a-z0-9-]{0,62}/units/[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-INCIDENT_NAME = re.compile(r"^incidents/[a-z0-9][a-z0-9-]{2,62}$")
-STOCK_NAME = re.compile(r"^parks/([a-z0-9][a-z0-9-]{0,62})/depots/([a-z0-9][a-z0-9-]{0,62})/stocks/([A-Z][A-Z0-9_]{1,63})$")
+EXERCISE_RULE = "must be an exercise id: lowercase letters, digits and hyphens, 3 to 63 characters"
 LEDGER_KINDS = (rpb.StockLedgerEntry.KIND_RECEIPT, rpb.StockLedgerEntry.KIND_CORRECTION, rpb.StockLedgerEntry.KIND_LOSS)
 SEVERITIES = (common_pb2.SEVERITY_I, common_pb2.SEVERITY_II, common_pb2.SEVERITY_III, common_pb2.SEVERITY_IV)
-
-
-def raise_if(violations: list[FieldViolation]) -> None:
-    """INVALID_ARGUMENT if anything is wrong."""
-    if violations:
-        raise invalid_argument(violations)
-
-
-def reused_request_id(request_id: str) -> ServiceError:
-    """INVALID_ARGUMENT REQUEST_ID_REUSED: the request id was used before for a request with other content."""
-    error = reused_id_error(request_id)
-    error.reason = "REQUEST_ID_REUSED"
-    return error
 
 
 def allowed_names(values: tuple[int, ...], name: Callable[[int], str]) -> str:
@@ -67,8 +49,7 @@ def allowed_names(values: tuple[int, ...], name: Callable[[int], str]) -> str:
 
 def is_incident_name(name: str) -> bool:
     """incidents/{incident}."""
-    prefix, _, ident = name.partition("/")
-    return prefix == "incidents" and bool(ID_PATTERN.match(ident))
+    return names.INCIDENT.match(name) is not None
 
 
 def name_violations(name: str, field: str = "incident") -> list[FieldViolation]:
@@ -78,18 +59,12 @@ def name_violations(name: str, field: str = "incident") -> list[FieldViolation]:
 
 def exercise_violations(exercise_id: str, field: str = "exercise_id") -> list[FieldViolation]:
     """An exercise id, when given, is a namespace id."""
-    if exercise_id and not ID_PATTERN.match(exercise_id):
-        return [FieldViolation(field, "must be an exercise id: lowercase letters, digits and hyphens, 3 to 63 characters")]
-    return []
+    return names.id_violations(field, exercise_id, required=False, pattern=names.LONG_ID_PATTERN, rule=EXERCISE_RULE)
 
 
 def text_violations(value: str, field: str, *, required: bool, maximum: int = MAX_TEXT) -> list[FieldViolation]:
-    """Required text is present; none is longer than the limit."""
-    if required and not value.strip():
-        return [FieldViolation(field, "required")]
-    if len(value) > maximum:
-        return [FieldViolation(field, f"at most {maximum} characters")]
-    return []
+    """Required text is present; none is longer than the limit (the gateway's wording leaves the length out)."""
+    return fields.text_violations(field, value, maximum=maximum, required=required, show_length=False)
 
 
 def page_violations(page_size: int, exercise_id: str = "") -> list[FieldViolation]:
@@ -131,7 +106,7 @@ def text_size_violations(incident: ipb.Incident, prefix: str) -> list[FieldViola
     )
     found: list[FieldViolation] = []
     for field, value, maximum in limits:
-        found += incident_checks.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
+        found += fields.text_violations(f"{prefix}.{field}", value, required=False, maximum=maximum)
     return found
 
 
@@ -173,11 +148,7 @@ def propose_violations(request: gpb.ProposePlanRequest) -> list[FieldViolation]:
 
 def commit_violations(request: gpb.CommitPlanRequest) -> list[FieldViolation]:
     """A request id, a re-plan limit and the proposal's name."""
-    found = request_id_violations(request.request_id) + replan_violations(request.max_replans)
-    prefix, _, ident = request.proposal.partition("/")
-    if prefix != "proposals" or not ident:
-        found.append(FieldViolation("proposal", "must be proposals/{proposal}"))
-    return found
+    return request_id_violations(request.request_id) + replan_violations(request.max_replans) + PROPOSAL.violations(request.proposal, "proposal")
 
 
 def auto_dispatch_violations(request: gpb.AutoDispatchRequest) -> list[FieldViolation]:
@@ -216,10 +187,10 @@ def override_violations(overrides: gpb.PlanOverrides, named: Sequence[str]) -> l
     for item in items:
         found += _reason_violations(item)
         m = item.message
-        if isinstance(m, (gpb.UnitPin, gpb.UnitExclusion)) and not OVERRIDE_UNIT_NAME.match(m.unit):
+        if isinstance(m, (gpb.UnitPin, gpb.UnitExclusion)) and OVERRIDE_UNIT.match(m.unit) is None:
             found.append(FieldViolation(f"{item.key}.unit", "must be parks/{park}/units/{unit}"))
         if isinstance(m, gpb.UnitPin):
-            if not INCIDENT_NAME.match(m.incident):
+            if names.INCIDENT.match(m.incident) is None:
                 found.append(FieldViolation(f"{item.key}.incident", "must be incidents/{incident}"))
             elif named and m.incident not in named:
                 found.append(FieldViolation(f"{item.key}.incident", f"{m.incident} is not one of the incidents to plan for"))
@@ -228,14 +199,14 @@ def override_violations(overrides: gpb.PlanOverrides, named: Sequence[str]) -> l
             if m.unit in excluded:
                 found.append(FieldViolation(f"{item.key}.unit", f"{m.unit} is both pinned and excluded"))
         if isinstance(m, gpb.ReserveDip):
-            if not PARK_ID.match(m.park_id):
+            if not names.is_id(m.park_id):
                 found.append(FieldViolation(f"{item.key}.park_id", "must be a park id"))
             found += _type_violations(f"{item.key}.resource_type", [m.resource_type])
             if not m.minimum >= 0:
                 found.append(FieldViolation(f"{item.key}.minimum", "must be 0 or more"))
         if isinstance(m, gpb.MutualAidGrant):
             for side in ("lender_park_id", "borrower_park_id"):
-                if not PARK_ID.match(getattr(m, side)):
+                if not names.is_id(getattr(m, side)):
                     found.append(FieldViolation(f"{item.key}.{side}", "must be a park id"))
             if m.lender_park_id == m.borrower_park_id:
                 found.append(FieldViolation(f"{item.key}.borrower_park_id", "must differ from the lender"))
@@ -297,7 +268,7 @@ def unit_request_violations(request: gpb.UpdateUnitStatusRequest) -> list[FieldV
         found.append(FieldViolation("units", f"at most {MAX_UNITS} units per call"))
     seen: set[str] = set()
     for index, unit in enumerate(request.units):
-        if not UNIT_NAME.match(unit):
+        if names.UNIT.match(unit) is None:
             found.append(FieldViolation(f"units[{index}]", "must be parks/{park}/units/{unit}"))
         elif unit in seen:
             found.append(FieldViolation(f"units[{index}]", f"{unit} is named twice"))
@@ -310,17 +281,13 @@ def unit_request_violations(request: gpb.UpdateUnitStatusRequest) -> list[FieldV
 
 def park_inventory_violations(request: gpb.GetParkInventoryRequest) -> list[FieldViolation]:
     """parks/{park}, and a well-formed namespace."""
-    prefix, _, park = request.park.partition("/")
-    found = exercise_violations(request.exercise_id)
-    if prefix != "parks" or not PARK_ID.match(park):
-        found.append(FieldViolation("park", "must be parks/{park}"))
-    return found
+    return exercise_violations(request.exercise_id) + names.PARK.violations(request.park, "park")
 
 
 def stock_violations(request: gpb.AdjustStockRequest) -> list[FieldViolation]:
     """A stock name, a ledger kind a caller may book, a signed change that fits the kind, and a reason."""
     found = request_id_violations(request.request_id) + text_violations(request.reason, "reason", required=True)
-    if not STOCK_NAME.match(request.stock):
+    if names.STOCK.match(request.stock) is None:
         found.append(FieldViolation("stock", "must be parks/{park}/depots/{depot}/stocks/{RESOURCE_TYPE}"))
     if request.kind not in LEDGER_KINDS:
         found.append(FieldViolation("kind", f"must be one of {allowed_names(LEDGER_KINDS, rpb.StockLedgerEntry.Kind.Name)}"))
@@ -346,8 +313,7 @@ def start_drill_violations(request: gpb.StartDrillRequest) -> list[FieldViolatio
     found = []
     if not request.request_id or len(request.request_id) > 128:
         found.append(FieldViolation("request_id", "required, at most 128 characters"))
-    if not request.scenario.startswith("scenarios/") or len(request.scenario) <= len("scenarios/"):
-        found.append(FieldViolation("scenario", "must be scenarios/{scenario}"))
+    found += SCENARIO.violations(request.scenario, "scenario")
     if request.clock_speed < 0 or request.clock_speed > MAX_CLOCK_SPEED:
         found.append(FieldViolation("clock_speed", f"must be between 0 (for 1) and {MAX_CLOCK_SPEED:g}"))
     if request.mode not in cpb.Scenario.Mode.values():
@@ -358,8 +324,4 @@ def start_drill_violations(request: gpb.StartDrillRequest) -> list[FieldViolatio
 def import_violations(request: gpb.ImportParkInventoryRequest) -> list[FieldViolation]:
     """The inventory's request id and its park."""
     inventory = request.inventory
-    found = request_id_violations(inventory.request_id, "inventory.request_id")
-    prefix, _, park = inventory.parent.partition("/")
-    if prefix != "parks" or not ID_PATTERN.match(park):
-        found.append(FieldViolation("inventory.parent", "must be parks/{park}"))
-    return found
+    return request_id_violations(inventory.request_id, "inventory.request_id") + names.PARK.violations(inventory.parent, "inventory.parent")

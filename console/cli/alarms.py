@@ -12,7 +12,8 @@ from rich.console import Console
 from fixtures.resources.demo_detectors import RINGS, ring_detectors
 from services.alarms.config import DEFAULT_MQTT_URL
 from services.alarms.simulate import Site, publish, release
-from services.common.outbox import utcnow
+from services.common.clock import utcnow
+from services.common.names import DETECTOR
 
 console = Console()
 alarms_app = typer.Typer(add_completion=False, no_args_is_help=True, help="Detector alarms: simulate a release for demos and drills.")
@@ -35,7 +36,7 @@ def simulate(
         choices = ", ".join(r.prefix for r in RINGS if r.park_id == park) or "none"
         console.print(f"[red]no detector ring {area!r} in park {park!r}[/red] (rings there: {choices})")
         raise typer.Exit(2)
-    sites = [Site(f"parks/{d.park_id}/detectors/{d.detector_id}", d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold)
+    sites = [Site(DETECTOR.format(d.park_id, d.detector_id), d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold)
              for d in ring_detectors(ring) if d.position is not None]  # fmt: skip
     start = utcnow() - timedelta(seconds=readings * 10 + 120)  # the cloud spread in the last minutes: nothing lies in the future
     burst = release(sites, source=(ring.lat, ring.lon), wind_to_deg=wind_to, wind_mps=wind_speed, start=start, readings=readings,

@@ -16,6 +16,7 @@ from rich.console import Console
 
 from console.cli import credentials
 from services.common.client import bearer
+from services.common.names import UNIT
 
 T = TypeVar("T")
 Metadata = tuple[tuple[str, str], ...]
@@ -93,7 +94,7 @@ def unit_name(text: str) -> str:
     park, sep, unit = text.partition("/")
     if not sep:
         raise typer.BadParameter(f"{text!r}: name the unit as parks/{{park}}/units/{{unit}} or {{park}}/{{unit}}")
-    return f"parks/{park}/units/{unit}"
+    return UNIT.format(park, unit)
 
 
 def choice(enum_type: Any, text: str, option: str, *, prefix: str, allowed: Sequence[str]) -> int:

@@ -8,53 +8,21 @@ import time
 import uuid
 
 import typer
-from emergency.common.v1 import common_pb2
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
-from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from rich.console import Console
 
 from console.cli import credentials
 from console.cli.common import GATEWAY_OPTION, Metadata, run
+from fixtures.demo_day import ALARM, FIRE, LEAK
 from services.common.auth import Role
 from services.common.client import bearer
 from services.common.settings import load_settings
 
 Stub = gpb_grpc.CommandCenterServiceStub
 log = Console(stderr=True)
-
-LEAK = ipb.Incident(
-    title="Chlorine leak at the liquid-chlorine loading bay",
-    park_id="xiagang",
-    location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=31.9352, longitude=120.2268), description="loading bay 3, chlor-alkali plant"),
-    kind=common_pb2.INCIDENT_KIND_TOXIC_GAS_LEAK,
-    substance=common_pb2.Substance(name="chlorine", un_number="1017", hazard_class="2.3"),
-    severity=common_pb2.SEVERITY_II,
-    reporter="demo console",
-    description="Flange failure on a tanker loading arm; yellow-green cloud drifting south-east.",
-)
-FIRE = ipb.Incident(
-    title="Naphtha tank fire in the tank farm",
-    park_id="shengang",
-    location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=31.9262, longitude=120.1771), description="tank T-12, north tank farm"),
-    kind=common_pb2.INCIDENT_KIND_FIRE,
-    substance=common_pb2.Substance(name="naphtha", un_number="1268", hazard_class="3"),
-    severity=common_pb2.SEVERITY_II,
-    reporter="demo console",
-    description="Rim-seal fire spreading on a floating-roof tank; neighbouring tanks being cooled.",
-)
-ALARM = ipb.Incident(
-    title="Smoke reported over the jetty pipe rack",
-    park_id="xiagang",
-    location=common_pb2.Location(point=common_pb2.GeoPoint(latitude=31.9330, longitude=120.2240), description="jetty pipe rack"),
-    kind=common_pb2.INCIDENT_KIND_FIRE,
-    severity=common_pb2.SEVERITY_IV,
-    reporter="passing driver",
-    description="Smoke seen from the road over the pipe rack.",
-    demands=[common_pb2.ResourceDemand(resource_type="COMMAND_VEHICLE", quantity=1)],
-)
 
 
 def operator_metadata() -> Metadata:

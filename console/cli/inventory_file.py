@@ -24,6 +24,8 @@ from emergency.common.v1 import common_pb2
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 
+from services.common.names import DEPOT, PARK, STOCK, UNIT
+
 
 class InventoryFileError(ValueError):
     """File rows that cannot be read, each with where it is."""
@@ -61,7 +63,7 @@ def csv_row(row: dict[str, str], park_id: str, where: str) -> rpb.InventoryRow:
         depot_id = _required(row, "id", where)
         return rpb.InventoryRow(
             depot=rpb.Depot(
-                name=f"parks/{park_id}/depots/{depot_id}",
+                name=DEPOT.format(park_id, depot_id),
                 display_name=_required(row, "name", where),
                 kind=f"KIND_{_required(row, 'depot_kind', where).upper()}",  # type: ignore[arg-type]
                 location=common_pb2.GeoPoint(latitude=_number(row, "latitude", where), longitude=_number(row, "longitude", where)),
@@ -73,7 +75,7 @@ def csv_row(row: dict[str, str], park_id: str, where: str) -> rpb.InventoryRow:
         capabilities = [c for c in (row.get("capabilities") or "").replace(";", " ").split() if c]
         return rpb.InventoryRow(
             unit=rpb.Unit(
-                name=f"parks/{park_id}/units/{unit_id}",
+                name=UNIT.format(park_id, unit_id),
                 resource_type=_required(row, "resource_type", where),
                 call_sign=_required(row, "call_sign", where),
                 home_depot_id=_required(row, "home_depot", where),
@@ -85,7 +87,7 @@ def csv_row(row: dict[str, str], park_id: str, where: str) -> rpb.InventoryRow:
         depot, resource_type = _required(row, "depot", where), _required(row, "resource_type", where)
         return rpb.InventoryRow(
             stock=rpb.Stock(
-                name=f"parks/{park_id}/depots/{depot}/stocks/{resource_type}",
+                name=STOCK.format(park_id, depot, resource_type),
                 resource_type=resource_type,
                 on_hand=_number(row, "on_hand", where),
                 minimum_level=_number(row, "minimum_level", where, 0),
@@ -147,4 +149,4 @@ def read_inventory(path: Path, park_id: str, request_id: str, on_row: Callable[[
         problems.append(f"{path}: not a readable {'JSON' if path.suffix.lower() == '.json' else 'CSV'} file: {exc}")
     if problems:
         raise InventoryFileError(f"{len(problems)} bad row(s) in {path}; nothing was sent", problems)
-    return rpb.ImportInventoryRequest(request_id=request_id, parent=f"parks/{park_id}", rows=rows)
+    return rpb.ImportInventoryRequest(request_id=request_id, parent=PARK.format(park_id), rows=rows)

@@ -12,7 +12,8 @@ from services.alarms.mqtt_intake import MqttIntake
 from services.alarms.servicer import AlarmServicer
 from services.alarms.tables import TABLES
 from services.alarms.watcher import IncidentWatcher
-from services.common.db import create_schema, make_engine
+from services.common.db import make_engine
+from services.common.migrations import migrate
 from services.common.server import RunningServer, serve, service_main, service_name
 from services.common.settings import Settings
 from services.common.transactions import Transactions
@@ -25,7 +26,7 @@ async def build_server(settings: Settings, port: int | None = None, config: Alar
     """Open the database, connect to the broker, start correlating and serve AlarmService."""
     config = config or load_alarm_config()
     engine = make_engine(settings.database_url_for(SERVICE))
-    create_schema(engine, TABLES)
+    migrate(engine, SERVICE, TABLES)
     redis = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
     outbound = Outbound(settings)
     correlator = Correlator(engine, outbound, config)

@@ -9,9 +9,10 @@ import redis.asyncio as aioredis
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from services.common.db import create_schema, make_engine
+from services.common.db import make_engine
 from services.common.instrument import instrument_engine, instrument_redis, observe_outbox
 from services.common.metrics import service_metrics, stop_all
+from services.common.migrations import migrate
 from services.common.outbox import OutboxRelay
 from services.common.settings import Settings
 
@@ -38,11 +39,11 @@ REDIS_MAX_CONNECTIONS = 2048
 
 
 def open_storage(settings: Settings, service: str, tables: Sequence[type[SQLModel]]) -> ServiceStorage:
-    """Create the schema, connect Redis, start relaying the outbox, and trace and measure all three."""
+    """Migrate the schema to head, connect Redis, start relaying the outbox, and trace and measure all three."""
     metrics = service_metrics(service)
     engine = make_engine(settings.database_url_for(service))
     instrument_engine(engine, metrics)
-    create_schema(engine, tables)
+    migrate(engine, service, tables)
     # Each open WatchEvents stream holds a connection in XREAD BLOCK: the client library's default of 100 capped
     # the gateway at 100 watching consoles.
     client = aioredis.Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5, max_connections=REDIS_MAX_CONNECTIONS)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.common.db import create_schema, make_engine
+from services.common.db import make_engine
+from services.common.migrations import migrate
 from services.common.transactions import Transactions
 from services.resources import reservations, store_reservations
 from services.resources.domain import Reservation
@@ -22,8 +23,8 @@ class ResourceStore(Transactions):
         return store
 
     def create_schema(self) -> None:
-        """Create the service's tables (and the shared outbox and idempotency tables)."""
-        create_schema(self.engine, TABLES)
+        """Bring the service's tables (and the shared outbox and idempotency tables) to the latest revision."""
+        migrate(self.engine, "resources", TABLES)
 
     def sweep_expired(self, *, now: datetime | None = None, batch: int = 100) -> list[Reservation]:
         """Expire every overdue reservation, one transaction each; return those expired."""
