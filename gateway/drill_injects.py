@@ -123,11 +123,13 @@ class DrillInjects:
     async def _pick_unit(self, row: DrillRow, inject: cpb.Inject) -> rpb.Unit:
         """The unit a breakdown names, or a unit of the park and type: one sent to the named inject's incident, else one at work, else a free one."""
         if inject.unit.startswith("parks/"):
-            return (await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=inject.unit, exercise_id=row.exercise_id))).unit
+            named: rpb.GetUnitResponse = await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=inject.unit, exercise_id=row.exercise_id))
+            return named.unit
         park = inject.park_id or inject.unit
         parent = f"parks/{park}" if park else "parks/-"
         request = rpb.ListUnitsRequest(parent=parent, exercise_id=row.exercise_id, resource_type=inject.resource_type, page_size=1000)
-        units = (await call(self._backends.resources.ListUnits, request)).units
+        listed: rpb.ListUnitsResponse = await call(self._backends.resources.ListUnits, request)
+        units = listed.units
         wanted = await self._incident_of(row, inject.target_inject_id) if inject.target_inject_id else ""
         busy = [u for u in units if u.state in BUSY_UNIT_STATES and u.incident and (not wanted or u.incident == wanted)]
         free = [u for u in units if u.state == rpb.Unit.STATE_AVAILABLE]

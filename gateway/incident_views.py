@@ -36,7 +36,8 @@ class IncidentViews:
 
     async def incident(self, name: str) -> ipb.Incident:
         """One incident."""
-        return (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+        reply: ipb.GetIncidentResponse = await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))
+        return reply.incident
 
     async def reservations(self, exercise_id: str, incident: str = "", states: Sequence[int] = ()) -> list[rpb.Reservation]:
         """Every reservation of the namespace (of one incident, in the given states), all pages."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
@@ -30,9 +30,15 @@ ENDED = (ipb.Incident.STATE_CLOSED, ipb.Incident.STATE_CANCELLED)
 Change = gpb.VerifyIncidentRequest | gpb.ChangeSeverityRequest | gpb.CancelIncidentRequest | gpb.ContainIncidentRequest | gpb.CloseIncidentRequest
 
 
+class Changed(Protocol):
+    """The answer to every incident change: the incident as it now is."""
+
+    incident: ipb.Incident
+
+
 def state_name(state: int) -> str:
     """CONTAINED for STATE_CONTAINED."""
-    return ipb.Incident.State.Name(state).removeprefix("STATE_")  # type: ignore[arg-type]
+    return ipb.Incident.State.Name(state).removeprefix("STATE_")
 
 
 class Lifecycle:
@@ -45,7 +51,7 @@ class Lifecycle:
         self._activity = activity
 
     async def _forward(
-        self, send: Callable[..., Awaitable[Any]], message: Callable[..., Message], step: str, request: Change, incident: ipb.Incident, **fields: Any
+        self, send: Callable[..., Awaitable[Changed]], message: Callable[..., Message], step: str, request: Change, incident: ipb.Incident, **fields: Any
     ) -> ipb.Incident:
         """Make the change in the incident service at the version the caller saw (0: the incident's current one)."""
         change = message(request_id=derive_request_id(request.request_id, step), name=incident.name, version=request.version or incident.version, **fields)
@@ -179,7 +185,7 @@ class Lifecycle:
         activity = await self._activity.of(incident.name)
         (situation,) = incident_situations([incident], commits)
         report = build_report(incident, entries, commits, activity, list(situation.unmet))
-        stored = (
+        stored: cpb.AfterActionReport = (
             await call(
                 self._backends.casebase.CreateAfterActionReport,
                 cpb.CreateAfterActionReportRequest(request_id=derive_request_id(request_id, "after-action"), report=report),

@@ -125,7 +125,8 @@ class Reporter:
 
     async def get(self, name: str) -> ipb.Incident:
         """One incident."""
-        return (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+        reply: ipb.GetIncidentResponse = await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))
+        return reply.incident
 
     async def set_demands(self, request: gpb.SetDemandsRequest) -> gpb.SetDemandsResponse:
         """Replace an incident's demands at the version the caller saw."""

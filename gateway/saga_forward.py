@@ -83,7 +83,7 @@ class Forwarding(Compensation):
             "responding": f"responding: {names} confirmed, units en route (proposals/{saga.proposal_id})",
         }
         stub = self._backends.incident
-        incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
+        incident: ipb.Incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
         for _ in range(3 + self._config.transition_attempts):  # three steps, and re-reads when the incident changed under us
             if incident.state in UNDER_WAY:
                 return incident

@@ -139,11 +139,11 @@ def finished(engine: Engine, saga: SagaRow, commits: Sequence[CommitRow], respon
 def count_by_state(engine: Engine) -> list[tuple[str, int]]:
     """How many sagas are in each state (read on the read-only engine, for metrics)."""
     with Session(read_only(engine)) as session:
-        return [(state, n) for state, n in session.exec(select(SagaRow.state, func.count()).group_by(SagaRow.state)).all()]  # type: ignore[call-overload]
+        return [(state, n) for state, n in session.exec(select(SagaRow.state, func.count()).group_by(SagaRow.state)).all()]
 
 
 def count_steps(engine: Engine) -> list[tuple[str, str, int]]:
     """How many saga steps were taken, by step and status (read on the read-only engine, for metrics)."""
     with Session(read_only(engine)) as session:
-        query = select(SagaStepRow.step, SagaStepRow.status, func.count()).group_by(SagaStepRow.step, SagaStepRow.status)  # type: ignore[call-overload]
+        query = select(SagaStepRow.step, SagaStepRow.status, func.count()).group_by(SagaStepRow.step, SagaStepRow.status)
         return [(step, status, n) for step, status, n in session.exec(query).all()]

@@ -25,7 +25,7 @@ MAX_PARALLEL = 8
 
 def state_label(state: int) -> str:
     """ON_SCENE for STATE_ON_SCENE."""
-    return rpb.Unit.State.Name(state).removeprefix("STATE_")  # type: ignore[arg-type]
+    return rpb.Unit.State.Name(state).removeprefix("STATE_")
 
 
 class UnitMover:

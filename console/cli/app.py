@@ -304,11 +304,7 @@ def drill(
     """Run a drill to its end and print its after-action report."""
     metadata = _metadata()
     request = gpb.StartDrillRequest(
-        request_id=str(uuid.uuid4()),
-        scenario=scenario,
-        mode=f"MODE_{mode.upper()}" if mode else "MODE_UNSPECIFIED",  # type: ignore[arg-type]
-        clock_speed=speed,
-        auto_dispatch=auto,
+        request_id=str(uuid.uuid4()), scenario=scenario, mode=f"MODE_{mode.upper()}" if mode else "MODE_UNSPECIFIED", clock_speed=speed, auto_dispatch=auto
     )
 
     async def run(stub: gpb_grpc.CommandCenterServiceStub) -> gpb.GetDrillReportResponse:
@@ -324,7 +320,8 @@ def drill(
                 if current.state != gpb.Drill.STATE_RUNNING:
                     break
                 await asyncio.sleep(poll_s)
-        return await stub.GetDrillReport(gpb.GetDrillReportRequest(name=started.name), metadata=metadata)
+        report: gpb.GetDrillReportResponse = await stub.GetDrillReport(gpb.GetDrillReportRequest(name=started.name), metadata=metadata)
+        return report
 
     console.print(plan_views.report_view(_run(gateway, run)))
 

@@ -44,16 +44,18 @@ async def the_day(stub: Stub, auth: Metadata, time_limit: float) -> dict[str, in
         return str(uuid.uuid4())
 
     async def available() -> int:
-        return (await stub.GetSituation(gpb.GetSituationRequest(), metadata=auth)).available_units
+        reply: gpb.GetSituationResponse = await stub.GetSituation(gpb.GetSituationRequest(), metadata=auth)
+        return reply.available_units
 
     async def commit(names: list[str]) -> gpb.CommitPlanResponse:
         options = dpb.PlanOptions(time_limit_s=time_limit)
         proposal = (await stub.ProposePlan(gpb.ProposePlanRequest(incidents=names, options=options), metadata=auth)).proposal
-        return await stub.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=auth)
+        committed: gpb.CommitPlanResponse = await stub.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=auth)
+        return committed
 
     async def move(name: str, state: int) -> None:
         reply = await stub.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), incident=name, state=state), metadata=auth)  # type: ignore[arg-type]
-        log.print(f"  {name}: {reply.moved} unit(s) {rpb.Unit.State.Name(state).removeprefix('STATE_')}")  # type: ignore[arg-type]
+        log.print(f"  {name}: {reply.moved} unit(s) {rpb.Unit.State.Name(state).removeprefix('STATE_')}")
 
     started = time.perf_counter()
     before = await available()

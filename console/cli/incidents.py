@@ -153,10 +153,11 @@ def _move(incident: str, units: list[str], state: int, reason: str, request_id: 
     async def work(stub: Stub) -> gpb.UpdateUnitStatusResponse:
         names = await _units(stub, auth, name, units)
         request = gpb.UpdateUnitStatusRequest(request_id=_request_id(request_id), incident=name, units=names, state=state, reason=reason)  # type: ignore[arg-type]
-        return await stub.UpdateUnitStatus(request, metadata=auth)
+        moved: gpb.UpdateUnitStatusResponse = await stub.UpdateUnitStatus(request, metadata=auth)
+        return moved
 
     reply = run(gateway, work)
-    console.print(f"{reply.moved} of {len(reply.moves)} unit(s) moved to {rpb.Unit.State.Name(state).removeprefix('STATE_')}")  # type: ignore[arg-type]
+    console.print(f"{reply.moved} of {len(reply.moves)} unit(s) moved to {rpb.Unit.State.Name(state).removeprefix('STATE_')}")
     console.print(views.moves(reply.moves))
 
 

@@ -65,7 +65,7 @@ def csv_row(row: dict[str, str], park_id: str, where: str) -> rpb.InventoryRow:
             depot=rpb.Depot(
                 name=DEPOT.format(park_id, depot_id),
                 display_name=_required(row, "name", where),
-                kind=f"KIND_{_required(row, 'depot_kind', where).upper()}",  # type: ignore[arg-type]
+                kind=f"KIND_{_required(row, 'depot_kind', where).upper()}",
                 location=common_pb2.GeoPoint(latitude=_number(row, "latitude", where), longitude=_number(row, "longitude", where)),
                 shared=(row.get("shared") or "").strip().lower() in ("1", "true", "yes"),
             )

@@ -59,12 +59,12 @@ def state(incident: ipb.Incident) -> str:
 
 def unit_state(value: int) -> str:
     """ON_SCENE for STATE_ON_SCENE."""
-    return rpb.Unit.State.Name(value).removeprefix("STATE_")  # type: ignore[arg-type]
+    return rpb.Unit.State.Name(value).removeprefix("STATE_")
 
 
 def level(value: int) -> str:
     """II for SEVERITY_II."""
-    return common_pb2.Severity.Name(value).removeprefix("SEVERITY_")  # type: ignore[arg-type]
+    return common_pb2.Severity.Name(value).removeprefix("SEVERITY_")
 
 
 def elapsed(seconds: int) -> str:
