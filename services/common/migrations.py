@@ -33,11 +33,11 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 VERSION_TABLE = "alembic_version"
 # The modules whose TABLES make up each service's database.
 TABLE_MODULES: dict[str, tuple[str, ...]] = {
-    "incident": ("services.incident.store",),
+    "incident": ("services.incident.tables",),
     "resources": ("services.resources.tables",),
-    "casebase": ("services.casebase.store",),
+    "casebase": ("services.casebase.tables",),
     "alarms": ("services.alarms.tables",),
-    "gateway": ("gateway.store", "gateway.activity"),
+    "gateway": ("gateway.tables",),
 }
 
 log = logging.getLogger(__name__)

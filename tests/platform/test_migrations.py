@@ -20,11 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 from typer.testing import CliRunner
 
-from gateway.activity import TABLES as ACTIVITY_TABLES
-from gateway.store import TABLES as GATEWAY_TABLES
+from gateway.tables import TABLES as GATEWAY_TABLES
 from scripts.migration import app as migration_cli
 from services.alarms.tables import TABLES as ALARMS_TABLES
-from services.casebase.store import TABLES as CASEBASE_TABLES
+from services.casebase.tables import TABLES as CASEBASE_TABLES
 from services.common import migrations
 from services.common.clock import as_utc
 from services.common.db import create_schema, make_engine
@@ -41,7 +40,7 @@ from services.common.migrations import (
     schema_differences,
 )
 from services.common.runtime import open_storage
-from services.incident.store import TABLES as INCIDENT_TABLES
+from services.incident.tables import TABLES as INCIDENT_TABLES
 from services.resources.store import ResourceStore
 from services.resources.tables import TABLES as RESOURCES_TABLES
 from tests.conftest import service_settings
@@ -53,7 +52,7 @@ TABLES: dict[str, list[type[SQLModel]]] = {
     "resources": list(RESOURCES_TABLES),
     "casebase": list(CASEBASE_TABLES),
     "alarms": list(ALARMS_TABLES),
-    "gateway": [*GATEWAY_TABLES, *ACTIVITY_TABLES],
+    "gateway": list(GATEWAY_TABLES),
 }
 BASELINE = "0001"
 SAMPLE_TIME = datetime(2026, 11, 28, 8, 30, tzinfo=UTC)
