@@ -81,6 +81,7 @@ class Correlator:
         self._groups: list[Group] = []
         self._sensors: dict[str, Sensor] = {}
         self._sensors_at = -1e9
+        self._sensors_read_at: datetime | None = None  # wall-clock time of the last detector read
         self._applied: dict[str, str] = {}
         self._suppressed: dict[tuple[str, str], datetime] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -133,7 +134,7 @@ class Correlator:
         """Load the detectors and connect to the services before the first alarm needs them."""
         await self._out.connect(timeout_s=5.0)
         with contextlib.suppress(Retry):
-            await self._sensor("")
+            await self._sensor("", None)
 
     async def _wait(self) -> None:
         """Until woken, or the note interval passes."""
@@ -158,13 +159,17 @@ class Correlator:
             self._decided.set()
         return len(decisions) == len(rows) == self._config.batch
 
-    async def _sensor(self, name: str) -> Sensor | None:
-        """The registered detector, refreshing the cache when it is stale or the name is new."""
+    async def _sensor(self, name: str, received_at: datetime | None) -> Sensor | None:
+        """The registered detector, refreshing the cache when it is stale or the name is new to a cache read before the alarm came."""
         age = time.monotonic() - self._sensors_at
-        if age > self._config.detector_refresh_s or (name not in self._sensors and age > UNKNOWN_REFRESH_S):
+        read_before = self._sensors_read_at is None or received_at is None or self._sensors_read_at <= received_at
+        # A detector registered just before its first alarm is in no cache read before that alarm: read again, once per batch at most.
+        if age > self._config.detector_refresh_s or (name not in self._sensors and (age > UNKNOWN_REFRESH_S or read_before)):
             try:
+                read_at = utcnow()
                 self._sensors = {d.name: sensor_of(d) for d in await self._out.detectors()}
                 self._sensors_at = time.monotonic()
+                self._sensors_read_at = read_at
             except ServiceError as error:
                 if not self._sensors:
                     raise Retry(f"detectors unavailable: {error.message}") from error
@@ -173,7 +178,7 @@ class Correlator:
     async def _decide(self, row: AlarmRow, changed: dict[str, Group]) -> Decision:
         """One alarm: rejected, cleared, suppressed, or accepted into an incident."""
         seq = int(row.seq or 0)
-        sensor = await self._sensor(row.detector)
+        sensor = await self._sensor(row.detector, as_utc(row.received_at))
         if sensor is None:
             return Decision(seq, "REJECTED", "UNKNOWN_DETECTOR", f"{row.detector} is not registered")
         if row.unit != sensor.unit:

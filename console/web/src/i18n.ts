@@ -25,6 +25,7 @@ const TEXTS = {
   offline: ["已断开，重连中", "Offline, reconnecting"],
   openIncidents: ["未结事件", "Open incidents"],
   noIncidents: ["暂无未结事件", "No open incidents"],
+  loadingSituation: ["正在读取态势…", "Reading the situation…"],
   severity: ["响应级别", "Severity"],
   state: ["状态", "State"],
   elapsed: ["已用时", "Elapsed"],

@@ -20,14 +20,16 @@ export function drawSituation(app: App): void {
 
 export function boardTable(app: App): HTMLElement {
   const s = app.situation;
-  const rows = sortBoard(s?.incidents ?? []);
+  // Until the first situation arrives the board says so, rather than "no open incidents".
+  if (!s) return h("p", { class: "empty", "data-testid": "board-loading" }, t("loadingSituation"));
+  const rows = sortBoard(s.incidents ?? []);
   if (!rows.length) return h("p", { class: "empty", "data-testid": "board-empty" }, t("noIncidents"));
   const now = Date.now();
   return table(
     [t("severity"), t("title"), t("state"), t("elapsed"), `${t("onScene")} / ${t("enRoute")}`, t("unmet")],
     rows.map((row) => {
       const incident = row.incident ?? {};
-      const counts = unitCounts(incident.name ?? "", s?.units ?? []);
+      const counts = unitCounts(incident.name ?? "", s.units ?? []);
       return [
         h("span", { class: `sev sev-${incident.severity}` }, tEnum("sev", incident.severity)),
         h("a", { href: `#/incident/${idOf(incident.name)}`, "data-testid": "board-title" }, incident.title ?? ""),
