@@ -54,11 +54,7 @@ def perturb(rng: random.Random, base: Case, n: int) -> Case:
     """A plausible variant of a shipped case: other severity, scale, park, weather and shorter text."""
     c = base.casualties
     factor = rng.lognormvariate(0, 0.8)
-    casualties = Casualties(
-        deaths=int(c.deaths * factor),
-        injuries=int((c.injuries or 0) * factor),
-        evacuated=int((c.evacuated or 0) * factor) or None,
-    )
+    casualties = Casualties(deaths=int(c.deaths * factor), injuries=int((c.injuries or 0) * factor), evacuated=int((c.evacuated or 0) * factor) or None)
     return base.model_copy(
         update={
             "id": f"{base.id}-g{n}",

@@ -65,16 +65,7 @@ def _specs(quick: bool) -> list[InstanceSpec]:
         for seed, (load, reserve, standard) in enumerate(mixes, start=1):
             tag = f"{size}-s{seed}-l{load:g}-r{reserve:g}" + (f"-t{standard:g}" if standard else "")
             specs.append(
-                InstanceSpec(
-                    tag,
-                    incidents,
-                    units,
-                    seed=seed,
-                    load=load,
-                    reserve_fraction=reserve,
-                    response_standard_min=standard,
-                    time_limit_s=limit,
-                )
+                InstanceSpec(tag, incidents, units, seed=seed, load=load, reserve_fraction=reserve, response_standard_min=standard, time_limit_s=limit)
             )
     return specs
 
@@ -100,11 +91,7 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
         "reserve_fraction": spec.reserve_fraction,
         "response_standard_min": spec.response_standard_min,
         "time_limit_s": spec.time_limit_s,
-        "greedy": {
-            "weighted_unmet": greedy.objective.weighted_unmet,
-            "weighted_completion_s": greedy.objective.weighted_completion_s,
-            "solve_s": greedy_s,
-        },
+        "greedy": {"weighted_unmet": greedy.objective.weighted_unmet, "weighted_completion_s": greedy.objective.weighted_completion_s, "solve_s": greedy_s},
         "optimal": {
             "weighted_unmet": best.objective.weighted_unmet,
             "weighted_completion_s": best.objective.weighted_completion_s,

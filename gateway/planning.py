@@ -106,19 +106,12 @@ def plan_options(requested: dpb.PlanOptions | None, *, time_limit_s: float, work
 
 
 def build_request(
-    world: World,
-    incidents: Sequence[ipb.Incident],
-    options: dpb.PlanOptions,
-    road_restrictions: Sequence[dpb.RoadRestriction] = (),
+    world: World, incidents: Sequence[ipb.Incident], options: dpb.PlanOptions, road_restrictions: Sequence[dpb.RoadRestriction] = ()
 ) -> dpb.OptimizePlanRequest:
     """The dispatch request for the incidents on this world, limited to the resource types they ask for."""
     wanted = demanded_types(incidents)
     names = {i.name for i in incidents}
-    request = dpb.OptimizePlanRequest(
-        incidents=[plan_incident(i) for i in incidents if i.demands],
-        options=options,
-        road_restrictions=list(road_restrictions),
-    )
+    request = dpb.OptimizePlanRequest(incidents=[plan_incident(i) for i in incidents if i.demands], options=options, road_restrictions=list(road_restrictions))
     request.units.extend(plan_unit(u) for u in world.units if u.unit.resource_type in wanted)
     # Only confirmed units count as committed: a unit held by an unconfirmed reservation (another commit's, or one a
     # crashed commit never recorded) is neither sent nor counted, since nobody may ever confirm it.

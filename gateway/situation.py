@@ -27,13 +27,7 @@ OPEN_STATES = (
     ipb.Incident.STATE_RESPONDING,
     ipb.Incident.STATE_CONTAINED,
 )
-AWAY_STATES = (
-    rpb.Unit.STATE_RESERVED,
-    rpb.Unit.STATE_EN_ROUTE,
-    rpb.Unit.STATE_ON_SCENE,
-    rpb.Unit.STATE_RETURNING,
-    rpb.Unit.STATE_OUT_OF_SERVICE,
-)
+AWAY_STATES = (rpb.Unit.STATE_RESERVED, rpb.Unit.STATE_EN_ROUTE, rpb.Unit.STATE_ON_SCENE, rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_OUT_OF_SERVICE)
 
 
 def reserve_levels(world: World) -> list[gpb.ReserveLevel]:

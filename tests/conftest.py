@@ -34,8 +34,6 @@ trace.set_tracer_provider(_provider)
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-
-
 @pytest.fixture(scope="session")
 def redis_url() -> Iterator[str]:
     """Start a private redis-server on a free port for the test session."""

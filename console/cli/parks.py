@@ -121,8 +121,7 @@ def scenarios(gateway: str = GATEWAY_OPTION) -> None:
 
 
 def drills(
-    state: list[str] = typer.Option(None, "--state", help="Only these states (repeatable): RUNNING, FINISHED, ABORTED."),
-    gateway: str = GATEWAY_OPTION,
+    state: list[str] = typer.Option(None, "--state", help="Only these states (repeatable): RUNNING, FINISHED, ABORTED."), gateway: str = GATEWAY_OPTION
 ) -> None:
     """Drills, newest first."""
     states = [choice(gpb.Drill.State, s, "--state", prefix="STATE_", allowed=DRILL_STATES) for s in state or []]

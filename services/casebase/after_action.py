@@ -10,19 +10,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from services.casebase.library import CaseLibrary
-from services.casebase.models import (
-    AfterActionReport,
-    Case,
-    Casualties,
-    Model,
-    RubricItem,
-    Source,
-    Substance,
-    Target,
-    TargetResult,
-    TimelineEntry,
-    Weather,
-)
+from services.casebase.models import AfterActionReport, Case, Casualties, Model, RubricItem, Source, Substance, Target, TargetResult, TimelineEntry, Weather
 from services.casebase.vocabulary import AccidentKind, Severity
 from services.common.catalogue import ParkKind
 
@@ -60,13 +48,7 @@ def evaluate_target(target: Target, observed: float | None, inject_id: str | Non
     """Compare an observation with a target; a target with no observation counts as missed."""
     met = observed is not None and target.comparator.holds(observed, target.threshold)
     return TargetResult(
-        target_id=target.id,
-        metric=target.metric,
-        comparator=target.comparator,
-        threshold=target.threshold,
-        observed=observed,
-        met=met,
-        inject_id=inject_id,
+        target_id=target.id, metric=target.metric, comparator=target.comparator, threshold=target.threshold, observed=observed, met=met, inject_id=inject_id
     )
 
 

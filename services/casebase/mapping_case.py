@@ -36,11 +36,7 @@ UPDATABLE_PATHS = frozenset(
 OUTPUT_ONLY_PATHS = frozenset({"name", "create_time"})
 
 # Domain keys each message field is stored in, where they differ from the field's own name.
-_DOMAIN_KEYS: dict[str, tuple[str, ...]] = {
-    "place": ("place", "country"),
-    "date": ("date", "date_precision"),
-    "duration_hours": ("duration_h",),
-}
+_DOMAIN_KEYS: dict[str, tuple[str, ...]] = {"place": ("place", "country"), "date": ("date", "date_precision"), "duration_hours": ("duration_h",)}
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SOURCE = re.compile(r"^(?P<publication>.*\S)\s*\((?P<date>\d{4}(?:-\d{2}(?:-\d{2})?)?)\)$")
 _PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")

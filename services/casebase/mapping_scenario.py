@@ -18,15 +18,7 @@ from typing import Any
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.common.v1 import common_pb2
 
-from services.casebase.mapping_case import (
-    KIND_PREFIX,
-    LEVEL_TO_SEVERITY,
-    join_path,
-    kind_label,
-    severity_label,
-    split_path,
-    substance_raw,
-)
+from services.casebase.mapping_case import KIND_PREFIX, LEVEL_TO_SEVERITY, join_path, kind_label, severity_label, split_path, substance_raw
 from services.casebase.metrics import METRICS
 from services.casebase.models import (
     Comparator,
@@ -212,11 +204,7 @@ def _road_raw(inject: pb.Inject) -> dict[str, Any]:
     area: dict[str, Any] = {"radius_km": inject.road_radius_m / 1000.0}
     if inject.HasField("road_center"):
         area.update(lat=inject.road_center.latitude, lon=inject.road_center.longitude)
-    return {
-        "mode": "CLOSED" if inject.road_closed else "SLOWED",
-        "area": area,
-        "delay_min": inject.road_delay_s / 60.0 if inject.road_delay_s else None,
-    }
+    return {"mode": "CLOSED" if inject.road_closed else "SLOWED", "area": area, "delay_min": inject.road_delay_s / 60.0 if inject.road_delay_s else None}
 
 
 def _target_raw(i: int, j: int, target: pb.Target) -> dict[str, Any]:

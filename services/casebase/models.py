@@ -307,8 +307,7 @@ class DetectorAlarmsInject(InjectBase):
 
 
 Inject = Annotated[
-    IncidentInject | EscalationInject | UnitBreakdownInject | StockLossInject | RoadDisruptionInject | DetectorAlarmsInject,
-    Field(discriminator="type"),
+    IncidentInject | EscalationInject | UnitBreakdownInject | StockLossInject | RoadDisruptionInject | DetectorAlarmsInject, Field(discriminator="type")
 ]
 INJECT_TYPES = ("INCIDENT", "ESCALATION", "UNIT_BREAKDOWN", "STOCK_LOSS", "ROAD_DISRUPTION", "DETECTOR_ALARMS")
 

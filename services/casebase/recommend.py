@@ -135,10 +135,7 @@ def _from_cases(q: IncidentQuery, hits: list[SearchHit], library: CaseLibrary, c
         timed = [(h.score, w) for h, _, w, _ in found if w is not None]
         within = sum(s * w for s, w in timed) / sum(s for s, _ in timed) if timed else rt.spec.default_within_min
         out[rt] = DemandLine(
-            rt,
-            _round(rt, quantity, cfg),
-            round(within, 1),
-            citations=[Citation("case", h.case_id, round(scaled, 3), note) for h, scaled, _, note in found],
+            rt, _round(rt, quantity, cfg), round(within, 1), citations=[Citation("case", h.case_id, round(scaled, 3), note) for h, scaled, _, note in found]
         )
     return out
 
@@ -185,8 +182,5 @@ def recommend_demands(q: IncidentQuery, index: CaseIndex, library: CaseLibrary, 
             line.capabilities = sorted(set(line.capabilities) | set(rl.capabilities))
             line.citations.append(Citation("rule", rule.id, amount, rule.description))
     _cap(lines, severity, _hazard_classes(q), rule_minimums)
-    ordered = sorted(
-        lines.values(),
-        key=lambda ln: (ln.resource_kind is not ResourceKind.UNIT, ln.needed_within_min, ln.resource_type.value),
-    )
+    ordered = sorted(lines.values(), key=lambda ln: (ln.resource_kind is not ResourceKind.UNIT, ln.needed_within_min, ln.resource_type.value))
     return Recommendation(ordered, hits)

@@ -114,13 +114,7 @@ def query_from_case(case: Case) -> IncidentQuery:
     """The query an incident like this case would have made (used for leave-one-out checks)."""
     subs = [SubstanceRef(name=s.name, un_number=s.un_number, hazard_class=s.hazard_class) for s in case.substances]
     return IncidentQuery(
-        kind=case.kind,
-        substances=subs,
-        severity=case.severity,
-        park_kind=case.park_kind,
-        weather=case.weather,
-        casualties=case.casualties,
-        text=case.summary,
+        kind=case.kind, substances=subs, severity=case.severity, park_kind=case.park_kind, weather=case.weather, casualties=case.casualties, text=case.summary
     )
 
 

@@ -132,11 +132,7 @@ class _Checker:
             if inj.offset_s < 0:
                 self.add(f"{path}.offset_s", "NEGATIVE", "offset_s must be >= 0")
             elif inj.offset_s < previous_offset:
-                self.add(
-                    f"{path}.offset_s",
-                    "OUT_OF_ORDER",
-                    f"offset {inj.offset_s}s is before the previous inject's {previous_offset}s",
-                )
+                self.add(f"{path}.offset_s", "OUT_OF_ORDER", f"offset {inj.offset_s}s is before the previous inject's {previous_offset}s")
             previous_offset = max(previous_offset, inj.offset_s)
             if self.s.duration_s is not None and inj.offset_s > self.s.duration_s > 0:
                 self.add(f"{path}.offset_s", "AFTER_END", f"offset is after the scenario's end ({self.s.duration_s}s)")
@@ -156,11 +152,7 @@ class _Checker:
                     self.check_incident_ref(f"{path}.incident", inj.incident, i)
             elif isinstance(inj, StockLossInject):
                 if inj.holder not in self.s.parks and inj.holder not in self.ctx.depots:
-                    self.add(
-                        f"{path}.holder",
-                        "UNKNOWN_HOLDER",
-                        f"{inj.holder!r} is neither a participating park nor a known depot",
-                    )
+                    self.add(f"{path}.holder", "UNKNOWN_HOLDER", f"{inj.holder!r} is neither a participating park nor a known depot")
                 if inj.depot is not None and inj.holder in self.ctx.depots:
                     self.add(f"{path}.depot", "NOT_ALLOWED", f"{inj.holder!r} is a depot itself; name a depot only for a park")
                 elif inj.depot is not None and not is_id(inj.depot):
@@ -191,11 +183,7 @@ class _Checker:
         elif (park := self.ctx.parks.get(inj.park)) is not None:
             km = great_circle_km(inj.lat, inj.lon, park.lat, park.lon)
             if km > self.ctx.max_incident_distance_km:
-                self.add(
-                    f"{path}.lat",
-                    "FAR_FROM_PARK",
-                    f"position is {km:.1f} km from park {inj.park!r} (limit {self.ctx.max_incident_distance_km:g} km)",
-                )
+                self.add(f"{path}.lat", "FAR_FROM_PARK", f"position is {km:.1f} km from park {inj.park!r} (limit {self.ctx.max_incident_distance_km:g} km)")
         if inj.kind in _NEEDS_SUBSTANCE and inj.substance is None:
             self.add(f"{path}.substance", "REQUIRED", f"a {inj.kind} incident names its substance")
         if not inj.place.strip():

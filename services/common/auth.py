@@ -59,14 +59,7 @@ def reset_current_principal(token: contextvars.Token[Principal]) -> None:
 
 
 def mint_token(
-    secret: str,
-    *,
-    subject: str,
-    role: Role | str,
-    park_id: str = "",
-    ttl_s: int = 3600,
-    issuer: str = "emergency-command",
-    now: float | None = None,
+    secret: str, *, subject: str, role: Role | str, park_id: str = "", ttl_s: int = 3600, issuer: str = "emergency-command", now: float | None = None
 ) -> str:
     """Sign an HS256 token for a subject with a role (and a park for park officers)."""
     issued = int(now if now is not None else time.time())
@@ -100,13 +93,7 @@ class TokenVerifier:
         last_error: Exception | None = None
         for secret in self._secrets:
             try:
-                claims = jwt.decode(
-                    token,
-                    secret,
-                    algorithms=["HS256"],
-                    issuer=self._issuer,
-                    options={"require": ["sub", "exp", "iat", "role"]},
-                )
+                claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=self._issuer, options={"require": ["sub", "exp", "iat", "role"]})
             except jwt.ExpiredSignatureError as exc:
                 raise unauthenticated("TOKEN_EXPIRED", "the bearer token has expired") from exc
             except jwt.InvalidSignatureError as exc:

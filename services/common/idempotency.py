@@ -55,8 +55,7 @@ REQUEST_ID_REUSED = "REQUEST_ID_REUSED"
 def reused_id_error(request_id: str) -> ServiceError:
     """INVALID_ARGUMENT, reason REQUEST_ID_REUSED: the request id was already used with different content."""
     error = invalid_argument(
-        [FieldViolation("request_id", f"request id {request_id!r} was already used for a different request")],
-        "request_id reused with different content",
+        [FieldViolation("request_id", f"request id {request_id!r} was already used for a different request")], "request_id reused with different content"
     )
     error.reason = REQUEST_ID_REUSED
     return error
@@ -74,25 +73,10 @@ def replay(session: Session, method: str, request_id: str, fingerprint: str) -> 
 
 def remember(session: Session, method: str, request_id: str, fingerprint: str, response: Message) -> None:
     """Store the answer in the same transaction as the change it reports."""
-    session.add(
-        IdempotencyRecord(
-            request_id=request_id,
-            method=method,
-            request_hash=fingerprint,
-            response=response.SerializeToString(deterministic=True),
-        )
-    )
+    session.add(IdempotencyRecord(request_id=request_id, method=method, request_hash=fingerprint, response=response.SerializeToString(deterministic=True)))
 
 
-def run_idempotent(
-    engine: Engine,
-    *,
-    method: str,
-    request: Message,
-    request_id: str,
-    response_type: type[M],
-    work: Callable[[Session], M],
-) -> M:
+def run_idempotent(engine: Engine, *, method: str, request: Message, request_id: str, response_type: type[M], work: Callable[[Session], M]) -> M:
     """Do `work` and store its answer in one transaction, or return the stored answer of an earlier try."""
     fingerprint = request_fingerprint(method, request)
     try:

@@ -11,12 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import grpc
 
-from services.common.auth import (
-    ANONYMOUS,
-    TokenVerifier,
-    reset_current_principal,
-    set_current_principal,
-)
+from services.common.auth import ANONYMOUS, TokenVerifier, reset_current_principal, set_current_principal
 from services.common.deadline import reset_deadline, set_deadline_from_remaining
 from services.common.errors import ServiceError
 from services.common.requestcheck import DEFAULT_MAX_REQUEST_BYTES, check_request, tolerant_deserializer
@@ -45,9 +40,7 @@ class StreamCloser(ServerInterceptor):
     """
 
     async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
-        handler_call_details: grpc.HandlerCallDetails,
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]], handler_call_details: grpc.HandlerCallDetails
     ) -> Handler:
         """Wrap unary-stream handlers; pass the others on."""
         handler = await continuation(handler_call_details)
@@ -93,9 +86,7 @@ class ServiceInterceptor(ServerInterceptor):
         return self._bulk_limits.get(method, self._bulk_limits.get(service, self._max_request_bytes))
 
     async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]],
-        handler_call_details: grpc.HandlerCallDetails,
+        self, continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Handler]], handler_call_details: grpc.HandlerCallDetails
     ) -> Handler:
         """Return a handler that binds the call's context around the real one."""
         handler = await continuation(handler_call_details)

@@ -38,14 +38,7 @@ class OutboxEvent(SQLModel, table=True):
 
 
 def add_event(
-    session: Session,
-    *,
-    stream: str,
-    event_type: str,
-    subject: str,
-    version: int = 0,
-    exercise_id: str = "",
-    payload: dict[str, Any] | None = None,
+    session: Session, *, stream: str, event_type: str, subject: str, version: int = 0, exercise_id: str = "", payload: dict[str, Any] | None = None
 ) -> OutboxEvent:
     """Write an event row in the caller's transaction."""
     row = OutboxEvent(
@@ -94,9 +87,7 @@ def sent_key(stream: str, event_id: str) -> str:
 def relay_lag(engine: Engine) -> tuple[int, float]:
     """How many outbox rows wait to be relayed, and the age in seconds of the oldest (0.0 when none)."""
     with Session(read_only(engine)) as session:
-        count, oldest = session.exec(
-            select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))
-        ).one()
+        count, oldest = session.exec(select(func.count(), func.min(OutboxEvent.created_at)).where(col(OutboxEvent.relayed_at).is_(None))).one()
     if not count or oldest is None:
         return 0, 0.0
     return int(count), max(0.0, (utcnow() - as_utc(oldest)).total_seconds())

@@ -30,14 +30,7 @@ from services.dispatch.optimiser import CpReport
 from services.dispatch.problem import Problem, build_problem
 from services.dispatch.validation import DEFAULT_LIMITS, InvalidRequestError, Limits, check_size, validate
 
-__all__ = [
-    "assess_plan",
-    "evaluate_plan",
-    "explain_plan",
-    "optimise",
-    "optimise_stream",
-    "validate",
-]
+__all__ = ["assess_plan", "evaluate_plan", "explain_plan", "optimise", "optimise_stream", "validate"]
 
 Listener = Callable[[DispatchResponse], None]
 # The solver's deadline leaves room for scoring and explaining the final plan (FINISHING_FACTOR times
@@ -166,12 +159,7 @@ class _Emitter:
 
 
 def optimise(
-    request: DispatchRequest,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-    listener: Listener | None = None,
-    cancel: Cancellation | None = None,
-    validated: bool = False,
+    request: DispatchRequest, *, limits: Limits = DEFAULT_LIMITS, listener: Listener | None = None, cancel: Cancellation | None = None, validated: bool = False
 ) -> DispatchResponse:
     """Plan a validated request; infeasible demand ends up as explained unmet demand, never an error.
 
@@ -190,17 +178,7 @@ def optimise(
     # Scoring and explaining the final plan cost about three times what scoring this one did; keep four.
     finishing_s = FINISHING_FACTOR * (time.perf_counter() - started - prepared_s)
     if request.options.strategy == Strategy.GREEDY:
-        return _response(
-            problem,
-            greedy,
-            SolveStatus.HEURISTIC,
-            started,
-            first_feasible,
-            None,
-            prepared_s,
-            explain(problem, greedy.plan),
-            baseline,
-        )
+        return _response(problem, greedy, SolveStatus.HEURISTIC, started, first_feasible, None, prepared_s, explain(problem, greedy.plan), baseline)
     emitter = _Emitter(problem, listener, started, baseline)
     emitter.first_feasible = first_feasible
     emitter.offer(greedy)
@@ -216,17 +194,7 @@ def optimise(
         report = None
     if report is None:
         best = _best([relaxed, greedy])
-        return _response(
-            problem,
-            best,
-            SolveStatus.FALLBACK,
-            started,
-            first_feasible,
-            None,
-            prepared_s,
-            explain(problem, best.plan),
-            baseline,
-        )
+        return _response(problem, best, SolveStatus.FALLBACK, started, first_feasible, None, prepared_s, explain(problem, best.plan), baseline)
     solved = _score(problem, report.flows, report.plan_origin)
     best = _best([solved, relaxed, greedy] + ([emitter.best] if emitter.best is not None else []))
     # Beaten on the proven tiers (unmet demand, its tie-break, completion); travel alone does not count.

@@ -8,25 +8,8 @@ from collections import defaultdict
 import numpy as np
 
 from services.common.catalogue import ResourceKind
-from services.dispatch.model import (
-    DispatchRequest,
-    Evaluation,
-    LineOutcome,
-    ObjectiveBreakdown,
-    Plan,
-    Violation,
-)
-from services.dispatch.problem import (
-    AID_TRAVEL_LIMIT,
-    CAPABILITY,
-    COMMITTED,
-    NEEDED_WITHIN,
-    NO_AGREEMENT,
-    Line,
-    Problem,
-    build_problem,
-    reasons,
-)
+from services.dispatch.model import DispatchRequest, Evaluation, LineOutcome, ObjectiveBreakdown, Plan, Violation
+from services.dispatch.problem import AID_TRAVEL_LIMIT, CAPABILITY, COMMITTED, NEEDED_WITHIN, NO_AGREEMENT, Line, Problem, build_problem, reasons
 
 _REASON_CODES = {
     CAPABILITY: "CAPABILITY_MISSING",
@@ -179,15 +162,7 @@ def evaluate(request: DispatchRequest, plan: Plan, problem: Problem | None = Non
         short_total += line.weight * unmet
         completion_total += line.weight * float(tally.completion[line.index])
         outcomes.append(
-            LineOutcome(
-                line.incident_id,
-                line.demand_index,
-                line.resource_type,
-                line.requested,
-                delivered,
-                unmet,
-                float(tally.completion[line.index]),
-            )
+            LineOutcome(line.incident_id, line.demand_index, line.resource_type, line.requested, delivered, unmet, float(tally.completion[line.index]))
         )
     opts = request.options
     objective = ObjectiveBreakdown(

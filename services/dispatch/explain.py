@@ -7,21 +7,8 @@ from collections import defaultdict
 import numpy as np
 
 from services.common.catalogue import ResourceKind
-from services.dispatch.model import (
-    Alternative,
-    Binding,
-    Choice,
-    IncidentExplanation,
-    LineExplanation,
-    Plan,
-)
-from services.dispatch.problem import (
-    AID_TRAVEL_LIMIT,
-    REASON_NAMES,
-    Line,
-    Problem,
-    reasons,
-)
+from services.dispatch.model import Alternative, Binding, Choice, IncidentExplanation, LineExplanation, Plan
+from services.dispatch.problem import AID_TRAVEL_LIMIT, REASON_NAMES, Line, Problem, reasons
 
 MAX_EXCLUDED_PER_LINE = 3
 
@@ -99,14 +86,7 @@ def _unit_line(problem: Problem, usage: _Usage, line: Line) -> tuple[list[Choice
         eta = problem.eta(problem.unit_source[unit_id], line.incident)
         completion = max(completion, eta)
         alt = alternatives[0] if alternatives else None
-        choices.append(
-            Choice(
-                source_id=unit_id,
-                eta_s=float(eta),
-                amount=1.0,
-                alternative=None if alt is None else _alternative(alt[0], alt[1], eta, alt[2]),
-            )
-        )
+        choices.append(Choice(source_id=unit_id, eta_s=float(eta), amount=1.0, alternative=None if alt is None else _alternative(alt[0], alt[1], eta, alt[2])))
     return choices, completion
 
 
@@ -183,10 +163,7 @@ def _agreements(problem: Problem, usage: _Usage, line: Line) -> list[Binding]:
     parks = {s.park for s in used if not s.shared and s.committed != line.incident}
     out = []
     for p in sorted(x for x in parks if x >= 0 and line.park >= 0 and x != line.park):
-        limit = max(
-            problem.aid_limit.get((p, line.park, line.resource_type), -1),
-            problem.aid_limit.get((p, line.park, "*"), -1),
-        )
+        limit = max(problem.aid_limit.get((p, line.park, line.resource_type), -1), problem.aid_limit.get((p, line.park, "*"), -1))
         if limit < 0:
             continue
         out.append(

@@ -132,12 +132,7 @@ def flow_flows(problem: Problem, keep: Flows | None = None, kept: list[IntArray]
         per_unit = line.kind.value == "UNIT"
         at = slice(None) if kept is None else kept[line.index]
         for src, eta, gate, move, cap in zip(
-            cands.src[at].tolist(),
-            cands.eta[at].tolist(),
-            cands.gate[at].tolist(),
-            cands.move[at].tolist(),
-            cands.cap[at].tolist(),
-            strict=True,
+            cands.src[at].tolist(), cands.eta[at].tolist(), cands.gate[at].tolist(), cands.move[at].tolist(), cands.cap[at].tolist(), strict=True
         ):
             tail = out_node[src] if gate >= 0 else src_node[src]
             mean = round(MEAN_SCALE * line.weight * eta / line.quantity)

@@ -287,10 +287,7 @@ Reasons = dict[tuple[str, int], str]
 def objective(o: ObjectiveBreakdown) -> pb.Objective:
     """The score of a plan in objective order."""
     return pb.Objective(
-        weighted_unmet=o.weighted_unmet,
-        weighted_completion_s=o.weighted_completion_s,
-        total_travel_s=o.travel_s,
-        reassignments=o.reassignments,
+        weighted_unmet=o.weighted_unmet, weighted_completion_s=o.weighted_completion_s, total_travel_s=o.travel_s, reassignments=o.reassignments
     )
 
 

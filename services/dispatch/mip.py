@@ -104,9 +104,7 @@ class LastArrivalMip:
         unmet_tier = tier != "completion"
         self._objective(tier)
         params = mathopt.SolveParameters(
-            time_limit=datetime.timedelta(seconds=max(0.01, seconds)),
-            relative_gap_tolerance=0.0,
-            absolute_gap_tolerance=0.5 if unmet_tier else ABSOLUTE_GAP,
+            time_limit=datetime.timedelta(seconds=max(0.01, seconds)), relative_gap_tolerance=0.0, absolute_gap_tolerance=0.5 if unmet_tier else ABSOLUTE_GAP
         )
         interrupter = solve_interrupter.SolveInterrupter()
         if cancel is not None and not cancel.attach(interrupter):

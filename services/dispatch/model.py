@@ -243,12 +243,7 @@ class ObjectiveBreakdown:
 
     def key(self) -> tuple[float, float, float, float]:
         """Lexicographic comparison key (rounded so float noise does not reorder plans)."""
-        return (
-            round(self.weighted_unmet, 9),
-            round(self.weighted_units_short, 9),
-            round(self.weighted_completion_s, 6),
-            round(self.tertiary_s, 6),
-        )
+        return (round(self.weighted_unmet, 9), round(self.weighted_units_short, 9), round(self.weighted_completion_s, 6), round(self.tertiary_s, 6))
 
 
 @dataclass(frozen=True)

@@ -197,14 +197,7 @@ def _sources(request: DispatchRequest, travel: TravelTable, park_index: dict[str
         if unit.committed_to is not None:
             groups[("committed", unit.id)] = [n]
             continue
-        key = (
-            unit.resource_type,
-            frozenset(unit.capabilities),
-            unit.home_park,
-            unit.home_depot,
-            unit.vehicle_class,
-            travel.unit_s[n].tobytes(),
-        )
+        key = (unit.resource_type, frozenset(unit.capabilities), unit.home_park, unit.home_depot, unit.vehicle_class, travel.unit_s[n].tobytes())
         groups.setdefault(key, []).append(n)
     for members in groups.values():
         first = request.units[members[0]]
@@ -298,8 +291,7 @@ def reasons(problem: Problem, line: Line, srcs: IntArray) -> tuple[IntArray, Int
     if line.park >= 0:
         aid = problem.aid_limit
         by_park = np.array(
-            [max(aid.get((p, line.park, line.resource_type), -1), aid.get((p, line.park, "*"), -1)) for p in range(parks_n)] + [-1],
-            dtype=np.int64,
+            [max(aid.get((p, line.park, line.resource_type), -1), aid.get((p, line.park, "*"), -1)) for p in range(parks_n)] + [-1], dtype=np.int64
         )
         limits = by_park[parks]
     cross_bad = ~same & (limits < 0)
@@ -331,13 +323,7 @@ def _candidates(problem: Problem) -> None:
         chosen = srcs[ok][order]
         caps = np.fromiter((problem.sources[s].capacity for s in chosen), dtype=np.int64, count=len(chosen))
         problem.candidates.append(
-            LineCandidates(
-                src=chosen,
-                eta=eta[ok][order],
-                gate=gate[ok][order],
-                move=move[ok][order],
-                cap=np.minimum(caps, line.quantity),
-            )
+            LineCandidates(src=chosen, eta=eta[ok][order], gate=gate[ok][order], move=move[ok][order], cap=np.minimum(caps, line.quantity))
         )
 
 

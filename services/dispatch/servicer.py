@@ -35,9 +35,7 @@ MIN_TIME_LIMIT_S = 0.05
 def _too_large(error: RequestTooLargeError) -> ServiceError:
     """RESOURCE_EXHAUSTED naming the limit."""
     return resource_exhausted(
-        "REQUEST_TOO_LARGE",
-        f"request over the size limit: {error}",
-        {"limit": error.limit, "maximum": str(error.maximum), "actual": str(error.actual)},
+        "REQUEST_TOO_LARGE", f"request over the size limit: {error}", {"limit": error.limit, "maximum": str(error.maximum), "actual": str(error.actual)}
     )
 
 
@@ -79,7 +77,9 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
             request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True))
         )
 
-    async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext[pb.OptimizePlanRequest, pb.OptimizePlanResponse]) -> pb.OptimizePlanResponse:
+    async def OptimizePlan(
+        self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext[pb.OptimizePlanRequest, pb.OptimizePlanResponse]
+    ) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
         require_authenticated()
         cancel = Cancellation()
@@ -88,7 +88,9 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         finally:
             cancel.cancel()
 
-    async def StreamPlans(self, request: pb.StreamPlansRequest, context: grpc.aio.ServicerContext[pb.StreamPlansRequest, pb.StreamPlansResponse]) -> AsyncIterator[pb.StreamPlansResponse]:
+    async def StreamPlans(
+        self, request: pb.StreamPlansRequest, context: grpc.aio.ServicerContext[pb.StreamPlansRequest, pb.StreamPlansResponse]
+    ) -> AsyncIterator[pb.StreamPlansResponse]:
         """Improving plans as the solver finds them; the last message is the final plan."""
         require_authenticated()
         _require_request(request)
@@ -109,7 +111,9 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         evaluation, explanations = domain.assess_plan(request, mapping.to_plan(request, message.plan), limits=self._limits)
         return mapping.evaluate_response(evaluation, explanations)
 
-    async def EvaluatePlan(self, request: pb.EvaluatePlanRequest, context: grpc.aio.ServicerContext[pb.EvaluatePlanRequest, pb.EvaluatePlanResponse]) -> pb.EvaluatePlanResponse:
+    async def EvaluatePlan(
+        self, request: pb.EvaluatePlanRequest, context: grpc.aio.ServicerContext[pb.EvaluatePlanRequest, pb.EvaluatePlanResponse]
+    ) -> pb.EvaluatePlanResponse:
         """A plan's score, its broken rules and its unmet demand."""
         require_authenticated()
         _require_request(request)

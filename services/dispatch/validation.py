@@ -247,13 +247,7 @@ def _matrices(request: DispatchRequest) -> list[FieldViolation]:
     m = request.travel_matrices
     if m is None:
         return out
-    out += _matrix(
-        "travel_matrices.unit",
-        m.unit_ids,
-        m.unit_seconds,
-        [u.id for u in request.units],
-        len(m.incident_ids),
-    )
+    out += _matrix("travel_matrices.unit", m.unit_ids, m.unit_seconds, [u.id for u in request.units], len(m.incident_ids))
     depots = list(dict.fromkeys(s.depot_id for s in request.stocks))
     out += _matrix("travel_matrices.depot", m.depot_ids, m.depot_seconds, depots, len(m.incident_ids))
     missing = [i.id for i in request.incidents if i.id not in set(m.incident_ids)]

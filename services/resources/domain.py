@@ -384,11 +384,7 @@ def check_move(unit_name: str, current: UnitState, target: UnitState) -> None:
 def check_version(current: int, expected: int, subject: str) -> None:
     """Refuse a write planned on another version (0 means no check)."""
     if expected and expected != current:
-        raise aborted(
-            "VERSION_MISMATCH",
-            f"{subject} is at version {current}, not {expected}",
-            {"subject": subject, "current_version": str(current)},
-        )
+        raise aborted("VERSION_MISMATCH", f"{subject} is at version {current}, not {expected}", {"subject": subject, "current_version": str(current)})
 
 
 def illegal_reservation_state(reservation_id: str, current: ReservationState, action: str) -> ServiceError:

@@ -13,25 +13,9 @@ from services.resources.domain import EVENT_STREAM, LIVE
 from services.resources.tables import COUNTERS
 
 
-def emit(
-    session: Session,
-    event_type: str,
-    subject: str,
-    *,
-    namespace: str,
-    version: int = 0,
-    payload: dict[str, Any] | None = None,
-) -> None:
+def emit(session: Session, event_type: str, subject: str, *, namespace: str, version: int = 0, payload: dict[str, Any] | None = None) -> None:
     """Write one event to the outbox in the caller's transaction, tagged with the exercise id if any."""
-    add_event(
-        session,
-        stream=EVENT_STREAM,
-        event_type=event_type,
-        subject=subject,
-        version=version,
-        exercise_id=namespace,
-        payload=payload,
-    )
+    add_event(session, stream=EVENT_STREAM, event_type=event_type, subject=subject, version=version, exercise_id=namespace, payload=payload)
 
 
 def dialect_insert(session: Session, table: Any) -> Any:

@@ -26,22 +26,11 @@ def start_exercise(session: Session, *, exercise_id: str, name: str, actor: str,
     insert_or_raise(
         session,
         insert(EXERCISES).values(
-            exercise_id=exercise_id,
-            name=name,
-            state=ExerciseState.ACTIVE.value,
-            base_version=base,
-            created_by=actor[:200],
-            create_time=now,
+            exercise_id=exercise_id, name=name, state=ExerciseState.ACTIVE.value, base_version=base, created_by=actor[:200], create_time=now
         ),
         already_exists("exercise", EXERCISE.format(exercise_id)),
     )
-    emit(
-        session,
-        "exercise.started",
-        EXERCISE.format(exercise_id),
-        namespace=exercise_id,
-        payload={"actor": actor, "base_version": base},
-    )
+    emit(session, "exercise.started", EXERCISE.format(exercise_id), namespace=exercise_id, payload={"actor": actor, "base_version": base})
     bump_version(session, exercise_id)
     return get_exercise(session, exercise_id=exercise_id)
 
@@ -57,11 +46,7 @@ def end_exercise(session: Session, *, exercise_id: str, actor: str, now: datetim
     )
     if ended.rowcount != 1:
         current = get_exercise(session, exercise_id=exercise_id)
-        raise failed_precondition(
-            "EXERCISE_ENDED",
-            f"{EXERCISE.format(exercise_id)} is already {current.state.value}",
-            {"current_state": current.state.value},
-        )
+        raise failed_precondition("EXERCISE_ENDED", f"{EXERCISE.format(exercise_id)} is already {current.state.value}", {"current_state": current.state.value})
     open_states = [ReservationState.ACTIVE.value, ReservationState.CONFIRMED.value]
     discarded = run(
         session,
@@ -84,12 +69,7 @@ def end_exercise(session: Session, *, exercise_id: str, actor: str, now: datetim
         "exercise.ended",
         EXERCISE.format(exercise_id),
         namespace=exercise_id,
-        payload={
-            "actor": actor,
-            "reservations_discarded": discarded,
-            "unit_copies_discarded": units,
-            "stock_copies_discarded": stocks,
-        },
+        payload={"actor": actor, "reservations_discarded": discarded, "unit_copies_discarded": units, "stock_copies_discarded": stocks},
     )
     bump_version(session, exercise_id)
     return get_exercise(session, exercise_id=exercise_id)

@@ -103,10 +103,7 @@ def reported_state(value: int, violations: list[FieldViolation]) -> UnitState | 
 
 
 # Update-mask paths the proto spells differently from the domain, per entity.
-MASK_PATHS: dict[str, dict[str, str]] = {
-    "unit": {"resource_type": "type", "home_depot_id": "home_depot"},
-    "stock": {"resource_type": "type"},
-}
+MASK_PATHS: dict[str, dict[str, str]] = {"unit": {"resource_type": "type", "home_depot_id": "home_depot"}, "stock": {"resource_type": "type"}}
 
 
 def mask(entity: str, paths: Iterable[str]) -> list[str]:

@@ -23,10 +23,7 @@ def available_stock_to_pb(stock: Stock, depots: dict[tuple[str, str], Depot]) ->
     """Stock as a planner sees it, with the depot's position and whether the depot is shared."""
     depot = depots.get((stock.park_id, stock.depot_id))
     return pb.AvailableStock(
-        stock=stock_to_pb(stock, depot.location if depot else None),
-        available=stock.available,
-        park_id=stock.park_id,
-        shared=bool(depot and depot.shared),
+        stock=stock_to_pb(stock, depot.location if depot else None), available=stock.available, park_id=stock.park_id, shared=bool(depot and depot.shared)
     )
 
 

@@ -11,17 +11,7 @@ from services.common.clock import utcnow
 from services.common.errors import FieldViolation, aborted, failed_precondition, invalid_argument, not_found, raise_if
 from services.common.names import UNIT
 from services.resources import validation as v
-from services.resources.domain import (
-    COMMITTED_STATES,
-    LIVE,
-    GeoPoint,
-    ItemState,
-    ReservationState,
-    Unit,
-    UnitState,
-    check_move,
-    check_version,
-)
+from services.resources.domain import COMMITTED_STATES, LIVE, GeoPoint, ItemState, ReservationState, Unit, UnitState, check_move, check_version
 from services.resources.events import bump_version, emit
 from services.resources.names import RESERVATION
 from services.resources.namespaces import materialise_unit, require_namespace
@@ -84,13 +74,7 @@ def move_unit(
         values.update(reservation_id="", incident="")
     moved = run(
         session,
-        update(UNITS)
-        .where(
-            unit_where(namespace, park_id, unit_id),
-            UNITS.c.state == current.state.value,
-            UNITS.c.version == current.version,
-        )
-        .values(**values),
+        update(UNITS).where(unit_where(namespace, park_id, unit_id), UNITS.c.state == current.state.value, UNITS.c.version == current.version).values(**values),
     )
     if moved.rowcount != 1:
         raise aborted("UNIT_CHANGED", f"{name} changed while moving it; read it again", {"unit": name})
@@ -134,26 +118,18 @@ def _end_hold(session: Session, namespace: str, park_id: str, unit_id: str, rese
     run(
         session,
         update(RES_UNITS)
-        .where(
-            RES_UNITS.c.namespace == namespace,
-            RES_UNITS.c.park_id == park_id,
-            RES_UNITS.c.unit_id == unit_id,
-            RES_UNITS.c.holding.is_(True),
-        )
+        .where(RES_UNITS.c.namespace == namespace, RES_UNITS.c.park_id == park_id, RES_UNITS.c.unit_id == unit_id, RES_UNITS.c.holding.is_(True))
         .values(holding=False, state=ItemState.COMPLETED.value),
     )
     still_held = run(
-        session,
-        select(func.count()).select_from(RES_UNITS).where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.holding.is_(True)),
+        session, select(func.count()).select_from(RES_UNITS).where(RES_UNITS.c.reservation_id == reservation_id, RES_UNITS.c.holding.is_(True))
     ).scalar_one()
     if still_held == 0:
         run(
             session,
             update(RESERVATIONS)
             .where(
-                RESERVATIONS.c.reservation_id == reservation_id,
-                RESERVATIONS.c.namespace == namespace,
-                RESERVATIONS.c.state == ReservationState.CONFIRMED.value,
+                RESERVATIONS.c.reservation_id == reservation_id, RESERVATIONS.c.namespace == namespace, RESERVATIONS.c.state == ReservationState.CONFIRMED.value
             )
             .values(state=ReservationState.COMPLETED.value, version=RESERVATIONS.c.version + 1),
         )

@@ -22,25 +22,12 @@ def set_reserve_policy(session: Session, *, policy: ReservePolicy, actor: str, e
     raise_if(v.policy_violations(policy, load_catalogue()))
     require_park(session, policy.park_id)
     name = RESERVE_POLICY.format(policy.park_id, policy.type)
-    current = one(
-        session,
-        select(POLICIES).where(POLICIES.c.park_id == policy.park_id, POLICIES.c.type == policy.type).with_for_update(),
-    )
+    current = one(session, select(POLICIES).where(POLICIES.c.park_id == policy.park_id, POLICIES.c.type == policy.type).with_for_update())
     version = (current["version"] if current else 0) + 1
     check_version(current["version"] if current else 0, expected_version, name)
     stmt = dialect_insert(session, POLICIES).values(park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=1)
-    run(
-        session,
-        stmt.on_conflict_do_update(index_elements=["park_id", "type"], set_={"min_available": policy.min_available, "version": version}),
-    )
-    emit(
-        session,
-        "reserve_policy.set",
-        name,
-        namespace=LIVE,
-        version=version,
-        payload={"actor": actor, "min_available": policy.min_available},
-    )
+    run(session, stmt.on_conflict_do_update(index_elements=["park_id", "type"], set_={"min_available": policy.min_available, "version": version}))
+    emit(session, "reserve_policy.set", name, namespace=LIVE, version=version, payload={"actor": actor, "min_available": policy.min_available})
     bump_version(session, LIVE)
     return ReservePolicy(park_id=policy.park_id, type=policy.type, min_available=policy.min_available, version=version)
 
@@ -69,11 +56,7 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
         raise already_exists("mutual_aid", name)
     check_version(current["version"] if current else 0, expected_version, name)
     version = (current["version"] if current else 0) + 1
-    values = {
-        "resource_types": list(agreement.resource_types),
-        "max_travel_minutes": agreement.max_travel_minutes,
-        "version": version,
-    }
+    values = {"resource_types": list(agreement.resource_types), "max_travel_minutes": agreement.max_travel_minutes, "version": version}
     stmt = dialect_insert(session, AID).values(lender_park=agreement.lender_park, borrower_park=agreement.borrower_park, **values)
     run(session, stmt.on_conflict_do_update(index_elements=["lender_park", "borrower_park"], set_=values))
     emit(
@@ -82,20 +65,10 @@ def set_mutual_aid(session: Session, *, agreement: MutualAid, actor: str, expect
         name,
         namespace=LIVE,
         version=version,
-        payload={
-            "actor": actor,
-            "resource_types": list(agreement.resource_types),
-            "max_travel_minutes": agreement.max_travel_minutes,
-        },
+        payload={"actor": actor, "resource_types": list(agreement.resource_types), "max_travel_minutes": agreement.max_travel_minutes},
     )
     bump_version(session, LIVE)
-    return MutualAid(
-        agreement.lender_park,
-        agreement.borrower_park,
-        tuple(agreement.resource_types),
-        agreement.max_travel_minutes,
-        version,
-    )
+    return MutualAid(agreement.lender_park, agreement.borrower_park, tuple(agreement.resource_types), agreement.max_travel_minutes, version)
 
 
 def delete_mutual_aid(session: Session, *, lender_park: str, borrower_park: str, actor: str) -> MutualAid:

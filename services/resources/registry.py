@@ -170,15 +170,7 @@ def create_depot(session: Session, *, depot: Depot, actor: str, now: datetime | 
 
 
 def update_depot(
-    session: Session,
-    *,
-    park_id: str,
-    depot_id: str,
-    changes: Depot,
-    paths: Sequence[str],
-    actor: str,
-    expected_version: int = 0,
-    now: datetime | None = None,
+    session: Session, *, park_id: str, depot_id: str, changes: Depot, paths: Sequence[str], actor: str, expected_version: int = 0, now: datetime | None = None
 ) -> Depot:
     """Change the listed fields of a depot."""
     paths = _mask(DEPOT, paths)
@@ -223,15 +215,7 @@ def create_unit(session: Session, *, unit: Unit, actor: str, now: datetime | Non
 
 
 def update_unit(
-    session: Session,
-    *,
-    park_id: str,
-    unit_id: str,
-    changes: Unit,
-    paths: Sequence[str],
-    actor: str,
-    expected_version: int = 0,
-    now: datetime | None = None,
+    session: Session, *, park_id: str, unit_id: str, changes: Unit, paths: Sequence[str], actor: str, expected_version: int = 0, now: datetime | None = None
 ) -> Unit:
     """Change the listed registration fields of a live unit; state and version are never client-set."""
     paths = _mask(UNIT, paths)

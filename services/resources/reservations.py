@@ -20,14 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from services.common.clock import utcnow
-from services.common.errors import (
-    FieldViolation,
-    ServiceError,
-    aborted,
-    failed_precondition,
-    invalid_argument,
-    raise_if,
-)
+from services.common.errors import FieldViolation, ServiceError, aborted, failed_precondition, invalid_argument, raise_if
 from services.common.names import STOCK, UNIT
 from services.resources import validation as v
 from services.resources.conflicts import ConflictReport, conflict_error, stock_conflict, unit_conflict
@@ -71,16 +64,7 @@ DEFAULT_TTL_SECONDS = 120
 # ---------------------------------------------------------------- reserving
 
 
-def _hold_unit(
-    session: Session,
-    namespace: str,
-    rid: str,
-    incident: str,
-    index: int,
-    item: UnitRequest,
-    report: ConflictReport,
-    now: datetime,
-) -> bool:
+def _hold_unit(session: Session, namespace: str, rid: str, incident: str, index: int, item: UnitRequest, report: ConflictReport, now: datetime) -> bool:
     """Move one unit AVAILABLE -> RESERVED if it is still at the planned version; record why not otherwise."""
     name = UNIT.format(item.park_id, item.unit_id)
     if namespace != LIVE:
@@ -94,13 +78,7 @@ def _hold_unit(
             UNITS.c.version == item.expected_version,
             UNITS.c.retired.is_(False),
         )
-        .values(
-            state=UnitState.RESERVED.value,
-            version=UNITS.c.version + 1,
-            reservation_id=rid,
-            incident=incident,
-            update_time=now,
-        ),
+        .values(state=UnitState.RESERVED.value, version=UNITS.c.version + 1, reservation_id=rid, incident=incident, update_time=now),
     )
     if result.rowcount == 1:
         return True
@@ -121,11 +99,7 @@ def _hold_stock(session: Session, namespace: str, index: int, item: StockRequest
         update(STOCKS).where(where).values(reserved=STOCKS.c.reserved + item.amount, version=STOCKS.c.version + 1, update_time=now).returning(*STOCKS.c),
     )
     if after is not None:
-        before = {
-            "on_hand": after["on_hand"],
-            "reserved": after["reserved"] - item.amount,
-            "minimum_level": after["minimum_level"],
-        }
+        before = {"on_hand": after["on_hand"], "reserved": after["reserved"] - item.amount, "minimum_level": after["minimum_level"]}
         note_low_stock(session, namespace, before, after)
         return True
     row = find_stock(session, namespace, item.park_id, item.depot_id, item.type)
@@ -190,16 +164,7 @@ def reserve(
     return held
 
 
-def _unit_event(
-    session: Session,
-    namespace: str,
-    park_id: str,
-    unit_id: str,
-    before: UnitState,
-    after: UnitState,
-    rid: str,
-    incident: str,
-) -> None:
+def _unit_event(session: Session, namespace: str, park_id: str, unit_id: str, before: UnitState, after: UnitState, rid: str, incident: str) -> None:
     """Emit unit.state_changed for a reservation-driven change."""
     emit(
         session,
@@ -227,11 +192,7 @@ def _refuse(session: Session, namespace: str, reservation_id: str, action: str, 
 
 def _inconsistent(subject: str) -> ServiceError:
     """A hold whose row no longer matches (should be impossible; the transaction is abandoned)."""
-    return aborted(
-        "RESERVATION_INCONSISTENT",
-        f"{subject} no longer matches its reservation; nothing was changed",
-        {"subject": subject},
-    )
+    return aborted("RESERVATION_INCONSISTENT", f"{subject} no longer matches its reservation; nothing was changed", {"subject": subject})
 
 
 def _move_held_unit(session: Session, namespace: str, rid: str, incident: str, item: Row, target: UnitState, now: datetime) -> None:

@@ -13,14 +13,5 @@ from services.resources.servicer_stock import StockRpcs
 from services.resources.servicer_units import UnitRpcs
 
 
-class ResourceServicer(
-    ParkRpcs,
-    UnitRpcs,
-    StockRpcs,
-    PolicyRpcs,
-    ReservationRpcs,
-    ExerciseRpcs,
-    DetectorRpcs,
-    pb_grpc.ResourceServiceServicer,
-):
+class ResourceServicer(ParkRpcs, UnitRpcs, StockRpcs, PolicyRpcs, ReservationRpcs, ExerciseRpcs, DetectorRpcs, pb_grpc.ResourceServiceServicer):
     """Serves the emergency-resource library from this service's database."""

@@ -58,24 +58,8 @@ def create_stock(session: Session, *, stock: Stock, actor: str, now: datetime | 
     }
     insert_or_raise(session, insert(STOCKS).values(**values), already_exists("stock", name))
     if stock.on_hand:
-        add_ledger(
-            session,
-            namespace=LIVE,
-            row=values,
-            kind=LedgerKind.RECEIPT,
-            delta=stock.on_hand,
-            reason="opening balance",
-            actor=actor,
-            now=now,
-        )
-    emit(
-        session,
-        "stock.created",
-        name,
-        namespace=LIVE,
-        version=1,
-        payload={"actor": actor, "on_hand": stock.on_hand, "minimum_level": stock.minimum_level},
-    )
+        add_ledger(session, namespace=LIVE, row=values, kind=LedgerKind.RECEIPT, delta=stock.on_hand, reason="opening balance", actor=actor, now=now)
+    emit(session, "stock.created", name, namespace=LIVE, version=1, payload={"actor": actor, "on_hand": stock.on_hand, "minimum_level": stock.minimum_level})
     note_low_stock(session, LIVE, {"on_hand": 0, "reserved": 0, "minimum_level": 0}, values)
     bump_version(session, LIVE)
     return get_stock(session, park_id=stock.park_id, depot_id=stock.depot_id, type_code=stock.type)
@@ -111,14 +95,7 @@ def update_stock(
         .returning(*STOCKS.c),
     )
     assert after is not None
-    emit(
-        session,
-        "stock.updated",
-        name,
-        namespace=LIVE,
-        version=after["version"],
-        payload={"actor": actor, "minimum_level": changes.minimum_level},
-    )
+    emit(session, "stock.updated", name, namespace=LIVE, version=after["version"], payload={"actor": actor, "minimum_level": changes.minimum_level})
     note_low_stock(session, LIVE, before, after)
     bump_version(session, LIVE)
     return stock_from_row(after)

@@ -84,16 +84,7 @@ def insert_inventory(session: Session, inventory: Inventory, actor: str, now: da
     if inventory.depots:
         conn.execute(
             insert(DEPOTS),
-            [
-                {
-                    "park_id": d.park_id,
-                    "depot_id": d.depot_id,
-                    **depot_values(d),
-                    "create_time": now,
-                    "update_time": now,
-                }
-                for d in inventory.depots
-            ],
+            [{"park_id": d.park_id, "depot_id": d.depot_id, **depot_values(d), "create_time": now, "update_time": now} for d in inventory.depots],
         )
     depots: dict[str, Depot] = {r["depot_id"]: depot_from_row(r) for r in all_rows(session, select(DEPOTS).where(DEPOTS.c.park_id == inventory.park_id))}
     if inventory.units:
@@ -138,8 +129,7 @@ def insert_inventory(session: Session, inventory: Inventory, actor: str, now: da
             conn.execute(insert(LEDGER), receipts)
     if inventory.reserve_policies:
         conn.execute(
-            insert(POLICIES),
-            [{"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1} for p in inventory.reserve_policies],
+            insert(POLICIES), [{"park_id": p.park_id, "type": p.type, "min_available": p.min_available, "version": 1} for p in inventory.reserve_policies]
         )
     if inventory.mutual_aid:
         conn.execute(

@@ -102,23 +102,12 @@ def depot_values(depot: Depot) -> dict[str, Any]:
     }
 
 
-DEPOT_COLUMNS = {
-    "display_name": ("display_name",),
-    "kind": ("kind",),
-    "location": ("latitude", "longitude"),
-    "shared": ("shared",),
-}
+DEPOT_COLUMNS = {"display_name": ("display_name",), "kind": ("kind",), "location": ("latitude", "longitude"), "shared": ("shared",)}
 
 
 def unit_values(unit: Unit) -> dict[str, Any]:
     """Column values of a unit's mutable registration fields."""
-    return {
-        "type": unit.type,
-        "call_sign": unit.call_sign,
-        "home_depot": unit.home_depot,
-        "crew_size": unit.crew_size,
-        "capabilities": list(unit.capabilities),
-    }
+    return {"type": unit.type, "call_sign": unit.call_sign, "home_depot": unit.home_depot, "crew_size": unit.crew_size, "capabilities": list(unit.capabilities)}
 
 
 UNIT_COLUMNS = {field: (field,) for field in ("type", "call_sign", "home_depot", "crew_size", "capabilities")}

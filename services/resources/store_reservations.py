@@ -67,13 +67,7 @@ def get_reservation(session: Session, *, reservation_id: str, namespace: str | N
 
 
 def list_reservations(
-    session: Session,
-    *,
-    namespace: str = LIVE,
-    incident: str = "",
-    states: Sequence[ReservationState] = (),
-    size: int = 0,
-    token: str = "",
+    session: Session, *, namespace: str = LIVE, incident: str = "", states: Sequence[ReservationState] = (), size: int = 0, token: str = ""
 ) -> tuple[list[Reservation], str]:
     """A page of the namespace's reservations, newest first."""
     filters = {"list": "reservations", "namespace": namespace, "incident": incident, "states": sorted(states)}

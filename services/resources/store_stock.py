@@ -57,14 +57,7 @@ def list_stocks(
 
 
 def list_ledger(
-    session: Session,
-    *,
-    park_id: str,
-    depot_id: str = "",
-    type_code: str = "",
-    namespace: str = LIVE,
-    size: int = 0,
-    token: str = "",
+    session: Session, *, park_id: str, depot_id: str = "", type_code: str = "", namespace: str = LIVE, size: int = 0, token: str = ""
 ) -> tuple[list[LedgerEntry], str]:
     """A page of ledger entries of a park (optionally one depot and type), oldest first."""
     stmt = where_equal(select(LEDGER).where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == park_id), depot_id=depot_id, type=type_code)
@@ -73,27 +66,13 @@ def list_ledger(
 
 
 def add_ledger(
-    session: Session,
-    *,
-    namespace: str,
-    row: Mapping[str, Any],
-    kind: LedgerKind,
-    delta: int,
-    reason: str,
-    actor: str,
-    reservation_id: str = "",
-    now: datetime,
+    session: Session, *, namespace: str, row: Mapping[str, Any], kind: LedgerKind, delta: int, reason: str, actor: str, reservation_id: str = "", now: datetime
 ) -> LedgerEntry:
     """Append one ledger entry for a stock row after its change."""
     # The stock row is locked by the caller's update, so the next sequence number cannot be taken twice.
     next_sequence = (
         select(func.coalesce(func.max(LEDGER.c.sequence), 0) + 1)
-        .where(
-            LEDGER.c.namespace == namespace,
-            LEDGER.c.park_id == row["park_id"],
-            LEDGER.c.depot_id == row["depot_id"],
-            LEDGER.c.type == row["type"],
-        )
+        .where(LEDGER.c.namespace == namespace, LEDGER.c.park_id == row["park_id"], LEDGER.c.depot_id == row["depot_id"], LEDGER.c.type == row["type"])
         .scalar_subquery()
     )
     entry = one(

@@ -132,10 +132,7 @@ class ReservePolicyRow(SQLModel, table=True):
     """How much of a type a park must keep available at home."""
 
     __tablename__ = "reserve_policies"
-    __table_args__ = (
-        ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_policy_park"),
-        CheckConstraint("min_available >= 0", name="ck_policy_min"),
-    )
+    __table_args__ = (ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_policy_park"), CheckConstraint("min_available >= 0", name="ck_policy_min"))
 
     park_id: str = Field(primary_key=True, max_length=63)
     type: str = Field(primary_key=True, max_length=40)
@@ -184,15 +181,7 @@ class ReservationUnitRow(SQLModel, table=True):
     __tablename__ = "reservation_units"
     __table_args__ = (
         ForeignKeyConstraint(["reservation_id"], ["reservations.reservation_id"], name="fk_res_unit_reservation"),
-        Index(
-            "uq_unit_single_hold",
-            "namespace",
-            "park_id",
-            "unit_id",
-            unique=True,
-            sqlite_where=text("holding"),
-            postgresql_where=text("holding"),
-        ),
+        Index("uq_unit_single_hold", "namespace", "park_id", "unit_id", unique=True, sqlite_where=text("holding"), postgresql_where=text("holding")),
         Index("ix_res_units_reservation", "reservation_id"),
     )
 

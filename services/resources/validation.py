@@ -11,20 +11,7 @@ from services.common import fields
 from services.common.catalogue import Catalogue, ParkKind, ResourceKind
 from services.common.errors import FieldViolation, invalid_argument
 from services.common.names import id_violations
-from services.resources.domain import (
-    Depot,
-    DepotKind,
-    GeoPoint,
-    LedgerKind,
-    MutualAid,
-    Park,
-    ReservePolicy,
-    Stock,
-    StockRequest,
-    Unit,
-    UnitRequest,
-    UnitState,
-)
+from services.resources.domain import Depot, DepotKind, GeoPoint, LedgerKind, MutualAid, Park, ReservePolicy, Stock, StockRequest, Unit, UnitRequest, UnitState
 
 E = TypeVar("E", bound=Enum)
 
@@ -40,18 +27,7 @@ MAX_INCIDENT = 200
 
 # Update masks: what a client may change per entity, and what it may never set.
 MUTABLE: dict[str, frozenset[str]] = {
-    "park": frozenset(
-        {
-            "display_name",
-            "display_name_zh",
-            "kind",
-            "location",
-            "boundary",
-            "duty_contact",
-            "duty_contact.name",
-            "duty_contact.phone",
-        }
-    ),
+    "park": frozenset({"display_name", "display_name_zh", "kind", "location", "boundary", "duty_contact", "duty_contact.name", "duty_contact.phone"}),
     "depot": frozenset({"display_name", "kind", "location", "shared"}),
     "unit": frozenset({"call_sign", "home_depot", "crew_size", "capabilities", "type"}),
     "stock": frozenset({"minimum_level"}),
@@ -60,19 +36,7 @@ OUTPUT_ONLY: dict[str, frozenset[str]] = {
     "park": frozenset({"version", "create_time", "update_time"}),
     "depot": frozenset({"park", "park_id", "version", "retired", "create_time", "update_time"}),
     "unit": frozenset(
-        {
-            "park",
-            "park_id",
-            "state",
-            "version",
-            "retired",
-            "reservation_id",
-            "reservation",
-            "incident",
-            "position",
-            "create_time",
-            "update_time",
-        }
+        {"park", "park_id", "state", "version", "retired", "reservation_id", "reservation", "incident", "position", "create_time", "update_time"}
     ),
     "stock": frozenset({"park", "park_id", "on_hand", "reserved", "available", "version", "unit_of_measure", "location", "update_time"}),
 }

@@ -45,7 +45,9 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerFiles]:
 def intake_settings(suite: Suite) -> Settings:
     """Settings of an intake that reaches the in-process suite."""
     gateway_port = int(suite.addresses["gateway"].rsplit(":", 1)[1])
-    return service_settings(suite.root, "", suite.redis_url, incident_addr=suite.addresses["incident"], resources_addr=suite.addresses["resources"], gateway_port=gateway_port)
+    return service_settings(
+        suite.root, "", suite.redis_url, incident_addr=suite.addresses["incident"], resources_addr=suite.addresses["resources"], gateway_port=gateway_port
+    )
 
 
 @dataclass
@@ -104,7 +106,15 @@ async def settled(stub: apb_grpc.AlarmServiceStub, message_ids: set[str], *, exe
         await asyncio.sleep(0.1)
 
 
-def grid(park_id: str, prefix: str, centre: tuple[float, float], count: int, *, spacing_m: float = 40.0, substance: tuple[str, str, str] = ("chlorine", "1017", "2.3")) -> list[rpb.Detector]:
+def grid(
+    park_id: str,
+    prefix: str,
+    centre: tuple[float, float],
+    count: int,
+    *,
+    spacing_m: float = 40.0,
+    substance: tuple[str, str, str] = ("chlorine", "1017", "2.3"),
+) -> list[rpb.Detector]:
     """Toxic-gas detectors on a square grid around a point."""
     side = int(count**0.5 + 0.999)
     found = []
@@ -129,13 +139,17 @@ def grid(park_id: str, prefix: str, centre: tuple[float, float], count: int, *, 
 async def register(suite: Suite, park_id: str, detectors: list[rpb.Detector]) -> list[Site]:
     """Import detectors into a park (as its officer) and return them as simulator sites."""
     officer = auth(Role.PARK_OFFICER, park_id=park_id, subject=f"officer-{park_id}")
-    await suite.resources.ImportDetectors(rpb.ImportDetectorsRequest(request_id=f"import-{time.time_ns()}", parent=f"parks/{park_id}", detectors=detectors), metadata=officer)
+    await suite.resources.ImportDetectors(
+        rpb.ImportDetectorsRequest(request_id=f"import-{time.time_ns()}", parent=f"parks/{park_id}", detectors=detectors), metadata=officer
+    )
     return [Site(d.name, d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold) for d in detectors]
 
 
 async def demo_sites(suite: Suite, park_id: str, prefix: str) -> list[Site]:
     """The seeded demo detectors of a park whose id starts with a prefix."""
     reply = await suite.resources.ListDetectors(rpb.ListDetectorsRequest(parent=f"parks/{park_id}", page_size=1000), metadata=VIEWER)
-    return [Site(d.name, d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold) for d in reply.detectors if d.name.rsplit("/", 1)[1].startswith(prefix)]
-
-
+    return [
+        Site(d.name, d.position.latitude, d.position.longitude, d.unit, d.pre_alarm_threshold, d.alarm_threshold)
+        for d in reply.detectors
+        if d.name.rsplit("/", 1)[1].startswith(prefix)
+    ]

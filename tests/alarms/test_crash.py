@@ -84,7 +84,9 @@ async def test_sigkill_during_a_burst_loses_no_alarm(suite: Suite, broker: Broke
         opened = await suite.incident.ListIncidents(ipb.ListIncidentsRequest(park_id="xiagang", page_size=500), metadata=VIEWER)
         assert [i.name for i in opened.incidents if i.reporter.startswith("alarm intake")] == [incident]
         for _ in range(300):
-            entries = (await suite.incident.ListTimelineEntries(ipb.ListTimelineEntriesRequest(parent=incident, page_size=1000), metadata=VIEWER)).timeline_entries
+            entries = (
+                await suite.incident.ListTimelineEntries(ipb.ListTimelineEntriesRequest(parent=incident, page_size=1000), metadata=VIEWER)
+            ).timeline_entries
             on_timeline = {a["message_id"] for e in entries if e.action == "ALARMS_RECORDED" for a in e.after["alarms"]}
             if on_timeline == {m.message_id for m in burst}:
                 break

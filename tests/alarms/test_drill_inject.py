@@ -36,7 +36,9 @@ def alarm_scenario() -> cpb.Scenario:
         ),
         targets=[cpb.Target(metric="PLAN_ISSUED_S", threshold=600, comparator=cpb.Target.COMPARATOR_AT_MOST)],
     )
-    burst = cpb.Inject(id="cl2-cloud", offset_s=10, kind=cpb.Inject.KIND_DETECTOR_ALARMS, detectors="parks/xiagang/detectors/xg-cl2", wind_to_deg=90, wind_mps=2, readings=2)
+    burst = cpb.Inject(
+        id="cl2-cloud", offset_s=10, kind=cpb.Inject.KIND_DETECTOR_ALARMS, detectors="parks/xiagang/detectors/xg-cl2", wind_to_deg=90, wind_mps=2, readings=2
+    )
     return cpb.Scenario(
         title="Alarm test: chlorine detectors in alarm",
         objectives=["Handle an alarm-opened incident"],
@@ -51,7 +53,11 @@ async def test_detector_alarm_inject_opens_an_incident_inside_the_exercise_only(
     suite = harness.suite
     live = await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=VIEWER)
     live_alarms = len(await all_alarms(harness.alarms))
-    scenario = (await suite.casebase.CreateScenario(cpb.CreateScenarioRequest(request_id="alarm-scenario", scenario_id="alarm-burst", scenario=alarm_scenario()), metadata=DIRECTOR)).scenario
+    scenario = (
+        await suite.casebase.CreateScenario(
+            cpb.CreateScenarioRequest(request_id="alarm-scenario", scenario_id="alarm-burst", scenario=alarm_scenario()), metadata=DIRECTOR
+        )
+    ).scenario
     assert scenario.injects[1].detectors == "parks/xiagang/detectors/xg-cl2" and scenario.injects[1].readings == 2
     drill = (await suite.gateway.StartDrill(gpb.StartDrillRequest(request_id="alarm-drill", scenario=scenario.name, clock_speed=3600), metadata=DIRECTOR)).drill
     deadline = time.monotonic() + 60

@@ -109,7 +109,12 @@ async def test_flapping_detector_opens_nothing_new_and_a_false_alarm_suppresses_
     incident = new[0]
     await noted(harness, incident.name, 20)  # every alarm is on the timeline: the version read next is the last one
     await harness.suite.incident.CancelIncident(
-        ipb.CancelIncidentRequest(request_id="cancel-flap", name=incident.name, version=(await harness.suite.incident.GetIncident(ipb.GetIncidentRequest(name=incident.name), metadata=VIEWER)).incident.version, reason="false alarm: detector fault"),
+        ipb.CancelIncidentRequest(
+            request_id="cancel-flap",
+            name=incident.name,
+            version=(await harness.suite.incident.GetIncident(ipb.GetIncidentRequest(name=incident.name), metadata=VIEWER)).incident.version,
+            reason="false alarm: detector fault",
+        ),
         metadata=OPERATOR,
     )
     for _ in range(100):
@@ -145,7 +150,12 @@ async def test_drill_alarms_stay_in_their_exercise(harness: AlarmHarness) -> Non
     assert len(await all_alarms(harness.alarms)) == live_alarms_before  # the live view holds no drill alarm
     forged = [(m.topic.replace("drills/ex-alarm-drill/", ""), m.payload) for m in burst[:1]]
     await asyncio.to_thread(publish, harness.broker.url("drill-injector"), forged)  # the drill injector may not publish live alarms
-    marker = [(topic_of("parks/xiagang/detectors/nope-drill-marker"), payload("parks/xiagang/detectors/nope-drill-marker", "alarm", 1.0, "ppm", utcnow(), "drill-marker"))]
+    marker = [
+        (
+            topic_of("parks/xiagang/detectors/nope-drill-marker"),
+            payload("parks/xiagang/detectors/nope-drill-marker", "alarm", 1.0, "ppm", utcnow(), "drill-marker"),
+        )
+    ]
     await asyncio.to_thread(publish, harness.park_url("xiagang"), marker)
     await settled(harness.alarms, {"drill-marker"})
     assert len(await all_alarms(harness.alarms)) == live_alarms_before + 1

@@ -117,7 +117,11 @@ async def test_alarm_near_a_responding_incident_is_added_to_it(harness: AlarmHar
     incident = reported.incident
     for step, method in (("verify", "VerifyIncident"), ("begin", "BeginDispatch"), ("respond", "MarkResponding")):
         request_type = getattr(ipb, f"{method}Request")
-        incident = (await getattr(harness.suite.incident, method)(request_type(request_id=f"fire-{step}", name=incident.name, version=incident.version), metadata=OPERATOR)).incident
+        incident = (
+            await getattr(harness.suite.incident, method)(
+                request_type(request_id=f"fire-{step}", name=incident.name, version=incident.version), metadata=OPERATOR
+            )
+        ).incident
     assert incident.state == ipb.Incident.STATE_RESPONDING
     before = await incident_names(harness)
     detector = "parks/chengxi/detectors/cx-temp-01"

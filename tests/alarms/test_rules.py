@@ -39,7 +39,9 @@ def test_severity_steps_and_single_linkage() -> None:
         assert choose_group([group], member, "", now, distance_limit_m=500, window_s=600) is group
         add_alarm(group, member, "alarm", now)
     assert choose_group([group], sensor("far", 2700), "", now, distance_limit_m=500, window_s=600) is None
-    assert choose_group([group], sensor("ammonia", 10, substance_name="ammonia", un_number="1005"), "", now, distance_limit_m=500, window_s=600) is group  # same class 2.3
+    assert (
+        choose_group([group], sensor("ammonia", 10, substance_name="ammonia", un_number="1005"), "", now, distance_limit_m=500, window_s=600) is group
+    )  # same class 2.3
     other = sensor("benzene", 10, substance_name="benzene", un_number="1114", hazard_class="3")
     assert choose_group([group], other, "", now, distance_limit_m=500, window_s=600) is None
     assert choose_group([group], CL2, "drill-1", now, distance_limit_m=500, window_s=600) is None  # another namespace
@@ -77,7 +79,9 @@ def test_simulate_publishes_a_schema_valid_burst(broker: BrokerFiles, tmp_path: 
     client.loop_start()
     try:
         assert subscribed.wait(10)
-        result = CliRunner().invoke(app, ["alarms", "simulate", "--park", "ligang", "--area", "lg-cl2", "--readings", "3", "--mqtt-url", broker.url("park-ligang")])
+        result = CliRunner().invoke(
+            app, ["alarms", "simulate", "--park", "ligang", "--area", "lg-cl2", "--readings", "3", "--mqtt-url", broker.url("park-ligang")]
+        )
         assert result.exit_code == 0, result.output
         sent = int(result.output.split()[1])
         for _ in range(100):

@@ -18,7 +18,10 @@ def test_record_decide_note_and_suppress(database_url: str) -> None:
     create_schema(engine, TABLES)
     try:
         now = utcnow()
-        messages = [(read(f"parks/p/detectors/d{i}/alarms", payload(f"parks/p/detectors/d{i}", "alarm", 2.0, "ppm", now, f"m-{i}"), received=now, max_skew_s=60), now) for i in range(5)]
+        messages = [
+            (read(f"parks/p/detectors/d{i}/alarms", payload(f"parks/p/detectors/d{i}", "alarm", 2.0, "ppm", now, f"m-{i}"), received=now, max_skew_s=60), now)
+            for i in range(5)
+        ]
         bad = (read("parks/p/detectors/d9/alarms", b"{", received=now, max_skew_s=60), now)
         store.record(engine, [*messages, bad])
         store.record(engine, messages[:3])  # a redelivery is recorded once

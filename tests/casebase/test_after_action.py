@@ -8,13 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.casebase.after_action import (
-    ClosedIncident,
-    case_from_incident,
-    evaluate_target,
-    learn_from_incident,
-    score_results,
-)
+from services.casebase.after_action import ClosedIncident, case_from_incident, evaluate_target, learn_from_incident, score_results
 from services.casebase.library import CaseLibrary
 from services.casebase.models import AfterActionReport, Target
 from services.casebase.retrieval import CaseIndex, IncidentQuery

@@ -11,11 +11,7 @@ from services.casebase.drills import contended_unit_types, query_for_inject
 from services.casebase.library import load_scenarios
 from services.casebase.models import ScenarioMode
 from services.casebase.validation import format_path
-from services.casebase.validation_scenario import (
-    ScenarioInvalid,
-    parse_scenario,
-    validate_scenario,
-)
+from services.casebase.validation_scenario import ScenarioInvalid, parse_scenario, validate_scenario
 
 Upload = dict[str, Any]
 

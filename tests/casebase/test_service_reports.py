@@ -133,7 +133,11 @@ async def incident_in_state(casebase: CasebaseHarness, incident_id: str, *, clos
         current: ipb.Incident = (
             await stub.CreateIncident(ipb.CreateIncidentRequest(request_id=rid(), incident=incident, incident_id=incident_id), metadata=OPERATOR)
         ).incident
-        steps = [(stub.VerifyIncident, ipb.VerifyIncidentRequest), (stub.BeginDispatch, ipb.BeginDispatchRequest), (stub.MarkResponding, ipb.MarkRespondingRequest)]
+        steps = [
+            (stub.VerifyIncident, ipb.VerifyIncidentRequest),
+            (stub.BeginDispatch, ipb.BeginDispatchRequest),
+            (stub.MarkResponding, ipb.MarkRespondingRequest),
+        ]
         if closed:
             steps.append((stub.MarkContained, ipb.MarkContainedRequest))
         for method, request_type in steps:
@@ -148,11 +152,17 @@ async def test_live_reports_and_cases_only_for_closed_incidents_that_exist(caseb
     stub = casebase.stub
     missing = live_report()
     missing.incidents[0] = "incidents/live-does-not-exist"
-    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=missing), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=missing), metadata=OPERATOR),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
     assert error_info(error).reason == "INCIDENT_NOT_FOUND"
     still_open = live_report()
     still_open.incidents[0] = await incident_in_state(casebase, "inc-still-open", closed=False)
-    error = await expect_error(stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=still_open), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    error = await expect_error(
+        stub.CreateAfterActionReport(pb.CreateAfterActionReportRequest(request_id=rid(), report=still_open), metadata=OPERATOR),
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
     assert error_info(error).reason == "INCIDENT_NOT_CLOSED"
     assert not (await stub.ListAfterActionReports(pb.ListAfterActionReportsRequest(), metadata=VIEWER)).reports
     assert not [e for e in outbox_events(casebase.database_url) if e[0] != "library.loaded"]

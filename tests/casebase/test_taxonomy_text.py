@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from services.casebase.taxonomy import (
-    HAZARD_MATRIX,
-    KIND_MATRIX,
-    PARK_MATRIX,
-    hazard_similarity,
-    kind_similarity,
-    substance_key,
-    substance_similarity,
-)
+from services.casebase.taxonomy import HAZARD_MATRIX, KIND_MATRIX, PARK_MATRIX, hazard_similarity, kind_similarity, substance_key, substance_similarity
 from services.casebase.text import TfidfIndex, tokenize
 from services.casebase.vocabulary import AccidentKind as K
 from services.casebase.vocabulary import HazardClass as H

@@ -197,7 +197,8 @@ async def test_park_officer_sees_every_bad_row_and_no_edit_buttons_for_another_p
         await row.locator("input[data-field=reason]").fill("包装破损报废")
         await row.locator("button[data-stock]").click()
         await page.wait_for_function(
-            f"parseFloat(document.querySelector('[data-testid=park-stocks] tbody tr td:nth-child(3)').textContent.replace(/,/g, '')) === {on_hand - 1}", timeout=30000
+            f"parseFloat(document.querySelector('[data-testid=park-stocks] tbody tr td:nth-child(3)').textContent.replace(/,/g, '')) === {on_hand - 1}",
+            timeout=30000,
         )
         await shot(page, "09c-officer-stock-adjusted")
         await page.goto(f"{web.url}/#/inventory/shengang")

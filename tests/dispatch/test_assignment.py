@@ -7,16 +7,7 @@ import pytest
 from scipy.optimize import linear_sum_assignment
 
 from services.dispatch.domain import optimise
-from services.dispatch.model import (
-    Demand,
-    DispatchRequest,
-    GeoPoint,
-    Incident,
-    Options,
-    Strategy,
-    TravelMatrices,
-    Unit,
-)
+from services.dispatch.model import Demand, DispatchRequest, GeoPoint, Incident, Options, Strategy, TravelMatrices, Unit
 from tests.dispatch.conftest import with_options
 
 SIZE = 60
@@ -27,16 +18,10 @@ def _request(costs: np.ndarray) -> DispatchRequest:
     incidents = tuple(Incident(f"I{j}", here, 1.0, (Demand("AMBULANCE", 1),), park_id="A") for j in range(costs.shape[1]))
     units = tuple(Unit(f"U{i}", "AMBULANCE", here, ("medical",), home_park="A") for i in range(costs.shape[0]))
     matrices = TravelMatrices(
-        incident_ids=tuple(i.id for i in incidents),
-        unit_ids=tuple(u.id for u in units),
-        unit_seconds=tuple(tuple(float(v) for v in row) for row in costs),
+        incident_ids=tuple(i.id for i in incidents), unit_ids=tuple(u.id for u in units), unit_seconds=tuple(tuple(float(v) for v in row) for row in costs)
     )
     return DispatchRequest(
-        incidents=incidents,
-        units=units,
-        parks=("A",),
-        travel_matrices=matrices,
-        options=Options(time_limit_s=10.0, num_workers=2, random_seed=1),
+        incidents=incidents, units=units, parks=("A",), travel_matrices=matrices, options=Options(time_limit_s=10.0, num_workers=2, random_seed=1)
     )
 
 

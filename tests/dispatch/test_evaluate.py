@@ -22,13 +22,7 @@ WORLD = {
                 {"type": "FOAM_AFFF", "quantity": 1000},
             ],
         },
-        {
-            "id": "I2",
-            "location": [31.95, 120.3],
-            "weight": 1,
-            "park": "A",
-            "demands": [{"type": "AMBULANCE", "quantity": 1, "needed_within_min": 5}],
-        },
+        {"id": "I2", "location": [31.95, 120.3], "weight": 1, "park": "A", "demands": [{"type": "AMBULANCE", "quantity": 1, "needed_within_min": 5}]},
     ],
     "units": [
         {"id": "A1", "type": "PUMPER_ENGINE", "position": [31.95, 120.1], "park": "A"},

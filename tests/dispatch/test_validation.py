@@ -29,23 +29,14 @@ GOOD: dict[str, Any] = {
             "weight": 1,
             "demands": [{"type": "AMBULANCE", "quantity": 1, "capabilities": ["medical"], "needed_within_min": 20}],
         },
-        {
-            "id": "I3",
-            "location": [31.97, 120.3],
-            "weight": 2,
-            "park": "B",
-            "demands": [{"type": "HAZMAT_TEAM", "quantity": 1}],
-        },
+        {"id": "I3", "location": [31.97, 120.3], "weight": 2, "park": "B", "demands": [{"type": "HAZMAT_TEAM", "quantity": 1}]},
     ],
     "units": [
         {"id": "U1", "type": "PUMPER_ENGINE", "position": [31.95, 120.1], "park": "A"},
         {"id": "U2", "type": "AMBULANCE", "position": [31.95, 120.1], "park": "B", "capabilities": ["medical"]},
     ],
     "stocks": [{"depot": "D1", "type": "FOAM_AFFF", "amount": 800, "position": [31.95, 120.2], "park": "A"}],
-    "policies": {
-        "reserves": [{"park": "A", "type": "PUMPER_ENGINE", "minimum": 1}],
-        "agreements": [{"lender": "A", "borrower": "B", "max_travel_min": 30}],
-    },
+    "policies": {"reserves": [{"park": "A", "type": "PUMPER_ENGINE", "minimum": 1}], "agreements": [{"lender": "A", "borrower": "B", "max_travel_min": 30}]},
 }
 
 
@@ -103,22 +94,10 @@ BAD = [
     ("zero quantity", _demand(0, 1, quantity=0), "incidents[0].demands[1].quantity"),
     ("fractional unit count", _demand(0, 0, quantity=1.5), "incidents[0].demands[0].quantity"),
     ("unknown demand type", _demand(2, 0, resource_type="TELEPORTER"), "incidents[2].demands[0].resource_type"),
-    (
-        "unknown capability",
-        _demand(1, 0, required_capabilities=("flying",)),
-        "incidents[1].demands[0].required_capabilities[0]",
-    ),
+    ("unknown capability", _demand(1, 0, required_capabilities=("flying",)), "incidents[1].demands[0].required_capabilities[0]"),
     ("bad needed-within", _demand(1, 0, needed_within_min=0), "incidents[1].demands[0].needed_within_min"),
-    (
-        "latitude out of range",
-        _incident(1, location=replace(_good().incidents[1].location, lat=91.0)),
-        "incidents[1].location.lat",
-    ),
-    (
-        "longitude not finite",
-        _incident(0, location=replace(_good().incidents[0].location, lon=float("nan"))),
-        "incidents[0].location.lon",
-    ),
+    ("latitude out of range", _incident(1, location=replace(_good().incidents[1].location, lat=91.0)), "incidents[1].location.lat"),
+    ("longitude not finite", _incident(0, location=replace(_good().incidents[0].location, lon=float("nan"))), "incidents[0].location.lon"),
     ("zero severity weight", _incident(0, severity_weight=0.0), "incidents[0].severity_weight"),
     ("unknown incident park", _incident(2, park_id="Z"), "incidents[2].park_id"),
     ("duplicate incident id", _incident(1, id="I1"), "incidents[1].id"),
@@ -133,10 +112,7 @@ BAD = [
     ),
     (
         "unknown agreement type",
-        lambda r: replace(
-            r,
-            policies=replace(r.policies, agreements=(replace(r.policies.agreements[0], resource_types=("WARP_DRIVE",)),)),
-        ),
+        lambda r: replace(r, policies=replace(r.policies, agreements=(replace(r.policies.agreements[0], resource_types=("WARP_DRIVE",)),))),
         "policies.agreements[0].resource_types[0]",
     ),
     ("matrix too few rows", _matrices(1, 3), "travel_matrices.unit_seconds"),

@@ -42,7 +42,9 @@ def test_override_options_become_overrides_each_with_a_reason() -> None:
 def test_the_explanation_says_each_alternative_in_words_never_a_negative_cost() -> None:
     alternatives = [
         dpb.Alternative(chosen_id="parks/xiagang/units/p1", note="no alternative"),
-        dpb.Alternative(chosen_id="parks/xiagang/units/p2", alternative_id="parks/xiagang/units/p9", note="parks/xiagang/units/p9 is 3.0 min nearer but OUT_OF_SERVICE"),
+        dpb.Alternative(
+            chosen_id="parks/xiagang/units/p2", alternative_id="parks/xiagang/units/p9", note="parks/xiagang/units/p9 is 3.0 min nearer but OUT_OF_SERVICE"
+        ),
         dpb.Alternative(chosen_id="parks/xiagang/units/p3", alternative_id="parks/xiagang/units/p4", added_minutes=-2.5),
         dpb.Alternative(chosen_id="parks/xiagang/units/p5"),
     ]

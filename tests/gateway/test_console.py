@@ -119,7 +119,9 @@ async def test_the_shipped_example_file_imports_after_a_dry_run_and_upserts(suit
     assert preview.updated + preview.unchanged == 1
     await expect_error(suite.resources.GetUnit(rpb.GetUnitRequest(name="parks/xiagang/units/lg-east-pe-01"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
     real = read_inventory(example, "xiagang", rid())
-    refused = await expect_error(suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=real), metadata=metadata), grpc.StatusCode.INVALID_ARGUMENT)
+    refused = await expect_error(
+        suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=real), metadata=metadata), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert "already exists" in (refused.details() or "")
     real.upsert = True
     done = (await suite.gateway.ImportParkInventory(gpb.ImportParkInventoryRequest(inventory=real), metadata=metadata)).result
@@ -134,10 +136,14 @@ async def test_oversized_requests_stop_at_the_gateway(suite: Suite) -> None:
 
     before = len((await suite.incident.ListIncidents(ipb.ListIncidentsRequest(page_size=500), metadata=OPERATOR)).incidents)
     long_title = incident(CHLORINE, title="t" * 5000)
-    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=long_title), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=long_title), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT
+    )
     assert field_violations(error) == ["incident.title"]
     huge = incident(CHLORINE, description="d" * (5 * 1024 * 1024))
-    error = await expect_error(suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=huge), metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)
+    error = await expect_error(
+        suite.gateway.ReportIncident(gpb.ReportIncidentRequest(request_id=rid(), incident=huge), metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED
+    )
     assert error_info(error).reason == "REQUEST_TOO_LARGE"
     direct = ipb.CreateIncidentRequest(request_id=rid(), incident=huge)
     await expect_error(suite.incident.CreateIncident(direct, metadata=OPERATOR), grpc.StatusCode.RESOURCE_EXHAUSTED)

@@ -92,7 +92,9 @@ async def call(channel: grpc.aio.Channel, method: MethodDescriptor, payload: byt
                 stream.cancel()
                 break
         else:
-            await channel.unary_unary(path, request_serializer=lambda b: b, response_deserializer=lambda b: b)(payload, metadata=metadata, timeout=CALL_TIMEOUT_S)
+            await channel.unary_unary(path, request_serializer=lambda b: b, response_deserializer=lambda b: b)(
+                payload, metadata=metadata, timeout=CALL_TIMEOUT_S
+            )
     except grpc.aio.AioRpcError as error:
         return error.code()
     except Exception:  # a cancelled stream after its first item

@@ -49,7 +49,9 @@ async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
     gateway = database_suite.gateway
     before = await available_units(gateway)
 
-    leak = (await report(gateway, CHLORINE, accept=False, demands=[demand("GAS_DETECTION_TEAM", 1), demand("AMBULANCE", 1), demand("SCBA_CYLINDER", 4)])).incident
+    leak = (
+        await report(gateway, CHLORINE, accept=False, demands=[demand("GAS_DETECTION_TEAM", 1), demand("AMBULANCE", 1), demand("SCBA_CYLINDER", 4)])
+    ).incident
     fire = (await report(gateway, TANK_FIRE, accept=False, demands=[demand("FOAM_TENDER", 1), demand("PUMPER_ENGINE", 1)])).incident
     alarm = (await report(gateway, TANK_FIRE, accept=False, title="Smoke seen over tank T-3", demands=[demand("COMMAND_VEHICLE", 1)])).incident
 
@@ -57,7 +59,9 @@ async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
     plain = (await gateway.ProposePlan(gpb.ProposePlanRequest(incidents=[leak.name, fire.name]), metadata=OPERATOR)).proposal
     chosen = {a.unit_id: a.resource_type for a in plain.optimized.plan.assignments}
     excluded = next(unit for unit, kind in sorted(chosen.items()) if kind == "FOAM_TENDER")
-    pumpers = await database_suite.resources.GetAvailabilitySnapshot(rpb.GetAvailabilitySnapshotRequest(resource_types=["PUMPER_ENGINE"], page_size=10000), metadata=OPERATOR)
+    pumpers = await database_suite.resources.GetAvailabilitySnapshot(
+        rpb.GetAvailabilitySnapshotRequest(resource_types=["PUMPER_ENGINE"], page_size=10000), metadata=OPERATOR
+    )
     pinned = next(u.unit.name for u in sorted(pumpers.units, key=lambda u: u.unit.name) if u.unit.name not in chosen and u.unit.state == AVAILABLE)
     overrides = gpb.PlanOverrides(
         pins=[gpb.UnitPin(unit=pinned, incident=fire.name, reason="crew trained on this tank farm")],
@@ -86,7 +90,9 @@ async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
     assert sorted(by_name[leak.name].committed_units) == sorted(sent[leak.name])
 
     # The false alarm: cancelled with the reason, its units turned back and then home.
-    cancelled = await gateway.CancelIncident(gpb.CancelIncidentRequest(request_id=rid(), incident=alarm.name, reason="false alarm: steam from a relief valve"), metadata=OPERATOR)
+    cancelled = await gateway.CancelIncident(
+        gpb.CancelIncidentRequest(request_id=rid(), incident=alarm.name, reason="false alarm: steam from a relief valve"), metadata=OPERATOR
+    )
     assert cancelled.incident.state == ipb.Incident.STATE_CANCELLED and cancelled.incident.cancel_reason.startswith("false alarm")
     assert {m.unit for m in cancelled.units if m.moved and m.to_state == rpb.Unit.STATE_RETURNING} == set(sent[alarm.name])
     home = await gateway.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), incident=alarm.name, state=AVAILABLE), metadata=OPERATOR)
@@ -96,9 +102,13 @@ async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
 
     # Units on scene, the hazard contained, then closed: the leak with its units returning, the fire with units back at once.
     for name in (leak.name, fire.name):
-        on_scene = await gateway.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), incident=name, state=rpb.Unit.STATE_ON_SCENE), metadata=OPERATOR)
+        on_scene = await gateway.UpdateUnitStatus(
+            gpb.UpdateUnitStatusRequest(request_id=rid(), incident=name, state=rpb.Unit.STATE_ON_SCENE), metadata=OPERATOR
+        )
         assert on_scene.moved == len(sent[name]) and all(m.to_state == rpb.Unit.STATE_ON_SCENE for m in on_scene.moves)
-        contained = await gateway.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=name, note="leak isolated, fire out"), metadata=OPERATOR)
+        contained = await gateway.ContainIncident(
+            gpb.ContainIncidentRequest(request_id=rid(), incident=name, note="leak isolated, fire out"), metadata=OPERATOR
+        )
         assert contained.incident.state == ipb.Incident.STATE_CONTAINED
 
     closed_leak = await gateway.CloseIncident(
@@ -131,8 +141,21 @@ async def test_a_whole_day_through_the_gateway(database_suite: Suite) -> None:
     # Each timeline shows every step with who did it.
     leak_steps = await timeline(gateway, leak.name)
     actions = [e.action for e in leak_steps]
-    for action in ("CREATED", "VERIFY", "BEGIN_DISPATCH", "RESERVED", "MARK_RESPONDING", "CONFIRMED", "UNIT_ON_SCENE", "MARK_CONTAINED",
-                   "UNIT_RETURNING", "CLOSE", "AFTER_ACTION_REPORT", "CASE_CREATED", "UNIT_AVAILABLE"):
+    for action in (
+        "CREATED",
+        "VERIFY",
+        "BEGIN_DISPATCH",
+        "RESERVED",
+        "MARK_RESPONDING",
+        "CONFIRMED",
+        "UNIT_ON_SCENE",
+        "MARK_CONTAINED",
+        "UNIT_RETURNING",
+        "CLOSE",
+        "AFTER_ACTION_REPORT",
+        "CASE_CREATED",
+        "UNIT_AVAILABLE",
+    ):
         assert action in actions, (action, actions)
     assert all(e.actor == "operator-li" for e in leak_steps), [(e.action, e.actor) for e in leak_steps if e.actor != "operator-li"]
     fire_steps = await timeline(gateway, fire.name)

@@ -23,7 +23,11 @@ CASES: list[tuple[str, object, set[str]]] = [
     ("GetIncident", gpb.GetIncidentRequest(name="inc-1234"), {"name"}),
     ("ListIncidentTimeline", gpb.ListIncidentTimelineRequest(incident="incidents/", page_size=-5), {"incident", "page_size"}),
     ("VerifyIncident", gpb.VerifyIncidentRequest(incident="x/y", version=-1, note="n" * 600), {"request_id", "incident", "version", "note"}),
-    ("ChangeSeverity", gpb.ChangeSeverityRequest(request_id="r", incident="incidents/inc-abcd", severity=common_pb2.SEVERITY_UNSPECIFIED), {"severity", "reason"}),
+    (
+        "ChangeSeverity",
+        gpb.ChangeSeverityRequest(request_id="r", incident="incidents/inc-abcd", severity=common_pb2.SEVERITY_UNSPECIFIED),
+        {"severity", "reason"},
+    ),
     ("CancelIncident", gpb.CancelIncidentRequest(request_id="r", incident="incidents/inc-abcd", reason="  "), {"reason"}),
     ("ContainIncident", gpb.ContainIncidentRequest(incident="incidents/inc-abcd"), {"request_id"}),
     ("CloseIncident", gpb.CloseIncidentRequest(request_id="r", incident="incidents/inc-abcd"), {"outcome_summary"}),
@@ -36,7 +40,11 @@ CASES: list[tuple[str, object, set[str]]] = [
     ("ListScenarios", gpb.ListScenariosRequest(page_size=-1), {"page_size"}),
     ("ListDrills", gpb.ListDrillsRequest(states=[9]), {"states[0]"}),  # type: ignore[list-item]
     ("GetParkInventory", gpb.GetParkInventoryRequest(park="xiagang"), {"park"}),
-    ("AdjustStock", gpb.AdjustStockRequest(request_id="r", stock="parks/xiagang/stocks/FOAM", kind=rpb.StockLedgerEntry.KIND_ISSUE, delta=float("nan")), {"stock", "kind", "delta", "reason"}),
+    (
+        "AdjustStock",
+        gpb.AdjustStockRequest(request_id="r", stock="parks/xiagang/stocks/FOAM", kind=rpb.StockLedgerEntry.KIND_ISSUE, delta=float("nan")),
+        {"stock", "kind", "delta", "reason"},
+    ),
     ("AdjustStock", gpb.AdjustStockRequest(request_id="r", stock=STOCK, kind=rpb.StockLedgerEntry.KIND_LOSS, delta=5, reason="spilt"), {"delta"}),
 ]
 
@@ -46,7 +54,10 @@ async def test_each_method_names_its_bad_fields(suite: Suite) -> None:
         error = await expect_error(getattr(suite.gateway, method)(request, metadata=OPERATOR), BAD)
         assert set(field_violations(error)) == fields, (method, field_violations(error))
     severity = await expect_error(
-        suite.gateway.ChangeSeverity(gpb.ChangeSeverityRequest(request_id="r", incident="incidents/inc-abcd", severity=common_pb2.SEVERITY_UNSPECIFIED, reason="x"), metadata=OPERATOR), BAD
+        suite.gateway.ChangeSeverity(
+            gpb.ChangeSeverityRequest(request_id="r", incident="incidents/inc-abcd", severity=common_pb2.SEVERITY_UNSPECIFIED, reason="x"), metadata=OPERATOR
+        ),
+        BAD,
     )
     assert "I, II, III, IV" in (severity.details() or "")
 
@@ -56,17 +67,22 @@ async def test_refusals_change_nothing(suite: Suite) -> None:
     created = (await report(gateway, CHLORINE, accept=False, demands=[demand("AMBULANCE", 1)])).incident
     await expect_error(gateway.GetIncident(gpb.GetIncidentRequest(name="incidents/inc-none"), metadata=OPERATOR), grpc.StatusCode.NOT_FOUND)
     closing = await expect_error(
-        gateway.CloseIncident(gpb.CloseIncidentRequest(request_id=rid(), incident=created.name, outcome_summary="done"), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION
+        gateway.CloseIncident(gpb.CloseIncidentRequest(request_id=rid(), incident=created.name, outcome_summary="done"), metadata=OPERATOR),
+        grpc.StatusCode.FAILED_PRECONDITION,
     )
     assert error_info(closing).reason == "INCIDENT_NOT_CONTAINED"
-    containing = await expect_error(gateway.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=created.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION)
+    containing = await expect_error(
+        gateway.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=created.name), metadata=OPERATOR), grpc.StatusCode.FAILED_PRECONDITION
+    )
     assert "REPORTED" in (containing.details() or "")
     stale = await expect_error(
-        gateway.VerifyIncident(gpb.VerifyIncidentRequest(request_id=rid(), incident=created.name, version=created.version + 5), metadata=OPERATOR), grpc.StatusCode.ABORTED
+        gateway.VerifyIncident(gpb.VerifyIncidentRequest(request_id=rid(), incident=created.name, version=created.version + 5), metadata=OPERATOR),
+        grpc.StatusCode.ABORTED,
     )
     assert stale.code() == grpc.StatusCode.ABORTED
     await expect_error(
-        gateway.CancelIncident(gpb.CancelIncidentRequest(request_id=rid(), incident=created.name, reason="x"), metadata=officer("xiagang")), grpc.StatusCode.PERMISSION_DENIED
+        gateway.CancelIncident(gpb.CancelIncidentRequest(request_id=rid(), incident=created.name, reason="x"), metadata=officer("xiagang")),
+        grpc.StatusCode.PERMISSION_DENIED,
     )
     after = (await gateway.GetIncident(gpb.GetIncidentRequest(name=created.name), metadata=OPERATOR)).incident
     assert after.state == ipb.Incident.STATE_REPORTED and after.version == created.version
@@ -74,12 +90,15 @@ async def test_refusals_change_nothing(suite: Suite) -> None:
     inventory = await gateway.GetParkInventory(gpb.GetParkInventoryRequest(park="parks/shengang"), metadata=OPERATOR)
     unit = next(u for u in inventory.units if u.state == rpb.Unit.STATE_AVAILABLE)
     await expect_error(
-        gateway.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), units=[unit.name], state=rpb.Unit.STATE_OUT_OF_SERVICE), metadata=officer("xiagang")),
+        gateway.UpdateUnitStatus(
+            gpb.UpdateUnitStatusRequest(request_id=rid(), units=[unit.name], state=rpb.Unit.STATE_OUT_OF_SERVICE), metadata=officer("xiagang")
+        ),
         grpc.StatusCode.PERMISSION_DENIED,
     )
     await expect_error(
         gateway.AdjustStock(
-            gpb.AdjustStockRequest(request_id=rid(), stock=inventory.stocks[0].name, kind=rpb.StockLedgerEntry.KIND_RECEIPT, delta=5, reason="x"), metadata=officer("xiagang")
+            gpb.AdjustStockRequest(request_id=rid(), stock=inventory.stocks[0].name, kind=rpb.StockLedgerEntry.KIND_RECEIPT, delta=5, reason="x"),
+            metadata=officer("xiagang"),
         ),
         grpc.StatusCode.PERMISSION_DENIED,
     )

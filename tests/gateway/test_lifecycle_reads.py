@@ -19,7 +19,10 @@ async def test_incident_list_filters_and_pages(suite: Suite) -> None:
     seen: list[str] = []
     token = ""
     while True:
-        page = await gateway.ListIncidents(gpb.ListIncidentsRequest(park_id="xiagang", severities=[common_pb2.SEVERITY_III, common_pb2.SEVERITY_IV], page_size=1, page_token=token), metadata=VIEWER)
+        page = await gateway.ListIncidents(
+            gpb.ListIncidentsRequest(park_id="xiagang", severities=[common_pb2.SEVERITY_III, common_pb2.SEVERITY_IV], page_size=1, page_token=token),
+            metadata=VIEWER,
+        )
         assert len(page.incidents) <= 1
         seen.extend(row.incident.name for row in page.incidents)
         token = page.next_page_token
@@ -42,7 +45,9 @@ async def test_scenarios_hide_an_unannounced_script_from_operators(suite: Suite)
 
 async def test_drills_are_listed_newest_first(suite: Suite) -> None:
     scenario = (await suite.gateway.ListScenarios(gpb.ListScenariosRequest(page_size=1), metadata=DIRECTOR)).scenarios[0].name
-    started = [(await suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=1), metadata=DIRECTOR)).drill for _ in range(2)]
+    started = [
+        (await suite.gateway.StartDrill(gpb.StartDrillRequest(request_id=rid(), scenario=scenario, clock_speed=1), metadata=DIRECTOR)).drill for _ in range(2)
+    ]
     listed = (await suite.gateway.ListDrills(gpb.ListDrillsRequest(states=[gpb.Drill.STATE_RUNNING]), metadata=VIEWER)).drills
     names = [d.name for d in listed]
     assert names.index(started[1].name) < names.index(started[0].name)
@@ -67,7 +72,8 @@ async def test_a_hold_released_by_a_replan_is_on_the_timeline(suite: Suite) -> N
     stolen = next(a.unit_id for a in proposal.optimized.plan.assignments if a.incident_id == last)
     unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name=stolen), metadata=OPERATOR)).unit
     await suite.resources.ReserveResources(
-        rpb.ReserveResourcesRequest(request_id=rid(), incident="incidents/someone-else", units=[rpb.UnitHold(unit=stolen, version=unit.version)]), metadata=OPERATOR
+        rpb.ReserveResourcesRequest(request_id=rid(), incident="incidents/someone-else", units=[rpb.UnitHold(unit=stolen, version=unit.version)]),
+        metadata=OPERATOR,
     )
     committed = await gateway.CommitPlan(gpb.CommitPlanRequest(request_id=rid(), proposal=proposal.name), metadata=OPERATOR)
     assert committed.replans == 1

@@ -35,14 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMMON = {"rpc_server_call_duration_seconds", "process_cpu_time_seconds", "process_memory_usage_bytes", "target_info"}
 STORAGE = {"emergency_outbox_waiting", "emergency_outbox_lag_seconds", "db_client_connections_usage", "db_client_operation_duration_seconds"}
 DOCUMENTED = {
-    "gateway": COMMON
-    | STORAGE
-    | {
-        "rpc_client_call_duration_seconds",
-        "emergency_sagas",
-        "emergency_saga_steps",
-        "emergency_events_consumers",
-    },
+    "gateway": COMMON | STORAGE | {"rpc_client_call_duration_seconds", "emergency_sagas", "emergency_saga_steps", "emergency_events_consumers"},
     "incident": COMMON | STORAGE | {"emergency_incidents_open", "emergency_incident_report_to_commit_duration_seconds"},
     "resources": COMMON
     | STORAGE

@@ -10,7 +10,9 @@ from console.cli.views import quantity
 from gateway.quantities import format_quantity, parse_quantity
 
 
-@pytest.mark.parametrize(("value", "unit", "text"), [(1_000_000, "L", "1,000,000 L"), (2.5, "kg", "2.5 kg"), (12, "", "12"), (-40, "L", "-40 L"), (0.125, "", "0.12")])
+@pytest.mark.parametrize(
+    ("value", "unit", "text"), [(1_000_000, "L", "1,000,000 L"), (2.5, "kg", "2.5 kg"), (12, "", "12"), (-40, "L", "-40 L"), (0.125, "", "0.12")]
+)
 def test_format(value: float, unit: str, text: str) -> None:
     assert format_quantity(value, unit) == text
 

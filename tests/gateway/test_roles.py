@@ -109,7 +109,9 @@ class Calls:
             if method == "VerifyIncident":
                 await stub.VerifyIncident(gpb.VerifyIncidentRequest(request_id=rid(), incident=name), metadata=metadata)
             elif method == "ChangeSeverity":
-                await stub.ChangeSeverity(gpb.ChangeSeverityRequest(request_id=rid(), incident=name, severity=common_pb2.SEVERITY_I, reason="cloud spreading"), metadata=metadata)
+                await stub.ChangeSeverity(
+                    gpb.ChangeSeverityRequest(request_id=rid(), incident=name, severity=common_pb2.SEVERITY_I, reason="cloud spreading"), metadata=metadata
+                )
             else:
                 await stub.CancelIncident(gpb.CancelIncidentRequest(request_id=rid(), incident=name, reason="duplicate report"), metadata=metadata)
         elif method in ("ListIncidents", "GetIncident", "ListIncidentTimeline"):
@@ -125,14 +127,18 @@ class Calls:
             await stub.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), incident=name, state=rpb.Unit.STATE_ON_SCENE), metadata=metadata)
         elif method == "UpdateUnitStatus(out-of-service)":
             unit = next(u.name for u in (await self._own_park()).units if u.state == rpb.Unit.STATE_AVAILABLE)
-            await stub.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), units=[unit], state=rpb.Unit.STATE_OUT_OF_SERVICE, reason="pump failure"), metadata=metadata)
+            await stub.UpdateUnitStatus(
+                gpb.UpdateUnitStatusRequest(request_id=rid(), units=[unit], state=rpb.Unit.STATE_OUT_OF_SERVICE, reason="pump failure"), metadata=metadata
+            )
             await stub.UpdateUnitStatus(gpb.UpdateUnitStatusRequest(request_id=rid(), units=[unit], state=rpb.Unit.STATE_AVAILABLE), metadata=OPERATOR)
         elif method == "ContainIncident":
             name = (await self._responding(method)).name
             await stub.ContainIncident(gpb.ContainIncidentRequest(request_id=rid(), incident=name), metadata=metadata)
         elif method == "CloseIncident":
             name = (await self._responding(method, contained=True)).name
-            await stub.CloseIncident(gpb.CloseIncidentRequest(request_id=rid(), incident=name, outcome_summary="Leak stopped.", units_available=True), metadata=metadata)
+            await stub.CloseIncident(
+                gpb.CloseIncidentRequest(request_id=rid(), incident=name, outcome_summary="Leak stopped.", units_available=True), metadata=metadata
+            )
         elif method == "ListScenarios":
             await stub.ListScenarios(gpb.ListScenariosRequest(), metadata=metadata)
         elif method == "ListDrills":
@@ -141,7 +147,10 @@ class Calls:
             await stub.GetParkInventory(gpb.GetParkInventoryRequest(park="parks/xiagang"), metadata=metadata)
         elif method == "AdjustStock":
             stock = (await self._own_park()).stocks[0].name
-            await stub.AdjustStock(gpb.AdjustStockRequest(request_id=rid(), stock=stock, kind=rpb.StockLedgerEntry.KIND_RECEIPT, delta=1, reason="delivery note 42"), metadata=metadata)
+            await stub.AdjustStock(
+                gpb.AdjustStockRequest(request_id=rid(), stock=stock, kind=rpb.StockLedgerEntry.KIND_RECEIPT, delta=1, reason="delivery note 42"),
+                metadata=metadata,
+            )
         else:
             raise AssertionError(method)
 

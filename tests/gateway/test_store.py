@@ -40,8 +40,12 @@ def test_a_proposal_has_one_commit_on_both_databases(database_url: str) -> None:
     with session_scope(engine) as session:
         session.add(tables.ProposalRow(proposal_id="prop-2", incidents='["incidents/inc-b"]'))
         session.add(tables.ProposalExtrasRow(proposal_id="prop-2", extras=b"\x52\x00"))
-        session.add(tables.SagaRow(request_id="first", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-2", first_proposal_id="prop-2", state="DONE"))
-        session.add(tables.SagaRow(request_id="gone", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-3", first_proposal_id="prop-3", state="COMPENSATED"))
+        session.add(
+            tables.SagaRow(request_id="first", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-2", first_proposal_id="prop-2", state="DONE")
+        )
+        session.add(
+            tables.SagaRow(request_id="gone", method="CommitPlan", fingerprint="f" * 64, proposal_id="prop-3", first_proposal_id="prop-3", state="COMPENSATED")
+        )
     with session_scope(engine) as session:
         assert store.claim_proposal(session=session, proposal_id="prop-2", request_id="first") is None
         assert store.claim_proposal(session=session, proposal_id="prop-3", request_id="gone") is None

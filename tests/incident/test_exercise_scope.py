@@ -50,7 +50,9 @@ async def _incidents(pair: Pair, exercise_id: str) -> int:
 
 async def test_exercise_ids_must_exist_and_be_running(pair: Pair) -> None:
     for metadata in (OPERATOR, DIRECTOR):
-        error = await expect_error(pair.incident.CreateIncident(create_request(exercise_id="no-such-drill"), metadata=metadata), grpc.StatusCode.FAILED_PRECONDITION)
+        error = await expect_error(
+            pair.incident.CreateIncident(create_request(exercise_id="no-such-drill"), metadata=metadata), grpc.StatusCode.FAILED_PRECONDITION
+        )
         assert error_info(error).reason == "EXERCISE_NOT_FOUND"
     await pair.resources.CreateExercise(rpb.CreateExerciseRequest(request_id=rid(), exercise_id="drill-one", title="drill"), metadata=OPERATOR)
     await pair.incident.CreateIncident(create_request(exercise_id="drill-one"), metadata=DIRECTOR)

@@ -41,8 +41,13 @@ async def test_notes_are_checked_and_refused_where_they_do_not_belong(incident: 
     viewer = pb.AddTimelineNoteRequest(request_id=rid(), name=created.name, note="hello")
     await expect_error(incident.stub.AddTimelineNote(viewer, metadata=auth(Role.VIEWER, subject="v")), grpc.StatusCode.PERMISSION_DENIED)
     other_park = auth(Role.PARK_OFFICER, park_id="shengang", subject="officer")
-    await expect_error(incident.stub.AddTimelineNote(pb.AddTimelineNoteRequest(request_id=rid(), name=created.name, note="x"), metadata=other_park), grpc.StatusCode.PERMISSION_DENIED)
-    cancelled = await incident.stub.CancelIncident(pb.CancelIncidentRequest(request_id=rid(), name=created.name, version=created.version, reason="false alarm"), metadata=OPERATOR)
+    await expect_error(
+        incident.stub.AddTimelineNote(pb.AddTimelineNoteRequest(request_id=rid(), name=created.name, note="x"), metadata=other_park),
+        grpc.StatusCode.PERMISSION_DENIED,
+    )
+    cancelled = await incident.stub.CancelIncident(
+        pb.CancelIncidentRequest(request_id=rid(), name=created.name, version=created.version, reason="false alarm"), metadata=OPERATOR
+    )
     late = pb.AddTimelineNoteRequest(request_id=rid(), name=created.name, note="too late")
     await expect_error(incident.stub.AddTimelineNote(late, metadata=INTAKE), grpc.StatusCode.FAILED_PRECONDITION)
     current = (await incident.stub.GetIncident(pb.GetIncidentRequest(name=created.name), metadata=OPERATOR)).incident

@@ -68,13 +68,12 @@ async def test_long_values_are_refused_with_a_small_error(incident: IncidentHarn
     assert await count_incidents(incident) == 0
 
 
-@pytest.mark.parametrize(
-    ("subject", "ttl_s", "reason"),
-    [("s" * 5000, 3600, "TOKEN_INVALID"), ("officer", 10 * 365 * 24 * 3600, "TOKEN_LIFETIME_TOO_LONG")],
-)
+@pytest.mark.parametrize(("subject", "ttl_s", "reason"), [("s" * 5000, 3600, "TOKEN_INVALID"), ("officer", 10 * 365 * 24 * 3600, "TOKEN_LIFETIME_TOO_LONG")])
 async def test_long_subjects_and_far_expiries_are_refused(incident: IncidentHarness, subject: str, ttl_s: int, reason: str) -> None:
     token = mint_token(DEVELOPMENT_JWT_SECRET, subject=subject, role=Role.OPERATOR, ttl_s=ttl_s)
-    error = await expect_error(incident.stub.CreateIncident(create_request(), metadata=(("authorization", f"Bearer {token}"),)), grpc.StatusCode.UNAUTHENTICATED)
+    error = await expect_error(
+        incident.stub.CreateIncident(create_request(), metadata=(("authorization", f"Bearer {token}"),)), grpc.StatusCode.UNAUTHENTICATED
+    )
     assert error_info(error).reason == reason
     assert await count_incidents(incident) == 0
 

@@ -32,12 +32,7 @@ def store(database_url: str) -> Iterator[ResourceStore]:
 
 def make_park(park_id: str = "ligang", **overrides: object) -> Park:
     """A valid park."""
-    values: dict[str, object] = {
-        "park_id": park_id,
-        "display_name": f"Park {park_id}",
-        "kind": ParkKind.CHEMICAL_PARK,
-        "location": GeoPoint(31.955, 120.09),
-    }
+    values: dict[str, object] = {"park_id": park_id, "display_name": f"Park {park_id}", "kind": ParkKind.CHEMICAL_PARK, "location": GeoPoint(31.955, 120.09)}
     values.update(overrides)
     return Park(**values)  # type: ignore[arg-type]
 
@@ -86,11 +81,7 @@ def seed_fleet(store: ResourceStore, *, units: int = 3, on_hand: int = 100, mini
     ids = tuple(f"u{i}" for i in range(units))
     for unit_id in ids:
         store.write(registry.create_unit, unit=make_unit(unit_id, park_id), actor=ACTOR)
-    store.write(
-        stock.create_stock,
-        stock=Stock(park_id, "fs1", "FOAM_AFFF", on_hand=on_hand, minimum_level=minimum),
-        actor=ACTOR,
-    )
+    store.write(stock.create_stock, stock=Stock(park_id, "fs1", "FOAM_AFFF", on_hand=on_hand, minimum_level=minimum), actor=ACTOR)
     return Fleet(park_id, "fs1", ids, "FOAM_AFFF")
 
 

@@ -30,20 +30,9 @@ def attempt(store: ResourceStore, worker: int, index: int, unit_ids: list[str], 
     stocks = [StockRequest("ligang", "fs1", "FOAM_AFFF", amount)] if amount else []
     outcome: dict[str, Any] = {"units": unit_ids, "amount": amount}
     try:
-        held = store.write(
-            reservations.reserve,
-            incident=f"incidents/w{worker}-{index}",
-            units=units,
-            stocks=stocks,
-            actor=f"worker-{worker}",
-        )
+        held = store.write(reservations.reserve, incident=f"incidents/w{worker}-{index}", units=units, stocks=stocks, actor=f"worker-{worker}")
     except ServiceError as exc:
-        outcome.update(
-            ok=False,
-            code=exc.code.name,
-            reason=exc.reason,
-            violations=[(v.field, v.description) for v in exc.violations],
-        )
+        outcome.update(ok=False, code=exc.code.name, reason=exc.reason, violations=[(v.field, v.description) for v in exc.violations])
     except Exception as exc:  # anything else is a failure of the test subject; report it
         outcome.update(ok=False, code="UNEXPECTED", reason=repr(exc), violations=[])
     else:

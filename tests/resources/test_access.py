@@ -89,10 +89,5 @@ def test_authorize_raises_permission_denied_with_context() -> None:
     with pytest.raises(ServiceError) as caught:
         authorize(OFFICER, Action.REGISTER, park="shengang")
     assert caught.value.code is grpc.StatusCode.PERMISSION_DENIED
-    assert caught.value.metadata == {
-        "role": "park_officer",
-        "action": "register",
-        "park": "shengang",
-        "exercise_id": "",
-    }
+    assert caught.value.metadata == {"role": "park_officer", "action": "register", "park": "shengang", "exercise_id": ""}
     assert "shengang" in caught.value.message

@@ -50,11 +50,7 @@ def test_a_good_inventory_lands_in_one_go_and_cannot_be_imported_twice(store: Re
     _create_parks(store)
     inventory = build_demo().inventory("xiagang")
     summary = store.write(bulk.import_inventory, inventory=inventory, actor=ACTOR)
-    assert (summary.units, summary.depots, summary.stocks) == (
-        len(inventory.units),
-        len(inventory.depots),
-        len(inventory.stocks),
-    )
+    assert (summary.units, summary.depots, summary.stocks) == (len(inventory.units), len(inventory.depots), len(inventory.stocks))
     assert store.read(store_snapshot.availability, park_ids=["xiagang"]).total_units == len(inventory.units)
     ledger, _ = store.read(store_stock.list_ledger, park_id="xiagang", size=1000)
     assert len(ledger) == len([s for s in inventory.stocks if s.on_hand])

@@ -34,10 +34,16 @@ def chlorine_detector(**overrides: object) -> pb.Detector:
 async def test_officer_registers_updates_and_lists_own_detectors(resources: ResourcesHarness) -> None:
     stub = resources.stub
     await seed_park(stub, "ligang", units=1, foam=0)
-    created = (await stub.CreateDetector(pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-01", detector=chlorine_detector()), metadata=LIGANG_OFFICER)).detector
+    created = (
+        await stub.CreateDetector(
+            pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-01", detector=chlorine_detector()), metadata=LIGANG_OFFICER
+        )
+    ).detector
     assert created.name == "parks/ligang/detectors/cl2-01" and created.version == 1 and created.park_id == "ligang"
     assert created.substance.un_number == "1017"
-    request = pb.UpdateDetectorRequest(request_id=rid(), detector=pb.Detector(name=created.name, alarm_threshold=3.0), update_mask=FieldMask(paths=["alarm_threshold"]), version=1)
+    request = pb.UpdateDetectorRequest(
+        request_id=rid(), detector=pb.Detector(name=created.name, alarm_threshold=3.0), update_mask=FieldMask(paths=["alarm_threshold"]), version=1
+    )
     updated = (await stub.UpdateDetector(request, metadata=LIGANG_OFFICER)).detector
     assert updated.alarm_threshold == 3.0 and updated.pre_alarm_threshold == 0.5 and updated.version == 2
     listed = await stub.ListDetectors(pb.ListDetectorsRequest(parent="parks/-"), metadata=VIEWER)
@@ -49,7 +55,9 @@ async def test_officer_registers_updates_and_lists_own_detectors(resources: Reso
 async def test_other_park_officer_is_refused_and_nothing_changes(resources: ResourcesHarness) -> None:
     stub = resources.stub
     await seed_park(stub, "ligang", units=1, foam=0)
-    call = stub.CreateDetector(pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-01", detector=chlorine_detector()), metadata=SHENGANG_OFFICER)
+    call = stub.CreateDetector(
+        pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-01", detector=chlorine_detector()), metadata=SHENGANG_OFFICER
+    )
     await expect_error(call, grpc.StatusCode.PERMISSION_DENIED)
     imported = pb.ImportDetectorsRequest(request_id=rid(), parent="parks/ligang", detectors=[chlorine_detector(name="parks/ligang/detectors/x-1")])
     await expect_error(stub.ImportDetectors(imported, metadata=SHENGANG_OFFICER), grpc.StatusCode.PERMISSION_DENIED)
@@ -88,7 +96,9 @@ async def test_bad_detectors_name_every_field(resources: ResourcesHarness) -> No
     }
     gas_without_substance = chlorine_detector(substance=common_pb2.Substance())
     error = await expect_error(
-        stub.CreateDetector(pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-02", detector=gas_without_substance), metadata=OPERATOR),
+        stub.CreateDetector(
+            pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id="cl2-02", detector=gas_without_substance), metadata=OPERATOR
+        ),
         grpc.StatusCode.INVALID_ARGUMENT,
     )
     assert field_violations(error) == ["detector.substance.name"]
@@ -120,7 +130,9 @@ async def test_import_is_all_or_nothing_then_replaces_and_shows_in_snapshot(reso
     names: list[str] = []
     token = ""
     while True:
-        page = await stub.ListDetectors(pb.ListDetectorsRequest(parent="parks/ligang", page_size=10, kind=pb.Detector.KIND_TOXIC_GAS, page_token=token), metadata=VIEWER)
+        page = await stub.ListDetectors(
+            pb.ListDetectorsRequest(parent="parks/ligang", page_size=10, kind=pb.Detector.KIND_TOXIC_GAS, page_token=token), metadata=VIEWER
+        )
         assert len(page.detectors) <= 10
         names += [d.name for d in page.detectors]
         token = page.next_page_token

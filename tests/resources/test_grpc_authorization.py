@@ -324,7 +324,9 @@ async def _create_detector(stub: Stub, n: int) -> Call:
 
 @_case("UpdateDetector", REGISTRARS)
 async def _update_detector(stub: Stub, n: int) -> Call:
-    created = await stub.CreateDetector(pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id=f"ud{n}", detector=_detector(n)), metadata=OPERATOR)
+    created = await stub.CreateDetector(
+        pb.CreateDetectorRequest(request_id=rid(), parent="parks/ligang", detector_id=f"ud{n}", detector=_detector(n)), metadata=OPERATOR
+    )
     request = pb.UpdateDetectorRequest(request_id=rid(), detector=pb.Detector(name=created.detector.name, area="moved"), update_mask=FieldMask(paths=["area"]))
     return lambda md: stub.UpdateDetector(request, metadata=md)
 

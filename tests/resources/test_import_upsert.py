@@ -87,7 +87,10 @@ async def test_a_dry_run_lists_every_bad_row_and_a_real_run_names_the_total(reso
     preview = await stub.ImportInventory(dry, metadata=OPERATOR)
     assert [p.field for p in preview.problems] == [f"rows[{i}].unit.resource_type" for i in bad]
     assert not preview.changes
-    error = await expect_error(stub.ImportInventory(pb.ImportInventoryRequest(request_id=rid(), parent=f"parks/{PARK}", rows=rows), metadata=OPERATOR), grpc.StatusCode.INVALID_ARGUMENT)
+    error = await expect_error(
+        stub.ImportInventory(pb.ImportInventoryRequest(request_id=rid(), parent=f"parks/{PARK}", rows=rows), metadata=OPERATOR),
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
     assert len(field_violations(error)) == min(len(bad), 50)
     if len(bad) > 50:
         assert error_info(error).metadata["field_violations_total"] == str(len(bad))

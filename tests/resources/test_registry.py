@@ -8,16 +8,7 @@ from typing import Any
 import grpc
 
 from services.resources import policies, registry, stock, store_policies, store_registry, store_stock
-from services.resources.domain import (
-    EVENT_STREAM,
-    DepotKind,
-    GeoPoint,
-    LedgerKind,
-    MutualAid,
-    ReservePolicy,
-    Stock,
-    UnitState,
-)
+from services.resources.domain import EVENT_STREAM, DepotKind, GeoPoint, LedgerKind, MutualAid, ReservePolicy, Stock, UnitState
 from services.resources.store import ResourceStore
 
 from .conftest import ACTOR, make_depot, make_park, make_unit, seed_fleet
@@ -41,21 +32,9 @@ def test_create_and_read_back(store: ResourceStore) -> None:
 
 def test_unit_needs_an_active_depot_of_its_park(store: ResourceStore) -> None:
     seed_fleet(store, units=0)
-    error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        store.write,
-        registry.create_unit,
-        unit=make_unit("x", depot_id="nope"),
-        actor=ACTOR,
-    )
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, registry.create_unit, unit=make_unit("x", depot_id="nope"), actor=ACTOR)
     assert [v.field for v in error.violations] == ["unit.home_depot"]
-    error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        store.write,
-        registry.create_unit,
-        unit=make_unit("x", state=UnitState.ON_SCENE),
-        actor=ACTOR,
-    )
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, registry.create_unit, unit=make_unit("x", state=UnitState.ON_SCENE), actor=ACTOR)
     assert [v.field for v in error.violations] == ["unit.state"]
 
 
@@ -63,12 +42,7 @@ def test_update_with_mask_bumps_version_and_refuses_output_only(store: ResourceS
     seed_fleet(store, units=1)
     changes = make_unit("u0", call_sign="LG-NEW", crew_size=9, state=UnitState.ON_SCENE, version=99)
     updated = store.write(registry.update_unit, park_id="ligang", unit_id="u0", changes=changes, paths=["call_sign"], actor=ACTOR)
-    assert (updated.call_sign, updated.crew_size, updated.state, updated.version) == (
-        "LG-NEW",
-        5,
-        UnitState.AVAILABLE,
-        2,
-    )
+    assert (updated.call_sign, updated.crew_size, updated.state, updated.version) == ("LG-NEW", 5, UnitState.AVAILABLE, 2)
     before = last_event_id(store)
     for path in ("state", "version", "park", "reservation_id"):
         error = refused(
@@ -100,13 +74,7 @@ def test_update_with_mask_bumps_version_and_refuses_output_only(store: ResourceS
 def test_park_and_depot_updates(store: ResourceStore) -> None:
     seed_fleet(store, units=0)
     changes = replace(make_park("ligang", display_name="Lingang"), location=GeoPoint(31.96, 120.1))
-    park = store.write(
-        registry.update_park,
-        park_id="ligang",
-        changes=changes,
-        paths=["display_name", "duty_contact.phone"],
-        actor=ACTOR,
-    )
+    park = store.write(registry.update_park, park_id="ligang", changes=changes, paths=["display_name", "duty_contact.phone"], actor=ACTOR)
     assert (park.display_name, park.location, park.version) == ("Lingang", GeoPoint(31.955, 120.09), 2)
     depot = store.write(
         registry.update_depot,
@@ -132,24 +100,10 @@ def test_park_and_depot_updates(store: ResourceStore) -> None:
 
 def test_retirement_rules(store: ResourceStore) -> None:
     seed_fleet(store, units=1, on_hand=0)
-    refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        registry.retire_depot,
-        park_id="ligang",
-        depot_id="fs1",
-        actor=ACTOR,
-    )
+    refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, registry.retire_depot, park_id="ligang", depot_id="fs1", actor=ACTOR)
     retired = store.write(registry.retire_unit, park_id="ligang", unit_id="u0", actor=ACTOR)
     assert retired.retired and retired.version == 2
-    refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        registry.retire_unit,
-        park_id="ligang",
-        unit_id="u0",
-        actor=ACTOR,
-    )
+    refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, registry.retire_unit, park_id="ligang", unit_id="u0", actor=ACTOR)
     depot = store.write(registry.retire_depot, park_id="ligang", depot_id="fs1", actor=ACTOR)
     assert depot.retired
     error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, registry.create_unit, unit=make_unit("u9"), actor=ACTOR)
@@ -164,16 +118,7 @@ def test_stock_ledger_and_low_stock_event(store: ResourceStore) -> None:
     assert (after.on_hand, entry.delta, entry.on_hand_after) == (50, -50, 50)
     after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.ISSUE, delta=-20, reason="", actor=ACTOR)
     assert after.on_hand == 30
-    refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        stock.record_movement,
-        **key,
-        kind=LedgerKind.LOSS,
-        delta=-31,
-        reason="",
-        actor=ACTOR,
-    )
+    refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, stock.record_movement, **key, kind=LedgerKind.LOSS, delta=-31, reason="", actor=ACTOR)
     after, _ = store.write(stock.record_movement, **key, kind=LedgerKind.RECEIPT, delta=70, reason="delivery", actor=ACTOR)
     after, entry = store.write(stock.record_movement, **key, kind=LedgerKind.CORRECTION, delta=-5, reason="stocktake", actor=ACTOR)
     assert (after.on_hand, entry.delta, after.version) == (95, -5, 5)
@@ -231,13 +176,7 @@ def test_policies_and_mutual_aid(store: ResourceStore) -> None:
     aid = store.write(policies.set_mutual_aid, agreement=MutualAid("ligang", "shengang", ("FOAM_TENDER",), 30), actor=ACTOR)
     assert aid.version == 1
     assert store.read(store_policies.list_mutual_aid, park_id="shengang") == [aid]
-    error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        store.write,
-        policies.set_mutual_aid,
-        agreement=MutualAid("ligang", "mars", (), 30),
-        actor=ACTOR,
-    )
+    error = refused(grpc.StatusCode.INVALID_ARGUMENT, store.write, policies.set_mutual_aid, agreement=MutualAid("ligang", "mars", (), 30), actor=ACTOR)
     assert [v.field for v in error.violations] == ["mutual_aid.borrower_park"]
     store.write(policies.delete_reserve_policy, park_id="ligang", type_code="PUMPER_ENGINE", actor=ACTOR)
     assert store.read(store_policies.list_reserve_policies, park_id="ligang") == []

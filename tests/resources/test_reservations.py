@@ -7,18 +7,7 @@ from datetime import UTC, datetime, timedelta
 import grpc
 
 from services.resources import exercises, movements, registry, reservations, stock, store_registry, store_reservations, store_snapshot, store_stock
-from services.resources.domain import (
-    GeoPoint,
-    ItemState,
-    LedgerKind,
-    Reservation,
-    ReservationState,
-    Stock,
-    StockRequest,
-    Unit,
-    UnitRequest,
-    UnitState,
-)
+from services.resources.domain import GeoPoint, ItemState, LedgerKind, Reservation, ReservationState, Stock, StockRequest, Unit, UnitRequest, UnitState
 from services.resources.store import ResourceStore
 
 from .conftest import ACTOR, Fleet, seed_fleet
@@ -39,28 +28,12 @@ def foam(store: ResourceStore, namespace: str = "") -> Stock:
 
 
 def reserve(
-    store: ResourceStore,
-    fleet: Fleet,
-    unit_ids: list[str],
-    amount: int = 0,
-    *,
-    namespace: str = "",
-    ttl: int = 300,
-    now: datetime = T0,
+    store: ResourceStore, fleet: Fleet, unit_ids: list[str], amount: int = 0, *, namespace: str = "", ttl: int = 300, now: datetime = T0
 ) -> Reservation:
     """Reserve units at their current versions plus an amount of foam."""
     units = [UnitRequest("ligang", u, unit(store, u, namespace).version) for u in unit_ids]
     stocks = [StockRequest("ligang", fleet.depot_id, fleet.stock_type, amount)] if amount else []
-    return store.write(
-        reservations.reserve,
-        incident="incidents/i-1",
-        units=units,
-        stocks=stocks,
-        actor=ACTOR,
-        namespace=namespace,
-        ttl_seconds=ttl,
-        now=now,
-    )
+    return store.write(reservations.reserve, incident="incidents/i-1", units=units, stocks=stocks, actor=ACTOR, namespace=namespace, ttl_seconds=ttl, now=now)
 
 
 def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> None:
@@ -74,11 +47,7 @@ def test_reserve_confirm_and_move_through_the_cycle(store: ResourceStore) -> Non
     assert {u.state for u in confirmed.units} == {ItemState.CONFIRMED}
     assert (foam(store).on_hand, foam(store).reserved) == (70, 0)
     ledger, _ = store.read(store_stock.list_ledger, park_id="ligang")
-    assert (ledger[-1].kind, ledger[-1].delta, ledger[-1].reservation_id) == (
-        LedgerKind.ISSUE,
-        -30,
-        held.reservation_id,
-    )
+    assert (ledger[-1].kind, ledger[-1].delta, ledger[-1].reservation_id) == (LedgerKind.ISSUE, -30, held.reservation_id)
     for target in (UnitState.ON_SCENE, UnitState.RETURNING):
         store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=target, position=SCENE, actor=ACTOR)
     back = store.write(movements.move_unit, park_id="ligang", unit_id="u0", target=UnitState.AVAILABLE, actor=ACTOR)
@@ -98,12 +67,7 @@ def test_conflicts_reserve_nothing_and_name_every_item(store: ResourceStore) -> 
     stale = UnitRequest("ligang", "u1", 7)
     request = {
         "incident": "incidents/i-2",
-        "units": [
-            UnitRequest("ligang", "u2", 1),
-            UnitRequest("ligang", "u0", 1),
-            stale,
-            UnitRequest("ligang", "ghost", 1),
-        ],
+        "units": [UnitRequest("ligang", "u2", 1), UnitRequest("ligang", "u0", 1), stale, UnitRequest("ligang", "ghost", 1)],
         "stocks": [StockRequest("ligang", "fs1", "FOAM_AFFF", 20), StockRequest("ligang", "fs1", "FOAM_AR_AFFF", 1)],
         "actor": ACTOR,
     }
@@ -112,13 +76,7 @@ def test_conflicts_reserve_nothing_and_name_every_item(store: ResourceStore) -> 
     assert error.reason == "RESERVATION_CONFLICT"
     assert [v.field for v in error.violations] == ["units[1]", "units[2]", "units[3]", "stocks[0]", "stocks[1]"]
     reasons = [v.description.split(":")[0] for v in error.violations]
-    assert reasons == [
-        "UNIT_NOT_AVAILABLE",
-        "UNIT_VERSION_MISMATCH",
-        "UNIT_NOT_FOUND",
-        "INSUFFICIENT_STOCK",
-        "STOCK_NOT_FOUND",
-    ]
+    assert reasons == ["UNIT_NOT_AVAILABLE", "UNIT_VERSION_MISMATCH", "UNIT_NOT_FOUND", "INSUFFICIENT_STOCK", "STOCK_NOT_FOUND"]
     assert first.reservation_id in error.violations[0].description
     assert error.metadata["conflicts"] == "5" and error.metadata["units_2"].startswith("UNIT_VERSION_MISMATCH")
     assert unit(store, "u2").state is UnitState.AVAILABLE and unit(store, "u2").version == 1, "the free unit was not kept"
@@ -130,12 +88,7 @@ def test_stock_version_zero_accepts_if_enough_is_available(store: ResourceStore)
     fleet = seed_fleet(store, units=0, on_hand=100)
     v1 = foam(store).version
     reserve(store, fleet, [], 10)
-    store.write(
-        reservations.reserve,
-        incident="i",
-        stocks=[StockRequest("ligang", "fs1", "FOAM_AFFF", 10, expected_version=0)],
-        actor=ACTOR,
-    )
+    store.write(reservations.reserve, incident="i", stocks=[StockRequest("ligang", "fs1", "FOAM_AFFF", 10, expected_version=0)], actor=ACTOR)
     error = refused(
         grpc.StatusCode.ABORTED,
         store.write,
@@ -156,24 +109,13 @@ def test_release_whole_and_part(store: ResourceStore) -> None:
     assert [u.state for u in part.units] == [ItemState.HELD, ItemState.RELEASED, ItemState.HELD]
     assert unit(store, "u1").state is UnitState.AVAILABLE and unit(store, "u1").version == 3
     error = refused(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        store.write,
-        reservations.release,
-        reservation_id=held.reservation_id,
-        units=[("ligang", "u1")],
-        actor=ACTOR,
+        grpc.StatusCode.INVALID_ARGUMENT, store.write, reservations.release, reservation_id=held.reservation_id, units=[("ligang", "u1")], actor=ACTOR
     )
     assert [v.field for v in error.violations] == ["units[0]"]
     whole = store.write(reservations.release, reservation_id=held.reservation_id, actor=ACTOR)
     assert whole.state is ReservationState.RELEASED and foam(store).reserved == 0
     assert {unit(store, u).state for u in fleet.unit_ids} == {UnitState.AVAILABLE}
-    error = refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        reservations.confirm,
-        reservation_id=held.reservation_id,
-        actor=ACTOR,
-    )
+    error = refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, reservations.confirm, reservation_id=held.reservation_id, actor=ACTOR)
     assert error.reason == "RESERVATION_RELEASED"
 
 
@@ -182,14 +124,7 @@ def test_expiry_by_the_sweeper(store: ResourceStore) -> None:
     short = reserve(store, fleet, ["u0"], 10, ttl=60)
     long = reserve(store, fleet, ["u1"], 10, ttl=600)
     late = T0 + timedelta(seconds=61)
-    error = refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        reservations.confirm,
-        reservation_id=short.reservation_id,
-        actor=ACTOR,
-        now=late,
-    )
+    error = refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, reservations.confirm, reservation_id=short.reservation_id, actor=ACTOR, now=late)
     assert error.reason == "RESERVATION_EXPIRED"
     assert store.sweep_expired(now=T0 + timedelta(seconds=59)) == []
     before = last_event_id(store)
@@ -205,44 +140,16 @@ def test_expiry_by_the_sweeper(store: ResourceStore) -> None:
 def test_illegal_movements_name_the_current_state(store: ResourceStore) -> None:
     fleet = seed_fleet(store, units=1)
     error = refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        movements.move_unit,
-        park_id="ligang",
-        unit_id="u0",
-        target=UnitState.ON_SCENE,
-        actor=ACTOR,
+        grpc.StatusCode.FAILED_PRECONDITION, store.write, movements.move_unit, park_id="ligang", unit_id="u0", target=UnitState.ON_SCENE, actor=ACTOR
     )
     assert error.reason == "ILLEGAL_TRANSITION" and error.metadata["current_state"] == "AVAILABLE" and "AVAILABLE" in error.message
     reserve(store, fleet, ["u0"])
     for target in (UnitState.AVAILABLE, UnitState.OUT_OF_SERVICE, UnitState.EN_ROUTE):
-        error = refused(
-            grpc.StatusCode.FAILED_PRECONDITION,
-            store.write,
-            movements.move_unit,
-            park_id="ligang",
-            unit_id="u0",
-            target=target,
-            actor=ACTOR,
-        )
+        error = refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, movements.move_unit, park_id="ligang", unit_id="u0", target=target, actor=ACTOR)
         assert error.metadata["current_state"] == "RESERVED"
-    refused(
-        grpc.StatusCode.FAILED_PRECONDITION,
-        store.write,
-        registry.retire_unit,
-        park_id="ligang",
-        unit_id="u0",
-        actor=ACTOR,
-    )
+    refused(grpc.StatusCode.FAILED_PRECONDITION, store.write, registry.retire_unit, park_id="ligang", unit_id="u0", actor=ACTOR)
     error = refused(
-        grpc.StatusCode.ABORTED,
-        store.write,
-        movements.move_unit,
-        park_id="ligang",
-        unit_id="u0",
-        target=UnitState.AVAILABLE,
-        actor=ACTOR,
-        expected_version=1,
+        grpc.StatusCode.ABORTED, store.write, movements.move_unit, park_id="ligang", unit_id="u0", target=UnitState.AVAILABLE, actor=ACTOR, expected_version=1
     )
     assert error.reason == "VERSION_MISMATCH"
 
@@ -254,15 +161,7 @@ def test_exercise_never_changes_live_and_ending_discards(store: ResourceStore) -
     start = last_event_id(store)
     drill = reserve(store, fleet, ["u0", "u1"], 70, namespace="drill-1")
     store.write(reservations.confirm, reservation_id=drill.reservation_id, namespace="drill-1", actor=ACTOR, now=T0)
-    store.write(
-        movements.move_unit,
-        namespace="drill-1",
-        park_id="ligang",
-        unit_id="u0",
-        target=UnitState.ON_SCENE,
-        position=SCENE,
-        actor=ACTOR,
-    )
+    store.write(movements.move_unit, namespace="drill-1", park_id="ligang", unit_id="u0", target=UnitState.ON_SCENE, position=SCENE, actor=ACTOR)
     store.write(
         stock.record_movement,
         namespace="drill-1",
@@ -330,14 +229,7 @@ def test_snapshot_pages_and_filters(store: ResourceStore) -> None:
     assert first.stocks[0].available == 50 and first.depots and first.parks
     second = store.read(store_snapshot.availability, size=2, token=first.next_page_token)
     assert [u.unit_id for u in second.units] == ["u3", "u4"] and second.next_page_token == "" and second.stocks == ()
-    refused(
-        grpc.StatusCode.INVALID_ARGUMENT,
-        store.read,
-        store_snapshot.availability,
-        size=2,
-        token=first.next_page_token,
-        types=["FOAM_TENDER"],
-    )
+    refused(grpc.StatusCode.INVALID_ARGUMENT, store.read, store_snapshot.availability, size=2, token=first.next_page_token, types=["FOAM_TENDER"])
     committed = store.read(store_snapshot.availability, states=[UnitState.RESERVED])
     assert [(u.unit_id, u.incident) for u in committed.units] == [("u1", "incidents/i-1")]
     assert store.read(store_snapshot.availability, types=["FOAM_TENDER"]).units == ()

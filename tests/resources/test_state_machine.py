@@ -272,13 +272,7 @@ class ReservationMachine(RuleBasedStateMachine):
             part = data.draw(st.lists(st.sampled_from(sorted(r.held_units)), unique=True, min_size=1), label="part")
         note(f"release: {'refused' if not ok else 'part' if part else 'whole'}")
         _, error = self._call(
-            r.namespace,
-            reservations.release,
-            reservation_id=rid,
-            namespace=r.namespace,
-            units=[(PARK, u) for u in part],
-            actor=ACTOR,
-            now=self.now,
+            r.namespace, reservations.release, reservation_id=rid, namespace=r.namespace, units=[(PARK, u) for u in part], actor=ACTOR, now=self.now
         )
         if not ok:
             assert error is not None and error.code is grpc.StatusCode.FAILED_PRECONDITION, error
@@ -323,17 +317,7 @@ class ReservationMachine(RuleBasedStateMachine):
         if legal and u.reservation and self.model.reservations[u.reservation].namespace != ns:
             legal = False
         note(f"move: {'legal' if legal else 'illegal'}")
-        _, error = self._call(
-            ns,
-            movements.move_unit,
-            namespace=ns,
-            park_id=PARK,
-            unit_id=uid,
-            target=target,
-            position=SCENE,
-            actor=ACTOR,
-            now=self.now,
-        )
+        _, error = self._call(ns, movements.move_unit, namespace=ns, park_id=PARK, unit_id=uid, target=target, position=SCENE, actor=ACTOR, now=self.now)
         if not legal:
             assert error is not None and error.code is grpc.StatusCode.FAILED_PRECONDITION, error
             return
@@ -422,9 +406,7 @@ class ReservationMachine(RuleBasedStateMachine):
                 assert 0 <= row["reserved"] <= row["on_hand"], dict(row)
                 held = conn.execute(
                     select(func.coalesce(func.sum(RES_STOCKS.c.amount), 0)).where(
-                        RES_STOCKS.c.namespace == row["namespace"],
-                        RES_STOCKS.c.type == row["type"],
-                        RES_STOCKS.c.state == "HELD",
+                        RES_STOCKS.c.namespace == row["namespace"], RES_STOCKS.c.type == row["type"], RES_STOCKS.c.state == "HELD"
                     )
                 ).scalar_one()
                 assert held == row["reserved"], dict(row)

@@ -23,15 +23,8 @@ def fields(violations: list[FieldViolation]) -> list[str]:
 
 def test_output_only_fields_are_refused_by_name() -> None:
     assert fields(mask_violations("unit", ["call_sign", "state"])) == ["unit.state"]
-    assert fields(mask_violations("unit", ["version", "park", "reservation_id"])) == [
-        "unit.version",
-        "unit.park",
-        "unit.reservation_id",
-    ]
-    assert fields(mask_violations("stock", ["reserved", "on_hand", "minimum_level"])) == [
-        "stock.reserved",
-        "stock.on_hand",
-    ]
+    assert fields(mask_violations("unit", ["version", "park", "reservation_id"])) == ["unit.version", "unit.park", "unit.reservation_id"]
+    assert fields(mask_violations("stock", ["reserved", "on_hand", "minimum_level"])) == ["stock.reserved", "stock.on_hand"]
     assert fields(mask_violations("depot", ["park_id"])) == ["depot.park_id"]
     assert "output only" in mask_violations("unit", ["state"])[0].description
 
@@ -73,12 +66,7 @@ def test_unit_creation_rules() -> None:
 def test_reservation_shape() -> None:
     ok = reservation_violations("incidents/1", [UnitRequest("ligang", "u1", 1)], [StockRequest("ligang", "fs1", "FOAM_AFFF", 5)], 60)
     assert ok == []
-    bad = reservation_violations(
-        "",
-        [UnitRequest("ligang", "u1", 0), UnitRequest("ligang", "u1", 2)],
-        [StockRequest("ligang", "fs1", "FOAM_AFFF", 0)],
-        0,
-    )
+    bad = reservation_violations("", [UnitRequest("ligang", "u1", 0), UnitRequest("ligang", "u1", 2)], [StockRequest("ligang", "fs1", "FOAM_AFFF", 0)], 0)
     assert fields(bad) == ["incident", "ttl_seconds", "units[0].expected_version", "units[1]", "stocks[0].amount"]
     assert fields(reservation_violations("incidents/1", [], [], 60)) == ["units"]
 
@@ -109,13 +97,5 @@ def test_inventory_reports_every_bad_row_with_its_position() -> None:
 
 def test_inventory_checks_against_what_the_park_has() -> None:
     existing = replace(NO_EXISTING, depots={"fs1": False, "old": True}, units={"u1"}, stocks={("fs1", "FOAM_AFFF")})
-    inventory = Inventory(
-        park_id="ligang",
-        units=(make_unit("u1"), make_unit("u2", depot_id="old")),
-        stocks=(Stock("ligang", "fs1", "FOAM_AFFF", on_hand=1),),
-    )
-    assert fields(inventory_violations(inventory, existing, load_catalogue())) == [
-        "units[0].unit_id",
-        "units[1].home_depot",
-        "stocks[0].type",
-    ]
+    inventory = Inventory(park_id="ligang", units=(make_unit("u1"), make_unit("u2", depot_id="old")), stocks=(Stock("ligang", "fs1", "FOAM_AFFF", on_hand=1),))
+    assert fields(inventory_violations(inventory, existing, load_catalogue())) == ["units[0].unit_id", "units[1].home_depot", "stocks[0].type"]
