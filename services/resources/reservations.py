@@ -303,7 +303,12 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
         reservation_name(reservation_id),
         namespace=namespace,
         version=claimed["version"],
-        payload={"incident": incident, "actor": actor},
+        payload={
+            "incident": incident,
+            "units": [unit_name(u["park_id"], u["unit_id"]) for u in held_units],
+            "stocks": [{"stock": stock_name(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in held_stocks],
+            "actor": actor,
+        },
     )
     bump_version(session, namespace)
     confirmed_units, confirmed_stocks = (with_state(rows, ItemState.HELD, ItemState.CONFIRMED) for rows in (unit_rows, stock_rows))
@@ -405,7 +410,11 @@ def expire(session: Session, *, reservation_id: str, now: datetime | None = None
         reservation_name(reservation_id),
         namespace=namespace,
         version=claimed["version"],
-        payload={"incident": claimed["incident"], "units": [unit_name(u["park_id"], u["unit_id"]) for u in units]},
+        payload={
+            "incident": claimed["incident"],
+            "units": [unit_name(u["park_id"], u["unit_id"]) for u in units],
+            "stocks": [{"stock": stock_name(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in stocks],
+        },
     )
     bump_version(session, namespace)
     return get_reservation(session, reservation_id=reservation_id, namespace=namespace)

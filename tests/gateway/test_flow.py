@@ -155,7 +155,6 @@ async def test_one_operator_action_is_one_trace_across_all_five_services(suite: 
     assert {
         "CreateIncident",
         "RecommendDemands",
-        "GetAvailabilitySnapshot",
         "OptimizePlan",
         "ReserveResources",
         "ConfirmReservation",
