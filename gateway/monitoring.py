@@ -124,6 +124,6 @@ def observe_readmodel(figures: Callable[[], Mapping[str, Any]]) -> Callable[[], 
     return stop_all(
         [
             metrics.observe("emergency.readmodel.lag.recent", unit="s", description="Read model lag over its last events, by quantile", read=lag),
-            metrics.observe("emergency.readmodel.ready", unit="1", description="1 while reads may use the read model", read=ready),
+            metrics.observe("emergency.readmodel.ready", unit="{state}", description="1 while reads may use the read model", read=ready),
         ]
     )

@@ -85,6 +85,7 @@ class ReadModel:
         self._tasks: list[asyncio.Task[None]] = []
         self._health: HealthServicer | None = None
         self._serving: bool | None = None
+        self._stopping = False
 
     # ---- lifecycle -----------------------------------------------------------------------------------------------
 
@@ -99,9 +100,13 @@ class ReadModel:
 
     async def stop(self) -> None:
         """Stop consuming and save what changed since the last checkpoint."""
-        for task in [*self._tasks, *self._pending]:
-            task.cancel()
-        await asyncio.gather(*self._tasks, *self._pending, return_exceptions=True)
+        self._stopping = True
+        tasks = [*self._tasks, *self._pending]
+        while tasks:  # a cancel can be lost inside a client library (turned into a timeout): ask again until they end
+            for task in tasks:
+                task.cancel()
+            _, waiting = await asyncio.wait(tasks, timeout=0.25)
+            tasks = list(waiting)
         self._tasks.clear()
         try:
             await self._save()
@@ -336,7 +341,7 @@ class ReadModel:
         self._act()
         backoff, failures = 0.1, 0
         opened = False
-        while True:
+        while not self._stopping:
             try:
                 self._act()
                 if not opened:
@@ -348,6 +353,9 @@ class ReadModel:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
+                current = asyncio.current_task()
+                if self._stopping or (current is not None and current.cancelling()):
+                    raise asyncio.CancelledError from exc  # a cancel a client library turned into an error
                 failures += 1
                 self.last_error = f"{type(exc).__name__}: {exc}"[:300]
                 log.warning("read model consumer failed (%d in a row), retrying in %.1f s: %s", failures, backoff, self.last_error)
@@ -402,7 +410,7 @@ class ReadModel:
 
     async def _keep(self) -> None:
         """Save checkpoints and report health every GATEWAY_READMODEL_CHECKPOINT_S until stopped."""
-        while True:
+        while not self._stopping:
             await asyncio.sleep(self._config.readmodel_checkpoint_s)
             try:
                 await self._report_health()
