@@ -66,7 +66,9 @@ def _instruments() -> _Instruments:
         refusals=metrics.meter.create_counter("emergency.ratelimit.refusals", unit="{call}", description="Calls refused by the gateway rate limit, by role"),
         consumers=metrics.meter.create_up_down_counter("emergency.events.consumers", unit="{stream}", description="Live-event streams open (WatchEvents)"),
         event_lag=metrics.histogram("emergency.events.lag", "s", "Time from a change to its delivery on a live-event stream", DURATION_BUCKETS_S),
-        readmodel_lag=metrics.histogram("emergency.readmodel.lag", "s", "Time from a change to its application to the situation read model", DURATION_BUCKETS_S),
+        readmodel_lag=metrics.histogram(
+            "emergency.readmodel.lag", "s", "Time from a change to its application to the situation read model", DURATION_BUCKETS_S
+        ),
         readmodel_events=metrics.meter.create_counter("emergency.readmodel.events", unit="{event}", description="Events applied to the read model, by stream"),
         readmodel_rebuilds=metrics.meter.create_counter("emergency.readmodel.rebuilds", unit="{rebuild}", description="Read model rebuilds, by cause"),
         readmodel_reads=metrics.meter.create_counter(

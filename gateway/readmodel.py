@@ -50,6 +50,8 @@ HOLDS_REMEMBERED = 10_000
 PRINCIPAL_RENEW_S = 3600.0
 MAX_BACKOFF_S = 5.0
 RETRIES_BEFORE_REBUILD = 3
+# This replica's reservation calls and the step (event) each makes.
+OWN_STEPS = {"ReserveResources": "reservation.created", "ConfirmReservation": "reservation.confirmed", "ReleaseReservation": "reservation.released"}
 
 
 class ReadModel:
@@ -81,6 +83,7 @@ class ReadModel:
         self._pending: set[asyncio.Task[None]] = set()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._holds: OrderedDict[str, Refresh] = OrderedDict()
+        self._read_back: OrderedDict[tuple[str, str], Refresh] = OrderedDict()
         self._principal: tuple[float, Principal] | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._health: HealthServicer | None = None
@@ -199,11 +202,16 @@ class ReadModel:
             return
         change = written(service, method, request, response)
         refresh = change.refresh
+        steps = []
         for reservation in change.reservations:
+            known = reservation.name in self._holds
             if method == "ReleaseReservation":
                 refresh.merge(self._holds.get(reservation.name, Refresh()))
             held = Refresh(units={u.unit for u in reservation.units}, depots={depot_of(s.stock) for s in reservation.stocks})
             self._remember(reservation.name, held)
+            step = OWN_STEPS.get(method, "")
+            if step and (known or method != "ReleaseReservation"):
+                steps.append((reservation.name, step))
         version = getattr(response, "snapshot_version", 0)
         if isinstance(version, int) and version:
             self.picture.note_snapshot_version(version)
@@ -218,17 +226,21 @@ class ReadModel:
             self._touched_meanwhile.depots |= {depot_of(s.name) for s in change.stocks}
             self._touched_meanwhile.incidents |= {i.name for i in change.incidents}
         elif refresh.reads:
-            task = asyncio.get_running_loop().create_task(self._refresh_own(refresh), context=contextvars.Context())
+            task = asyncio.get_running_loop().create_task(self._refresh_own(refresh, steps), context=contextvars.Context())
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
-    async def _refresh_own(self, refresh: Refresh) -> None:
-        """Read again what an own write names; a failure leaves it to the write's events, after a rebuild."""
+    async def _refresh_own(self, refresh: Refresh, steps: Sequence[tuple[str, str]]) -> None:
+        """Read again what an own write names, and note its reservation steps as read back (their events need no reads)."""
         self._act()
         picture = self.picture
         try:
             if picture is not None:
                 await self._fetcher.refresh(picture, refresh)
+                for step in steps:
+                    self._read_back.setdefault(step, Refresh()).merge(refresh)
+                while len(self._read_back) > HOLDS_REMEMBERED:
+                    self._read_back.popitem(last=False)
         except Exception as exc:
             log.warning("read model could not read back this replica's write: %s", exc)
             self._rebuild_reason = self._rebuild_reason or f"reading back a write failed: {exc}"[:200]
@@ -288,7 +300,7 @@ class ReadModel:
         events = self._unseen(entries)
         refresh = Refresh()
         for event in events:
-            refresh.merge(refresh_for(event, picture))
+            refresh.merge(refresh_for(event, picture, self._was_read_back))
             if event.type == "reservation.created" and not event.exercise_id:
                 self._learn_created(event)
         if refresh.rebuild:
@@ -309,6 +321,11 @@ class ReadModel:
         for entry in entries:
             self.positions[entry.stream] = entry.entry_id
         self.applied += len(events)
+
+    def _was_read_back(self, reservation: str, step: str, units: set[str], depots: set[str]) -> bool:
+        """True when this replica read back these units and depots after making the reservation's step itself."""
+        done = self._read_back.get((reservation, step))
+        return done is not None and units <= done.units and depots <= done.depots
 
     def _learn_created(self, event: gpb.Event) -> None:
         """Remember the units and stock a reservation made elsewhere holds."""
@@ -409,9 +426,8 @@ class ReadModel:
             self._serving = serving
 
     async def _keep(self) -> None:
-        """Save checkpoints and report health every GATEWAY_READMODEL_CHECKPOINT_S until stopped."""
+        """Report health and save checkpoints every GATEWAY_READMODEL_CHECKPOINT_S until stopped (health first, at once)."""
         while not self._stopping:
-            await asyncio.sleep(self._config.readmodel_checkpoint_s)
             try:
                 await self._report_health()
                 await self._save()
@@ -419,3 +435,4 @@ class ReadModel:
                 raise
             except Exception as exc:
                 log.warning("read model checkpoint failed: %s", exc)
+            await asyncio.sleep(self._config.readmodel_checkpoint_s)

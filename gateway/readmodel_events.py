@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,24 @@ def _incident(event: gpb.Event, picture: Picture) -> Refresh:
     return Refresh(incidents={event.subject})
 
 
+# A reservation's steps, named by their events; the unit moves each step makes (from, to; "" for any).
+STEPS = {
+    "reservation.created": ("", "RESERVED"),
+    "reservation.confirmed": ("RESERVED", "EN_ROUTE"),
+    "reservation.released": ("RESERVED", "AVAILABLE"),
+}
+# Whether this replica already read back these units and depots after making the reservation's step itself.
+ReadBack = Callable[[str, str, set[str], set[str]], bool]
+
+
+def step_of_move(payload: dict[str, Any]) -> str:
+    """The reservation step a unit's move belongs to ("" for a move no reservation step makes)."""
+    for step, (before, after) in STEPS.items():
+        if payload.get("to") == after and before in ("", payload.get("from")):
+            return step
+    return ""
+
+
 def reservation_refresh(event: gpb.Event) -> Refresh:
     """A reservation moved its units and stock: read them again (their names travel in the event)."""
     payload = payload_of(event)
@@ -77,13 +96,17 @@ def reservation_refresh(event: gpb.Event) -> Refresh:
     return Refresh(units=set(payload.get("units", [])), depots=stocks)
 
 
-def _resources(event: gpb.Event, picture: Picture) -> Refresh:
-    """A change of the resources service."""
+def _resources(event: gpb.Event, picture: Picture, read_back: ReadBack) -> Refresh:
+    """A change of the resources service; the steps of this replica's own reservations were read back already."""
     kind = event.type
     if kind.startswith("unit."):
         held = picture.units.get(event.subject)
         if event.version and held is not None and held.unit.version >= event.version:
             return Refresh()
+        if kind == "unit.state_changed" and not event.version:
+            payload = payload_of(event)
+            if read_back(str(payload.get("reservation", "")), step_of_move(payload), {event.subject}, set()):
+                return Refresh()
         return Refresh(units={event.subject})
     if kind.startswith("stock."):
         stock = picture.stocks.get(event.subject)
@@ -91,7 +114,8 @@ def _resources(event: gpb.Event, picture: Picture) -> Refresh:
             return Refresh()
         return Refresh(depots={depot_of(event.subject)})
     if kind.startswith("reservation."):
-        return reservation_refresh(event)
+        moved = reservation_refresh(event)
+        return Refresh() if not moved.rebuild and read_back(event.subject, kind, moved.units, moved.depots) else moved
     if kind.startswith(UNSEEN):
         return Refresh()
     if kind.startswith(STRUCTURAL):
@@ -99,15 +123,19 @@ def _resources(event: gpb.Event, picture: Picture) -> Refresh:
     return Refresh(rebuild=f"unknown event {kind!r}")
 
 
-def refresh_for(event: gpb.Event, picture: Picture) -> Refresh:
+def never(reservation: str, step: str, units: set[str], depots: set[str]) -> bool:
+    """Nothing was read back."""
+    return False
+
+
+def refresh_for(event: gpb.Event, picture: Picture, read_back: ReadBack = never) -> Refresh:
     """What one event asks of the picture; an exercise's events (drills) never reach it."""
     if event.exercise_id:
         return Refresh()
     if event.stream == INCIDENT_STREAM:
         return _incident(event, picture) if event.subject.startswith("incidents/") else Refresh()
     if event.stream == RESOURCES_STREAM:
-        return _resources(event, picture)
+        return _resources(event, picture, read_back)
     if event.stream == EVENT_STREAM:
         return Refresh(commits=event.type in COMMIT_EVENTS)
     return Refresh()
-

@@ -168,6 +168,7 @@ async def test_an_event_it_cannot_apply_makes_it_rebuild(suite: Suite) -> None:
         await client.xadd(RESOURCES_STREAM, fields)  # type: ignore[arg-type]
     finally:
         await client.aclose()
+
     async def rebuilt() -> bool:
         return len(model.rebuilds) > before
 
