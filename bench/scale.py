@@ -4,8 +4,10 @@ Every service runs as its own process (as the launcher starts them) on a private
 folder, with the whole demo data set seeded through the resources API and a few incidents left open so the board has
 something to show. Viewers call GetSituation back to back for a fixed time; then operators repeat report -> propose ->
 commit (and, untimed, cancel and bring their units home straight at the resources service) while the gateway's read
-model applies the events; its lag (event time to applied) is read from the gateway's Prometheus endpoint. The machine's
-load average is recorded with the figures: the machine is shared.
+model applies the events, first alone, then with 8 viewers calling GetSituation back to back; its lag (event time to
+applied) is read from the gateway's Prometheus endpoint (p50/p95 of the histogram's change over the phase, interpolated
+within its buckets, and the exact figures over the last 2,048 events). The machine's load average is recorded with the
+figures: the machine is shared.
 
 Run from the project root: .venv/bin/python -m bench.scale [--seconds 15] [--operators 4] [--baseline]
 Writes the `situation` section of bench/results/scale.json (other sections are kept).
@@ -102,18 +104,23 @@ def scrape(port: int) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
 
 
 def histogram_quantile(before: dict[Any, float], after: dict[Any, float], name: str, q: float) -> tuple[float | None, int]:
-    """The upper bucket edge holding the q-quantile of what a histogram recorded between two scrapes, and the count."""
+    """The q-quantile of what a histogram recorded between two scrapes (linear within its bucket, as Prometheus does), and the count."""
     buckets: dict[float, float] = {}
     for (sample, labels), value in after.items():
         if sample == f"{name}_bucket":
             edge = float(dict(labels)["le"])
             buckets[edge] = buckets.get(edge, 0.0) + value - before.get((sample, labels), 0.0)
-    if not buckets:
+    total = max(buckets.values(), default=0.0)
+    if not total:
         return None, 0
-    total = max(buckets.values())
+    lower, below = 0.0, 0.0
     for edge in sorted(buckets):
         if buckets[edge] >= q * total:
-            return edge, int(total)
+            if edge == float("inf"):
+                return lower, int(total)
+            share = (q * total - below) / max(buckets[edge] - below, 1e-9)
+            return round(lower + (edge - lower) * share, 4), int(total)
+        lower, below = edge, buckets[edge]
     return None, int(total)
 
 
@@ -143,35 +150,46 @@ async def leave_open(address: str, count: int, time_limit_s: float) -> None:
             await one_round(gateway, incident_for(rng), time_limit_s, metadata, Tally())
 
 
-async def lag_under_commits(addresses: dict[str, str], metrics_port: int, args: argparse.Namespace) -> dict[str, Any]:
-    """The read model's lag while operators commit back to back (and 8 viewers watch)."""
+async def lag_under_commits(addresses: dict[str, str], metrics_port: int, args: argparse.Namespace, watchers: int) -> dict[str, Any]:
+    """The read model's lag while operators commit back to back (with `watchers` viewers calling GetSituation meanwhile)."""
     before = await asyncio.to_thread(scrape, metrics_port)
     tally = Tally()
     started = time.perf_counter()
     deadline = started + args.commit_seconds
     load_before = load()
-    watching, *_ = await asyncio.gather(
-        viewers(addresses["gateway"], 8, args.commit_seconds),
-        *(operator(i, addresses, deadline, tally, args.time_limit) for i in range(args.operators)),
-    )
+    operators = [operator(i, addresses, deadline, tally, args.time_limit) for i in range(args.operators)]
+    if watchers:
+        watching, *_ = await asyncio.gather(viewers(addresses["gateway"], watchers, args.commit_seconds), *operators)
+    else:
+        watching = None
+        await asyncio.gather(*operators)
     elapsed = time.perf_counter() - started
     after = await asyncio.to_thread(scrape, metrics_port)
-    bucket_p95, events = histogram_quantile(before, after, "emergency_readmodel_lag_seconds", 0.95)
+    p95, events = histogram_quantile(before, after, "emergency_readmodel_lag_seconds", 0.95)
+    p50, _ = histogram_quantile(before, after, "emergency_readmodel_lag_seconds", 0.5)
     window = {dict(labels).get("quantile"): value for (name, labels), value in after.items() if name == "emergency_readmodel_lag_recent_seconds"}
-    reads = {dict(labels).get("path"): value for (name, labels), value in after.items() if name == "emergency_readmodel_reads_total"}
+    reads = {
+        dict(labels).get("path"): value - before.get((name, labels), 0.0)
+        for (name, labels), value in after.items()
+        if name == "emergency_readmodel_reads_total"
+    }
     return {
         "operators": args.operators,
+        "viewers_meanwhile": watchers,
         "seconds": round(elapsed, 1),
         "commits": len(tally.latencies),
         "commits_per_s": round(len(tally.latencies) / elapsed, 2),
         "failed_commits": len(tally.failures),
         "replans": sum(tally.replans),
         "events_applied": events,
-        "lag_p95_s": round(window.get("0.95", float("nan")), 4),
-        "lag_p50_s": round(window.get("0.5", float("nan")), 4),
-        "lag_max_s": round(window.get("1", float("nan")), 4),
-        "lag_p95_bucket_edge_s": bucket_p95,
-        "situation_8_viewers_meanwhile": {k: watching[k] for k in ("calls_per_s", "p50_s", "p95_s", "calls", "failures")},
+        "lag_p95_s": p95,
+        "lag_p50_s": p50,
+        "lag_last_2048_events": {
+            "p50_s": round(window.get("0.5", 0.0), 4),
+            "p95_s": round(window.get("0.95", 0.0), 4),
+            "max_s": round(window.get("1", 0.0), 4),
+        },
+        "situation_meanwhile": {k: watching[k] for k in ("calls_per_s", "p50_s", "p95_s", "calls", "failures")} if watching else None,
         "situation_reads_by_path": reads,
         "load_average_before": load_before,
         "load_average_after": load(),
@@ -197,7 +215,9 @@ async def measure(args: argparse.Namespace, folder: Path, redis_url: str, *, rea
             situation = [await viewers(addresses["gateway"], count, args.seconds) for count in VIEWERS]
             for figures in situation:
                 print(json.dumps(figures))
-            lag = await lag_under_commits(addresses, metrics_port, args) if read_model else None
+            lag = [await lag_under_commits(addresses, metrics_port, args, watchers) for watchers in (0, 8)] if read_model else None
+            for figures in lag or []:
+                print(json.dumps(figures))
     return {"getsituation": situation, "readmodel_lag_under_commits": lag}
 
 

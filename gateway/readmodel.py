@@ -295,12 +295,18 @@ class ReadModel:
 
     async def _apply(self, entries: Sequence[Entry]) -> None:
         """Apply one batch: read again what its events changed, then advance the positions."""
+        pending = [task for task in self._pending if not task.done()]
+        if pending:  # this replica's own writes are being read back: their events will need no reads once that is done
+            await asyncio.wait(pending, timeout=self._config.readmodel_wait_s)
         picture = self.picture
         assert picture is not None
         events = self._unseen(entries)
         refresh = Refresh()
         for event in events:
-            refresh.merge(refresh_for(event, picture, self._was_read_back))
+            change = refresh_for(event, picture, self._was_read_back)
+            for unit in change.moved:  # applied in order, so the next move of the same unit in this batch follows on
+                picture.put_unit(unit)
+            refresh.merge(change)
             if event.type == "reservation.created" and not event.exercise_id:
                 self._learn_created(event)
         if refresh.rebuild:

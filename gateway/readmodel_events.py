@@ -8,6 +8,7 @@ from typing import Any
 
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
+from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf import json_format
 
 from gateway.names import EVENT_STREAM
@@ -33,6 +34,7 @@ class Refresh:
     depots: set[str] = field(default_factory=set)
     incidents: set[str] = field(default_factory=set)
     dropped: dict[str, int] = field(default_factory=dict)
+    moved: list[rpb.Unit] = field(default_factory=list)
     commits: bool = False
     rebuild: str = ""
 
@@ -87,6 +89,20 @@ def step_of_move(payload: dict[str, Any]) -> str:
     return ""
 
 
+def unit_after_move(held: rpb.Unit, version: int, payload: dict[str, Any]) -> rpb.Unit | None:
+    """The unit after a status report the event describes whole (state, position, whether its hold ended), or None."""
+    state = rpb.Unit.State.DESCRIPTOR.values_by_name.get(f"STATE_{payload.get('to', '')}")
+    if state is None or "ends_hold" not in payload or "latitude" not in payload or "longitude" not in payload:
+        return None
+    moved = rpb.Unit()
+    moved.CopyFrom(held)
+    moved.state, moved.version = state.number, version  # type: ignore[assignment]
+    moved.position.latitude, moved.position.longitude = float(payload["latitude"]), float(payload["longitude"])
+    if payload["ends_hold"]:
+        moved.incident = ""
+    return moved
+
+
 def reservation_refresh(event: gpb.Event) -> Refresh:
     """A reservation moved its units and stock: read them again (their names travel in the event)."""
     payload = payload_of(event)
@@ -103,10 +119,13 @@ def _resources(event: gpb.Event, picture: Picture, read_back: ReadBack) -> Refre
         held = picture.units.get(event.subject)
         if event.version and held is not None and held.unit.version >= event.version:
             return Refresh()
-        if kind == "unit.state_changed" and not event.version:
+        if kind == "unit.state_changed":
             payload = payload_of(event)
-            if read_back(str(payload.get("reservation", "")), step_of_move(payload), {event.subject}, set()):
+            if not event.version and read_back(str(payload.get("reservation", "")), step_of_move(payload), {event.subject}, set()):
                 return Refresh()
+            after = unit_after_move(held.unit, event.version, payload) if held is not None and event.version == held.unit.version + 1 else None
+            if after is not None:
+                return Refresh(moved=[after])
         return Refresh(units={event.subject})
     if kind.startswith("stock."):
         stock = picture.stocks.get(event.subject)

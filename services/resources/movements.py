@@ -108,6 +108,7 @@ def move_unit(
             "longitude": new_position.longitude,
             "reservation": reservation_name(current.reservation_id) if current.reservation_id else "",
             "incident": current.incident,
+            "ends_hold": ends_hold,
             "reason": reason,
             "actor": actor,
         },

@@ -72,6 +72,8 @@ async def test_the_read_model_equals_a_fresh_rebuild_after_a_day_of_changes(data
     # Straight to the services, so only their events tell: a fire unit on scene, a stock receipt, a report cancelled.
     fire_unit = next(a.unit_id for a in committed.dispatched_units if a.incident_id == fire.name)
     await _move_directly(suite, fire_unit, ON_SCENE)
+    leak_unit = next(a.unit_id for a in committed.dispatched_units if a.incident_id == leak.name)
+    await _move_directly(suite, leak_unit, rpb.Unit.STATE_AVAILABLE)  # returning after the close: home, its hold ended
     assert model.picture is not None
     stock = sorted(model.picture.stocks)[0]
     on_hand = model.picture.stocks[stock].stock.on_hand
@@ -83,6 +85,7 @@ async def test_the_read_model_equals_a_fresh_rebuild_after_a_day_of_changes(data
     picture = await converged(suite, model)
     assert fire.name in picture.incidents and leak.name not in picture.incidents and false_alarm.name not in picture.incidents
     assert picture.units[fire_unit].unit.state == ON_SCENE
+    assert picture.units[leak_unit].unit.state == rpb.Unit.STATE_AVAILABLE and not picture.units[leak_unit].unit.incident
     assert picture.stocks[stock].stock.on_hand == on_hand + 5
 
     # The screen from the read model is the screen the services give (a second gateway without a read model).

@@ -100,6 +100,18 @@ def test_what_each_event_asks() -> None:
     assert refresh_for(event("emergency.gateway.events", "plan.committed", "proposals/p"), held).commits
 
 
+def test_a_status_report_the_event_describes_whole_needs_no_read() -> None:
+    held = picture()
+    held.units["parks/a/units/u1"].unit.incident = "incidents/i1"
+    home = event(RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u1", 2, to="AVAILABLE", latitude=31.9, longitude=120.2, ends_hold=True)
+    (after,) = refresh_for(home, held).moved
+    assert (after.state, after.version, after.incident, after.position.latitude) == (AVAILABLE, 2, "", 31.9)
+    skipped = event(RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u1", 3, to="AVAILABLE", latitude=31.9, longitude=120.2, ends_hold=True)
+    assert refresh_for(skipped, held).units == {"parks/a/units/u1"}, "a version that does not follow on is read again"
+    older = event(RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u1", 2, to="AVAILABLE", latitude=31.9, longitude=120.2)
+    assert refresh_for(older, held).units == {"parks/a/units/u1"}, "an event without ends_hold is read again"
+
+
 def test_a_write_carries_what_it_changed() -> None:
     moved = unit("parks/a/units/u2", 4, RESERVED)
     change = written("resources", "ReportUnitStatus", rpb.ReportUnitStatusRequest(name=moved.name), rpb.ReportUnitStatusResponse(unit=moved))
