@@ -76,6 +76,14 @@ class Picture:
         """True when what we hold (or removed) is newer than this version."""
         return (held is not None and held > version) or self.gone.get(name, -1) > version
 
+    def _keep(self, kind: str, name: str, held: Message | None, entry: Message) -> bool:
+        """Hold an entry in place of what was held; False when it is the same."""
+        if held == entry:
+            return False
+        self._table(kind)[name] = entry
+        self._touch(kind, name)
+        return True
+
     def put_unit(self, unit: rpb.Unit) -> bool:
         """Take a unit as its service reports it (a retired one leaves); False when nothing changed."""
         if unit.state == rpb.Unit.STATE_RETIRED:
@@ -88,11 +96,7 @@ class Picture:
         available = rpb.AvailableUnit(unit=unit, vehicle_class=entry.vehicle_class if entry else "")
         if depot is not None and depot.HasField("location"):
             available.home_location.CopyFrom(depot.location)
-        if held == available:
-            return False
-        self.units[unit.name] = available
-        self._touch(UNIT, unit.name)
-        return True
+        return self._keep(UNIT, unit.name, held, available)
 
     def put_stock(self, stock: rpb.Stock) -> bool:
         """Take a stock as its service reports it; False when nothing changed."""
@@ -101,11 +105,7 @@ class Picture:
             return False
         depot = self.depots.get(depot_of(stock.name))
         available = rpb.AvailableStock(stock=stock, available=stock.on_hand - stock.reserved, park_id=parts(stock.name)[0], shared=bool(depot and depot.shared))
-        if held == available:
-            return False
-        self.stocks[stock.name] = available
-        self._touch(STOCK, stock.name)
-        return True
+        return self._keep(STOCK, stock.name, held, available)
 
     def put_incident(self, incident: ipb.Incident) -> bool:
         """Take a live incident as its service reports it (one no longer open leaves); False when nothing changed."""
@@ -114,11 +114,9 @@ class Picture:
         if incident.state not in OPEN_STATES:
             return self.drop(INCIDENT, incident.name, incident.version)
         held = self.incidents.get(incident.name)
-        if self._stale(incident.name, incident.version, held.version if held else None) or held == incident:
+        if self._stale(incident.name, incident.version, held.version if held else None):
             return False
-        self.incidents[incident.name] = incident
-        self._touch(INCIDENT, incident.name)
-        return True
+        return self._keep(INCIDENT, incident.name, held, incident)
 
     def _table(self, kind: str) -> dict[str, Any]:
         """The entries of one kind: units, stocks or incidents."""
