@@ -32,6 +32,14 @@ class GatewayConfig(BaseSettings):
     watch_block_ms: int = Field(default=1000, ge=10, le=10000, description="XREAD BLOCK time of an event stream loop")
     drill_mqtt_url: str = Field(default="", description="Broker URL with the drill injector's credentials for DETECTOR_ALARMS injects; empty: MQTT_URL")
     recent_event_ids: int = Field(default=10000, ge=100, description="Event ids remembered per watcher for de-duplication")
+    readmodel_enabled: bool = Field(default=True, description="Keep the situation read model; off: GetSituation and ProposePlan read the services")
+    readmodel_replica: str = Field(default="", max_length=80, description="Name of this replica's read model and consumer group; empty: host:port")
+    readmodel_block_ms: int = Field(default=1000, ge=10, le=10000, description="XREADGROUP BLOCK time of the read model's consumer")
+    readmodel_batch: int = Field(default=200, ge=1, le=10000, description="Stream entries the read model reads per stream at once")
+    readmodel_wait_s: float = Field(default=1.0, ge=0, le=30, description="How long a read waits for this replica's own writes to reach the read model")
+    readmodel_max_staleness_s: float = Field(default=5.0, gt=0, le=600, description="Reads take the live path when the consumer last caught up longer ago")
+    readmodel_checkpoint_s: float = Field(default=1.0, gt=0, le=600, description="Seconds between saves of the read model and its stream positions")
+    readmodel_fetch_concurrency: int = Field(default=8, ge=1, le=64, description="Backend reads in flight while the read model refreshes changed units")
 
 
 def load_gateway_config(**overrides: object) -> GatewayConfig:

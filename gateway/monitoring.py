@@ -1,11 +1,13 @@
-"""The gateway's metrics: commit sagas and their steps (from its store), rate-limit refusals, live-event consumers and their lag."""
+"""The gateway's metrics: commit sagas and their steps (from its store), rate-limit refusals, live-event consumers and their lag,
+and the situation read model (its lag, the events it applied, its rebuilds, and which path reads took)."""
 
 from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from opentelemetry.metrics import Counter, Histogram, UpDownCounter
@@ -15,6 +17,8 @@ from gateway import store_sagas
 from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics, stop_all
 
 SERVICE = "gateway"
+# The read model's lag is meant to stay well under a second: finer edges there.
+READMODEL_LAG_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.5, 2.0, 5.0, 10.0, 30.0)
 
 
 def sagas_by_state(engine: Engine) -> list[Reading]:
@@ -51,6 +55,10 @@ class _Instruments:
     refusals: Counter
     consumers: UpDownCounter
     event_lag: Histogram
+    readmodel_lag: Histogram
+    readmodel_events: Counter
+    readmodel_rebuilds: Counter
+    readmodel_reads: Counter
 
 
 @functools.cache
@@ -60,6 +68,14 @@ def _instruments() -> _Instruments:
         refusals=metrics.meter.create_counter("emergency.ratelimit.refusals", unit="{call}", description="Calls refused by the gateway rate limit, by role"),
         consumers=metrics.meter.create_up_down_counter("emergency.events.consumers", unit="{stream}", description="Live-event streams open (WatchEvents)"),
         event_lag=metrics.histogram("emergency.events.lag", "s", "Time from a change to its delivery on a live-event stream", DURATION_BUCKETS_S),
+        readmodel_lag=metrics.histogram(
+            "emergency.readmodel.lag", "s", "Time from a change to its application to the situation read model", READMODEL_LAG_BUCKETS_S
+        ),
+        readmodel_events=metrics.meter.create_counter("emergency.readmodel.events", unit="{event}", description="Events applied to the read model, by stream"),
+        readmodel_rebuilds=metrics.meter.create_counter("emergency.readmodel.rebuilds", unit="{rebuild}", description="Read model rebuilds, by cause"),
+        readmodel_reads=metrics.meter.create_counter(
+            "emergency.readmodel.reads", unit="{read}", description="Situation and availability reads, by path (readmodel or live)"
+        ),
     )
 
 
@@ -79,3 +95,39 @@ async def measured_stream(events: AsyncIterator[gpb.Event]) -> AsyncIterator[gpb
             yield event
     finally:
         figures.consumers.add(-1)
+
+
+def readmodel_applied(stream: str, lag_s: float) -> None:
+    """Count one event applied to the read model with its lag."""
+    figures = _instruments()
+    figures.readmodel_events.add(1, {"stream": stream})
+    figures.readmodel_lag.record(lag_s)
+
+
+def readmodel_rebuilt(reason: str) -> None:
+    """Count one rebuild, by the first word of its cause (kept few)."""
+    _instruments().readmodel_rebuilds.add(1, {"cause": (reason.split() or ["unknown"])[0][:40]})
+
+
+def readmodel_read(fresh: bool) -> None:
+    """Count one read by the path it took."""
+    _instruments().readmodel_reads.add(1, {"path": "readmodel" if fresh else "live"})
+
+
+def observe_readmodel(figures: Callable[[], Mapping[str, Any]]) -> Callable[[], None]:
+    """Report the read model's recent lag quantiles and readiness until the returned function is called."""
+    metrics = service_metrics(SERVICE)
+
+    def lag() -> Iterable[Reading]:
+        now = figures()
+        return [(float(now[f"lag_{q}_s"]), {"quantile": label}) for q, label in (("p50", "0.5"), ("p95", "0.95"), ("max", "1"))]
+
+    def ready() -> Iterable[Reading]:
+        return [(1.0 if figures()["ready"] else 0.0, {})]
+
+    return stop_all(
+        [
+            metrics.observe("emergency.readmodel.lag.recent", unit="s", description="Read model lag over its last events, by quantile", read=lag),
+            metrics.observe("emergency.readmodel.ready", unit="{state}", description="1 while reads may use the read model", read=ready),
+        ]
+    )

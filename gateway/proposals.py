@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
@@ -70,14 +70,26 @@ def skip_reason(incident: ipb.Incident) -> tuple[str, str] | None:
     return None
 
 
+# Live availability from the situation read model: None when it is not fresh enough to plan on.
+ReadAvailability = Callable[[Collection[str]], Awaitable[World | None]]
+
+
 class Planner:
     """Turns incidents and live (or exercise) availability into stored proposals."""
 
-    def __init__(self, backends: Backends, engine: Engine, config: GatewayConfig, on_commit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        backends: Backends,
+        engine: Engine,
+        config: GatewayConfig,
+        on_commit: Callable[[], None] = lambda: None,
+        read_availability: ReadAvailability | None = None,
+    ) -> None:
         self._backends = backends
         self._engine = engine
         self._config = config
         self._on_commit = on_commit
+        self._read_availability = read_availability
 
     async def fetch_world(self, exercise_id: str, resource_types: Collection[str] = ()) -> World:
         """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
@@ -86,6 +98,14 @@ class Planner:
         async for page in pages(self._backends.resources.GetAvailabilitySnapshot, request):
             world.add_page(page)
         return world
+
+    async def availability(self, exercise_id: str, resource_types: Collection[str], *, live: bool = False) -> World:
+        """The world to plan on: live operations from the read model when it is fresh (unless a live read is asked), else one snapshot."""
+        if not exercise_id and not live and self._read_availability is not None:
+            world = await self._read_availability(resource_types)
+            if world is not None:
+                return world
+        return await self.fetch_world(exercise_id, resource_types)
 
     async def open_incidents(self, exercise_id: str, states: Sequence[int] = AWAITING_DISPATCH) -> list[ipb.Incident]:
         """Every incident of the namespace in the given states, all pages."""
@@ -180,7 +200,9 @@ class Planner:
         """Plan for the named incidents (or every one awaiting dispatch) and store the proposal with its extras."""
         selection = await self.select(incident_names, exercise_id)
         with_demands = selection.incidents
-        world, restrictions = await asyncio.gather(self.fetch_world(exercise_id, demanded_types(with_demands)), self.road_restrictions(exercise_id))
+        # A re-plan follows a refused reservation: it plans on what the resources service says now, not on the read model.
+        wanted = demanded_types(with_demands)
+        world, restrictions = await asyncio.gather(self.availability(exercise_id, wanted, live=origin == "REPLANNED"), self.road_restrictions(exercise_id))
         chosen = plan_options(options, time_limit_s=self._config.plan_time_limit_s, workers=self._config.plan_workers)
         request = build_request(world, with_demands, chosen, restrictions)
         committed = Counter(u.committed_incident_id for u in request.units if u.committed_incident_id)

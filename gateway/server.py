@@ -20,6 +20,8 @@ from gateway.inventory import Inventory
 from gateway.lifecycle import Lifecycle
 from gateway.proposals import Planner
 from gateway.ratelimit import RateLimiter
+from gateway.readmodel import ReadModel
+from gateway.readmodel_writes import observe_writes
 from gateway.reporting import Reporter
 from gateway.saga import CommitSaga
 from gateway.servicer import CommandCenterServicer
@@ -64,8 +66,16 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     storage = open_storage(settings, SERVICE, TABLES)
     storage.unobserve.append(monitoring.observe(storage.engine))
     backends = open_backends(settings)
-    notify = storage.relay.notify
-    planner = Planner(backends, storage.engine, config, notify)
+    readmodel = ReadModel(backends=backends, engine=storage.engine, redis=storage.redis, config=config, settings=settings) if config.readmodel_enabled else None
+
+    def notify() -> None:
+        storage.relay.notify()
+        if readmodel is not None:
+            readmodel.commits_changed()
+
+    if readmodel is not None:
+        observe_writes(backends, readmodel.wrote)
+    planner = Planner(backends, storage.engine, config, notify, read_availability=readmodel.world if readmodel is not None else None)
     saga = CommitSaga(backends, storage.engine, planner, config, notify)
     reporter = Reporter(backends)
     drills = DrillRunner(
@@ -78,7 +88,7 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
         reporter=reporter,
         planner=planner,
         saga=saga,
-        situation=Situation(backends, storage.engine, planner),
+        situation=Situation(backends, storage.engine, planner, readmodel),
         watcher=EventWatcher(storage.redis, block_ms=config.watch_block_ms, remember=config.recent_event_ids),
         drills=drills,
         limiter=RateLimiter(storage.redis, rate_per_s=config.rate_limit_per_s, burst=config.rate_limit_burst),
@@ -103,10 +113,13 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
         service=SERVICE_NAME,
         add_servicer=gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server,
         servicer=servicer,
-        cleanups=[storage.close, backends.close, drills.close, stop_background],
+        cleanups=[storage.close, backends.close, drills.close, stop_background, *([readmodel.stop] if readmodel is not None else [])],
         relay=storage.relay,
         bulk=["ImportParkInventory"],
     )
+    if readmodel is not None:
+        readmodel.start(running.port, running.health)
+        storage.unobserve.append(monitoring.observe_readmodel(readmodel.figures))
     if config.recover_on_start:
         loop = asyncio.get_running_loop()
         background.append(loop.create_task(recover(saga, drills, settings), name="gateway-recovery", context=contextvars.Context()))

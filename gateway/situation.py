@@ -17,17 +17,10 @@ from gateway.backends import Backends, all_pages
 from gateway.mapping import committed_plan
 from gateway.planning import World
 from gateway.proposals import Planner
+from gateway.readmodel import ReadModel
+from gateway.readmodel_state import AWAY_STATES, OPEN_STATES, Picture
 from gateway.tables import CommitRow
 from services.common.db import run_in_thread
-
-OPEN_STATES = (
-    ipb.Incident.STATE_REPORTED,
-    ipb.Incident.STATE_VERIFIED,
-    ipb.Incident.STATE_DISPATCHING,
-    ipb.Incident.STATE_RESPONDING,
-    ipb.Incident.STATE_CONTAINED,
-)
-AWAY_STATES = (rpb.Unit.STATE_RESERVED, rpb.Unit.STATE_EN_ROUTE, rpb.Unit.STATE_ON_SCENE, rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_OUT_OF_SERVICE)
 
 
 def reserve_levels(world: World) -> list[gpb.ReserveLevel]:
@@ -71,13 +64,39 @@ def incident_situations(incidents: Sequence[ipb.Incident], commits: Sequence[Com
     return result
 
 
-class Situation:
-    """Assembles GetSituation from the incident and resources services and the gateway's committed plans."""
+def situation_response(
+    incidents: Sequence[ipb.Incident], commits: Sequence[CommitRow], away: Sequence[rpb.Unit], world: World, low: Sequence[rpb.Stock]
+) -> gpb.GetSituationResponse:
+    """The screen from its parts (the time is set by the caller)."""
+    return gpb.GetSituationResponse(
+        incidents=incident_situations(incidents, commits), units=away, reserve_levels=reserve_levels(world), low_stocks=low, available_units=len(world.units)
+    )
 
-    def __init__(self, backends: Backends, engine: Engine, planner: Planner) -> None:
+
+class Situation:
+    """Assembles GetSituation from the read model when it is fresh, else from the services; committed plans from the gateway's store."""
+
+    def __init__(self, backends: Backends, engine: Engine, planner: Planner, readmodel: ReadModel | None = None) -> None:
         self._backends = backends
         self._engine = engine
         self._planner = planner
+        self._readmodel = readmodel
+        self._lock = asyncio.Lock()
+        self._cached: tuple[tuple[int, int, int], gpb.GetSituationResponse] | None = None
+
+    async def _from_picture(self, readmodel: ReadModel, picture: Picture) -> gpb.GetSituationResponse:
+        """The screen from the read model, assembled once per change and copied for each caller."""
+        stamp = readmodel.stamp()
+        if self._cached is None or self._cached[0] != stamp:
+            async with self._lock:
+                if self._cached is None or self._cached[0] != stamp:
+                    incidents = picture.open_incidents()
+                    commits = await run_in_thread(store.committed_plans, self._engine, "", [i.name for i in incidents])
+                    self._cached = (stamp, situation_response(incidents, commits, picture.units_away(), picture.world(), picture.low_stocks()))
+        response = gpb.GetSituationResponse()
+        response.CopyFrom(self._cached[1])
+        response.time.GetCurrentTime()
+        return response
 
     async def _units_away(self, exercise_id: str) -> list[rpb.Unit]:
         """Every unit not available at home, all pages."""
@@ -90,7 +109,11 @@ class Situation:
         return await all_pages(self._backends.resources.ListStocks, request, "stocks")
 
     async def assemble(self, exercise_id: str) -> gpb.GetSituationResponse:
-        """Everything the screen shows, fetched concurrently."""
+        """Everything the screen shows: live operations from the read model when it is fresh, else fetched concurrently."""
+        if not exercise_id and self._readmodel is not None:
+            picture = await self._readmodel.fresh()
+            if picture is not None:
+                return await self._from_picture(self._readmodel, picture)
         incidents, world, away, low = await asyncio.gather(
             self._planner.open_incidents(exercise_id, OPEN_STATES),
             self._planner.fetch_world(exercise_id),
@@ -98,12 +121,6 @@ class Situation:
             self._low_stocks(exercise_id),
         )
         commits = await run_in_thread(store.committed_plans, self._engine, exercise_id, [i.name for i in incidents])
-        response = gpb.GetSituationResponse(
-            incidents=incident_situations(incidents, commits),
-            units=away,
-            reserve_levels=reserve_levels(world),
-            low_stocks=low,
-            available_units=len(world.units),
-        )
+        response = situation_response(incidents, commits, away, world, low)
         response.time.GetCurrentTime()
         return response

@@ -1,4 +1,4 @@
-"""The gateway's own tables: proposals, commit sagas and their steps, committed plans, drills, incident activity (nothing else)."""
+"""The gateway's own tables: proposals, commit sagas and their steps, committed plans, drills, incident activity, the read model."""
 
 from __future__ import annotations
 
@@ -167,6 +167,29 @@ class ActivityRow(SQLModel, table=True):
     time: datetime = Field(default_factory=utcnow)
 
 
+class ReadModelItemRow(SQLModel, table=True):
+    """One entry of a replica's situation read model (a unit, a stock, an open incident, the depots or the rules) as a proto."""
+
+    __tablename__ = "gateway_readmodel_items"
+
+    replica: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(primary_key=True, max_length=20)
+    key: str = Field(primary_key=True, max_length=300)
+    version: int = 0
+    body: bytes = Field(default=b"", sa_column=Column(LargeBinary, nullable=False))
+
+
+class ReadModelPositionRow(SQLModel, table=True):
+    """The last entry of one event stream a replica's read model has applied (saved with the entries it changed)."""
+
+    __tablename__ = "gateway_readmodel_positions"
+
+    replica: str = Field(primary_key=True, max_length=100)
+    stream: str = Field(primary_key=True, max_length=200)
+    position: str = Field(default="0-0", max_length=40)
+    saved_at: datetime = Field(default_factory=utcnow)
+
+
 TABLES: Sequence[type[SQLModel]] = (
     ProposalRow,
     ProposalExtrasRow,
@@ -177,6 +200,8 @@ TABLES: Sequence[type[SQLModel]] = (
     DrillRow,
     DrillInjectRow,
     ActivityRow,
+    ReadModelItemRow,
+    ReadModelPositionRow,
     OutboxEvent,
     IdempotencyRecord,
 )

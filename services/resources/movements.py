@@ -93,6 +93,7 @@ def move_unit(
             "longitude": new_position.longitude,
             "reservation": RESERVATION.format(current.reservation_id) if current.reservation_id else "",
             "incident": current.incident,
+            "ends_hold": ends_hold,
             "reason": reason,
             "actor": actor,
         },

@@ -266,7 +266,12 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
         RESERVATION.format(reservation_id),
         namespace=namespace,
         version=claimed["version"],
-        payload={"incident": incident, "actor": actor},
+        payload={
+            "incident": incident,
+            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in held_units],
+            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in held_stocks],
+            "actor": actor,
+        },
     )
     bump_version(session, namespace)
     confirmed_units, confirmed_stocks = (with_state(rows, ItemState.HELD, ItemState.CONFIRMED) for rows in (unit_rows, stock_rows))
@@ -370,7 +375,11 @@ def expire(session: Session, *, reservation_id: str, now: datetime | None = None
         RESERVATION.format(reservation_id),
         namespace=namespace,
         version=claimed["version"],
-        payload={"incident": claimed["incident"], "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in units]},
+        payload={
+            "incident": claimed["incident"],
+            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in units],
+            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in stocks],
+        },
     )
     bump_version(session, namespace)
     return get_reservation(session, reservation_id=reservation_id, namespace=namespace)

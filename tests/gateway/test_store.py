@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from gateway import store, tables
+from gateway import store, store_readmodel, tables
 from services.common.db import create_schema, make_engine, session_scope
 from services.common.outbox import OutboxEvent
 
@@ -59,4 +59,21 @@ def test_a_proposal_has_one_commit_on_both_databases(database_url: str) -> None:
     with session_scope(engine) as session:
         claim = session.get(tables.ProposalClaimRow, "prop-3")
         assert claim is not None and claim.request_id == "retry"
+    engine.dispose()
+
+
+def test_a_read_model_checkpoint_round_trips_on_both_databases(database_url: str) -> None:
+    engine = make_engine(database_url)
+    create_schema(engine, tables.TABLES)
+    assert store_readmodel.load(engine, "replica-a") is None
+    items = [store_readmodel.Item("unit", "parks/a/units/u1", 3, b"\x01"), store_readmodel.Item("stock", "parks/a/depots/d/stocks/X", 1, b"\x02")]
+    store_readmodel.save(engine, "replica-a", items, {"s1": "5-0", "s2": "0-0"}, replace=True)
+    store_readmodel.save(engine, "replica-b", items[:1], {"s1": "9-0"}, replace=True)
+    changed = [store_readmodel.Item("unit", "parks/a/units/u1", 4, b"\x03"), store_readmodel.Item("stock", "parks/a/depots/d/stocks/X", 0, None)]
+    store_readmodel.save(engine, "replica-a", changed, {"s1": "7-1", "s2": "0-0"})
+    saved = store_readmodel.load(engine, "replica-a")
+    assert saved is not None and saved.positions == {"s1": "7-1", "s2": "0-0"}
+    assert saved.items == [("unit", "parks/a/units/u1", b"\x03")]
+    other = store_readmodel.load(engine, "replica-b")
+    assert other is not None and other.positions == {"s1": "9-0"} and other.items == [("unit", "parks/a/units/u1", b"\x01")]
     engine.dispose()
