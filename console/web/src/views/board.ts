@@ -46,13 +46,15 @@ export function boardTable(app: App): HTMLElement {
 export function summary(app: App): HTMLElement {
   const s = app.situation;
   const below = app.belowReserve();
+  // Until the first situation arrives the figures are unknown, not zero.
+  const figure = (value: number | undefined): string => (s ? String(value ?? 0) : "—");
   return h(
     "div",
     { class: "summary" },
-    h("div", { class: "stat" }, h("b", { "data-testid": "available-units" }, String(s?.availableUnits ?? 0)), h("span", {}, t("availableUnits"))),
-    h("div", { class: "stat" }, h("b", {}, String((s?.incidents ?? []).length)), h("span", {}, t("openIncidents"))),
-    h("div", { class: `stat ${below.length ? "warn" : ""}` }, h("b", {}, String(below.length)), h("span", {}, t("belowReserve")), below.length ? h("small", {}, below.join(", ")) : null),
-    h("div", { class: `stat ${(s?.lowStocks ?? []).length ? "warn" : ""}` }, h("b", {}, String((s?.lowStocks ?? []).length)), h("span", {}, t("lowStock"))),
+    h("div", { class: "stat" }, h("b", { "data-testid": "available-units" }, figure(s?.availableUnits)), h("span", {}, t("availableUnits"))),
+    h("div", { class: "stat" }, h("b", {}, figure(s?.incidents?.length)), h("span", {}, t("openIncidents"))),
+    h("div", { class: `stat ${below.length ? "warn" : ""}` }, h("b", {}, figure(below.length)), h("span", {}, t("belowReserve")), below.length ? h("small", {}, below.join(", ")) : null),
+    h("div", { class: `stat ${(s?.lowStocks ?? []).length ? "warn" : ""}` }, h("b", {}, figure(s?.lowStocks?.length)), h("span", {}, t("lowStock"))),
   );
 }
 
