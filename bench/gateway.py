@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -193,6 +193,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))]
 
 
+@contextlib.contextmanager
+def bench_folder(prefix: str, *, keep: bool) -> Iterator[tuple[Path, str]]:
+    """A scratch folder with a private Redis: removed after a good run unless kept, kept with its logs after a failure."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    redis_process, redis_url = start_private_redis(folder / "redis")
+    try:
+        yield folder, redis_url
+    except BaseException:
+        print(f"benchmark failed; service logs kept in {folder / 'logs'}", file=sys.stderr)
+        raise
+    else:
+        if keep:
+            print(f"data and logs kept in {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
+
+
 @contextlib.asynccontextmanager
 async def services_running(services: Sequence[str], folder: Path, redis_url: str, **env: str) -> AsyncIterator[tuple[Settings, dict[str, str]]]:
     """Each service as its own process (as the launcher starts them) on free ports, SQLite files in the folder and
@@ -262,21 +282,8 @@ def main() -> None:
     parser.add_argument("--situation-seconds", type=float, default=10.0, help="how long to measure GetSituation")
     parser.add_argument("--keep-data", action="store_true", help="keep the services' data and logs for inspection")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
-    redis_process, redis_url = start_private_redis(folder / "redis")
-    try:
+    with bench_folder("bench-gateway-", keep=args.keep_data) as (folder, redis_url):
         results = asyncio.run(run(args, folder, redis_url))
-    except BaseException:
-        print(f"benchmark failed; service logs kept in {folder / 'logs'}", file=sys.stderr)
-        raise
-    else:
-        if args.keep_data:
-            print(f"data and logs kept in {folder}")
-        else:
-            shutil.rmtree(folder, ignore_errors=True)
-    finally:
-        redis_process.terminate()
-        redis_process.wait(timeout=10)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))

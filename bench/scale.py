@@ -20,10 +20,8 @@ import asyncio
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -37,10 +35,10 @@ from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.gateway import SEED, Tally, bring_home, incident_for, one_round, percentile, services_running
+from bench.gateway import SEED, Tally, bench_folder, bring_home, incident_for, one_round, percentile, services_running
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
-from services.common.local import free_port, start_private_redis
+from services.common.local import free_port
 from services.common.settings import DEVELOPMENT_JWT_SECRET
 from services.resources.seed import seed_demo
 
@@ -239,21 +237,8 @@ def main() -> None:
         "run_id": uuid.uuid4().hex[:8],
     }
     for label, enabled in runs.items():
-        folder = Path(tempfile.mkdtemp(prefix="bench-scale-"))
-        redis_process, redis_url = start_private_redis(folder / "redis")
-        try:
+        with bench_folder("bench-scale-", keep=args.keep_data) as (folder, redis_url):
             section[label] = asyncio.run(measure(args, folder, redis_url, read_model=enabled))
-        except BaseException:
-            print(f"benchmark failed; service logs kept in {folder}", file=sys.stderr)
-            raise
-        else:
-            if args.keep_data:
-                print(f"data and logs kept in {folder}")
-            else:
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
     section["machine"]["load_average_at_end"] = load()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results["situation"] = section
