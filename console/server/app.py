@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 from google.protobuf import json_format
 
-from console.server import login, positions
+from console.server import login
 from console.server.channels import StreamChannels
 from console.server.config import ConsoleSettings
 from console.server.errors import bad_request, error_body, from_rpc_error
@@ -41,7 +41,6 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
     methods = unary_methods()
     state: dict[str, grpc.aio.Channel] = {}
     streams = StreamChannels(gateway_address)
-    recent = positions.RecentPositions()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +79,7 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
         """Domain events as SSE; the id of each is the position to resume from."""
         last_event_id = request.headers.get("last-event-id", "") or request.query_params.get("last_event_id", "")
         channel = streams.acquire()
-        session = EventSession(channel, _metadata(request), exercise_id, last_event_id, settings, recent)
+        session = EventSession(channel, _metadata(request), exercise_id, last_event_id, settings)
         session.start()
         refusal = await session.first_refusal()
         if refusal is not None:

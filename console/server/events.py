@@ -36,13 +36,7 @@ class EventSession:
     """One browser's stream: where it stands in every event stream, and the gateway call feeding it."""
 
     def __init__(
-        self,
-        channel: grpc.aio.Channel,
-        metadata: tuple[tuple[str, str], ...],
-        exercise_id: str,
-        last_event_id: str,
-        settings: ConsoleSettings,
-        recent: pos.RecentPositions,
+        self, channel: grpc.aio.Channel, metadata: tuple[tuple[str, str], ...], exercise_id: str, last_event_id: str, settings: ConsoleSettings
     ) -> None:
         self._stub = gpb_grpc.CommandCenterServiceStub(channel)
         self._metadata = metadata
@@ -50,9 +44,7 @@ class EventSession:
         self._settings = settings
         resumed = pos.decode(last_event_id) if last_event_id else None
         self.resync = bool(last_event_id) and resumed is None
-        self.fresh = resumed is None
         self.positions = resumed if resumed is not None else pos.initial(int(time.time() * 1000))
-        self._recent = recent
         # Streams whose entry id is not known start from a moment: skip their events from before it.
         self._skip_before = {s: m for s, p in self.positions.items() if (m := pos.moment_ms(p)) is not None}
         self._queue: asyncio.Queue[gpb.Event | grpc.aio.AioRpcError] = asyncio.Queue()
@@ -62,17 +54,7 @@ class EventSession:
 
     def start(self) -> None:
         """Open the gateway stream from the current positions."""
-        after = pos.after_ids(self.positions)
-        from_start = False
-        for stream, moment in self._skip_before.items():
-            entry = self._recent.start_before(stream, moment)
-            if entry is not None:
-                after.append(f"{stream}={entry}")
-            elif not self.fresh:
-                from_start = True  # a resume must miss nothing: read the stream's history, skipping what came before
-            # A fresh connection to a stream this server has not seen yet starts at the gateway's "now"; the page
-            # loads its snapshot after the stream is open, so the gap is the gateway's start-up time at most.
-        request = gpb.WatchEventsRequest(exercise_id=self._exercise_id, after_ids=after, from_start=from_start)
+        request = gpb.WatchEventsRequest(exercise_id=self._exercise_id, after_ids=pos.after_ids(self.positions))
         self._call = self._stub.WatchEvents(request, metadata=self._metadata)
         self._reader = asyncio.create_task(self._read())
 
@@ -112,7 +94,6 @@ class EventSession:
                 yield frame(body, event="error")
                 return
             time_ms = item.time.ToMilliseconds()
-            self._recent.observe(item.stream, item.id, time_ms)
             self.positions[item.stream] = item.id
             if time_ms < self._skip_before.get(item.stream, 0):
                 continue

@@ -1,8 +1,9 @@
 """SSE event ids: the position in every event stream at once, so Last-Event-ID resumes all of them.
 
 A stream entry id is known only once an event of that stream has passed. Until then the position is the
-moment the browser connected ("@<ms>"): reading resumes from an entry known to be older and skips what
-happened before that moment (see RecentPositions).
+moment the browser connected ("@<ms>"). Stream entry ids begin with the millisecond Redis appended them, so
+reading starts from an id a margin older than that moment (for clock skew and commits relayed late) and skips
+events from before the moment: nothing after it is missed, however slow the gateway is to start reading.
 """
 
 from __future__ import annotations
@@ -41,44 +42,13 @@ def moment_ms(position: str) -> int | None:
     return int(position[1:]) if position.startswith("@") else None
 
 
+MARGIN_MS = 5000
+
+
 def after_ids(positions: dict[str, str]) -> list[str]:
-    """The WatchEvents after_ids for the streams whose entry id is known."""
-    return [f"{stream}={entry}" for stream, entry in positions.items() if moment_ms(entry) is None]
-
-
-def needs_history(positions: dict[str, str]) -> bool:
-    """True when some stream must be read from its start (its entry id is not known)."""
-    return any(moment_ms(entry) is not None for entry in positions.values())
-
-
-class RecentPositions:
-    """Stream entries this server has passed on lately, with their event times, shared by every connection.
-
-    A connection starting at a moment reads each stream from the last entry known to be older than that moment
-    (by a margin for commits that reach the stream out of time order) and skips events from before the moment, so it
-    misses nothing even while the gateway is slow to start its stream; with no such entry it reads the stream's history.
-    """
-
-    MARGIN_MS = 5000
-
-    def __init__(self, keep: int = 512) -> None:
-        self._keep = keep
-        self._entries: dict[str, list[tuple[int, str]]] = {}
-
-    def observe(self, stream: str, entry_id: str, time_ms: int) -> None:
-        """Remember an entry that passed."""
-        entries = self._entries.setdefault(stream, [])
-        entries.append((time_ms, entry_id))
-        if len(entries) > 2 * self._keep:
-            del entries[: len(entries) - self._keep]
-
-    def start_before(self, stream: str, moment: int) -> str | None:
-        """The newest remembered entry older than the moment (less the margin); None if there is none."""
-        limit = moment - self.MARGIN_MS
-        best: tuple[int, int, str] | None = None
-        for time_ms, entry_id in self._entries.get(stream, []):
-            if time_ms < limit:
-                key = tuple(int(part) for part in entry_id.split("-"))
-                if best is None or key > best[:2]:
-                    best = (key[0], key[1], entry_id)
-        return best[2] if best else None
+    """The WatchEvents after_ids: each known entry id, or an id a margin before the connection moment."""
+    after = []
+    for stream, entry in positions.items():
+        moment = moment_ms(entry)
+        after.append(f"{stream}={entry}" if moment is None else f"{stream}={max(moment - MARGIN_MS, 0)}-0")
+    return after
