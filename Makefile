@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install proto proto-check lint format hooks typecheck test run demo bench clean console console-deps chaos
+.PHONY: help install proto proto-check lint format hooks typecheck test run run-replicas demo bench clean console console-deps chaos
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ test: $(STAMP) console  ## Run the whole test suite (needs PostgreSQL on 127.0.0
 
 run: $(STAMP) proto console  ## Install, then start every service on its embedded defaults (Ctrl-C stops)
 	$(PY) -m services.launcher
+
+REPLICAS_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/emergency
+run-replicas: $(STAMP) proto console  ## The replica layout: every service on PostgreSQL, two gateway and two dispatch processes (Ctrl-C stops)
+	DATABASE_URL=$(REPLICAS_DATABASE_URL) GATEWAY_REPLICAS=2 DISPATCH_REPLICAS=2 $(PY) -m services.launcher --data-dir data-replicas
 
 demo: $(STAMP)  ## A whole day against a running suite (make run): two incidents reported to closed, a false alarm cancelled; one JSON line
 	$(VENV)/bin/emergency demo

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import logging
-import socket
 import statistics
 import time
 from collections import OrderedDict, deque
@@ -28,7 +27,7 @@ from sqlalchemy import Engine
 
 from gateway import monitoring, store_readmodel
 from gateway.backends import Backends
-from gateway.config import GatewayConfig
+from gateway.config import GatewayConfig, replica_name
 from gateway.planning import World
 from gateway.readmodel_consumer import StreamGroup
 from gateway.readmodel_events import STREAMS, Refresh
@@ -88,7 +87,7 @@ class ReadModel(StreamLoop):
 
     def start(self, port: int, health: HealthServicer | None = None) -> None:
         """Open the picture (the saved one, or a rebuilt one) and keep it current in the background."""
-        self.replica = self.replica or f"{socket.gethostname()}:{port}"
+        self.replica = self.replica or replica_name(self._config, port)
         self._group = StreamGroup(self._redis, STREAMS, replica=self.replica, batch=self._config.readmodel_batch, block_ms=self._config.readmodel_block_ms)
         self._health = health
         loop = asyncio.get_running_loop()

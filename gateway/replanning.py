@@ -4,6 +4,7 @@ Under contention, re-planning commits one by one makes each wait for every solve
 on the same snapshot collide again. Instead, stale commits queue per namespace; a leader takes everything queued,
 runs the optimiser once for all their incidents on one fresh snapshot, gives each commit its slice of that plan,
 and lets the next batch plan only after this batch's reservations are made. Slices of one plan never conflict.
+Replicas of the gateway take turns through the database (`replan_lock`), so their batches do not collide either.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from dataclasses import dataclass, field
 
 from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
+from sqlalchemy import Engine
 
 from gateway.names import derive_id
 from gateway.proposals import Planner
+from gateway.replan_lock import namespace_turn
 from gateway.tables import ProposalRow
 from services.common.deadline import set_deadline_from_remaining
 
@@ -41,8 +44,9 @@ class _Member:
 class JointReplanner:
     """Queues stale commits per namespace and re-plans each queue in one optimiser call."""
 
-    def __init__(self, planner: Planner, window_s: float = 0.0) -> None:
+    def __init__(self, planner: Planner, engine: Engine, window_s: float = 0.0) -> None:
         self._planner = planner
+        self._engine = engine
         self._window_s = window_s
         self._queues: dict[str, list[_Member]] = defaultdict(list)
         self._leaders: dict[str, asyncio.Task[None]] = {}
@@ -75,9 +79,10 @@ class JointReplanner:
         try:
             while self._queues[exercise_id]:
                 await asyncio.sleep(self._window_s)  # let commits that went stale together join one batch
-                batch, self._queues[exercise_id] = self._queues[exercise_id], []
-                await self._plan(exercise_id, batch)
-                await asyncio.gather(*(m.finished.wait() for m in batch))
+                async with namespace_turn(self._engine, exercise_id):
+                    batch, self._queues[exercise_id] = self._queues[exercise_id], []
+                    await self._plan(exercise_id, batch)
+                    await asyncio.gather(*(m.finished.wait() for m in batch))
         finally:
             self._leaders.pop(exercise_id, None)
             self._queues.pop(exercise_id, None)

@@ -12,6 +12,7 @@ DONE (`saga_forward`); COMPENSATED from any state before CONFIRMING (`compensati
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
@@ -21,14 +22,16 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from gateway import store_sagas
 from gateway.names import derive_id
 from gateway.saga_forward import Forwarding
-from gateway.saga_records import DONE, FORWARD_ONLY, RUNNING, AlreadyCommitted
+from gateway.saga_records import DONE, FORWARD_ONLY, RUNNING, AlreadyCommitted, SagaBusy
 from gateway.saga_reserve import Reserving
 from gateway.tables import SagaRow
 from services.common.db import run_in_thread
-from services.common.errors import ServiceError
+from services.common.errors import ServiceError, unavailable
 from services.common.idempotency import reused_id_error
 
 log = logging.getLogger(__name__)
+
+BUSY_POLL_S = 0.2
 
 
 class CommitSaga(Reserving, Forwarding):
@@ -36,7 +39,7 @@ class CommitSaga(Reserving, Forwarding):
 
     async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
         """Commit a proposal, or return the first answer of an earlier try with the same request id."""
-        async with self._turn(request_id):
+        async with self._turn(request_id), self._renewing(request_id):
             try:
                 saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
                 if saga.state == DONE:
@@ -81,11 +84,11 @@ class CommitSaga(Reserving, Forwarding):
             request_id=request_id, method="AutoDispatch", fingerprint=fingerprint, proposal_id=proposal_id, max_replans=max_replans, subject=subject
         )
 
-    async def recover(self) -> list[str]:
-        """Finish or compensate every saga a previous process left running; return what was done."""
+    async def recover(self, *, at_start: bool = False) -> list[str]:
+        """Finish or compensate every saga whose replica stopped renewing its lease (at start, this replica's own too); return what was done."""
         outcomes = []
-        for found in await run_in_thread(store_sagas.unfinished, self._engine):
-            async with self._turn(found.request_id):
+        for found in await run_in_thread(store_sagas.claim_orphans, self._engine, self.lease, own_too=at_start):
+            async with self._turn(found.request_id), self._renewing(found.request_id):
                 saga = await self._reload(found)
                 if saga.state != RUNNING:
                     continue  # a retry of the request got there first
@@ -94,7 +97,7 @@ class CommitSaga(Reserving, Forwarding):
                         await self._forward(saga)
                         outcomes.append(f"{saga.request_id}: finished")
                     else:
-                        await self._compensate(saga, "the gateway restarted before the reservation was confirmed")
+                        await self._compensate(saga, "the gateway stopped before the reservation was confirmed")
                         outcomes.append(f"{saga.request_id}: compensated")
                 except ServiceError as error:
                     log.warning("recovery of saga %s left it for later: %s", saga.request_id, error)
@@ -109,14 +112,25 @@ class CommitSaga(Reserving, Forwarding):
         return saga
 
     async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
-        """Create the saga (claiming its proposal), or load it; a compensated saga starts a new generation."""
-        return await run_in_thread(
-            store_sagas.begin,
-            self._engine,
-            request_id=request_id,
-            method=method,
-            fingerprint=fingerprint,
-            proposal_id=proposal_id,
-            max_replans=max_replans,
-            subject=subject,
-        )
+        """Create the saga (claiming its proposal), or load it; a compensated saga starts a new generation.
+
+        While another replica runs the same request id, wait for it (up to two leases) rather than run it twice.
+        """
+        patience = asyncio.get_running_loop().time() + 2 * self.lease.seconds
+        while True:
+            try:
+                return await run_in_thread(
+                    store_sagas.begin,
+                    self._engine,
+                    self.lease,
+                    request_id=request_id,
+                    method=method,
+                    fingerprint=fingerprint,
+                    proposal_id=proposal_id,
+                    max_replans=max_replans,
+                    subject=subject,
+                )
+            except SagaBusy as busy:
+                if asyncio.get_running_loop().time() > patience:
+                    raise unavailable("COMMIT_IN_PROGRESS", f"request {request_id}: {busy}; retry later for its answer") from None
+                await asyncio.sleep(BUSY_POLL_S)

@@ -55,6 +55,14 @@ class Held:
         return {"incident": self.incident, "reservation": self.reservation, "state": self.state, "units": self.units}
 
 
+class SagaBusy(Exception):
+    """Another gateway replica holds a live lease on the saga: it is running the commit now."""
+
+    def __init__(self, owner: str) -> None:
+        super().__init__(f"the commit is running on gateway replica {owner}")
+        self.owner = owner
+
+
 class AlreadyCommitted(Exception):
     """Another request committed the proposal already: its answer stands, and nothing more is sent."""
 

@@ -11,7 +11,7 @@ from emergency.gateway.v1 import gateway_service_pb2, gateway_service_pb2_grpc
 from gateway import monitoring
 from gateway.activity import Activity
 from gateway.backends import open_backends
-from gateway.config import GatewayConfig, load_gateway_config
+from gateway.config import GatewayConfig, load_gateway_config, replica_name
 from gateway.drills import DrillRunner
 from gateway.events import EventWatcher
 from gateway.identity import act_as, system_principal
@@ -42,22 +42,35 @@ RECOVERY_BACKOFF_S = 2.0
 log = logging.getLogger(__name__)
 
 
-async def recover(saga: CommitSaga, drills: DrillRunner, settings: Settings) -> None:
-    """Finish or compensate commits a previous process left running, then resume its drills (retrying while backends start)."""
+async def recover(saga: CommitSaga, drills: DrillRunner, settings: Settings, config: GatewayConfig) -> None:
+    """Finish or compensate commits left running (retrying while backends start), resume drills, then take over dead replicas' commits."""
     act_as(system_principal(settings, subject="gateway-recovery", role=Role.OPERATOR))
-    for _ in range(RECOVERY_ATTEMPTS):
-        try:
-            outcomes = await saga.recover()
-        except ServiceError as error:
-            outcomes = [f"pending ({error.reason})"]
-        if outcomes:
-            log.info("saga recovery", extra={"outcomes": outcomes})
-        if not any("pending" in o for o in outcomes):
-            break
-        await asyncio.sleep(RECOVERY_BACKOFF_S)
-    resumed = await drills.resume()
-    if resumed:
-        log.info("drills resumed", extra={"drills": resumed})
+    if config.recover_on_start:
+        for _ in range(RECOVERY_ATTEMPTS):
+            outcomes = await _recover_once(saga, at_start=True)
+            if not any("pending" in o for o in outcomes):
+                break
+            await asyncio.sleep(RECOVERY_BACKOFF_S)
+        resumed = await drills.resume()
+        if resumed:
+            log.info("drills resumed", extra={"drills": resumed})
+    while config.saga_sweep_s > 0:
+        await asyncio.sleep(config.saga_sweep_s)
+        await _recover_once(saga, at_start=False)
+
+
+async def _recover_once(saga: CommitSaga, *, at_start: bool) -> list[str]:
+    """One recovery pass, logged; a failure of the pass itself counts as pending."""
+    try:
+        outcomes = await saga.recover(at_start=at_start)
+    except ServiceError as error:
+        outcomes = [f"pending ({error.reason})"]
+    except Exception as exc:  # a database outage must not end the sweep: the next pass tries again
+        log.warning("saga recovery pass failed: %s", exc)
+        outcomes = [f"pending ({type(exc).__name__})"]
+    if outcomes:
+        log.info("saga recovery", extra={"replica": saga.lease.owner, "outcomes": outcomes})
+    return outcomes
 
 
 async def build_server(settings: Settings, port: int | None = None, *, config: GatewayConfig | None = None) -> tuple[RunningServer, int]:
@@ -120,9 +133,10 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     if readmodel is not None:
         readmodel.start(running.port, running.health)
         storage.unobserve.append(monitoring.observe_readmodel(readmodel.figures))
-    if config.recover_on_start:
+    saga.name_replica(replica_name(config, running.port))
+    if config.recover_on_start or config.saga_sweep_s > 0:
         loop = asyncio.get_running_loop()
-        background.append(loop.create_task(recover(saga, drills, settings), name="gateway-recovery", context=contextvars.Context()))
+        background.append(loop.create_task(recover(saga, drills, settings, config), name="gateway-recovery", context=contextvars.Context()))
     return running, bound
 
 

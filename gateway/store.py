@@ -71,14 +71,9 @@ def commits_since(*, session: Session, incidents: Sequence[str], since: datetime
     return list(session.exec(query).all())
 
 
-def get_saga(*, session: Session, request_id: str) -> SagaRow | None:
-    """The saga of a request id, if any."""
-    return session.get(SagaRow, request_id)
-
-
-def open_sagas(*, session: Session) -> list[SagaRow]:
-    """Sagas a previous process left unfinished."""
-    return list(session.exec(select(SagaRow).where(SagaRow.state == OPEN_SAGA_STATE).order_by(col(SagaRow.created_at))).all())
+def get_saga(*, session: Session, request_id: str, for_update: bool = False) -> SagaRow | None:
+    """The saga of a request id, if any (locked until the transaction ends, with `for_update`)."""
+    return session.get(SagaRow, request_id, with_for_update=for_update)
 
 
 def add_step(*, session: Session, saga: SagaRow, step: str, status: str, detail: dict[str, Any] | None = None) -> None:

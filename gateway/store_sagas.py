@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from gateway import store
-from gateway.saga_records import COMPENSATED, DONE, RUNNING, AlreadyCommitted
+from gateway.saga_records import COMPENSATED, DONE, RUNNING, AlreadyCommitted, SagaBusy
 from gateway.tables import CommitRow, SagaRow, SagaStepRow
 from services.common.clock import utcnow
 from services.common.db import read_only, session_scope
@@ -31,18 +32,70 @@ def reload(engine: Engine, saga: SagaRow) -> SagaRow:
     return row
 
 
-def unfinished(engine: Engine) -> list[SagaRow]:
-    """Sagas a previous process left running."""
-    with Session(engine) as session:
-        return store.open_sagas(session=session)
+@dataclass(frozen=True)
+class Lease:
+    """Who claims a saga and for how long: the replica running it renews the claim while it works."""
+
+    owner: str
+    seconds: float
+
+    def until(self) -> datetime:
+        """When a claim made now ends unless renewed."""
+        return utcnow() + timedelta(seconds=self.seconds)
+
+    def holds_off(self, saga: SagaRow) -> bool:
+        """True when another replica's claim on a running saga is still live."""
+        return saga.state == RUNNING and saga.lease_owner not in ("", self.owner) and _aware(saga.lease_until) > utcnow()
 
 
-def begin(engine: Engine, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
-    """Create the saga and claim its proposal, or load it (a compensated one starts a new generation); AlreadyCommitted if another request owns it."""
+def _aware(moment: datetime | None) -> datetime:
+    """A stored time as UTC-aware (SQLite gives naive ones back); the distant past for none."""
+    if moment is None:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def claim_orphans(engine: Engine, lease: Lease, *, own_too: bool, limit: int = 100) -> list[SagaRow]:
+    """Claim running sagas whose replica stopped renewing (and this replica's own from an earlier life, with `own_too`).
+
+    Rows another replica is claiming at this moment are skipped (FOR UPDATE SKIP LOCKED), so each saga goes to one replica.
+    """
+    stale = or_(col(SagaRow.lease_until).is_(None), col(SagaRow.lease_until) < utcnow())
+    claimable = or_(stale, col(SagaRow.lease_owner) == lease.owner) if own_too else stale
+    where = (col(SagaRow.state) == RUNNING, claimable)
+    with Session(read_only(engine)) as session:
+        if session.exec(select(SagaRow.request_id).where(*where).limit(1)).first() is None:
+            return []  # the usual answer, without a write transaction
+    with session_scope(engine) as session:
+        query = select(SagaRow).where(*where).order_by(col(SagaRow.created_at)).limit(limit).with_for_update(skip_locked=True)
+        rows = list(session.exec(query).all())
+        for row in rows:
+            store.add_step(session=session, saga=row, step="RECOVERING", status="done", detail={"replica": lease.owner, "from": row.lease_owner})
+            row.lease_owner, row.lease_until = lease.owner, lease.until()
+            session.add(row)
+        return rows
+
+
+def renew(engine: Engine, request_id: str, lease: Lease) -> bool:
+    """Extend this replica's claim on a saga; False when it holds none (not yet made, or taken over after it lapsed)."""
+    with session_scope(engine) as session:
+        done = session.execute(
+            update(SagaRow).where(col(SagaRow.request_id) == request_id, col(SagaRow.lease_owner) == lease.owner).values(lease_until=lease.until())
+        )
+        return bool(getattr(done, "rowcount", 0))
+
+
+def begin(engine: Engine, lease: Lease, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
+    """Create the saga and claim its proposal, or load it (a compensated one starts a new generation), under this replica's lease.
+
+    AlreadyCommitted if another request owns the proposal; SagaBusy while another replica's lease on the saga is live.
+    """
 
     def write() -> SagaRow:
         with session_scope(engine) as session:
-            saga = store.get_saga(session=session, request_id=request_id)
+            saga = store.get_saga(session=session, request_id=request_id, for_update=True)
+            if saga is not None and lease.holds_off(saga):
+                raise SagaBusy(saga.lease_owner)
             if saga is None or saga.state == COMPENSATED:
                 owner = store.claim_proposal(session=session, proposal_id=saga.first_proposal_id if saga else proposal_id, request_id=request_id)
                 if owner is not None:
@@ -72,6 +125,9 @@ def begin(engine: Engine, *, request_id: str, method: str, fingerprint: str, pro
                 saga.updated_at = utcnow()
                 session.add(saga)
                 store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": saga.proposal_id, "retry": True})
+            if saga.state == RUNNING:
+                saga.lease_owner, saga.lease_until = lease.owner, lease.until()
+                session.add(saga)
             return saga
 
     try:

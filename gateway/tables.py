@@ -73,6 +73,8 @@ class SagaRow(SQLModel, table=True):
     subject: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    lease_owner: str = Field(default="", max_length=80)  # the replica running it; another takes it over once the lease ends
+    lease_until: datetime | None = None
 
 
 class SagaStepRow(SQLModel, table=True):

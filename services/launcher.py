@@ -56,13 +56,49 @@ GRPC_SERVICES = {
 START_ORDER = ("incident", "resources", "casebase", "dispatch", "gateway", "alarms")
 
 
+REPLICA_PORT_STEP = 100  # replica k of a service listens (and serves metrics) k * 100 above the first one
+
+
 @dataclass
 class Child:
-    """A running service process."""
+    """A running service process (one replica of a service)."""
 
     name: str
     process: subprocess.Popen[bytes]
     address: str
+    service: str = ""
+
+    def __post_init__(self) -> None:
+        self.service = self.service or self.name
+
+
+@dataclass(frozen=True)
+class Replica:
+    """One process of a service in the layout: its name, listening port and metrics port."""
+
+    service: str
+    index: int
+    count: int
+    port: int
+    metrics_port: int
+
+    @property
+    def name(self) -> str:
+        """The service's name, numbered when it runs as several replicas."""
+        return self.service if self.count == 1 else f"{self.service}-{self.index + 1}"
+
+
+def replicas_of(service: str, count: int, settings: Settings) -> list[Replica]:
+    """The processes of one service: the first on its configured ports, the others REPLICA_PORT_STEP apart."""
+    port, metrics = settings.port_for(service), 0 if settings.metrics_port == 0 else DEFAULT_METRICS_PORTS[service]
+    return [Replica(service, k, count, port + k * REPLICA_PORT_STEP if port else 0, metrics + k * REPLICA_PORT_STEP if metrics else 0) for k in range(count)]
+
+
+def addresses_of(replicas: list[Replica], settings: Settings) -> str:
+    """How callers reach a service: its address, or a round-robin list of its replicas' IP:PORT."""
+    if len(replicas) == 1:
+        return settings.address_of(replicas[0].service)
+    return ",".join(f"{settings.host}:{r.port}" for r in replicas)
 
 
 def is_built(service: str) -> bool:
@@ -113,12 +149,19 @@ def ensure_mqtt(data_dir: Path) -> tuple[str, subprocess.Popen[bytes] | None]:
     return url, proc
 
 
-def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path) -> Child:
-    """Start one service process with its output in a log file."""
-    log_file = (log_dir / f"{name}.log").open("ab")
+def start_child(name: str, settings: Settings, env: dict[str, str], log_dir: Path, replica: Replica | None = None) -> Child:
+    """Start one service process (or one replica of it, on the replica's ports) with its output in a log file."""
+    address = settings.address_of(name)
+    if replica is not None and replica.count > 1:
+        env = {**env, f"{name.upper()}_PORT": str(replica.port), "METRICS_PORT": str(replica.metrics_port)}
+        if name == "gateway":
+            env["GATEWAY_REPLICA"] = replica.name
+        address = f"{settings.host}:{replica.port}"
+    label = replica.name if replica is not None else name
+    log_file = (log_dir / f"{label}.log").open("ab")
     # A session of its own: Ctrl-C in the terminal reaches only the launcher, which stops the children in order.
     process = subprocess.Popen([sys.executable, "-m", SERVICE_MODULES[name]], env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
-    return Child(name, process, settings.address_of(name))
+    return Child(label, process, address, name)
 
 
 def stop_children(children: list[Child], grace_s: float) -> None:
@@ -186,6 +229,8 @@ def run(
     startup_timeout_s: float = typer.Option(60.0, help="How long to wait for every service to report SERVING."),
     seed: bool = typer.Option(True, help="Load the Jiangyin demo data set after start-up."),
     once: bool = typer.Option(False, help="Start, report, then stop at once (for checks)."),
+    gateway_replicas: int = typer.Option(1, min=1, max=9, envvar="GATEWAY_REPLICAS", help="Gateway processes (more than one needs PostgreSQL)."),
+    dispatch_replicas: int = typer.Option(1, min=1, max=9, envvar="DISPATCH_REPLICAS", help="Dispatch processes, reached round-robin."),
 ) -> None:
     """Start Redis (if needed) and every built service, wait for health, seed demo data, run until Ctrl-C."""
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
@@ -196,6 +241,10 @@ def run(
 
     os.environ.setdefault("DATA_DIR", str(data_dir))
     settings = load_settings(data_dir=data_dir)
+    if gateway_replicas > 1 and not settings.database_url.startswith("postgresql"):
+        console.print("[red]Gateway replicas share one database:[/red] set DATABASE_URL=postgresql+psycopg://USER@HOST:PORT/NAME (or use make run-replicas).")
+        raise typer.Exit(2)
+    layout = {"gateway": gateway_replicas, "dispatch": dispatch_replicas}
     data_dir.mkdir(parents=True, exist_ok=True)
     log_dir = data_dir / "logs"
     log_dir.mkdir(exist_ok=True)
@@ -210,8 +259,12 @@ def run(
     children: list[Child] = []
     started = time.monotonic()
     try:
+        replicas = {name: replicas_of(name, layout.get(name, 1), settings) for name in built}
+        balanced = {f"{name.upper()}_ADDR": addresses_of(r, settings) for name, r in replicas.items() if len(r) > 1 and hasattr(settings, f"{name}_addr")}
         for name in built:
-            children.append(start_child(name, settings, child_environment(settings, redis_url, name), log_dir))
+            env = {**child_environment(settings, redis_url, name), **balanced}
+            for replica in replicas[name]:
+                children.append(start_child(name, settings, env, log_dir, replica))
         health = asyncio.run(_until_stopped(wait_all(children, startup_timeout_s), stop_requested))
         if health is None:
             return
@@ -220,8 +273,9 @@ def run(
         table.add_column("address")
         table.add_column("status")
         table.add_column("metrics")
+        metrics_ports = {r.name: r.metrics_port for rs in replicas.values() for r in rs}
         for child in children:
-            metrics = 0 if settings.metrics_port == 0 else DEFAULT_METRICS_PORTS[child.name]
+            metrics = 0 if settings.metrics_port == 0 else metrics_ports.get(child.name, DEFAULT_METRICS_PORTS[child.service])
             where = f"http://{settings.host}:{metrics}/metrics" if metrics else "free port (see its log)"
             table.add_row(child.name, child.address, "[green]SERVING[/green]" if health[child.name] else "[red]NOT SERVING[/red]", where)
         for name in missing:
@@ -238,7 +292,7 @@ def run(
             if seeded is None:
                 return
             console.print(seeded)
-        web = start_web_console(settings, child_environment(settings, redis_url, "console"), log_dir)
+        web = start_web_console(settings, child_environment(settings, redis_url, "console"), log_dir, addresses_of(replicas["gateway"], settings))
         if web is not None:
             children.append(web)
             console.print(f"console: [bold]http://{web.address}[/bold]  (log in by picking a role)")
@@ -278,11 +332,11 @@ async def _until_stopped(work: Coroutine[Any, Any, T], stopped: Callable[[], boo
     return task.result()
 
 
-def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, timeout_s: float = 30.0) -> Child | None:
-    """Start the web console server (console.server) over the gateway and wait until it answers; None if it is not built."""
+def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, gateway: str, timeout_s: float = 30.0) -> Child | None:
+    """Start the web console server (console.server) over the gateway (replicas) and wait until it answers; None if it is not built."""
     if importlib.util.find_spec("console.server") is None:
         return None
-    env = {**env, "CONSOLE_GATEWAY": settings.address_of("gateway")}
+    env = {**env, "CONSOLE_GATEWAY": gateway}
     address = f"{env.get('CONSOLE_HOST', settings.host)}:{env.get('CONSOLE_PORT', '8080')}"
     log_file = (log_dir / "console.log").open("ab")
     process = subprocess.Popen([sys.executable, "-m", "console.server"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
@@ -298,7 +352,7 @@ def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, ti
 
 async def wait_all(children: list[Child], timeout_s: float) -> dict[str, bool]:
     """Wait for every child's health, concurrently."""
-    results = await asyncio.gather(*(wait_serving(c.address, GRPC_SERVICES[c.name], timeout_s) for c in children))
+    results = await asyncio.gather(*(wait_serving(c.address, GRPC_SERVICES[c.service], timeout_s) for c in children))
     return {c.name: ok for c, ok in zip(children, results, strict=True)}
 
 

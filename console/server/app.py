@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from google.protobuf import json_format
 
 from console.server import login
-from console.server.channels import StreamChannels
+from console.server.channels import StreamChannels, gateway_channel
 from console.server.config import ConsoleSettings
 from console.server.errors import bad_request, error_body, from_rpc_error
 from console.server.events import EventSession
@@ -44,7 +44,7 @@ def create_app(settings: ConsoleSettings, suite: Settings | None = None) -> Fast
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        state["channel"] = grpc.aio.insecure_channel(gateway_address)
+        state["channel"] = gateway_channel(gateway_address)
         try:
             yield
         finally:

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import json
+
 import grpc
 
+from services.common.targets import grpc_target
+
 STREAMS_PER_CHANNEL = 50
+ROUND_ROBIN = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
+
+
+def gateway_channel(address: str, *options: tuple[str, str | int]) -> grpc.aio.Channel:
+    """A channel to the gateway; calls take turns over its replicas when the address lists several (IP:PORT,IP:PORT)."""
+    target = grpc_target(address)
+    balance = [("grpc.service_config", ROUND_ROBIN)] if target.balanced else []
+    return grpc.aio.insecure_channel(target.uri, options=[*options, *balance])
 
 
 class StreamChannels:
@@ -22,7 +34,7 @@ class StreamChannels:
                 count[0] += 1
                 return channel
         # A distinct channel argument keeps gRPC from sharing one subchannel (one TCP connection) between them.
-        channel = grpc.aio.insecure_channel(self._address, options=[("console.stream_pool", len(self._channels))])
+        channel = gateway_channel(self._address, ("console.stream_pool", len(self._channels)))
         self._channels.append((channel, [1]))
         return channel
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis.asyncio as aioredis
+from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway.readmodel import ReadModel
 from gateway.readmodel_events import STREAMS
@@ -102,3 +103,17 @@ async def converged(suite: Suite, model: ReadModel, limit_s: float = 30.0) -> Pi
 def units_by_name(units: list[object]) -> list[object]:
     """Units in name order (PostgreSQL may order names otherwise than Python)."""
     return sorted(units, key=lambda u: parts(u.name))  # type: ignore[attr-defined]
+
+
+def screen(response: gpb.GetSituationResponse) -> gpb.GetSituationResponse:
+    """A situation without its time, its lists in name order (PostgreSQL may order names otherwise)."""
+    screen = gpb.GetSituationResponse()
+    screen.CopyFrom(response)
+    screen.ClearField("time")
+    incidents = sorted(screen.incidents, key=lambda s: s.incident.name)
+    units, low = units_by_name(list(screen.units)), sorted(screen.low_stocks, key=lambda s: s.name)
+    del screen.incidents[:], screen.units[:], screen.low_stocks[:]
+    screen.incidents.extend(incidents)
+    screen.units.extend(units)  # type: ignore[arg-type]
+    screen.low_stocks.extend(low)
+    return screen

@@ -21,7 +21,7 @@ from gateway.server import build_server as build_gateway
 from services.common.db import make_engine
 from tests.gateway.conftest import Suite, gateway_config, start_suite
 from tests.gateway.helpers import CHLORINE, DIRECTOR, OPERATOR, TANK_FIRE, demand, eventually, report, rid
-from tests.gateway.readmodel_helpers import converged, entries_between, gateway_model, last_id, read_model_of, units_by_name
+from tests.gateway.readmodel_helpers import converged, entries_between, gateway_model, last_id, read_model_of, screen
 
 REPLICA = "gateway-under-test"
 ON_SCENE = rpb.Unit.STATE_ON_SCENE
@@ -40,20 +40,6 @@ async def _move_directly(suite: Suite, name: str, state: int) -> None:
     unit = (await suite.resources.GetUnit(rpb.GetUnitRequest(name=name), metadata=OPERATOR)).unit
     request = rpb.ReportUnitStatusRequest(request_id=rid(), name=name, version=unit.version, state=state)  # type: ignore[arg-type]
     await suite.resources.ReportUnitStatus(request, metadata=OPERATOR)
-
-
-def _screen(response: gpb.GetSituationResponse) -> gpb.GetSituationResponse:
-    """A situation without its time, its lists in name order (PostgreSQL may order names otherwise)."""
-    screen = gpb.GetSituationResponse()
-    screen.CopyFrom(response)
-    screen.ClearField("time")
-    incidents = sorted(screen.incidents, key=lambda s: s.incident.name)
-    units, low = units_by_name(list(screen.units)), sorted(screen.low_stocks, key=lambda s: s.name)
-    del screen.incidents[:], screen.units[:], screen.low_stocks[:]
-    screen.incidents.extend(incidents)
-    screen.units.extend(units)  # type: ignore[arg-type]
-    screen.low_stocks.extend(low)
-    return screen
 
 
 async def test_the_read_model_equals_a_fresh_rebuild_after_a_day_of_changes(database_suite: Suite) -> None:
@@ -99,7 +85,7 @@ async def test_the_read_model_equals_a_fresh_rebuild_after_a_day_of_changes(data
         from_model = await gateway.GetSituation(gpb.GetSituationRequest(), metadata=OPERATOR)
     finally:
         await live.stop(1.0)
-    assert _screen(from_model) == _screen(from_services)
+    assert screen(from_model) == screen(from_services)
     assert from_model.available_units == len([u for u in picture.units.values() if u.unit.state == rpb.Unit.STATE_AVAILABLE])
 
 

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import grpc
@@ -17,13 +13,12 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from services.common.local import free_port
 from tests.gateway.conftest import Suite, start_suite
 from tests.gateway.helpers import CHLORINE, OPERATOR, demand, eventually, report, rid, units_in
+from tests.gateway.processes import exited, gateway_process, serving
 
-ROOT = Path(__file__).resolve().parents[2]
 RESERVED = rpb.Unit.STATE_RESERVED
 
 
@@ -35,58 +30,6 @@ async def backends(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> 
     await running.stop()
 
 
-@contextmanager
-def gateway_process(suite: Suite, data_dir: Path, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`python -m gateway.server` against the in-process backends, stopped (SIGTERM) at the end if still alive."""
-    environment = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "GATEWAY_PORT": str(port),
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": f"sqlite:///{data_dir / 'gateway.db'}",
-        "REDIS_URL": suite.redis_url,
-        "LOG_FORMAT": "text",
-        "OTEL_TRACES_EXPORTER": "none",
-        "GATEWAY_RATE_LIMIT_PER_S": "0",
-        "GATEWAY_PLAN_TIME_LIMIT_S": "1",
-        "GATEWAY_RESERVATION_TTL_S": "300",
-        **{f"{name.upper()}_ADDR": suite.addresses[name] for name in ("incident", "resources", "casebase", "dispatch")},
-        **env,
-    }
-    log = (data_dir / f"gateway-{port}-{len(list(data_dir.glob('gateway-*.log')))}.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "gateway.server"], cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        log.close()
-
-
-async def _serving(address: str) -> bool:
-    """Whether the gateway answers its health check."""
-    async with grpc.aio.insecure_channel(address) as channel:
-        try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(
-                health_pb2.HealthCheckRequest(service="emergency.gateway.v1.CommandCenterService"), timeout=1
-            )
-        except grpc.aio.AioRpcError:
-            return False
-    serving: bool = reply.status == health_pb2.HealthCheckResponse.SERVING
-    return serving
-
-
-async def _exited(process: subprocess.Popen[bytes]) -> int | None:
-    """The exit code once the process has ended (None while it runs; a clean exit would show as -1000)."""
-    code = process.poll()
-    return None if code is None else code or -1000
-
-
 @pytest.mark.parametrize("recover_on_start", [True, False], ids=["recovery-at-start", "recovery-on-retry"])
 @pytest.mark.parametrize("fault", ["reserved", "reserve-call"], ids=["after-recording", "before-recording"])
 async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Path, recover_on_start: bool, fault: str) -> None:
@@ -95,7 +38,7 @@ async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Pat
     address = f"127.0.0.1:{port}"
     request_id = rid()
     with gateway_process(backends, tmp_path, port, GATEWAY_FAULT_AFTER_STEP=fault) as doomed:
-        await eventually(lambda: _serving(address), "the gateway to serve")
+        await eventually(lambda: serving(address), "the gateway to serve")
         async with grpc.aio.insecure_channel(address) as channel:
             stub = gateway_service_pb2_grpc.CommandCenterServiceStub(channel)
             incident = (await report(stub, CHLORINE, accept=False, demands=[demand("HAZMAT_TEAM", 2), demand("GAS_DETECTION_TEAM", 1)])).incident
@@ -104,7 +47,7 @@ async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Pat
             assert planned
             with pytest.raises(grpc.aio.AioRpcError):
                 await stub.CommitPlan(gpb.CommitPlanRequest(request_id=request_id, proposal=proposal.name), metadata=OPERATOR)
-        code = await eventually(lambda: _exited(doomed), "the gateway to die")
+        code = await eventually(lambda: exited(doomed), "the gateway to die")
         assert code == -signal.SIGKILL
 
     # The process died holding the reservation: the units are RESERVED, the incident untouched.
@@ -115,7 +58,7 @@ async def test_killed_between_reserve_and_confirm(backends: Suite, tmp_path: Pat
     assert {u.name for u in await units_in(backends.resources, [RESERVED])} == planned
 
     with gateway_process(backends, tmp_path, port, GATEWAY_RECOVER_ON_START=str(recover_on_start).lower()):
-        await eventually(lambda: _serving(address), "the restarted gateway to serve")
+        await eventually(lambda: serving(address), "the restarted gateway to serve")
         async with grpc.aio.insecure_channel(address) as channel:
             stub = gateway_service_pb2_grpc.CommandCenterServiceStub(channel)
             if recover_on_start:
