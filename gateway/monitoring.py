@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from opentelemetry.metrics import Counter, Histogram, UpDownCounter
 from sqlalchemy import Engine
 
 from gateway import store_sagas
-from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics, stop_all
+from services.common.metrics import DURATION_BUCKETS_S, Figure, Reading, observe_figures, service_metrics
 
 SERVICE = "gateway"
 # The read model's lag is meant to stay well under a second: finer edges there.
@@ -31,23 +31,16 @@ def saga_steps(engine: Engine) -> list[Reading]:
     return [(float(n), {"step": step, "status": status}) for step, status, n in store_sagas.count_steps(engine)]
 
 
+SAGA_FIGURES = (
+    Figure("emergency.sagas", "{saga}", "Commit sagas by state", sagas_by_state),
+    Figure("emergency.saga.steps", "{step}", "Saga steps taken, by step and outcome", saga_steps, kind="counter"),
+)
+
+
 def observe(engine: Engine) -> Callable[[], None]:
     """Report the saga figures from this engine until the returned function is called."""
-    metrics = service_metrics(SERVICE)
     _instruments().consumers.add(0)  # so the series exists (at 0) before the first console connects
-
-    def sagas() -> Iterable[Reading]:
-        return sagas_by_state(engine)
-
-    def steps() -> Iterable[Reading]:
-        return saga_steps(engine)
-
-    return stop_all(
-        [
-            metrics.observe("emergency.sagas", unit="{saga}", description="Commit sagas by state", read=sagas),
-            metrics.observe("emergency.saga.steps", unit="{step}", description="Saga steps taken, by step and outcome", read=steps, kind="counter"),
-        ]
-    )
+    return observe_figures(SERVICE, engine, SAGA_FIGURES)
 
 
 @dataclass(frozen=True)
@@ -114,20 +107,26 @@ def readmodel_read(fresh: bool) -> None:
     _instruments().readmodel_reads.add(1, {"path": "readmodel" if fresh else "live"})
 
 
-def observe_readmodel(figures: Callable[[], Mapping[str, Any]]) -> Callable[[], None]:
+Figures = Callable[[], Mapping[str, Any]]
+
+
+def readmodel_lag_recent(figures: Figures) -> list[Reading]:
+    """The read model's lag over its last events, by quantile."""
+    now = figures()
+    return [(float(now[f"lag_{q}_s"]), {"quantile": label}) for q, label in (("p50", "0.5"), ("p95", "0.95"), ("max", "1"))]
+
+
+def readmodel_ready(figures: Figures) -> list[Reading]:
+    """1 while reads may use the read model."""
+    return [(1.0 if figures()["ready"] else 0.0, {})]
+
+
+READMODEL_FIGURES = (
+    Figure("emergency.readmodel.lag.recent", "s", "Read model lag over its last events, by quantile", readmodel_lag_recent),
+    Figure("emergency.readmodel.ready", "{state}", "1 while reads may use the read model", readmodel_ready),
+)
+
+
+def observe_readmodel(figures: Figures) -> Callable[[], None]:
     """Report the read model's recent lag quantiles and readiness until the returned function is called."""
-    metrics = service_metrics(SERVICE)
-
-    def lag() -> Iterable[Reading]:
-        now = figures()
-        return [(float(now[f"lag_{q}_s"]), {"quantile": label}) for q, label in (("p50", "0.5"), ("p95", "0.95"), ("max", "1"))]
-
-    def ready() -> Iterable[Reading]:
-        return [(1.0 if figures()["ready"] else 0.0, {})]
-
-    return stop_all(
-        [
-            metrics.observe("emergency.readmodel.lag.recent", unit="s", description="Read model lag over its last events, by quantile", read=lag),
-            metrics.observe("emergency.readmodel.ready", unit="{state}", description="1 while reads may use the read model", read=ready),
-        ]
-    )
+    return observe_figures(SERVICE, figures, READMODEL_FIGURES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -95,44 +96,19 @@ def save(engine: Engine, decisions: Sequence[Decision], groups: Sequence[Group],
     _tx(engine).write(write)
 
 
+# A group's fields that are columns of its row (the rises not yet applied live only in memory).
+GROUP_COLUMNS = tuple(f.name for f in fields(Group) if f.name != "rises")
+
+
 def group_values(g: Group) -> dict[str, Any]:
     """Column values of a group."""
-    return {
-        "incident": g.incident,
-        "exercise_id": g.exercise_id,
-        "park_id": g.park_id,
-        "substance_name": g.substance_name,
-        "un_number": g.un_number,
-        "hazard_class": g.hazard_class,
-        "family": g.family,
-        "members": dict(g.members),
-        "alarm_count": g.alarm_count,
-        "first_alarm_at": g.first_alarm_at,
-        "last_alarm_at": g.last_alarm_at,
-        "severity": g.severity,
-        "opened_by_alarms": g.opened_by_alarms,
-        "status": g.status,
-    }
+    return {**{name: getattr(g, name) for name in GROUP_COLUMNS}, "members": dict(g.members)}
 
 
 def group_from_row(row: GroupRow) -> Group:
     """A group from its row."""
-    return Group(
-        incident=row.incident,
-        exercise_id=row.exercise_id,
-        park_id=row.park_id,
-        substance_name=row.substance_name,
-        un_number=row.un_number,
-        hazard_class=row.hazard_class,
-        family=row.family,
-        members=dict(row.members),
-        alarm_count=row.alarm_count,
-        first_alarm_at=as_utc(row.first_alarm_at),
-        last_alarm_at=as_utc(row.last_alarm_at),
-        severity=row.severity,
-        opened_by_alarms=row.opened_by_alarms,
-        status=row.status,
-    )
+    values = {name: getattr(row, name) for name in GROUP_COLUMNS}
+    return Group(**{**values, "members": dict(row.members), "first_alarm_at": as_utc(row.first_alarm_at), "last_alarm_at": as_utc(row.last_alarm_at)})
 
 
 def live_groups(engine: Engine) -> list[Group]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from sqlalchemy import Engine
 
 from services.casebase import store
-from services.common.metrics import Reading, service_metrics, stop_all
+from services.common.metrics import Figure, Reading, observe_figures
 from services.common.transactions import Transactions
 
 SERVICE = "casebase"
@@ -26,19 +26,12 @@ def latest_scores(engine: Engine) -> list[Reading]:
     return [(score, {"scenario": scenario, "namespace": "live" if live else "drill"}) for (scenario, live), score in sorted(latest.items())]
 
 
+FIGURES = (
+    Figure("emergency.cases", "{case}", "Accident cases in the library", library_size),
+    Figure("emergency.after_action.score", "{score}", "Score of the latest after-action report per scenario", latest_scores),
+)
+
+
 def observe(engine: Engine) -> Callable[[], None]:
     """Report the case-base gauges from this engine until the returned function is called."""
-    metrics = service_metrics(SERVICE)
-
-    def cases() -> Iterable[Reading]:
-        return library_size(engine)
-
-    def scores() -> Iterable[Reading]:
-        return latest_scores(engine)
-
-    return stop_all(
-        [
-            metrics.observe("emergency.cases", unit="{case}", description="Accident cases in the library", read=cases),
-            metrics.observe("emergency.after_action.score", unit="{score}", description="Score of the latest after-action report per scenario", read=scores),
-        ]
-    )
+    return observe_figures(SERVICE, engine, FIGURES)

@@ -7,13 +7,14 @@ several services in one process; in a deployment every process holds exactly one
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import resource
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 from wsgiref.simple_server import WSGIServer
 
 import grpc
@@ -35,6 +36,7 @@ Attributes = Mapping[str, str | int | float | bool]
 Reading = tuple[float, Attributes]
 Reader = Callable[[], Iterable[Reading]]
 Kind = Literal["gauge", "counter", "updown"]
+S = TypeVar("S")
 
 
 def metric_exporters() -> list[str]:
@@ -190,6 +192,23 @@ def stop_all(stops: Sequence[Callable[[], None]]) -> Callable[[], None]:
             each()
 
     return stop
+
+
+@dataclass(frozen=True)
+class Figure(Generic[S]):
+    """An observed figure: its instrument, and how to read it from a source (a service's database engine, say)."""
+
+    name: str
+    unit: str
+    description: str
+    read: Callable[[S], Iterable[Reading]]
+    kind: Kind = "gauge"
+
+
+def observe_figures(service: str, source: S, figures: Sequence[Figure[S]]) -> Callable[[], None]:
+    """Report every figure, read from `source`, until the returned function is called."""
+    metrics = service_metrics(service)
+    return stop_all([metrics.observe(f.name, unit=f.unit, description=f.description, read=functools.partial(f.read, source), kind=f.kind) for f in figures])
 
 
 _SERVICES: dict[str, ServiceMetrics] = {}

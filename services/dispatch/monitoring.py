@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from opentelemetry import trace
 from opentelemetry.metrics import Histogram
@@ -18,23 +17,18 @@ SERVICE = "dispatch"
 tracer = trace.get_tracer("emergency.dispatch")
 
 
-@dataclass(frozen=True)
-class _Instruments:
-    duration: Histogram
-    gap: Histogram
-    improvement: Histogram
+# figure -> (instrument name, unit, description, bucket edges); every solve records each, by strategy and status
+_HISTOGRAMS = {
+    "duration": ("emergency.dispatch.solve.duration", "s", "Wall time of a solve, by strategy and status", DURATION_BUCKETS_S),
+    "gap": ("emergency.dispatch.gap", "1", "Relative gap between the plan and the best bound at the end of a solve", RATIO_BUCKETS),
+    "improvement": ("emergency.dispatch.improvement", "1", "Share of the greedy plan's weighted completion time the returned plan saves", RATIO_BUCKETS),
+}
 
 
 @functools.cache
-def _instruments() -> _Instruments:
-    metrics = service_metrics(SERVICE)
-    return _Instruments(
-        duration=metrics.histogram("emergency.dispatch.solve.duration", "s", "Wall time of a solve, by strategy and status", DURATION_BUCKETS_S),
-        gap=metrics.histogram("emergency.dispatch.gap", "1", "Relative gap between the plan and the best bound at the end of a solve", RATIO_BUCKETS),
-        improvement=metrics.histogram(
-            "emergency.dispatch.improvement", "1", "Share of the greedy plan's weighted completion time the returned plan saves", RATIO_BUCKETS
-        ),
-    )
+def _histogram(figure: str) -> Histogram:
+    name, unit, description, buckets = _HISTOGRAMS[figure]
+    return service_metrics(SERVICE).histogram(name, unit, description, buckets)
 
 
 def improvement_over(baseline: ObjectiveBreakdown | None, objective: ObjectiveBreakdown) -> float:
@@ -78,9 +72,8 @@ def traced_solve(request: DispatchRequest, solve: Callable[[], DispatchResponse]
         _stage("dispatch.first_feasible", start_ns, response.first_feasible_s)
         search_start = start_ns + int(response.first_feasible_s * 1e9)
         _stage("dispatch.search", search_start, max(0.0, response.wall_time_s - response.first_feasible_s), **{"dispatch.relative_gap": response.relative_gap})
-    figures = _instruments()
     labels = {"strategy": strategy, "status": str(response.status)}
-    figures.duration.record(response.wall_time_s, labels)
-    figures.gap.record(response.relative_gap, labels)
-    figures.improvement.record(improvement_over(response.baseline, response.objective), labels)
+    values = {"duration": response.wall_time_s, "gap": response.relative_gap, "improvement": improvement_over(response.baseline, response.objective)}
+    for figure, value in values.items():
+        _histogram(figure).record(value, labels)
     return response

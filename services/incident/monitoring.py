@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from opentelemetry.metrics import Histogram
 from sqlalchemy import Engine
 
 from services.common.clock import as_utc, utcnow
-from services.common.metrics import DURATION_BUCKETS_S, Reading, service_metrics
+from services.common.metrics import DURATION_BUCKETS_S, Figure, Reading, observe_figures, service_metrics
 from services.common.transactions import Transactions
 from services.incident import store
 from services.incident.tables import IncidentRow
@@ -30,13 +30,12 @@ def open_incidents(engine: Engine) -> list[Reading]:
     ]
 
 
+FIGURES = (Figure("emergency.incidents.open", "{incident}", "Open incidents by severity level and state", open_incidents),)
+
+
 def observe(engine: Engine) -> Callable[[], None]:
     """Report open incidents from this engine until the returned function is called."""
-
-    def read() -> Iterable[Reading]:
-        return open_incidents(engine)
-
-    return service_metrics(SERVICE).observe("emergency.incidents.open", unit="{incident}", description="Open incidents by severity level and state", read=read)
+    return observe_figures(SERVICE, engine, FIGURES)
 
 
 @functools.cache

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from services.common.db import read_only
-from services.common.metrics import Reading, service_metrics, stop_all
+from services.common.metrics import Figure, Reading, observe_figures
 from services.resources.domain import LIVE, UnitState
 from services.resources.tables import ReservationRow, ReservePolicyRow, StockRow, UnitRow
 
@@ -87,26 +87,15 @@ def low_stock_depots(engine: Engine) -> list[Reading]:
     return [(float(n), {"park": park}) for park, n in _rows(engine, stmt)]
 
 
+FIGURES = (
+    Figure("emergency.units", "{unit}", "Live units in service by park, type and state", units_by_state),
+    Figure("emergency.reservations", "{reservation}", "Reservations by state", reservations_by_state),
+    Figure("emergency.reserve.shortfall", "{amount}", "How far a park is under its reserve minimum, by type", reserve_shortfall),
+    Figure("emergency.parks.below_reserve", "{park}", "Parks under a reserve minimum", parks_below_reserve),
+    Figure("emergency.depots.low_stock", "{depot}", "Depots with a stock under its minimum level, by park", low_stock_depots),
+)
+
+
 def observe(engine: Engine) -> Callable[[], None]:
     """Report the resources gauges from this engine until the returned function is called."""
-    metrics = service_metrics(SERVICE)
-
-    def reader(read: Callable[[Engine], list[Reading]]) -> Callable[[], Iterable[Reading]]:
-        return lambda: read(engine)
-
-    return stop_all(
-        [
-            metrics.observe("emergency.units", unit="{unit}", description="Live units in service by park, type and state", read=reader(units_by_state)),
-            metrics.observe("emergency.reservations", unit="{reservation}", description="Reservations by state", read=reader(reservations_by_state)),
-            metrics.observe(
-                "emergency.reserve.shortfall",
-                unit="{amount}",
-                description="How far a park is under its reserve minimum, by type",
-                read=reader(reserve_shortfall),
-            ),
-            metrics.observe("emergency.parks.below_reserve", unit="{park}", description="Parks under a reserve minimum", read=reader(parks_below_reserve)),
-            metrics.observe(
-                "emergency.depots.low_stock", unit="{depot}", description="Depots with a stock under its minimum level, by park", read=reader(low_stock_depots)
-            ),
-        ]
-    )
+    return observe_figures(SERVICE, engine, FIGURES)

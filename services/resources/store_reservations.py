@@ -129,19 +129,8 @@ def claim(session: Session, reservation_id: str, *conditions: ColumnElement[bool
 def insert_reservation(session: Session, held: Reservation) -> None:
     """Write a new reservation with its items; a unit another reservation holds is ABORTED (UNIT_ALREADY_HELD)."""
     conn = session.connection()
-    conn.execute(
-        insert(RESERVATIONS).values(
-            reservation_id=held.reservation_id,
-            namespace=held.namespace,
-            incident=held.incident,
-            state=held.state.value,
-            requested_by=held.requested_by,
-            expires_at=held.expires_at,
-            version=held.version,
-            create_time=held.create_time,
-            update_time=held.update_time,
-        )
-    )
+    row = {column.key: getattr(held, column.key) for column in RESERVATIONS.c}
+    conn.execute(insert(RESERVATIONS).values({**row, "state": held.state.value}))
     common = {"reservation_id": held.reservation_id, "namespace": held.namespace}
     try:
         if held.units:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shared import drop_tables, hazard
+
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -18,9 +18,7 @@ def upgrade() -> None:
         sa.Column("incident", sa.String(length=100), nullable=False),
         sa.Column("exercise_id", sa.String(length=63), nullable=False),
         sa.Column("park_id", sa.String(length=63), nullable=False),
-        sa.Column("substance_name", sa.String(length=100), nullable=False),
-        sa.Column("un_number", sa.String(length=4), nullable=False),
-        sa.Column("hazard_class", sa.String(length=4), nullable=False),
+        *hazard(),
         sa.Column("family", sa.String(length=20), nullable=False),
         sa.Column("members", sa.JSON(), nullable=False),
         sa.Column("alarm_count", sa.Integer(), nullable=False),
@@ -75,7 +73,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("suppressions")
-    op.drop_table("stream_positions")
-    op.drop_table("alarms")
-    op.drop_table("alarm_incidents")
+    drop_tables("suppressions", "stream_positions", "alarms", "alarm_incidents")

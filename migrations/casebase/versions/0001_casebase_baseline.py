@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.shared import create_outbox_and_idempotency_tables, drop_outbox_and_idempotency_tables
+from migrations.shared import create_outbox_and_idempotency_tables, drop_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -85,10 +83,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("shipped_library_entries")
-    op.drop_table("scenarios")
-    op.drop_table("cases")
-    op.drop_table("case_library_revision")
-    op.drop_table("case_hazard_classes")
-    op.drop_table("after_action_reports")
-    drop_outbox_and_idempotency_tables()
+    drop_tables(
+        "shipped_library_entries",
+        "scenarios",
+        "cases",
+        "case_library_revision",
+        "case_hazard_classes",
+        "after_action_reports",
+        "idempotency_records",
+        "outbox_events",
+    )

@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.shared import create_outbox_and_idempotency_tables, drop_outbox_and_idempotency_tables
+from migrations.shared import create_outbox_and_idempotency_tables, drop_tables
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -130,10 +128,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("gateway_sagas")
-    op.drop_table("gateway_saga_steps")
-    op.drop_table("gateway_proposals")
-    op.drop_table("gateway_drills")
-    op.drop_table("gateway_drill_injects")
-    op.drop_table("gateway_commits")
-    drop_outbox_and_idempotency_tables()
+    drop_tables(
+        "gateway_sagas",
+        "gateway_saga_steps",
+        "gateway_proposals",
+        "gateway_drills",
+        "gateway_drill_injects",
+        "gateway_commits",
+        "idempotency_records",
+        "outbox_events",
+    )

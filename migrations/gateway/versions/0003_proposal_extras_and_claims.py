@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shared import drop_tables
+
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -30,5 +30,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("gateway_proposal_extras")
-    op.drop_table("gateway_proposal_claims")
+    drop_tables("gateway_proposal_extras", "gateway_proposal_claims")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from migrations.shared import drop_tables
+
 revision = "0004"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -34,5 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("gateway_readmodel_positions")
-    op.drop_table("gateway_readmodel_items")
+    drop_tables("gateway_readmodel_positions", "gateway_readmodel_items")

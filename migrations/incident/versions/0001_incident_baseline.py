@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.shared import create_outbox_and_idempotency_tables, drop_outbox_and_idempotency_tables
+from migrations.shared import create_outbox_and_idempotency_tables, drop_tables, position
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -39,8 +37,7 @@ def upgrade() -> None:
         sa.Column("exercise_id", sa.String(length=63), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("park_id", sa.String(length=63), nullable=False),
-        sa.Column("latitude", sa.Float(), nullable=False),
-        sa.Column("longitude", sa.Float(), nullable=False),
+        *position(),
         sa.Column("place", sa.String(length=500), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("substance", sa.Text(), nullable=False),
@@ -66,6 +63,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("incidents")
-    op.drop_table("incident_timeline")
-    drop_outbox_and_idempotency_tables()
+    drop_tables("incidents", "incident_timeline", "idempotency_records", "outbox_events")

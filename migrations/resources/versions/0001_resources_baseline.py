@@ -5,12 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.shared import create_outbox_and_idempotency_tables, drop_outbox_and_idempotency_tables
+from migrations.shared import create_outbox_and_idempotency_tables, drop_tables, position, stock_key, versioned
 
 revision = "0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
@@ -39,14 +37,11 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(length=200), nullable=False),
         sa.Column("display_name_zh", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("latitude", sa.Float(), nullable=False),
-        sa.Column("longitude", sa.Float(), nullable=False),
+        *position(),
         sa.Column("boundary", sa.JSON(), nullable=False),
         sa.Column("contact_name", sa.String(length=200), nullable=False),
         sa.Column("contact_phone", sa.String(length=60), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("create_time", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("update_time", sa.DateTime(timezone=True), nullable=False),
+        *versioned(),
         sa.PrimaryKeyConstraint("park_id"),
     )
     op.create_table(
@@ -57,9 +52,7 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("requested_by", sa.String(length=200), nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("create_time", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("update_time", sa.DateTime(timezone=True), nullable=False),
+        *versioned(),
         sa.PrimaryKeyConstraint("reservation_id"),
     )
     op.create_index("ix_reservations_due", "reservations", ["state", "expires_at"], unique=False)
@@ -68,10 +61,7 @@ def upgrade() -> None:
         "stock_ledger",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
-        sa.Column("namespace", sa.String(length=63), nullable=False),
-        sa.Column("park_id", sa.String(length=63), nullable=False),
-        sa.Column("depot_id", sa.String(length=63), nullable=False),
-        sa.Column("type", sa.String(length=40), nullable=False),
+        *stock_key(),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("delta", sa.Integer(), nullable=False),
         sa.Column("on_hand_after", sa.Integer(), nullable=False),
@@ -88,13 +78,10 @@ def upgrade() -> None:
         sa.Column("depot_id", sa.String(length=63), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
-        sa.Column("latitude", sa.Float(), nullable=False),
-        sa.Column("longitude", sa.Float(), nullable=False),
+        *position(),
         sa.Column("shared", sa.Boolean(), nullable=False),
         sa.Column("retired", sa.Boolean(), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("create_time", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("update_time", sa.DateTime(timezone=True), nullable=False),
+        *versioned(),
         sa.ForeignKeyConstraint(["park_id"], ["parks.park_id"], name="fk_depot_park"),
         sa.PrimaryKeyConstraint("park_id", "depot_id"),
     )
@@ -115,10 +102,7 @@ def upgrade() -> None:
         "reservation_stocks",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("reservation_id", sa.String(length=40), nullable=False),
-        sa.Column("namespace", sa.String(length=63), nullable=False),
-        sa.Column("park_id", sa.String(length=63), nullable=False),
-        sa.Column("depot_id", sa.String(length=63), nullable=False),
-        sa.Column("type", sa.String(length=40), nullable=False),
+        *stock_key(),
         sa.Column("amount", sa.Integer(), nullable=False),
         sa.Column("planned_version", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=20), nullable=False),
@@ -161,10 +145,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "stocks",
-        sa.Column("namespace", sa.String(length=63), nullable=False),
-        sa.Column("park_id", sa.String(length=63), nullable=False),
-        sa.Column("depot_id", sa.String(length=63), nullable=False),
-        sa.Column("type", sa.String(length=40), nullable=False),
+        *stock_key(),
         sa.Column("on_hand", sa.Integer(), nullable=False),
         sa.Column("reserved", sa.Integer(), nullable=False),
         sa.Column("minimum_level", sa.Integer(), nullable=False),
@@ -187,8 +168,7 @@ def upgrade() -> None:
         sa.Column("home_depot", sa.String(length=63), nullable=False),
         sa.Column("crew_size", sa.Integer(), nullable=False),
         sa.Column("capabilities", sa.JSON(), nullable=False),
-        sa.Column("latitude", sa.Float(), nullable=False),
-        sa.Column("longitude", sa.Float(), nullable=False),
+        *position(),
         sa.Column("state", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("retired", sa.Boolean(), nullable=False),
@@ -207,16 +187,19 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Undo this revision."""
-    op.drop_table("units")
-    op.drop_table("stocks")
-    op.drop_table("reserve_policies")
-    op.drop_table("reservation_units")
-    op.drop_table("reservation_stocks")
-    op.drop_table("mutual_aid")
-    op.drop_table("depots")
-    op.drop_table("stock_ledger")
-    op.drop_table("reservations")
-    op.drop_table("parks")
-    op.drop_table("namespace_versions")
-    op.drop_table("exercises")
-    drop_outbox_and_idempotency_tables()
+    drop_tables(
+        "units",
+        "stocks",
+        "reserve_policies",
+        "reservation_units",
+        "reservation_stocks",
+        "mutual_aid",
+        "depots",
+        "stock_ledger",
+        "reservations",
+        "parks",
+        "namespace_versions",
+        "exercises",
+        "idempotency_records",
+        "outbox_events",
+    )
