@@ -36,7 +36,7 @@ from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_folder, bring_home, i
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.local import free_port
-from services.common.settings import DEVELOPMENT_JWT_SECRET, Settings, load_settings
+from services.common.settings import DEVELOPMENT_JWT_SECRET, load_settings
 from services.launcher import Child, Replica, start_child, stop_children, wait_all
 from services.resources.seed import seed_demo
 
@@ -49,6 +49,16 @@ POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://po
 def load() -> list[float]:
     """The 1, 5 and 15 minute load averages."""
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def cpu_seconds(children: list[Child]) -> dict[str, float]:
+    """CPU seconds (user + system) each service process has used so far, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for child in children:
+        fields = Path(f"/proc/{child.process.pid}/stat").read_text().rpartition(")")[2].split()
+        used[child.name] = (int(fields[11]) + int(fields[12])) / tick
+    return used
 
 
 @contextlib.contextmanager
@@ -99,7 +109,7 @@ async def suite_running(
         if not all((await wait_all(children, 120.0)).values()):
             raise SystemExit("a service did not become healthy; see its log")
         print(await seed_demo(settings))
-        yield settings, addresses
+        yield children, addresses
     finally:
         stop_children(children, STOP_GRACE_S)
 
@@ -123,10 +133,11 @@ async def operator(index: int, gateway: str, backends: dict[str, list[str]], dea
     return cycles
 
 
-async def level(concurrency: int, addresses: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
+async def level(concurrency: int, addresses: dict[str, list[str]], children: list[Child], args: argparse.Namespace) -> dict[str, Any]:
     """One concurrency level: operators spread over the gateways for --seconds."""
     tally = Tally()
     load_before = load()
+    cpu_before = cpu_seconds(children)
     started = time.perf_counter()
     deadline = started + args.seconds
     gateways = addresses["gateway"]
@@ -134,6 +145,7 @@ async def level(concurrency: int, addresses: dict[str, list[str]], args: argpars
         *(operator(concurrency * 100 + i, gateways[i % len(gateways)], addresses, deadline, tally, args.time_limit) for i in range(concurrency))
     )
     elapsed = time.perf_counter() - started
+    cpu_after = cpu_seconds(children)
     latencies = tally.latencies
     figures = {
         "concurrency": concurrency,
@@ -146,6 +158,7 @@ async def level(concurrency: int, addresses: dict[str, list[str]], args: argpars
         "failures": sorted(set(f[:160] for f in tally.failures))[:5],
         "replans": sum(tally.replans),
         "phases_p50_s": {phase: round(statistics.median(values), 3) for phase, values in tally.phases.items() if values},
+        "cpu_s_per_round_trip": {name: round((cpu_after[name] - cpu_before[name]) / max(len(latencies), 1), 3) for name in cpu_after},
         "load_average_before": load_before,
         "load_average_after": load(),
     }
@@ -155,10 +168,10 @@ async def level(concurrency: int, addresses: dict[str, list[str]], args: argpars
 
 async def measure(args: argparse.Namespace, layout: dict[str, int], databases: dict[str, str], folder: Path, redis_url: str) -> list[dict[str, Any]]:
     """Start the layout, warm it up, run every concurrency level, stop."""
-    async with suite_running(layout, databases, folder, redis_url) as (_settings, addresses):
+    async with suite_running(layout, databases, folder, redis_url) as (children, addresses):
         warm = argparse.Namespace(**{**vars(args), "seconds": args.warmup})
-        await level(2, addresses, warm)
-        return [await level(c, addresses, args) for c in args.concurrency]
+        await level(2, addresses, children, warm)
+        return [await level(c, addresses, children, args) for c in args.concurrency]
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import grpc
 import pytest
 
@@ -40,3 +42,13 @@ def test_unknown_roles_are_refused() -> None:
     with pytest.raises(ServiceError) as info:
         TokenVerifier([NEW]).verify(forged)
     assert info.value.reason == "TOKEN_INVALID"
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    verifier = TokenVerifier([NEW])
+    token = mint_token(NEW, subject="a", role=Role.OPERATOR, ttl_s=600)
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first  # the same token again: no second signature check
+    later = time.time() + 601
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert verifier.verify(token) is not first  # past its expiry it is checked afresh
