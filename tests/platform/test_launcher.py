@@ -68,3 +68,70 @@ def test_children_keep_free_metrics_ports_but_never_share_a_fixed_one(tmp_path: 
     assert child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")["METRICS_PORT"] == "0"
     monkeypatch.setenv("METRICS_PORT", "9500")
     assert "METRICS_PORT" not in child_environment(load_settings(data_dir=tmp_path), "redis://127.0.0.1:1/0", "incident")
+
+
+def test_replicas_take_ports_a_hundred_apart_and_are_reached_round_robin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.common.settings import load_settings
+    from services.launcher import addresses_of, replicas_of
+
+    monkeypatch.delenv("METRICS_PORT", raising=False)
+    settings = load_settings(data_dir=tmp_path, host="127.0.0.1")
+    two = replicas_of("dispatch", 2, settings)
+    assert [(r.name, r.port, r.metrics_port) for r in two] == [("dispatch-1", 50054, 9464), ("dispatch-2", 50154, 9564)]
+    assert addresses_of(two, settings) == "127.0.0.1:50054,127.0.0.1:50154"
+    (one,) = replicas_of("gateway", 1, settings)
+    assert one.name == "gateway" and addresses_of([one], settings) == "127.0.0.1:50050"
+
+
+def test_gateway_replicas_refuse_to_start_without_postgresql(tmp_path: Path) -> None:
+    env = {**os.environ, "GATEWAY_REPLICAS": "2", "COLUMNS": "200"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "DATABASE_URL=postgresql" in result.stdout
+
+
+REPLICA_LAYOUT = ("--gateway-replicas", "2", "--dispatch-replicas", "2", "--startup-timeout-s", "120")
+
+
+def test_launcher_starts_the_replica_layout_on_postgresql(tmp_path: Path, redis_url: str) -> None:
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    names = ("gateway", "incident", "resources", "casebase", "dispatch", "alarms", "console")
+    ports = {f"{name.upper()}_PORT": str(free_port()) for name in names}
+    base = f"launcher_replicas_{ports['GATEWAY_PORT']}"
+    env = {
+        **os.environ,
+        **ports,
+        "REDIS_URL": redis_url,
+        "COLUMNS": "200",
+        "METRICS_PORT": "0",
+        "MQTT_CLIENT_ID": f"launcher-replicas-{ports['ALARMS_PORT']}",
+        "DATABASE_URL": POSTGRES_ADMIN_URL.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://") + f"/{base}",
+    }
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "services.launcher", "--data-dir", str(tmp_path / "data"), "--once", "--no-seed", *REPLICA_LAYOUT],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    finally:
+        import psycopg
+
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            for service in ("incident", "resources", "casebase", "dispatch", "gateway", "alarms"):
+                conn.execute(f'DROP DATABASE IF EXISTS "{base}_{service}" WITH (FORCE)')
+    assert result.returncode == 0, result.stdout + result.stderr
+    gateway, dispatch = int(ports["GATEWAY_PORT"]), int(ports["DISPATCH_PORT"])
+    for name, port in (("gateway-1", gateway), ("gateway-2", gateway + 100), ("dispatch-1", dispatch), ("dispatch-2", dispatch + 100)):
+        assert any(name in line and f":{port}" in line and "SERVING" in line for line in result.stdout.splitlines()), result.stdout
