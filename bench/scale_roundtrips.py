@@ -22,6 +22,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 
 from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_folder, bring_home, incident_for, one_round, percentile
+from bench.scale import scrape
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.local import free_port
@@ -43,12 +45,23 @@ from services.resources.seed import seed_demo
 RESULTS = Path(__file__).parent / "results" / "scale.json"
 SERVICES = ("incident", "resources", "casebase", "dispatch", "gateway")
 CONCURRENCY = (1, 2, 4, 8, 16, 32)
+METRICS_PORTS: dict[str, int] = {}
 POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def load() -> list[float]:
     """The 1, 5 and 15 minute load averages."""
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def calls_served(children: list[Child]) -> Counter[str]:
+    """gRPC calls each service has served so far, by method (every replica summed), from their Prometheus endpoints."""
+    served: Counter[str] = Counter()
+    for child in children:
+        for (name, labels), value in scrape(METRICS_PORTS[child.name]).items():
+            if name == "rpc_server_call_duration_seconds_count":
+                served[f"{child.service}.{dict(labels).get('rpc_method', '?')}"] += int(value)
+    return served
 
 
 def cpu_seconds(children: list[Child]) -> dict[str, float]:
@@ -80,9 +93,9 @@ def postgres_databases(run_id: str) -> Iterator[dict[str, str]]:
 @contextlib.asynccontextmanager
 async def suite_running(
     layout: dict[str, int], databases: dict[str, str], folder: Path, redis_url: str
-) -> AsyncIterator[tuple[Settings, dict[str, list[str]]]]:
+) -> AsyncIterator[tuple[list[Child], dict[str, list[str]]]]:
     """Every service as processes in the layout (replicas on ports of their own); yields settings and each service's addresses."""
-    replicas = {name: [Replica(name, k, layout.get(name, 1), free_port(), 0) for k in range(layout.get(name, 1))] for name in SERVICES}
+    replicas = {name: [Replica(name, k, layout.get(name, 1), free_port(), free_port()) for k in range(layout.get(name, 1))] for name in SERVICES}
     addresses = {name: [f"127.0.0.1:{r.port}" for r in rs] for name, rs in replicas.items()}
     settings = load_settings(host="127.0.0.1", data_dir=folder, redis_url=redis_url, **{f"{n}_port": rs[0].port for n, rs in replicas.items()})
     logs = folder / "logs"
@@ -105,7 +118,8 @@ async def suite_running(
         for name in SERVICES:
             env = {**base_env, **({"DATABASE_URL": databases[name]} if name in databases else {})}
             for replica in replicas[name]:
-                children.append(start_child(name, settings, env, logs, replica))
+                children.append(start_child(name, settings, {**env, "METRICS_PORT": str(replica.metrics_port)}, logs, replica))
+                METRICS_PORTS[children[-1].name] = replica.metrics_port
         if not all((await wait_all(children, 120.0)).values()):
             raise SystemExit("a service did not become healthy; see its log")
         print(await seed_demo(settings))
@@ -137,7 +151,7 @@ async def level(concurrency: int, addresses: dict[str, list[str]], children: lis
     """One concurrency level: operators spread over the gateways for --seconds."""
     tally = Tally()
     load_before = load()
-    cpu_before = cpu_seconds(children)
+    cpu_before, calls_before = cpu_seconds(children), calls_served(children)
     started = time.perf_counter()
     deadline = started + args.seconds
     gateways = addresses["gateway"]
@@ -145,7 +159,7 @@ async def level(concurrency: int, addresses: dict[str, list[str]], children: lis
         *(operator(concurrency * 100 + i, gateways[i % len(gateways)], addresses, deadline, tally, args.time_limit) for i in range(concurrency))
     )
     elapsed = time.perf_counter() - started
-    cpu_after = cpu_seconds(children)
+    cpu_after, calls = cpu_seconds(children), calls_served(children) - calls_before
     latencies = tally.latencies
     figures = {
         "concurrency": concurrency,
@@ -158,6 +172,7 @@ async def level(concurrency: int, addresses: dict[str, list[str]], children: lis
         "failures": sorted(set(f[:160] for f in tally.failures))[:5],
         "replans": sum(tally.replans),
         "phases_p50_s": {phase: round(statistics.median(values), 3) for phase, values in tally.phases.items() if values},
+        "calls_per_round_trip": {method: round(n / max(len(latencies), 1), 1) for method, n in calls.most_common(15)},
         "cpu_s_per_round_trip": {name: round((cpu_after[name] - cpu_before[name]) / max(len(latencies), 1), 3) for name in cpu_after},
         "load_average_before": load_before,
         "load_average_after": load(),

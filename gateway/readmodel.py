@@ -199,6 +199,8 @@ class ReadModel(StreamLoop):
             return
         changed = sum(self.picture.put_unit(u) for u in change.units) + sum(self.picture.put_stock(s) for s in change.stocks)
         changed += sum(self.picture.put_incident(i) for i in change.incidents)
+        if change.units and not self._rebuilding:  # the answer carried them whole: their step's event needs no reads of them
+            self._note_read_back(steps, Refresh(units={u.name for u in change.units}))
         if self._rebuilding:  # the rebuilt picture replaces this one: read these again once it is in place
             self._touched_meanwhile.merge(refresh)
             self._touched_meanwhile.units |= {u.name for u in change.units}
@@ -216,13 +218,17 @@ class ReadModel(StreamLoop):
         try:
             if picture is not None:
                 await self._fetcher.refresh(picture, refresh)
-                for step in steps:
-                    self._read_back.setdefault(step, Refresh()).merge(refresh)
-                while len(self._read_back) > HOLDS_REMEMBERED:
-                    self._read_back.popitem(last=False)
+                self._note_read_back(steps, refresh)
         except Exception as exc:
             log.warning("read model could not read back this replica's write: %s", exc)
             self._rebuild_reason = self._rebuild_reason or f"reading back a write failed: {exc}"[:200]
+
+    def _note_read_back(self, steps: Sequence[tuple[str, str]], refresh: Refresh) -> None:
+        """Note what of these reservation steps the picture holds as this replica made them (their events need no reads of it)."""
+        for step in steps:
+            self._read_back.setdefault(step, Refresh()).merge(refresh)
+        while len(self._read_back) > HOLDS_REMEMBERED:
+            self._read_back.popitem(last=False)
 
     # ---- checkpoints and health ----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import reservations, store_detectors, store_reservations, store_snapshot
 from services.resources.access import Action, authorize
-from services.resources.domain import ReservationState
+from services.resources.domain import Reservation, ReservationState
 from services.resources.events import snapshot_version
 from services.resources.mapping_snapshot import snapshot_to_pb
 from services.resources.names import RESERVATION
@@ -70,7 +70,9 @@ class ReservationRpcs(ServicerBase):
                 actor=principal.subject,
                 ttl_seconds=request.ttl_seconds or reservations.DEFAULT_TTL_SECONDS,
             )
-            return pb.ReserveResourcesResponse(reservation=mp.reservation_to_pb(held), snapshot_version=snapshot_version(session, namespace))
+            return pb.ReserveResourcesResponse(
+                reservation=mp.reservation_to_pb(held), snapshot_version=snapshot_version(session, namespace), units=_units_now(session, held)
+            )
 
         return await self._mutate("ReserveResources", request, pb.ReserveResourcesResponse, work)
 
@@ -84,7 +86,7 @@ class ReservationRpcs(ServicerBase):
         def work(session: Session) -> pb.ConfirmReservationResponse:
             namespace = _reservation_namespace(session, principal, reservation_id)
             confirmed = reservations.confirm(session, reservation_id=reservation_id, namespace=namespace, actor=principal.subject)
-            return pb.ConfirmReservationResponse(reservation=mp.reservation_to_pb(confirmed))
+            return pb.ConfirmReservationResponse(reservation=mp.reservation_to_pb(confirmed), units=_units_now(session, confirmed))
 
         return await self._mutate("ConfirmReservation", request, pb.ConfirmReservationResponse, work)
 
@@ -104,7 +106,7 @@ class ReservationRpcs(ServicerBase):
             released = reservations.release(
                 session, reservation_id=reservation_id, namespace=namespace, units=units, stocks=stocks, reason=request.reason, actor=principal.subject
             )
-            return pb.ReleaseReservationResponse(reservation=mp.reservation_to_pb(released))
+            return pb.ReleaseReservationResponse(reservation=mp.reservation_to_pb(released), units=_units_now(session, released))
 
         return await self._mutate("ReleaseReservation", request, pb.ReleaseReservationResponse, work)
 
@@ -137,3 +139,8 @@ class ReservationRpcs(ServicerBase):
             return pb.ListReservationsResponse(reservations=[mp.reservation_to_pb(r) for r in page], next_page_token=token)
 
         return await self._read(work)
+
+
+def _units_now(session: Session, reservation: Reservation) -> list[pb.Unit]:
+    """The reservation's units as they stand after the call, for the answer."""
+    return [mp.unit_to_pb(unit) for unit in store_reservations.units_now(session, reservation)]

@@ -13,7 +13,8 @@ from sqlmodel import Session
 from services.common.clock import as_utc, utcnow
 from services.common.errors import aborted, not_found
 from services.common.pagination import open_page
-from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit
+from services.resources import store_registry
+from services.resources.domain import LIVE, ItemState, Reservation, ReservationState, ReservedStock, ReservedUnit, Unit
 from services.resources.names import RESERVATION
 from services.resources.sql import all_rows, one, run
 from services.resources.tables import RES_STOCKS, RES_UNITS, RESERVATIONS, UNITS
@@ -155,3 +156,9 @@ def insert_reservation(session: Session, held: Reservation) -> None:
             for s in held.stocks
         ]
         conn.execute(insert(RES_STOCKS), stocks)
+
+
+def units_now(session: Session, reservation: Reservation) -> list[Unit]:
+    """Every unit a reservation names, as it stands now in the reservation's namespace."""
+    seen = dict.fromkeys((u.park_id, u.unit_id) for u in reservation.units)
+    return [store_registry.get_unit(session, park_id=park_id, unit_id=unit_id, namespace=reservation.namespace) for park_id, unit_id in seen]

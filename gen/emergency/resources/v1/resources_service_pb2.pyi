@@ -807,12 +807,14 @@ class ReserveResourcesRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., incident: _Optional[str] = ..., exercise_id: _Optional[str] = ..., units: _Optional[_Iterable[_Union[UnitHold, _Mapping]]] = ..., stocks: _Optional[_Iterable[_Union[StockHold, _Mapping]]] = ..., ttl_seconds: _Optional[int] = ...) -> None: ...
 
 class ReserveResourcesResponse(_message.Message):
-    __slots__ = ("reservation", "snapshot_version")
+    __slots__ = ("reservation", "snapshot_version", "units")
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
     reservation: Reservation
     snapshot_version: int
-    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., snapshot_version: _Optional[int] = ...) -> None: ...
+    units: _containers.RepeatedCompositeFieldContainer[Unit]
+    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., snapshot_version: _Optional[int] = ..., units: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
 
 class ConfirmReservationRequest(_message.Message):
     __slots__ = ("request_id", "name")
@@ -823,10 +825,12 @@ class ConfirmReservationRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class ConfirmReservationResponse(_message.Message):
-    __slots__ = ("reservation",)
+    __slots__ = ("reservation", "units")
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
     reservation: Reservation
-    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ...) -> None: ...
+    units: _containers.RepeatedCompositeFieldContainer[Unit]
+    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., units: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
 
 class ReleaseReservationRequest(_message.Message):
     __slots__ = ("request_id", "name", "units", "stocks", "reason")
@@ -843,10 +847,12 @@ class ReleaseReservationRequest(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., name: _Optional[str] = ..., units: _Optional[_Iterable[str]] = ..., stocks: _Optional[_Iterable[str]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class ReleaseReservationResponse(_message.Message):
-    __slots__ = ("reservation",)
+    __slots__ = ("reservation", "units")
     RESERVATION_FIELD_NUMBER: _ClassVar[int]
+    UNITS_FIELD_NUMBER: _ClassVar[int]
     reservation: Reservation
-    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ...) -> None: ...
+    units: _containers.RepeatedCompositeFieldContainer[Unit]
+    def __init__(self, reservation: _Optional[_Union[Reservation, _Mapping]] = ..., units: _Optional[_Iterable[_Union[Unit, _Mapping]]] = ...) -> None: ...
 
 class GetReservationRequest(_message.Message):
     __slots__ = ("name",)
