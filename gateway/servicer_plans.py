@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway import monitoring
@@ -14,23 +13,20 @@ from gateway.servicer_base import ServicerBase
 from gateway.validation import auto_dispatch_violations, commit_violations, exercise_violations, propose_violations, report_violations, set_demands_violations
 from services.common.errors import raise_if
 from services.common.idempotency import request_fingerprint
+from services.common.interceptors import Context
 
 
 class PlanRpcs(ServicerBase):
     """ReportIncident, SetDemands, ProposePlan, CommitPlan, AutoDispatch, GetSituation and WatchEvents."""
 
-    async def ReportIncident(
-        self, request: gpb.ReportIncidentRequest, context: grpc.aio.ServicerContext[gpb.ReportIncidentRequest, gpb.ReportIncidentResponse]
-    ) -> gpb.ReportIncidentResponse:
+    async def ReportIncident(self, request: gpb.ReportIncidentRequest, context: Context) -> gpb.ReportIncidentResponse:
         """Create the incident with similar cases and recommended demands."""
         await self._admit()
         raise_if(report_violations(request))
         authorize(Method.REPORT_INCIDENT, exercise_id=request.incident.exercise_id, park_id=request.incident.park_id)
         return await self._reporter.report(request)
 
-    async def SetDemands(
-        self, request: gpb.SetDemandsRequest, context: grpc.aio.ServicerContext[gpb.SetDemandsRequest, gpb.SetDemandsResponse]
-    ) -> gpb.SetDemandsResponse:
+    async def SetDemands(self, request: gpb.SetDemandsRequest, context: Context) -> gpb.SetDemandsResponse:
         """Accept or edit an incident's demands."""
         await self._admit()
         raise_if(set_demands_violations(request))
@@ -38,9 +34,7 @@ class PlanRpcs(ServicerBase):
         authorize(Method.SET_DEMANDS, exercise_id=incident.exercise_id, park_id=incident.park_id)
         return await self._reporter.set_demands(request)
 
-    async def ProposePlan(
-        self, request: gpb.ProposePlanRequest, context: grpc.aio.ServicerContext[gpb.ProposePlanRequest, gpb.ProposePlanResponse]
-    ) -> gpb.ProposePlanResponse:
+    async def ProposePlan(self, request: gpb.ProposePlanRequest, context: Context) -> gpb.ProposePlanResponse:
         """Plan for the incidents (or every one awaiting dispatch) beside the greedy plan's score."""
         principal = await self._admit()
         raise_if(propose_violations(request))
@@ -54,9 +48,7 @@ class PlanRpcs(ServicerBase):
         )
         return gpb.ProposePlanResponse(proposal=await self._planner.message(row.proposal_id))
 
-    async def CommitPlan(
-        self, request: gpb.CommitPlanRequest, context: grpc.aio.ServicerContext[gpb.CommitPlanRequest, gpb.CommitPlanResponse]
-    ) -> gpb.CommitPlanResponse:
+    async def CommitPlan(self, request: gpb.CommitPlanRequest, context: Context) -> gpb.CommitPlanResponse:
         """Reserve, re-plan if stale, confirm and move the incidents to RESPONDING; a retry returns the first answer."""
         principal = await self._admit()
         raise_if(commit_violations(request))
@@ -72,9 +64,7 @@ class PlanRpcs(ServicerBase):
             subject=principal.subject,
         )
 
-    async def AutoDispatch(
-        self, request: gpb.AutoDispatchRequest, context: grpc.aio.ServicerContext[gpb.AutoDispatchRequest, gpb.AutoDispatchResponse]
-    ) -> gpb.AutoDispatchResponse:
+    async def AutoDispatch(self, request: gpb.AutoDispatchRequest, context: Context) -> gpb.AutoDispatchResponse:
         """Propose and commit in one call."""
         principal = await self._admit()
         raise_if(auto_dispatch_violations(request))
@@ -90,18 +80,14 @@ class PlanRpcs(ServicerBase):
         )
         return gpb.AutoDispatchResponse(commit=commit)
 
-    async def GetSituation(
-        self, request: gpb.GetSituationRequest, context: grpc.aio.ServicerContext[gpb.GetSituationRequest, gpb.GetSituationResponse]
-    ) -> gpb.GetSituationResponse:
+    async def GetSituation(self, request: gpb.GetSituationRequest, context: Context) -> gpb.GetSituationResponse:
         """Everything a console's screen shows."""
         await self._admit()
         raise_if(exercise_violations(request.exercise_id))
         authorize(Method.GET_SITUATION, exercise_id=request.exercise_id)
         return await self._situation.assemble(request.exercise_id)
 
-    async def WatchEvents(
-        self, request: gpb.WatchEventsRequest, context: grpc.aio.ServicerContext[gpb.WatchEventsRequest, gpb.WatchEventsResponse]
-    ) -> AsyncIterator[gpb.WatchEventsResponse]:
+    async def WatchEvents(self, request: gpb.WatchEventsRequest, context: Context) -> AsyncIterator[gpb.WatchEventsResponse]:
         """Stream events in the caller's scope until the caller goes away."""
         principal = await self._admit()
         raise_if(exercise_violations(request.exercise_id))
