@@ -39,16 +39,17 @@ class CommitSaga(Reserving, Forwarding):
 
     async def commit(self, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> gpb.CommitPlanResponse:
         """Commit a proposal, or return the first answer of an earlier try with the same request id."""
+        start = store_sagas.SagaStart(request_id, method, fingerprint, proposal_id, max_replans, subject)
         async with self._turn(request_id), self._renewing(request_id):
             try:
-                saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+                saga = await self._begin(start)
                 if saga.state == DONE:
                     return gpb.CommitPlanResponse.FromString(saga.response)
                 if saga.step in FORWARD_ONLY:
                     return await self._forward(saga)
                 if saga.step != "STARTED":  # left half-way before any confirm by a previous process: start over cleanly
                     saga = await self._compensate(saga, "resumed after an interruption before confirm")
-                    saga = await self._begin(request_id, method, fingerprint, proposal_id, max_replans, subject)
+                    saga = await self._begin(start)
             except AlreadyCommitted as done:  # another request committed this proposal: its answer, nothing more sent
                 return done.answer()
             saga = await self._reserve_fresh(saga)
@@ -111,7 +112,7 @@ class CommitSaga(Reserving, Forwarding):
             raise reused_id_error(request_id)
         return saga
 
-    async def _begin(self, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
+    async def _begin(self, start: store_sagas.SagaStart) -> SagaRow:
         """Create the saga (claiming its proposal), or load it; a compensated saga starts a new generation.
 
         While another replica runs the same request id, wait for it (up to two leases) rather than run it twice.
@@ -119,18 +120,8 @@ class CommitSaga(Reserving, Forwarding):
         patience = asyncio.get_running_loop().time() + 2 * self.lease.seconds
         while True:
             try:
-                return await run_in_thread(
-                    store_sagas.begin,
-                    self._engine,
-                    self.lease,
-                    request_id=request_id,
-                    method=method,
-                    fingerprint=fingerprint,
-                    proposal_id=proposal_id,
-                    max_replans=max_replans,
-                    subject=subject,
-                )
+                return await run_in_thread(store_sagas.begin, self._engine, self.lease, start)
             except SagaBusy as busy:
                 if asyncio.get_running_loop().time() > patience:
-                    raise unavailable("COMMIT_IN_PROGRESS", f"request {request_id}: {busy}; retry later for its answer") from None
+                    raise unavailable("COMMIT_IN_PROGRESS", f"request {start.request_id}: {busy}; retry later for its answer") from None
                 await asyncio.sleep(BUSY_POLL_S)

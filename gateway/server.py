@@ -31,11 +31,16 @@ from gateway.unit_status import UnitMover
 from services.common.auth import Role
 from services.common.errors import ServiceError
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.server import RunningServer, ServiceSpec, serve, service_main, service_name
 from services.common.settings import Settings
 
 SERVICE = "gateway"
-SERVICE_NAME = service_name(gateway_service_pb2, "CommandCenterService")
+SPEC = ServiceSpec(
+    SERVICE,
+    service_name(gateway_service_pb2, "CommandCenterService"),
+    gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server,
+    bulk=["ImportParkInventory"],
+)
 RECOVERY_ATTEMPTS = 30
 RECOVERY_BACKOFF_S = 2.0
 
@@ -121,14 +126,11 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
 
     running, bound = await serve(
         settings,
-        SERVICE,
+        SPEC,
         port,
-        service=SERVICE_NAME,
-        add_servicer=gateway_service_pb2_grpc.add_CommandCenterServiceServicer_to_server,
-        servicer=servicer,
+        servicer,
         cleanups=[storage.close, backends.close, drills.close, stop_background, *([readmodel.stop] if readmodel is not None else [])],
         relay=storage.relay,
-        bulk=["ImportParkInventory"],
     )
     if readmodel is not None:
         readmodel.start(running.port, running.health)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gateway.activity import Activity
 from gateway.config import GatewayConfig
 from gateway.drills import DrillRunner
@@ -18,25 +20,26 @@ from gateway.unit_status import UnitMover
 from services.common.auth import Principal, require_authenticated
 
 
+@dataclass(kw_only=True, eq=False)
 class ServicerBase:
-    """The domain objects the RPC methods call, and the admission every method starts with."""
+    """The domain objects the RPC methods call (given by keyword when the servicer is made), and the admission every method starts with."""
 
-    _reporter: Reporter
-    _planner: Planner
-    _saga: CommitSaga
-    _situation: Situation
-    _watcher: EventWatcher
-    _drills: DrillRunner
-    _limiter: RateLimiter
-    _config: GatewayConfig
-    _views: IncidentViews
-    _lifecycle: Lifecycle
-    _mover: UnitMover
-    _inventory: Inventory
-    _activity: Activity
+    reporter: Reporter
+    planner: Planner
+    saga: CommitSaga
+    situation: Situation
+    watcher: EventWatcher
+    drills: DrillRunner
+    limiter: RateLimiter
+    config: GatewayConfig
+    views: IncidentViews
+    lifecycle: Lifecycle
+    mover: UnitMover
+    inventory: Inventory
+    activity: Activity
 
     async def _admit(self) -> Principal:
         """An authenticated caller within its rate limit."""
         principal = require_authenticated()
-        await self._limiter.check(principal)
+        await self.limiter.check(principal)
         return principal

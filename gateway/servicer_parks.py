@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 
 from gateway.access import Method, authorize
@@ -11,80 +10,65 @@ from gateway.validation import drill_list_violations, import_violations, page_vi
 from services.common import names
 from services.common.auth import Role
 from services.common.errors import raise_if
+from services.common.interceptors import Context
 
 
 class ParkRpcs(ServicerBase):
     """GetParkInventory, AdjustStock, ImportParkInventory, ListScenarios, StartDrill, ListDrills, GetDrill and GetDrillReport."""
 
-    async def GetParkInventory(
-        self, request: gpb.GetParkInventoryRequest, context: grpc.aio.ServicerContext[gpb.GetParkInventoryRequest, gpb.GetParkInventoryResponse]
-    ) -> gpb.GetParkInventoryResponse:
+    async def GetParkInventory(self, request: gpb.GetParkInventoryRequest, context: Context) -> gpb.GetParkInventoryResponse:
         """A park's depots, units and stock."""
         await self._admit()
         raise_if(park_inventory_violations(request))
         park = names.PARK.parse_one(request.park, "park")
         authorize(Method.GET_PARK_INVENTORY, exercise_id=request.exercise_id, park_id=park)
-        return await self._inventory.park(park, request.exercise_id)
+        return await self.inventory.park(park, request.exercise_id)
 
-    async def AdjustStock(
-        self, request: gpb.AdjustStockRequest, context: grpc.aio.ServicerContext[gpb.AdjustStockRequest, gpb.AdjustStockResponse]
-    ) -> gpb.AdjustStockResponse:
+    async def AdjustStock(self, request: gpb.AdjustStockRequest, context: Context) -> gpb.AdjustStockResponse:
         """Book a stock receipt, correction or loss."""
         await self._admit()
         raise_if(stock_violations(request))
         authorize(Method.ADJUST_STOCK, park_id=names.park_of(request.stock))
-        return await self._activity.once("AdjustStock", request, request.request_id, gpb.AdjustStockResponse, lambda: self._inventory.adjust(request))
+        return await self.activity.once("AdjustStock", request, request.request_id, gpb.AdjustStockResponse, lambda: self.inventory.adjust(request))
 
-    async def ImportParkInventory(
-        self, request: gpb.ImportParkInventoryRequest, context: grpc.aio.ServicerContext[gpb.ImportParkInventoryRequest, gpb.ImportParkInventoryResponse]
-    ) -> gpb.ImportParkInventoryResponse:
+    async def ImportParkInventory(self, request: gpb.ImportParkInventoryRequest, context: Context) -> gpb.ImportParkInventoryResponse:
         """Pass a park's inventory import to the resources service, for the caller's own park."""
         await self._admit()
         raise_if(import_violations(request))
         authorize(Method.IMPORT_PARK_INVENTORY, park_id=names.PARK.parse_one(request.inventory.parent, "inventory.parent"))
-        return gpb.ImportParkInventoryResponse(result=await self._inventory.import_park(request.inventory))
+        return gpb.ImportParkInventoryResponse(result=await self.inventory.import_park(request.inventory))
 
-    async def ListScenarios(
-        self, request: gpb.ListScenariosRequest, context: grpc.aio.ServicerContext[gpb.ListScenariosRequest, gpb.ListScenariosResponse]
-    ) -> gpb.ListScenariosResponse:
+    async def ListScenarios(self, request: gpb.ListScenariosRequest, context: Context) -> gpb.ListScenariosResponse:
         """A page of drill scenarios."""
         await self._admit()
         raise_if(page_violations(request.page_size))
         principal = authorize(Method.LIST_SCENARIOS)
-        return await self._inventory.scenarios(request, show_script=principal.role is Role.DRILL_DIRECTOR)
+        return await self.inventory.scenarios(request, show_script=principal.role is Role.DRILL_DIRECTOR)
 
-    async def StartDrill(
-        self, request: gpb.StartDrillRequest, context: grpc.aio.ServicerContext[gpb.StartDrillRequest, gpb.StartDrillResponse]
-    ) -> gpb.StartDrillResponse:
+    async def StartDrill(self, request: gpb.StartDrillRequest, context: Context) -> gpb.StartDrillResponse:
         """Start a drill in a new exercise namespace."""
         principal = await self._admit()
         authorize(Method.START_DRILL)
         raise_if(start_drill_violations(request))
-        return gpb.StartDrillResponse(drill=await self._drills.start(request, principal))
+        return gpb.StartDrillResponse(drill=await self.drills.start(request, principal))
 
-    async def ListDrills(
-        self, request: gpb.ListDrillsRequest, context: grpc.aio.ServicerContext[gpb.ListDrillsRequest, gpb.ListDrillsResponse]
-    ) -> gpb.ListDrillsResponse:
+    async def ListDrills(self, request: gpb.ListDrillsRequest, context: Context) -> gpb.ListDrillsResponse:
         """A page of drills."""
         await self._admit()
         raise_if(drill_list_violations(request))
         principal = authorize(Method.LIST_DRILLS)
-        return await self._inventory.drills(request, show_script=principal.role is Role.DRILL_DIRECTOR)
+        return await self.inventory.drills(request, show_script=principal.role is Role.DRILL_DIRECTOR)
 
-    async def GetDrill(
-        self, request: gpb.GetDrillRequest, context: grpc.aio.ServicerContext[gpb.GetDrillRequest, gpb.GetDrillResponse]
-    ) -> gpb.GetDrillResponse:
+    async def GetDrill(self, request: gpb.GetDrillRequest, context: Context) -> gpb.GetDrillResponse:
         """A drill's progress (only released injects; an unannounced drill's script stays hidden from operators)."""
         principal = await self._admit()
         drill_id = names.DRILL.parse_one(request.name)
         authorize(Method.GET_DRILL)
-        return gpb.GetDrillResponse(drill=await self._drills.get(drill_id, show_script=principal.role is Role.DRILL_DIRECTOR))
+        return gpb.GetDrillResponse(drill=await self.drills.get(drill_id, show_script=principal.role is Role.DRILL_DIRECTOR))
 
-    async def GetDrillReport(
-        self, request: gpb.GetDrillReportRequest, context: grpc.aio.ServicerContext[gpb.GetDrillReportRequest, gpb.GetDrillReportResponse]
-    ) -> gpb.GetDrillReportResponse:
+    async def GetDrillReport(self, request: gpb.GetDrillReportRequest, context: Context) -> gpb.GetDrillReportResponse:
         """A finished drill's after-action report and the hindsight plan."""
         await self._admit()
         drill_id = names.DRILL.parse_one(request.name)
         authorize(Method.GET_DRILL_REPORT)
-        return await self._drills.report(drill_id)
+        return await self.drills.report(drill_id)

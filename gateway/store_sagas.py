@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,7 +85,19 @@ def renew(engine: Engine, request_id: str, lease: Lease) -> bool:
         return bool(getattr(done, "rowcount", 0))
 
 
-def begin(engine: Engine, lease: Lease, *, request_id: str, method: str, fingerprint: str, proposal_id: str, max_replans: int, subject: str) -> SagaRow:
+@dataclass(frozen=True)
+class SagaStart:
+    """What a commit saga starts from: the request (its id, method and fingerprint), the proposal, the re-plan bound and the caller."""
+
+    request_id: str
+    method: str
+    fingerprint: str
+    proposal_id: str
+    max_replans: int
+    subject: str
+
+
+def begin(engine: Engine, lease: Lease, start: SagaStart) -> SagaRow:
     """Create the saga and claim its proposal, or load it (a compensated one starts a new generation), under this replica's lease.
 
     AlreadyCommitted if another request owns the proposal; SagaBusy while another replica's lease on the saga is live.
@@ -93,30 +105,22 @@ def begin(engine: Engine, lease: Lease, *, request_id: str, method: str, fingerp
 
     def write() -> SagaRow:
         with session_scope(engine) as session:
-            saga = store.get_saga(session=session, request_id=request_id, for_update=True)
+            saga = store.get_saga(session=session, request_id=start.request_id, for_update=True)
             if saga is not None and lease.holds_off(saga):
                 raise SagaBusy(saga.lease_owner)
             if saga is None or saga.state == COMPENSATED:
-                owner = store.claim_proposal(session=session, proposal_id=saga.first_proposal_id if saga else proposal_id, request_id=request_id)
+                claimed = saga.first_proposal_id if saga else start.proposal_id
+                owner = store.claim_proposal(session=session, proposal_id=claimed, request_id=start.request_id)
                 if owner is not None:
                     raise AlreadyCommitted(owner)
             if saga is None:
-                proposal = store.get_proposal(session=session, proposal_id=proposal_id)
-                saga = SagaRow(
-                    request_id=request_id,
-                    method=method,
-                    fingerprint=fingerprint,
-                    proposal_id=proposal_id,
-                    first_proposal_id=proposal_id,
-                    exercise_id=proposal.exercise_id,
-                    max_replans=max_replans,
-                    subject=subject,
-                )
+                proposal = store.get_proposal(session=session, proposal_id=start.proposal_id)
+                saga = SagaRow(**asdict(start), first_proposal_id=start.proposal_id, exercise_id=proposal.exercise_id)
                 session.add(saga)
                 session.flush()
-                store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": proposal_id})
-            elif saga.method != method or saga.fingerprint != fingerprint:
-                raise reused_id_error(request_id)
+                store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": start.proposal_id})
+            elif saga.method != start.method or saga.fingerprint != start.fingerprint:
+                raise reused_id_error(start.request_id)
             elif saga.state == COMPENSATED:
                 saga.generation += 1
                 saga.attempt = 0

@@ -14,12 +14,12 @@ from services.alarms.tables import TABLES
 from services.alarms.watcher import IncidentWatcher
 from services.common.db import make_engine
 from services.common.migrations import migrate
-from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.server import RunningServer, ServiceSpec, serve, service_main, service_name
 from services.common.settings import Settings
 from services.common.transactions import Transactions
 
 SERVICE = "alarms"
-SERVICE_NAME = service_name(alarms_service_pb2, "AlarmService")
+SPEC = ServiceSpec(SERVICE, service_name(alarms_service_pb2, "AlarmService"), alarms_service_pb2_grpc.add_AlarmServiceServicer_to_server)
 
 
 async def build_server(settings: Settings, port: int | None = None, config: AlarmConfig | None = None) -> tuple[RunningServer, int]:
@@ -44,15 +44,7 @@ async def build_server(settings: Settings, port: int | None = None, config: Alar
         await redis.aclose()
         engine.dispose()
 
-    return await serve(
-        settings,
-        SERVICE,
-        port,
-        service=SERVICE_NAME,
-        add_servicer=alarms_service_pb2_grpc.add_AlarmServiceServicer_to_server,
-        servicer=AlarmServicer(Transactions(engine)),
-        cleanups=[close],
-    )
+    return await serve(settings, SPEC, port, AlarmServicer(Transactions(engine)), cleanups=[close])
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.alarms.v1 import alarms_service_pb2 as pb
 from emergency.alarms.v1 import alarms_service_pb2_grpc as pb_grpc
 from sqlmodel import Session
@@ -10,6 +9,7 @@ from sqlmodel import Session
 from services.alarms import mapping, store
 from services.common.auth import require_authenticated
 from services.common.errors import FieldViolation, not_found, raise_if
+from services.common.interceptors import Context
 from services.common.names import INCIDENT
 from services.common.pagination import open_page, page_size_violations
 from services.common.transactions import Transactions
@@ -21,9 +21,7 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
     def __init__(self, tx: Transactions) -> None:
         self._tx = tx
 
-    async def ListAlarms(
-        self, request: pb.ListAlarmsRequest, context: grpc.aio.ServicerContext[pb.ListAlarmsRequest, pb.ListAlarmsResponse]
-    ) -> pb.ListAlarmsResponse:
+    async def ListAlarms(self, request: pb.ListAlarmsRequest, context: Context) -> pb.ListAlarmsResponse:
         """Newest first, by state, incident and namespace."""
         require_authenticated()
         unknown = [FieldViolation("state", f"unknown state {request.state}")] if request.state and request.state not in mapping.STATE_NAMES else []
@@ -40,9 +38,7 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
 
         return await self._tx.query(read)
 
-    async def ListAlarmIncidents(
-        self, request: pb.ListAlarmIncidentsRequest, context: grpc.aio.ServicerContext[pb.ListAlarmIncidentsRequest, pb.ListAlarmIncidentsResponse]
-    ) -> pb.ListAlarmIncidentsResponse:
+    async def ListAlarmIncidents(self, request: pb.ListAlarmIncidentsRequest, context: Context) -> pb.ListAlarmIncidentsResponse:
         """In incident-name order, in a namespace."""
         require_authenticated()
         page = open_page(request.page_token, request.page_size, {"exercise": request.exercise_id})
@@ -55,9 +51,7 @@ class AlarmServicer(pb_grpc.AlarmServiceServicer):
 
         return await self._tx.query(read)
 
-    async def GetAlarmIncident(
-        self, request: pb.GetAlarmIncidentRequest, context: grpc.aio.ServicerContext[pb.GetAlarmIncidentRequest, pb.GetAlarmIncidentResponse]
-    ) -> pb.GetAlarmIncidentResponse:
+    async def GetAlarmIncident(self, request: pb.GetAlarmIncidentRequest, context: Context) -> pb.GetAlarmIncidentResponse:
         """One incident's alarm record."""
         require_authenticated()
         INCIDENT.parse_one(request.incident, "incident")

@@ -15,12 +15,12 @@ from services.casebase.servicer import CaseBaseServicer
 from services.casebase.tables import TABLES
 from services.common.db import run_in_thread
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.server import RunningServer, ServiceSpec, serve, service_main, service_name
 from services.common.settings import Settings
 from services.common.transactions import Transactions
 
 SERVICE = "casebase"
-SERVICE_NAME = service_name(casebase_service_pb2, "CaseBaseService")
+SPEC = ServiceSpec(SERVICE, service_name(casebase_service_pb2, "CaseBaseService"), casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server)
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,7 @@ async def build_server(settings: Settings, port: int | None = None, *, options: 
     except BaseException:
         await storage.close()
         raise
-    return await serve(
-        settings,
-        SERVICE,
-        port,
-        service=SERVICE_NAME,
-        add_servicer=casebase_service_pb2_grpc.add_CaseBaseServiceServicer_to_server,
-        servicer=CaseBaseServicer(tx, searcher, options, incidents),
-        cleanups=[storage.close, incidents.close],
-        relay=storage.relay,
-    )
+    return await serve(settings, SPEC, port, CaseBaseServicer(tx, searcher, options, incidents), cleanups=[storage.close, incidents.close], relay=storage.relay)
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ import logging
 import uuid
 from collections.abc import Callable
 
-import grpc
 from emergency.casebase.v1 import casebase_service_pb2 as pb
 from emergency.casebase.v1 import casebase_service_pb2_grpc as pb_grpc
 from google.protobuf.message import Message
@@ -25,6 +24,7 @@ from services.common.auth import Role, require_authenticated, require_role
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, raise_if
 from services.common.idempotency import M, request_id_violations
+from services.common.interceptors import Context
 from services.common.names import id_violations
 from services.common.pagination import effective_page_size, open_page, page_size_violations
 from services.common.transactions import Transactions
@@ -59,9 +59,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
     # --- cases ------------------------------------------------------------------------------
 
-    async def CreateCase(
-        self, request: pb.CreateCaseRequest, context: grpc.aio.ServicerContext[pb.CreateCaseRequest, pb.CreateCaseResponse]
-    ) -> pb.CreateCaseResponse:
+    async def CreateCase(self, request: pb.CreateCaseRequest, context: Context) -> pb.CreateCaseResponse:
         """Add an accident case."""
         principal = require_role(*CASE_WRITERS)
         violations = request_id_violations(request.request_id) + id_violations("case_id", request.case_id, required=False, rule=ID_HINT)
@@ -81,15 +79,13 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         await self._refresh_index()
         return response
 
-    async def GetCase(self, request: pb.GetCaseRequest, context: grpc.aio.ServicerContext[pb.GetCaseRequest, pb.GetCaseResponse]) -> pb.GetCaseResponse:
+    async def GetCase(self, request: pb.GetCaseRequest, context: Context) -> pb.GetCaseResponse:
         """Return one case."""
         require_authenticated()
         case_id = CASE_NAME.parse_one(request.name)
         return await self._tx.query(lambda session: pb.GetCaseResponse(accident_case=mapping_case.case_message(store.get_case(session, case_id=case_id))))
 
-    async def ListCases(
-        self, request: pb.ListCasesRequest, context: grpc.aio.ServicerContext[pb.ListCasesRequest, pb.ListCasesResponse]
-    ) -> pb.ListCasesResponse:
+    async def ListCases(self, request: pb.ListCasesRequest, context: Context) -> pb.ListCasesResponse:
         """Return a page of cases in id order, filtered by kind, hazard class, severity and text."""
         require_authenticated()
         raise_if(validation_case.list_violations(request), merge=True)
@@ -108,9 +104,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._tx.query(read)
 
-    async def UpdateCase(
-        self, request: pb.UpdateCaseRequest, context: grpc.aio.ServicerContext[pb.UpdateCaseRequest, pb.UpdateCaseResponse]
-    ) -> pb.UpdateCaseResponse:
+    async def UpdateCase(self, request: pb.UpdateCaseRequest, context: Context) -> pb.UpdateCaseResponse:
         """Change the fields of a case named in the update mask."""
         principal = require_role(*CASE_WRITERS)
         raise_if(validation_case.update_violations(request), merge=True)
@@ -132,9 +126,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         await self._refresh_index()
         return response
 
-    async def DeleteCase(
-        self, request: pb.DeleteCaseRequest, context: grpc.aio.ServicerContext[pb.DeleteCaseRequest, pb.DeleteCaseResponse]
-    ) -> pb.DeleteCaseResponse:
+    async def DeleteCase(self, request: pb.DeleteCaseRequest, context: Context) -> pb.DeleteCaseResponse:
         """Remove a case."""
         require_role(*CASE_WRITERS)
         raise_if(request_id_violations(request.request_id) + CASE_NAME.violations(request.name), merge=True)
@@ -159,9 +151,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
         assert query is not None
         return query
 
-    async def SearchSimilarCases(
-        self, request: pb.SearchSimilarCasesRequest, context: grpc.aio.ServicerContext[pb.SearchSimilarCasesRequest, pb.SearchSimilarCasesResponse]
-    ) -> pb.SearchSimilarCasesResponse:
+    async def SearchSimilarCases(self, request: pb.SearchSimilarCasesRequest, context: Context) -> pb.SearchSimilarCasesResponse:
         """Rank cases by similarity to an incident, with the reason for each part of each score."""
         require_authenticated()
         query = self._query(request, "limit", request.limit)
@@ -174,9 +164,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await run_in_thread(search)
 
-    async def RecommendDemands(
-        self, request: pb.RecommendDemandsRequest, context: grpc.aio.ServicerContext[pb.RecommendDemandsRequest, pb.RecommendDemandsResponse]
-    ) -> pb.RecommendDemandsResponse:
+    async def RecommendDemands(self, request: pb.RecommendDemandsRequest, context: Context) -> pb.RecommendDemandsResponse:
         """Recommend demands from similar cases and hazard rules, each line citing its sources."""
         require_authenticated()
         query = self._query(request, "case_count", request.case_count)
@@ -198,9 +186,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
     # --- scenarios --------------------------------------------------------------------------
 
-    async def CreateScenario(
-        self, request: pb.CreateScenarioRequest, context: grpc.aio.ServicerContext[pb.CreateScenarioRequest, pb.CreateScenarioResponse]
-    ) -> pb.CreateScenarioResponse:
+    async def CreateScenario(self, request: pb.CreateScenarioRequest, context: Context) -> pb.CreateScenarioResponse:
         """Add a drill scenario, validated as a whole (or only validate it)."""
         require_role(*SCENARIO_WRITERS)
         violations = [] if request.validate_only else request_id_violations(request.request_id)
@@ -221,9 +207,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._mutate("CreateScenario", request, request.request_id, pb.CreateScenarioResponse, work)
 
-    async def GetScenario(
-        self, request: pb.GetScenarioRequest, context: grpc.aio.ServicerContext[pb.GetScenarioRequest, pb.GetScenarioResponse]
-    ) -> pb.GetScenarioResponse:
+    async def GetScenario(self, request: pb.GetScenarioRequest, context: Context) -> pb.GetScenarioResponse:
         """Return one scenario."""
         require_authenticated()
         scenario_id = SCENARIO_NAME.parse_one(request.name)
@@ -233,9 +217,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._tx.query(read)
 
-    async def ListScenarios(
-        self, request: pb.ListScenariosRequest, context: grpc.aio.ServicerContext[pb.ListScenariosRequest, pb.ListScenariosResponse]
-    ) -> pb.ListScenariosResponse:
+    async def ListScenarios(self, request: pb.ListScenariosRequest, context: Context) -> pb.ListScenariosResponse:
         """Return a page of scenarios in id order."""
         require_authenticated()
         page = open_page(request.page_token, request.page_size, {}, default=50, maximum=500)
@@ -247,9 +229,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._tx.query(read)
 
-    async def DeleteScenario(
-        self, request: pb.DeleteScenarioRequest, context: grpc.aio.ServicerContext[pb.DeleteScenarioRequest, pb.DeleteScenarioResponse]
-    ) -> pb.DeleteScenarioResponse:
+    async def DeleteScenario(self, request: pb.DeleteScenarioRequest, context: Context) -> pb.DeleteScenarioResponse:
         """Remove a scenario."""
         require_role(*SCENARIO_WRITERS)
         raise_if(request_id_violations(request.request_id) + SCENARIO_NAME.violations(request.name), merge=True)
@@ -263,11 +243,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
     # --- after-action reports ---------------------------------------------------------------
 
-    async def CreateAfterActionReport(
-        self,
-        request: pb.CreateAfterActionReportRequest,
-        context: grpc.aio.ServicerContext[pb.CreateAfterActionReportRequest, pb.CreateAfterActionReportResponse],
-    ) -> pb.CreateAfterActionReportResponse:
+    async def CreateAfterActionReport(self, request: pb.CreateAfterActionReportRequest, context: Context) -> pb.CreateAfterActionReportResponse:
         """Store an after-action report of a drill or a closed live incident."""
         require_role(*REPORT_WRITERS)
         report = request.report
@@ -292,9 +268,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._mutate("CreateAfterActionReport", request, request.request_id, pb.CreateAfterActionReportResponse, work)
 
-    async def GetAfterActionReport(
-        self, request: pb.GetAfterActionReportRequest, context: grpc.aio.ServicerContext[pb.GetAfterActionReportRequest, pb.GetAfterActionReportResponse]
-    ) -> pb.GetAfterActionReportResponse:
+    async def GetAfterActionReport(self, request: pb.GetAfterActionReportRequest, context: Context) -> pb.GetAfterActionReportResponse:
         """Return one after-action report."""
         require_authenticated()
         report_id = REPORT_NAME.parse_one(request.name)
@@ -302,9 +276,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
             lambda session: pb.GetAfterActionReportResponse(report=mapping_report.report_message(store.get_report(session, report_id=report_id)))
         )
 
-    async def ListAfterActionReports(
-        self, request: pb.ListAfterActionReportsRequest, context: grpc.aio.ServicerContext[pb.ListAfterActionReportsRequest, pb.ListAfterActionReportsResponse]
-    ) -> pb.ListAfterActionReportsResponse:
+    async def ListAfterActionReports(self, request: pb.ListAfterActionReportsRequest, context: Context) -> pb.ListAfterActionReportsResponse:
         """Return a page of after-action reports, newest first, optionally of one scenario."""
         require_authenticated()
         raise_if(page_size_violations(request.page_size, maximum=500))
@@ -318,9 +290,7 @@ class CaseBaseServicer(pb_grpc.CaseBaseServiceServicer):
 
         return await self._tx.query(read)
 
-    async def CreateCaseFromReport(
-        self, request: pb.CreateCaseFromReportRequest, context: grpc.aio.ServicerContext[pb.CreateCaseFromReportRequest, pb.CreateCaseFromReportResponse]
-    ) -> pb.CreateCaseFromReportResponse:
+    async def CreateCaseFromReport(self, request: pb.CreateCaseFromReportRequest, context: Context) -> pb.CreateCaseFromReportResponse:
         """Turn a live incident's after-action report into a new accident case."""
         principal = require_role(*CASE_WRITERS)
         raise_if(request_id_violations(request.request_id) + REPORT_NAME.violations(request.report, "report"), merge=True)

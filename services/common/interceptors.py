@@ -7,7 +7,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import grpc
 
@@ -21,11 +21,13 @@ log = logging.getLogger("emergency.rpc")
 
 UNAUTHENTICATED_OK = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
+# A handler's call context: the handlers read nothing from it that depends on their message types.
+Context: TypeAlias = "grpc.aio.ServicerContext[Any, Any]"
+
 # The interceptors wrap every method of every service, so requests and responses are any message.
 # The handler and interceptor classes are generic only in the stubs.
 if TYPE_CHECKING:
     Handler = grpc.RpcMethodHandler[Any, Any]
-    Context = grpc.aio.ServicerContext[Any, Any]
     ServerInterceptor = grpc.aio.ServerInterceptor[Any, Any]
 else:
     ServerInterceptor = grpc.aio.ServerInterceptor

@@ -123,33 +123,33 @@ def service_name(pb2: ModuleType, service: str) -> str:
     return str(pb2.DESCRIPTOR.services_by_name[service].full_name)
 
 
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a process serves: its label (settings, logs, metrics), full name, generated `add_*Servicer_to_server`, bulk-sized methods ('*': all)."""
+
+    label: str
+    name: str
+    add_servicer: Callable[[Any, grpc.aio.Server], None]
+    bulk: Sequence[str] = ()
+
+
 async def serve(
-    settings: Settings,
-    label: str,
-    port: int | None,
-    *,
-    service: str,
-    add_servicer: Callable[[Any, grpc.aio.Server], None],
-    servicer: object,
-    cleanups: Sequence[Cleanup] = (),
-    relay: OutboxRelay | None = None,
-    bulk: Sequence[str] = (),
+    settings: Settings, spec: ServiceSpec, port: int | None, servicer: object, *, cleanups: Sequence[Cleanup] = (), relay: OutboxRelay | None = None
 ) -> tuple[RunningServer, int]:
     """Start one service's server on its configured port (or `port`; 0 picks a free one) and return it with its port.
 
-    `add_servicer` is the generated `add_<Service>Servicer_to_server`; `bulk` names the methods of `service` that may
-    take bulk-sized requests ('*' for all). When the server cannot start, the cleanups run before the error is raised.
+    When the server cannot start, the cleanups run before the error is raised.
     """
     try:
         running = await start_server(
             settings=settings,
-            service_label=label,
-            service_names=[service],
-            register=lambda server: add_servicer(servicer, server),
-            port=settings.port_for(label) if port is None else port,
+            service_label=spec.label,
+            service_names=[spec.name],
+            register=lambda server: spec.add_servicer(servicer, server),
+            port=settings.port_for(spec.label) if port is None else port,
             cleanups=cleanups,
             relay=relay,
-            bulk_methods=[f"/{service}/{method}" for method in bulk],
+            bulk_methods=[f"/{spec.name}/{method}" for method in spec.bulk],
         )
     except BaseException:
         for cleanup in reversed(cleanups):

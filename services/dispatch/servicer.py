@@ -13,13 +13,13 @@ import functools
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
-import grpc
 from emergency.dispatch.v1 import dispatch_service_pb2 as pb
 from emergency.dispatch.v1 import dispatch_service_pb2_grpc as pb_grpc
 
 from services.common.auth import require_authenticated
 from services.common.deadline import remaining_s
 from services.common.errors import FieldViolation, ServiceError, raise_if, resource_exhausted
+from services.common.interceptors import Context
 from services.dispatch import domain, mapping, monitoring
 from services.dispatch.cancel import Cancellation
 from services.dispatch.model import DispatchRequest
@@ -77,9 +77,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
             request, monitoring.traced_solve(request, lambda: domain.optimise(request, limits=self._limits, cancel=cancel, validated=True))
         )
 
-    async def OptimizePlan(
-        self, request: pb.OptimizePlanRequest, context: grpc.aio.ServicerContext[pb.OptimizePlanRequest, pb.OptimizePlanResponse]
-    ) -> pb.OptimizePlanResponse:
+    async def OptimizePlan(self, request: pb.OptimizePlanRequest, context: Context) -> pb.OptimizePlanResponse:
         """The best plan found within the time limit, or the greedy plan when asked for."""
         require_authenticated()
         cancel = Cancellation()
@@ -88,9 +86,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         finally:
             cancel.cancel()
 
-    async def StreamPlans(
-        self, request: pb.StreamPlansRequest, context: grpc.aio.ServicerContext[pb.StreamPlansRequest, pb.StreamPlansResponse]
-    ) -> AsyncIterator[pb.StreamPlansResponse]:
+    async def StreamPlans(self, request: pb.StreamPlansRequest, context: Context) -> AsyncIterator[pb.StreamPlansResponse]:
         """Improving plans as the solver finds them; the last message is the final plan."""
         require_authenticated()
         _require_request(request)
@@ -111,9 +107,7 @@ class DispatchServicer(pb_grpc.DispatchServiceServicer):
         evaluation, explanations = domain.assess_plan(request, mapping.to_plan(request, message.plan), limits=self._limits)
         return mapping.evaluate_response(evaluation, explanations)
 
-    async def EvaluatePlan(
-        self, request: pb.EvaluatePlanRequest, context: grpc.aio.ServicerContext[pb.EvaluatePlanRequest, pb.EvaluatePlanResponse]
-    ) -> pb.EvaluatePlanResponse:
+    async def EvaluatePlan(self, request: pb.EvaluatePlanRequest, context: Context) -> pb.EvaluatePlanResponse:
         """A plan's score, its broken rules and its unmet demand."""
         require_authenticated()
         _require_request(request)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from emergency.incident.v1 import incident_service_pb2, incident_service_pb2_grpc
 
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.server import RunningServer, ServiceSpec, serve, service_main, service_name
 from services.common.settings import Settings
 from services.common.transactions import Transactions
 from services.incident import monitoring
@@ -14,7 +14,7 @@ from services.incident.servicer import IncidentServicer
 from services.incident.tables import TABLES
 
 SERVICE = "incident"
-SERVICE_NAME = service_name(incident_service_pb2, "IncidentService")
+SPEC = ServiceSpec(SERVICE, service_name(incident_service_pb2, "IncidentService"), incident_service_pb2_grpc.add_IncidentServiceServicer_to_server)
 
 
 async def build_server(settings: Settings, port: int | None = None) -> tuple[RunningServer, int]:
@@ -23,16 +23,7 @@ async def build_server(settings: Settings, port: int | None = None) -> tuple[Run
     storage.unobserve.append(monitoring.observe(storage.engine))
     exercises = ExerciseDirectory(settings.address_of("resources"))
     servicer = IncidentServicer(Transactions(storage.engine, storage.relay.notify), exercises)
-    return await serve(
-        settings,
-        SERVICE,
-        port,
-        service=SERVICE_NAME,
-        add_servicer=incident_service_pb2_grpc.add_IncidentServiceServicer_to_server,
-        servicer=servicer,
-        cleanups=[storage.close, exercises.close],
-        relay=storage.relay,
-    )
+    return await serve(settings, SPEC, port, servicer, cleanups=[storage.close, exercises.close], relay=storage.relay)
 
 
 def main() -> None:

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import grpc
 from emergency.incident.v1 import incident_service_pb2 as pb
 from emergency.incident.v1 import incident_service_pb2_grpc as pb_grpc
 from google.protobuf.message import Message
@@ -16,6 +15,7 @@ from services.common.auth import Principal, require_authenticated
 from services.common.errors import raise_if
 from services.common.fields import text_violations
 from services.common.idempotency import M, request_id_violations
+from services.common.interceptors import Context
 from services.common.names import INCIDENT
 from services.common.pagination import open_page
 from services.common.transactions import Transactions
@@ -38,9 +38,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
         principal = require_authenticated()
         return await self._tx.mutate(method=method, request=request, request_id=request_id, response_type=response_type, work=lambda s: work(s, principal))
 
-    async def CreateIncident(
-        self, request: pb.CreateIncidentRequest, context: grpc.aio.ServicerContext[pb.CreateIncidentRequest, pb.CreateIncidentResponse]
-    ) -> pb.CreateIncidentResponse:
+    async def CreateIncident(self, request: pb.CreateIncidentRequest, context: Context) -> pb.CreateIncidentResponse:
         """Report a new incident."""
         incident = request.incident
         raise_if(validation.create_violations(request))
@@ -54,17 +52,13 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._mutate("CreateIncident", request, request.request_id, pb.CreateIncidentResponse, work)
 
-    async def GetIncident(
-        self, request: pb.GetIncidentRequest, context: grpc.aio.ServicerContext[pb.GetIncidentRequest, pb.GetIncidentResponse]
-    ) -> pb.GetIncidentResponse:
+    async def GetIncident(self, request: pb.GetIncidentRequest, context: Context) -> pb.GetIncidentResponse:
         """Return one incident."""
         incident_id = INCIDENT.parse_one(request.name)
         require_authenticated()
         return await self._tx.query(lambda session: pb.GetIncidentResponse(incident=mapping.to_proto(store.get(session=session, incident_id=incident_id))))
 
-    async def ListIncidents(
-        self, request: pb.ListIncidentsRequest, context: grpc.aio.ServicerContext[pb.ListIncidentsRequest, pb.ListIncidentsResponse]
-    ) -> pb.ListIncidentsResponse:
+    async def ListIncidents(self, request: pb.ListIncidentsRequest, context: Context) -> pb.ListIncidentsResponse:
         """Return a page of incidents, newest first."""
         require_authenticated()
         raise_if(validation.list_violations(request))
@@ -78,9 +72,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._tx.query(read)
 
-    async def UpdateIncident(
-        self, request: pb.UpdateIncidentRequest, context: grpc.aio.ServicerContext[pb.UpdateIncidentRequest, pb.UpdateIncidentResponse]
-    ) -> pb.UpdateIncidentResponse:
+    async def UpdateIncident(self, request: pb.UpdateIncidentRequest, context: Context) -> pb.UpdateIncidentResponse:
         """Change descriptive fields named in the update mask."""
         incident_id = INCIDENT.parse_one(request.incident.name, "incident.name")
         raise_if(validation.update_violations(request))
@@ -102,49 +94,35 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._mutate(method, request, request.request_id, response_type, work)
 
-    async def VerifyIncident(
-        self, request: pb.VerifyIncidentRequest, context: grpc.aio.ServicerContext[pb.VerifyIncidentRequest, pb.VerifyIncidentResponse]
-    ) -> pb.VerifyIncidentResponse:
+    async def VerifyIncident(self, request: pb.VerifyIncidentRequest, context: Context) -> pb.VerifyIncidentResponse:
         """REPORTED -> VERIFIED."""
         return await self._transition("VERIFY", "VerifyIncident", request, pb.VerifyIncidentResponse, note=request.note)
 
-    async def BeginDispatch(
-        self, request: pb.BeginDispatchRequest, context: grpc.aio.ServicerContext[pb.BeginDispatchRequest, pb.BeginDispatchResponse]
-    ) -> pb.BeginDispatchResponse:
+    async def BeginDispatch(self, request: pb.BeginDispatchRequest, context: Context) -> pb.BeginDispatchResponse:
         """VERIFIED -> DISPATCHING."""
         return await self._transition("BEGIN_DISPATCH", "BeginDispatch", request, pb.BeginDispatchResponse, note=request.note)
 
-    async def MarkResponding(
-        self, request: pb.MarkRespondingRequest, context: grpc.aio.ServicerContext[pb.MarkRespondingRequest, pb.MarkRespondingResponse]
-    ) -> pb.MarkRespondingResponse:
+    async def MarkResponding(self, request: pb.MarkRespondingRequest, context: Context) -> pb.MarkRespondingResponse:
         """DISPATCHING -> RESPONDING."""
         return await self._transition("MARK_RESPONDING", "MarkResponding", request, pb.MarkRespondingResponse, note=request.note)
 
-    async def MarkContained(
-        self, request: pb.MarkContainedRequest, context: grpc.aio.ServicerContext[pb.MarkContainedRequest, pb.MarkContainedResponse]
-    ) -> pb.MarkContainedResponse:
+    async def MarkContained(self, request: pb.MarkContainedRequest, context: Context) -> pb.MarkContainedResponse:
         """RESPONDING -> CONTAINED."""
         return await self._transition("MARK_CONTAINED", "MarkContained", request, pb.MarkContainedResponse, note=request.note)
 
-    async def CloseIncident(
-        self, request: pb.CloseIncidentRequest, context: grpc.aio.ServicerContext[pb.CloseIncidentRequest, pb.CloseIncidentResponse]
-    ) -> pb.CloseIncidentResponse:
+    async def CloseIncident(self, request: pb.CloseIncidentRequest, context: Context) -> pb.CloseIncidentResponse:
         """CONTAINED -> CLOSED with an outcome summary."""
         raise_if(text_violations("outcome_summary", request.outcome_summary, required=True, maximum=domain.MAX_DESCRIPTION))
         extra = {"outcome_summary": request.outcome_summary}
         return await self._transition("CLOSE", "CloseIncident", request, pb.CloseIncidentResponse, note=request.outcome_summary, extra=extra)
 
-    async def CancelIncident(
-        self, request: pb.CancelIncidentRequest, context: grpc.aio.ServicerContext[pb.CancelIncidentRequest, pb.CancelIncidentResponse]
-    ) -> pb.CancelIncidentResponse:
+    async def CancelIncident(self, request: pb.CancelIncidentRequest, context: Context) -> pb.CancelIncidentResponse:
         """Any open state -> CANCELLED with a reason."""
         raise_if(text_violations("reason", request.reason, required=True, maximum=domain.MAX_NOTE))
         extra = {"cancel_reason": request.reason}
         return await self._transition("CANCEL", "CancelIncident", request, pb.CancelIncidentResponse, note=request.reason, extra=extra)
 
-    async def ChangeSeverity(
-        self, request: pb.ChangeSeverityRequest, context: grpc.aio.ServicerContext[pb.ChangeSeverityRequest, pb.ChangeSeverityResponse]
-    ) -> pb.ChangeSeverityResponse:
+    async def ChangeSeverity(self, request: pb.ChangeSeverityRequest, context: Context) -> pb.ChangeSeverityResponse:
         """Raise or lower the response level, with a reason."""
         incident_id = INCIDENT.parse_one(request.name)
         raise_if(validation.severity_change_violations(request))
@@ -156,9 +134,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._mutate("ChangeSeverity", request, request.request_id, pb.ChangeSeverityResponse, work)
 
-    async def SetDemands(
-        self, request: pb.SetDemandsRequest, context: grpc.aio.ServicerContext[pb.SetDemandsRequest, pb.SetDemandsResponse]
-    ) -> pb.SetDemandsResponse:
+    async def SetDemands(self, request: pb.SetDemandsRequest, context: Context) -> pb.SetDemandsResponse:
         """Replace the demands."""
         incident_id = INCIDENT.parse_one(request.name)
         raise_if(validation.demands_change_violations(request))
@@ -170,9 +146,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._mutate("SetDemands", request, request.request_id, pb.SetDemandsResponse, work)
 
-    async def ListTimelineEntries(
-        self, request: pb.ListTimelineEntriesRequest, context: grpc.aio.ServicerContext[pb.ListTimelineEntriesRequest, pb.ListTimelineEntriesResponse]
-    ) -> pb.ListTimelineEntriesResponse:
+    async def ListTimelineEntries(self, request: pb.ListTimelineEntriesRequest, context: Context) -> pb.ListTimelineEntriesResponse:
         """Return a page of an incident's timeline, oldest first."""
         require_authenticated()
         incident_id = INCIDENT.parse_one(request.parent, "parent")
@@ -198,9 +172,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._mutate(method, request, request.request_id, response_type, work)
 
-    async def AnnotateIncident(
-        self, request: pb.AnnotateIncidentRequest, context: grpc.aio.ServicerContext[pb.AnnotateIncidentRequest, pb.AnnotateIncidentResponse]
-    ) -> pb.AnnotateIncidentResponse:
+    async def AnnotateIncident(self, request: pb.AnnotateIncidentRequest, context: Context) -> pb.AnnotateIncidentResponse:
         """Record a decision (such as a plan override) on an open incident's timeline; the incident keeps its version."""
 
         def answer(incident_id: str, row: IncidentRow, entry: TimelineRow) -> pb.AnnotateIncidentResponse:
@@ -208,9 +180,7 @@ class IncidentServicer(pb_grpc.IncidentServiceServicer):
 
         return await self._add_entry(ANNOTATION, "AnnotateIncident", request, pb.AnnotateIncidentResponse, answer)
 
-    async def AddTimelineNote(
-        self, request: pb.AddTimelineNoteRequest, context: grpc.aio.ServicerContext[pb.AddTimelineNoteRequest, pb.AddTimelineNoteResponse]
-    ) -> pb.AddTimelineNoteResponse:
+    async def AddTimelineNote(self, request: pb.AddTimelineNoteRequest, context: Context) -> pb.AddTimelineNoteResponse:
         """Append new information (detector alarms, field reports) to an open incident's timeline, at its next version."""
 
         def answer(incident_id: str, row: IncidentRow, entry: TimelineRow) -> pb.AddTimelineNoteResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from emergency.resources.v1 import resources_service_pb2, resources_service_pb2_grpc
 
 from services.common.runtime import open_storage
-from services.common.server import RunningServer, serve, service_main, service_name
+from services.common.server import RunningServer, ServiceSpec, serve, service_main, service_name
 from services.common.settings import Settings
 from services.resources import monitoring
 from services.resources.servicer import ResourceServicer
@@ -14,7 +14,9 @@ from services.resources.sweeper import ExpirySweeper
 from services.resources.tables import TABLES
 
 SERVICE = "resources"
-SERVICE_NAME = service_name(resources_service_pb2, "ResourceService")
+SPEC = ServiceSpec(
+    SERVICE, service_name(resources_service_pb2, "ResourceService"), resources_service_pb2_grpc.add_ResourceServiceServicer_to_server, bulk=["ImportInventory"]
+)
 
 
 async def build_server(settings: Settings, port: int | None = None, *, sweep_interval_s: float = 1.0) -> tuple[RunningServer, int]:
@@ -24,17 +26,7 @@ async def build_server(settings: Settings, port: int | None = None, *, sweep_int
     servicer = ResourceServicer(storage.engine, on_commit=storage.relay.notify)
     sweeper = ExpirySweeper(ResourceStore(storage.engine), interval_s=sweep_interval_s, on_expired=storage.relay.notify)
     sweeper.start()
-    return await serve(
-        settings,
-        SERVICE,
-        port,
-        service=SERVICE_NAME,
-        add_servicer=resources_service_pb2_grpc.add_ResourceServiceServicer_to_server,
-        servicer=servicer,
-        cleanups=[storage.close, sweeper.stop],
-        relay=storage.relay,
-        bulk=["ImportInventory"],
-    )
+    return await serve(settings, SPEC, port, servicer, cleanups=[storage.close, sweeper.stop], relay=storage.relay)
 
 
 def main() -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.errors import raise_if
+from services.common.interceptors import Context
 from services.common.names import DETECTOR, PARK
 from services.resources import detectors, store_detectors
 from services.resources import mapping_requests as mq
@@ -18,9 +18,7 @@ from services.resources.servicer_base import ServicerBase, caller
 class DetectorRpcs(ServicerBase):
     """CreateDetector, GetDetector, ListDetectors, UpdateDetector and ImportDetectors."""
 
-    async def CreateDetector(
-        self, request: pb.CreateDetectorRequest, context: grpc.aio.ServicerContext[pb.CreateDetectorRequest, pb.CreateDetectorResponse]
-    ) -> pb.CreateDetectorResponse:
+    async def CreateDetector(self, request: pb.CreateDetectorRequest, context: Context) -> pb.CreateDetectorResponse:
         """Register a detector (the park's officer or an operator)."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
@@ -32,9 +30,7 @@ class DetectorRpcs(ServicerBase):
 
         return await self._mutate("CreateDetector", request, pb.CreateDetectorResponse, work)
 
-    async def GetDetector(
-        self, request: pb.GetDetectorRequest, context: grpc.aio.ServicerContext[pb.GetDetectorRequest, pb.GetDetectorResponse]
-    ) -> pb.GetDetectorResponse:
+    async def GetDetector(self, request: pb.GetDetectorRequest, context: Context) -> pb.GetDetectorResponse:
         """One detector."""
         park_id, detector_id = DETECTOR.parse(request.name)
         caller(Action.READ)
@@ -42,9 +38,7 @@ class DetectorRpcs(ServicerBase):
             lambda s: pb.GetDetectorResponse(detector=detector_to_pb(store_detectors.get_detector(s, park_id=park_id, detector_id=detector_id)))
         )
 
-    async def ListDetectors(
-        self, request: pb.ListDetectorsRequest, context: grpc.aio.ServicerContext[pb.ListDetectorsRequest, pb.ListDetectorsResponse]
-    ) -> pb.ListDetectorsResponse:
+    async def ListDetectors(self, request: pb.ListDetectorsRequest, context: Context) -> pb.ListDetectorsResponse:
         """A page of detectors of one park or of all."""
         park_id = mq.park_parent(request.parent)
         caller(Action.READ)
@@ -56,9 +50,7 @@ class DetectorRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdateDetector(
-        self, request: pb.UpdateDetectorRequest, context: grpc.aio.ServicerContext[pb.UpdateDetectorRequest, pb.UpdateDetectorResponse]
-    ) -> pb.UpdateDetectorResponse:
+    async def UpdateDetector(self, request: pb.UpdateDetectorRequest, context: Context) -> pb.UpdateDetectorResponse:
         """Change the masked fields of a detector."""
         park_id, detector_id = DETECTOR.parse(request.detector.name, "detector.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -74,9 +66,7 @@ class DetectorRpcs(ServicerBase):
 
         return await self._mutate("UpdateDetector", request, pb.UpdateDetectorResponse, work)
 
-    async def ImportDetectors(
-        self, request: pb.ImportDetectorsRequest, context: grpc.aio.ServicerContext[pb.ImportDetectorsRequest, pb.ImportDetectorsResponse]
-    ) -> pb.ImportDetectorsResponse:
+    async def ImportDetectors(self, request: pb.ImportDetectorsRequest, context: Context) -> pb.ImportDetectorsResponse:
         """Validate a park's detectors as a whole, then apply them in one transaction, or nothing."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)

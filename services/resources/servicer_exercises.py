@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
+from services.common.interceptors import Context
 from services.common.names import EXERCISE
 from services.resources import exercises, store_exercises
 from services.resources import mapping as mp
@@ -16,9 +16,7 @@ from services.resources.servicer_base import ServicerBase, caller
 class ExerciseRpcs(ServicerBase):
     """CreateExercise, GetExercise and EndExercise."""
 
-    async def CreateExercise(
-        self, request: pb.CreateExerciseRequest, context: grpc.aio.ServicerContext[pb.CreateExerciseRequest, pb.CreateExerciseResponse]
-    ) -> pb.CreateExerciseResponse:
+    async def CreateExercise(self, request: pb.CreateExerciseRequest, context: Context) -> pb.CreateExerciseResponse:
         """Open an exercise namespace."""
         principal = caller(Action.MANAGE_EXERCISE)
 
@@ -28,17 +26,13 @@ class ExerciseRpcs(ServicerBase):
 
         return await self._mutate("CreateExercise", request, pb.CreateExerciseResponse, work)
 
-    async def GetExercise(
-        self, request: pb.GetExerciseRequest, context: grpc.aio.ServicerContext[pb.GetExerciseRequest, pb.GetExerciseResponse]
-    ) -> pb.GetExerciseResponse:
+    async def GetExercise(self, request: pb.GetExerciseRequest, context: Context) -> pb.GetExerciseResponse:
         """One exercise."""
         exercise_id = EXERCISE.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetExerciseResponse(exercise=mp.exercise_to_pb(store_exercises.get_exercise(s, exercise_id=exercise_id))))
 
-    async def EndExercise(
-        self, request: pb.EndExerciseRequest, context: grpc.aio.ServicerContext[pb.EndExerciseRequest, pb.EndExerciseResponse]
-    ) -> pb.EndExerciseResponse:
+    async def EndExercise(self, request: pb.EndExerciseRequest, context: Context) -> pb.EndExerciseResponse:
         """End an exercise, discarding everything it changed."""
         exercise_id = EXERCISE.parse_one(request.name)
         principal = caller(Action.MANAGE_EXERCISE)

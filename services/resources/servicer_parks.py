@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
@@ -10,6 +9,7 @@ from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, raise_if
 from services.common.idempotency import request_id_violations
+from services.common.interceptors import Context
 from services.common.names import DEPOT, PARK, id_violations
 from services.resources import importing, registry, store_registry
 from services.resources import mapping as mp
@@ -21,18 +21,14 @@ from services.resources.servicer_base import ServicerBase, caller
 class ParkRpcs(ServicerBase):
     """ListResourceTypes, parks, depots and ImportInventory."""
 
-    async def ListResourceTypes(
-        self, request: pb.ListResourceTypesRequest, context: grpc.aio.ServicerContext[pb.ListResourceTypesRequest, pb.ListResourceTypesResponse]
-    ) -> pb.ListResourceTypesResponse:
+    async def ListResourceTypes(self, request: pb.ListResourceTypesRequest, context: Context) -> pb.ListResourceTypesResponse:
         """The catalogue, optionally of one kind."""
         caller(Action.READ)
         kind = mp.resource_kind(request.kind)
         entries = [t for t in load_catalogue().types.values() if kind is None or t.kind is kind]
         return pb.ListResourceTypesResponse(resource_types=[mp.resource_type_to_pb(t) for t in entries])
 
-    async def CreatePark(
-        self, request: pb.CreateParkRequest, context: grpc.aio.ServicerContext[pb.CreateParkRequest, pb.CreateParkResponse]
-    ) -> pb.CreateParkResponse:
+    async def CreatePark(self, request: pb.CreateParkRequest, context: Context) -> pb.CreateParkResponse:
         """Register a park (operators)."""
         principal = caller(Action.CREATE_PARK)
         violations = id_violations("park_id", request.park_id) + mp.park_output_only_violations(request.park, "park")
@@ -44,15 +40,13 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("CreatePark", request, pb.CreateParkResponse, work)
 
-    async def GetPark(self, request: pb.GetParkRequest, context: grpc.aio.ServicerContext[pb.GetParkRequest, pb.GetParkResponse]) -> pb.GetParkResponse:
+    async def GetPark(self, request: pb.GetParkRequest, context: Context) -> pb.GetParkResponse:
         """One park."""
         park_id = PARK.parse_one(request.name)
         caller(Action.READ)
         return await self._read(lambda s: pb.GetParkResponse(park=mp.park_to_pb(store_registry.get_park(s, park_id=park_id))))
 
-    async def ListParks(
-        self, request: pb.ListParksRequest, context: grpc.aio.ServicerContext[pb.ListParksRequest, pb.ListParksResponse]
-    ) -> pb.ListParksResponse:
+    async def ListParks(self, request: pb.ListParksRequest, context: Context) -> pb.ListParksResponse:
         """A page of parks."""
         caller(Action.READ)
 
@@ -62,9 +56,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdatePark(
-        self, request: pb.UpdateParkRequest, context: grpc.aio.ServicerContext[pb.UpdateParkRequest, pb.UpdateParkResponse]
-    ) -> pb.UpdateParkResponse:
+    async def UpdatePark(self, request: pb.UpdateParkRequest, context: Context) -> pb.UpdateParkResponse:
         """Change the masked fields of a park (its officer or an operator)."""
         park_id = PARK.parse_one(request.park.name, "park.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -79,9 +71,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("UpdatePark", request, pb.UpdateParkResponse, work)
 
-    async def CreateDepot(
-        self, request: pb.CreateDepotRequest, context: grpc.aio.ServicerContext[pb.CreateDepotRequest, pb.CreateDepotResponse]
-    ) -> pb.CreateDepotResponse:
+    async def CreateDepot(self, request: pb.CreateDepotRequest, context: Context) -> pb.CreateDepotResponse:
         """Register a depot in a park."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
@@ -94,9 +84,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("CreateDepot", request, pb.CreateDepotResponse, work)
 
-    async def ListDepots(
-        self, request: pb.ListDepotsRequest, context: grpc.aio.ServicerContext[pb.ListDepotsRequest, pb.ListDepotsResponse]
-    ) -> pb.ListDepotsResponse:
+    async def ListDepots(self, request: pb.ListDepotsRequest, context: Context) -> pb.ListDepotsResponse:
         """A page of depots of one park or of all."""
         park_id = mq.park_parent(request.parent)
         caller(Action.READ)
@@ -107,9 +95,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdateDepot(
-        self, request: pb.UpdateDepotRequest, context: grpc.aio.ServicerContext[pb.UpdateDepotRequest, pb.UpdateDepotResponse]
-    ) -> pb.UpdateDepotResponse:
+    async def UpdateDepot(self, request: pb.UpdateDepotRequest, context: Context) -> pb.UpdateDepotResponse:
         """Change the masked fields of a depot."""
         park_id, depot_id = DEPOT.parse(request.depot.name, "depot.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -124,9 +110,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("UpdateDepot", request, pb.UpdateDepotResponse, work)
 
-    async def DeleteDepot(
-        self, request: pb.DeleteDepotRequest, context: grpc.aio.ServicerContext[pb.DeleteDepotRequest, pb.DeleteDepotResponse]
-    ) -> pb.DeleteDepotResponse:
+    async def DeleteDepot(self, request: pb.DeleteDepotRequest, context: Context) -> pb.DeleteDepotResponse:
         """Retire an empty depot."""
         park_id, depot_id = DEPOT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
@@ -137,9 +121,7 @@ class ParkRpcs(ServicerBase):
 
         return await self._mutate("DeleteDepot", request, pb.DeleteDepotResponse, work)
 
-    async def ImportInventory(
-        self, request: pb.ImportInventoryRequest, context: grpc.aio.ServicerContext[pb.ImportInventoryRequest, pb.ImportInventoryResponse]
-    ) -> pb.ImportInventoryResponse:
+    async def ImportInventory(self, request: pb.ImportInventoryRequest, context: Context) -> pb.ImportInventoryResponse:
         """Validate a park's whole inventory outside the write lock, then apply it in one transaction, or nothing."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.errors import FieldViolation, raise_if
+from services.common.interceptors import Context
 from services.common.names import id_violations
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
@@ -19,9 +19,7 @@ from services.resources.servicer_base import ServicerBase, caller
 class PolicyRpcs(ServicerBase):
     """Reserve policies (set, list) and mutual-aid agreements (create, list, delete)."""
 
-    async def SetReservePolicy(
-        self, request: pb.SetReservePolicyRequest, context: grpc.aio.ServicerContext[pb.SetReservePolicyRequest, pb.SetReservePolicyResponse]
-    ) -> pb.SetReservePolicyResponse:
+    async def SetReservePolicy(self, request: pb.SetReservePolicyRequest, context: Context) -> pb.SetReservePolicyResponse:
         """Create or replace a park's home reserve of one type."""
         park_id = request.policy.park_id
         raise_if(id_violations("policy.park_id", park_id))
@@ -36,9 +34,7 @@ class PolicyRpcs(ServicerBase):
 
         return await self._mutate("SetReservePolicy", request, pb.SetReservePolicyResponse, work)
 
-    async def ListReservePolicies(
-        self, request: pb.ListReservePoliciesRequest, context: grpc.aio.ServicerContext[pb.ListReservePoliciesRequest, pb.ListReservePoliciesResponse]
-    ) -> pb.ListReservePoliciesResponse:
+    async def ListReservePolicies(self, request: pb.ListReservePoliciesRequest, context: Context) -> pb.ListReservePoliciesResponse:
         """Reserve policies of one park or all."""
         park_id = mq.optional_id(request.park_id, "park_id")
         caller(Action.READ)
@@ -46,11 +42,7 @@ class PolicyRpcs(ServicerBase):
             lambda s: pb.ListReservePoliciesResponse(policies=[mp.policy_to_pb(p) for p in store_policies.list_reserve_policies(s, park_id=park_id)])
         )
 
-    async def CreateMutualAidAgreement(
-        self,
-        request: pb.CreateMutualAidAgreementRequest,
-        context: grpc.aio.ServicerContext[pb.CreateMutualAidAgreementRequest, pb.CreateMutualAidAgreementResponse],
-    ) -> pb.CreateMutualAidAgreementResponse:
+    async def CreateMutualAidAgreement(self, request: pb.CreateMutualAidAgreementRequest, context: Context) -> pb.CreateMutualAidAgreementResponse:
         """Record an agreement (the lender park's officer or an operator)."""
         message = request.agreement
         raise_if(id_violations("agreement.lender_park_id", message.lender_park_id))
@@ -63,11 +55,7 @@ class PolicyRpcs(ServicerBase):
 
         return await self._mutate("CreateMutualAidAgreement", request, pb.CreateMutualAidAgreementResponse, work)
 
-    async def ListMutualAidAgreements(
-        self,
-        request: pb.ListMutualAidAgreementsRequest,
-        context: grpc.aio.ServicerContext[pb.ListMutualAidAgreementsRequest, pb.ListMutualAidAgreementsResponse],
-    ) -> pb.ListMutualAidAgreementsResponse:
+    async def ListMutualAidAgreements(self, request: pb.ListMutualAidAgreementsRequest, context: Context) -> pb.ListMutualAidAgreementsResponse:
         """Agreements a park lends or borrows under, or all."""
         park_id = mq.optional_id(request.park_id, "park_id")
         caller(Action.READ)
@@ -75,11 +63,7 @@ class PolicyRpcs(ServicerBase):
             lambda s: pb.ListMutualAidAgreementsResponse(agreements=[mp.agreement_to_pb(a) for a in store_policies.list_mutual_aid(s, park_id=park_id)])
         )
 
-    async def DeleteMutualAidAgreement(
-        self,
-        request: pb.DeleteMutualAidAgreementRequest,
-        context: grpc.aio.ServicerContext[pb.DeleteMutualAidAgreementRequest, pb.DeleteMutualAidAgreementResponse],
-    ) -> pb.DeleteMutualAidAgreementResponse:
+    async def DeleteMutualAidAgreement(self, request: pb.DeleteMutualAidAgreementRequest, context: Context) -> pb.DeleteMutualAidAgreementResponse:
         """End an agreement."""
         lender, borrower = AGREEMENT.parse(request.name)
         principal = caller(Action.REGISTER, park=lender)

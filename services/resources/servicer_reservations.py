@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.auth import Principal
 from services.common.errors import FieldViolation, raise_if
+from services.common.interceptors import Context
 from services.common.names import STOCK, UNIT
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
@@ -30,11 +30,7 @@ def _reservation_namespace(session: Session, principal: Principal, reservation_i
 class ReservationRpcs(ServicerBase):
     """GetAvailabilitySnapshot, ReserveResources, ConfirmReservation, ReleaseReservation, GetReservation, ListReservations."""
 
-    async def GetAvailabilitySnapshot(
-        self,
-        request: pb.GetAvailabilitySnapshotRequest,
-        context: grpc.aio.ServicerContext[pb.GetAvailabilitySnapshotRequest, pb.GetAvailabilitySnapshotResponse],
-    ) -> pb.GetAvailabilitySnapshotResponse:
+    async def GetAvailabilitySnapshot(self, request: pb.GetAvailabilitySnapshotRequest, context: Context) -> pb.GetAvailabilitySnapshotResponse:
         """Available units, committed units, available stock, policies and agreements of a namespace."""
         namespace = mq.namespace(request.exercise_id)
         caller(Action.READ)
@@ -49,9 +45,7 @@ class ReservationRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ReserveResources(
-        self, request: pb.ReserveResourcesRequest, context: grpc.aio.ServicerContext[pb.ReserveResourcesRequest, pb.ReserveResourcesResponse]
-    ) -> pb.ReserveResourcesResponse:
+    async def ReserveResources(self, request: pb.ReserveResourcesRequest, context: Context) -> pb.ReserveResourcesResponse:
         """Hold every requested unit and amount, or nothing (ABORTED listing every conflict)."""
         namespace = mq.namespace(request.exercise_id)
         principal = caller(Action.RESERVE, exercise_id=namespace)
@@ -76,9 +70,7 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ReserveResources", request, pb.ReserveResourcesResponse, work)
 
-    async def ConfirmReservation(
-        self, request: pb.ConfirmReservationRequest, context: grpc.aio.ServicerContext[pb.ConfirmReservationRequest, pb.ConfirmReservationResponse]
-    ) -> pb.ConfirmReservationResponse:
+    async def ConfirmReservation(self, request: pb.ConfirmReservationRequest, context: Context) -> pb.ConfirmReservationResponse:
         """Commit a reservation: units en route, stock issued."""
         reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
@@ -90,9 +82,7 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ConfirmReservation", request, pb.ConfirmReservationResponse, work)
 
-    async def ReleaseReservation(
-        self, request: pb.ReleaseReservationRequest, context: grpc.aio.ServicerContext[pb.ReleaseReservationRequest, pb.ReleaseReservationResponse]
-    ) -> pb.ReleaseReservationResponse:
+    async def ReleaseReservation(self, request: pb.ReleaseReservationRequest, context: Context) -> pb.ReleaseReservationResponse:
         """Give back the listed held items, or all of them."""
         reservation_id = RESERVATION.parse_one(request.name)
         principal = caller(Action.READ)
@@ -110,9 +100,7 @@ class ReservationRpcs(ServicerBase):
 
         return await self._mutate("ReleaseReservation", request, pb.ReleaseReservationResponse, work)
 
-    async def GetReservation(
-        self, request: pb.GetReservationRequest, context: grpc.aio.ServicerContext[pb.GetReservationRequest, pb.GetReservationResponse]
-    ) -> pb.GetReservationResponse:
+    async def GetReservation(self, request: pb.GetReservationRequest, context: Context) -> pb.GetReservationResponse:
         """One reservation, whatever its namespace."""
         reservation_id = RESERVATION.parse_one(request.name)
         caller(Action.READ)
@@ -122,9 +110,7 @@ class ReservationRpcs(ServicerBase):
             )
         )
 
-    async def ListReservations(
-        self, request: pb.ListReservationsRequest, context: grpc.aio.ServicerContext[pb.ListReservationsRequest, pb.ListReservationsResponse]
-    ) -> pb.ListReservationsResponse:
+    async def ListReservations(self, request: pb.ListReservationsRequest, context: Context) -> pb.ListReservationsResponse:
         """A page of a namespace's reservations, newest first."""
         namespace = mq.namespace(request.exercise_id)
         caller(Action.READ)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.errors import FieldViolation, raise_if
+from services.common.interceptors import Context
 from services.common.names import STOCK
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
@@ -20,9 +20,7 @@ from services.resources.validation import adjustment_violations
 class StockRpcs(ServicerBase):
     """AdjustStock, UpdateStock, ListStocks and ListStockLedgerEntries."""
 
-    async def AdjustStock(
-        self, request: pb.AdjustStockRequest, context: grpc.aio.ServicerContext[pb.AdjustStockRequest, pb.AdjustStockResponse]
-    ) -> pb.AdjustStockResponse:
+    async def AdjustStock(self, request: pb.AdjustStockRequest, context: Context) -> pb.AdjustStockResponse:
         """Book a receipt, correction or loss to a stock's ledger (a live receipt opens a new stock)."""
         park_id, depot_id, type_code = STOCK.parse(request.stock, "stock")
         namespace = mq.namespace(request.exercise_id)
@@ -51,9 +49,7 @@ class StockRpcs(ServicerBase):
 
         return await self._mutate("AdjustStock", request, pb.AdjustStockResponse, work)
 
-    async def UpdateStock(
-        self, request: pb.UpdateStockRequest, context: grpc.aio.ServicerContext[pb.UpdateStockRequest, pb.UpdateStockResponse]
-    ) -> pb.UpdateStockResponse:
+    async def UpdateStock(self, request: pb.UpdateStockRequest, context: Context) -> pb.UpdateStockResponse:
         """Change a stock's minimum level."""
         park_id, depot_id, type_code = STOCK.parse(request.stock.name, "stock.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -69,9 +65,7 @@ class StockRpcs(ServicerBase):
 
         return await self._mutate("UpdateStock", request, pb.UpdateStockResponse, work)
 
-    async def ListStocks(
-        self, request: pb.ListStocksRequest, context: grpc.aio.ServicerContext[pb.ListStocksRequest, pb.ListStocksResponse]
-    ) -> pb.ListStocksResponse:
+    async def ListStocks(self, request: pb.ListStocksRequest, context: Context) -> pb.ListStocksResponse:
         """A page of stocks of one depot, one park or all, as seen from a namespace."""
         park_id, depot_id = mq.stock_parent(request.parent)
         namespace = mq.namespace(request.exercise_id)
@@ -94,9 +88,7 @@ class StockRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ListStockLedgerEntries(
-        self, request: pb.ListStockLedgerEntriesRequest, context: grpc.aio.ServicerContext[pb.ListStockLedgerEntriesRequest, pb.ListStockLedgerEntriesResponse]
-    ) -> pb.ListStockLedgerEntriesResponse:
+    async def ListStockLedgerEntries(self, request: pb.ListStockLedgerEntriesRequest, context: Context) -> pb.ListStockLedgerEntriesResponse:
         """A page of one stock's live ledger, oldest first."""
         park_id, depot_id, type_code = STOCK.parse(request.parent, "parent")
         caller(Action.READ)

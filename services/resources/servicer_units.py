@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import grpc
 from emergency.resources.v1 import resources_service_pb2 as pb
 from sqlmodel import Session
 
 from services.common.errors import FieldViolation, raise_if
+from services.common.interceptors import Context
 from services.common.names import PARK, UNIT
 from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
@@ -19,9 +19,7 @@ from services.resources.servicer_base import ServicerBase, caller
 class UnitRpcs(ServicerBase):
     """CreateUnit, GetUnit, ListUnits, UpdateUnit, RetireUnit and ReportUnitStatus."""
 
-    async def CreateUnit(
-        self, request: pb.CreateUnitRequest, context: grpc.aio.ServicerContext[pb.CreateUnitRequest, pb.CreateUnitResponse]
-    ) -> pb.CreateUnitResponse:
+    async def CreateUnit(self, request: pb.CreateUnitRequest, context: Context) -> pb.CreateUnitResponse:
         """Register a unit; it starts AVAILABLE at its home depot."""
         park_id = PARK.parse_one(request.parent, "parent")
         principal = caller(Action.REGISTER, park=park_id)
@@ -33,7 +31,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("CreateUnit", request, pb.CreateUnitResponse, work)
 
-    async def GetUnit(self, request: pb.GetUnitRequest, context: grpc.aio.ServicerContext[pb.GetUnitRequest, pb.GetUnitResponse]) -> pb.GetUnitResponse:
+    async def GetUnit(self, request: pb.GetUnitRequest, context: Context) -> pb.GetUnitResponse:
         """One unit as seen from a namespace."""
         park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)
@@ -45,9 +43,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def ListUnits(
-        self, request: pb.ListUnitsRequest, context: grpc.aio.ServicerContext[pb.ListUnitsRequest, pb.ListUnitsResponse]
-    ) -> pb.ListUnitsResponse:
+    async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
         """A page of units, by park, state and type, as seen from a namespace."""
         park_id = mq.park_parent(request.parent)
         namespace = mq.namespace(request.exercise_id)
@@ -72,9 +68,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._read(work)
 
-    async def UpdateUnit(
-        self, request: pb.UpdateUnitRequest, context: grpc.aio.ServicerContext[pb.UpdateUnitRequest, pb.UpdateUnitResponse]
-    ) -> pb.UpdateUnitResponse:
+    async def UpdateUnit(self, request: pb.UpdateUnitRequest, context: Context) -> pb.UpdateUnitResponse:
         """Change the masked descriptive fields of a unit; state, version, position and park are refused by name."""
         park_id, unit_id = UNIT.parse(request.unit.name, "unit.name")
         principal = caller(Action.REGISTER, park=park_id)
@@ -89,9 +83,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("UpdateUnit", request, pb.UpdateUnitResponse, work)
 
-    async def RetireUnit(
-        self, request: pb.RetireUnitRequest, context: grpc.aio.ServicerContext[pb.RetireUnitRequest, pb.RetireUnitResponse]
-    ) -> pb.RetireUnitResponse:
+    async def RetireUnit(self, request: pb.RetireUnitRequest, context: Context) -> pb.RetireUnitResponse:
         """Take a unit off the register."""
         park_id, unit_id = UNIT.parse(request.name)
         principal = caller(Action.REGISTER, park=park_id)
@@ -104,9 +96,7 @@ class UnitRpcs(ServicerBase):
 
         return await self._mutate("RetireUnit", request, pb.RetireUnitResponse, work)
 
-    async def ReportUnitStatus(
-        self, request: pb.ReportUnitStatusRequest, context: grpc.aio.ServicerContext[pb.ReportUnitStatusRequest, pb.ReportUnitStatusResponse]
-    ) -> pb.ReportUnitStatusResponse:
+    async def ReportUnitStatus(self, request: pb.ReportUnitStatusRequest, context: Context) -> pb.ReportUnitStatusResponse:
         """Move a unit to its next state (or report its position)."""
         park_id, unit_id = UNIT.parse(request.name)
         namespace = mq.namespace(request.exercise_id)

@@ -29,9 +29,8 @@ def _engine(database_url: str, proposals: int) -> Engine:
 
 
 def _begin(engine: Engine, lease: Lease, n: int) -> tables.SagaRow:
-    return store_sagas.begin(
-        engine, lease, request_id=f"r-{n}", method="CommitPlan", fingerprint="f" * 64, proposal_id=f"prop-{n}", max_replans=1, subject="op"
-    )
+    start = store_sagas.SagaStart(request_id=f"r-{n}", method="CommitPlan", fingerprint="f" * 64, proposal_id=f"prop-{n}", max_replans=1, subject="op")
+    return store_sagas.begin(engine, lease, start)
 
 
 def _lapse(engine: Engine, request_id: str) -> None:
