@@ -118,7 +118,7 @@ async def test_a_stuck_relay_turns_the_outbox_component_not_serving(tmp_path: Pa
 
             assert await eventually(stuck)
             _, lag = await outbox_status()
-            assert int(lag[PENDING_KEY]) >= 1 and float(lag[OLDEST_AGE_KEY]) > 0.3
+            assert int(lag[PENDING_KEY]) >= 1 and float(lag[OLDEST_AGE_KEY]) >= 0.3  # shown to the millisecond: 0.3004 reads "0.300"
             whole = await health.Check(health_pb2.HealthCheckRequest(service=""), timeout=5)
             assert whole.status == health_pb2.HealthCheckResponse.SERVING
     finally:
