@@ -74,35 +74,28 @@ def skip_reason(incident: ipb.Incident) -> tuple[str, str] | None:
 ReadAvailability = Callable[[Collection[str]], Awaitable[World | None]]
 
 
+@dataclass(eq=False)
 class Planner:
     """Turns incidents and live (or exercise) availability into stored proposals."""
 
-    def __init__(
-        self,
-        backends: Backends,
-        engine: Engine,
-        config: GatewayConfig,
-        on_commit: Callable[[], None] = lambda: None,
-        read_availability: ReadAvailability | None = None,
-    ) -> None:
-        self._backends = backends
-        self._engine = engine
-        self._config = config
-        self._on_commit = on_commit
-        self._read_availability = read_availability
+    backends: Backends
+    engine: Engine
+    config: GatewayConfig
+    on_commit: Callable[[], None] = lambda: None
+    read_availability: ReadAvailability | None = None
 
     async def fetch_world(self, exercise_id: str, resource_types: Collection[str] = ()) -> World:
         """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
         world = World()
-        request = rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self._config.snapshot_page_size)
-        async for page in pages(self._backends.resources.GetAvailabilitySnapshot, request):
+        request = rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self.config.snapshot_page_size)
+        async for page in pages(self.backends.resources.GetAvailabilitySnapshot, request):
             world.add_page(page)
         return world
 
     async def availability(self, exercise_id: str, resource_types: Collection[str], *, live: bool = False) -> World:
         """The world to plan on: live operations from the read model when it is fresh (unless a live read is asked), else one snapshot."""
-        if not exercise_id and not live and self._read_availability is not None:
-            world = await self._read_availability(resource_types)
+        if not exercise_id and not live and self.read_availability is not None:
+            world = await self.read_availability(resource_types)
             if world is not None:
                 return world
         return await self.fetch_world(exercise_id, resource_types)
@@ -110,18 +103,18 @@ class Planner:
     async def open_incidents(self, exercise_id: str, states: Sequence[int] = AWAITING_DISPATCH) -> list[ipb.Incident]:
         """Every incident of the namespace in the given states, all pages."""
         request = ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=LIST_BATCH)  # type: ignore[arg-type]
-        return await all_pages(self._backends.incident.ListIncidents, request, "incidents")
+        return await all_pages(self.backends.incident.ListIncidents, request, "incidents")
 
     async def named_incidents(self, names: Sequence[str], exercise_id: str) -> list[ipb.Incident]:
         """The named incidents of the namespace, read in pages of one call each (not one call per name)."""
         found: dict[str, ipb.Incident] = {}
         for start in range(0, len(names), LIST_BATCH):
             request = ipb.ListIncidentsRequest(exercise_id=exercise_id, names=list(names[start : start + LIST_BATCH]), page_size=LIST_BATCH)
-            found.update((i.name, i) for i in await all_pages(self._backends.incident.ListIncidents, request, "incidents"))
+            found.update((i.name, i) for i in await all_pages(self.backends.incident.ListIncidents, request, "incidents"))
         missing = [(index, name) for index, name in enumerate(names) if name not in found]
         violations = []
         for index, name in missing:  # only the bad names cost a call each, to say what is wrong with them
-            incident = (await call(self._backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+            incident = (await call(self.backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
             where = repr(incident.exercise_id) if incident.exercise_id else "live operations"
             violations.append(
                 FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
@@ -135,7 +128,7 @@ class Planner:
         if not under_way:
             return {}
         totals: dict[tuple[str, str], float] = defaultdict(float)
-        for row in await run_in_thread(store.committed_plans, self._engine, exercise_id, under_way):
+        for row in await run_in_thread(store.committed_plans, self.engine, exercise_id, under_way):
             for shipment in committed_plan(row).shipments:
                 totals[(row.incident, shipment.resource_type)] += shipment.amount
         return dict(totals)
@@ -183,7 +176,7 @@ class Planner:
         """Road restrictions a drill has announced in its exercise (none for live operations)."""
         if not exercise_id:
             return []
-        return [restriction_of(r) for r in await run_in_thread(store_drills.road_restrictions, self._engine, exercise_id)]
+        return [restriction_of(r) for r in await run_in_thread(store_drills.road_restrictions, self.engine, exercise_id)]
 
     async def propose(
         self,
@@ -203,7 +196,7 @@ class Planner:
         # A re-plan follows a refused reservation: it plans on what the resources service says now, not on the read model.
         wanted = demanded_types(with_demands)
         world, restrictions = await asyncio.gather(self.availability(exercise_id, wanted, live=origin == "REPLANNED"), self.road_restrictions(exercise_id))
-        chosen = plan_options(options, time_limit_s=self._config.plan_time_limit_s, workers=self._config.plan_workers)
+        chosen = plan_options(options, time_limit_s=self.config.plan_time_limit_s, workers=self.config.plan_workers)
         request = build_request(world, with_demands, chosen, restrictions)
         committed = Counter(u.committed_incident_id for u in request.units if u.committed_incident_id)
         selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
@@ -219,7 +212,7 @@ class Planner:
             items, overrides = kept_overrides(items, problems, selection.notes)
         elif problems:
             raise invalid_argument(problems)
-        planner = OverridePlanner(self._backends, timeout=chosen.time_limit_s + self._config.plan_time_limit_s + 10)
+        planner = OverridePlanner(self.backends, timeout=chosen.time_limit_s + self.config.plan_time_limit_s + 10)
         optimized, costs = await planner.plan(request, items)
         proposal_id = proposal_id or new_id("prop")
         if items and origin != "REPLANNED":
@@ -272,14 +265,14 @@ class Planner:
                     note=note[:2000],
                     details=details,
                 )
-                calls.append(call(self._backends.incident.AnnotateIncident, request))
+                calls.append(call(self.backends.incident.AnnotateIncident, request))
         await asyncio.gather(*calls)
 
     async def _save(self, row: ProposalRow, extras: bytes = b"") -> ProposalRow:
         """Store a proposal and its extras with its event; a proposal id that exists already returns the stored one."""
-        stored, created = await run_in_thread(store.save_proposal, self._engine, row, extras)
+        stored, created = await run_in_thread(store.save_proposal, self.engine, row, extras)
         if created:
-            self._on_commit()
+            self.on_commit()
         return stored
 
     async def slice_of(self, joint: ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> ProposalRow:
@@ -314,9 +307,9 @@ class Planner:
 
     async def get(self, proposal_id: str) -> ProposalRow:
         """A stored proposal, or NOT_FOUND."""
-        return await run_in_thread(store.load_proposal, self._engine, proposal_id)
+        return await run_in_thread(store.load_proposal, self.engine, proposal_id)
 
     async def message(self, proposal_id: str) -> gpb.Proposal:
         """A stored proposal as the API shows it, or NOT_FOUND."""
-        row, extras = await run_in_thread(store.load_proposal_with_extras, self._engine, proposal_id)
+        row, extras = await run_in_thread(store.load_proposal_with_extras, self.engine, proposal_id)
         return proposal_message(row, extras)
