@@ -10,6 +10,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF
 from pythonjsonlogger.json import JsonFormatter
 
 
@@ -19,11 +20,12 @@ def setup_tracing(service_name: str) -> TracerProvider:
     if isinstance(existing, TracerProvider):
         return existing
     name = os.environ.get("OTEL_SERVICE_NAME") or service_name
-    provider = TracerProvider(resource=Resource.create({"service.name": name}))
-    for exporter_name in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(","):
-        exporter_name = exporter_name.strip().lower()
-        if exporter_name in ("", "none"):
-            continue
+    exporters = [e.strip().lower() for e in os.environ.get("OTEL_TRACES_EXPORTER", "none").split(",") if e.strip().lower() not in ("", "none")]
+    # With nowhere to send spans, recording them is pure cost: they still carry trace ids (for the logs and the
+    # services called) but keep no attributes or timings. OTEL_TRACES_SAMPLER, when set, decides instead.
+    sampler = ALWAYS_OFF if not exporters and not os.environ.get("OTEL_TRACES_SAMPLER") else None
+    provider = TracerProvider(resource=Resource.create({"service.name": name}), sampler=sampler)
+    for exporter_name in exporters:
         if exporter_name == "console":
             provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
         elif exporter_name == "otlp":
