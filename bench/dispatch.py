@@ -166,7 +166,7 @@ def load_average() -> float:
 def _no_worse(o: dict[str, Any], g: dict[str, Any]) -> bool:
     if o["weighted_unmet"] < g["weighted_unmet"] - 1e-9:
         return True
-    return abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6
+    return bool(abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6)
 
 
 def run_scaling(sizes: list[tuple[int, int]]) -> list[dict[str, Any]]:
