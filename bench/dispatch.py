@@ -56,6 +56,8 @@ EXACT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "scenarios"
 FIRST_PLAN_TARGET_S = {(50, 3000): 0.1, (200, 20000): 0.5}
 MEDIUM_GAP_TARGET = 0.02
 GAP_TIMES = [1.0, 2.0, 5.0, 10.0, 20.0]
+# Shorter limits at which each medium instance's gap is measured too (time to the target gap).
+MEDIUM_LIMITS = [1.0, 2.0, 3.0]
 # Per MIP tier of each part when solving a medium instance's optimum for comparison (all took under 5 s).
 OPTIMUM_TIER_S = 120.0
 
@@ -87,7 +89,9 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
     greedy_s = time.perf_counter() - started
     best = optimise(request)
     equal_unmet = at_greedy_unmet(request, spec.time_limit_s) if load_of(request) >= CONTENTION_LOAD else None
-    optimum = long_run_optimum(request) if spec.name.startswith("medium") else None
+    medium = spec.name.startswith("medium")
+    optimum = long_run_optimum(request) if medium else None
+    by_limit = gap_by_limit(request, best.relative_gap, spec.time_limit_s) if medium else None
     return {
         "name": spec.name,
         "incidents": spec.incidents,
@@ -121,6 +125,8 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
         "optimum_s": optimum["weighted_completion_s"] if optimum else None,
         "plan_over_optimum": best.objective.weighted_completion_s / optimum["weighted_completion_s"] - 1 if optimum else None,
         "bound_under_optimum": 1 - best.best_bound_s / optimum["weighted_completion_s"] if optimum else None,
+        "gap_by_limit": by_limit,
+        "time_to_target_gap_s": next((row["time_limit_s"] for row in by_limit if row["gap"] <= MEDIUM_GAP_TARGET), None) if by_limit else None,
         "load_average_1m": load,
         "targets": {
             "medium_gap_met": best.relative_gap <= MEDIUM_GAP_TARGET if spec.name.startswith("medium") else None,
@@ -128,6 +134,16 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
             "no_worse_than_greedy": best.objective.key() <= greedy.objective.key(),
         },
     }
+
+
+def gap_by_limit(request: DispatchRequest, gap_at_limit: float, limit: float) -> list[dict[str, Any]]:
+    """The gap at shorter time limits (and the one already measured at the instance's own limit)."""
+    rows = []
+    for shorter in (t for t in MEDIUM_LIMITS if t < limit):
+        load = load_average()
+        response = optimise(_with(request, time_limit_s=shorter))
+        rows.append({"time_limit_s": shorter, "gap": response.relative_gap, "status": response.status.value, "load_average_1m": load})
+    return [*rows, {"time_limit_s": limit, "gap": gap_at_limit}]
 
 
 def long_run_optimum(request: DispatchRequest, seconds_per_tier: float = OPTIMUM_TIER_S) -> dict[str, Any]:
@@ -349,6 +365,7 @@ def summarise(instances: list[dict[str, Any]], scaling: list[dict[str, Any]], ex
         # Where each medium gap comes from: the plan above the long-run optimum, the bound below it.
         "medium_plan_over_optimum": {i["name"]: i["plan_over_optimum"] for i in medium},
         "medium_bound_under_optimum": {i["name"]: i["bound_under_optimum"] for i in medium},
+        "medium_time_to_target_gap_s": {i["name"]: i["time_to_target_gap_s"] for i in medium},
         "large_max_first_feasible_s": max((i["optimal"]["first_feasible_s"] for i in large), default=None),
     }
 
