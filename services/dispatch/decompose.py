@@ -47,6 +47,7 @@ MIN_BATCH_S = 0.25
 QUICK_FLOOR_S = 0.15
 QUICK_ABOVE = 3000
 PASSES = 2
+LANE_MARGIN_S = 0.05
 # Bounds computed with only the unmet fractions held (not their tie-break, units short).
 TIE_FREE_BOUNDS = ("lp", "flow")
 
@@ -153,7 +154,9 @@ def solve_decomposed(
         reports.append(quick_report(sub, local[n], now + max(share, QUICK_FLOOR_S if quick_share else 0.0), cancel, lp=not quick_share))
     order = sorted(range(len(subs)), key=lambda n: -(reports[n].completion_best_s - reports[n].completion_bound_s))
     lanes = max(1, min(len(subs), problem.request.options.num_workers, os.cpu_count() or 1))
-    _Schedule(subs, local, reports, order, weights, deadline, lanes, factor, cancel).run()
+    # The call waits for the slower lane, and a solve ends a little after its own deadline.
+    lane_deadline = deadline - (LANE_MARGIN_S if lanes > 1 else 0.0)
+    _Schedule(subs, local, reports, order, weights, lane_deadline, lanes, factor, cancel).run()
     return merge([(r, lines, sources) for r, (lines, sources) in zip(reports, groups, strict=True)])
 
 
