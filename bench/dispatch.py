@@ -30,12 +30,14 @@ from rich.table import Table
 
 from fixtures.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.cancel import Cancellation
-from services.dispatch.cpmodel import DispatchModel
+from services.dispatch.cpmodel import DispatchModel, unmet_coefficients, weight_scale
+from services.dispatch.decompose import parts, subproblem
 from services.dispatch.domain import optimise
 from services.dispatch.evaluate import evaluate
-from services.dispatch.flow_conversion import to_plan
+from services.dispatch.flow_conversion import Flows, to_plan
 from services.dispatch.flow_plan import flow_flows
 from services.dispatch.greedy import greedy_flows
+from services.dispatch.mip import LastArrivalMip
 from services.dispatch.model import DispatchRequest, Strategy
 from services.dispatch.optimiser import completion_bound, polish
 from services.dispatch.problem import build_problem
@@ -54,6 +56,10 @@ EXACT = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "scenarios"
 FIRST_PLAN_TARGET_S = {(50, 3000): 0.1, (200, 20000): 0.5}
 MEDIUM_GAP_TARGET = 0.02
 GAP_TIMES = [1.0, 2.0, 5.0, 10.0, 20.0]
+# Shorter limits at which each medium instance's gap is measured too (time to the target gap).
+MEDIUM_LIMITS = [1.0, 2.0, 3.0]
+# Per MIP tier of each part when solving a medium instance's optimum for comparison (all took under 5 s).
+OPTIMUM_TIER_S = 120.0
 
 
 def _specs(quick: bool) -> list[InstanceSpec]:
@@ -83,6 +89,9 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
     greedy_s = time.perf_counter() - started
     best = optimise(request)
     equal_unmet = at_greedy_unmet(request, spec.time_limit_s) if load_of(request) >= CONTENTION_LOAD else None
+    medium = spec.name.startswith("medium")
+    optimum = long_run_optimum(request) if medium else None
+    by_limit = gap_by_limit(request, best.relative_gap, spec.time_limit_s) if medium else None
     return {
         "name": spec.name,
         "incidents": spec.incidents,
@@ -112,12 +121,58 @@ def run_instance(spec: InstanceSpec) -> dict[str, Any]:
             "violations": len(best.violations),
         },
         "optimal_at_greedy_unmet": equal_unmet,
+        "optimum": optimum,
+        "optimum_s": optimum["weighted_completion_s"] if optimum else None,
+        "plan_over_optimum": best.objective.weighted_completion_s / optimum["weighted_completion_s"] - 1 if optimum else None,
+        "bound_under_optimum": 1 - best.best_bound_s / optimum["weighted_completion_s"] if optimum else None,
+        "gap_by_limit": by_limit,
+        "time_to_target_gap_s": next((row["time_limit_s"] for row in by_limit if row["gap"] <= MEDIUM_GAP_TARGET), None) if by_limit else None,
         "load_average_1m": load,
         "targets": {
             "medium_gap_met": best.relative_gap <= MEDIUM_GAP_TARGET if spec.name.startswith("medium") else None,
             "valid_bound": best.best_bound_s <= best.objective.weighted_completion_s + 1e-6,
             "no_worse_than_greedy": best.objective.key() <= greedy.objective.key(),
         },
+    }
+
+
+def gap_by_limit(request: DispatchRequest, gap_at_limit: float, limit: float) -> list[dict[str, Any]]:
+    """The gap at shorter time limits (and the one already measured at the instance's own limit)."""
+    rows = []
+    for shorter in (t for t in MEDIUM_LIMITS if t < limit):
+        load = load_average()
+        response = optimise(_with(request, time_limit_s=shorter))
+        rows.append({"time_limit_s": shorter, "gap": response.relative_gap, "status": response.status.value, "load_average_1m": load})
+    return [*rows, {"time_limit_s": limit, "gap": gap_at_limit}]
+
+
+def long_run_optimum(request: DispatchRequest, seconds_per_tier: float = OPTIMUM_TIER_S) -> dict[str, Any]:
+    """The lexicographic optimum solved part by part by HiGHS with a long limit, to split a gap into plan and bound.
+
+    Parts never interact, so the union of their optima is the request's; each part's unmet tier, its
+    tie-break and the completion tier are MIPs solved one after the other (as `fixtures/dispatch/exact.py`
+    does for a whole request).
+    """
+    started = time.perf_counter()
+    problem = build_problem(request)
+    flows: Flows = {}
+    proven = True
+    for lines, sources in parts(problem):
+        sub = subproblem(problem, lines, sources)
+        coef, wscale = unmet_coefficients(sub), weight_scale(sub)
+        first = LastArrivalMip(sub, coef, wscale, None).solve(seconds_per_tier, tier="unmet")
+        tie = LastArrivalMip(sub, coef, wscale, round(first.value)).solve(seconds_per_tier, tier="short", hint=first.flows)
+        last = LastArrivalMip(sub, coef, wscale, round(first.value), round(tie.value)).solve(seconds_per_tier, hint=tie.flows)
+        if last.flows is None:
+            raise RuntimeError(f"no plan for a part of {len(lines)} lines")
+        proven = proven and first.proven and tie.proven and last.proven
+        flows.update({(lines[li], sources[si]): v for (li, si), v in last.flows.items()})
+    objective = evaluate(request, to_plan(problem, flows), problem).objective
+    return {
+        "weighted_unmet": objective.weighted_unmet,
+        "weighted_completion_s": objective.weighted_completion_s,
+        "proven": proven,
+        "solve_s": time.perf_counter() - started,
     }
 
 
@@ -166,7 +221,7 @@ def load_average() -> float:
 def _no_worse(o: dict[str, Any], g: dict[str, Any]) -> bool:
     if o["weighted_unmet"] < g["weighted_unmet"] - 1e-9:
         return True
-    return abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6
+    return bool(abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6)
 
 
 def run_scaling(sizes: list[tuple[int, int]]) -> list[dict[str, Any]]:
@@ -307,6 +362,10 @@ def summarise(instances: list[dict[str, Any]], scaling: list[dict[str, Any]], ex
         "medium_within_2pct_gap": sum(1 for i in medium if i["optimal"]["gap"] <= 0.02),
         "medium_count": len(medium),
         "medium_mean_gap": statistics.fmean(i["optimal"]["gap"] for i in medium) if medium else None,
+        # Where each medium gap comes from: the plan above the long-run optimum, the bound below it.
+        "medium_plan_over_optimum": {i["name"]: i["plan_over_optimum"] for i in medium},
+        "medium_bound_under_optimum": {i["name"]: i["bound_under_optimum"] for i in medium},
+        "medium_time_to_target_gap_s": {i["name"]: i["time_to_target_gap_s"] for i in medium},
         "large_max_first_feasible_s": max((i["optimal"]["first_feasible_s"] for i in large), default=None),
     }
 
@@ -324,6 +383,7 @@ def _table(instances: list[dict[str, Any]]) -> Table:
         "bound @g (s)",
         "status",
         "bound (s)",
+        "optimum (s)",
         "gap",
         "first (s)",
         "build (s)",
@@ -343,6 +403,7 @@ def _table(instances: list[dict[str, Any]]) -> Table:
             f"{held['bound']:.0f}" if held else "-",
             o["status"],
             f"{o['bound']:.0f}",
+            f"{i['optimum_s']:.0f}" if i.get("optimum_s") is not None else "-",
             f"{o['gap']:.1%}",
             f"{o['first_feasible_s']:.3f}",
             f"{o['build_s']:.3f}",

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import threading
+from typing import TypeAlias
 
 from ortools.sat.python import cp_model
 from ortools.util.python import solve_interrupter
 
+Stoppable: TypeAlias = cp_model.CpSolver | solve_interrupter.SolveInterrupter
+
 
 class Cancellation:
-    """A flag the solver stages check, which also stops the CP-SAT search in progress."""
+    """A flag the solver stages check, which also stops the searches in progress.
+
+    Parts of one request may be solved in several threads at once: each thread registers its own
+    solver, and cancelling stops all of them.
+    """
 
     def __init__(self) -> None:
         self._event = threading.Event()
         self._lock = threading.Lock()
-        self._solver: cp_model.CpSolver | None = None
-        self._interrupter: solve_interrupter.SolveInterrupter | None = None
+        self._running: dict[int, list[Stoppable]] = {}
 
     @property
     def cancelled(self) -> bool:
@@ -26,24 +32,22 @@ class Cancellation:
         """Ask the solve to stop as soon as it can; the best plan so far is still returned."""
         with self._lock:
             self._event.set()
-            if self._solver is not None:
-                self._solver.stop_search()
-            if self._interrupter is not None:
-                self._interrupter.interrupt()
+            for solvers in self._running.values():
+                for solver in solvers:
+                    if isinstance(solver, cp_model.CpSolver):
+                        solver.stop_search()
+                    else:
+                        solver.interrupt()
 
-    def attach(self, solver: cp_model.CpSolver | solve_interrupter.SolveInterrupter) -> bool:
-        """Register the CP-SAT solver (or a MathOpt solve's interrupter) about to run; False if the solve is cancelled already."""
+    def attach(self, solver: Stoppable) -> bool:
+        """Register the CP-SAT solver (or a MathOpt solve's interrupter) this thread is about to run; False if cancelled already."""
         with self._lock:
             if self._event.is_set():
                 return False
-            if isinstance(solver, cp_model.CpSolver):
-                self._solver = solver
-            else:
-                self._interrupter = solver
+            self._running.setdefault(threading.get_ident(), []).append(solver)
             return True
 
     def detach(self) -> None:
-        """Forget the solver after its run."""
+        """Forget the solvers this thread registered, after their run."""
         with self._lock:
-            self._solver = None
-            self._interrupter = None
+            self._running.pop(threading.get_ident(), None)

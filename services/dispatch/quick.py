@@ -16,7 +16,7 @@ from services.dispatch.cpmodel import unmet_coefficients, weight_scale
 from services.dispatch.flow_bound import CompletionBound
 from services.dispatch.flow_conversion import Flows
 from services.dispatch.flow_plan import flow_flows
-from services.dispatch.lp_bound import lp_unmet
+from services.dispatch.lp_bound import lp_completion_bound, lp_unmet, short_coefficients
 from services.dispatch.optimiser import CpReport
 from services.dispatch.problem import Problem
 
@@ -44,8 +44,21 @@ def score(problem: Problem, flows: Flows, coef: list[int], wscale: int, etas: li
     return unmet, short, completion
 
 
-def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: float, cancel: Cancellation) -> CpReport:
-    """Best heuristic or LP plan, re-routed, with the flow bound when the unmet tier is proven."""
+def _rerouted(problem: Problem, flows: Flows) -> Flows:
+    """The plan re-routed by the min-cost flow with each line's delivered amount kept."""
+    try:
+        return flow_flows(problem, flows)
+    except RuntimeError:
+        return flows
+
+
+def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: float, cancel: Cancellation, lp: bool = False) -> CpReport:
+    """Best heuristic or LP plan, re-routed, with the flow bound when the unmet tier is proven.
+
+    With `lp` (small parts, where LPs take milliseconds) the tie-break of the unmet tier gets its LP
+    too, which proves it (so the part's bound counts in full even if its full stages never run), and
+    the completion bound is the better of the flow bound and the completion LP's.
+    """
     started = time.perf_counter()
     coef, wscale = unmet_coefficients(problem), weight_scale(problem)
     etas = _eta_of(problem)
@@ -53,23 +66,30 @@ def quick_report(problem: Problem, hints: list[tuple[str, Flows]], deadline: flo
     named = [*hints, ("lp", lp_plan)] if lp_plan is not None else list(hints)
     origin, flows = min(named, key=lambda nf: score(problem, nf[1], coef, wscale, etas))
     unmet, short, completion = score(problem, flows, coef, wscale, etas)
-    try:
-        rerouted = flow_flows(problem, flows)
-    except RuntimeError:
-        rerouted = flows
+    rerouted = _rerouted(problem, flows)
     if score(problem, rerouted, coef, wscale, etas) < (unmet, short, completion):
         flows = rerouted
         unmet, short, completion = score(problem, flows, coef, wscale, etas)
-    # Proven: the fraction tier by the LP; its tie-break only when nothing is short at all.
+    # Proven: the fraction tier by the LP; its tie-break when nothing is short at all, or by its own LP.
     fractions = unmet <= math.ceil(unmet_lb - 1e-6)
     proven1 = fractions and short == 0
+    if lp and fractions and not proven1 and not cancel.cancelled:
+        tie_lb, tie_plan = lp_unmet(problem, short_coefficients(problem, wscale), UNMET_LP_MIN_S, held=(coef, unmet))
+        if tie_plan is not None:
+            tied = _rerouted(problem, tie_plan)
+            if score(problem, tied, coef, wscale, etas)[:2] < (unmet, short):
+                origin, flows = "lp", tied
+                unmet, short, completion = score(problem, flows, coef, wscale, etas)
+        proven1 = short <= math.ceil(tie_lb - 1e-6)
     bounds: dict[str, float] = {}
+    if lp and fractions and not cancel.cancelled:
+        bounds["lp"] = math.ceil(lp_completion_bound(problem, coef, wscale, unmet, UNMET_LP_MIN_S) - 1e-6) / wscale
     if fractions and not cancel.cancelled:
         bound = CompletionBound(problem, coef, wscale).bound(
             unmet, deadline_s=max(deadline, time.perf_counter() + BOUND_MIN_S), stop=lambda: cancel.cancelled, unmet_proven=True
         )
         bounds["flow"] = math.ceil(bound - 1e-6) / wscale
-    best = bounds.get("flow", 0.0)
+    best = max(bounds.values(), default=0.0)
     return CpReport(
         flows=flows,
         status="OPTIMAL" if proven1 and best >= completion / wscale - 1e-9 else "FEASIBLE",
