@@ -86,16 +86,19 @@ def step_of_move(payload: dict[str, Any]) -> str:
 
 
 def unit_after_move(held: rpb.Unit, version: int, payload: dict[str, Any]) -> rpb.Unit | None:
-    """The unit after a status report the event describes whole (state, position, whether its hold ended), or None."""
+    """The unit after a move the event describes whole (state, whether its hold ended, its incident, a new position), or None.
+
+    Status reports carry the position; reservation steps leave it where it was.
+    """
     state = rpb.Unit.State.DESCRIPTOR.values_by_name.get(f"STATE_{payload.get('to', '')}")
-    if state is None or "ends_hold" not in payload or "latitude" not in payload or "longitude" not in payload:
+    if state is None or "ends_hold" not in payload or ("latitude" in payload) != ("longitude" in payload):
         return None
     moved = rpb.Unit()
     moved.CopyFrom(held)
     moved.state, moved.version = state.number, version
-    moved.position.latitude, moved.position.longitude = float(payload["latitude"]), float(payload["longitude"])
-    if payload["ends_hold"]:
-        moved.incident = ""
+    if "latitude" in payload:
+        moved.position.latitude, moved.position.longitude = float(payload["latitude"]), float(payload["longitude"])
+    moved.incident = "" if payload["ends_hold"] else str(payload.get("incident", held.incident))
     return moved
 
 
@@ -130,7 +133,10 @@ def _resources(event: gpb.Event, picture: Picture, read_back: ReadBack) -> Refre
         return Refresh(depots={depot_of(event.subject)})
     if kind.startswith("reservation."):
         moved = reservation_refresh(event)
-        return Refresh() if not moved.rebuild and read_back(event.subject, kind, moved.units, moved.depots) else moved
+        if moved.rebuild:
+            return moved
+        moved.units = set()  # each unit's move arrives as a unit.state_changed event of its own, with its version
+        return Refresh() if read_back(event.subject, kind, set(), moved.depots) else moved
     if kind.startswith(UNSEEN):
         return Refresh()
     if kind.startswith(STRUCTURAL):

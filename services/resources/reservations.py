@@ -144,8 +144,8 @@ def reserve(
         update_time=now,
     )
     insert_reservation(session, held)
-    for u in units:
-        _unit_event(session, namespace, u.park_id, u.unit_id, UnitState.AVAILABLE, UnitState.RESERVED, rid, incident)
+    for u in units:  # each held at its planned version, so it is one past it now
+        _unit_event(session, namespace, u.park_id, u.unit_id, UnitState.AVAILABLE, UnitState.RESERVED, rid, incident, u.expected_version + 1)
     emit(
         session,
         "reservation.created",
@@ -164,14 +164,23 @@ def reserve(
     return held
 
 
-def _unit_event(session: Session, namespace: str, park_id: str, unit_id: str, before: UnitState, after: UnitState, rid: str, incident: str) -> None:
-    """Emit unit.state_changed for a reservation-driven change."""
+def _unit_event(
+    session: Session, namespace: str, park_id: str, unit_id: str, before: UnitState, after: UnitState, rid: str, incident: str, version: int
+) -> None:
+    """Emit unit.state_changed for a reservation-driven change, with the unit's new version and whether its hold ended."""
     emit(
         session,
         "unit.state_changed",
         UNIT.format(park_id, unit_id),
         namespace=namespace,
-        payload={"from": before.value, "to": after.value, "reservation": RESERVATION.format(rid), "incident": incident},
+        version=version,
+        payload={
+            "from": before.value,
+            "to": after.value,
+            "reservation": RESERVATION.format(rid),
+            "incident": incident,
+            "ends_hold": after is UnitState.AVAILABLE,
+        },
     )
 
 
@@ -198,15 +207,16 @@ def _inconsistent(subject: str) -> ServiceError:
 def _move_held_unit(session: Session, namespace: str, rid: str, incident: str, item: Row, target: UnitState, now: datetime) -> None:
     """Move a unit the reservation holds from RESERVED to the target state (AVAILABLE frees it), with an event."""
     frees = {"reservation_id": "", "incident": ""} if target is UnitState.AVAILABLE else {}
-    moved = run(
+    moved = one(
         session,
         update(UNITS)
         .where(unit_where(namespace, item["park_id"], item["unit_id"]), UNITS.c.state == UnitState.RESERVED.value, UNITS.c.reservation_id == rid)
-        .values(state=target.value, **frees, version=UNITS.c.version + 1, update_time=now),
+        .values(state=target.value, **frees, version=UNITS.c.version + 1, update_time=now)
+        .returning(UNITS.c.version),
     )
-    if moved.rowcount != 1:
+    if moved is None:
         raise _inconsistent(UNIT.format(item["park_id"], item["unit_id"]))
-    _unit_event(session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, target, rid, incident)
+    _unit_event(session, namespace, item["park_id"], item["unit_id"], UnitState.RESERVED, target, rid, incident, moved["version"])
 
 
 def _unhold_stock(session: Session, namespace: str, item: Row, now: datetime, *, issue: bool) -> Row:

@@ -88,7 +88,8 @@ def test_what_each_event_asks() -> None:
     stock_moved = refresh_for(event(RESOURCES_STREAM, "stock.movement", "parks/a/depots/base/stocks/FOAM", 3), held)
     assert stock_moved.depots == {"parks/a/depots/base"}
     created = event(RESOURCES_STREAM, "reservation.created", "reservations/r1", units=["parks/a/units/u2"], stocks=[{"stock": "parks/b/depots/d/stocks/X"}])
-    assert (refresh_for(created, held).units, refresh_for(created, held).depots) == ({"parks/a/units/u2"}, {"parks/b/depots/d"})
+    # Its units' moves come as unit events of their own: only the stock's depot is read.
+    assert (refresh_for(created, held).units, refresh_for(created, held).depots) == (set(), {"parks/b/depots/d"})
     assert refresh_for(created, held, lambda r, s, units, depots: r == "reservations/r1" and s == "reservation.created") == Refresh()
     assert refresh_for(event(RESOURCES_STREAM, "reservation.confirmed", "reservations/r1"), held).rebuild, "an event that does not name its units"
     assert refresh_for(event(RESOURCES_STREAM, "depot.created", "parks/a/depots/new"), held).rebuild == "depot.created"
@@ -110,6 +111,18 @@ def test_a_status_report_the_event_describes_whole_needs_no_read() -> None:
     assert refresh_for(skipped, held).units == {"parks/a/units/u1"}, "a version that does not follow on is read again"
     older = event(RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u1", 2, to="AVAILABLE", latitude=31.9, longitude=120.2)
     assert refresh_for(older, held).units == {"parks/a/units/u1"}, "an event without ends_hold is read again"
+
+
+def test_a_reservation_step_the_unit_event_describes_needs_no_read() -> None:
+    held = picture()
+    reserved = event(
+        RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u2", 4, to="RESERVED", incident="incidents/i7", reservation="reservations/r1", ends_hold=False
+    )
+    (after,) = refresh_for(reserved, held).moved
+    assert (after.state, after.version, after.incident) == (RESERVED, 4, "incidents/i7")
+    assert after.position == held.units["parks/a/units/u2"].unit.position, "a reservation step leaves the unit where it is"
+    released = event(RESOURCES_STREAM, "unit.state_changed", "parks/a/units/u2", 4, to="AVAILABLE", incident="incidents/i7", ends_hold=True)
+    assert refresh_for(released, held).moved[0].incident == ""
 
 
 def test_a_write_carries_what_it_changed() -> None:
