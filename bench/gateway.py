@@ -213,11 +213,8 @@ def bench_folder(prefix: str, *, keep: bool) -> Iterator[tuple[Path, str]]:
         redis_process.wait(timeout=10)
 
 
-@contextlib.asynccontextmanager
-async def services_running(services: Sequence[str], folder: Path, redis_url: str, **env: str) -> AsyncIterator[tuple[Settings, dict[str, str]]]:
-    """Each service as its own process (as the launcher starts them) on free ports, SQLite files in the folder and
-    the given Redis; yields the settings that reach them and their addresses, and stops them on the way out."""
-    ports = {name: free_port() for name in services}
+def bench_environment(folder: Path, redis_url: str, **env: str) -> dict[str, str]:
+    """The environment of a benchmark's service processes: quiet logs, no traces, no rate limit, SQLite in the folder."""
     environment = {
         **os.environ,
         "HOST": "127.0.0.1",
@@ -228,9 +225,17 @@ async def services_running(services: Sequence[str], folder: Path, redis_url: str
         "GATEWAY_RATE_LIMIT_PER_S": "0",
         "METRICS_PORT": "0",
         **env,
-        **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
     environment.pop("DATABASE_URL", None)
+    return environment
+
+
+@contextlib.asynccontextmanager
+async def services_running(services: Sequence[str], folder: Path, redis_url: str, **env: str) -> AsyncIterator[tuple[Settings, dict[str, str]]]:
+    """Each service as its own process (as the launcher starts them) on free ports, SQLite files in the folder and
+    the given Redis; yields the settings that reach them and their addresses, and stops them on the way out."""
+    ports = {name: free_port() for name in services}
+    environment = bench_environment(folder, redis_url, **env, **{f"{name.upper()}_PORT": str(port) for name, port in ports.items()})
     settings = load_settings(host="127.0.0.1", data_dir=folder, redis_url=redis_url, **{f"{n}_port": p for n, p in ports.items()})
     logs = folder / "logs"
     logs.mkdir()

@@ -33,7 +33,7 @@ from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
 from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
 from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 
-from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_folder, bring_home, incident_for, one_round, percentile
+from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_environment, bench_folder, bring_home, incident_for, one_round, percentile
 from bench.scale import scrape
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
@@ -100,19 +100,12 @@ async def suite_running(
     settings = load_settings(host="127.0.0.1", data_dir=folder, redis_url=redis_url, **{f"{n}_port": rs[0].port for n, rs in replicas.items()})
     logs = folder / "logs"
     logs.mkdir()
-    base_env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "DATA_DIR": str(folder),
-        "REDIS_URL": redis_url,
-        "LOG_LEVEL": "WARNING",
-        "OTEL_TRACES_EXPORTER": "none",
-        "GATEWAY_RATE_LIMIT_PER_S": "0",
-        "METRICS_PORT": "0",
+    base_env = bench_environment(
+        folder,
+        redis_url,
         **{f"{n.upper()}_PORT": str(rs[0].port) for n, rs in replicas.items()},
         **{f"{n.upper()}_ADDR": ",".join(a) for n, a in addresses.items() if n != "gateway"},
-    }
-    base_env.pop("DATABASE_URL", None)
+    )
     children: list[Child] = []
     try:
         for name in SERVICES:
