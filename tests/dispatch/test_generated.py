@@ -26,7 +26,8 @@ SPECS = [
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s.name for s in SPECS])
 def test_optimal_is_feasible_and_no_worse_than_greedy(spec: InstanceSpec) -> None:
-    request = with_options(generate(spec), time_limit_s=2.0)
+    # A limit with room for a loaded machine: these instances are proven long before it, so it costs nothing when idle.
+    request = with_options(generate(spec), time_limit_s=10.0)
     response = optimise(request)
     assert response.status is not SolveStatus.FALLBACK
     evaluation = evaluate_plan(request, response.plan)
