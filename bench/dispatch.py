@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,8 +25,8 @@ from typing import Any
 import yaml
 from ortools.sat.python import cp_model
 from rich.console import Console
-from rich.table import Table
 
+from bench.summaries.dispatch import CONTENTION_LOAD, exact_table, gap_table, instances_table, no_worse_than_greedy, scaling_table, summarise
 from fixtures.dispatch.instances import InstanceSpec, generate, load_of
 from services.dispatch.cancel import Cancellation
 from services.dispatch.cpmodel import DispatchModel, unmet_coefficients, weight_scale
@@ -44,7 +43,6 @@ from services.dispatch.problem import build_problem
 from services.dispatch.prune import prune
 
 RESULTS = Path(__file__).resolve().parent / "results" / "dispatch.json"
-CONTENTION_LOAD = 0.8
 
 # (load, reserve fraction, response standard in minutes) per seed of each size.
 MIXES = [(0.5, 0.0, None), (0.8, 0.1, None), (0.95, 0.2, 20.0), (1.1, 0.1, None)]
@@ -218,12 +216,6 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def _no_worse(o: dict[str, Any], g: dict[str, Any]) -> bool:
-    if o["weighted_unmet"] < g["weighted_unmet"] - 1e-9:
-        return True
-    return bool(abs(o["weighted_unmet"] - g["weighted_unmet"]) <= 1e-9 and o["weighted_completion_s"] <= g["weighted_completion_s"] + 1e-6)
-
-
 def run_scaling(sizes: list[tuple[int, int]]) -> list[dict[str, Any]]:
     """First plan, bound and gap as the request grows to the documented limits (5 s limit)."""
     out = []
@@ -257,7 +249,7 @@ def run_scaling(sizes: list[tuple[int, int]]) -> list[dict[str, Any]]:
                     "first_plan_target_s": target,
                     "first_plan_met": None if target is None else response.first_feasible_s <= target,
                     "valid_bound": 0 < response.best_bound_s <= response.objective.weighted_completion_s + 1e-6,
-                    "no_worse_than_greedy": _no_worse(o, g),
+                    "no_worse_than_greedy": no_worse_than_greedy(o, g),
                     "within_time_limit": response.wall_time_s <= spec.time_limit_s,
                 },
             }
@@ -313,123 +305,6 @@ def run_gap_vs_time(times: list[float]) -> list[dict[str, Any]]:
     return out
 
 
-def summarise(instances: list[dict[str, Any]], scaling: list[dict[str, Any]], exact: list[dict[str, Any]]) -> dict[str, Any]:
-    """The figures the acceptance targets ask about."""
-
-    def no_worse(i: dict[str, Any]) -> bool:
-        return _no_worse(i["optimal"], i["greedy"])
-
-    contention = [i for i in instances if i["load"] >= CONTENTION_LOAD]
-    reductions = [
-        1 - i["optimal"]["weighted_completion_s"] / i["greedy"]["weighted_completion_s"]
-        for i in contention
-        if i["optimal"]["weighted_unmet"] <= i["greedy"]["weighted_unmet"] + 1e-9 and i["greedy"]["weighted_completion_s"] > 0
-    ]
-    unmet_cut = [1 - i["optimal"]["weighted_unmet"] / i["greedy"]["weighted_unmet"] for i in contention if i["greedy"]["weighted_unmet"] > 0]
-    held = [
-        1 - i["optimal_at_greedy_unmet"]["weighted_completion_s"] / i["greedy"]["weighted_completion_s"]
-        for i in contention
-        if i.get("optimal_at_greedy_unmet") and i["greedy"]["weighted_completion_s"] > 0
-    ]
-    ceiling = [
-        1 - i["optimal_at_greedy_unmet"]["bound"] / i["greedy"]["weighted_completion_s"]
-        for i in contention
-        if i.get("optimal_at_greedy_unmet") and i["greedy"]["weighted_completion_s"] > 0
-    ]
-    medium = [i for i in instances if i["name"].startswith("medium")]
-    large = [i for i in instances if i["name"].startswith("large")]
-    over = [e["plan_over_optimum"] for e in exact]
-    return {
-        "exact_count": len(exact),
-        "exact_bound_valid": all(e["bound_valid"] for e in exact),
-        "exact_plan_equal": sum(1 for e in exact if e["plan_over_optimum"] <= 1e-9),
-        "exact_within_1pct": sum(1 for e in exact if e["plan_over_optimum"] <= 0.01),
-        "exact_proven_optimal": sum(1 for e in exact if e["status"] == "OPTIMAL"),
-        "exact_max_over_optimum": max(over, default=None),
-        "scaling_valid_bound_every_size": all(s["targets"]["valid_bound"] for s in scaling),
-        "scaling_no_worse_than_greedy": all(s["targets"]["no_worse_than_greedy"] for s in scaling),
-        "scaling_first_plan": {f"{s['incidents']}x{s['units']}": s["first_feasible_s"] for s in scaling},
-        "load_average_1m_range": [
-            min(x["load_average_1m"] for x in [*instances, *scaling, *exact]),
-            max(x["load_average_1m"] for x in [*instances, *scaling, *exact]),
-        ],
-        "all_no_worse_than_greedy": all(no_worse(i) for i in instances),
-        "contention_instances": len(contention),
-        "contention_mean_completion_reduction": statistics.fmean(reductions) if reductions else None,
-        "contention_mean_unmet_reduction": statistics.fmean(unmet_cut) if unmet_cut else None,
-        "contention_mean_completion_reduction_at_greedy_unmet": statistics.fmean(held) if held else None,
-        "contention_mean_reduction_bound_at_greedy_unmet": statistics.fmean(ceiling) if ceiling else None,
-        "medium_within_2pct_gap": sum(1 for i in medium if i["optimal"]["gap"] <= 0.02),
-        "medium_count": len(medium),
-        "medium_mean_gap": statistics.fmean(i["optimal"]["gap"] for i in medium) if medium else None,
-        # Where each medium gap comes from: the plan above the long-run optimum, the bound below it.
-        "medium_plan_over_optimum": {i["name"]: i["plan_over_optimum"] for i in medium},
-        "medium_bound_under_optimum": {i["name"]: i["bound_under_optimum"] for i in medium},
-        "medium_time_to_target_gap_s": {i["name"]: i["time_to_target_gap_s"] for i in medium},
-        "large_max_first_feasible_s": max((i["optimal"]["first_feasible_s"] for i in large), default=None),
-    }
-
-
-def _table(instances: list[dict[str, Any]]) -> Table:
-    table = Table(title="dispatch: optimal vs greedy")
-    for col in (
-        "instance",
-        "load",
-        "unmet g",
-        "unmet o",
-        "compl g (s)",
-        "compl o (s)",
-        "compl @g (s)",
-        "bound @g (s)",
-        "status",
-        "bound (s)",
-        "optimum (s)",
-        "gap",
-        "first (s)",
-        "build (s)",
-        "solve (s)",
-    ):
-        table.add_column(col, justify="right" if col != "instance" else "left")
-    for i in instances:
-        g, o, held = i["greedy"], i["optimal"], i.get("optimal_at_greedy_unmet")
-        table.add_row(
-            i["name"],
-            f"{i['load']:.2f}",
-            f"{g['weighted_unmet']:.2f}",
-            f"{o['weighted_unmet']:.2f}",
-            f"{g['weighted_completion_s']:.0f}",
-            f"{o['weighted_completion_s']:.0f}",
-            f"{held['weighted_completion_s']:.0f}" if held else "-",
-            f"{held['bound']:.0f}" if held else "-",
-            o["status"],
-            f"{o['bound']:.0f}",
-            f"{i['optimum_s']:.0f}" if i.get("optimum_s") is not None else "-",
-            f"{o['gap']:.1%}",
-            f"{o['first_feasible_s']:.3f}",
-            f"{o['build_s']:.3f}",
-            f"{o['solve_s']:.1f}",
-        )
-    return table
-
-
-def _exact_table(exact: list[dict[str, Any]]) -> Table:
-    table = Table(title="exact: small instances against proven optima")
-    for col in ("instance", "optimum (s)", "plan (s)", "over", "bound (s)", "status", "time (s)", "load 1m"):
-        table.add_column(col, justify="right" if col != "instance" else "left")
-    for e in exact:
-        table.add_row(
-            e["name"],
-            f"{e['exact_optimum_s']:.0f}",
-            f"{e['plan_s']:.0f}",
-            f"{e['plan_over_optimum']:.2%}",
-            f"{e['bound_s']:.0f}",
-            e["status"],
-            f"{e['time_s']:.2f}",
-            f"{e['load_average_1m']:.1f}",
-        )
-    return table
-
-
 def main() -> None:
     """Run the benchmark and write its results."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -461,32 +336,11 @@ def main() -> None:
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    console.print(_table(instances))
-    console.print(_exact_table(exact))
-    scale = Table(title="scaling (5 s limit)")
-    for col in ("size", "first (s)", "wall (s)", "status", "source", "plan (s)", "greedy (s)", "bound (s)", "gap", "load 1m"):
-        scale.add_column(col, justify="right")
-    for s in scaling:
-        scale.add_row(
-            f"{s['incidents']}x{s['units']}",
-            f"{s['first_feasible_s']:.3f}",
-            f"{s['wall_s']:.2f}",
-            s["status"],
-            s["source"],
-            f"{s['optimal']['weighted_completion_s']:.0f}",
-            f"{s['greedy']['weighted_completion_s']:.0f}",
-            f"{s['bound']:.0f}",
-            f"{s['gap']:.1%}",
-            f"{s['load_average_1m']:.1f}",
-        )
-    console.print(scale)
+    console.print(instances_table(instances))
+    console.print(exact_table(exact))
+    console.print(scaling_table(scaling))
     if gap_vs_time:
-        gaps = Table(title="gap against time limit (medium, load 0.95, reserve 20 %)")
-        for col in ("limit (s)", "completion (s)", "bound (s)", "gap", "status"):
-            gaps.add_column(col, justify="right")
-        for row in gap_vs_time:
-            gaps.add_row(f"{row['time_limit_s']:g}", f"{row['weighted_completion_s']:.0f}", f"{row['bound']:.0f}", f"{row['gap']:.1%}", row["status"])
-        console.print(gaps)
+        console.print(gap_table(gap_vs_time))
     console.print(summary)
     console.print(f"wrote {RESULTS} in {result['wall_s']:.0f} s")
 
