@@ -106,6 +106,8 @@ def begin(engine: Engine, lease: Lease, start: SagaStart) -> SagaRow:
     def write() -> SagaRow:
         with session_scope(engine) as session:
             saga = store.get_saga(session=session, request_id=start.request_id, for_update=True)
+            if saga is not None and (saga.method != start.method or saga.fingerprint != start.fingerprint):
+                raise reused_id_error(start.request_id)  # refused as such even while another replica runs the first
             if saga is not None and lease.holds_off(saga):
                 raise SagaBusy(saga.lease_owner)
             if saga is None or saga.state == COMPENSATED:
@@ -119,8 +121,6 @@ def begin(engine: Engine, lease: Lease, start: SagaStart) -> SagaRow:
                 session.add(saga)
                 session.flush()
                 store.add_step(session=session, saga=saga, step="STARTED", status="done", detail={"proposal": start.proposal_id})
-            elif saga.method != start.method or saga.fingerprint != start.fingerprint:
-                raise reused_id_error(start.request_id)
             elif saga.state == COMPENSATED:
                 saga.generation += 1
                 saga.attempt = 0
