@@ -270,22 +270,27 @@ def confirm(session: Session, *, reservation_id: str, actor: str, namespace: str
                 session,
                 update(table).where(table.c.reservation_id == reservation_id, table.c.state == ItemState.HELD.value).values(state=ItemState.CONFIRMED.value),
             )
-    emit(
-        session,
-        "reservation.confirmed",
-        RESERVATION.format(reservation_id),
-        namespace=namespace,
-        version=claimed["version"],
-        payload={
-            "incident": incident,
-            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in held_units],
-            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in held_stocks],
-            "actor": actor,
-        },
-    )
+    _emit_items(session, "reservation.confirmed", claimed, namespace, held_units, held_stocks, actor=actor)
     bump_version(session, namespace)
     confirmed_units, confirmed_stocks = (with_state(rows, ItemState.HELD, ItemState.CONFIRMED) for rows in (unit_rows, stock_rows))
     return reservation_from_rows(claimed, confirmed_units, confirmed_stocks)
+
+
+def _emit_items(session: Session, event_type: str, claimed: Row, namespace: str, unit_items: Sequence[Row], stock_items: Sequence[Row], **extra: Any) -> None:
+    """Emit a change of a claimed reservation, naming its incident and the held units and stock amounts it concerned."""
+    emit(
+        session,
+        event_type,
+        RESERVATION.format(claimed["reservation_id"]),
+        namespace=namespace,
+        version=claimed["version"],
+        payload={
+            "incident": claimed["incident"],
+            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in unit_items],
+            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in stock_items],
+            **extra,
+        },
+    )
 
 
 def _free(
@@ -325,21 +330,7 @@ def release(
     remaining = len(held_units(session, reservation_id)) + len(held_stocks(session, reservation_id))
     if remaining == 0:
         run(session, update(RESERVATIONS).where(RESERVATIONS.c.reservation_id == reservation_id).values(state=ReservationState.RELEASED.value))
-    emit(
-        session,
-        "reservation.released",
-        RESERVATION.format(reservation_id),
-        namespace=namespace,
-        version=claimed["version"],
-        payload={
-            "incident": claimed["incident"],
-            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in freed_units],
-            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in freed_stocks],
-            "complete": remaining == 0,
-            "reason": reason,
-            "actor": actor,
-        },
-    )
+    _emit_items(session, "reservation.released", claimed, namespace, freed_units, freed_stocks, complete=remaining == 0, reason=reason, actor=actor)
     bump_version(session, namespace)
     return get_reservation(session, reservation_id=reservation_id, namespace=namespace)
 
@@ -379,17 +370,6 @@ def expire(session: Session, *, reservation_id: str, now: datetime | None = None
     units = held_units(session, reservation_id)
     stocks = held_stocks(session, reservation_id)
     _free(session, namespace, reservation_id, claimed["incident"], units, stocks, ItemState.EXPIRED, now)
-    emit(
-        session,
-        "reservation.expired",
-        RESERVATION.format(reservation_id),
-        namespace=namespace,
-        version=claimed["version"],
-        payload={
-            "incident": claimed["incident"],
-            "units": [UNIT.format(u["park_id"], u["unit_id"]) for u in units],
-            "stocks": [{"stock": STOCK.format(s["park_id"], s["depot_id"], s["type"]), "amount": s["amount"]} for s in stocks],
-        },
-    )
+    _emit_items(session, "reservation.expired", claimed, namespace, units, stocks)
     bump_version(session, namespace)
     return get_reservation(session, reservation_id=reservation_id, namespace=namespace)
