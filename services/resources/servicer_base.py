@@ -14,6 +14,7 @@ from services.common.idempotency import M
 from services.resources import mapping_requests as mq
 from services.resources.access import Action, authorize
 from services.resources.domain import LIVE
+from services.resources.namespaces import require_namespace
 from services.resources.store import ResourceStore
 
 T = TypeVar("T")
@@ -45,3 +46,12 @@ class ServicerBase:
             return await self._store.query(work)
         except ServiceError as error:
             raise mq.with_proto_fields(error) from None
+
+    async def _read_in(self, namespace: str, work: Callable[[Session], T]) -> T:
+        """Run a read as seen from a namespace, refusing an unknown or ended exercise."""
+
+        def scoped(session: Session) -> T:
+            require_namespace(session, namespace)
+            return work(session)
+
+        return await self._read(scoped)

@@ -12,7 +12,6 @@ from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import stock, store_registry, store_stock
 from services.resources.access import Action
-from services.resources.namespaces import require_namespace
 from services.resources.servicer_base import ServicerBase, caller
 from services.resources.validation import adjustment_violations
 
@@ -72,7 +71,6 @@ class StockRpcs(ServicerBase):
         caller(Action.READ)
 
         def work(session: Session) -> pb.ListStocksResponse:
-            require_namespace(session, namespace)
             stocks, token = store_stock.list_stocks(
                 session,
                 namespace=namespace,
@@ -86,7 +84,7 @@ class StockRpcs(ServicerBase):
             located = [(s, depots.get((s.park_id, s.depot_id))) for s in stocks]
             return pb.ListStocksResponse(stocks=[mp.stock_to_pb(s, depot.location if depot else None) for s, depot in located], next_page_token=token)
 
-        return await self._read(work)
+        return await self._read_in(namespace, work)
 
     async def ListStockLedgerEntries(self, request: pb.ListStockLedgerEntriesRequest, context: Context) -> pb.ListStockLedgerEntriesResponse:
         """A page of one stock's live ledger, oldest first."""

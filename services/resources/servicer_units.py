@@ -12,7 +12,6 @@ from services.resources import mapping as mp
 from services.resources import mapping_requests as mq
 from services.resources import movements, registry, store_registry
 from services.resources.access import Action
-from services.resources.namespaces import require_namespace
 from services.resources.servicer_base import ServicerBase, caller
 
 
@@ -37,11 +36,9 @@ class UnitRpcs(ServicerBase):
         namespace = mq.namespace(request.exercise_id)
         caller(Action.READ)
 
-        def work(session: Session) -> pb.GetUnitResponse:
-            require_namespace(session, namespace)
-            return pb.GetUnitResponse(unit=mp.unit_to_pb(store_registry.get_unit(session, park_id=park_id, unit_id=unit_id, namespace=namespace)))
-
-        return await self._read(work)
+        return await self._read_in(
+            namespace, lambda s: pb.GetUnitResponse(unit=mp.unit_to_pb(store_registry.get_unit(s, park_id=park_id, unit_id=unit_id, namespace=namespace)))
+        )
 
     async def ListUnits(self, request: pb.ListUnitsRequest, context: Context) -> pb.ListUnitsResponse:
         """A page of units, by park, state and type, as seen from a namespace."""
@@ -53,7 +50,6 @@ class UnitRpcs(ServicerBase):
         raise_if(violations)
 
         def work(session: Session) -> pb.ListUnitsResponse:
-            require_namespace(session, namespace)
             units, token = store_registry.list_units(
                 session,
                 namespace=namespace,
@@ -66,7 +62,7 @@ class UnitRpcs(ServicerBase):
             )
             return pb.ListUnitsResponse(units=[mp.unit_to_pb(u) for u in units], next_page_token=token)
 
-        return await self._read(work)
+        return await self._read_in(namespace, work)
 
     async def UpdateUnit(self, request: pb.UpdateUnitRequest, context: Context) -> pb.UpdateUnitResponse:
         """Change the masked descriptive fields of a unit; state, version, position and park are refused by name."""
