@@ -289,21 +289,21 @@ class DetectorKind(StrEnum):
 GAS_KINDS = frozenset({DetectorKind.TOXIC_GAS, DetectorKind.FLAMMABLE_GAS})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Detector:
-    """A fixed detector at a position in a park, watching for one substance or condition."""
+    """A fixed detector at a position in a park, watching for one substance or condition (fields in contract order)."""
 
     park_id: str
     detector_id: str
     display_name: str
     kind: DetectorKind | None
+    substance_name: str = ""
+    un_number: str = ""
+    hazard_class: str = ""
     position: GeoPoint | None
     pre_alarm_threshold: float
     alarm_threshold: float
     unit: str
-    substance_name: str = ""
-    un_number: str = ""
-    hazard_class: str = ""
     area: str = ""
     version: int = 0
 
