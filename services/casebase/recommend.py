@@ -133,7 +133,7 @@ def _from_cases(q: IncidentQuery, hits: list[SearchHit], library: CaseLibrary, c
             continue
         quantity = weighted_median([(scaled, h.score) for h, scaled, *_ in found])
         timed = [(h.score, w) for h, _, w, _ in found if w is not None]
-        within = sum(s * w for s, w in timed) / sum(s for s, _ in timed) if timed else rt.spec.default_within_min
+        within = sum(s * w for s, w in timed) / sum(s for s, _ in timed) if timed else rt.spec.needed_within_min
         out[rt] = DemandLine(
             rt, _round(rt, quantity, cfg), round(within, 1), citations=[Citation("case", h.case_id, round(scaled, 3), note) for h, scaled, _, note in found]
         )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import EnumMeta, StrEnum
 from typing import TYPE_CHECKING
 
-from services.common.catalogue import ResourceKind, load_catalogue
+from services.common.catalogue import ResourceType as CatalogueEntry
+from services.common.catalogue import load_catalogue
 from services.common.severity import SEVERITY_WEIGHTS
 
 
@@ -78,21 +78,11 @@ class HazardClass(StrEnum):
         return self.value.split(".")[0]
 
 
-@dataclass(frozen=True)
-class ResourceTypeSpec:
-    """What a recommendation needs of a catalogue entry: kind, unit of measure, default urgency and rounding."""
-
-    kind: ResourceKind
-    uom: str
-    default_within_min: float
-    rounding_step: float = 1.0
-
-
 class _CatalogueCode(StrEnum):
     """A resource-type code of the shared catalogue."""
 
     @property
-    def spec(self) -> ResourceTypeSpec:
+    def spec(self) -> CatalogueEntry:
         """Catalogue entry of this type."""
         return RESOURCE_TYPES[self]  # type: ignore[index]
 
@@ -113,7 +103,4 @@ else:
 
 CAPABILITY_TAGS: frozenset[str] = load_catalogue().capability_tags
 
-RESOURCE_TYPES: dict[ResourceType, ResourceTypeSpec] = {
-    ResourceType(entry.code): ResourceTypeSpec(entry.kind, entry.unit_of_measure or "unit", entry.needed_within_min, entry.rounding_step)
-    for entry in load_catalogue().types.values()
-}
+RESOURCE_TYPES: dict[ResourceType, CatalogueEntry] = {ResourceType(code): entry for code, entry in load_catalogue().types.items()}

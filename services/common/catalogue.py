@@ -49,6 +49,11 @@ class ResourceType:
     needed_within_min: float = 0.0  # how soon a recommended line is needed when no similar case says
     rounding_step: float = 1.0  # recommended amounts are rounded up to a multiple of it
 
+    @property
+    def uom(self) -> str:
+        """What an amount of the type is counted in: its unit of measure, or "unit" for a type without one."""
+        return self.unit_of_measure or "unit"
+
 
 @dataclass(frozen=True, slots=True)
 class VehicleClass:

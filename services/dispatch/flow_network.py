@@ -9,13 +9,10 @@ SOURCE, SINK = 0, 1
 
 
 class FlowNetwork:
-    """Arc lists for SimpleMinCostFlow; nodes 0 and 1 are the source and the sink."""
+    """Arcs (tail, head, capacity, cost) for SimpleMinCostFlow; nodes 0 and 1 are the source and the sink."""
 
     def __init__(self) -> None:
-        self.tails: list[int] = []
-        self.heads: list[int] = []
-        self.caps: list[int] = []
-        self.costs: list[int] = []
+        self.arcs: list[tuple[int, int, int, int]] = []
         self.nodes = 2
         self.status: int | None = None
 
@@ -26,21 +23,14 @@ class FlowNetwork:
 
     def arc(self, tail: int, head: int, cap: int, cost: int) -> int:
         """Add an arc (a negative capacity counts as 0) and return its index."""
-        self.tails.append(tail)
-        self.heads.append(head)
-        self.caps.append(max(0, int(cap)))
-        self.costs.append(int(cost))
-        return len(self.tails) - 1
+        self.arcs.append((tail, head, max(0, int(cap)), int(cost)))
+        return len(self.arcs) - 1
 
     def solve(self, total: int) -> min_cost_flow.SimpleMinCostFlow:
         """Send `total` from the source to the sink at least cost; `optimal` tells whether it was done."""
         smcf = min_cost_flow.SimpleMinCostFlow()
-        smcf.add_arcs_with_capacity_and_unit_cost(
-            np.array(self.tails, dtype=np.int32),
-            np.array(self.heads, dtype=np.int32),
-            np.array(self.caps, dtype=np.int64),
-            np.array(self.costs, dtype=np.int64),
-        )
+        tails, heads, caps, costs = np.array(self.arcs, dtype=np.int64).reshape(-1, 4).T.copy()
+        smcf.add_arcs_with_capacity_and_unit_cost(tails.astype(np.int32), heads.astype(np.int32), caps, costs)
         supplies = np.zeros(self.nodes, dtype=np.int64)
         supplies[SOURCE], supplies[SINK] = total, -total
         smcf.set_nodes_supplies(np.arange(self.nodes, dtype=np.int32), supplies)

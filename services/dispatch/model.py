@@ -9,7 +9,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from services.dispatch.catalogue import DEFAULT_SPEEDS_KMH
+from services.dispatch.catalogue import DEFAULT_SPEEDS_KMH, DEFAULT_VEHICLE_CLASS
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Unit:
     capabilities: tuple[str, ...] = ()
     home_park: str | None = None
     home_depot: str | None = None
-    vehicle_class: str = "MEDIUM"
+    vehicle_class: str = DEFAULT_VEHICLE_CLASS
     committed_to: str | None = None
 
 
