@@ -94,7 +94,7 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
     if readmodel is not None:
         observe_writes(backends, readmodel.wrote)
     planner = Planner(backends, storage.engine, config, notify, read_availability=readmodel.world if readmodel is not None else None)
-    saga = CommitSaga(backends, storage.engine, planner, config, notify)
+    saga = CommitSaga(backends=backends, engine=storage.engine, planner=planner, config=config, on_commit=notify)
     reporter = Reporter(backends)
     drills = DrillRunner(
         backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify
