@@ -10,17 +10,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-
 from gateway import store_sagas
-from gateway.backends import Backends
-from gateway.config import GatewayConfig
 from gateway.names import derive_request_id
 from gateway.proposals import Planner
 from gateway.replanning import JointReplanner
 from gateway.saga_records import exit_hard
 from gateway.store_sagas import Lease
 from gateway.tables import SagaRow
+from gateway.wiring import Wiring
 from services.common.db import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -30,11 +27,8 @@ log = logging.getLogger(__name__)
 class SagaBase:
     """The saga's collaborators (given by keyword) and state, and the record-keeping its steps share."""
 
-    backends: Backends
-    engine: Engine
+    wiring: Wiring
     planner: Planner
-    config: GatewayConfig
-    on_commit: Callable[[], None] = lambda: None
     crash: Callable[[str], None] = exit_hard
     lease: Lease = field(init=False)
     _replanner: JointReplanner = field(init=False)
@@ -42,20 +36,20 @@ class SagaBase:
     _reserved_at: dict[tuple[str, str], int] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.lease = Lease(self.config.replica, self.config.saga_lease_s)
-        self._replanner = JointReplanner(self.planner, self.engine, self.config.replan_batch_window_s)
+        self.lease = Lease(self.wiring.config.replica, self.wiring.config.saga_lease_s)
+        self._replanner = JointReplanner(self.planner, self.wiring.engine, self.wiring.config.replan_batch_window_s)
 
     def name_replica(self, name: str) -> None:
         """The replica name this process claims sagas under (known once the port is bound)."""
-        self.lease = Lease(name, self.config.saga_lease_s)
+        self.lease = Lease(name, self.wiring.config.saga_lease_s)
 
     async def _record(self, saga: SagaRow, entry: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> SagaRow:
         """Persist a step entry and any saga changes (such as the step reached) in one transaction; return the saga as stored."""
-        return await run_in_thread(store_sagas.record, self.engine, saga, entry, status, detail, changes)
+        return await run_in_thread(store_sagas.record, self.wiring.engine, saga, entry, status, detail, changes)
 
     async def _reload(self, saga: SagaRow) -> SagaRow:
         """The saga as stored now."""
-        return await run_in_thread(store_sagas.reload, self.engine, saga)
+        return await run_in_thread(store_sagas.reload, self.wiring.engine, saga)
 
     def _rid(self, saga: SagaRow, step: str, *parts: object) -> str:
         """The backend request id of one step of this saga's generation."""
@@ -63,7 +57,7 @@ class SagaBase:
 
     def _fault(self, step: str) -> None:
         """Crash here if the fault-injection setting names this step."""
-        if self.config.fault_after_step == step:
+        if self.wiring.config.fault_after_step == step:
             self.crash(step)
 
     @asynccontextmanager
@@ -89,7 +83,7 @@ class SagaBase:
             while True:
                 await asyncio.sleep(self.lease.seconds / 3)
                 try:
-                    if not await run_in_thread(store_sagas.renew, self.engine, request_id, self.lease):
+                    if not await run_in_thread(store_sagas.renew, self.wiring.engine, request_id, self.lease):
                         log.warning("lease on saga %s not renewed: this replica does not hold it", request_id)
                 except Exception as exc:  # a database blip: the next renewal tries again before the lease ends
                     log.warning("lease on saga %s not renewed: %s", request_id, exc)

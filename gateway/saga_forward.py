@@ -62,7 +62,7 @@ class Forwarding(Compensation):
             request = rpb.ConfirmReservationRequest(request_id=self._rid(saga, "confirm", item.reservation), name=item.reservation)
             await self._record(saga, "CONFIRM", "begin", {"reservation": item.reservation, "request_id": request.request_id})
             try:
-                await call(self.backends.resources.ConfirmReservation, request)
+                await call(self.wiring.backends.resources.ConfirmReservation, request)
                 item.state = CONFIRMED
             except ServiceError as error:
                 if error.code in TRANSIENT:
@@ -82,9 +82,9 @@ class Forwarding(Compensation):
             "begin": f"dispatching: {names} reserved (proposals/{saga.proposal_id})",
             "responding": f"responding: {names} confirmed, units en route (proposals/{saga.proposal_id})",
         }
-        stub = self.backends.incident
+        stub = self.wiring.backends.incident
         incident: ipb.Incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
-        for _ in range(3 + self.config.transition_attempts):  # three steps, and re-reads when the incident changed under us
+        for _ in range(3 + self.wiring.config.transition_attempts):  # three steps, and re-reads when the incident changed under us
             if incident.state in UNDER_WAY:
                 return incident
             if incident.state in ENDED:
@@ -149,6 +149,6 @@ class Forwarding(Compensation):
         ]
         reservations = list(response.reservations)
         payload = {"request_id": saga.request_id, "incidents": sorted(committed), "reservations": reservations, "replans": saga.replans}
-        await run_in_thread(store_sagas.finished, self.engine, saga, commits, response.SerializeToString(), reservations, payload)
-        self.on_commit()
+        await run_in_thread(store_sagas.finished, self.wiring.engine, saga, commits, response.SerializeToString(), reservations, payload)
+        self.wiring.on_commit()
         return response

@@ -49,7 +49,7 @@ class Reserving(Compensation):
         stale_row = await self.planner.get(saga.proposal_id)
         options = dpb.OptimizePlanRequest.FromString(stale_row.request).options
         # A re-plan races the same changes that made the first plan stale: keep it short.
-        options.time_limit_s = min(options.time_limit_s or self.config.replan_time_limit_s, self.config.replan_time_limit_s)
+        options.time_limit_s = min(options.time_limit_s or self.wiring.config.replan_time_limit_s, self.wiring.config.replan_time_limit_s)
         attempt = saga.attempt + 1
         await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
         kept = (await self.planner.message(stale_row.proposal_id)).overrides
@@ -125,11 +125,11 @@ class Reserving(Compensation):
                 exercise_id=saga.exercise_id,
                 units=list(hold.units),
                 stocks=list(hold.stocks),
-                ttl_seconds=self.config.reservation_ttl_s,
+                ttl_seconds=self.wiring.config.reservation_ttl_s,
             )
             await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id, "request": encode(request)})
             try:
-                reply = await call(self.backends.resources.ReserveResources, request)
+                reply = await call(self.wiring.backends.resources.ReserveResources, request)
                 self._fault("reserve-call")
             except ServiceError as error:
                 await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
@@ -145,7 +145,7 @@ class Reserving(Compensation):
 
     async def _committed_since(self, saga: SagaRow, proposal: ProposalRow) -> bool:
         """Whether another commit sent units or supplies to the proposal's incidents after it was made (it would send them twice)."""
-        return await run_in_thread(store_sagas.committed_since, self.engine, saga, json.loads(proposal.incidents), proposal.created_at)
+        return await run_in_thread(store_sagas.committed_since, self.wiring.engine, saga, json.loads(proposal.incidents), proposal.created_at)
 
     def _held_since(self, exercise_id: str, holds: list[IncidentHolds]) -> list[str]:
         """Planned units this process has reserved in the namespace at (or after) the version the plan saw."""
