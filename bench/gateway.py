@@ -26,6 +26,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import grpc
 from emergency.common.v1 import common_pb2
@@ -86,6 +87,21 @@ def incident_for(
         reporter=f"{source} operator",
         description=f"{title}, reported by {reported_by}",
     )
+
+
+class OperatorStubs(NamedTuple):
+    """An operator's stubs: the gateway for the timed rounds, the resources and incident services for the untimed clean-up."""
+
+    gateway: gpb_grpc.CommandCenterServiceStub
+    resources: rpb_grpc.ResourceServiceStub
+    incidents: ipb_grpc.IncidentServiceStub
+
+
+@contextlib.asynccontextmanager
+async def operator_stubs(gateway: str, resources: str, incident: str) -> AsyncIterator[OperatorStubs]:
+    """Channels to the gateway and to the resources and incident services at these addresses, open for the block."""
+    async with grpc.aio.insecure_channel(gateway) as gw, grpc.aio.insecure_channel(resources) as rs, grpc.aio.insecure_channel(incident) as inc:
+        yield OperatorStubs(gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc))
 
 
 async def bring_home(
@@ -152,12 +168,7 @@ async def operator(index: int, rounds: int, addresses: dict[str, str], time_limi
     """One operator's rounds; with a barrier, every operator reports at the same moment and cleans up only after all are timed."""
     rng = random.Random(SEED + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-operator-{index}", role=Role.OPERATOR))
-    async with (
-        grpc.aio.insecure_channel(addresses["gateway"]) as gw,
-        grpc.aio.insecure_channel(addresses["resources"]) as rs,
-        grpc.aio.insecure_channel(addresses["incident"]) as inc,
-    ):
-        gateway, resources, incidents = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
+    async with operator_stubs(addresses["gateway"], addresses["resources"], addresses["incident"]) as (gateway, resources, incidents):
         for _ in range(rounds):
             if barrier is not None:
                 await barrier.wait()

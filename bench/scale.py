@@ -31,11 +31,9 @@ from typing import Any
 import grpc
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
-from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
-from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from bench.gateway import SEED, Tally, bench_folder, bring_home, incident_for, one_round, percentile, services_running
+from bench.gateway import SEED, Tally, bench_folder, bring_home, incident_for, one_round, operator_stubs, percentile, services_running
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
 from services.common.local import free_port
@@ -126,12 +124,7 @@ async def operator(index: int, addresses: dict[str, str], deadline: float, tally
     """Report -> propose -> commit until the deadline; cancel and bring the units home between rounds (untimed)."""
     rng = random.Random(SEED + 100 + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-scale-operator-{index}", role=Role.OPERATOR))
-    async with (
-        grpc.aio.insecure_channel(addresses["gateway"]) as gw,
-        grpc.aio.insecure_channel(addresses["resources"]) as rs,
-        grpc.aio.insecure_channel(addresses["incident"]) as inc,
-    ):
-        gateway, resources, incidents = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
+    async with operator_stubs(addresses["gateway"], addresses["resources"], addresses["incident"]) as (gateway, resources, incidents):
         while time.perf_counter() < deadline:
             committed = await one_round(gateway, incident_for(rng), time_limit_s, metadata, tally)
             if committed is not None:

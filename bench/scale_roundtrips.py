@@ -27,13 +27,9 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import grpc
 import psycopg
-from emergency.gateway.v1 import gateway_service_pb2_grpc as gpb_grpc
-from emergency.incident.v1 import incident_service_pb2_grpc as ipb_grpc
-from emergency.resources.v1 import resources_service_pb2_grpc as rpb_grpc
 
-from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_environment, bench_folder, bring_home, incident_for, one_round, percentile
+from bench.gateway import SEED, STOP_GRACE_S, Tally, bench_environment, bench_folder, bring_home, incident_for, one_round, operator_stubs, percentile
 from bench.scale import scrape
 from services.common.auth import Role, mint_token
 from services.common.client import bearer
@@ -126,16 +122,11 @@ async def operator(index: int, gateway: str, backends: dict[str, list[str]], dea
     rng = random.Random(SEED + 1000 + index)
     metadata = bearer(mint_token(DEVELOPMENT_JWT_SECRET, subject=f"bench-roundtrip-operator-{index}", role=Role.OPERATOR))
     cycles = 0
-    async with (
-        grpc.aio.insecure_channel(gateway) as gw,
-        grpc.aio.insecure_channel(backends["resources"][0]) as rs,
-        grpc.aio.insecure_channel(backends["incident"][0]) as inc,
-    ):
-        stubs = gpb_grpc.CommandCenterServiceStub(gw), rpb_grpc.ResourceServiceStub(rs), ipb_grpc.IncidentServiceStub(inc)
+    async with operator_stubs(gateway, backends["resources"][0], backends["incident"][0]) as stubs:
         while time.perf_counter() < deadline:
-            committed = await one_round(stubs[0], incident_for(rng), time_limit_s, metadata, tally)
+            committed = await one_round(stubs.gateway, incident_for(rng), time_limit_s, metadata, tally)
             if committed is not None:
-                await bring_home(stubs[1], stubs[2], committed, metadata)
+                await bring_home(stubs.resources, stubs.incidents, committed, metadata)
                 cycles += 1
     return cycles
 

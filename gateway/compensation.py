@@ -31,7 +31,7 @@ class Compensation(SagaBase):
             request = rpb.ReleaseReservationRequest(request_id=self._rid(saga, "release", item.reservation), name=item.reservation, reason=reason[:500])
             await self._record(saga, "RELEASE", "begin", {"reservation": item.reservation})
             try:
-                await call(self._backends.resources.ReleaseReservation, request)
+                await call(self.wiring.backends.resources.ReleaseReservation, request)
             except ServiceError as error:
                 if error.code is not grpc.StatusCode.FAILED_PRECONDITION and error.code is not grpc.StatusCode.NOT_FOUND:
                     raise  # still held; a retry or recovery releases it, or it expires by its time to live
@@ -44,8 +44,8 @@ class Compensation(SagaBase):
         saga = await self._reload(saga)
         held = held_list(saga) + await self._replay_unrecorded(saga)
         saga = await self._release(saga, held, reason)
-        saga = await run_in_thread(store_sagas.compensated, self._engine, saga, reason, dump_held(held), [h.reservation for h in held])
-        self._on_commit()
+        saga = await run_in_thread(store_sagas.compensated, self.wiring.engine, saga, reason, dump_held(held), [h.reservation for h in held])
+        self.wiring.on_commit()
         return saga
 
     async def _replay_unrecorded(self, saga: SagaRow) -> list[Held]:
@@ -56,7 +56,7 @@ class Compensation(SagaBase):
         saga does not know of is never left to be counted as committed.
         """
         begun: dict[tuple[int, str], dict[str, Any]] = {}
-        for step in await run_in_thread(store_sagas.reserve_steps, self._engine, saga):
+        for step in await run_in_thread(store_sagas.reserve_steps, self.wiring.engine, saga):
             detail = json.loads(step.detail)
             if step.status == "begin" and "request" in detail:
                 begun[(step.attempt, detail["incident"])] = detail
@@ -68,7 +68,7 @@ class Compensation(SagaBase):
             request = rpb.ReserveResourcesRequest.FromString(decode(detail["request"]))
             await self._record(saga, "REPLAY", "begin", {"request_id": request_id, "incident": detail["incident"]})
             try:
-                reply = await call(self._backends.resources.ReserveResources, request)
+                reply = await call(self.wiring.backends.resources.ReserveResources, request)
             except ServiceError as error:
                 if error.code in TRANSIENT:
                     raise
@@ -85,7 +85,7 @@ class Compensation(SagaBase):
         """Turn back the confirmed units of an incident that was closed or cancelled meanwhile."""
         await self._record(saga, "RECALL", "begin", {"incident": item.incident, "reason": reason})
         for unit_name in item.units:
-            unit = (await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=unit_name, exercise_id=saga.exercise_id))).unit
+            unit = (await call(self.wiring.backends.resources.GetUnit, rpb.GetUnitRequest(name=unit_name, exercise_id=saga.exercise_id))).unit
             if unit.incident != item.incident:
                 continue
             for target in (rpb.Unit.STATE_RETURNING, rpb.Unit.STATE_AVAILABLE):
@@ -98,7 +98,7 @@ class Compensation(SagaBase):
                     reason=reason[:500],
                 )
                 try:
-                    unit = (await call(self._backends.resources.ReportUnitStatus, request)).unit
+                    unit = (await call(self.wiring.backends.resources.ReportUnitStatus, request)).unit
                 except ServiceError as error:
                     log.warning("could not recall %s: %s", unit_name, error)
                     break

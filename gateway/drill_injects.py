@@ -13,15 +13,14 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from sqlalchemy import Engine
 
 from gateway import store_drills
-from gateway.backends import Backends, call
-from gateway.config import GatewayConfig
+from gateway.backends import call
 from gateway.mapping import restriction_json
 from gateway.names import derive_id, derive_request_id
 from gateway.reporting import Reporter, merge_demands
 from gateway.tables import DrillRow
+from gateway.wiring import Wiring
 from services.alarms.config import DEFAULT_MQTT_URL
 from services.alarms.simulate import Site, publish, release
 from services.common.clock import utcnow
@@ -42,11 +41,9 @@ def default_title(spec: cpb.IncidentSpec) -> str:
 class DrillInjects:
     """Applies each kind of inject and says what it did (the incident it concerns under "affects")."""
 
-    def __init__(self, *, backends: Backends, engine: Engine, reporter: Reporter, config: GatewayConfig) -> None:
-        self._backends = backends
-        self._engine = engine
+    def __init__(self, *, wiring: Wiring, reporter: Reporter) -> None:
+        self._wiring = wiring
         self._reporter = reporter
-        self._config = config
         self._appliers: dict[int, Callable[[DrillRow, cpb.Inject], Awaitable[Outcome]]] = {
             cpb.Inject.KIND_NEW_INCIDENT: self._new_incident,
             cpb.Inject.KIND_ESCALATION: self._escalate,
@@ -83,12 +80,12 @@ class DrillInjects:
             incident_id=derive_id("dri", row.drill_id, inject.id),
         )
         name = report.incident.name
-        await run_in_thread(store_drills.update_inject, self._engine, row.drill_id, inject.id, incident=name)
+        await run_in_thread(store_drills.update_inject, self._wiring.engine, row.drill_id, inject.id, incident=name)
         return {"incident": name, "affects": name}
 
     async def _incident_of(self, row: DrillRow, inject_id: str) -> str:
         """The incident a NEW_INCIDENT inject of this drill created."""
-        _, injects = await run_in_thread(store_drills.load, self._engine, row.drill_id)
+        _, injects = await run_in_thread(store_drills.load, self._wiring.engine, row.drill_id)
         found = next((i.incident for i in injects if i.inject_id == inject_id and i.incident), "")
         if not found:
             raise failed_precondition("INJECT_TARGET_MISSING", f"inject {inject_id!r} created no incident", {"inject": inject_id})
@@ -106,7 +103,7 @@ class DrillInjects:
                 severity=inject.new_severity,
                 reason=f"drill inject {inject.id}: the incident escalates",
             )
-            incident = (await call(self._backends.incident.ChangeSeverity, change)).incident
+            incident = (await call(self._wiring.backends.incident.ChangeSeverity, change)).incident
         _, lines = await self._reporter.recommend(incident)
         merged = merge_demands(incident.demands, [line.demand for line in lines])
         if [(d.resource_type, d.quantity) for d in merged] != [(d.resource_type, d.quantity) for d in incident.demands]:
@@ -117,18 +114,18 @@ class DrillInjects:
                 demands=merged,
                 note=f"demands raised after escalation (drill inject {inject.id})",
             )
-            await call(self._backends.incident.SetDemands, demands)
+            await call(self._wiring.backends.incident.SetDemands, demands)
         return {"incident": name, "affects": name}
 
     async def _pick_unit(self, row: DrillRow, inject: cpb.Inject) -> rpb.Unit:
         """The unit a breakdown names, or a unit of the park and type: one sent to the named inject's incident, else one at work, else a free one."""
         if inject.unit.startswith("parks/"):
-            named: rpb.GetUnitResponse = await call(self._backends.resources.GetUnit, rpb.GetUnitRequest(name=inject.unit, exercise_id=row.exercise_id))
+            named: rpb.GetUnitResponse = await call(self._wiring.backends.resources.GetUnit, rpb.GetUnitRequest(name=inject.unit, exercise_id=row.exercise_id))
             return named.unit
         park = inject.park_id or inject.unit
         parent = f"parks/{park}" if park else "parks/-"
         request = rpb.ListUnitsRequest(parent=parent, exercise_id=row.exercise_id, resource_type=inject.resource_type, page_size=1000)
-        listed: rpb.ListUnitsResponse = await call(self._backends.resources.ListUnits, request)
+        listed: rpb.ListUnitsResponse = await call(self._wiring.backends.resources.ListUnits, request)
         units = listed.units
         wanted = await self._incident_of(row, inject.target_inject_id) if inject.target_inject_id else ""
         busy = [u for u in units if u.state in BUSY_UNIT_STATES and u.incident and (not wanted or u.incident == wanted)]
@@ -151,13 +148,15 @@ class DrillInjects:
                 exercise_id=row.exercise_id,
                 reason=f"drill inject {inject.id}: breakdown",
             )
-            unit = (await call(self._backends.resources.ReportUnitStatus, request)).unit
+            unit = (await call(self._wiring.backends.resources.ReportUnitStatus, request)).unit
         return {"unit": unit.name, "was_committed_to": committed_to, "affects": committed_to}
 
     async def _stock_loss(self, row: DrillRow, inject: cpb.Inject) -> Outcome:
         """Record the loss in the exercise's ledger (no more than what is free to lose); depot "-" means the park's largest stock."""
         depot, _, resource_type = inject.stock.partition("/stocks/")
-        stocks = (await call(self._backends.resources.ListStocks, rpb.ListStocksRequest(parent=depot, exercise_id=row.exercise_id, page_size=1000))).stocks
+        stocks = (
+            await call(self._wiring.backends.resources.ListStocks, rpb.ListStocksRequest(parent=depot, exercise_id=row.exercise_id, page_size=1000))
+        ).stocks
         candidates = [s for s in stocks if s.resource_type == resource_type]
         if not candidates:
             raise failed_precondition("STOCK_NOT_FOUND", f"{inject.stock} does not exist in the exercise", {"stock": inject.stock})
@@ -165,7 +164,7 @@ class DrillInjects:
         amount = min(inject.amount, max(stock.on_hand - stock.reserved, 0.0))
         if amount > 0:
             await call(
-                self._backends.resources.AdjustStock,
+                self._wiring.backends.resources.AdjustStock,
                 rpb.AdjustStockRequest(
                     request_id=derive_request_id(row.drill_id, "stock-loss", inject.id),
                     stock=stock.name,
@@ -180,13 +179,13 @@ class DrillInjects:
     async def _road(self, row: DrillRow, inject: cpb.Inject) -> Outcome:
         """Announce a road restriction: every later plan in the exercise routes around it."""
         restriction = dpb.RoadRestriction(center=inject.road_center, radius_m=inject.road_radius_m, delay_s=inject.road_delay_s, closed=inject.road_closed)
-        await run_in_thread(store_drills.add_road_restriction, self._engine, row.drill_id, restriction_json(restriction))
+        await run_in_thread(store_drills.add_road_restriction, self._wiring.engine, row.drill_id, restriction_json(restriction))
         return {"road": restriction_json(restriction)}
 
     async def _alarms(self, row: DrillRow, inject: cpb.Inject) -> Outcome:
         """Publish a release spreading downwind under drills/{exercise}/; the alarm intake opens the incident inside the exercise."""
         park, _, prefix = inject.detectors.removeprefix("parks/").partition("/detectors/")
-        listed = await call(self._backends.resources.ListDetectors, rpb.ListDetectorsRequest(parent=f"parks/{park}", page_size=1000))
+        listed = await call(self._wiring.backends.resources.ListDetectors, rpb.ListDetectorsRequest(parent=f"parks/{park}", page_size=1000))
         chosen = [d for d in listed.detectors if d.name.rsplit("/", 1)[1].startswith(prefix)]
         if not chosen:
             raise failed_precondition("NO_DETECTORS", f"no detector of parks/{park} has an id starting with {prefix!r}", {"detectors": inject.detectors})
@@ -205,6 +204,6 @@ class DrillInjects:
             exercise_id=row.exercise_id,
             tag=tag,
         )
-        url = self._config.drill_mqtt_url or os.environ.get("MQTT_URL", DEFAULT_MQTT_URL)
+        url = self._wiring.config.drill_mqtt_url or os.environ.get("MQTT_URL", DEFAULT_MQTT_URL)
         sent = await asyncio.to_thread(publish, url, burst)
         return {"alarms": sent, "detectors": len({m.topic for m in burst})}

@@ -11,17 +11,16 @@ from emergency.dispatch.v1 import dispatch_service_pb2 as dpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from sqlalchemy import Engine
 
 from gateway import scoring, store, store_drills
-from gateway.backends import Backends, call
-from gateway.config import GatewayConfig
+from gateway.backends import call
 from gateway.mapping import DRILL_ABORTED, DRILL_FINISHED, DRILL_RUNNING, committed_plan, world_from
 from gateway.names import derive_request_id
 from gateway.planning import build_request, plan_options
 from gateway.proposals import Planner
 from gateway.reporting import Reporter
 from gateway.tables import CommitRow, DrillInjectRow, DrillRow, ProposalRow
+from gateway.wiring import Wiring
 from services.common.clock import as_utc, utcnow
 from services.common.db import run_in_thread
 from services.common.errors import ServiceError, failed_precondition
@@ -74,16 +73,14 @@ def broken_units(injects: list[DrillInjectRow]) -> set[object]:
 class DrillReport:
     """Writes a finished drill's report, stores it in the casebase and ends the exercise; serves the report."""
 
-    def __init__(self, *, backends: Backends, engine: Engine, reporter: Reporter, planner: Planner, config: GatewayConfig) -> None:
-        self._backends = backends
-        self._engine = engine
+    def __init__(self, *, wiring: Wiring, reporter: Reporter, planner: Planner) -> None:
+        self._wiring = wiring
         self._reporter = reporter
         self._planner = planner
-        self._config = config
 
     async def stored(self, drill_id: str) -> gpb.GetDrillReportResponse:
         """The stored after-action report of a finished drill with the hindsight plan."""
-        row, _ = await run_in_thread(store_drills.load, self._engine, drill_id)
+        row, _ = await run_in_thread(store_drills.load, self._wiring.engine, drill_id)
         if row.state == DRILL_RUNNING:
             raise failed_precondition(
                 "DRILL_RUNNING", f"drills/{drill_id} is still running; its report is written when it finishes", {"drill": f"drills/{drill_id}"}
@@ -93,17 +90,17 @@ class DrillReport:
         report = cpb.AfterActionReport.FromString(row.report)
         if row.report_name:
             try:
-                report = (await call(self._backends.casebase.GetAfterActionReport, cpb.GetAfterActionReportRequest(name=row.report_name))).report
+                report = (await call(self._wiring.backends.casebase.GetAfterActionReport, cpb.GetAfterActionReportRequest(name=row.report_name))).report
             except ServiceError as error:
                 log.warning("serving the gateway's copy of %s: %s", row.report_name, error)
         return gpb.GetDrillReportResponse(report=report, hindsight=dpb.OptimizePlanResponse.FromString(row.hindsight))
 
     async def write(self, drill_id: str) -> None:
         """Write the after-action report, store it in the casebase, and end the exercise."""
-        row, injects = await run_in_thread(store_drills.load, self._engine, drill_id)
+        row, injects = await run_in_thread(store_drills.load, self._wiring.engine, drill_id)
         scenario = cpb.Scenario.FromString(row.scenario_proto)
         facts, incidents = await self._facts(row, injects, scenario)
-        commits = await run_in_thread(store.committed_plans, self._engine, row.exercise_id)
+        commits = await run_in_thread(store.committed_plans, self._wiring.engine, row.exercise_id)
         hindsight, executed = await self._hindsight(row, incidents, commits, broken_units(injects))
         facts.executed = executed
         facts.hindsight = hindsight.objective if hindsight.HasField("objective") else None
@@ -121,13 +118,14 @@ class DrillReport:
             title=f"Drill {scenario.title}"[:200],
         )
         request = cpb.CreateAfterActionReportRequest(request_id=derive_request_id(drill_id, "report"), report=report)
-        stored = (await call(self._backends.casebase.CreateAfterActionReport, request)).report
+        stored = (await call(self._wiring.backends.casebase.CreateAfterActionReport, request)).report
         await call(
-            self._backends.resources.EndExercise, rpb.EndExerciseRequest(request_id=derive_request_id(drill_id, "end"), name=f"exercises/{row.exercise_id}")
+            self._wiring.backends.resources.EndExercise,
+            rpb.EndExerciseRequest(request_id=derive_request_id(drill_id, "end"), name=f"exercises/{row.exercise_id}"),
         )
         await run_in_thread(
             store_drills.update,
-            self._engine,
+            self._wiring.engine,
             drill_id,
             ("drill.finished", {"report": stored.name, "score": stored.score}),
             state=DRILL_FINISHED,
@@ -141,8 +139,8 @@ class DrillReport:
         """Measure what happened from the drill's injects, its incidents and the commits in its exercise."""
         names = sorted({i.incident for i in injects if i.incident})
         incidents = {n: await self._reporter.get(n) for n in names}
-        proposals = await run_in_thread(store.exercise_proposals, self._engine, row.exercise_id)
-        commits = await run_in_thread(store.committed_plans, self._engine, row.exercise_id)
+        proposals = await run_in_thread(store.exercise_proposals, self._wiring.engine, row.exercise_id)
+        commits = await run_in_thread(store.committed_plans, self._wiring.engine, row.exercise_id)
         broken = broken_units(injects)
         by_id = {i.id: i for i in scenario.injects}
         records = []
@@ -178,10 +176,10 @@ class DrillReport:
         planned = [i for i in incidents if i.demands]
         if not planned:
             return dpb.OptimizePlanResponse(), None
-        options = plan_options(None, time_limit_s=self._config.plan_time_limit_s, workers=self._config.plan_workers)
+        options = plan_options(None, time_limit_s=self._wiring.config.plan_time_limit_s, workers=self._wiring.config.plan_workers)
         restrictions = await self._planner.road_restrictions(row.exercise_id)
         request = build_request(world_from(row.base_world), planned, options, restrictions)
-        hindsight = await call(self._backends.dispatch.OptimizePlan, request, timeout=options.time_limit_s + 30)
+        hindsight = await call(self._wiring.backends.dispatch.OptimizePlan, request, timeout=options.time_limit_s + 30)
         known_units = {u.id for u in request.units}
         known_depots = {s.depot_id for s in request.stocks}
         names = {i.name for i in planned}
@@ -197,7 +195,7 @@ class DrillReport:
                     executed.assignments.append(a)
             executed.shipments.extend(s for s in plan.shipments if s.depot_id in known_depots)
         try:
-            evaluated = await call(self._backends.dispatch.EvaluatePlan, dpb.EvaluatePlanRequest(request=request, plan=executed))
+            evaluated = await call(self._wiring.backends.dispatch.EvaluatePlan, dpb.EvaluatePlanRequest(request=request, plan=executed))
         except ServiceError as error:
             log.warning("executed plan of %s not evaluated: %s", row.drill_id, error)
             return hindsight, None

@@ -6,17 +6,15 @@ import asyncio
 import contextvars
 import json
 import logging
-from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from emergency.casebase.v1 import casebase_service_pb2 as cpb
 from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.resources.v1 import resources_service_pb2 as rpb
-from sqlalchemy import Engine
 
 from gateway import store_drills
-from gateway.backends import Backends, call
-from gateway.config import GatewayConfig
+from gateway.backends import call
 from gateway.drill_injects import DrillInjects
 from gateway.drill_report import DrillReport
 from gateway.identity import act_as, system_principal
@@ -27,6 +25,7 @@ from gateway.reporting import Reporter
 from gateway.saga import CommitSaga
 from gateway.situation import below_reserve, reserve_levels
 from gateway.tables import DrillInjectRow, DrillRow
+from gateway.wiring import Wiring
 from services.common.auth import Principal, Role
 from services.common.clock import as_utc, utcnow
 from services.common.db import run_in_thread
@@ -37,50 +36,41 @@ from services.common.settings import Settings
 log = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True, eq=False)
 class DrillRunner:
     """Starts drills and runs each as a background task: injects released on the scenario clock, then the report."""
 
-    def __init__(
-        self,
-        *,
-        backends: Backends,
-        engine: Engine,
-        reporter: Reporter,
-        planner: Planner,
-        saga: CommitSaga,
-        config: GatewayConfig,
-        settings: Settings,
-        on_commit: Callable[[], None] = lambda: None,
-    ) -> None:
-        self._backends = backends
-        self._engine = engine
-        self._planner = planner
-        self._saga = saga
-        self._config = config
-        self._settings = settings
-        self._on_commit = on_commit
-        self._injects = DrillInjects(backends=backends, engine=engine, reporter=reporter, config=config)
-        self._report = DrillReport(backends=backends, engine=engine, reporter=reporter, planner=planner, config=config)
-        self._tasks: dict[str, asyncio.Task[None]] = {}
+    wiring: Wiring
+    planner: Planner
+    reporter: Reporter
+    saga: CommitSaga
+    settings: Settings
+    _injects: DrillInjects = field(init=False)
+    _report: DrillReport = field(init=False)
+    _tasks: dict[str, asyncio.Task[None]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._injects = DrillInjects(wiring=self.wiring, reporter=self.reporter)
+        self._report = DrillReport(wiring=self.wiring, reporter=self.reporter, planner=self.planner)
 
     # ---- API ------------------------------------------------------------------------------------------------------
 
     async def start(self, request: gpb.StartDrillRequest, principal: Principal) -> gpb.Drill:
         """Open the exercise, record the drill and its injects, and start releasing them."""
-        existing = await run_in_thread(store_drills.by_request, self._engine, request.request_id)
+        existing = await run_in_thread(store_drills.by_request, self.wiring.engine, request.request_id)
         if existing is not None:
             if existing.scenario != request.scenario or existing.auto_dispatch != request.auto_dispatch:
                 raise reused_id_error(request.request_id)
             return await self.get(existing.drill_id, show_script=True)
-        scenario = (await call(self._backends.casebase.GetScenario, cpb.GetScenarioRequest(name=request.scenario))).scenario
+        scenario = (await call(self.wiring.backends.casebase.GetScenario, cpb.GetScenarioRequest(name=request.scenario))).scenario
         drill_id = derive_id("drill", request.request_id)
         await call(
-            self._backends.resources.CreateExercise,
+            self.wiring.backends.resources.CreateExercise,
             rpb.CreateExerciseRequest(
                 request_id=derive_request_id(request.request_id, "exercise"), exercise_id=drill_id, title=f"Drill: {scenario.title}"[:200]
             ),
         )
-        world = await self._planner.fetch_world(drill_id)
+        world = await self.planner.fetch_world(drill_id)
         baseline = sorted(f"{lv.park_id}/{lv.resource_type}" for lv in below_reserve(reserve_levels(world)))
         row = DrillRow(
             drill_id=drill_id,
@@ -102,14 +92,14 @@ class DrillRunner:
         payload = {"mode": cpb.Scenario.Mode.Name(row.mode), "clock_speed": row.clock_speed, "auto_dispatch": row.auto_dispatch}
         if row.mode != cpb.Scenario.MODE_UNANNOUNCED:
             payload["scenario"] = row.scenario
-        await run_in_thread(store_drills.insert, self._engine, row, injects, payload)
-        self._on_commit()
+        await run_in_thread(store_drills.insert, self.wiring.engine, row, injects, payload)
+        self.wiring.on_commit()
         self._spawn(drill_id)
         return await self.get(drill_id, show_script=True)
 
     async def get(self, drill_id: str, *, show_script: bool) -> gpb.Drill:
         """One drill as the caller may see it."""
-        row, injects = await run_in_thread(store_drills.load, self._engine, drill_id)
+        row, injects = await run_in_thread(store_drills.load, self.wiring.engine, drill_id)
         return drill_message(row, injects, show_script=show_script)
 
     async def report(self, drill_id: str) -> gpb.GetDrillReportResponse:
@@ -118,7 +108,7 @@ class DrillRunner:
 
     async def resume(self) -> list[str]:
         """Restart the runners of drills a previous process left running."""
-        ids = await run_in_thread(store_drills.running_ids, self._engine)
+        ids = await run_in_thread(store_drills.running_ids, self.wiring.engine)
         for drill_id in ids:
             self._spawn(drill_id)
         return ids
@@ -147,8 +137,8 @@ class DrillRunner:
 
     async def _run(self, drill_id: str) -> None:
         """Release every inject at its time, handle it, wait for the response, then report and end the exercise."""
-        row, injects = await run_in_thread(store_drills.load, self._engine, drill_id)
-        act_as(system_principal(self._settings, subject=row.started_by or "drill-director", role=Role.DRILL_DIRECTOR))
+        row, injects = await run_in_thread(store_drills.load, self.wiring.engine, drill_id)
+        act_as(system_principal(self.settings, subject=row.started_by or "drill-director", role=Role.DRILL_DIRECTOR))
         scenario = cpb.Scenario.FromString(row.scenario_proto)
         by_id = {i.id: i for i in scenario.injects}
         start = as_utc(row.start_time)
@@ -165,10 +155,10 @@ class DrillRunner:
             await asyncio.gather(*handled.values(), return_exceptions=True)
             if not row.auto_dispatch:
                 last = max((i.offset_s for i in scenario.injects), default=0)
-                await self._await_operators(row, start + timedelta(seconds=(last + self._config.drill_tail_s) / row.clock_speed))
+                await self._await_operators(row, start + timedelta(seconds=(last + self.wiring.config.drill_tail_s) / row.clock_speed))
             await self._sample_reserves(row)
             await self._report.write(drill_id)
-            self._on_commit()
+            self.wiring.on_commit()
         except asyncio.CancelledError:
             raise
         except Exception as error:
@@ -178,10 +168,10 @@ class DrillRunner:
     async def _release(self, row: DrillRow, inject: cpb.Inject, due: datetime) -> None:
         """Wait until the inject is due on the scenario clock, then record its release."""
         await asyncio.sleep(max((due - utcnow()).total_seconds(), 0.0))
-        await run_in_thread(store_drills.update_inject, self._engine, row.drill_id, inject.id, released_at=utcnow())
+        await run_in_thread(store_drills.update_inject, self.wiring.engine, row.drill_id, inject.id, released_at=utcnow())
         event = ("drill.inject_released", {"inject": inject.id, "kind": cpb.Inject.Kind.Name(inject.kind)})
-        await run_in_thread(store_drills.update, self._engine, row.drill_id, event)
-        self._on_commit()
+        await run_in_thread(store_drills.update, self.wiring.engine, row.drill_id, event)
+        self.wiring.on_commit()
 
     async def _handle(self, row: DrillRow, inject: cpb.Inject, before: asyncio.Task[None] | None) -> None:
         """Apply one inject and, in automatic mode, dispatch for it; record what happened."""
@@ -201,14 +191,14 @@ class DrillRunner:
             log.exception("drill %s inject %s failed", row.drill_id, inject.id)
             outcome["error"] = f"INTERNAL: {error}"
         values = {"outcome": json.dumps(outcome, default=str), "incident": str(outcome.get("incident", ""))}
-        await run_in_thread(store_drills.update_inject, self._engine, row.drill_id, inject.id, **values)
+        await run_in_thread(store_drills.update_inject, self.wiring.engine, row.drill_id, inject.id, **values)
         await self._sample_reserves(row)
 
     async def _dispatch(self, row: DrillRow, incidents: list[str], key: str) -> dict[str, object]:
         """Propose and commit for the incidents through the same saga as AutoDispatch; note when each happened."""
         request_id = derive_request_id(row.drill_id, "dispatch", key)
         try:
-            proposal = await self._planner.propose(
+            proposal = await self.planner.propose(
                 incident_names=incidents,
                 exercise_id=row.exercise_id,
                 options=None,
@@ -217,12 +207,12 @@ class DrillRunner:
                 proposal_id=derive_id("dprop", row.drill_id, key),
             )
             planned = {"proposal": f"proposals/{proposal.proposal_id}", "planned_at": as_utc(proposal.created_at).isoformat()}
-            reply = await self._saga.commit(
+            reply = await self.saga.commit(
                 request_id=request_id,
                 method="AutoDispatch",
                 fingerprint=request_id,
                 proposal_id=proposal.proposal_id,
-                max_replans=self._config.default_max_replans,
+                max_replans=self.wiring.config.default_max_replans,
                 subject=row.started_by,
             )
         except ServiceError as error:
@@ -232,31 +222,31 @@ class DrillRunner:
     async def _sample_reserves(self, row: DrillRow) -> None:
         """Remember every park and type seen below its reserve in the exercise (beyond what was below at the start)."""
         try:
-            world = await self._planner.fetch_world(row.exercise_id)
+            world = await self.planner.fetch_world(row.exercise_id)
         except ServiceError as error:
             log.info("reserve sample skipped: %s", error)
             return
         below = {f"{lv.park_id}/{lv.resource_type}" for lv in below_reserve(reserve_levels(world))}
-        await run_in_thread(store_drills.note_reserve_breaches, self._engine, row.drill_id, below)
+        await run_in_thread(store_drills.note_reserve_breaches, self.wiring.engine, row.drill_id, below)
 
     async def _await_operators(self, row: DrillRow, deadline: datetime) -> None:
         """With an operator in the loop: wait until every drill incident is dispatched, or until the tail runs out."""
         while utcnow() < deadline:
-            waiting = [i for i in await self._planner.open_incidents(row.exercise_id, AWAITING_DISPATCH) if i.demands]
+            waiting = [i for i in await self.planner.open_incidents(row.exercise_id, AWAITING_DISPATCH) if i.demands]
             if not waiting:
                 return
             await self._sample_reserves(row)
-            await asyncio.sleep(self._config.drill_poll_s)
+            await asyncio.sleep(self.wiring.config.drill_poll_s)
 
     async def _abort(self, row: DrillRow, reason: str) -> None:
         """Stop a drill that cannot go on, ending its exercise so nothing stays held."""
         try:
             await call(
-                self._backends.resources.EndExercise,
+                self.wiring.backends.resources.EndExercise,
                 rpb.EndExerciseRequest(request_id=derive_request_id(row.drill_id, "end"), name=f"exercises/{row.exercise_id}"),
             )
         except ServiceError as error:
             log.warning("could not end exercise %s: %s", row.exercise_id, error)
         event = ("drill.aborted", {"reason": reason[:500]})
-        await run_in_thread(store_drills.update, self._engine, row.drill_id, event, state=DRILL_ABORTED, error=reason, end_time=utcnow())
-        self._on_commit()
+        await run_in_thread(store_drills.update, self.wiring.engine, row.drill_id, event, state=DRILL_ABORTED, error=reason, end_time=utcnow())
+        self.wiring.on_commit()

@@ -13,17 +13,16 @@ from emergency.gateway.v1 import gateway_service_pb2 as gpb
 from emergency.incident.v1 import incident_service_pb2 as ipb
 from emergency.resources.v1 import resources_service_pb2 as rpb
 from google.protobuf.struct_pb2 import Struct
-from sqlalchemy import Engine
 
 from gateway import store, store_drills
-from gateway.backends import Backends, all_pages, call, pages
-from gateway.config import GatewayConfig
+from gateway.backends import all_pages, call, pages
 from gateway.mapping import committed_plan, proposal_message, restriction_of
 from gateway.names import derive_request_id, new_id
 from gateway.override_plans import OverridePlanner
 from gateway.overrides import Item, items_of, world_violations
 from gateway.planning import World, build_request, demanded_types, plan_options, unit_versions
 from gateway.tables import ProposalRow
+from gateway.wiring import Wiring
 from services.common.catalogue import load_catalogue
 from services.common.db import run_in_thread
 from services.common.errors import FieldViolation, failed_precondition, invalid_argument, raise_if
@@ -78,17 +77,16 @@ ReadAvailability = Callable[[Collection[str]], Awaitable[World | None]]
 class Planner:
     """Turns incidents and live (or exercise) availability into stored proposals."""
 
-    backends: Backends
-    engine: Engine
-    config: GatewayConfig
-    on_commit: Callable[[], None] = lambda: None
+    wiring: Wiring
     read_availability: ReadAvailability | None = None
 
     async def fetch_world(self, exercise_id: str, resource_types: Collection[str] = ()) -> World:
         """Every page of one availability snapshot of the namespace (of the given resource types, or all)."""
         world = World()
-        request = rpb.GetAvailabilitySnapshotRequest(exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self.config.snapshot_page_size)
-        async for page in pages(self.backends.resources.GetAvailabilitySnapshot, request):
+        request = rpb.GetAvailabilitySnapshotRequest(
+            exercise_id=exercise_id, resource_types=sorted(resource_types), page_size=self.wiring.config.snapshot_page_size
+        )
+        async for page in pages(self.wiring.backends.resources.GetAvailabilitySnapshot, request):
             world.add_page(page)
         return world
 
@@ -103,18 +101,18 @@ class Planner:
     async def open_incidents(self, exercise_id: str, states: Sequence[int] = AWAITING_DISPATCH) -> list[ipb.Incident]:
         """Every incident of the namespace in the given states, all pages."""
         request = ipb.ListIncidentsRequest(exercise_id=exercise_id, states=list(states), page_size=LIST_BATCH)  # type: ignore[arg-type]
-        return await all_pages(self.backends.incident.ListIncidents, request, "incidents")
+        return await all_pages(self.wiring.backends.incident.ListIncidents, request, "incidents")
 
     async def named_incidents(self, names: Sequence[str], exercise_id: str) -> list[ipb.Incident]:
         """The named incidents of the namespace, read in pages of one call each (not one call per name)."""
         found: dict[str, ipb.Incident] = {}
         for start in range(0, len(names), LIST_BATCH):
             request = ipb.ListIncidentsRequest(exercise_id=exercise_id, names=list(names[start : start + LIST_BATCH]), page_size=LIST_BATCH)
-            found.update((i.name, i) for i in await all_pages(self.backends.incident.ListIncidents, request, "incidents"))
+            found.update((i.name, i) for i in await all_pages(self.wiring.backends.incident.ListIncidents, request, "incidents"))
         missing = [(index, name) for index, name in enumerate(names) if name not in found]
         violations = []
         for index, name in missing:  # only the bad names cost a call each, to say what is wrong with them
-            incident = (await call(self.backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
+            incident = (await call(self.wiring.backends.incident.GetIncident, ipb.GetIncidentRequest(name=name))).incident
             where = repr(incident.exercise_id) if incident.exercise_id else "live operations"
             violations.append(
                 FieldViolation(f"incidents[{index}]", f"{name} belongs to {where}, not to {repr(exercise_id) if exercise_id else 'live operations'}")
@@ -128,7 +126,7 @@ class Planner:
         if not under_way:
             return {}
         totals: dict[tuple[str, str], float] = defaultdict(float)
-        for row in await run_in_thread(store.committed_plans, self.engine, exercise_id, under_way):
+        for row in await run_in_thread(store.committed_plans, self.wiring.engine, exercise_id, under_way):
             for shipment in committed_plan(row).shipments:
                 totals[(row.incident, shipment.resource_type)] += shipment.amount
         return dict(totals)
@@ -176,7 +174,7 @@ class Planner:
         """Road restrictions a drill has announced in its exercise (none for live operations)."""
         if not exercise_id:
             return []
-        return [restriction_of(r) for r in await run_in_thread(store_drills.road_restrictions, self.engine, exercise_id)]
+        return [restriction_of(r) for r in await run_in_thread(store_drills.road_restrictions, self.wiring.engine, exercise_id)]
 
     async def propose(
         self,
@@ -196,7 +194,7 @@ class Planner:
         # A re-plan follows a refused reservation: it plans on what the resources service says now, not on the read model.
         wanted = demanded_types(with_demands)
         world, restrictions = await asyncio.gather(self.availability(exercise_id, wanted, live=origin == "REPLANNED"), self.road_restrictions(exercise_id))
-        chosen = plan_options(options, time_limit_s=self.config.plan_time_limit_s, workers=self.config.plan_workers)
+        chosen = plan_options(options, time_limit_s=self.wiring.config.plan_time_limit_s, workers=self.wiring.config.plan_workers)
         request = build_request(world, with_demands, chosen, restrictions)
         committed = Counter(u.committed_incident_id for u in request.units if u.committed_incident_id)
         selection.notes += [f"{name}: {count} unit(s) already committed count towards its lines" for name, count in sorted(committed.items())]
@@ -212,7 +210,7 @@ class Planner:
             items, overrides = kept_overrides(items, problems, selection.notes)
         elif problems:
             raise invalid_argument(problems)
-        planner = OverridePlanner(self.backends, timeout=chosen.time_limit_s + self.config.plan_time_limit_s + 10)
+        planner = OverridePlanner(self.wiring.backends, timeout=chosen.time_limit_s + self.wiring.config.plan_time_limit_s + 10)
         optimized, costs = await planner.plan(request, items)
         proposal_id = proposal_id or new_id("prop")
         if items and origin != "REPLANNED":
@@ -265,14 +263,14 @@ class Planner:
                     note=note[:2000],
                     details=details,
                 )
-                calls.append(call(self.backends.incident.AnnotateIncident, request))
+                calls.append(call(self.wiring.backends.incident.AnnotateIncident, request))
         await asyncio.gather(*calls)
 
     async def _save(self, row: ProposalRow, extras: bytes = b"") -> ProposalRow:
         """Store a proposal and its extras with its event; a proposal id that exists already returns the stored one."""
-        stored, created = await run_in_thread(store.save_proposal, self.engine, row, extras)
+        stored, created = await run_in_thread(store.save_proposal, self.wiring.engine, row, extras)
         if created:
-            self.on_commit()
+            self.wiring.on_commit()
         return stored
 
     async def slice_of(self, joint: ProposalRow, incidents: list[str], proposal_id: str, parent: str) -> ProposalRow:
@@ -307,9 +305,9 @@ class Planner:
 
     async def get(self, proposal_id: str) -> ProposalRow:
         """A stored proposal, or NOT_FOUND."""
-        return await run_in_thread(store.load_proposal, self.engine, proposal_id)
+        return await run_in_thread(store.load_proposal, self.wiring.engine, proposal_id)
 
     async def message(self, proposal_id: str) -> gpb.Proposal:
         """A stored proposal as the API shows it, or NOT_FOUND."""
-        row, extras = await run_in_thread(store.load_proposal_with_extras, self.engine, proposal_id)
+        row, extras = await run_in_thread(store.load_proposal_with_extras, self.wiring.engine, proposal_id)
         return proposal_message(row, extras)

@@ -72,7 +72,7 @@ class CommitSaga(Reserving, Forwarding):
         if existing is not None:
             proposal_id = existing.first_proposal_id
         else:
-            row = await self._planner.propose(
+            row = await self.planner.propose(
                 incident_names=incident_names,
                 exercise_id=exercise_id,
                 options=options,
@@ -88,7 +88,7 @@ class CommitSaga(Reserving, Forwarding):
     async def recover(self, *, at_start: bool = False) -> list[str]:
         """Finish or compensate every saga whose replica stopped renewing its lease (at start, this replica's own too); return what was done."""
         outcomes = []
-        for found in await run_in_thread(store_sagas.claim_orphans, self._engine, self.lease, own_too=at_start):
+        for found in await run_in_thread(store_sagas.claim_orphans, self.wiring.engine, self.lease, own_too=at_start):
             async with self._turn(found.request_id), self._renewing(found.request_id):
                 saga = await self._reload(found)
                 if saga.state != RUNNING:
@@ -107,7 +107,7 @@ class CommitSaga(Reserving, Forwarding):
 
     async def _existing(self, *, request_id: str, method: str, fingerprint: str) -> SagaRow | None:
         """The saga of a request id, refusing a reused id with other content."""
-        saga = await run_in_thread(store_sagas.load, self._engine, request_id)
+        saga = await run_in_thread(store_sagas.load, self.wiring.engine, request_id)
         if saga is not None and (saga.method != method or saga.fingerprint != fingerprint):
             raise reused_id_error(request_id)
         return saga
@@ -120,7 +120,7 @@ class CommitSaga(Reserving, Forwarding):
         patience = asyncio.get_running_loop().time() + 2 * self.lease.seconds
         while True:
             try:
-                return await run_in_thread(store_sagas.begin, self._engine, self.lease, start)
+                return await run_in_thread(store_sagas.begin, self.wiring.engine, self.lease, start)
             except SagaBusy as busy:
                 if asyncio.get_running_loop().time() > patience:
                     raise unavailable("COMMIT_IN_PROGRESS", f"request {start.request_id}: {busy}; retry later for its answer") from None

@@ -7,58 +7,49 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
-
 from gateway import store_sagas
-from gateway.backends import Backends
-from gateway.config import GatewayConfig
 from gateway.names import derive_request_id
 from gateway.proposals import Planner
 from gateway.replanning import JointReplanner
 from gateway.saga_records import exit_hard
 from gateway.store_sagas import Lease
 from gateway.tables import SagaRow
+from gateway.wiring import Wiring
 from services.common.db import run_in_thread
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(kw_only=True, eq=False)
 class SagaBase:
-    """The saga's collaborators and state, and the record-keeping its steps share."""
+    """The saga's collaborators (given by keyword) and state, and the record-keeping its steps share."""
 
-    def __init__(
-        self,
-        backends: Backends,
-        engine: Engine,
-        planner: Planner,
-        config: GatewayConfig,
-        on_commit: Callable[[], None] = lambda: None,
-        crash: Callable[[str], None] = exit_hard,
-    ) -> None:
-        self._backends = backends
-        self._engine = engine
-        self._planner = planner
-        self._config = config
-        self._on_commit = on_commit
-        self._crash = crash
-        self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
-        self._replanner = JointReplanner(planner, engine, config.replan_batch_window_s)
-        self._reserved_at: dict[tuple[str, str], int] = {}
-        self.lease = Lease(config.replica, config.saga_lease_s)
+    wiring: Wiring
+    planner: Planner
+    crash: Callable[[str], None] = exit_hard
+    lease: Lease = field(init=False)
+    _replanner: JointReplanner = field(init=False)
+    _locks: dict[str, tuple[asyncio.Lock, int]] = field(init=False, default_factory=dict)
+    _reserved_at: dict[tuple[str, str], int] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lease = Lease(self.wiring.config.replica, self.wiring.config.saga_lease_s)
+        self._replanner = JointReplanner(self.planner, self.wiring.engine, self.wiring.config.replan_batch_window_s)
 
     def name_replica(self, name: str) -> None:
         """The replica name this process claims sagas under (known once the port is bound)."""
-        self.lease = Lease(name, self._config.saga_lease_s)
+        self.lease = Lease(name, self.wiring.config.saga_lease_s)
 
     async def _record(self, saga: SagaRow, entry: str, status: str, detail: dict[str, Any] | None = None, **changes: Any) -> SagaRow:
         """Persist a step entry and any saga changes (such as the step reached) in one transaction; return the saga as stored."""
-        return await run_in_thread(store_sagas.record, self._engine, saga, entry, status, detail, changes)
+        return await run_in_thread(store_sagas.record, self.wiring.engine, saga, entry, status, detail, changes)
 
     async def _reload(self, saga: SagaRow) -> SagaRow:
         """The saga as stored now."""
-        return await run_in_thread(store_sagas.reload, self._engine, saga)
+        return await run_in_thread(store_sagas.reload, self.wiring.engine, saga)
 
     def _rid(self, saga: SagaRow, step: str, *parts: object) -> str:
         """The backend request id of one step of this saga's generation."""
@@ -66,8 +57,8 @@ class SagaBase:
 
     def _fault(self, step: str) -> None:
         """Crash here if the fault-injection setting names this step."""
-        if self._config.fault_after_step == step:
-            self._crash(step)
+        if self.wiring.config.fault_after_step == step:
+            self.crash(step)
 
     @asynccontextmanager
     async def _turn(self, request_id: str) -> AsyncIterator[None]:
@@ -92,7 +83,7 @@ class SagaBase:
             while True:
                 await asyncio.sleep(self.lease.seconds / 3)
                 try:
-                    if not await run_in_thread(store_sagas.renew, self._engine, request_id, self.lease):
+                    if not await run_in_thread(store_sagas.renew, self.wiring.engine, request_id, self.lease):
                         log.warning("lease on saga %s not renewed: this replica does not hold it", request_id)
                 except Exception as exc:  # a database blip: the next renewal tries again before the lease ends
                     log.warning("lease on saga %s not renewed: %s", request_id, exc)

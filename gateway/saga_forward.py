@@ -62,7 +62,7 @@ class Forwarding(Compensation):
             request = rpb.ConfirmReservationRequest(request_id=self._rid(saga, "confirm", item.reservation), name=item.reservation)
             await self._record(saga, "CONFIRM", "begin", {"reservation": item.reservation, "request_id": request.request_id})
             try:
-                await call(self._backends.resources.ConfirmReservation, request)
+                await call(self.wiring.backends.resources.ConfirmReservation, request)
                 item.state = CONFIRMED
             except ServiceError as error:
                 if error.code in TRANSIENT:
@@ -82,9 +82,9 @@ class Forwarding(Compensation):
             "begin": f"dispatching: {names} reserved (proposals/{saga.proposal_id})",
             "responding": f"responding: {names} confirmed, units en route (proposals/{saga.proposal_id})",
         }
-        stub = self._backends.incident
+        stub = self.wiring.backends.incident
         incident: ipb.Incident = (await call(stub.GetIncident, ipb.GetIncidentRequest(name=item.incident))).incident
-        for _ in range(3 + self._config.transition_attempts):  # three steps, and re-reads when the incident changed under us
+        for _ in range(3 + self.wiring.config.transition_attempts):  # three steps, and re-reads when the incident changed under us
             if incident.state in UNDER_WAY:
                 return incident
             if incident.state in ENDED:
@@ -113,18 +113,18 @@ class Forwarding(Compensation):
 
     async def _finish(self, saga: SagaRow, incidents: list[ipb.Incident]) -> gpb.CommitPlanResponse:
         """Store the committed plans, the answer and the event in one transaction."""
-        proposal = await self._planner.get(saga.proposal_id)
+        proposal = await self.planner.get(saga.proposal_id)
         optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
         first = (
             optimized.plan
             if saga.first_proposal_id == proposal.proposal_id
-            else dpb.OptimizePlanResponse.FromString((await self._planner.get(saga.first_proposal_id)).optimized).plan
+            else dpb.OptimizePlanResponse.FromString((await self.planner.get(saga.first_proposal_id)).optimized).plan
         )
         confirmed = [h for h in held_list(saga) if h.state == CONFIRMED]
         committed = {i.name for i in incidents}
         sent = outcome(first, optimized.plan, [Sent(h.incident, h.units) for h in confirmed], committed, final_proposal=f"proposals/{proposal.proposal_id}")
         response = gpb.CommitPlanResponse(
-            committed=await self._planner.message(proposal.proposal_id),
+            committed=await self.planner.message(proposal.proposal_id),
             reservations=[h.reservation for h in confirmed],
             replans=saga.replans,
             incidents=incidents,
@@ -149,6 +149,6 @@ class Forwarding(Compensation):
         ]
         reservations = list(response.reservations)
         payload = {"request_id": saga.request_id, "incidents": sorted(committed), "reservations": reservations, "replans": saga.replans}
-        await run_in_thread(store_sagas.finished, self._engine, saga, commits, response.SerializeToString(), reservations, payload)
-        self._on_commit()
+        await run_in_thread(store_sagas.finished, self.wiring.engine, saga, commits, response.SerializeToString(), reservations, payload)
+        self.wiring.on_commit()
         return response

@@ -46,13 +46,13 @@ class Reserving(Compensation):
 
     async def _replan(self, saga: SagaRow) -> tuple[SagaRow, StalePlan | None]:
         """Re-plan the stale proposal's incidents and reserve the fresh plan: the saga, and why the fresh plan went stale too (if it did)."""
-        stale_row = await self._planner.get(saga.proposal_id)
+        stale_row = await self.planner.get(saga.proposal_id)
         options = dpb.OptimizePlanRequest.FromString(stale_row.request).options
         # A re-plan races the same changes that made the first plan stale: keep it short.
-        options.time_limit_s = min(options.time_limit_s or self._config.replan_time_limit_s, self._config.replan_time_limit_s)
+        options.time_limit_s = min(options.time_limit_s or self.wiring.config.replan_time_limit_s, self.wiring.config.replan_time_limit_s)
         attempt = saga.attempt + 1
         await self._record(saga, "REPLAN", "begin", {"stale_proposal": stale_row.proposal_id, "attempt": attempt})
-        kept = (await self._planner.message(stale_row.proposal_id)).overrides
+        kept = (await self.planner.message(stale_row.proposal_id)).overrides
         try:
             async with self._replanner.turn(
                 exercise_id=saga.exercise_id,
@@ -83,7 +83,7 @@ class Reserving(Compensation):
 
     async def _reserve_proposal(self, saga: SagaRow) -> SagaRow:
         """Reserve the saga's current proposal, or raise StalePlan (holding nothing) if availability moved on."""
-        proposal = await self._planner.get(saga.proposal_id)
+        proposal = await self.planner.get(saga.proposal_id)
         optimized = dpb.OptimizePlanResponse.FromString(proposal.optimized)
         holds = [h for h in holds_from_plan(optimized.plan, json.loads(proposal.unit_versions)) if not h.empty]
         if not holds:
@@ -125,11 +125,11 @@ class Reserving(Compensation):
                 exercise_id=saga.exercise_id,
                 units=list(hold.units),
                 stocks=list(hold.stocks),
-                ttl_seconds=self._config.reservation_ttl_s,
+                ttl_seconds=self.wiring.config.reservation_ttl_s,
             )
             await self._record(saga, "RESERVE", "begin", {"incident": hold.incident, "request_id": request.request_id, "request": encode(request)})
             try:
-                reply = await call(self._backends.resources.ReserveResources, request)
+                reply = await call(self.wiring.backends.resources.ReserveResources, request)
                 self._fault("reserve-call")
             except ServiceError as error:
                 await self._record(saga, "RESERVE", "failed", {"incident": hold.incident, "code": error.code.name, "reason": error.reason})
@@ -145,7 +145,7 @@ class Reserving(Compensation):
 
     async def _committed_since(self, saga: SagaRow, proposal: ProposalRow) -> bool:
         """Whether another commit sent units or supplies to the proposal's incidents after it was made (it would send them twice)."""
-        return await run_in_thread(store_sagas.committed_since, self._engine, saga, json.loads(proposal.incidents), proposal.created_at)
+        return await run_in_thread(store_sagas.committed_since, self.wiring.engine, saga, json.loads(proposal.incidents), proposal.created_at)
 
     def _held_since(self, exercise_id: str, holds: list[IncidentHolds]) -> list[str]:
         """Planned units this process has reserved in the namespace at (or after) the version the plan saw."""

@@ -28,6 +28,7 @@ from gateway.servicer import CommandCenterServicer
 from gateway.situation import Situation
 from gateway.tables import TABLES
 from gateway.unit_status import UnitMover
+from gateway.wiring import Wiring
 from services.common.auth import Role
 from services.common.errors import ServiceError
 from services.common.runtime import open_storage
@@ -93,12 +94,11 @@ async def build_server(settings: Settings, port: int | None = None, *, config: G
 
     if readmodel is not None:
         observe_writes(backends, readmodel.wrote)
-    planner = Planner(backends, storage.engine, config, notify, read_availability=readmodel.world if readmodel is not None else None)
-    saga = CommitSaga(backends, storage.engine, planner, config, notify)
+    wiring = Wiring(backends=backends, engine=storage.engine, config=config, on_commit=notify)
+    planner = Planner(wiring, read_availability=readmodel.world if readmodel is not None else None)
+    saga = CommitSaga(wiring=wiring, planner=planner)
     reporter = Reporter(backends)
-    drills = DrillRunner(
-        backends=backends, engine=storage.engine, reporter=reporter, planner=planner, saga=saga, config=config, settings=settings, on_commit=notify
-    )
+    drills = DrillRunner(wiring=wiring, planner=planner, reporter=reporter, saga=saga, settings=settings)
     activity = Activity(storage.engine, notify)
     views = IncidentViews(backends, activity)
     mover = UnitMover(backends, activity)
