@@ -11,8 +11,9 @@ from sqlmodel import Field, SQLModel
 from services.common.db import timestamp_field
 from services.common.idempotency import IdempotencyRecord
 from services.common.outbox import OutboxEvent
+from services.resources.domain import UnitState
 
-_UNIT_STATES = "('AVAILABLE','RESERVED','EN_ROUTE','ON_SCENE','RETURNING','OUT_OF_SERVICE')"
+_UNIT_STATES = "(" + ",".join(f"'{state.value}'" for state in UnitState) + ")"
 
 
 class ParkRow(SQLModel, table=True):
