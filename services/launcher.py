@@ -282,7 +282,7 @@ def run(
             table.add_row(name, settings.address_of(name), "[yellow]not built[/yellow]", "")
         console.print(table)
         console.print(
-            f"redis: {redis_url}   mqtt: {os.environ.get('MQTT_URL', '-')}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   ready in {time.monotonic() - started:.1f} s"
+            f"redis: {redis_url}   mqtt: {os.environ.get('MQTT_URL', '-')}   data: {data_dir.resolve()}   logs: {log_dir.resolve()}   healthy in {time.monotonic() - started:.1f} s"
         )
         if not all(health.values()):
             console.print("[red]some services did not become healthy; see their logs[/red]")
@@ -296,6 +296,8 @@ def run(
         if web is not None:
             children.append(web)
             console.print(f"console: [bold]http://{web.address}[/bold]  (log in by picking a role)")
+        # Only now, with the demo data loaded and the console up, may an operator (or `make demo`) begin.
+        console.print(f"ready in {time.monotonic() - started:.1f} s")
         if once:
             return
         console.print("press Ctrl-C to stop")

@@ -37,6 +37,7 @@ def test_launcher_starts_incident_serving_and_stops(tmp_path: Path, redis_url: s
     assert any("SERVING" in line and ports["INCIDENT_PORT"] in line for line in lines), result.stdout
     assert "stopped" in result.stdout
     assert f"console: http://127.0.0.1:{ports['CONSOLE_PORT']}" in result.stdout
+    assert result.stdout.index("ready in") > result.stdout.index("console: http"), "ready is said last, once the console is up"
     assert (tmp_path / "data" / "incident.db").exists()
 
 
