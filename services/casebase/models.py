@@ -10,8 +10,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_valida
 
 from services.casebase.vocabulary import AccidentKind, HazardClass, ResourceType, Severity
 from services.common.catalogue import ParkKind
+from services.common.names import ID_PATTERN
 
-SLUG = r"^[a-z0-9][a-z0-9-]*$"
+# Cases, scenarios and reports follow the suite's id rule (1-63 characters), the length their tables store.
+SLUG = ID_PATTERN.pattern
 
 
 def _coerce_hazard_class(value: Any) -> Any:
