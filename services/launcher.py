@@ -341,7 +341,8 @@ def start_web_console(settings: Settings, env: dict[str, str], log_dir: Path, ga
     env = {**env, "CONSOLE_GATEWAY": gateway}
     address = f"{env.get('CONSOLE_HOST', settings.host)}:{env.get('CONSOLE_PORT', '8080')}"
     log_file = (log_dir / "console.log").open("ab")
-    process = subprocess.Popen([sys.executable, "-m", "console.server"], env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    # A session of its own, like the services: Ctrl-C reaches only the launcher, which stops it with the rest.
+    process = subprocess.Popen([sys.executable, "-m", "console.server"], env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and process.poll() is None:
         try:

@@ -15,7 +15,8 @@ import pytest
 from services.common.local import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("gateway", "incident", "resources", "casebase", "dispatch")
+# Every process on a port of its own, so a suite already running on the defaults is never touched.
+SERVICES = ("gateway", "incident", "resources", "casebase", "dispatch", "alarms", "console")
 
 
 def listening(port: int) -> bool:
@@ -28,7 +29,7 @@ def listening(port: int) -> bool:
 @pytest.mark.parametrize("moment", ["starting", "seeding", "running"])
 def test_ctrl_c_stops_the_suite_cleanly(tmp_path: Path, redis_url: str, moment: str) -> None:
     ports = {f"{name.upper()}_PORT": str(free_port()) for name in SERVICES}
-    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200"}
+    env = {**os.environ, **ports, "REDIS_URL": redis_url, "COLUMNS": "200", "MQTT_CLIENT_ID": f"interrupt-test-{ports['ALARMS_PORT']}"}
     env.pop("DATABASE_URL", None)
     data = tmp_path / "data"
     output = tmp_path / "launcher.out"
@@ -38,7 +39,7 @@ def test_ctrl_c_stops_the_suite_cleanly(tmp_path: Path, redis_url: str, moment: 
             [sys.executable, "-m", "services.launcher", "--data-dir", str(data), "--startup-timeout-s", "120"],
             cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        marker = {"starting": "", "seeding": "ready in", "running": "press Ctrl-C"}[moment]
+        marker = {"starting": "", "seeding": "healthy in", "running": "press Ctrl-C"}[moment]
         deadline = time.monotonic() + 180
         while marker and marker not in output.read_text(errors="replace"):
             assert launcher.poll() is None, output.read_text(errors="replace")
