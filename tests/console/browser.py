@@ -41,10 +41,11 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-async def open_page(browser: Browser, url: str, *, lang: str = "zh") -> Page:
-    """A fresh context at wall-screen size, in the given language."""
-    context = await browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN" if lang == "zh" else "en-US")
-    await context.add_init_script(f"localStorage.setItem('console.lang', '{lang}')")
+async def open_page(browser: Browser, url: str, *, lang: str = "zh", size: tuple[int, int] = (1920, 1080)) -> Page:
+    """A fresh context at wall-screen size (or the size given), in the given language."""
+    context = await browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN" if lang == "zh" else "en-US")
+    # The starting language only: a switch made on the page survives its reload.
+    await context.add_init_script(f"if (!localStorage.getItem('console.lang')) localStorage.setItem('console.lang', '{lang}')")
     page = await context.new_page()
     page.on("pageerror", lambda error: print(f"page error: {error}"))
     await page.goto(url)

@@ -235,3 +235,27 @@ async def test_drill_director_runs_a_drill_to_its_report_while_the_live_board_st
         await live.wait_for_timeout(500)
         assert await live.locator("[data-testid=board-title]").all_inner_texts() == before
         assert await live.locator("[data-testid=exercise-banner]").count() == 0
+
+
+PARKS_IN_VIEW = (
+    "() => { const m = window.consoleApp.map; const view = m.map.getBounds(); return [...m.parkLayers.values()].every((p) => view.contains(p.getBounds())); }"
+)
+
+
+async def test_the_board_frames_every_park_and_a_language_switch_keeps_the_view_and_the_notifications(web: ConsoleServer, suite: Suite) -> None:
+    async with chromium() as browser:
+        # A laptop screen: the board's panel is wider than the login page's, so the map narrows after login.
+        page = await open_page(browser, web.url, lang="zh", size=(1400, 900))
+        await login(page, "operator")
+        await page.wait_for_function(PARKS_IN_VIEW, timeout=10000)
+        name = (await report(suite.gateway, CHLORINE, title="Reported before the language switch")).incident.name
+        await page.wait_for_function(f"window.consoleApp.received.includes('incident.created {name}')", timeout=30000)
+        notes, zoom = await page.evaluate("[window.consoleApp.notes.length, window.consoleApp.map.map.getZoom()]")
+        assert notes >= 1
+        await page.evaluate("window.notReloaded = true")
+        await page.click("button.lang")
+        await page.wait_for_function("window.notReloaded === undefined && window.consoleApp?.streamState === 'live'", timeout=30000)
+        assert await page.inner_text("[data-testid=notes]") == f"Notifications {notes}"
+        assert await page.evaluate("window.consoleApp.map.map.getZoom()") == zoom
+        assert await page.evaluate(PARKS_IN_VIEW)
+        await shot(page, "12-language-switched")

@@ -5,14 +5,8 @@ import type { GetSituationResponseJson, ProposalJson } from "./gen/emergency/gat
 import { lang, setLang, t, tEnum, type Key } from "./i18n";
 import { CommandMap } from "./map";
 import { elapsed } from "./model";
+import { MAX_NOTES, loadNotes, saveNotes, type Note } from "./notes";
 import { EventStream, type SseFrame, type StreamState } from "./sse";
-
-export interface Note {
-  id: number;
-  kind: Key;
-  text: string;
-  time: Date;
-}
 
 export interface EventJson {
   id?: string;
@@ -31,7 +25,7 @@ export class App {
   situation: GetSituationResponseJson | null = null;
   exerciseId = "";
   proposal: ProposalJson | null = null;
-  notes: Note[] = [];
+  notes: Note[] = loadNotes();
   /** Domain events received on this page, "type subject", newest last (the tests read it; bounded). */
   received: string[] = [];
   map!: CommandMap;
@@ -40,7 +34,7 @@ export class App {
   private refreshTimer: number | undefined;
   private listeners = new Set<() => void>();
   private eventListeners = new Set<(event: EventJson) => void>();
-  private noteSeq = 0;
+  private noteSeq = Math.max(0, ...this.notes.map((note) => note.id));
   private seenEvents = new Set<string>();
   private shell!: { header: HTMLElement; panel: HTMLElement; mapBox: HTMLElement; toasts: HTMLElement };
 
@@ -88,6 +82,8 @@ export class App {
     this.stream = null;
     this.session = null;
     saveSession(null);
+    this.notes = [];
+    saveNotes(this.notes);
     location.hash = "#/login";
     void this.route();
   }
@@ -133,23 +129,26 @@ export class App {
     if (event.eventId && this.seenEvents.has(event.eventId)) return;
     if (event.eventId) this.seenEvents.add(event.eventId);
     this.received = [...this.received.slice(-999), `${event.type} ${event.subject}`];
-    this.noteFor(event);
+    this.noteFor(event, event.eventId);
     for (const listener of this.eventListeners) listener(event);
     this.scheduleRefresh();
   }
 
-  private noteFor(event: EventJson): void {
+  private noteFor(event: EventJson, eventId?: string): void {
     const payload = event.payload ?? {};
     const subject = event.subject ?? "";
-    if (event.type === "incident.created") this.notify("noteNewIncident", `${String(payload.title ?? subject.split("/").pop())} · ${String(payload.park_id ?? "")} · ${tEnum("sev", `SEVERITY_${String(payload.severity ?? "")}`)}`);
-    else if (event.type === "stock.low") this.notify("noteLowStock", subject.replace(/^parks\/([^/]+)\/depots\/([^/]+)\/stocks\//, "$1 · $2 · "));
-    else if (event.type === "reservation.expired") this.notify("noteHoldExpiring", subject);
-    else if (event.type === "plan.committed") this.notify("noteCommitted", subject);
+    if (event.type === "incident.created") this.notify("noteNewIncident", `${String(payload.title ?? subject.split("/").pop())} · ${String(payload.park_id ?? "")} · ${tEnum("sev", `SEVERITY_${String(payload.severity ?? "")}`)}`, eventId);
+    else if (event.type === "stock.low") this.notify("noteLowStock", subject.replace(/^parks\/([^/]+)\/depots\/([^/]+)\/stocks\//, "$1 · $2 · "), eventId);
+    else if (event.type === "reservation.expired") this.notify("noteHoldExpiring", subject, eventId);
+    else if (event.type === "plan.committed") this.notify("noteCommitted", subject, eventId);
   }
 
-  notify(kind: Key, text: string): void {
-    const note: Note = { id: ++this.noteSeq, kind, text, time: new Date() };
-    this.notes = [note, ...this.notes].slice(0, 50);
+  notify(kind: Key, text: string, eventId?: string): void {
+    // A reloaded page is sent the last few seconds' events again: one that already raised a note raises none.
+    if (eventId && this.notes.some((note) => note.event === eventId)) return;
+    const note: Note = { id: ++this.noteSeq, kind, text, time: new Date(), event: eventId };
+    this.notes = [note, ...this.notes].slice(0, MAX_NOTES);
+    saveNotes(this.notes);
     const toast = h("div", { class: `toast toast-${kind}` }, h("b", {}, t(kind)), " ", text);
     this.shell.toasts.append(toast);
     setTimeout(() => toast.remove(), 6000);
@@ -164,8 +163,10 @@ export class App {
   async refresh(): Promise<void> {
     if (!this.session) return;
     try {
+      const situation = await call<GetSituationResponseJson>("GetSituation", { exerciseId: this.exerciseId });
+      // Compared with the picture as it is when this answer lands: two refreshes in flight never raise the same breach.
       const before = this.belowReserve();
-      this.situation = await call<GetSituationResponseJson>("GetSituation", { exerciseId: this.exerciseId });
+      this.situation = situation;
       for (const park of this.belowReserve()) if (!before.includes(park) && this.situationSeen) this.notify("noteBelowReserve", park);
       this.situationSeen = true;
       for (const listener of this.listeners) listener();

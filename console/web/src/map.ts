@@ -9,6 +9,7 @@ import { HAZARD_RADIUS_M, SEVERITY_COLOUR, UNIT_COLOUR, reserveColour, type LatL
 
 export const FEATURES = (base as { features: MapFeature[] }).features;
 const CENTRE: LatLon = [31.93, 120.2];
+const LABEL_ROOM_PX = 90;
 
 export class CommandMap {
   readonly map: L.Map;
@@ -24,7 +25,12 @@ export class CommandMap {
   onIncident: ((name: string) => void) | null = null;
 
   constructor(element: HTMLElement, tileUrl: string) {
-    this.map = L.map(element, { zoomControl: true, attributionControl: Boolean(tileUrl), preferCanvas: false }).setView(CENTRE, 12);
+    // Quarter zoom steps, so that framing the parks fills the map rather than dropping a whole level.
+    this.map = L.map(element, { zoomControl: true, attributionControl: Boolean(tileUrl), preferCanvas: false, zoomSnap: 0.25 }).setView(CENTRE, 12);
+    // Once the operator pans, zooms or picks, the view is theirs: a change of layout no longer re-frames the parks.
+    for (const type of ["pointerdown", "wheel", "keydown"]) element.addEventListener(type, () => (this.framedFor = null), { passive: true });
+    // The panel beside the map changes width with the view and its content, after the view has been drawn.
+    new ResizeObserver(() => this.resize()).observe(element);
     if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 18 }).addTo(this.map);
     L.geoJSON(FEATURES.filter((f) => f.properties.layer === "river") as never, { style: { color: "#4f83b5", weight: 1, fillColor: "#9ec5e8", fillOpacity: 0.8 }, interactive: false }).addTo(this.map);
     L.geoJSON(FEATURES.filter((f) => f.properties.layer === "road") as never, { style: { color: "#9e8a6a", weight: 3, opacity: 0.8 }, interactive: false }).addTo(this.map);
@@ -112,6 +118,7 @@ export class CommandMap {
 
   showPlan(lines: PlanLine[], fit = false): void {
     this.plan.clearLayers();
+    if (fit && lines.length) this.framedFor = null;
     if (fit && lines.length) this.map.fitBounds(L.latLngBounds(lines.flatMap((l) => [l.from, l.to])), { padding: [60, 60], maxZoom: 14 });
     for (const line of lines) {
       L.polyline([line.from, line.to], { color: line.kind === "unit" ? "#6a1b9a" : "#00897b", weight: 2, opacity: 0.75, dashArray: line.kind === "supply" ? "6 4" : undefined, className: `plan-line plan-${line.kind}` })
@@ -125,14 +132,18 @@ export class CommandMap {
     if (point) L.marker(point, { icon: L.divIcon({ className: "pick-icon", html: '<div class="pick">✚</div>', iconSize: [24, 24], iconAnchor: [12, 12] }) }).addTo(this.pick);
   }
 
-  private fitted = false;
+  /** The container size (width x height) the parks were last framed for; null once the view is the operator's or a plan's. */
+  private framedFor: string | null = "";
 
-  /** Follow the container's size; the first time, frame every park. */
+  /** Follow the container's size; while nobody has moved the view, frame every park, labels included, in the new size. */
   resize(): void {
     this.map.invalidateSize();
-    if (!this.fitted) {
-      this.fitted = true;
-      this.map.fitBounds(L.latLngBounds([...this.parkLayers.values()].flatMap((p) => [p.getBounds().getSouthWest(), p.getBounds().getNorthEast()])), { padding: [30, 30] });
-    }
+    const size = this.map.getSize();
+    const key = `${size.x}x${size.y}`;
+    if (this.framedFor === null || this.framedFor === key) return;
+    this.framedFor = key;
+    const corners = [...this.parkLayers.values()].flatMap((p) => [p.getBounds().getSouthWest(), p.getBounds().getNorthEast()]);
+    // Park names are centred on their parks and wider than them: keep room at the sides for half a label.
+    this.map.fitBounds(L.latLngBounds(corners), { paddingTopLeft: [LABEL_ROOM_PX, 30], paddingBottomRight: [LABEL_ROOM_PX, 30] });
   }
 }
