@@ -49,11 +49,13 @@ def save(engine: Engine, replica: str, items: Sequence[Item], positions: Mapping
             session.add_all(ReadModelItemRow(replica=replica, kind=i.kind, key=i.key, version=i.version, body=i.body) for i in items if i.body is not None)
         else:
             for item in items:
-                row = session.get(ReadModelItemRow, (replica, item.kind, item.key))
                 if item.body is None:
-                    if row is not None:
-                        session.delete(row)
-                elif row is None:
+                    # A statement, not an ORM delete: a save still finishing (cancelled at stop) may have removed it already.
+                    entry = (col(ReadModelItemRow.replica) == replica, col(ReadModelItemRow.kind) == item.kind, col(ReadModelItemRow.key) == item.key)
+                    session.exec(delete(ReadModelItemRow).where(*entry))
+                    continue
+                row = session.get(ReadModelItemRow, (replica, item.kind, item.key))
+                if row is None:
                     session.add(ReadModelItemRow(replica=replica, kind=item.kind, key=item.key, version=item.version, body=item.body))
                 else:
                     row.version, row.body = item.version, item.body
