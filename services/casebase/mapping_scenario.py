@@ -90,6 +90,7 @@ def scenario_raw(message: pb.Scenario, scenario_id: str, depot: SharedDepot) -> 
     raw: dict[str, Any] = {
         "id": scenario_id,
         "title": message.title,
+        "title_zh": message.title_zh or None,
         "objectives": list(message.objectives),
         "parks": list(message.park_ids),
         "injects": injects,
@@ -281,7 +282,7 @@ def scenario_field(path: str, raw: dict[str, Any]) -> str:
         return join_path(["rubric", parts[1], "weight" if parts[2] == "weight" else "description" if parts[2] == "description" else "criterion"])
     if head == "injects" and len(parts) > 2 and isinstance(parts[1], int):
         return join_path(["injects", parts[1], *_inject_field(parts[2:], raw, parts[1])])
-    if head in ("title", "objectives", "mode", "injects", "rubric"):
+    if head in ("title", "title_zh", "objectives", "mode", "injects", "rubric"):
         return path
     return ""
 
@@ -403,6 +404,7 @@ def scenario_to_proto(scenario: Scenario, depot: SharedDepot, created_at: dt.dat
     message = pb.Scenario(
         name=scenario.name,
         title=scenario.title,
+        title_zh=scenario.title_zh or "",
         objectives=scenario.objectives,
         mode=f"MODE_{scenario.mode.value}",
         park_ids=scenario.parks,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import grpc
 from emergency.casebase.v1 import casebase_service_pb2 as pb
@@ -208,3 +209,11 @@ async def test_criterion_rubric_and_shared_depot_upload(casebase: CasebaseHarnes
     )
     assert set(field_violations(error)) == {"scenario.injects[2].stock", "scenario.rubric[3].criterion", "scenario.rubric[3].weight"}
     assert len(await all_scenario_names(stub)) == 13
+
+
+async def test_every_shipped_scenario_carries_its_chinese_title(casebase: CasebaseHarness) -> None:
+    shipped = sorted(path.stem for path in (Path(__file__).resolve().parents[2] / "services" / "casebase" / "data" / "scenarios").glob("*.yaml"))
+    assert len(shipped) == 12
+    for scenario_id in shipped:
+        scenario = (await casebase.stub.GetScenario(pb.GetScenarioRequest(name=f"scenarios/{scenario_id}"), metadata=VIEWER)).scenario
+        assert scenario.title_zh and scenario.title_zh != scenario.title, scenario_id

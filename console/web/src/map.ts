@@ -144,6 +144,7 @@ export class CommandMap {
     this.framedFor = key;
     const corners = [...this.parkLayers.values()].flatMap((p) => [p.getBounds().getSouthWest(), p.getBounds().getNorthEast()]);
     // Park names are centred on their parks and wider than them: keep room at the sides for half a label.
-    this.map.fitBounds(L.latLngBounds(corners), { paddingTopLeft: [LABEL_ROOM_PX, 30], paddingBottomRight: [LABEL_ROOM_PX, 30] });
+    // Not animated: Leaflet drops a zoom asked for while another is still animating, and layouts change in quick succession.
+    this.map.fitBounds(L.latLngBounds(corners), { paddingTopLeft: [LABEL_ROOM_PX, 30], paddingBottomRight: [LABEL_ROOM_PX, 30], animate: false });
   }
 }

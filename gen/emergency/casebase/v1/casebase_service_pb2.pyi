@@ -259,7 +259,7 @@ class RubricItem(_message.Message):
     def __init__(self, criterion: _Optional[str] = ..., weight: _Optional[float] = ..., description: _Optional[str] = ...) -> None: ...
 
 class Scenario(_message.Message):
-    __slots__ = ("name", "title", "objectives", "mode", "park_ids", "injects", "rubric", "create_time")
+    __slots__ = ("name", "title", "objectives", "mode", "park_ids", "injects", "rubric", "create_time", "title_zh")
     class Mode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         MODE_UNSPECIFIED: _ClassVar[Scenario.Mode]
@@ -276,6 +276,7 @@ class Scenario(_message.Message):
     INJECTS_FIELD_NUMBER: _ClassVar[int]
     RUBRIC_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    TITLE_ZH_FIELD_NUMBER: _ClassVar[int]
     name: str
     title: str
     objectives: _containers.RepeatedScalarFieldContainer[str]
@@ -284,7 +285,8 @@ class Scenario(_message.Message):
     injects: _containers.RepeatedCompositeFieldContainer[Inject]
     rubric: _containers.RepeatedCompositeFieldContainer[RubricItem]
     create_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., title: _Optional[str] = ..., objectives: _Optional[_Iterable[str]] = ..., mode: _Optional[_Union[Scenario.Mode, str]] = ..., park_ids: _Optional[_Iterable[str]] = ..., injects: _Optional[_Iterable[_Union[Inject, _Mapping]]] = ..., rubric: _Optional[_Iterable[_Union[RubricItem, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    title_zh: str
+    def __init__(self, name: _Optional[str] = ..., title: _Optional[str] = ..., objectives: _Optional[_Iterable[str]] = ..., mode: _Optional[_Union[Scenario.Mode, str]] = ..., park_ids: _Optional[_Iterable[str]] = ..., injects: _Optional[_Iterable[_Union[Inject, _Mapping]]] = ..., rubric: _Optional[_Iterable[_Union[RubricItem, _Mapping]]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., title_zh: _Optional[str] = ...) -> None: ...
 
 class TargetResult(_message.Message):
     __slots__ = ("inject_id", "target", "measured", "met")
