@@ -10,6 +10,7 @@ import { EventStream, type SseFrame, type StreamState } from "./sse";
 
 export interface EventJson {
   id?: string;
+  eventId?: string;
   type?: string;
   subject?: string;
   exerciseId?: string;
@@ -125,16 +126,17 @@ export class App {
       return;
     }
     if (frame.event !== "domain") return;
-    const event = JSON.parse(frame.data) as EventJson & { eventId?: string };
+    const event = JSON.parse(frame.data) as EventJson;
     if (event.eventId && this.seenEvents.has(event.eventId)) return;
     if (event.eventId) this.seenEvents.add(event.eventId);
     this.received = [...this.received.slice(-999), `${event.type} ${event.subject}`];
-    this.noteFor(event, event.eventId);
+    this.noteFor(event);
     for (const listener of this.eventListeners) listener(event);
     this.scheduleRefresh();
   }
 
-  private noteFor(event: EventJson, eventId?: string): void {
+  private noteFor(event: EventJson): void {
+    const eventId = event.eventId;
     const payload = event.payload ?? {};
     const subject = event.subject ?? "";
     if (event.type === "incident.created") this.notify("noteNewIncident", `${String(payload.title ?? subject.split("/").pop())} · ${String(payload.park_id ?? "")} · ${tEnum("sev", `SEVERITY_${String(payload.severity ?? "")}`)}`, eventId);

@@ -118,8 +118,10 @@ export class CommandMap {
 
   showPlan(lines: PlanLine[], fit = false): void {
     this.plan.clearLayers();
-    if (fit && lines.length) this.framedFor = null;
-    if (fit && lines.length) this.map.fitBounds(L.latLngBounds(lines.flatMap((l) => [l.from, l.to])), { padding: [60, 60], maxZoom: 14 });
+    if (fit && lines.length) {
+      this.framedFor = null;
+      this.map.fitBounds(L.latLngBounds(lines.flatMap((l) => [l.from, l.to])), { padding: [60, 60], maxZoom: 14 });
+    }
     for (const line of lines) {
       L.polyline([line.from, line.to], { color: line.kind === "unit" ? "#6a1b9a" : "#00897b", weight: 2, opacity: 0.75, dashArray: line.kind === "supply" ? "6 4" : undefined, className: `plan-line plan-${line.kind}` })
         .bindTooltip(`${line.label} · ${minutes(line.etaS)} ${t("minutes")}`)
@@ -145,6 +147,6 @@ export class CommandMap {
     const corners = [...this.parkLayers.values()].flatMap((p) => [p.getBounds().getSouthWest(), p.getBounds().getNorthEast()]);
     // Park names are centred on their parks and wider than them: keep room at the sides for half a label.
     // Not animated: Leaflet drops a zoom asked for while another is still animating, and layouts change in quick succession.
-    this.map.fitBounds(L.latLngBounds(corners), { paddingTopLeft: [LABEL_ROOM_PX, 30], paddingBottomRight: [LABEL_ROOM_PX, 30], animate: false });
+    this.map.fitBounds(L.latLngBounds(corners), { padding: [LABEL_ROOM_PX, 30], animate: false });
   }
 }
